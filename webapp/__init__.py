@@ -1,0 +1,96 @@
+"""The Flask application factory."""
+import os
+
+from flask import Flask, session
+from flask_login import current_user
+
+from config import Config
+from .extensions import babel, csrf, db, login_manager, migrate
+
+
+def select_locale():
+    """The interface language: the user's choice, else Simplified Chinese."""
+    chosen = session.get("locale")
+    if chosen:
+        return chosen
+    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale:
+        return current_user.locale
+    return "zh_Hans_CN"
+
+
+def create_app(config=Config):
+    """Build the application for ``config`` (a class or an object with upper-case settings)."""
+    app = Flask(__name__, instance_path=getattr(config, "INSTANCE_DIR", None))
+    app.config.from_object(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = config.secret_key()
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        os.makedirs(app.instance_path, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=os.path.join(app.root_path, "translations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+
+    from . import sqlite_pragmas
+    sqlite_pragmas.install(app)
+
+    from .models import User
+
+    @login_manager.user_loader
+    def load_user(user_id):
+        user = db.session.get(User, int(user_id))
+        return user if user and user.active else None
+
+    _register_blueprints(app)
+    _register_template_helpers(app)
+
+    from .cli import register_cli
+    register_cli(app)
+
+    from .services import operations
+    operations.register_operations()
+    return app
+
+
+def _register_blueprints(app):
+    from .auth.routes import bp as auth_bp
+    from .inbox.routes import bp as inbox_bp
+    from .cases.routes import bp as cases_bp
+    from .registry.routes import bp as registry_bp
+    from .admin.routes import bp as admin_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(inbox_bp)
+    app.register_blueprint(cases_bp)
+    app.register_blueprint(registry_bp)
+    app.register_blueprint(admin_bp)
+
+
+def _register_template_helpers(app):
+    from flask import render_template
+    from flask_babel import gettext as _
+    from flask_wtf.csrf import CSRFError
+
+    from . import formatting
+
+    formatting.register(app)
+
+    def page(code, message):
+        return render_template("errors/error.html", code=code, message=message), code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(err):
+        return page(400, _("表单已过期或缺少安全令牌，请返回刷新页面后重新提交。"))
+
+    @app.errorhandler(403)
+    def forbidden(err):
+        return page(403, _("您没有权限执行此操作。"))
+
+    @app.errorhandler(404)
+    def not_found(err):
+        return page(404, _("页面不存在，或不在您的管辖范围内。"))

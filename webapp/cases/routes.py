@@ -1,0 +1,43 @@
+"""Case pages: a scoped list and the case page with its timeline."""
+from flask import Blueprint, current_app, render_template, request
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..models import Case, CaseEvent, RegistrationForm
+from ..services import audit, cases, scoping
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+
+@bp.route("/")
+@login_required
+def case_list():
+    """Cases in the user's area, newest first, filterable by status and kind."""
+    query = scoping.scoped(Case, current_user)
+    status = request.args.get("status")
+    if status:
+        query = query.filter(Case.status == status)
+    kind = request.args.get("kind")
+    if kind:
+        query = query.filter(Case.kind == kind)
+    text = (request.args.get("q") or "").strip()
+    if text:
+        query = query.filter(Case.title.contains(text))
+    page = request.args.get("page", 1, type=int)
+    pagination = query.order_by(Case.id.desc()).paginate(page=page, per_page=current_app.config["PAGE_SIZE"],
+                                                         error_out=False)
+    return render_template("cases/list.html", pagination=pagination, status=status, kind=kind, q=text)
+
+
+@bp.route("/<int:case_id>")
+@login_required
+def case_page(case_id):
+    """Household, persons, current step, and every step's who/when/decision/comment."""
+    case = scoping.get_case_or_404(case_id, current_user)
+    events = (CaseEvent.query.filter_by(case_id=case.id).options(db.joinedload(CaseEvent.actor))
+              .order_by(CaseEvent.at, CaseEvent.id).all())
+    forms = RegistrationForm.query.filter_by(case_id=case.id).order_by(RegistrationForm.id).all()
+    audit.record(current_user, "view_case", "case", case.id)
+    db.session.commit()
+    return render_template("cases/detail.html", case=case, events=events, forms=forms,
+                           open_tasks=cases.open_tasks_of(case))

@@ -1,0 +1,82 @@
+"""The registration form (全民参保登记表) for one person, filled during the visit."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+
+from .. import codes
+from ..idnumber import normalize_id
+
+# Keys stored in RegistrationForm.data (everything but the identity, which has its own columns).
+DATA_FIELDS = ("sex", "ethnicity", "phone", "hukou_address", "current_address", "relation_to_head",
+               "household_type", "status", "employed", "employer", "flexible_employment", "migrant_worker",
+               "pension_scheme", "pension_where", "pension_since", "medical_scheme", "medical_where",
+               "unemployment", "work_injury", "maternity", "uninsured_reason", "willing_to_enroll",
+               "willing_scheme", "outcome_code", "policy_explained", "signature", "note")
+
+
+class PersonRegistrationForm(FlaskForm):
+    """One person's registration: identity, employment, insurance, and the survey outcome."""
+
+    name = StringField(_l("姓名"), validators=[DataRequired(), Length(max=64)])
+    id_number = StringField(_l("公民身份号码"), validators=[DataRequired()])
+    sex = SelectField(_l("性别"), choices=codes.SEX)
+    ethnicity = StringField(_l("民族"), default="汉族", validators=[Optional(), Length(max=16)])
+    phone = StringField(_l("联系电话"), validators=[Optional(), Regexp(r"^[0-9\-+ ]{5,20}$",
+                                                                     message=_l("电话号码格式不正确。"))])
+    hukou_address = StringField(_l("户籍所在地"), validators=[Optional(), Length(max=256)])
+    current_address = StringField(_l("现居住地"), validators=[Optional(), Length(max=256)])
+    relation_to_head = SelectField(_l("与户主关系"), choices=codes.RELATION)
+    household_type = SelectField(_l("户口性质"), choices=codes.HOUSEHOLD_TYPE)
+    status = SelectField(_l("人员状态"), choices=codes.PERSON_STATUS)
+    employed = BooleanField(_l("就业"))
+    employer = StringField(_l("工作单位"), validators=[Optional(), Length(max=128)])
+    flexible_employment = BooleanField(_l("灵活就业"))
+    migrant_worker = BooleanField(_l("农民工"))
+    pension_scheme = SelectField(_l("基本养老保险"), choices=codes.PENSION_SCHEMES)
+    pension_where = SelectField(_l("养老保险参保地"), choices=codes.INSURED_WHERE)
+    pension_since = DateField(_l("首次参保日期"), validators=[Optional()])
+    medical_scheme = SelectField(_l("基本医疗保险"), choices=codes.MEDICAL_SCHEMES)
+    medical_where = SelectField(_l("医疗保险参保地"), choices=codes.INSURED_WHERE)
+    unemployment = BooleanField(_l("失业保险"))
+    work_injury = BooleanField(_l("工伤保险"))
+    maternity = BooleanField(_l("生育保险"))
+    uninsured_reason = SelectField(_l("未参保原因"), choices=codes.UNINSURED_REASONS)
+    willing_to_enroll = SelectField(_l("参保意愿"), choices=codes.WILLINGNESS)
+    willing_scheme = SelectField(_l("意愿参保险种"), choices=codes.PENSION_SCHEMES + codes.MEDICAL_SCHEMES[1:])
+    outcome_code = SelectField(_l("调查结果"), choices=codes.OUTCOME_CODES, validators=[DataRequired()])
+    policy_explained = BooleanField(_l("已宣传参保政策"))
+    signature = SelectField(_l("签字确认"), choices=codes.SIGNATURE)
+    note = TextAreaField(_l("备注"), validators=[Optional(), Length(max=500)])
+
+    def validate_id_number(self, field):
+        """Check the ID by GB 11643 and store its canonical form."""
+        result = normalize_id(field.data)
+        if not result.ok:
+            raise ValidationError(_l("公民身份号码有误：%(problem)s", problem="；".join(
+                issue.message for issue in result.errors)))
+        field.data = result.canonical
+
+    def validate_uninsured_reason(self, field):
+        insured = self.pension_scheme.data or self.medical_scheme.data
+        if not insured and not field.data and self.status.data == "normal":
+            raise ValidationError(_l("未参保人员必须选择未参保原因。"))
+
+    def validate_pension_where(self, field):
+        if self.pension_scheme.data and not field.data:
+            raise ValidationError(_l("请选择养老保险参保地。"))
+
+    def stored_data(self):
+        """The JSON stored for this form (dates as ISO strings)."""
+        data = {}
+        for key in DATA_FIELDS:
+            value = getattr(self, key).data
+            data[key] = value.isoformat() if hasattr(value, "isoformat") else value
+        data["insured"] = bool(self.pension_scheme.data or self.medical_scheme.data)
+        return data
+
+    def load(self, stored):
+        """Fill the fields from a stored form's data."""
+        for key in DATA_FIELDS:
+            if key in stored and key != "pension_since":
+                getattr(self, key).data = stored[key]

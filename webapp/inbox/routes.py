@@ -1,0 +1,158 @@
+"""The task inbox: my tasks, my team's unclaimed tasks, claiming, and working a task."""
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..models import InboxTask
+from ..services import cases, inbox, scoping, tasks
+from ..services.tasks import TaskRefused
+from .. import engine
+from .task_pages import TASK_PAGES, not_available_message
+
+bp = Blueprint("inbox", __name__)
+
+
+@bp.route("/")
+@login_required
+def index():
+    """Land on the inbox (administrators and data providers have their own home)."""
+    if current_user.role == "admin":
+        return redirect(url_for("admin.diagrams"))
+    return redirect(url_for("inbox.tasks_list"))
+
+
+@bp.route("/inbox")
+@login_required
+def tasks_list():
+    """My tasks or the team's unclaimed tasks, filtered, sorted and paginated."""
+    flt = inbox.InboxFilter(view=request.args.get("view", "mine"), process_id=request.args.get("process") or None,
+                            area_code=request.args.get("area") or None, due=request.args.get("due") or None,
+                            sort=request.args.get("sort", "due"))
+    page = request.args.get("page", 1, type=int)
+    per_page = current_app.config["PAGE_SIZE"]
+    rows, total = inbox.list_tasks(current_user, flt, page, per_page)
+    bulk = None
+    if current_user.role == "township":
+        bulk = {"villages": tasks.villages_of_township(current_user.area.township_code),
+                "visitors": tasks.visitors_of_township(current_user.area.township_code)}
+    return render_template("inbox/list.html", rows=rows, total=total, page=page, per_page=per_page,
+                           flt=flt, counts=inbox.counts(current_user), bulk=bulk)
+
+
+@bp.route("/inbox/tasks/<int:task_id>/claim", methods=["POST"])
+@login_required
+def claim(task_id):
+    """Take a team task."""
+    row = scoping.get_task_or_404(task_id, current_user)
+    if row.lane != current_user.role or row.state != "ready":
+        abort(403)
+    if not cases.claim(row, current_user):
+        db.session.rollback()
+        flash(_("此任务已被他人认领。"), "error")
+        return redirect(url_for("inbox.tasks_list", view="team"))
+    db.session.commit()
+    flash(_("已认领。"), "success")
+    return redirect(url_for("inbox.task", task_id=row.id))
+
+
+@bp.route("/inbox/tasks/<int:task_id>/unclaim", methods=["POST"])
+@login_required
+def unclaim(task_id):
+    """Give a task back to the team."""
+    row = scoping.get_task_or_404(task_id, current_user)
+    if row.assignee_id != current_user.id or row.state != "ready":
+        abort(403)
+    cases.unclaim(row, current_user)
+    db.session.commit()
+    flash(_("已退回团队待领任务。"), "success")
+    return redirect(url_for("inbox.tasks_list"))
+
+
+@bp.route("/inbox/tasks/<int:task_id>", methods=["GET", "POST"])
+@login_required
+def task(task_id):
+    """Show a task and, on POST, complete it through its task page."""
+    row = scoping.get_task_or_404(task_id, current_user)
+    page = TASK_PAGES.get(row.task_name)
+    if page is None:
+        abort(404)
+    return page(row)
+
+
+@bp.route("/inbox/assign", methods=["POST"])
+@login_required
+def bulk_assign():
+    """Assign many households to one village and visitor at once."""
+    if current_user.role != "township":
+        abort(403)
+    ids = request.form.getlist("task_ids", type=int)
+    done, refused = 0, []
+    for task_id in ids:
+        row = db.session.get(InboxTask, task_id)
+        if row is None or not scoping.in_scope(row, current_user) or row.task_name != "assign_household":
+            abort(404)
+        try:
+            if row.assignee_id is None and not cases.claim(row, current_user):
+                raise TaskRefused(_("此任务已被他人认领。"))
+            tasks.check_can_work(row, current_user)
+            tasks.assign_household(row, current_user, request.form.get("village_code", ""),
+                                   request.form.get("visitor_id", 0, type=int))
+            db.session.commit()
+            done += 1
+        except (TaskRefused, engine.TaskNotAvailable) as err:
+            db.session.rollback()
+            refused.append(f"{row.case.title}：{not_available_message(err)}")
+    flash(_("已分配 %(n)s 户。", n=done), "success" if done else "error")
+    for message in refused[:10]:
+        flash(message, "error")
+    return redirect(url_for("inbox.tasks_list", view=request.form.get("view", "team")))
+
+
+def _visit_task_for_forms(task_id):
+    row = scoping.get_task_or_404(task_id, current_user)
+    if row.task_name != "visit_household":
+        abort(404)
+    try:
+        tasks.check_can_work(row, current_user)
+    except (TaskRefused, engine.TaskNotAvailable):
+        abort(403)
+    return row
+
+
+@bp.route("/inbox/tasks/<int:task_id>/forms/new", methods=["GET", "POST"])
+@bp.route("/inbox/tasks/<int:task_id>/forms/<int:person_id>", methods=["GET", "POST"])
+@login_required
+def registration_form(task_id, person_id=None):
+    """Fill or correct the registration form of one person (or of a person not yet listed)."""
+    from ..models import Person, RegistrationForm
+    from .registration_forms import PersonRegistrationForm
+
+    row = _visit_task_for_forms(task_id)
+    case = row.case
+    person = None
+    if person_id is not None:
+        person = db.session.get(Person, person_id)
+        if person is None or person.household_id != case.household_id:
+            abort(404)
+    form = PersonRegistrationForm()
+    if request.method == "GET" and person is not None:
+        stored = RegistrationForm.query.filter_by(case_id=case.id, id_number=person.id_number).one_or_none()
+        form.name.data, form.id_number.data = person.name, person.id_number
+        form.sex.data, form.relation_to_head.data = person.sex, person.relation_to_head
+        form.hukou_address.data = person.hukou_address or (case.household.address if case.household else "")
+        if stored is not None:
+            form.load(stored.data)
+    if form.validate_on_submit():
+        if person is not None and form.id_number.data != person.id_number:
+            flash(_("公民身份号码与户籍信息不一致，身份号码变更请走动态变更流程。"), "error")
+        else:
+            try:
+                tasks.save_registration_form(row, current_user, form, person)
+                db.session.commit()
+                flash(_("已保存 %(name)s 的登记表。", name=form.name.data), "success")
+                return redirect(url_for("inbox.task", task_id=row.id))
+            except TaskRefused as err:
+                db.session.rollback()
+                flash(str(err), "error")
+    return render_template("inbox/registration_form.html", row=row, case=case, person=person, form=form)

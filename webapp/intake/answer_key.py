@@ -1,0 +1,174 @@
+"""The generator's answer key: what the comparison must say about each ID.
+
+The generator knows the truth about every row it writes. For each person it
+collects :class:`Facts` from the rows that stay readable (a damaged ID row
+counts for nothing, exactly as in real data) and states the expected outcome
+with :func:`expected_outcome` — the BRIEF.md rules written out again plainly
+with sets, independently of compare.py's bit masks, so the two check each other.
+"""
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from webapp.intake.schemes import BASIC_MEDICAL, BASIC_PENSION
+
+KEY_FILE = "answer_key.csv"
+INVALID_ROWS_FILE = "answer_key_invalid_rows.csv"
+SUMMARY_FILE = "answer_key.json"
+
+
+@dataclass
+class Facts:
+    """What the readable rows say about one ID."""
+
+    in_register: bool = False
+    register_status: str = "normal"
+    registered: bool = True
+    student: bool = False
+    death_date: date | None = None
+    names: set = field(default_factory=set)
+    enrolled: set = field(default_factory=set)  # schemes not terminated
+    insured_here: bool = False  # a non-terminated enrollment in this county
+    benefit: set = field(default_factory=set)  # schemes paying a benefit now
+    paid_until: date | None = None
+    paid_open: bool = False
+    injected: set = field(default_factory=set)  # scenario labels, for the summary
+
+    def add_enrollment(self, scheme, name, terminated, place_local, benefit_paid, paid_until):
+        """Record one readable enrollment row."""
+        self.names.add(name)
+        if not terminated:
+            self.enrolled.add(scheme)
+            self.insured_here |= place_local
+        if benefit_paid:
+            self.benefit.add(scheme)
+            self.paid_open |= paid_until is None
+        if paid_until is not None and (self.paid_until is None or paid_until > self.paid_until):
+            self.paid_until = paid_until
+
+
+def _age(id_number: str, as_of: date) -> int:
+    born = date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+    years = as_of.year - born.year
+    if (as_of.month, as_of.day) < (born.month, born.day):
+        years -= 1
+    return years
+
+
+def expected_outcome(id_number: str, facts: Facts, as_of: date):
+    """Return (status, problem types, missing items, reason) for one ID."""
+    problems = []
+    if len(facts.names) > 1:
+        problems.append("name_conflict")
+    pensions = facts.enrolled & BASIC_PENSION
+    paying = facts.benefit & BASIC_PENSION
+    if len(paying) >= 2:
+        problems.append("duplicate_benefit")
+    if len(pensions) >= 2 and not pensions <= paying:
+        problems.append("duplicate_pension")
+    if len(facts.enrolled & BASIC_MEDICAL) >= 2:
+        problems.append("duplicate_medical")
+    if facts.in_register and facts.register_status == "deceased":
+        if facts.death_date is None:
+            paid_after = bool(facts.benefit)
+        else:
+            death_month = (facts.death_date.year, facts.death_date.month)
+            paid_after = facts.paid_open or (
+                facts.paid_until is not None
+                and (facts.paid_until.year, facts.paid_until.month) > death_month)
+        if paid_after:
+            problems.append("benefit_after_death")
+
+    reason = None
+    local_resident = facts.in_register and facts.registered
+    if facts.in_register and facts.register_status != "normal":
+        target, reason = False, facts.register_status
+    elif local_resident:
+        target = True
+    else:
+        target = facts.insured_here
+        if not target:
+            reason = "non_registered" if facts.in_register else "not_insured_here"
+    missing = []
+    if target and local_resident:
+        covered = facts.enrolled | facts.benefit
+        if _age(id_number, as_of) >= 16 and not facts.student and not covered & BASIC_PENSION:
+            missing.append("pension")
+        if not covered & BASIC_MEDICAL:
+            missing.append("medical")
+    if problems:
+        status = "problem"
+    elif not target:
+        status = "not_target"
+    else:
+        status = "uninsured" if missing else "confirmed"
+    return status, tuple(sorted(problems)), tuple(missing), reason
+
+
+class AnswerKeyWriter:
+    """Streams the answer key as people are generated (nothing kept per person)."""
+
+    def __init__(self, out_dir: Path, as_of: date):
+        self.out_dir = out_dir
+        self.as_of = as_of
+        self._handle = open(out_dir / KEY_FILE, "w", encoding="utf-8", newline="")
+        self._writer = csv.writer(self._handle)
+        self._writer.writerow(["id_number", "expected_status", "problem_types", "missing",
+                               "reason", "in_register", "injected"])
+        self.invalid_rows: list[tuple] = []
+        self.counts: dict[str, int] = {}
+
+    def person(self, id_number: str, facts: Facts) -> None:
+        """Write the expected outcome of one ID."""
+        status, problems, missing, reason = expected_outcome(id_number, facts, self.as_of)
+        self._writer.writerow([id_number, status, ";".join(problems), ";".join(missing),
+                               reason or "", int(facts.in_register), ";".join(sorted(facts.injected))])
+        self._count(status)
+        for problem in problems:
+            self._count(problem)
+        for label in facts.injected:
+            self._count("injected:" + label)
+
+    def invalid_row(self, source: str, file_name: str, row: int, value, error_code: str) -> None:
+        """Record a row whose ID the generator damaged on purpose."""
+        self.invalid_rows.append((source, file_name, row, repr(value) if not isinstance(value, str)
+                                  else value, error_code))
+        self._count("invalid_id")
+        self._count("invalid_id:" + error_code)
+
+    def count(self, key: str, by: int = 1) -> None:
+        """Count something for the summary (mess injected, rows written)."""
+        self._count(key, by)
+
+    def _count(self, key: str, by: int = 1) -> None:
+        self.counts[key] = self.counts.get(key, 0) + by
+
+    def close(self, summary: dict) -> None:
+        """Write the invalid-row list and the JSON summary, and close files."""
+        self._handle.close()
+        with open(self.out_dir / INVALID_ROWS_FILE, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["source", "file", "row", "id_value", "error_code"])
+            writer.writerows(self.invalid_rows)
+        summary = dict(summary, as_of=self.as_of.isoformat(), counts=dict(sorted(self.counts.items())))
+        (self.out_dir / SUMMARY_FILE).write_text(json.dumps(summary, ensure_ascii=False, indent=2),
+                                                 encoding="utf-8")
+
+
+def load_answer_key(out_dir: str | Path):
+    """Read an answer key back: ({id: (status, problems, missing, reason)}, invalid rows, summary)."""
+    out_dir = Path(out_dir)
+    expected = {}
+    with open(out_dir / KEY_FILE, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            expected[row["id_number"]] = (
+                row["expected_status"], tuple(filter(None, row["problem_types"].split(";"))),
+                tuple(filter(None, row["missing"].split(";"))), row["reason"] or None)
+    with open(out_dir / INVALID_ROWS_FILE, encoding="utf-8", newline="") as handle:
+        invalid = [(r["source"], r["file"], int(r["row"]), r["error_code"]) for r in csv.DictReader(handle)]
+    summary = json.loads((out_dir / SUMMARY_FILE).read_text(encoding="utf-8"))
+    return expected, invalid, summary

@@ -1,0 +1,312 @@
+"""Compare department data by ID number: confirmed, problem or uninsured.
+
+Inputs are plain in-memory records (records.py): the household register, the
+enrollments of every scheme, and the rows whose ID could not be read. Every
+person seen anywhere comes out with one status:
+
+``problem``     one or more typed problems (below); problems win over the rest
+``uninsured``   a target missing a required item (``missing``: pension/medical)
+``confirmed``   a target with every required item
+``not_target``  deceased, moved out, cancelled, or a non-registered person not
+                insured here (``reason`` says which); kept so counts add up
+
+Rules (BRIEF.md):
+* Targets are household-registered residents with status normal, and anyone
+  (non-registered, or known only from enrollment data) insured here.
+* Medical insurance applies at every age; basic pension from age 16, students
+  excluded. Being insured in another place counts as insured.
+* A non-registered person insured here is a target, not a problem. We cannot
+  demand items they may hold in their home county, so they are confirmed.
+* Problem types: ``invalid_id`` (per row, see ``ComparisonResult.invalid_ids``),
+  ``name_conflict`` (one ID, different names across or within sources),
+  ``duplicate_pension`` (enrolled in two basic pension schemes — unless every
+  one of them is paying a benefit, which is ``duplicate_benefit`` instead),
+  ``duplicate_medical`` (enrolled in two basic medical schemes),
+  ``duplicate_benefit`` (pension paid from two schemes), ``benefit_after_death``
+  (a benefit paid for a month after the month of death, or still being paid).
+Terminated enrollments count for nothing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Callable, Iterable
+
+from webapp.intake.records import Enrollment, InvalidIdRecord, RegisterPerson
+from webapp.intake.schemes import MEDICAL_MASK, PENSION_MASK, SCHEMES_BY_CODE, codes_in_mask
+
+CONFIRMED, PROBLEM, UNINSURED, NOT_TARGET = "confirmed", "problem", "uninsured", "not_target"
+PROBLEM_TYPES = ("invalid_id", "name_conflict", "duplicate_pension", "duplicate_medical",
+                 "duplicate_benefit", "benefit_after_death")
+PROBLEM_LABELS = {
+    "invalid_id": "身份证号无效", "name_conflict": "姓名与身份证号不一致",
+    "duplicate_pension": "重复参加基本养老保险", "duplicate_medical": "重复参加基本医疗保险",
+    "duplicate_benefit": "重复领取养老待遇", "benefit_after_death": "死亡后仍领取待遇",
+}
+PENSION_AGE = 16
+_PROGRESS_EVERY = 50_000
+_SCHEME_BITS = {code: scheme.bit for code, scheme in SCHEMES_BY_CODE.items()}
+
+
+@dataclass(slots=True)
+class PersonOutcome:
+    """The comparison's verdict on one ID number."""
+
+    id_number: str
+    status: str
+    problems: tuple[str, ...] = ()
+    details: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+    reason: str | None = None
+    name: str | None = None
+    in_register: bool = False
+    non_local: bool = False
+    insured_elsewhere: bool = False
+    schemes: int = 0  # bit mask of enrolled schemes (schemes.codes_in_mask)
+    household_no: str | None = None
+    head_name: str | None = None
+    area_code: str | None = None
+    township: str | None = None
+    village: str | None = None
+    address: str | None = None
+    address_from_register: bool = False
+
+    @property
+    def scheme_codes(self) -> tuple[str, ...]:
+        """The enrolled scheme codes."""
+        return codes_in_mask(self.schemes)
+
+
+@dataclass
+class ComparisonResult:
+    """Everything one comparison run produced."""
+
+    as_of: date
+    people: list[PersonOutcome]
+    invalid_ids: list[InvalidIdRecord] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        """Counts by status and by problem type (invalid-ID rows included)."""
+        counts = {CONFIRMED: 0, PROBLEM: 0, UNINSURED: 0, NOT_TARGET: 0}
+        counts.update({p: 0 for p in PROBLEM_TYPES})
+        for person in self.people:
+            counts[person.status] += 1
+            for problem in person.problems:
+                counts[problem] += 1
+        counts["invalid_id"] = len(self.invalid_ids)
+        counts[PROBLEM] += len(self.invalid_ids)
+        return counts
+
+
+class _Seen:
+    """What the enrollment data says about one ID (bit masks keep it small)."""
+
+    __slots__ = ("names", "enrolled", "benefit", "local", "elsewhere", "paid_until",
+                 "paid_open", "address")
+
+    def __init__(self):
+        self.names = None  # one name, or a set once a second spelling shows up
+        self.enrolled = self.benefit = self.local = self.elsewhere = 0
+        self.paid_until = None  # latest benefit month on any row
+        self.paid_open = False  # a benefit being paid with no end month given
+        self.address = None
+
+    def add_name(self, name):
+        if not name or name == self.names:
+            return
+        if self.names is None:
+            self.names = name
+        elif isinstance(self.names, set):
+            self.names.add(name)
+        else:
+            self.names = {self.names, name}
+
+
+def _age(id_number: str, as_of: date) -> int:
+    year, month, day = int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14])
+    return as_of.year - year - ((as_of.month, as_of.day) < (month, day))
+
+
+def _month(day: date) -> tuple[int, int]:
+    return day.year, day.month
+
+
+def _collect(enrollments: Iterable[Enrollment], seen: dict[str, _Seen]) -> None:
+    bits = _SCHEME_BITS
+    for record in enrollments:
+        entry = seen.get(record.id_number)
+        if entry is None:
+            entry = seen[record.id_number] = _Seen()
+        entry.add_name(record.name)
+        bit = bits[record.scheme]
+        if record.status != "terminated":
+            entry.enrolled |= bit
+            if record.place == "local":
+                entry.local |= bit
+            else:
+                entry.elsewhere |= bit
+        if record.benefit_paid:
+            entry.benefit |= bit
+            if record.paid_until is None:
+                entry.paid_open = True
+        if record.paid_until is not None and (entry.paid_until is None
+                                              or record.paid_until > entry.paid_until):
+            entry.paid_until = record.paid_until
+        if entry.address is None and record.address:
+            entry.address = record.address
+
+
+def _problems(person: RegisterPerson | None, entry: _Seen | None):
+    problems, details = [], []
+    names = set()
+    if person is not None and person.name:
+        names.add(person.name)
+    if entry is not None and entry.names:
+        names.update(entry.names if isinstance(entry.names, set) else (entry.names,))
+    if len(names) > 1:
+        problems.append("name_conflict")
+        details.append("姓名不一致：" + " / ".join(sorted(names)))
+    if entry is None:
+        return problems, details
+    pensions = entry.enrolled & PENSION_MASK
+    paying = entry.benefit & PENSION_MASK
+    if paying & (paying - 1):  # two or more bits set
+        problems.append("duplicate_benefit")
+        details.append("重复领取养老待遇：" + _scheme_list(paying))
+    if pensions & (pensions - 1) and pensions & ~paying:
+        problems.append("duplicate_pension")
+        details.append("重复参加养老保险：" + _scheme_list(pensions))
+    medical = entry.enrolled & MEDICAL_MASK
+    if medical & (medical - 1):
+        problems.append("duplicate_medical")
+        details.append("重复参加医疗保险：" + _scheme_list(medical))
+    if person is not None and (person.status == "deceased" or person.death_date):
+        death = person.death_date
+        if death is None:
+            overpaid = entry.benefit != 0
+        else:
+            overpaid = entry.paid_open or (entry.paid_until is not None
+                                           and _month(entry.paid_until) > _month(death))
+        if overpaid:
+            problems.append("benefit_after_death")
+            until = f"，发放至 {entry.paid_until:%Y-%m}" if entry.paid_until else ""
+            details.append(f"死亡后仍领取待遇：死亡日期 {death or '未知'}{until}")
+    return problems, details
+
+
+def _scheme_list(mask: int) -> str:
+    return "、".join(SCHEMES_BY_CODE[c].name for c in codes_in_mask(mask))
+
+
+def _outcome(id_number: str, person: RegisterPerson | None, entry: _Seen | None,
+             as_of: date) -> PersonOutcome:
+    problems, details = _problems(person, entry)
+    enrolled = entry.enrolled if entry else 0
+    covered = enrolled | (entry.benefit if entry else 0)
+    insured_here = bool(entry and entry.local)
+    outcome = PersonOutcome(id_number, CONFIRMED, tuple(problems), tuple(details),
+                            schemes=enrolled, insured_elsewhere=bool(entry and entry.elsewhere))
+    if person is not None:
+        outcome.name = person.name
+        outcome.in_register = True
+        outcome.household_no, outcome.head_name = person.household_no, person.head_name
+        outcome.area_code, outcome.township, outcome.village = (
+            person.area_code, person.township, person.village)
+        outcome.address = person.current_address or person.register_address
+        outcome.address_from_register = outcome.address is not None
+    elif entry is not None:
+        outcome.name = entry.names if not isinstance(entry.names, set) else sorted(entry.names)[0]
+    if outcome.address is None and entry is not None:
+        outcome.address = entry.address
+
+    if person is not None and person.status != "normal":
+        target, reason = False, person.status
+    elif person is not None and person.registered:
+        target, reason = True, None
+    else:  # non-registered resident, or known only from enrollment data
+        target = insured_here
+        reason = None if target else ("non_registered" if person is not None else "not_insured_here")
+        outcome.non_local = target
+
+    if target and not outcome.non_local:
+        # Missing items are kept for problem people too: once the problem is
+        # handled they still belong on the survey.
+        missing = []
+        if _age(id_number, as_of) >= PENSION_AGE and not person.student and not covered & PENSION_MASK:
+            missing.append("pension")
+        if not covered & MEDICAL_MASK:
+            missing.append("medical")
+        outcome.missing = tuple(missing)
+    if problems:
+        outcome.status, outcome.reason = PROBLEM, reason
+    elif not target:
+        outcome.status, outcome.reason = NOT_TARGET, reason
+    else:
+        outcome.status = UNINSURED if outcome.missing else CONFIRMED
+    return outcome
+
+
+def compare(register: Iterable[RegisterPerson], enrollments: Iterable[Enrollment],
+            invalid_ids: Iterable[InvalidIdRecord] = (), as_of: date | None = None,
+            progress: Callable[[int, int], None] | None = None) -> ComparisonResult:
+    """Compare the register with the enrollments by ID number.
+
+    ``as_of`` is the date ages are computed at (defaults to today).
+    ``progress(done, total)`` is called now and then while outcomes are built.
+    Duplicate register rows keep the first; a different name on a duplicate
+    shows up as a name conflict.
+    """
+    as_of = as_of or date.today()
+    people: dict[str, RegisterPerson] = {}
+    seen: dict[str, _Seen] = {}
+    for person in register:
+        first = people.setdefault(person.id_number, person)
+        if first is not person and person.name and person.name != first.name:
+            entry = seen.get(person.id_number) or seen.setdefault(person.id_number, _Seen())
+            entry.add_name(person.name)
+    _collect(enrollments, seen)
+
+    all_ids = list(people)
+    all_ids.extend(i for i in seen if i not in people)
+    total = len(all_ids)
+    outcomes = []
+    for done, id_number in enumerate(all_ids, start=1):
+        outcomes.append(_outcome(id_number, people.get(id_number), seen.get(id_number), as_of))
+        if progress is not None and done % _PROGRESS_EVERY == 0:
+            progress(done, total)
+    if progress is not None:
+        progress(total, total)
+    return ComparisonResult(as_of, outcomes, list(invalid_ids))
+
+
+@dataclass
+class HouseholdVisit:
+    """One household to visit, with its uninsured members."""
+
+    household_no: str | None
+    area_code: str | None
+    township: str | None
+    village: str | None
+    address: str | None
+    head_name: str | None
+    members: list[PersonOutcome]
+
+
+def group_uninsured_by_household(people: Iterable[PersonOutcome]) -> list[HouseholdVisit]:
+    """Group uninsured people by household number, ordered by area then household.
+
+    A person without a household number forms a household of one.
+    """
+    households: dict[str, HouseholdVisit] = {}
+    for person in people:
+        if person.status != UNINSURED:
+            continue
+        key = person.household_no or f"~{person.id_number}"
+        visit = households.get(key)
+        if visit is None:
+            visit = households[key] = HouseholdVisit(
+                person.household_no, person.area_code, person.township, person.village,
+                person.address, person.head_name, [])
+        visit.members.append(person)
+    return sorted(households.values(),
+                  key=lambda h: (h.area_code or "", h.household_no or "~", h.members[0].id_number))

@@ -1,0 +1,180 @@
+"""Read single cell values: dates in the formats departments use, and status words.
+
+Every parser returns ``(value, problem)``: ``problem`` is None or a short Chinese
+sentence for the validation report. Status vocabularies are lists of the words
+seen in county exports; an unknown word is reported, never guessed.
+"""
+from __future__ import annotations
+
+import re
+from calendar import monthrange
+from datetime import date, datetime, timedelta
+
+_EXCEL_EPOCH = date(1899, 12, 30)  # Excel's day 0 (with the 1900 leap-year bug folded in)
+_SERIAL_RANGE = (1, 2958465)  # 1900-01-01 .. 9999-12-31
+_YMD = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+                  r"(?:[\sT]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_YM = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?")
+_DIGITS8 = re.compile(r"\d{8}")
+_DIGITS6 = re.compile(r"\d{6}")
+_SERIAL = re.compile(r"\d{1,7}(\.\d+)?")
+
+
+def _clean(value: object) -> str:
+    return "".join(str(value).split()).translate(_FULLWIDTH_DIGITS)
+
+
+_FULLWIDTH_DIGITS = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)}
+                                  | {"－": "-", "／": "/", "．": ".", "：": ":"})
+
+
+def _make_date(year: int, month: int, day: int, text: str):
+    try:
+        return date(year, month, day), None
+    except ValueError:
+        return None, f"日期无效：{text}"
+
+
+def parse_date(value: object):
+    """Parse a date: 2017-03-05, 2017/3/5, 2017.3.5, 20170305, 2017年3月5日,
+    an Excel serial number (42799) or a date/datetime cell. Returns (date|None, problem)."""
+    if value is None or value == "":
+        return None, None
+    if isinstance(value, datetime):
+        return value.date(), None
+    if isinstance(value, date):
+        return value, None
+    if isinstance(value, bool):
+        return None, f"日期无法识别：{value}"
+    if isinstance(value, (int, float)):
+        return _from_serial(value, str(value))
+    text = _clean(value)
+    if not text:
+        return None, None
+    match = _YMD.fullmatch(text)
+    if match:
+        return _make_date(int(match[1]), int(match[2]), int(match[3]), text)
+    if _DIGITS8.fullmatch(text):
+        return _make_date(int(text[:4]), int(text[4:6]), int(text[6:]), text)
+    if _SERIAL.fullmatch(text) and int(float(text)) >= 367:  # not a bare year or day count
+        return _from_serial(float(text), text)
+    return None, f"日期无法识别：{text}"
+
+
+def _from_serial(number: float, text: str):
+    if not _SERIAL_RANGE[0] <= number <= _SERIAL_RANGE[1]:
+        return None, f"日期无法识别：{text}"
+    return _EXCEL_EPOCH + timedelta(days=int(number)), None
+
+
+def parse_month(value: object):
+    """Parse a year-month (2017-05, 201705, 2017年5月) or a full date.
+
+    A month comes out as its last day, so "paid until May" compares as 31 May.
+    """
+    if isinstance(value, str):
+        text = _clean(value)
+        match = _YM.fullmatch(text)
+        if not match and _DIGITS6.fullmatch(text):
+            year, month = int(text[:4]), int(text[4:])
+        elif match:
+            year, month = int(match[1]), int(match[2])
+        else:
+            return parse_date(value)
+        if not 1 <= month <= 12 or year < 1900:
+            return None, f"年月无效：{text}"
+        return date(year, month, monthrange(year, month)[1]), None
+    return parse_date(value)
+
+
+def _vocabulary(groups: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    table = {}
+    for code, words in groups.items():
+        table[code] = code
+        for word in words:
+            table[word] = code
+    return table
+
+
+SEX_WORDS = _vocabulary({"M": ("男", "男性", "1", "m", "male"), "F": ("女", "女性", "2", "f", "female")})
+PERSON_STATUS_WORDS = _vocabulary({
+    "normal": ("正常", "在册", "有效", "常住", "正常户口", "在籍"),
+    "moved_out": ("迁出", "已迁出", "迁往外地", "户口迁出"),
+    "cancelled": ("注销", "已注销", "户口注销", "销户"),
+    "deceased": ("死亡", "已死亡", "死亡注销", "亡故"),
+})
+REGISTER_KIND_WORDS = _vocabulary({
+    "registered": ("户籍人口", "户籍", "常住人口", "本地户籍", "户籍人员"),
+    "non_registered": ("流动人口", "非户籍", "暂住人口", "外来人口", "非户籍人员", "暂住", "寄住人口"),
+})
+ENROLL_STATUS_WORDS = _vocabulary({
+    "active": ("正常参保", "参保缴费", "正常", "在保", "参保", "有效", "已参保", "正常缴费"),
+    "suspended": ("暂停缴费", "中断缴费", "暂停参保", "停缴", "中断"),
+    "terminated": ("终止参保", "终止", "注销", "停保", "退保", "已注销", "终止缴费", "转出", "已转出"),
+})
+CONTRIBUTION_WORDS = _vocabulary({
+    "paying": ("正常缴费", "缴费", "已缴费", "参保缴费", "是", "在缴", "正常"),
+    "not_paying": ("暂停缴费", "未缴费", "中断缴费", "停缴", "否", "欠费", "不缴费", "终止缴费", "无"),
+})
+BENEFIT_WORDS = _vocabulary({
+    "paid": ("正常享受", "正常发放", "享受", "领取", "是", "享受待遇", "正常领取", "发放"),
+    "not_paid": ("未享受", "否", "无", "不享受", "未领取", "终止发放", "暂停发放", "停发", "终止享受", "暂停享受"),
+})
+ORG_STATUS_WORDS = _vocabulary({
+    "active": ("存续", "在业", "开业", "正常", "登记", "设立", "存续(在营、开业、在册)"),
+    "cancelled": ("注销", "吊销", "撤销", "已注销", "已吊销", "吊销,未注销", "吊销未注销"),
+})
+
+
+def parse_word(value: object, table: dict[str, str], what: str):
+    """Map a status word through one of the vocabularies above."""
+    if value is None:
+        return None, None
+    text = "".join(str(value).split())
+    if not text:
+        return None, None
+    code = table.get(text) or table.get(text.lower())
+    if code is None:
+        return None, f"{what}无法识别：{text}"
+    return code, None
+
+
+# Insured place: 'local' (this county), 'province' (elsewhere in the same
+# province), 'other_province'. Departments write place names or region codes.
+PROVINCE_NAMES = {
+    "11": "北京", "12": "天津", "13": "河北", "14": "山西", "15": "内蒙古", "21": "辽宁", "22": "吉林",
+    "23": "黑龙江", "31": "上海", "32": "江苏", "33": "浙江", "34": "安徽", "35": "福建", "36": "江西",
+    "37": "山东", "41": "河南", "42": "湖北", "43": "湖南", "44": "广东", "45": "广西", "46": "海南",
+    "50": "重庆", "51": "四川", "52": "贵州", "53": "云南", "54": "西藏", "61": "陕西", "62": "甘肃",
+    "63": "青海", "64": "宁夏", "65": "新疆", "71": "台湾", "81": "香港", "82": "澳门",
+}
+_SCOPE_WORDS = {"本县": "local", "本地": "local", "县内": "local", "本区": "local",
+                "省内": "province", "市内": "province", "省内异地": "province",
+                "省外": "other_province", "外省": "other_province", "跨省": "other_province"}
+
+
+def parse_place(value: object, county_code: str = "341721", county_name: str = "东至县"):
+    """Classify an insured place as 'local', 'province' or 'other_province'.
+
+    ``county_code``/``county_name`` describe the county running the campaign
+    (areas are data: the same code serves any county).
+    """
+    if value is None:
+        return None, None
+    text = "".join(str(value).split())
+    if not text:
+        return None, None
+    if text in _SCOPE_WORDS:
+        return _SCOPE_WORDS[text], None
+    if text.isdigit() and len(text) in (6, 9, 12):  # a region code
+        if text[:6] == county_code:
+            return "local", None
+        return ("province" if text[:2] == county_code[:2] else "other_province"), None
+    short_county = county_name.rstrip("县区市旗")
+    if county_name in text or (len(short_county) >= 2 and short_county in text):
+        return "local", None
+    home = PROVINCE_NAMES.get(county_code[:2], "")
+    for code, name in PROVINCE_NAMES.items():
+        if text.startswith(name) and name != home:
+            return "other_province", None
+    return "province", None  # cities and counties of the home province, written without it

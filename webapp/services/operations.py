@@ -1,0 +1,62 @@
+"""Handlers for the service operators diagrams may call (docs/process-contract.md)."""
+from ..engine import operations
+from ..models import InboxTask, Person
+from . import cases, registry
+
+
+def registry_apply(ctx, params, task_data):
+    """County audit approved: the case's forms enter the registry."""
+    case = ctx.instance.case
+    count = registry.apply_audited_forms(case, ctx.actor)
+    cases.add_event(case, "registry_applied", ctx.actor, comment=str(count))
+    return {"records": count}
+
+
+def apply_change(ctx, params, task_data):
+    """An approved change request is applied to the person's record, with history."""
+    case = ctx.instance.case
+    person = Person.query.get(case.person_id)
+    changes = (case.payload or {}).get("changes", {})
+    data = dict(person.record.data) if person.record else {}
+    data.update(changes)
+    registry.write_record(person, data, ctx.actor, reason=(case.payload or {}).get("reason") or "动态变更",
+                          source="change", case=case)
+    cases.add_event(case, "change_applied", ctx.actor)
+    return {"applied": sorted(changes)}
+
+
+def _open_row(ctx, task_name):
+    return (InboxTask.query.filter_by(instance_id=ctx.instance.id, task_name=task_name, state="ready")
+            .order_by(InboxTask.id.desc()).first())
+
+
+def notify_reminder(ctx, params, task_data):
+    """A reminder timer fired for a task."""
+    task_name = params.get("task")
+    cases.add_event(ctx.instance.case, "reminder", None, task_name)
+    return {"reminded": task_name}
+
+
+def escalate_task(ctx, params, task_data):
+    """A deadline passed: the task is marked overdue for the supervisors."""
+    task_name = params.get("task")
+    row = _open_row(ctx, task_name)
+    if row is not None:
+        row.overdue = True
+    cases.add_event(ctx.instance.case, "escalated", None, task_name)
+    return {"escalated": task_name}
+
+
+def close_problem(ctx, params, task_data):
+    """A problem record was resolved with an outcome."""
+    case = ctx.instance.case
+    cases.add_event(case, "problem_closed", ctx.actor, decision=task_data.get("problem_outcome"))
+    return {"outcome": task_data.get("problem_outcome")}
+
+
+def register_operations():
+    """Make every handler known to the engine adapter (called by create_app)."""
+    for name, handler in (("registry_apply", registry_apply), ("apply_change", apply_change),
+                          ("notify_reminder", notify_reminder), ("escalate_task", escalate_task),
+                          ("close_problem", close_problem)):
+        operations.register(name, handler)

@@ -1,0 +1,4 @@
+"""WSGI entry point for gunicorn: ``gunicorn 'webapp.wsgi:app'``."""
+from webapp import create_app
+
+app = create_app()

@@ -1,0 +1,1 @@
+"""RQ workers: thin entry points that take ids and call webapp services."""
