@@ -73,17 +73,19 @@ def _run(ctx, step):
 
 def start_process(case, process_id, data=None, actor=None):
     """Start ``process_id`` for ``case``, run it to its first wait, persist it with its inbox."""
-    version = current_version(process_id)
-    spec, subprocess_specs = spec_cache.get(version)
-    workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine())
-    for task in workflow.get_tasks(state=TaskState.READY):
-        task.data.update(data or {})
-    instance = ProcessInstance(case=case, diagram_version=version, serializer_version=SERIALIZER_VERSION,
-                               state="")
-    db.session.add(instance)
-    ctx = RunContext(instance=instance, actor=actor)
-    _run(ctx, lambda: _catch_up(workflow))
-    created = _save(instance, workflow)
+    # One flush at the caller's commit instead of one per query: starts are a hot path.
+    with db.session.no_autoflush:
+        version = current_version(process_id)
+        spec, subprocess_specs = spec_cache.get(version)
+        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine())
+        for task in workflow.get_tasks(state=TaskState.READY):
+            task.data.update(data or {})
+        instance = ProcessInstance(case=case, diagram_version=version, serializer_version=SERIALIZER_VERSION,
+                                   state="")
+        db.session.add(instance)
+        ctx = RunContext(instance=instance, actor=actor)
+        _run(ctx, lambda: _catch_up(workflow))
+        created = _save(instance, workflow, new_instance=True)
     return instance, created
 
 
@@ -174,7 +176,7 @@ def _catch_up(workflow):
     raise RuntimeError("workflow keeps producing automatic tasks; is there a loop without a wait?")
 
 
-def _save(instance, workflow):
+def _save(instance, workflow, new_instance=False):
     """Write state, status, timer due time and the inbox rows; return the new rows."""
     instance.state = dump_state(workflow)
     instance.serializer_version = SERIALIZER_VERSION
@@ -182,14 +184,13 @@ def _save(instance, workflow):
     instance.updated_at = utcnow()
     timers = projection.waiting_timers(workflow)
     instance.next_timer_at = min((due for _, due in timers), default=None)
-    return _sync_inbox(instance, projection.ready_human_tasks(workflow))
+    return _sync_inbox(instance, projection.ready_human_tasks(workflow), new_instance)
 
 
-def _sync_inbox(instance, ready):
+def _sync_inbox(instance, ready, new_instance):
     from ..services.assignment import assign_new_task
 
-    open_rows = [] if instance.id is None else InboxTask.query.filter_by(
-        instance_id=instance.id, state="ready").all()
+    open_rows = [] if new_instance else InboxTask.query.filter_by(instance_id=instance.id, state="ready").all()
     ready_ids = {item["uuid"] for item in ready}
     for row in open_rows:
         if row.task_uuid not in ready_ids:
@@ -205,7 +206,7 @@ def _sync_inbox(instance, ready):
                         county_code=case.county_code, township_code=case.township_code,
                         village_code=case.village_code, due_at=item["due_at"],
                         reminder_at=item["reminder_at"], state="ready")
-        assign_new_task(row, case)
+        assign_new_task(row, case, first_time=new_instance)
         db.session.add(row)
         created.append(row)
     case.current_step = ", ".join(item["title"] for item in ready) if ready else None

@@ -10,7 +10,8 @@ class DiagramVersion(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     process_id = db.Column(db.String(64), nullable=False, index=True)
     content_hash = db.Column(db.String(64), nullable=False, unique=True)
-    files = db.Column(db.JSON, nullable=False)  # {file name: BPMN XML}
+    # {file name: BPMN XML}; deferred: only parsing a version needs it, and it is large.
+    files = db.orm.deferred(db.Column(db.JSON, nullable=False))
     is_current = db.Column(db.Boolean, nullable=False, default=False)
     deployed_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     deployed_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id"))

@@ -18,10 +18,15 @@ def _previous_worker(case, task_name):
     return None
 
 
-def assign_new_task(row, case):
-    """Set ``row.assignee`` for a new inbox row, or leave it in the team's unclaimed pool."""
+def assign_new_task(row, case, first_time=False):
+    """Set ``row.assignee`` for a new inbox row, or leave it in the team's unclaimed pool.
+
+    ``first_time`` says the process instance is brand new, so nobody can have done the task before.
+    """
     if row.lane == "village" and case.visitor_id:
         row.assignee_id = case.visitor_id
+        return
+    if first_time:
         return
     previous = _previous_worker(case, row.task_name)
     if previous is not None and previous.role == row.lane:

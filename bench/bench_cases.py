@@ -1,0 +1,171 @@
+"""Case starts per second (ours vs raw SpiffWorkflow) and the "my tasks" query with 100,000 tasks.
+
+    .venv/bin/python bench/bench_cases.py                    # SQLite (embedded default)
+    DATABASE_URL=postgresql://postgres@127.0.0.1/bench .venv/bin/python bench/bench_cases.py
+"""
+import os
+import sys
+import time
+import uuid
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+
+from bench.common import backend_name, scratch_app, timed  # noqa: E402
+
+CASES = int(os.environ.get("BENCH_CASES", "500"))
+OPEN_TASKS = int(os.environ.get("BENCH_TASKS", "100000"))
+
+
+def raw_spiff_rate(bpmn_dir, count):
+    """Create + run to the first user task + serialize, with SpiffWorkflow alone."""
+    from SpiffWorkflow.bpmn import BpmnWorkflow
+    from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+    from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+    from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+    parser = SpiffBpmnParser()
+    parser.add_bpmn_files([os.path.join(bpmn_dir, f) for f in os.listdir(bpmn_dir) if f.endswith(".bpmn")])
+    spec = parser.get_spec("registration_case")
+    subprocess_specs = parser.get_subprocess_specs("registration_case")
+    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+    start = time.perf_counter()
+    for _ in range(count):
+        workflow = BpmnWorkflow(spec, subprocess_specs)
+        workflow.do_engine_steps()
+        serializer.serialize_json(workflow)
+    return count / (time.perf_counter() - start)
+
+
+def our_rate(app, count, commit_every=1):
+    """Start registration cases through the app, persisted with inbox rows.
+
+    ``commit_every=1`` is the interactive path (one transaction per case); a bulk job commits
+    in batches.
+    """
+    from webapp.extensions import db
+    from webapp.models import Area, Household
+    from webapp.services import cases
+
+    with app.app_context():
+        township = Area.query.filter_by(level="township").order_by(Area.code).first()
+        households = []
+        for index in range(count):
+            household = Household(household_number=f"B{uuid.uuid4().hex[:12]}", head_name="测试户", county_code="341721",
+                                  township_code=township.code, address="测试地址")
+            db.session.add(household)
+            households.append(household)
+        db.session.commit()
+        ids = [h.id for h in households]
+        db.session.expunge_all()
+        start = time.perf_counter()
+        for position in range(0, len(ids), commit_every):
+            chunk = ids[position:position + commit_every]
+            for household in Household.query.filter(Household.id.in_(chunk)).all():
+                cases.start_registration_case(household)
+            db.session.commit()
+        return count / (time.perf_counter() - start)
+
+
+def load_open_tasks(app, total):
+    """Bulk-insert ``total`` open inbox tasks (with their cases) spread over users and areas."""
+    from sqlalchemy import insert
+
+    from webapp.extensions import db
+    from webapp.models import Area, Case, InboxTask, ProcessInstance, User
+    from webapp.models.base import utcnow
+
+    with app.app_context():
+        instance_id = ProcessInstance.query.first().id
+        villages = Area.query.filter_by(level="village").all()
+        village_users = [User(username=f"bench_v{i}", display_name=f"协理员{i}", role="village",
+                              area=villages[i % len(villages)], password_hash="x") for i in range(250)]
+        db.session.add_all(village_users)
+        db.session.commit()
+        now = utcnow()
+        batch = 10000
+        for offset in range(0, total, batch):
+            size = min(batch, total - offset)
+            case_rows = [{"kind": "registration", "title": f"批量户 {offset + i}", "county_code": "341721",
+                          "status": "open", "created_at": now,
+                          "township_code": villages[(offset + i) % len(villages)].code[:9] + "000",
+                          "village_code": villages[(offset + i) % len(villages)].code} for i in range(size)]
+            db.session.execute(insert(Case), case_rows)
+            first_id = db.session.query(db.func.max(Case.id)).scalar() - size + 1
+            task_rows = []
+            for i in range(size):
+                n = offset + i
+                visitor = village_users[n % len(village_users)]
+                task_rows.append({
+                    "case_id": first_id + i, "instance_id": instance_id, "task_uuid": str(uuid.uuid4()),
+                    "task_name": "visit_household", "title": "入户调查", "process_id": "door_to_door_visit",
+                    "lane": "village", "county_code": "341721",
+                    "township_code": case_rows[i]["township_code"], "village_code": case_rows[i]["village_code"],
+                    "assignee_id": visitor.id if n % 10 else None, "state": "ready", "overdue": False,
+                    "due_at": now.replace(microsecond=0) + (n % 20 - 5) * (now - now.replace(hour=0)) / 5,
+                    "created_at": now})
+            db.session.execute(insert(InboxTask), task_rows)
+            db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(db.text("ANALYZE"))
+        else:
+            db.session.execute(db.text("ANALYZE"))
+        db.session.commit()
+        return village_users[7].id
+
+
+def inbox_query_ms(app, user_id):
+    """Median ms of the inbox page (list + total + tab counts) for one user, mine and team."""
+    from webapp.extensions import db
+    from webapp.models import User
+    from webapp.services import inbox
+
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        results = {}
+        for view in ("mine", "team"):
+            def page():
+                rows, total = inbox.list_tasks(user, inbox.InboxFilter(view=view), 1, 20)
+                counts = inbox.counts(user)
+                db.session.expunge_all()
+                return total, counts
+            seconds, (total, counts) = timed(page, repeat=21)
+            results[view] = (seconds * 1000, total)
+        overdue, _ = timed(lambda: inbox.list_tasks(user, inbox.InboxFilter(view="mine", due="overdue"), 1, 20),
+                           repeat=21)
+        results["mine overdue filter"] = (overdue * 1000, None)
+        return results
+
+
+def main():
+    app = scratch_app("cases")
+    backend = backend_name(app)
+    from webapp.cli import deploy_shipped_diagrams
+    from webapp.extensions import db
+    from webapp.services import areas
+
+    with app.app_context():
+        areas.load_rows(areas.generate_county())
+        deploy_shipped_diagrams()
+        db.session.commit()
+    bpmn_dir = app.config["BPMN_DIR"]
+    raw_spiff_rate(bpmn_dir, 20)  # warm-up
+    raw = raw_spiff_rate(bpmn_dir, CASES)
+    ours = our_rate(app, CASES)
+    ours_bulk = our_rate(app, CASES, commit_every=100)
+    raw_again = raw_spiff_rate(bpmn_dir, CASES)
+    raw_mean = (raw + raw_again) / 2
+    print(f"backend: {backend}")
+    print(f"raw SpiffWorkflow create+run+serialize: {raw:8.1f} /s (again after ours: {raw_again:.1f} /s)")
+    print(f"our case start, one transaction per case: {ours:8.1f} /s  ratio {ours / raw_mean:.2f}")
+    print(f"our case start, bulk job (commit per 100): {ours_bulk:8.1f} /s  ratio {ours_bulk / raw_mean:.2f}"
+          " (target >= 0.5)")
+    start = time.perf_counter()
+    user_id = load_open_tasks(app, OPEN_TASKS)
+    print(f"loaded {OPEN_TASKS:,} open tasks in {time.perf_counter() - start:.1f} s")
+    for view, (ms, total) in inbox_query_ms(app, user_id).items():
+        extra = f" ({total:,} matching)" if total is not None else ""
+        print(f"inbox {view}: {ms:6.2f} ms median{extra} (target <= 50 ms)")
+
+
+if __name__ == "__main__":
+    main()
