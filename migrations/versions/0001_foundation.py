@@ -164,7 +164,7 @@ def upgrade():
     sa.Column('person_id', sa.Integer(), nullable=False),
     sa.Column('data', sa.JSON(), nullable=False),
     sa.Column('insured', sa.Boolean(), nullable=False),
-    sa.Column('outcome_code', sa.String(length=8), nullable=True),
+    sa.Column('outcome_code', sa.String(length=16), nullable=True),
     sa.Column('source', sa.String(length=16), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.Column('updated_by_id', sa.Integer(), nullable=True),

@@ -53,7 +53,7 @@ class RegistrationRecord(db.Model):
     # The registration form's insurance and employment content, as validated by the form.
     data = db.Column(db.JSON, nullable=False, default=dict)
     insured = db.Column(db.Boolean, nullable=False, default=False, index=True)
-    outcome_code = db.Column(db.String(8), index=True)
+    outcome_code = db.Column(db.String(16), index=True)
     source = db.Column(db.String(16), nullable=False)  # survey / comparison / change
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     updated_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id"))
