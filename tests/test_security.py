@@ -48,3 +48,31 @@ def test_logout_needs_post(county, client):
     assert client.get("/logout").status_code == 405
     assert client.logout().status_code == 302
     assert client.get("/inbox").status_code == 302
+
+
+def test_excel_export_is_scoped_masked_and_logged(county, client):
+    import io
+
+    from openpyxl import load_workbook
+
+    from webapp.models import Area, Household
+
+    # A person in another township must not appear in this township's export.
+    other = Area.query.filter_by(name="东流镇").one()
+    stranger = Person(id_number="341721199001011236", name="外乡人", county_code="341721",
+                      township_code=other.code)
+    db.session.add(stranger)
+    db.session.commit()
+    client.login("township")
+    response = client.get("/registry/persons/export.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    township = user("township").area.code
+    expected = Person.query.filter_by(township_code=township).count()
+    assert expected > 0 and len(rows) - 1 == expected
+    assert all("*" in row[1] and row[3] == township for row in rows[1:])
+    assert "外乡人" not in [row[0] for row in rows]
+    assert AuditEvent.query.filter_by(action="export", object_type="person_list").count() == 1
+    cases = load_workbook(io.BytesIO(client.get("/cases/export.xlsx").data)).active
+    assert cases.max_row >= 1 and cases.cell(1, 2).value == "案件"
