@@ -7,6 +7,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
+from werkzeug.serving import run_simple
 
 from .extensions import db
 
@@ -45,7 +46,8 @@ def demo_run(host, port, households, no_worker):
     _print_logins(host, port)
     db.session.remove()
     try:
-        current_app.run(host=host, port=port, use_reloader=False, threaded=True)
+        # The Flask CLI refuses app.run(); the same development server, started directly.
+        run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
     finally:
         if worker is not None:
             worker.terminate()

@@ -39,6 +39,13 @@ def task_title(title):
     return str(TASK_TITLES.get(title, title))
 
 
+def relation_label(value):
+    """A relation to the head of household (stored as its Chinese code) in the interface language."""
+    from .codes import RELATION
+
+    return str(dict(RELATION).get(value, value)) if value else ""
+
+
 def localdt(value, fmt="yyyy-MM-dd HH:mm"):
     """A stored UTC datetime in the user's time zone (Asia/Shanghai by default)."""
     if value is None:
@@ -55,6 +62,23 @@ def localdate(value):
     return value.isoformat()
 
 
+def area_name(code):
+    """The name of an area code (names of one request are looked up once)."""
+    if not code:
+        return ""
+    from flask import g
+
+    from .models import Area
+
+    names = g.get("_area_names")
+    if names is None:
+        names = g._area_names = {}
+    if code not in names:
+        area = Area.query.filter_by(code=code).one_or_none()
+        names[code] = area.name if area else code
+    return names[code]
+
+
 def number(value):
     """A number with the locale's grouping."""
     return format_decimal(value or 0)
@@ -62,11 +86,11 @@ def number(value):
 
 def register(app):
     """Install the filters and globals on ``app``'s Jinja environment."""
-    app.jinja_env.filters.update(localdt=localdt, localdate=localdate, number=number, masked=mask_id,
+    app.jinja_env.filters.update(localdt=localdt, localdate=localdate, number=number, masked=mask_id, area_name=area_name,
                                  role_label=lambda r: ROLE_LABELS.get(r, r),
                                  decision_label=lambda d: DECISION_LABELS.get(d, d or ""),
                                  event_label=lambda e: EVENT_LABELS.get(e, e),
-                                 task_title=task_title)
+                                 task_title=task_title, relation_label=relation_label)
     from flask_babel import get_locale
 
     app.jinja_env.globals.update(now_utc=utcnow, languages=app.config["LANGUAGES"], get_locale=get_locale)

@@ -1,27 +1,15 @@
 """Administration: process diagrams (validated before deploy) and staff accounts."""
-from functools import wraps
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from ..auth.decorators import admin_required
 from ..extensions import db
 from ..models import DiagramVersion, ProcessInstance, User
 from .. import engine
 from .forms import DiagramUploadForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def admin_required(view):
-    """Only administrators."""
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if current_user.role != "admin":
-            abort(403)
-        return view(*args, **kwargs)
-    return wrapped
 
 
 @bp.route("/diagrams", methods=["GET", "POST"])

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..models import Person, RegistrationHistory
+from ..auth.decorators import roles_required
 from ..exports import xlsx_response
 from ..idnumber import mask_id
 from ..services import audit, cases, scoping
@@ -63,11 +64,9 @@ def person(person_id):
 
 
 @bp.route("/persons/<int:person_id>/change", methods=["GET", "POST"])
-@login_required
+@roles_required(*CHANGE_ROLES)
 def request_change(person_id):
     """Raise a change to a person's registration; it is reviewed before it applies."""
-    if current_user.role not in CHANGE_ROLES:
-        abort(403)
     person = scoping.get_person_or_404(person_id, current_user)
     form = ChangeRequestForm()
     if form.validate_on_submit():
