@@ -4,11 +4,11 @@ The rest of the application speaks cases and tasks through these functions.
 """
 from .diagrams import DiagramInvalid, deploy_bundle, deploy_directory, validate_files, current_version
 from .runtime import (EngineConflict, TaskNotAvailable, complete_task, start_process,
-                      fire_due_timers, task_form_data)
+                      fire_due_timers)
 from .scripting import UnsafeScript, check_source
 
 __all__ = [
     "DiagramInvalid", "deploy_bundle", "deploy_directory", "validate_files", "current_version",
     "EngineConflict", "TaskNotAvailable", "complete_task", "start_process", "fire_due_timers",
-    "task_form_data", "UnsafeScript", "check_source",
+    "UnsafeScript", "check_source",
 ]

@@ -157,13 +157,6 @@ def fire_due_timers(instance_id, actor=None):
     return ctx.operations_run
 
 
-def task_form_data(row):
-    """The task data the form of inbox ``row`` starts from (read-only)."""
-    instance = db.session.get(ProcessInstance, row.instance_id)
-    task = _load(instance).get_task_from_id(UUID(row.task_uuid))
-    return dict(task.data) if task is not None else {}
-
-
 def _catch_up(workflow):
     """Fire due timers and run every automatic step until only people or time can move it."""
     workflow.refresh_timers()
