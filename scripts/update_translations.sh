@@ -38,5 +38,5 @@ if [ "${1:-}" = "--init" ]; then
     "$PYBABEL" init -i "$POT" -d "$TRANSLATIONS" -l "$2" -w 120
 fi
 
-"$PYBABEL" update -i "$POT" -d "$TRANSLATIONS" -w 120 --ignore-obsolete
+"$PYBABEL" update -i "$POT" -d "$TRANSLATIONS" -w 120 --ignore-obsolete --no-fuzzy-matching
 compile_all

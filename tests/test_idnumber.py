@@ -161,3 +161,12 @@ def test_helpers():
 
 def test_default_today_is_real_today():
     assert normalize_id(VALID).ok
+
+
+def test_clean_canonical_fast_path():
+    from webapp.idnumber import clean_canonical
+
+    assert clean_canonical(VALID, today=TODAY) == VALID
+    for messy in (VALID[:17] + "3", VALID.lower() + " ", "341721800517123", 341721198005171235,
+                  make_id("991721", date(1980, 5, 17), 5), "１１０１０５１９４９１２３１００２Ｘ", None):
+        assert clean_canonical(messy, today=TODAY) is None

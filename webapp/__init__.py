@@ -69,6 +69,15 @@ def _register_blueprints(app):
     app.register_blueprint(cases_bp)
     app.register_blueprint(registry_bp)
     app.register_blueprint(admin_bp)
+    # Deadlines: the supervisor console (with the admins' queue dashboard) and notifications.
+    from .supervision.routes import bp as supervision_bp
+    from .notifications.routes import bp as notifications_bp
+
+    app.register_blueprint(supervision_bp)
+    app.register_blueprint(notifications_bp)
+    from .intake.routes import bp as intake_bp  # department data intake and comparison
+
+    app.register_blueprint(intake_bp)
 
 
 def _register_template_helpers(app):

@@ -81,6 +81,8 @@ def register_cli(app):
     """Attach the command groups to ``app``."""
     for group in (demo_cli, areas_cli, diagrams_cli, users_cli):
         app.cli.add_command(group)
+    from .intake.cli import intake_cli
+    app.cli.add_command(intake_cli)
     from .demo_runner import demo_run
 
     demo_cli.add_command(demo_run)

@@ -28,6 +28,22 @@ TASK_TITLES = {
     "县级审核": _l("县级审核"), "审核变更": _l("审核变更"), "调查问题数据": _l("调查问题数据"),
     "处理问题数据": _l("处理问题数据"),
 }
+# Timelines store the task id; they show the same title as the task.
+TASK_TITLES.update({
+    "assign_household": TASK_TITLES["分配责任人"], "visit_household": TASK_TITLES["入户调查"],
+    "first_review": TASK_TITLES["乡镇初审"], "county_audit_review": TASK_TITLES["县级审核"],
+    "review_change": TASK_TITLES["审核变更"], "investigate_problem": TASK_TITLES["调查问题数据"],
+    "resolve_problem": TASK_TITLES["处理问题数据"],
+})
+
+
+def code_label(value, list_name):
+    """The label of a registration-form code (``list_name`` names a list in ``webapp.codes``)."""
+    from . import codes
+
+    if value in (None, ""):
+        return ""
+    return str(dict(getattr(codes, list_name)).get(value, value))
 
 
 def task_title(title):
@@ -86,7 +102,7 @@ def number(value):
 
 def register(app):
     """Install the filters and globals on ``app``'s Jinja environment."""
-    app.jinja_env.filters.update(localdt=localdt, localdate=localdate, number=number, masked=mask_id, area_name=area_name,
+    app.jinja_env.filters.update(localdt=localdt, localdate=localdate, number=number, masked=mask_id, area_name=area_name, code_label=code_label,
                                  role_label=lambda r: ROLE_LABELS.get(r, r),
                                  decision_label=lambda d: DECISION_LABELS.get(d, d or ""),
                                  event_label=lambda e: EVENT_LABELS.get(e, e),

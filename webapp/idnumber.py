@@ -158,7 +158,7 @@ def make_id(area6: str, birth: date, seq3: int) -> str:
         raise ValueError(f"area code must be 6 digits, got {area6!r}")
     if not 0 <= seq3 <= 999:
         raise ValueError(f"sequence must be 0..999, got {seq3}")
-    first17 = f"{area6}{birth:%Y%m%d}{seq3:03d}"
+    first17 = f"{area6}{birth.year:04d}{birth.month:02d}{birth.day:02d}{seq3:03d}"
     return first17 + check_char(first17)
 
 
@@ -181,6 +181,22 @@ def normalize_id(raw: object, today: date | None = None) -> IdResult:
     if not isinstance(raw, str):
         return _fail(str(raw), "unsupported_type", f"身份证号类型无法识别：{type(raw).__name__}")
     return _from_text(raw, today)
+
+
+def clean_canonical(raw: object, today: date | None = None) -> str | None:
+    """Fast path for bulk checks: ``raw`` itself if it is already a clean, valid,
+    warning-free 18-character ID, else None (then call :func:`normalize_id`)."""
+    if raw.__class__ is not str or len(raw) != 18 or not _FAST_18.fullmatch(raw):
+        return None
+    date_issue, date_share = _date_part(raw[6:14], today or _current_date())
+    if date_issue is not None or raw[:2] not in PROVINCE_CODES:
+        return None
+    address = _ADDRESS_SUMS.get(raw[:6])
+    if address is None:
+        address = _address_sum(raw[:6])
+    if CHECK_CHARS[(address + date_share + _SEQUENCE_SUMS[raw[14:17]]) % 11] != raw[17]:
+        return None
+    return raw
 
 
 def _fail(cleaned: str, code: str, message: str) -> IdResult:

@@ -1,5 +1,10 @@
 """Job functions. Each takes primitive ids, reloads rows, commits, re-raises failures."""
+import logging
+import time
+
 from workers.app import app_context
+
+log = logging.getLogger(__name__)
 
 
 def start_registration_cases(household_ids):
@@ -31,3 +36,65 @@ def fire_timers(instance_id):
         fired = engine.fire_due_timers(instance_id)
         db.session.commit()
         return fired
+
+
+class SweepFailures(RuntimeError):
+    """Some instances failed to fire; the others were fired and committed."""
+
+
+def sweep_timers(max_seconds=90):
+    """Escalate overdue tasks and fire every due timer, reading due work from the database only.
+
+    Safe to run twice and beside other sweeps: each task escalation and each instance firing is
+    claimed in the database (SKIP LOCKED on PostgreSQL, the write lock on SQLite) and committed
+    on its own, so a killed sweep loses at most the instance in hand, which the next sweep
+    fires. Failed instances are skipped for this run and reported by raising at the end.
+    """
+    from webapp import engine
+    from webapp.extensions import db
+    from webapp.services import timers
+
+    stop_at = time.monotonic() + max_seconds
+    result = {"escalated": 0, "fired": 0, "failed": 0}
+    skipped = set()
+    with app_context():
+        while time.monotonic() < stop_at:
+            count = timers.escalate_overdue()
+            db.session.commit()
+            result["escalated"] += count
+            if count < timers.ESCALATION_BATCH:
+                break
+        while time.monotonic() < stop_at:
+            instance_id = timers.claim_due_instance(exclude=skipped)
+            if instance_id is None:
+                db.session.rollback()
+                break
+            try:
+                engine.fire_due_timers(instance_id)
+                db.session.commit()
+            except Exception:  # one broken instance must not stop the sweep for the others
+                db.session.rollback()
+                log.exception("firing timers of instance %s failed", instance_id)
+                skipped.add(instance_id)
+                result["failed"] += 1
+                continue
+            result["fired"] += 1
+            if timers.still_due(instance_id):
+                log.warning("instance %s is still due after firing; skipped this sweep", instance_id)
+                skipped.add(instance_id)
+            db.session.rollback()  # end the read so the next claim starts a fresh transaction
+    if result["failed"]:
+        raise SweepFailures(f"{result['failed']} instance(s) failed to fire: {sorted(skipped)[:20]}")
+    return result
+
+
+def daily_digests():
+    """Write today's digests for users who have none yet (safe to run twice)."""
+    from webapp.extensions import db
+    from webapp.services import notifications
+
+    with app_context():
+        written = notifications.build_daily_digests()
+        db.session.commit()
+        return written
+

@@ -19,6 +19,8 @@ def index():
     """Land on the inbox (administrators and data providers have their own home)."""
     if current_user.role == "admin":
         return redirect(url_for("admin.diagrams"))
+    if current_user.role == "data_provider":
+        return redirect(url_for("intake.index"))
     return redirect(url_for("inbox.tasks_list"))
 
 

@@ -1,6 +1,11 @@
-"""Department data intake: read, map, validate and compare by ID number.
+"""Department data intake and comparison by ID number (信息比对).
 
-Pure functions over files and in-memory records (no database here):
-readers → mapping → validate → records → compare / linkage; generator makes
-a synthetic county with an answer key for tests and benchmarks.
+Pure code, no database: ``readers`` (CSV in any Chinese encoding, XLSX via
+``xlsx_fast`` or openpyxl) → ``mapping`` (headers to fields) → ``validate`` and
+``values`` (typed cells and the row-level report) → ``records`` → ``compare``
+(confirmed / problem / uninsured) and ``linkage`` (possible same person);
+``chunks`` stores validated rows compactly; ``pipeline`` runs files in memory.
+``generator`` (with ``generator_*``, ``coverage_rules``, ``answer_key``) writes a
+synthetic county with an answer key. The database side lives in
+``webapp.services.intake_*``; the pages in ``routes``; the CLI in ``cli``.
 """

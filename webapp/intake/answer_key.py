@@ -109,54 +109,57 @@ def expected_outcome(id_number: str, facts: Facts, as_of: date):
     return status, tuple(sorted(problems)), tuple(missing), reason
 
 
-class AnswerKeyWriter:
-    """Streams the answer key as people are generated (nothing kept per person)."""
+KEY_HEADER = "id_number,expected_status,problem_types,missing,reason,in_register,injected\r\n"
 
-    def __init__(self, out_dir: Path, as_of: date):
-        self.out_dir = out_dir
+
+class AnswerKeyWriter:
+    """Streams one part of the answer key as people are generated.
+
+    Nothing is kept per person: the expected outcome is written as soon as a
+    person's rows are. Invalid rows and counts are kept (they are few) and
+    handed back by :meth:`finish`.
+    """
+
+    def __init__(self, path: Path, as_of: date):
         self.as_of = as_of
-        self._handle = open(out_dir / KEY_FILE, "w", encoding="utf-8", newline="")
-        self._writer = csv.writer(self._handle)
-        self._writer.writerow(["id_number", "expected_status", "problem_types", "missing",
-                               "reason", "in_register", "injected"])
+        self._handle = open(path, "w", encoding="utf-8", newline="", buffering=1 << 20)
         self.invalid_rows: list[tuple] = []
         self.counts: dict[str, int] = {}
 
     def person(self, id_number: str, facts: Facts) -> None:
         """Write the expected outcome of one ID."""
         status, problems, missing, reason = expected_outcome(id_number, facts, self.as_of)
-        self._writer.writerow([id_number, status, ";".join(problems), ";".join(missing),
-                               reason or "", int(facts.in_register), ";".join(sorted(facts.injected))])
-        self._count(status)
-        for problem in problems:
-            self._count(problem)
+        # Plain joins: no value holds a comma (codes are joined with ';').
+        self._handle.write(",".join((id_number, status, ";".join(problems), ";".join(missing), reason or "",
+                                     "1" if facts.in_register else "0", ";".join(sorted(facts.injected))))
+                           + "\r\n")
+        counts = self.counts
+        counts[status] = counts.get(status, 0) + 1
+        for key in problems:
+            counts[key] = counts.get(key, 0) + 1
         for label in facts.injected:
-            self._count("injected:" + label)
+            counts["injected:" + label] = counts.get("injected:" + label, 0) + 1
 
     def invalid_row(self, source: str, file_name: str, row: int, value, error_code: str) -> None:
         """Record a row whose ID the generator damaged on purpose."""
-        self.invalid_rows.append((source, file_name, row, repr(value) if not isinstance(value, str)
-                                  else value, error_code))
-        self._count("invalid_id")
-        self._count("invalid_id:" + error_code)
+        self.invalid_rows.append((source, file_name, row, value if isinstance(value, str) else repr(value),
+                                  error_code))
+        for key in ("invalid_id", "invalid_id:" + error_code):
+            self.counts[key] = self.counts.get(key, 0) + 1
 
-    def count(self, key: str, by: int = 1) -> None:
-        """Count something for the summary (mess injected, rows written)."""
-        self._count(key, by)
-
-    def _count(self, key: str, by: int = 1) -> None:
-        self.counts[key] = self.counts.get(key, 0) + by
-
-    def close(self, summary: dict) -> None:
-        """Write the invalid-row list and the JSON summary, and close files."""
+    def finish(self):
+        """Close the part file; return (invalid rows, counts)."""
         self._handle.close()
-        with open(self.out_dir / INVALID_ROWS_FILE, "w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["source", "file", "row", "id_value", "error_code"])
-            writer.writerows(self.invalid_rows)
-        summary = dict(summary, as_of=self.as_of.isoformat(), counts=dict(sorted(self.counts.items())))
-        (self.out_dir / SUMMARY_FILE).write_text(json.dumps(summary, ensure_ascii=False, indent=2),
-                                                 encoding="utf-8")
+        return self.invalid_rows, self.counts
+
+
+def write_key_files(out_dir: Path, invalid_rows: list[tuple], summary: dict) -> None:
+    """Write the invalid-row list and the JSON summary next to answer_key.csv."""
+    with open(out_dir / INVALID_ROWS_FILE, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["source", "file", "row", "id_value", "error_code"])
+        writer.writerows(invalid_rows)
+    (out_dir / SUMMARY_FILE).write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
 def load_answer_key(out_dir: str | Path):

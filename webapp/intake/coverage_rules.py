@@ -9,7 +9,7 @@ labelled on the person so the answer key can report counts per scenario.
 from __future__ import annotations
 
 from calendar import monthrange
-from datetime import date, timedelta
+from datetime import date
 
 from webapp.intake import generator_data as data
 from webapp.intake.generator_output import Cover
@@ -35,7 +35,7 @@ class _Plan:
 
     def add(self, file, scheme, status=ACTIVE, contribution=PAYING, benefit=NOT_PAID,
             paid_until=None, place=None, employer=""):
-        start = self.gen.as_of - timedelta(days=self.rng.randint(60, 3650))
+        start = self.gen.recent_days[int(self.rng.random() * len(self.gen.recent_days))]
         self.covers.append(Cover(file, scheme, status, contribution, benefit, paid_until,
                                  place or self.local, employer, start, None))
 
@@ -43,9 +43,11 @@ class _Plan:
         employer = employer or self.gen.employer()
         self.add("si", "enterprise_pension", place=place, employer=employer)
         self.add("si", "employee_medical", place=place, employer=employer)
-        for scheme, share in (("unemployment", 0.5), ("work_injury", 0.5), ("maternity", 0.3)):
+        if place is not None:
+            return  # the other schemes of a job elsewhere are not in this county's data
+        for scheme, share in (("unemployment", 0.25), ("work_injury", 0.3), ("maternity", 0.1)):
             if self.rng.random() < share:
-                self.add("si", scheme, place=place, employer=employer)
+                self.add("si", scheme, employer=employer)
 
     def active_schemes(self) -> set:
         return {c.scheme for c in self.covers if c.status != TERMINATED}
@@ -84,21 +86,21 @@ def _working_age(plan: _Plan, rates: dict) -> None:
     rng = plan.rng
     roll = rng.random()
     elsewhere = rates["other_province_worker"] + rates["province_worker"]
-    if roll < 0.18:
+    if roll < 0.15:
         plan.worker()
-    elif roll < 0.22:
+    elif roll < 0.18:
         employer = f"{plan.local}{rng.choice(('教育局', '人社局', '卫计委', '财政局', '公安局', '农委'))}"
         plan.add("si", "civil_service_pension", employer=employer)
         plan.add("si", "employee_medical", employer=employer)
-    elif roll < 0.22 + elsewhere:
+    elif roll < 0.18 + elsewhere:
         # Insured where they work: not uninsured, wherever that is.
-        places = data.PROVINCE_PLACES if roll < 0.22 + rates["province_worker"] else data.OTHER_PROVINCE_PLACES
+        places = data.PROVINCE_PLACES if roll < 0.18 + rates["province_worker"] else data.OTHER_PROVINCE_PLACES
         place = rng.choice(places)
         plan.worker(place=place, employer=place + "某公司")
         if rng.random() < 0.3:
             plan.covers = [c for c in plan.covers if c.scheme != "employee_medical"]
             plan.add("health", "resident_medical")  # family kept them in resident medical at home
-    elif roll < 0.80:
+    elif roll < 0.90:
         if rng.random() < 0.05:  # moved from resident pension to an employer: old row terminated
             plan.add("si", "resident_pension", TERMINATED, NOT_PAYING)
             plan.worker()

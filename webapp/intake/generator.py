@@ -2,20 +2,30 @@
 
 :func:`generate_county` writes the department files a real county would
 receive (household register, health resident medical, social insurance
-enrollment, enterprises, social organisations) plus an answer key. It streams
-village by village, so 530,000 people never sit in memory together. A seed and
-an as-of date reproduce the same county byte for byte.
+enrollment, enterprises, social organisations) plus an answer key. Townships are generated as independent parts (in
+parallel processes) and streamed to disk, so 530,000 people never sit in
+memory together. A seed and an as-of date reproduce the same county byte for
+byte, whatever the number of processes.
 """
 from __future__ import annotations
 
+import multiprocessing
+import os
 import random
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Callable
 
 from webapp.idnumber import make_id
 from webapp.intake import generator_data as data
-from webapp.intake.generator_output import CountyWriter, Cover, Person
+from webapp.intake.answer_key import write_key_files
+from webapp.intake.generator_orgs import CIVIL_FILE, MARKET_FILE, write_organisations
+from webapp.intake.generator_output import (
+    HEALTH_FILE, REGISTER_FILE, SOCIAL_INSURANCE_FILE, Cover, Person, PeopleWriter, merge_parts,
+)
 
 DEFAULT_RATES = {
     # register status and kinds of people
@@ -47,10 +57,17 @@ class CountyConfig:
 
 
 class _IdMaker:
-    """Unique valid IDs: a sequence counter per (area, birth date, sex)."""
+    """Unique valid IDs: a sequence counter per (area, birth date, sex) within a block.
 
-    def __init__(self, rng: random.Random):
+    Each part (township) owns a block of 64 sequence numbers, the way a
+    police station owns a range, so parts never collide.
+    """
+
+    BLOCK = 64
+
+    def __init__(self, rng: random.Random, block: int):
         self.rng = rng
+        self.base = block * self.BLOCK
         self.next_index: dict[tuple, int] = {}
 
     def make(self, area: str, birth: date, sex: str) -> str:
@@ -58,26 +75,27 @@ class _IdMaker:
             key = (area, birth, sex)
             index = self.next_index.get(key)
             if index is None:
-                index = self.rng.randrange(0, 60)
-            seq = 2 * index + (1 if sex == "M" else 2)
-            if seq <= 999:
+                index = self.rng.randrange(0, 8)
+            if index < self.BLOCK // 2:
                 self.next_index[key] = index + 1
-                return make_id(area, birth, seq)
-            birth += timedelta(days=1)  # this day is full: born a day later
+                return make_id(area, birth, self.base + 2 * index + (1 if sex == "M" else 2))
+            birth += timedelta(days=1)  # this day's block is full: born a day later
 
 
 class CountyGenerator:
     """Builds people household by household and hands them to a CountyWriter."""
 
-    def __init__(self, config: CountyConfig, writer: CountyWriter, rng: random.Random):
+    def __init__(self, config: CountyConfig, writer: PeopleWriter, rng: random.Random, part: int = 0):
         self.config = config
         self.rates = config.rates
         self.as_of = config.as_of
         self.writer = writer
         self.rng = rng
         self.names = data.NameMaker(rng)
-        self.ids = _IdMaker(rng)
+        self.ids = _IdMaker(rng, part)
         self.employers: list[str] = []
+        # Enrollment dates: 60 days to 10 years before the as-of date (a list: cheap to pick from).
+        self.recent_days = [self.as_of - timedelta(days=n) for n in range(60, 3651)]
 
     # -- people ------------------------------------------------------------
     def _birth(self, age: int) -> date:
@@ -174,18 +192,11 @@ class CountyGenerator:
         return self.rng.choice(self.employers) if self.employers else "东至县某有限公司"
 
     # -- the county ------------------------------------------------------------
-    def run(self) -> None:
-        """Generate every village's households and write them."""
+    def villages(self, plan: list[tuple[data.Village, int]]) -> None:
+        """Generate and write the households of each (village, population quota)."""
         rng = self.rng
-        self.employers = self.writer.write_organisations(rng, self.config.people)
-        villages = data.make_villages(rng, self.config.county_code)
-        weights = [(1.6 if v.township == "尧渡镇" else 1.0) * (1.3 if v.is_community else 1.0)
-                   for v in villages]
-        total_weight = sum(weights)
-        quotas = [int(self.config.people * w / total_weight) for w in weights]
-        quotas[0] += self.config.people - sum(quotas)
         sizes, size_weights = (1, 2, 3, 4, 5, 6), (12, 25, 25, 20, 12, 6)
-        for village, quota in zip(villages, quotas):
+        for village, quota in plan:
             made, serial = 0, 0
             while made < quota:
                 serial += 1
@@ -196,8 +207,8 @@ class CountyGenerator:
                 made += len(members)
                 for person in members:
                     self.writer.person(person, self.coverage(person))
-            extra = int(quota * self.rates["non_local_insured"])
-            for _ in range(extra):  # insured here, not in the register at all
+            for _ in range(int(quota * self.rates["non_local_insured"])):
+                # Insured here, not in the register at all.
                 person = self._member("", rng.randint(20, 55), rng.choice("MF"), self.names.surname(),
                                       village, None, None, None, registered=False)
                 person.in_register_file, person.status, person.death_date = False, "normal", None
@@ -205,21 +216,81 @@ class CountyGenerator:
                 self.writer.person(person, self.coverage(person))
 
 
+def _village_plan(config: CountyConfig) -> list[list[tuple[data.Village, int]]]:
+    """Villages with population quotas, grouped by township (one part each)."""
+    from webapp.services.areas import generate_county as area_rows  # the demo's own areas
+
+    villages = data.villages_from_area_rows(area_rows(config.county_code, config.county_name))
+    seat = villages[0].township  # the first township is the county seat: bigger villages
+    weights = [(1.6 if v.township == seat else 1.0) * (1.3 if v.is_community else 1.0) for v in villages]
+    total = sum(weights)
+    quotas = [int(config.people * w / total) for w in weights]
+    quotas[0] += config.people - sum(quotas)
+    parts: dict[str, list] = {}
+    for village, quota in zip(villages, quotas):
+        parts.setdefault(village.township, []).append((village, quota))
+    return list(parts.values())
+
+
+def _generate_part(config: CountyConfig, part: int, plan, employers, out_dir: Path, part_dir: Path) -> dict:
+    """Generate one township's people into part files (runs in a worker process)."""
+    # Each part has its own seed and its own block of ID sequence numbers
+    # (like a police station's), so parts are independent and any number of
+    # processes produce the same county.
+    writer = PeopleWriter(out_dir, part_dir, part, config, data.FastRandom(config.seed * 7919 + 2 * part + 1))
+    generator = CountyGenerator(config, writer, data.FastRandom(config.seed * 7919 + 2 * part), part)
+    generator.employers = employers
+    try:
+        generator.villages(plan)
+    finally:
+        result = writer.close()
+    return result
+
+
 def generate_county(out_dir: str | Path, people: int = 530_000, seed: int = 20170525,
-                    county_code: str = "341721", as_of: date | None = None, **options) -> dict:
+                    county_code: str = "341721", as_of: date | None = None, workers: int | None = None,
+                    progress: Callable[[int, int], None] | None = None, **options) -> dict:
     """Write a synthetic county's department files and answer key into ``out_dir``.
 
-    Returns the summary also written to answer_key.json. ``options`` go to
-    :class:`CountyConfig` (county_name, address_prefix, xlsx_township, rates).
+    Townships are generated in parallel by ``workers`` processes (default: one
+    per CPU; 1 = in this process); the output is identical either way.
+    ``progress(done, total)`` counts finished townships. Returns the summary
+    also written to answer_key.json. ``options`` go to :class:`CountyConfig`.
     """
     config = CountyConfig(people=people, seed=seed, county_code=county_code,
                           as_of=as_of or date.today(), **options)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    rng = random.Random(seed)
-    writer = CountyWriter(out_dir, config, random.Random(seed + 1))
-    try:
-        CountyGenerator(config, writer, rng).run()
-    finally:
-        summary = writer.close()
+    employers, org_rows = write_organisations(out_dir, config, data.FastRandom(seed))
+    plans = _village_plan(config)
+    workers = max(1, min(workers or os.cpu_count() or 1, len(plans)))
+    with tempfile.TemporaryDirectory(dir=out_dir, prefix=".parts-") as tmp:
+        part_dir = Path(tmp)
+        jobs = [(config, index, plan, employers, out_dir, part_dir) for index, plan in enumerate(plans)]
+        results = []
+        if workers == 1:
+            for job in jobs:
+                results.append(_generate_part(*job))
+                if progress:
+                    progress(len(results), len(jobs))
+        else:
+            # spawn, not fork: safe even when called from a threaded web or worker process.
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+                futures = [pool.submit(_generate_part, *job) for job in jobs]
+                for future in futures:
+                    results.append(future.result())
+                    if progress:
+                        progress(len(results), len(jobs))
+        rows, invalid_rows, counts = merge_parts(out_dir, part_dir, results)
+    xlsx_files = [r["xlsx"] for r in results if r["xlsx"]]
+    rows.update(org_rows)
+    summary = {
+        "seed": seed, "people": people, "county_code": county_code, "as_of": config.as_of.isoformat(),
+        "files": rows, "rates": config.rates, "counts": counts,
+        "sources": {REGISTER_FILE: "public_security", HEALTH_FILE: "health",
+                    SOCIAL_INSURANCE_FILE: "social_insurance", MARKET_FILE: "market_supervision",
+                    CIVIL_FILE: "civil_affairs", **{name: "health" for name in xlsx_files}},
+    }
+    write_key_files(out_dir, invalid_rows, summary)
     return summary

@@ -12,11 +12,13 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, NamedTuple
 
 _CHUNK = 1 << 20
+_HEADER_SEARCH_ROWS = 20
 _XLSX_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
 # Hard ceiling on one CSV cell: a file with an unbalanced quote would otherwise
@@ -152,50 +154,97 @@ class TableReader:
                          encoding=encoding, delimiter=delimiter)
 
     def _open_xlsx(self, sheet: str | None) -> TableInfo:
-        from openpyxl import load_workbook  # heavy import: only when an XLSX arrives
+        rows, sheet_title = None, sheet
+        if sheet is None:
+            from webapp.intake.xlsx_fast import UnsupportedWorkbook, iter_first_sheet
 
-        try:
-            self._workbook = load_workbook(self.path, read_only=True, data_only=True)
-        except Exception as exc:  # corrupt zip, not a workbook, ...
-            raise ReadError(f"无法打开 Excel 文件：{exc}") from None
-        worksheet = self._workbook[sheet] if sheet else self._workbook.worksheets[0]
-        rows = worksheet.iter_rows(values_only=True)
-        # The header is the first non-empty row (some exports put a title above it).
-        for header_row, raw_headers in enumerate(rows, start=1):
-            if any(v not in (None, "") for v in raw_headers):
-                break
-            if header_row >= 20:
-                raise ReadError("前 20 行都是空行，找不到表头")
-        else:
-            raise ReadError("文件为空")
+            try:
+                rows = iter_first_sheet(self.path)
+                first = next(rows, None)
+                rows = itertools.chain([first], rows) if first is not None else iter(())
+            except UnsupportedWorkbook:
+                rows = None  # unusual workbook: openpyxl below reads it
+        if rows is None:
+            rows, sheet_title = self._openpyxl_rows(sheet)
+        # The header is the first row with two or more filled cells: exports often put
+        # a one-cell title (and blank lines) above it. Rows looked at are kept, so a
+        # one-column sheet (header = first filled row) loses nothing.
+        looked_at = list(itertools.islice(rows, _HEADER_SEARCH_ROWS))
+        filled = [sum(1 for v in row if v not in (None, "")) for row in looked_at]
+        position = next((i for i, n in enumerate(filled) if n >= 2), None)
+        if position is None:
+            position = next((i for i, n in enumerate(filled) if n == 1), None)
+        if position is None:
+            raise ReadError("文件为空" if len(looked_at) < _HEADER_SEARCH_ROWS else "前 20 行中找不到表头")
+        header_row, raw_headers = position + 1, looked_at[position]
+        rows = itertools.chain(looked_at[position + 1:], rows)
         self._rows = rows
         width = len(raw_headers)
         while width and raw_headers[width - 1] in (None, ""):  # trailing empty columns
             width -= 1
         headers = _unique_headers(raw_headers[:width])
-        return TableInfo(str(self.path), "xlsx", headers, sheet=worksheet.title,
-                         header_row=header_row)
+        return TableInfo(str(self.path), "xlsx", headers, sheet=sheet_title, header_row=header_row)
 
-    def __iter__(self) -> Iterator[RawRow]:
-        headers = self.info.headers
-        width = len(headers)
+    def _openpyxl_rows(self, sheet: str | None):
+        from openpyxl import load_workbook  # heavy import: only when an XLSX needs it
+
+        # A file object, not the path: openpyxl refuses names not ending in .xlsx,
+        # and uploads are stored under whatever name they came with.
+        self._handle = open(self.path, "rb")
+        try:
+            self._workbook = load_workbook(self._handle, read_only=True, data_only=True)
+        except Exception as exc:  # corrupt zip, not a workbook, ...
+            self.close()
+            raise ReadError(f"无法打开 Excel 文件：{exc}") from None
+        worksheet = self._workbook[sheet] if sheet else self._workbook.worksheets[0]
+        return worksheet.iter_rows(values_only=True), worksheet.title
+
+    def iter_cells(self) -> Iterator[tuple[int, list]]:
+        """Yield ``(row number, cells)`` with cells in header order (the fast path).
+
+        Every list has exactly ``len(info.headers)`` entries; blank rows are skipped
+        but still counted. CSV cells come as read (``''`` when empty, spaces kept):
+        the validator cleans each column once, which is cheaper than per row here.
+        """
+        width = len(self.info.headers)
         is_csv = self.info.format == "csv"
         number = self.info.header_row
+        padding = [None] * width
         try:
             for cells in self._rows:
                 number += 1
                 if is_csv:
-                    values = [c.strip() or None for c in cells[:width]]
+                    if not any(cells):
+                        continue  # blank line: skip it, keep counting
+                    values = cells if len(cells) == width else cells[:width] + padding[len(cells):]
                 else:
-                    values = [None if (isinstance(c, str) and not c.strip()) else c
-                              for c in cells[:width]]
-                if not any(v is not None for v in values):
-                    continue  # blank line: keep counting, yield nothing
-                if len(values) < width:
-                    values.extend([None] * (width - len(values)))
-                yield RawRow(number, dict(zip(headers, values)))
+                    values = [(c.strip() or None) if c.__class__ is str else c for c in cells[:width]]
+                    if all(v is None for v in values):
+                        continue
+                    if len(values) < width:
+                        values.extend(padding[len(values):])
+                yield number, values
         except csv.Error as exc:
             raise ReadError(f"第 {number} 行 CSV 格式错误：{exc}") from None
+
+    def iter_chunks(self, size: int = 5000) -> Iterator[tuple[list[int], list[list]]]:
+        """Yield ``(row numbers, rows)`` in chunks of up to ``size`` rows."""
+        numbers, rows = [], []
+        for number, values in self.iter_cells():
+            numbers.append(number)
+            rows.append(values)
+            if len(rows) >= size:
+                yield numbers, rows
+                numbers, rows = [], []
+        if rows:
+            yield numbers, rows
+
+    def __iter__(self) -> Iterator[RawRow]:
+        headers = self.info.headers
+        for number, values in self.iter_cells():
+            cleaned = [(v.strip() or None) if v.__class__ is str else v for v in values]
+            if any(v is not None for v in cleaned):
+                yield RawRow(number, dict(zip(headers, cleaned)))
 
     def close(self) -> None:
         """Release the file handle or workbook."""

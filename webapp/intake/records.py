@@ -9,18 +9,10 @@ share them instead of each holding a copy.
 """
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterable, Iterator
 
-from webapp.intake.validate import ValidatedRow
-
-_intern = sys.intern
-
-
-def _shared(text: str | None) -> str | None:
-    return _intern(text) if text else None
+from webapp.intake.validate import ValidatedChunk, intern_column
 
 
 @dataclass(slots=True)
@@ -73,76 +65,69 @@ class InvalidIdRecord:
     birth_date: date | None = None
     address: str | None = None
     sex: str | None = None
+    batch_id: int | None = None  # set when loaded from the database
 
 
-def register_person(row: ValidatedRow) -> RegisterPerson:
-    """Build a register person from a validated public-security row."""
-    values = row.values
-    status = values.get("person_status") or "normal"
-    if values.get("death_date") and status == "normal":
-        status = "deceased"  # a death date outranks a stale status word
-    occupation = values.get("occupation") or ""
-    return RegisterPerson(
-        id_number=values["id_number"], name=values.get("name"),
-        household_no=_shared(values.get("household_no")), head_name=values.get("head_name"),
-        relation=_shared(values.get("relation")),
-        register_address=_shared(values.get("register_address")),
-        current_address=_shared(values.get("current_address")),
-        status=status, death_date=values.get("death_date"),
-        registered=values.get("register_kind") != "non_registered",
-        student="学生" in occupation or "在校" in occupation,
-        area_code=_shared(values.get("area_code")), township=_shared(values.get("township")),
-        village=_shared(values.get("village")), row=row.number)
+def _column(chunk: ValidatedChunk, field: str, shared: bool = False) -> list:
+    column = chunk.columns.get(field)
+    if column is None:
+        return [None] * len(chunk)
+    return intern_column(column) if shared else column
 
 
-def enrollment(source: str, row: ValidatedRow) -> Enrollment | None:
-    """Build an enrollment from a validated health / social insurance row.
+def register_people(chunk: ValidatedChunk) -> list[RegisterPerson]:
+    """Register persons from a validated public-security chunk (rows with a valid ID)."""
+    statuses = [
+        # A death date outranks a stale status word.
+        "deceased" if death is not None and status in (None, "normal") else status or "normal"
+        for status, death in zip(_column(chunk, "person_status"), _column(chunk, "death_date"))]
+    students = ["学生" in job or "在校" in job if job else False for job in _column(chunk, "occupation")]
+    registered = [kind != "non_registered" for kind in _column(chunk, "register_kind")]
+    return [RegisterPerson(*values) for values in zip(
+        chunk.columns["id_number"], _column(chunk, "name"), _column(chunk, "household_no", True),
+        _column(chunk, "head_name"), _column(chunk, "relation", True),
+        _column(chunk, "register_address", True), _column(chunk, "current_address", True), statuses,
+        _column(chunk, "death_date"), registered, students, _column(chunk, "area_code", True),
+        _column(chunk, "township", True), _column(chunk, "village", True), chunk.numbers)
+        if values[0] is not None]
 
-    Returns None when the scheme is unknown (the report already says so).
-    The health department only runs resident medical insurance, so its rows
-    default to that scheme.
+
+def enrollments(source: str, chunk: ValidatedChunk) -> list[Enrollment]:
+    """Enrollments from a validated health / social insurance chunk.
+
+    Rows with an unusable ID or an unknown scheme are left out (the report
+    says why). The health department only runs resident medical insurance,
+    so its rows default to that scheme.
     """
-    values = row.values
-    scheme = values.get("scheme") or ("resident_medical" if source == "health" else None)
-    if scheme is None:
-        return None
-    status = values.get("enroll_status") or "active"
-    contribution = values.get("contribution_status")
-    contributing = (status == "active") if contribution is None else contribution == "paying"
-    return Enrollment(
-        id_number=values["id_number"], name=values.get("name"), scheme=scheme, source=source,
-        status=status, contributing=contributing and status != "terminated",
-        benefit_paid=values.get("benefit_status") == "paid",
-        paid_until=values.get("benefit_paid_until"), place=values.get("insured_place") or "local",
-        address=_shared(values.get("address")), row=row.number)
+    default_scheme = "resident_medical" if source == "health" else None
+    schemes = [scheme or default_scheme for scheme in _column(chunk, "scheme")]
+    statuses = [status or "active" for status in _column(chunk, "enroll_status")]
+    contributing = [
+        status != "terminated" and (status == "active" if paying is None else paying == "paying")
+        for status, paying in zip(statuses, _column(chunk, "contribution_status"))]
+    paid = [status == "paid" for status in _column(chunk, "benefit_status")]
+    places = [place or "local" for place in _column(chunk, "insured_place")]
+    return [Enrollment(id_number, name, scheme, source, status, paying, benefit, until, place, address, number)
+            for id_number, name, scheme, status, paying, benefit, until, place, address, number in zip(
+                chunk.columns["id_number"], _column(chunk, "name"), schemes, statuses, contributing, paid,
+                _column(chunk, "benefit_paid_until"), places, _column(chunk, "address", True), chunk.numbers)
+            if id_number is not None and scheme is not None]
 
 
-def invalid_record(source: str, row: ValidatedRow) -> InvalidIdRecord:
-    """Build an invalid-ID record from any person-level row."""
-    values = row.values
-    address = (values.get("current_address") or values.get("register_address")
-               or values.get("address"))
-    return InvalidIdRecord(source, row.number, row.id_raw or "", row.id_errors,
-                           values.get("name"), values.get("birth_date"), address, values.get("sex"))
+def invalid_records(source: str, chunk: ValidatedChunk) -> list[InvalidIdRecord]:
+    """Invalid-ID records for the rows of a chunk whose ID is unusable."""
+    records = []
+    for index, (id_raw, codes) in sorted(chunk.id_problems.items()):
+        values = chunk.row_values(index)
+        address = values.get("current_address") or values.get("register_address") or values.get("address")
+        records.append(InvalidIdRecord(source, chunk.numbers[index], id_raw or "", codes, values.get("name"),
+                                       values.get("birth_date"), address, values.get("sex")))
+    return records
 
 
-def split_records(source: str, rows: Iterable[ValidatedRow], invalid_sink: list,
-                  issue_sink: list | None = None) -> Iterator:
-    """Turn validated rows of a person source into records, lazily.
-
-    Yields register persons or enrollments; rows with an unusable ID go to
-    ``invalid_sink`` as :class:`InvalidIdRecord`; report lines go to ``issue_sink``.
-    """
-    build_register = source == "public_security"
-    for row in rows:
-        if issue_sink is not None and row.issues:
-            issue_sink.extend(row.issues)
-        if row.values.get("id_number") is None:
-            invalid_sink.append(invalid_record(source, row))
-            continue
-        if build_register:
-            yield register_person(row)
-        else:
-            record = enrollment(source, row)
-            if record is not None:
-                yield record
+def records_from_chunk(source: str, chunk: ValidatedChunk, invalid_sink: list) -> list:
+    """Register persons or enrollments of a chunk; invalid-ID rows go to ``invalid_sink``."""
+    invalid_sink.extend(invalid_records(source, chunk))
+    if source == "public_security":
+        return register_people(chunk)
+    return enrollments(source, chunk)

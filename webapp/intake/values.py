@@ -21,7 +21,8 @@ _SERIAL = re.compile(r"\d{1,7}(\.\d+)?")
 
 
 def _clean(value: object) -> str:
-    return "".join(str(value).split()).translate(_FULLWIDTH_DIGITS)
+    # Collapse (not remove) inner spaces: '2017-03-05 00:00:00' keeps its time apart.
+    return " ".join(str(value).split()).translate(_FULLWIDTH_DIGITS)
 
 
 _FULLWIDTH_DIGITS = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)}
@@ -56,12 +57,14 @@ def parse_date(value: object):
         return _make_date(int(match[1]), int(match[2]), int(match[3]), text)
     if _DIGITS8.fullmatch(text):
         return _make_date(int(text[:4]), int(text[4:6]), int(text[6:]), text)
-    if _SERIAL.fullmatch(text) and int(float(text)) >= 367:  # not a bare year or day count
+    if _SERIAL.fullmatch(text):
         return _from_serial(float(text), text)
     return None, f"日期无法识别：{text}"
 
 
 def _from_serial(number: float, text: str):
+    if 1900 <= number <= 2100:  # a bare year, not day 1900..2100 of Excel's calendar
+        return None, f"日期只有年份：{text}"
     if not _SERIAL_RANGE[0] <= number <= _SERIAL_RANGE[1]:
         return None, f"日期无法识别：{text}"
     return _EXCEL_EPOCH + timedelta(days=int(number)), None
@@ -178,3 +181,62 @@ def parse_place(value: object, county_code: str = "341721", county_name: str = "
         if text.startswith(name) and name != home:
             return "other_province", None
     return "province", None  # cities and counties of the home province, written without it
+
+
+# -- single cells of other kinds ------------------------------------------------
+
+_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def credit_code_check_char(first17: str) -> str:
+    """Check character of a unified social credit code (GB 32100-2015)."""
+    total = sum(_USCC_CHARS.index(ch) * w for ch, w in zip(first17, _USCC_WEIGHTS))
+    return _USCC_CHARS[(31 - total % 31) % 31]
+
+
+def check_credit_code(value: object):
+    """Check a unified social credit code; returns (code|None, problem, severity)."""
+    text = "".join(str(value).split()).upper()
+    if len(text) == 15 and text.isdigit():  # pre-2015 registration number: still seen
+        return text, "旧版 15 位注册号，建议更新为统一社会信用代码", "warning"
+    if len(text) != 18 or any(ch not in _USCC_CHARS for ch in text):
+        return None, f"统一社会信用代码格式错误：{text}", "error"
+    expected = credit_code_check_char(text[:17])
+    if expected != text[17]:
+        return None, f"统一社会信用代码校验位错误：应为 {expected}，实为 {text[17]}", "error"
+    return text, None, None
+
+
+def parse_text(value: object):
+    """Free text: inner whitespace collapsed; an integral float loses its '.0'."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = " ".join(str(value).split())
+    return (text or None), None
+
+
+def parse_code(value: object):
+    """A code such as a household number; a numeric Excel cell may have lost leading zeros."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = int(value) if float(value).is_integer() else value
+        return str(number), "以数字格式存储，可能丢失前导零，请以文本格式导出"
+    return "".join(str(value).split()) or None, None
+
+
+def parse_name(value: object):
+    """A person's name: spaces removed, middle dots unified (少数民族 names)."""
+    text = "".join(str(value).split()).replace("•", "·").replace("．", "·").replace(".", "·")
+    if not text:
+        return None, None
+    if any(ch.isdigit() for ch in text):
+        return text, "姓名中含数字"
+    return text, None
+
+
+def parse_area_code(value: object):
+    """A statistical area code: 6, 9 or 12 digits."""
+    text, _ = parse_code(value)
+    if text and (not text.isdigit() or len(text) not in (6, 9, 12)):
+        return text, "区划代码应为 6、9 或 12 位数字"
+    return text, None

@@ -5,6 +5,7 @@ from ..extensions import db
 from ..models import Case, CaseEvent, InboxTask
 from ..models.base import utcnow
 from .. import engine
+from . import notifications
 
 REGISTRATION_PROCESS = "registration_case"
 # Decision keys of review tasks; a "return" sends work back with its comment as the reason.
@@ -36,9 +37,10 @@ def start_registration_case(household, actor=None):
                 village_code=household.village_code, status="open")
     db.session.add(case)
     add_event(case, "started", actor)
-    engine.start_process(case, REGISTRATION_PROCESS,
-                         data={"household_id": household.id, "village_code": household.village_code},
-                         actor=actor)
+    _, created = engine.start_process(case, REGISTRATION_PROCESS,
+                                      data={"household_id": household.id, "village_code": household.village_code},
+                                      actor=actor)
+    notifications.tasks_arrived(created, actor)
     return case
 
 
@@ -49,7 +51,8 @@ def start_case(kind, process_id, title, area, actor=None, payload=None, person=N
                 payload=payload, person_id=getattr(person, "id", None))
     db.session.add(case)
     add_event(case, "started", actor)
-    engine.start_process(case, process_id, data=data or {}, actor=actor)
+    _, created = engine.start_process(case, process_id, data=data or {}, actor=actor)
+    notifications.tasks_arrived(created, actor)
     return case
 
 
@@ -64,6 +67,7 @@ def complete(row, actor, data):
     if decision in ("return", "not_at_home"):
         for new_row in created:
             new_row.return_reason = comment or decision
+    notifications.tasks_arrived(created, actor, returned=decision == "return")
     instance = row.instance
     if instance.status == "completed":
         case.status, case.closed_at = "completed", utcnow()

@@ -1,7 +1,7 @@
 """Handlers for the service operators diagrams may call (docs/process-contract.md)."""
 from ..engine import operations
 from ..models import InboxTask, Person
-from . import cases, registry
+from . import cases, registry, timers
 
 
 def registry_apply(ctx, params, task_data):
@@ -31,27 +31,34 @@ def _open_row(ctx, task_name):
 
 
 def notify_reminder(ctx, params, task_data):
-    """A reminder timer fired for a task."""
+    """A reminder timer fired for a task: timeline event, message to the assignee (services.timers)."""
     task_name = params.get("task")
-    cases.add_event(ctx.instance.case, "reminder", None, task_name)
+    timers.remind_row(_open_row(ctx, task_name), ctx.instance.case, task_name)
     return {"reminded": task_name}
 
 
 def escalate_task(ctx, params, task_data):
-    """A deadline passed: the task is marked overdue for the supervisors."""
+    """A deadline passed: the task is marked overdue and reaches the area's supervisors.
+
+    The timer sweep may have escalated the row already from its projected due time;
+    ``timers.escalate_row`` then does nothing, so nobody is told twice.
+    """
     task_name = params.get("task")
     row = _open_row(ctx, task_name)
     if row is not None:
-        row.overdue = True
-    cases.add_event(ctx.instance.case, "escalated", None, task_name)
+        timers.escalate_row(row)
     return {"escalated": task_name}
 
 
 def close_problem(ctx, params, task_data):
-    """A problem record was resolved with an outcome."""
+    """A problem record was resolved with an outcome: timeline event, problem records resolved."""
+    from .intake_problems import close_problem_record
+
     case = ctx.instance.case
-    cases.add_event(case, "problem_closed", ctx.actor, decision=task_data.get("problem_outcome"))
-    return {"outcome": task_data.get("problem_outcome")}
+    outcome = task_data.get("problem_outcome")
+    cases.add_event(case, "problem_closed", ctx.actor, decision=outcome)
+    close_problem_record(case, outcome)
+    return {"outcome": outcome}
 
 
 def register_operations():

@@ -1,0 +1,175 @@
+"""A village assistant's door-to-door visit in a real browser (Playwright driving Debian's Chromium).
+
+The app runs with werkzeug on a free localhost port against the test database of the ``county``
+fixture. Needs /usr/bin/chromium (``apt-get install chromium``; CJK glyphs need ``fonts-noto-cjk``).
+A screenshot of the inbox is saved to tests/artifacts/inbox.png.
+"""
+import os
+import tempfile
+import threading
+from datetime import date
+
+import pytest
+from werkzeug.serving import make_server
+
+from webapp.extensions import db
+from webapp.idnumber import check_char
+from webapp.services import cases, tasks
+
+from .helpers import case_in_village, open_task, user
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "artifacts")
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                       reason=f"{CHROMIUM} is missing (apt-get install chromium); browser test not run"),
+]
+
+
+@pytest.fixture
+def live_server(county):
+    """The app served by werkzeug in a background thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, county, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
+@pytest.fixture
+def browser_page(live_server):
+    """A fresh Chromium profile and page; the page's base URL is the live server."""
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile, sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+            base_url=live_server, locale="zh-CN", viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(20_000)
+        page = context.pages[0] if context.pages else context.new_page()
+        failures = []
+        page.on("response", lambda r: failures.append(f"{r.status} {r.url}")
+                if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+        page.on("pageerror", lambda err: failures.append(f"page error: {err}"))
+        try:
+            yield page, failures
+        finally:
+            context.close()
+
+
+def _visit_assigned_to_village1():
+    """A case whose door-to-door visit task is in village1's inbox (distribution done by services)."""
+    case = case_in_village()
+    row = open_task(case, "assign_household")
+    township, village1 = user("township"), user("village1")
+    assert cases.claim(row, township)
+    tasks.assign_household(row, township, village1.area.code, village1.id)
+    db.session.commit()
+    visit = open_task(case, "visit_household")
+    assert visit is not None and visit.assignee_id == village1.id
+    ids = visit.id, len(case.household.persons), case.household.persons[0].id_number
+    db.session.commit()  # end the read transaction: the server thread writes next
+    return ids
+
+
+def _bad_check_digit(valid_id):
+    """A new person's ID number whose check character is wrong."""
+    first17 = valid_id[:17][:6] + "19900101" + "777"
+    good = check_char(first17)
+    wrong = next(c for c in "0123456789X" if c != good)
+    return first17 + wrong
+
+
+def test_village_assistant_completes_a_visit_in_the_browser(browser_page):
+    from playwright.sync_api import expect
+
+    page, failures = browser_page
+    task_id, household_size, some_id = _visit_assigned_to_village1()
+    try:
+        # Log in.
+        page.goto("/login")
+        page.fill("#username", "village1")
+        page.fill("#password", "demo1234")
+        page.locator("main form button[type=submit]").click()
+
+        # The visit task is in the inbox.
+        row = page.locator(f'#task-table tr[data-task="{task_id}"]')
+        expect(row).to_be_visible()
+        mine_before = int(page.locator("#count-mine").inner_text())
+        assert mine_before >= 1
+        expect(page.locator("#task-table")).to_contain_text("入户调查")
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        page.screenshot(path=os.path.join(ARTIFACTS, "inbox.png"), full_page=True)
+
+        # Open it.
+        row.locator("td a").first.click()
+        expect(page.locator("#visit-form")).to_be_visible()
+        fill_links = page.get_by_role("link", name="填写登记表", exact=True)
+        expect(fill_links).to_have_count(household_size)
+
+        # A person not on the register, with a wrong check digit: refused with the reason.
+        page.get_by_role("link", name="新增户内人员（户不漏人）").click()
+        form = page.locator("#registration-form")
+        expect(form).to_be_visible()
+        page.fill("#name", "测试新增")
+        page.fill("#id_number", _bad_check_digit(some_id))
+        page.select_option("#medical_scheme", label="城乡居民基本医疗保险")
+        page.select_option("#outcome_code", value="unwilling")
+        form.locator("button[type=submit]").click()
+        expect(page.locator("#registration-form .field.has-error .error")).to_contain_text("校验")
+        expect(page.locator("#id_number")).to_be_visible()
+        page.get_by_role("link", name="返回入户调查").click()
+        expect(page.locator("#visit-form")).to_be_visible()
+        expect(fill_links).to_have_count(household_size)
+
+        # A registration form for every household member.
+        for remaining in range(household_size, 0, -1):
+            fill_links.first.click()
+            expect(form).to_be_visible()
+            expect(page.locator("#name")).not_to_have_value("")
+            expect(page.locator("#id_number")).not_to_have_value("")
+            page.select_option("#pension_scheme", label="城乡居民基本养老保险")
+            page.select_option("#pension_where", value="local")
+            page.select_option("#medical_scheme", label="城乡居民基本医疗保险")
+            page.select_option("#medical_where", value="local")
+            page.select_option("#outcome_code", value="011")
+            page.check("#policy_explained")
+            form.locator("button[type=submit]").click()
+            expect(page.locator(".flash.success")).to_contain_text("已保存")
+            expect(page.locator("#visit-form")).to_be_visible()
+            expect(fill_links).to_have_count(remaining - 1)
+
+        # The visit result: the task leaves the inbox.
+        visit_form = page.locator("#visit-form")
+        visit_form.locator('input[name="visit_result"][value="completed"]').check()
+        page.fill("#visit_date", date.today().isoformat())
+        visit_form.locator('input[name="policy_explained"]').check()
+        visit_form.locator("button[type=submit]").click()
+        expect(page.locator(".flash.success")).to_contain_text("已提交")
+        expect(page.locator("#task-table")).to_be_visible()
+        expect(page.locator(f'#task-table tr[data-task="{task_id}"]')).to_have_count(0)
+        expect(page.locator("#count-mine")).to_have_text(str(mine_before - 1))
+    except Exception:
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        page.screenshot(path=os.path.join(ARTIFACTS, "failure.png"), full_page=True)
+        raise
+    assert failures == []
+
+    db.session.expire_all()
+    assert open_task_for(task_id) is None
+
+
+def open_task_for(task_id):
+    """The inbox row ``task_id`` if it is still open."""
+    from webapp.models import InboxTask
+
+    row = db.session.get(InboxTask, task_id)
+    return row if row is not None and row.state == "ready" else None

@@ -1,0 +1,176 @@
+"""The interface in Simplified Chinese (no catalog needed) and in English (the shipped catalog)."""
+import os
+import re
+from html.parser import HTMLParser
+
+import pytest
+from babel.messages.mofile import read_mo, write_mo
+from babel.messages.pofile import read_po
+
+from webapp.extensions import db
+from webapp.models import Area, Case, Household, Person, User
+from webapp.services import cases, tasks
+
+from .helpers import case_in_village, open_task, user
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CATALOG_DIR = os.path.join(ROOT, "webapp", "translations", "en", "LC_MESSAGES")
+PO_PATH = os.path.join(CATALOG_DIR, "messages.po")
+MO_PATH = os.path.join(CATALOG_DIR, "messages.mo")
+CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+
+
+def _read_po():
+    with open(PO_PATH, "rb") as handle:
+        return read_po(handle)
+
+
+class _TextNodes(HTMLParser):
+    """The visible text of a page, one string per text node (scripts and styles left out)."""
+
+    def __init__(self):
+        super().__init__()
+        self.nodes, self._skip = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip and data.strip():
+            self.nodes.append(data.strip())
+
+
+def _text_nodes(html):
+    parser = _TextNodes()
+    parser.feed(html)
+    return parser.nodes
+
+
+def _data_strings():
+    """Texts that are data, not interface: names of people, places and users, case titles."""
+    strings = {"简体中文"}  # the language switch names each language in that language
+    for model, columns in ((Person, ("name", "hukou_address")), (Household, ("head_name", "address")),
+                           (Case, ("title",)), (User, ("display_name",)), (Area, ("name",))):
+        for row in model.query.all():
+            strings.update(getattr(row, column) for column in columns if getattr(row, column))
+    return sorted(strings, key=len, reverse=True)
+
+
+def _untranslated(html, data):
+    """Chinese left on an English page once the data (names, addresses, titles) is removed."""
+    left = []
+    for node in _text_nodes(html):
+        for value in data:
+            node = node.replace(value, " ")
+        left.extend(CJK.findall(node))
+    return left
+
+
+@pytest.fixture
+def visit_case(county):
+    """A case whose door-to-door visit is assigned to village1."""
+    case = case_in_village()
+    row = open_task(case, "assign_household")
+    township, village1 = user("township"), user("village1")
+    assert cases.claim(row, township)
+    tasks.assign_household(row, township, village1.area.code, village1.id)
+    db.session.commit()
+    return case
+
+
+def test_chinese_by_default_and_english_on_request(visit_case, client):
+    visit = open_task(visit_case, "visit_household")
+    client.login("village1")
+    html = client.get("/inbox").get_data(as_text=True)
+    assert "我的任务" in html and "My tasks" not in html
+    assert '<html lang="zh-CN">' in html
+
+    response = client.post("/language/en", {"next": "/inbox"}, token_from="/inbox")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/inbox")
+    html = client.get("/inbox").get_data(as_text=True)
+    assert "My tasks" in html and "我的任务" not in html
+    assert '<html lang="en">' in html
+    assert f'data-task="{visit.id}"' in html and "Door-to-door visit" in html
+
+    # And back to Chinese.
+    client.post("/language/zh_Hans_CN", {"next": "/inbox"}, token_from="/inbox")
+    assert "我的任务" in client.get("/inbox").get_data(as_text=True)
+
+
+def test_an_unknown_language_is_ignored(county, client):
+    client.login("village1")
+    client.post("/language/xx", {"next": "/inbox"}, token_from="/inbox")
+    assert "我的任务" in client.get("/inbox").get_data(as_text=True)
+
+
+def test_english_pages_leave_no_interface_text_in_chinese(visit_case, client):
+    """The main pages in English show Chinese only in data (names, addresses, case titles)."""
+    visit = open_task(visit_case, "visit_household")
+    person = visit_case.household.persons[0]
+    client.login("village1")
+    client.post("/language/en", {"next": "/inbox"}, token_from="/inbox")
+    data = _data_strings()
+    msgids = {message.id for message in _read_po() if message.id}
+    pages = ["/inbox", "/inbox?view=team", f"/inbox/tasks/{visit.id}", f"/cases/{visit_case.id}",
+             f"/inbox/tasks/{visit.id}/forms/{person.id}", f"/inbox/tasks/{visit.id}/forms/new",
+             "/cases/", "/registry/persons", f"/registry/persons/{person.id}"]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.get_data(as_text=True)
+        assert _untranslated(html, data) == [], url
+        # (A user may be named like a role, e.g. the demo admin 系统管理员: that is data.)
+        shown = [node for node in _text_nodes(html) if node.strip(" ：:·") in msgids and node not in data]
+        assert shown == [], f"untranslated msgids on {url}: {shown}"
+
+    # A township reviewer's page too (the review form and its radio labels).
+    client.logout()
+    client.login("township")
+    client.post("/language/en", {"next": "/inbox"}, token_from="/inbox")
+    for url in ("/inbox", "/inbox?view=team", f"/cases/{visit_case.id}"):
+        html = client.get(url).get_data(as_text=True)
+        assert _untranslated(html, data) == [], url
+
+
+def test_every_msgid_has_an_english_translation():
+    catalog = _read_po()
+    missing = [message.id for message in catalog if message.id and not message.string]
+    fuzzy = [message.id for message in catalog if message.id and message.fuzzy]
+    assert missing == [], f"untranslated: {missing}"
+    assert fuzzy == [], f"fuzzy (check and clear the flag): {fuzzy}"
+    for message in catalog:
+        if not message.id:
+            continue
+        placeholders = sorted(re.findall(r"%\(\w+\)s", message.id))
+        assert sorted(re.findall(r"%\(\w+\)s", message.string)) == placeholders, message.id
+        assert not CJK.search(message.string), message.id
+
+
+def test_compiled_catalog_matches_the_po(tmp_path):
+    """messages.mo is what compiling messages.po gives (run scripts/update_translations.sh)."""
+    fresh = tmp_path / "messages.mo"
+    with open(fresh, "wb") as handle:
+        write_mo(handle, _read_po())
+
+    def messages(path):
+        with open(path, "rb") as handle:
+            catalog = read_mo(handle)
+        return {(m.context, m.id if isinstance(m.id, str) else tuple(m.id)):
+                m.string if isinstance(m.string, str) else tuple(m.string) for m in catalog if m.id}
+
+    assert os.path.exists(MO_PATH), "messages.mo missing: run scripts/update_translations.sh"
+    assert messages(MO_PATH) == messages(fresh), "messages.mo is stale: run scripts/update_translations.sh"
+
+
+def test_babel_finds_the_shipped_catalog(app):
+    from flask_babel import force_locale, gettext
+
+    with app.test_request_context():
+        with force_locale("en"):
+            assert gettext("我的任务") == "My tasks"
+        assert gettext("我的任务") == "我的任务"

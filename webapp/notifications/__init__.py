@@ -1,0 +1,1 @@
+"""In-app notifications: the list, marking read, and the count in the top bar."""

@@ -1,0 +1,62 @@
+"""The notification list, marking messages read, and the unread count in the top bar."""
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..models import Notification
+from ..services import notifications
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+
+KIND_LABELS = {
+    "assigned": _l("分配给您"), "returned": _l("退回给您"), "reminder": _l("到期提醒"),
+    "escalated": _l("超期上报"), "due_changed": _l("期限调整"), "digest": _l("每日摘要"),
+}
+
+
+@bp.app_context_processor
+def _unread_badge():
+    """``unread_notifications()`` for base.html: counted only when a page asks for it."""
+    def unread_notifications():
+        if not getattr(current_user, "is_authenticated", False):
+            return 0
+        return notifications.unread_count(current_user)
+    return {"unread_notifications": unread_notifications, "notification_label": lambda k: KIND_LABELS.get(k, k)}
+
+
+@bp.route("/")
+@login_required
+def index():
+    """My messages, newest first (optionally only the unread ones)."""
+    unread_only = request.args.get("unread") == "1"
+    page = request.args.get("page", 1, type=int)
+    per_page = current_app.config["PAGE_SIZE"]
+    rows, total = notifications.list_for(current_user, unread_only, page, per_page)
+    return render_template("notifications/list.html", rows=rows, total=total, page=page, per_page=per_page,
+                           unread_only=unread_only)
+
+
+@bp.route("/<int:notification_id>/open", methods=["POST"])
+@login_required
+def open_one(notification_id):
+    """Mark one message read and go to its task (or case) when there is one."""
+    note = db.session.get(Notification, notification_id)
+    if note is None or note.user_id != current_user.id:
+        return redirect(url_for("notifications.index"))
+    notifications.mark_read(current_user, [note.id])
+    db.session.commit()
+    if note.inbox_task_id and note.inbox_task and note.inbox_task.state == "ready":
+        return redirect(url_for("inbox.task", task_id=note.inbox_task_id))
+    if note.case_id:
+        return redirect(url_for("cases.case_page", case_id=note.case_id))
+    return redirect(url_for("notifications.index"))
+
+
+@bp.route("/read-all", methods=["POST"])
+@login_required
+def read_all():
+    """Mark every message read."""
+    notifications.mark_read(current_user)
+    db.session.commit()
+    return redirect(url_for("notifications.index"))

@@ -1,0 +1,190 @@
+"""Comparison runs over the imported data: create, run (as a job, with progress), diff.
+
+:func:`run_comparison` is what the RQ job calls with a run id. Unlike other
+services it commits, in steps: progress must be visible to the page polling
+it, and half a million result rows are written in committed slices. A run is
+only ``done`` at the very end, pages show only done runs, and running it again
+first deletes whatever a failed attempt left — so it is safe to run twice.
+"""
+from __future__ import annotations
+
+import gc
+import itertools
+import traceback
+from datetime import date
+
+from sqlalchemy import delete, select
+
+from ..extensions import db
+from ..intake.chunks import decode_chunk
+from ..intake.compare import compare
+from ..intake.linkage import find_candidates, targets_from_outcomes
+from ..intake.records import InvalidIdRecord, records_from_chunk
+from ..models import (ComparisonChange, ComparisonResult, ComparisonRun, ImportBatch, IntakeChunk,
+                      InvalidIdRow, LinkageCandidate, ProblemRecord)
+from ..models.base import utcnow
+from .bulk import insert_rows, insert_tuples
+from .intake_import import PERSON_SOURCES
+from .intake_problems import write_problem_records
+
+_WRITE_SLICE = 20_000
+_RESULT_COLUMNS = ["run_id", "id_number", "status", "problems", "missing", "reason", "name", "household_no",
+                   "address", "in_register", "non_local", "insured_elsewhere", "schemes", "county_code",
+                   "township_code", "village_code"]
+
+
+def create_run(county_code: str = "341721", as_of: date | None = None, batch_ids=None, actor=None):
+    """A queued run over ``batch_ids`` (default: every active imported person-source batch)."""
+    if batch_ids is None:
+        batch_ids = [b.id for b in ImportBatch.query.filter(
+            ImportBatch.status == "imported", ImportBatch.active.is_(True),
+            ImportBatch.source.in_(PERSON_SOURCES), ImportBatch.county_code == county_code
+        ).order_by(ImportBatch.id)]
+    run = ComparisonRun(status="queued", county_code=county_code, as_of=as_of or date.today(),
+                        batch_ids=list(batch_ids), created_by_id=getattr(actor, "id", None), created_at=utcnow())
+    db.session.add(run)
+    return run
+
+
+def _progress(run: ComparisonRun, stage: str, done: int, total: int) -> None:
+    run.stage, run.progress_done, run.progress_total = stage, done, total
+    db.session.commit()
+
+
+def _area_codes(village_code: str | None, county_code: str):
+    if village_code and len(village_code) == 12 and village_code.isdigit():
+        return village_code[:6], village_code[:9] + "000", village_code
+    return county_code, None, None
+
+
+def _batch_records(batch: ImportBatch):
+    """The records of one batch, decoded chunk by chunk."""
+    payloads = db.session.execute(select(IntakeChunk.id).where(IntakeChunk.batch_id == batch.id)
+                                  .order_by(IntakeChunk.seq)).scalars().all()
+    for chunk_id in payloads:  # one chunk in memory at a time
+        payload = db.session.execute(select(IntakeChunk.payload).where(IntakeChunk.id == chunk_id)).scalar_one()
+        yield from records_from_chunk(batch.source, decode_chunk(batch.source, payload), [])
+
+
+def _load_records(run: ComparisonRun):
+    """(register persons, enrollment stream, invalid-ID records, batches by id).
+
+    The register is held whole (the comparison needs it); enrollments stream
+    straight into the comparison, so a million of them never sit in memory.
+    """
+    batches = {b.id: b for b in ImportBatch.query.filter(ImportBatch.id.in_(run.batch_ids or [-1]))}
+    register = [record for batch_id in sorted(batches) if batches[batch_id].source == "public_security"
+                for record in _batch_records(batches[batch_id])]
+    enrollments = itertools.chain.from_iterable(
+        _batch_records(batches[batch_id]) for batch_id in sorted(batches)
+        if batches[batch_id].source != "public_security")
+    invalid = []
+    for row in InvalidIdRow.query.filter(InvalidIdRow.batch_id.in_(list(batches) or [-1])).order_by(InvalidIdRow.id):
+        invalid.append(InvalidIdRecord(row.source, row.row_number, row.id_raw, tuple(row.error_codes.split(";")),
+                                       row.name, row.birth_date, row.address, row.sex, row.batch_id))
+    return register, enrollments, invalid, batches
+
+
+def _write_results(run: ComparisonRun, people) -> None:
+    # In ID order, the unique (run, ID) index grows at its end instead of everywhere at once.
+    people = sorted(people, key=lambda p: p.id_number)
+    total = len(people)
+    for start in range(0, total, _WRITE_SLICE):
+        rows = []
+        for p in people[start:start + _WRITE_SLICE]:
+            county, township, village = _area_codes(p.area_code, run.county_code)
+            rows.append((run.id, p.id_number, p.status, ";".join(p.problems), ";".join(p.missing), p.reason,
+                         (p.name or "")[:64] or None, p.household_no, (p.address or "")[:256] or None,
+                         p.in_register, p.non_local, p.insured_elsewhere, p.schemes, county, township, village))
+        insert_tuples(ComparisonResult, _RESULT_COLUMNS, rows)
+        _progress(run, "writing", min(start + _WRITE_SLICE, total), total)
+
+
+def _diff(run: ComparisonRun, people) -> dict:
+    """Changes against the previous done run of the county; returns counts by kind of change."""
+    previous = (ComparisonRun.query.filter(ComparisonRun.county_code == run.county_code,
+                                           ComparisonRun.status == "done", ComparisonRun.id < run.id)
+                .order_by(ComparisonRun.id.desc()).first())
+    if previous is None:
+        return {}
+    run.previous_run_id = previous.id
+    rows = db.session.execute(select(ComparisonResult.id_number, ComparisonResult.status,
+                                     ComparisonResult.problems).where(ComparisonResult.run_id == previous.id))
+    before = {id_number: (status, problems) for id_number, status, problems in rows.tuples()}
+    changes, counts = [], {}
+    for p in people:
+        now = (p.status, ";".join(p.problems))
+        old = before.pop(p.id_number, None)
+        if old == now:
+            continue
+        kind = "appeared" if old is None else "status" if old[0] != now[0] else "problems"
+        changes.append({"run_id": run.id, "id_number": p.id_number, "change": kind,
+                        "before_status": old[0] if old else None, "after_status": now[0],
+                        "before_problems": old[1] if old else None, "after_problems": now[1]})
+        key = f"{old[0]}->{now[0]}" if kind == "status" else kind
+        counts[key] = counts.get(key, 0) + 1
+    for id_number, (status, problems) in before.items():
+        changes.append({"run_id": run.id, "id_number": id_number, "change": "disappeared",
+                        "before_status": status, "after_status": None, "before_problems": problems,
+                        "after_problems": None})
+        counts["disappeared"] = counts.get("disappeared", 0) + 1
+    insert_rows(ComparisonChange, changes)
+    return counts
+
+
+def _write_candidates(run: ComparisonRun, invalid, people, area_of) -> int:
+    pairs = find_candidates(invalid, targets_from_outcomes(people))
+    rows = []
+    for pair in pairs:
+        county, township, village = _area_codes(area_of.get(pair.candidate_id), run.county_code)
+        rows.append({"run_id": run.id, "batch_id": pair.batch_id, "source": pair.source,
+                     "row_number": pair.row, "id_raw": pair.id_raw[:64], "name": pair.name,
+                     "candidate_id_number": pair.candidate_id, "candidate_name": pair.candidate_name,
+                     "score": pair.score, "reasons": "；".join(pair.reasons)[:128], "status": "pending",
+                     "county_code": county, "township_code": township, "village_code": village})
+    insert_rows(LinkageCandidate, rows)
+    return len(rows)
+
+
+def _clear(run_id: int) -> None:
+    for model in (ComparisonResult, ComparisonChange, ProblemRecord, LinkageCandidate):
+        db.session.execute(delete(model).where(model.run_id == run_id))
+
+
+def run_comparison(run_id: int) -> dict:
+    """Run comparison ``run_id`` to the end (commits in steps); returns its counts."""
+    run = db.session.get(ComparisonRun, run_id)
+    if run is None:
+        raise LookupError(f"no comparison run {run_id}")
+    if run.status == "done":
+        return run.counts
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # millions of short-lived objects, no cycles: the collector only costs time
+    try:
+        _clear(run.id)
+        run.status, run.started_at, run.error = "running", utcnow(), None
+        _progress(run, "loading", 0, 0)
+        register, enrollments, invalid, batches = _load_records(run)
+        result = compare(register, enrollments, invalid, as_of=run.as_of,
+                         progress=lambda done, total: _progress(run, "comparing", done, total))
+        del register, enrollments
+        _write_results(run, result.people)
+        area_of = {p.id_number: p.area_code for p in result.people if p.area_code}
+        _progress(run, "problems", 0, 0)
+        problems = write_problem_records(run, result, batches, area_of)
+        _progress(run, "linkage", 0, 0)
+        candidates = _write_candidates(run, invalid, result.people, area_of)
+        run.diff_counts = _diff(run, result.people)
+        run.counts = dict(result.counts(), problem_records=problems, linkage_candidates=candidates)
+        run.status, run.stage, run.finished_at = "done", "done", utcnow()
+        db.session.commit()
+        return run.counts
+    except Exception:
+        db.session.rollback()
+        run = db.session.get(ComparisonRun, run_id)
+        run.status, run.error, run.finished_at = "failed", traceback.format_exc()[-4000:], utcnow()
+        db.session.commit()
+        raise
+    finally:
+        if gc_was_enabled:
+            gc.enable()

@@ -1,0 +1,1 @@
+"""Supervision: the console of late work, reassignment, due dates; and the queue dashboard."""

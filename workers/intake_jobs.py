@@ -1,0 +1,86 @@
+"""Intake job functions: primitive ids in, a webapp service call out, commit, re-raise."""
+import logging
+
+from workers.app import app_context
+
+log = logging.getLogger(__name__)
+_SLICE = 200  # cases started per commit: a killed job loses at most one slice
+
+
+def import_file(path, source, actor_id=None, file_name=None, mapping=None):
+    """Import one uploaded file (all or nothing); returns the outcome's status and batch id."""
+    from webapp.extensions import db
+    from webapp.models import User
+    from webapp.services import intake_import
+
+    with app_context() as app:
+        actor = db.session.get(User, actor_id) if actor_id else None
+        county = actor.area.county_code if actor else app.config.get("COUNTY_CODE", "341721")
+        try:
+            outcome = intake_import.import_file(path, source, file_name=file_name, actor=actor,
+                                                county_code=county, mapping=mapping)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
+        return {"status": outcome.status, "batch_id": getattr(outcome.batch, "id", None),
+                "message": outcome.message}
+
+
+def run_comparison(run_id):
+    """Run one comparison (the service commits its progress and results in steps)."""
+    from webapp.services import intake_runs
+
+    with app_context():
+        return intake_runs.run_comparison(run_id)
+
+
+def start_problem_cases(run_id, actor_id=None):
+    """Open problem cases for a run's open problems, a slice per commit (safe to run twice)."""
+    from webapp.extensions import db
+    from webapp.models import User
+    from webapp.services import intake_problems
+
+    total = 0
+    with app_context():
+        actor = db.session.get(User, actor_id) if actor_id else None
+        while True:
+            started = intake_problems.start_problem_cases(run_id, actor, limit=_SLICE)
+            db.session.commit()
+            total += started
+            if started < _SLICE:
+                return total
+
+
+def start_registration_cases(run_id, actor_id=None):
+    """Open registration cases for a run's uninsured households, a slice per commit."""
+    from webapp.extensions import db
+    from webapp.models import User
+    from webapp.services import intake_work
+
+    total = 0
+    with app_context():
+        actor = db.session.get(User, actor_id) if actor_id else None
+        while True:
+            outcome = intake_work.start_registration_cases(run_id, actor, limit=_SLICE)
+            db.session.commit()
+            total += outcome["started"]
+            if outcome["started"] < _SLICE:
+                return total
+
+
+def confirm_into_registry(run_id, actor_id=None):
+    """Enter a run's confirmed people into the registry, a slice per commit."""
+    from webapp.extensions import db
+    from webapp.models import User
+    from webapp.services import intake_work
+
+    total = 0
+    with app_context():
+        actor = db.session.get(User, actor_id) if actor_id else None
+        while True:
+            written = intake_work.confirm_into_registry(run_id, actor, limit=2000)
+            db.session.commit()
+            total += written
+            if written < 2000:
+                return total
