@@ -1,5 +1,6 @@
 """``flask demo run``: migrate, seed, start a worker and the web server, print the logins."""
 import os
+import signal
 import subprocess
 import sys
 
@@ -45,6 +46,8 @@ def demo_run(host, port, households, no_worker):
         worker = subprocess.Popen([sys.executable, "-m", "workers"], env=dict(os.environ))
     _print_logins(host, port)
     db.session.remove()
+    # A SIGTERM must unwind through ``finally`` so the worker does not outlive the demo.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     try:
         # The Flask CLI refuses app.run(); the same development server, started directly.
         run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
