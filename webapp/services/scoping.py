@@ -11,28 +11,28 @@ from ..extensions import db
 from ..models import COUNTY_ROLES, Case, Household, InboxTask, Person
 
 
-def scope_condition(model, user):
-    """A SQL condition limiting ``model`` (any table with area code columns) to ``user``'s area."""
+def _pinned_column(user):
+    """(column name, value) that ``user``'s area pins, or None when they see no records."""
     area = user.area
     if user.role in COUNTY_ROLES:
-        return model.county_code == area.county_code
+        return "county_code", area.county_code
     if user.role == "township":
-        return model.township_code == area.township_code
+        return "township_code", area.township_code
     if user.role == "village":
-        return model.village_code == area.code
-    return false()
+        return "village_code", area.code
+    return None
+
+
+def scope_condition(model, user):
+    """A SQL condition limiting ``model`` (any table with area code columns) to ``user``'s area."""
+    pinned = _pinned_column(user)
+    return false() if pinned is None else getattr(model, pinned[0]) == pinned[1]
 
 
 def in_scope(obj, user):
     """True when one loaded object (with area code attributes) is inside ``user``'s area."""
-    area = user.area
-    if user.role in COUNTY_ROLES:
-        return obj.county_code == area.county_code
-    if user.role == "township":
-        return obj.township_code == area.township_code
-    if user.role == "village":
-        return obj.village_code == area.code
-    return False
+    pinned = _pinned_column(user)
+    return pinned is not None and getattr(obj, pinned[0]) == pinned[1]
 
 
 def scoped(model, user):
