@@ -2,6 +2,7 @@
 import hashlib
 import json
 import os
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -115,6 +116,7 @@ def deploy_bundle(process_id, files, user=None, comment=None):
                                 DiagramVersion.content_hash != digest).update({"is_current": False})
     version.is_current = True
     db.session.flush()
+    _current_ids.pop((str(db.engine.url), process_id), None)
     return version
 
 
@@ -137,11 +139,24 @@ def deploy_directory(directory, process_ids, user=None):
             for pid in process_ids]
 
 
+# Which version is current changes only at a deploy; starting thousands of cases should not ask
+# the database each time. Other processes see a deploy within CURRENT_VERSION_TTL seconds.
+CURRENT_VERSION_TTL = 10.0
+_current_ids = {}
+
+
 def current_version(process_id):
     """The version new instances of ``process_id`` start on."""
+    key = (str(db.engine.url), process_id)
+    cached = _current_ids.get(key)
+    if cached is not None and cached[0] > time.monotonic():
+        version = db.session.get(DiagramVersion, cached[1])
+        if version is not None:
+            return version
     version = DiagramVersion.query.filter_by(process_id=process_id, is_current=True).one_or_none()
     if version is None:
         raise LookupError(f"process {process_id} is not deployed")
+    _current_ids[key] = (time.monotonic() + CURRENT_VERSION_TTL, version.id)
     return version
 
 
