@@ -88,6 +88,32 @@ def main():
     print(f"TOTAL import + comparison: {import_seconds + run_seconds:.1f} s; "
           f"peak per process {max([run_peak] + [i[4] for i in imports])} MB")
     print(json.dumps(counts, ensure_ascii=False))
+    _case_start_rate(app, run.id)
+
+
+def _case_start_rate(app, run_id):
+    """Registration cases started per second for the run's uninsured households, in job slices."""
+    from webapp.extensions import db
+    from webapp.services import intake_work
+
+    wanted = int(os.environ.get("BENCH_CASE_STARTS", "2000"))
+    with app.app_context():
+        from webapp.cli import deploy_shipped_diagrams
+        from webapp.services import areas
+
+        areas.load_rows(areas.generate_county())
+        deploy_shipped_diagrams()
+        db.session.commit()
+        started, last, began = 0, None, time.perf_counter()
+        while started < wanted:
+            outcome = intake_work.start_registration_cases(run_id, limit=200, after=last)
+            db.session.commit()
+            started, last = started + outcome["started"], outcome["last"]
+            if last is None:
+                break
+        seconds = time.perf_counter() - began
+    print(f"registration cases started for uninsured households: {started} in {seconds:.1f} s "
+          f"= {started / seconds:.1f} /s (slices of 200 per commit, as the job does)")
 
 
 if __name__ == "__main__":

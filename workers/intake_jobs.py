@@ -61,11 +61,13 @@ def start_registration_cases(run_id, actor_id=None):
     total = 0
     with app_context():
         actor = db.session.get(User, actor_id) if actor_id else None
+        last = None
         while True:
-            outcome = intake_work.start_registration_cases(run_id, actor, limit=_SLICE)
+            outcome = intake_work.start_registration_cases(run_id, actor, limit=_SLICE, after=last)
             db.session.commit()
             total += outcome["started"]
-            if outcome["started"] < _SLICE:
+            last = outcome["last"]
+            if last is None:
                 return total
 
 

@@ -157,6 +157,7 @@ def upgrade():
     )
     _index('comparison_result', 'run_id', 'status', name='ix_comparison_result_run_status')
     _index('comparison_result', 'run_id', 'village_code', name='ix_comparison_result_run_village')
+    _index('comparison_result', 'run_id', 'household_no', name='ix_comparison_result_run_household')
 
     op.create_table('comparison_change',
     sa.Column('id', sa.Integer(), nullable=False),

@@ -128,6 +128,8 @@ class ComparisonResult(db.Model):
         # Area pages list a run's people by village; one composite index serves village
         # scoping and that order (township pages filter within the run).
         db.Index("ix_comparison_result_run_village", "run_id", "village_code"),
+        # Starting registration cases reads a run's uninsured households member by member.
+        db.Index("ix_comparison_result_run_household", "run_id", "household_no"),
     )
     id = db.Column(db.Integer, primary_key=True)
     run_id = db.Column(db.Integer, db.ForeignKey("comparison_run.id"), nullable=False)

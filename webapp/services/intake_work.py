@@ -45,32 +45,44 @@ def _household_for(number: str, members: list[ComparisonResult]) -> Household:
     return household
 
 
-def start_registration_cases(run_id: int, actor=None, limit: int | None = None) -> dict:
+def start_registration_cases(run_id: int, actor=None, limit: int | None = None, after: str | None = None) -> dict:
     """Open a registration case for each household with uninsured members (not already open).
 
-    Returns {"started": n, "skipped": n, "without_household": n}; with ``limit``
-    at most that many cases are started (call again until started is 0).
+    Households are taken in household-number order, ``limit`` at a time, after the number
+    ``after``: a job passes back ``last`` to continue, so a slice never re-reads earlier ones.
+    Returns {"started", "skipped", "without_household", "last"}; ``last`` is None at the end.
     """
-    uninsured = (ComparisonResult.query.filter_by(run_id=run_id, status="uninsured")
-                 .order_by(ComparisonResult.village_code, ComparisonResult.household_no, ComparisonResult.id))
-    numbers, without = [], 0
-    for result in uninsured:
-        if not result.household_no:
-            without += 1
-        elif not numbers or numbers[-1] != result.household_no:
-            numbers.append(result.household_no)
+    numbers_query = (db.session.query(ComparisonResult.household_no)
+                     .filter(ComparisonResult.run_id == run_id, ComparisonResult.status == "uninsured",
+                             ComparisonResult.household_no.isnot(None)))
+    if after is not None:
+        numbers_query = numbers_query.filter(ComparisonResult.household_no > after)
+    numbers = [n for (n,) in numbers_query.distinct().order_by(ComparisonResult.household_no).limit(limit)]
+    without = 0
+    if after is None:
+        without = ComparisonResult.query.filter_by(run_id=run_id, status="uninsured", household_no=None).count()
+    if not numbers:
+        return {"started": 0, "skipped": 0, "without_household": without, "last": None}
+    members_of = {}
+    for member in (ComparisonResult.query
+                   .filter(ComparisonResult.run_id == run_id, ComparisonResult.household_no.in_(numbers),
+                           ComparisonResult.in_register.is_(True))
+                   .order_by(ComparisonResult.id)):
+        members_of.setdefault(member.household_no, []).append(member)
+    households = {h.household_number: h for h in Household.query.filter(Household.household_number.in_(numbers))}
+    open_case_households = {household_id for (household_id,) in db.session.query(Case.household_id).filter(
+        Case.household_id.in_([h.id for h in households.values()] or [-1]), Case.kind == "registration",
+        Case.status != "completed")}
     started = skipped = 0
-    for number in dict.fromkeys(numbers):
-        if limit is not None and started >= limit:
-            break
-        household = Household.query.filter_by(household_number=number).one_or_none()
-        if household is not None and Case.query.filter(Case.household_id == household.id,
-                                                       Case.kind == "registration",
-                                                       Case.status != "completed").first():
+    for number in numbers:
+        household = households.get(number)
+        if household is not None and household.id in open_case_households:
             skipped += 1
             continue
-        members = (ComparisonResult.query.filter_by(run_id=run_id, household_no=number)
-                   .filter(ComparisonResult.in_register.is_(True)).order_by(ComparisonResult.id).all())
+        members = members_of.get(number)
+        if not members:
+            skipped += 1  # uninsured only outside the register: nobody to visit at this address
+            continue
         household = household or _household_for(number, members)
         for member in members:
             _person_for(member, household)
@@ -79,7 +91,7 @@ def start_registration_cases(run_id: int, actor=None, limit: int | None = None) 
         household.head_name = household.head_name or head.name
         cases.start_registration_case(household, actor)
         started += 1
-    return {"started": started, "skipped": skipped, "without_household": without}
+    return {"started": started, "skipped": skipped, "without_household": without, "last": numbers[-1]}
 
 
 def confirm_into_registry(run_id: int, actor=None, limit: int | None = None) -> int:
