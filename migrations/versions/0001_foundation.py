@@ -283,8 +283,8 @@ def upgrade():
         batch_op.create_index('ix_inbox_assignee_open', ['assignee_id', 'state', 'due_at'], unique=False)
         batch_op.create_index('ix_inbox_instance_state', ['instance_id', 'state'], unique=False)
         batch_op.create_index(batch_op.f('ix_inbox_task_case_id'), ['case_id'], unique=False)
-        batch_op.create_index('ix_inbox_team_township', ['lane', 'township_code', 'state', 'due_at'], unique=False)
-        batch_op.create_index('ix_inbox_team_village', ['lane', 'village_code', 'state', 'due_at'], unique=False)
+        batch_op.create_index('ix_inbox_team_township', ['lane', 'township_code', 'state', 'assignee_id', 'due_at'], unique=False)
+        batch_op.create_index('ix_inbox_team_village', ['lane', 'village_code', 'state', 'assignee_id', 'due_at'], unique=False)
 
     # ### end Alembic commands ###
 

@@ -47,8 +47,8 @@ class InboxTask(db.Model):
     __tablename__ = "inbox_task"
     __table_args__ = (
         db.Index("ix_inbox_assignee_open", "assignee_id", "state", "due_at"),
-        db.Index("ix_inbox_team_township", "lane", "township_code", "state", "due_at"),
-        db.Index("ix_inbox_team_village", "lane", "village_code", "state", "due_at"),
+        db.Index("ix_inbox_team_township", "lane", "township_code", "state", "assignee_id", "due_at"),
+        db.Index("ix_inbox_team_village", "lane", "village_code", "state", "assignee_id", "due_at"),
         db.Index("ix_inbox_instance_state", "instance_id", "state"),
     )
     id = db.Column(db.Integer, primary_key=True)
