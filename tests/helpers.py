@@ -42,3 +42,16 @@ def case_in_village(village_code=None):
         if row is not None:
             return case
     raise AssertionError("no case at distribution")
+
+
+def case_at_visit(visitor="village1"):
+    """A case distributed by the township (through the services) to ``visitor``'s village."""
+    from webapp.services import cases, tasks
+
+    case = case_in_village()
+    row = open_task(case, "assign_household")
+    township, assignee = user("township"), user(visitor)
+    assert cases.claim(row, township)
+    tasks.assign_household(row, township, assignee.area.code, assignee.id)
+    db.session.commit()
+    return case

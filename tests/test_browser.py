@@ -14,9 +14,8 @@ from werkzeug.serving import make_server
 
 from webapp.extensions import db
 from webapp.idnumber import check_char
-from webapp.services import cases, tasks
 
-from .helpers import case_in_village, open_task, user
+from .helpers import case_at_visit, open_task, user
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "artifacts")
@@ -67,14 +66,9 @@ def browser_page(live_server):
 
 def _visit_assigned_to_village1():
     """A case whose door-to-door visit task is in village1's inbox (distribution done by services)."""
-    case = case_in_village()
-    row = open_task(case, "assign_household")
-    township, village1 = user("township"), user("village1")
-    assert cases.claim(row, township)
-    tasks.assign_household(row, township, village1.area.code, village1.id)
-    db.session.commit()
+    case = case_at_visit()
     visit = open_task(case, "visit_household")
-    assert visit is not None and visit.assignee_id == village1.id
+    assert visit is not None and visit.assignee_id == user("village1").id
     ids = visit.id, len(case.household.persons), case.household.persons[0].id_number
     db.session.commit()  # end the read transaction: the server thread writes next
     return ids

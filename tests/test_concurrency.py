@@ -8,19 +8,9 @@ import threading
 from webapp import engine
 from webapp.extensions import db
 from webapp.models import InboxTask, User
-from webapp.services import cases, tasks
+from webapp.services import cases
 
-from .helpers import case_in_village, open_task, user
-
-
-def _case_at_visit():
-    case = case_in_village()
-    row = open_task(case, "assign_household")
-    township = user("township")
-    cases.claim(row, township)
-    tasks.assign_household(row, township, user("village1").area.code, user("village1").id)
-    db.session.commit()
-    return case
+from .helpers import case_at_visit, case_in_village, open_task, user
 
 
 def _race(app, row_id, usernames):
@@ -50,7 +40,7 @@ def _race(app, row_id, usernames):
 
 
 def test_double_submission_in_two_threads_has_one_winner(county):
-    case = _case_at_visit()
+    case = case_at_visit()
     row_id = open_task(case, "visit_household").id
     for _ in range(3):  # repeat: a race that passes once may pass by luck
         results = _race(county, row_id, ["village1", "village1"])
@@ -67,7 +57,7 @@ def test_double_submission_in_two_threads_has_one_winner(county):
 
 
 def test_loser_is_told_who_completed(county, make_client):
-    case = _case_at_visit()
+    case = case_at_visit()
     row = open_task(case, "visit_household")
     first, second = make_client(), make_client()
     first.login("village1")

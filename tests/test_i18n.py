@@ -7,11 +7,9 @@ import pytest
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 
-from webapp.extensions import db
 from webapp.models import Area, Case, Household, Person, User
-from webapp.services import cases, tasks
 
-from .helpers import case_in_village, open_task, user
+from .helpers import case_at_visit, open_task
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CATALOG_DIR = os.path.join(ROOT, "webapp", "translations", "en", "LC_MESSAGES")
@@ -74,13 +72,7 @@ def _untranslated(html, data):
 @pytest.fixture
 def visit_case(county):
     """A case whose door-to-door visit is assigned to village1."""
-    case = case_in_village()
-    row = open_task(case, "assign_household")
-    township, village1 = user("township"), user("village1")
-    assert cases.claim(row, township)
-    tasks.assign_household(row, township, village1.area.code, village1.id)
-    db.session.commit()
-    return case
+    return case_at_visit()
 
 
 def test_chinese_by_default_and_english_on_request(visit_case, client):

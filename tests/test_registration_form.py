@@ -1,18 +1,11 @@
 """The registration form: ID numbers checked by GB 11643 with a clear message; nothing partial saved."""
-from webapp.extensions import db
 from webapp.models import RegistrationForm
 
-from .helpers import case_in_village, open_task, registration_form_data, user
-from webapp.services import cases, tasks
+from .helpers import case_at_visit, open_task, registration_form_data
 
 
 def _visit_row():
-    case = case_in_village()
-    row = open_task(case, "assign_household")
-    cases.claim(row, user("township"))
-    tasks.assign_household(row, user("township"), user("village1").area.code, user("village1").id)
-    db.session.commit()
-    return open_task(case, "visit_household")
+    return open_task(case_at_visit(), "visit_household")
 
 
 def test_bad_check_digit_is_rejected_with_a_clear_message(county, client):

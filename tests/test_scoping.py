@@ -11,7 +11,6 @@ from .helpers import open_task, task_ids_on, user
 @pytest.fixture
 def foreign_case(county):
     """A case in another township (东流镇), with a township user there."""
-    from webapp.services import demo
 
     township = Area.query.filter_by(name="东流镇").one()
     village = Area.query.filter_by(parent_id=township.id).order_by(Area.code).first()

@@ -55,7 +55,7 @@ def test_excel_export_is_scoped_masked_and_logged(county, client):
 
     from openpyxl import load_workbook
 
-    from webapp.models import Area, Household
+    from webapp.models import Area
 
     # A person in another township must not appear in this township's export.
     other = Area.query.filter_by(name="东流镇").one()

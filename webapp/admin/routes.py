@@ -1,5 +1,5 @@
 """Administration: process diagrams (validated before deploy) and staff accounts."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
