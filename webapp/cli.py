@@ -63,10 +63,14 @@ def users_create(username, role, area_code, display_name, password):
 
 @demo_cli.command("seed")
 @click.option("--households", default=300, show_default=True)
-def demo_seed(households):
+@click.option("--generated-people", default=3000, show_default=True,
+              help="Residents of a generated county slice to import and compare (0: none).")
+def demo_seed(households, generated_people):
     """Fill an empty database with the demo county (idempotent: does nothing if seeded)."""
+    import os
+
     from .models import User
-    from .services import demo
+    from .services import demo, demo_intake
 
     if User.query.filter_by(username="admin").first():
         click.echo("demo data already present")
@@ -75,6 +79,12 @@ def demo_seed(households):
     with click.progressbar(length=households, label="启动登记案件") as bar:
         demo.seed(households, progress=lambda done, total: bar.update(1))
     db.session.commit()
+    if generated_people:
+        click.echo(f"生成并比对 {generated_people} 人的部门数据 ...")
+        agency = User.query.filter_by(username="agency").one()
+        folder = os.path.join(current_app.instance_path, "demo-county")
+        counts = demo_intake.seed_generated_slice(folder, generated_people, actor=agency)
+        click.echo("比对结果: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
 
 
 def register_cli(app):
