@@ -62,7 +62,3 @@ def apply_audited_forms(case, actor):
         db.session.flush()
         write_record(person, form.data, actor, reason="入户调查经县级审核通过", source="survey", case=case)
     return len(forms)
-
-
-# Keep RegistrationHistory importable from here for callers that only need the registry.
-__all__ = ["write_record", "apply_audited_forms", "person_for_form", "RegistrationHistory"]
