@@ -8,7 +8,8 @@ export FLASK_APP := webapp:create_app()
 .PHONY: demo test bench worker clean-demo
 
 $(STAMP): requirements.txt requirements-dev.txt
-	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	# A half-made venv (interrupted before pip was installed) is made again from scratch.
+	test -x $(VENV)/bin/pip || { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)

@@ -52,6 +52,9 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None
+    # Comparison runs over at least this many person rows write their results from a second
+    # process (services/result_writer.py); below it, starting one costs more than it saves.
+    RESULT_WRITER_PROCESS_MIN_ROWS = int(os.environ.get("RESULT_WRITER_PROCESS_MIN_ROWS", "100000"))
 
     @staticmethod
     def secret_key():

@@ -8,7 +8,7 @@ from webapp.intake.compare import (
     CONFIRMED, NOT_TARGET, PROBLEM, UNINSURED, compare, group_uninsured_by_household,
 )
 from webapp.intake.pipeline import compare_files
-from webapp.intake.records import Enrollment, RegisterPerson
+from webapp.intake.records import Enrollment, EnrollmentColumns, RegisterPerson
 
 AS_OF = date(2017, 6, 1)
 
@@ -173,7 +173,7 @@ def test_uninsured_grouped_by_household(outcome):
 
 def test_problem_people_keep_their_missing_items():
     person = RegisterPerson(pid(date(1960, 1, 1), 51), "张三")
-    result = compare([person], [Enrollment(person.id_number, "张叁", "resident_medical", "health")],
+    result = compare([person], [EnrollmentColumns.from_rows([Enrollment(person.id_number, "张叁", "resident_medical", "health")])],
                      as_of=AS_OF)
     outcome = result.people[0]
     assert outcome.status == PROBLEM and outcome.missing == ("pension",)
@@ -183,14 +183,14 @@ def test_death_without_date_and_benefit_still_paid():
     person = RegisterPerson(pid(date(1930, 1, 1), 53), "老人", status="deceased")
     paid = Enrollment(person.id_number, "老人", "resident_pension", "social_insurance", benefit_paid=True,
                       paid_until=date(2017, 5, 31))
-    assert compare([person], [paid], as_of=AS_OF).people[0].problems == ("benefit_after_death",)
+    assert compare([person], [EnrollmentColumns.from_rows([paid])], as_of=AS_OF).people[0].problems == ("benefit_after_death",)
 
 
 def test_paid_until_the_month_of_death_is_fine():
     person = RegisterPerson(pid(date(1930, 1, 1), 55), "老人", status="deceased", death_date=date(2017, 5, 3))
     paid = Enrollment(person.id_number, "老人", "resident_pension", "social_insurance", benefit_paid=True,
                       paid_until=date(2017, 5, 31))
-    assert compare([person], [paid], as_of=AS_OF).people[0].status == NOT_TARGET
+    assert compare([person], [EnrollmentColumns.from_rows([paid])], as_of=AS_OF).people[0].status == NOT_TARGET
 
 
 def test_pension_age_boundary_is_the_sixteenth_birthday():
@@ -198,8 +198,8 @@ def test_pension_age_boundary_is_the_sixteenth_birthday():
     turns_16_today = RegisterPerson(pid(date(2001, 6, 1), 57), "甲")
     turns_16_tomorrow = RegisterPerson(pid(date(2001, 6, 2), 59), "乙")
     result = compare([turns_16_today, turns_16_tomorrow],
-                     [Enrollment(p.id_number, p.name, medical, "health")
-                      for p in (turns_16_today, turns_16_tomorrow)], as_of=AS_OF)
+                     [EnrollmentColumns.from_rows([Enrollment(p.id_number, p.name, medical, "health")
+                                                   for p in (turns_16_today, turns_16_tomorrow)])], as_of=AS_OF)
     by_id = {p.id_number: p for p in result.people}
     assert by_id[turns_16_today.id_number].missing == ("pension",)
     assert by_id[turns_16_tomorrow.id_number].status == CONFIRMED

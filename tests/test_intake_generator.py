@@ -5,11 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from webapp.intake.answer_key import load_answer_key
+from webapp.intake.answer_key import load_answer_key, load_employer_key
 from webapp.intake.compare import PROBLEM_TYPES
+from webapp.intake.employers import ORG_SOURCES, EmployerIndex
 from webapp.intake.generator import generate_county
-from webapp.intake.linkage import find_candidates, targets_from_outcomes
-from webapp.intake.pipeline import PERSON_SOURCES, compare_files
+from webapp.intake.linkage import find_candidates
+from webapp.intake.pipeline import PERSON_SOURCES, compare_employer_files, compare_files
 from webapp.intake.readers import detect_encoding
 
 AS_OF = date(2017, 6, 30)
@@ -26,6 +27,19 @@ def county(tmp_path_factory):
     result, opened = compare_files(files, as_of=AS_OF, today=AS_OF)
     expected, invalid, _ = load_answer_key(folder)
     return folder, summary, result, opened, expected, invalid
+
+
+@pytest.fixture(scope="module")
+def employers(county):
+    """The county's organisations compared with its social insurance file, and the employer answer key."""
+    folder, summary = county[:2]
+    files = defaultdict(list)
+    for name, source in summary["sources"].items():
+        if source in ORG_SOURCES or source == "social_insurance":
+            files[source].append(folder / name)
+    index = EmployerIndex()
+    compare_files({"social_insurance": files["social_insurance"]}, as_of=AS_OF, today=AS_OF, employer_index=index)
+    return compare_employer_files(files, index, today=AS_OF), load_employer_key(folder), summary["employers"]
 
 
 def _precision_recall(found: set, wanted: set):
@@ -79,7 +93,7 @@ def test_invalid_id_rows_match_exactly(county):
 def test_linkage_finds_the_people_behind_damaged_ids(county):
     _, _, result, _, _, _ = county
     damaged = [r for r in result.invalid_ids if r.error_codes[0] in ("check_char", "length_17")]
-    pairs = find_candidates(damaged, targets_from_outcomes(result.people))
+    pairs = find_candidates(damaged, result.people)
     linked = {(p.source, p.row) for p in pairs}
     assert len(linked) >= 0.9 * len(damaged)
     best = {}
@@ -89,12 +103,35 @@ def test_linkage_finds_the_people_behind_damaged_ids(county):
     assert all(p.candidate_id[:17] == p.id_raw.upper()[:17] for p in best.values())
 
 
+def test_uninsured_employers_match_the_answer_key(employers):
+    outcomes, key, counts = employers
+    found = {(o.org.source, o.org.name) for o in outcomes if o.status == "uninsured"}
+    wanted = {org for org, (status, _) in key.items() if status == "uninsured"}
+    assert _precision_recall(found, wanted) == (1.0, 1.0)
+    # Every verdict and its reason, for every organisation.
+    assert {(o.org.source, o.org.name): (o.status, o.reason) for o in outcomes} == key
+    reasons = {reason for _, reason in key.values()}
+    assert reasons == {"by_code", "by_name", "no_enrollment", "terminated_only", "cancelled"}
+
+
+def test_a_realistic_share_of_employers_is_uninsured(employers):
+    _, key, counts = employers
+    active = defaultdict(int)
+    for (source, _), (status, _) in key.items():
+        active[source] += status != "not_target"
+    enterprises = counts["uninsured:market_supervision"] / active["market_supervision"]
+    organisations = counts["uninsured:civil_affairs"] / active["civil_affairs"]
+    assert 0.12 <= enterprises <= 0.3 and organisations >= 0.6, (enterprises, organisations)
+    assert counts["enterprises"] == 200 and counts["terminated_only"] > 0
+
+
 def test_same_seed_same_county_with_any_number_of_processes(tmp_path):
     one = generate_county(tmp_path / "a", people=1500, seed=3, as_of=AS_OF, workers=1)
     two = generate_county(tmp_path / "b", people=1500, seed=3, as_of=AS_OF, workers=2)
     assert one == two
     for name in ("public_security_household.csv", "health_resident_medical.csv",
-                 "social_insurance_enrollment.csv", "answer_key.csv", "answer_key_invalid_rows.csv"):
+                 "social_insurance_enrollment.csv", "answer_key.csv", "answer_key_invalid_rows.csv",
+                 "answer_key_employers.csv", "civil_affairs_organisations.csv"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
     other = generate_county(tmp_path / "c", people=1500, seed=4, as_of=AS_OF, workers=1)
     assert (tmp_path / "c" / "answer_key.csv").read_bytes() != (tmp_path / "a" / "answer_key.csv").read_bytes()

@@ -19,6 +19,7 @@ from webapp.intake.schemes import BASIC_MEDICAL, BASIC_PENSION
 KEY_FILE = "answer_key.csv"
 INVALID_ROWS_FILE = "answer_key_invalid_rows.csv"
 SUMMARY_FILE = "answer_key.json"
+EMPLOYER_KEY_FILE = "answer_key_employers.csv"
 
 
 @dataclass
@@ -175,3 +176,44 @@ def load_answer_key(out_dir: str | Path):
         invalid = [(r["source"], r["file"], int(r["row"]), r["error_code"]) for r in csv.DictReader(handle)]
     summary = json.loads((out_dir / SUMMARY_FILE).read_text(encoding="utf-8"))
     return expected, invalid, summary
+
+
+def write_employer_key(out_dir: Path, orgs, parts: list[dict]) -> dict:
+    """Write each organisation's expected verdict; return the counts for the summary.
+
+    ``orgs`` are the written organisation rows (source, code as written, name,
+    active); ``parts`` what each part's rows named (indexes into ``orgs``):
+    ``named`` by a non-terminated row, ``by_code`` among them by a usable code,
+    ``terminated`` by a terminated row. An active organisation no
+    non-terminated row names is an uninsured employer.
+    """
+    named, by_code, terminated = set(), set(), set()
+    for part in parts:
+        named.update(part.get("named", ()))
+        by_code.update(part.get("by_code", ()))
+        terminated.update(part.get("terminated", ()))
+    counts = {"enterprises": 0, "organisations": 0, "insured": 0, "uninsured": 0, "not_target": 0,
+              "terminated_only": 0}
+    with open(out_dir / EMPLOYER_KEY_FILE, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["source", "credit_code", "name", "expected_status", "reason"])
+        for index, (source, code, name, active) in enumerate(orgs):
+            if not active:
+                status, reason = "not_target", "cancelled"
+            elif index in named:
+                status, reason = "insured", "by_code" if index in by_code else "by_name"
+            else:
+                status, reason = "uninsured", "terminated_only" if index in terminated else "no_enrollment"
+            writer.writerow([source, code, name, status, reason])
+            counts["enterprises" if source == "market_supervision" else "organisations"] += 1
+            counts[status] += 1
+            counts["terminated_only"] += reason == "terminated_only"
+            key = f"uninsured:{source}"
+            counts[key] = counts.get(key, 0) + (status == "uninsured")
+    return counts
+
+
+def load_employer_key(out_dir: str | Path) -> dict:
+    """Read the employer answer key back: {(source, name): (expected status, reason)}."""
+    with open(Path(out_dir) / EMPLOYER_KEY_FILE, encoding="utf-8", newline="") as handle:
+        return {(r["source"], r["name"]): (r["expected_status"], r["reason"]) for r in csv.DictReader(handle)}

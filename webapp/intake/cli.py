@@ -37,6 +37,7 @@ def generate_county_command(out_dir, people, seed, county_code, as_of, workers):
     counts = summary["counts"]
     click.echo("答案: " + ", ".join(f"{k}={counts.get(k, 0)}" for k in
                                    ("confirmed", "uninsured", "problem", "not_target", "invalid_id")))
+    click.echo("单位: " + ", ".join(f"{k}={v}" for k, v in summary["employers"].items()))
     click.echo(f"用时 {time.perf_counter() - started:.1f} 秒")
 
 
@@ -45,25 +46,33 @@ def generate_county_command(out_dir, people, seed, county_code, as_of, workers):
 @click.option("--as-of", "as_of", default=None, help="Reference date YYYY-MM-DD (default: answer key's, or today).")
 def compare_dir_command(folder, as_of):
     """Compare a generated county's files in memory and check them against its answer key."""
-    from webapp.intake.answer_key import SUMMARY_FILE, load_answer_key
-    from webapp.intake.pipeline import PERSON_SOURCES, compare_files
+    from webapp.intake.answer_key import EMPLOYER_KEY_FILE, SUMMARY_FILE, load_answer_key, load_employer_key
+    from webapp.intake.employers import ORG_SOURCES, EmployerIndex, employer_counts
+    from webapp.intake.pipeline import PERSON_SOURCES, compare_employer_files, compare_files
 
     folder = Path(folder)
     summary = json.loads((folder / SUMMARY_FILE).read_text(encoding="utf-8"))
     reference = date.fromisoformat(as_of or summary["as_of"])
     files = defaultdict(list)
     for name, source in summary["sources"].items():
-        if source in PERSON_SOURCES:
+        if source in PERSON_SOURCES or source in ORG_SOURCES:
             files[source].append(folder / name)
     started = time.perf_counter()
+    index = EmployerIndex()
     with click.progressbar(length=1, label="比对") as bar:
         def progress(done, total):
             bar.length = total
             bar.update(done - bar.pos)
-        result, _ = compare_files(files, as_of=reference, progress=progress)
+        result, _ = compare_files(files, as_of=reference, progress=progress, employer_index=index)
+    outcomes = compare_employer_files(files, index)
     elapsed = time.perf_counter() - started
     click.echo(json.dumps(result.counts(), ensure_ascii=False))
     expected, _, _ = load_answer_key(folder)
     wrong = sum(1 for p in result.people
                 if expected.get(p.id_number, ())[:2] != (p.status, tuple(sorted(p.problems))))
     click.echo(f"{len(result.people)} 人，与答案不符 {wrong} 人，用时 {elapsed:.1f} 秒")
+    click.echo(json.dumps(employer_counts(outcomes), ensure_ascii=False))
+    if (folder / EMPLOYER_KEY_FILE).exists():
+        key = load_employer_key(folder)
+        wrong = sum(1 for o in outcomes if key.get((o.org.source, o.org.name), ("",))[0] != o.status)
+        click.echo(f"{len(outcomes)} 个单位，与答案不符 {wrong} 个")

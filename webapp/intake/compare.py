@@ -28,11 +28,12 @@ Terminated enrollments count for nothing.
 """
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable, Iterable
 
-from webapp.intake.records import Enrollment, InvalidIdRecord, RegisterPerson
+from webapp.intake.records import EnrollmentColumns, InvalidIdRecord, RegisterPerson
 from webapp.intake.schemes import MEDICAL_MASK, PENSION_MASK, SCHEMES_BY_CODE, codes_in_mask
 
 CONFIRMED, PROBLEM, UNINSURED, NOT_TARGET = "confirmed", "problem", "uninsured", "not_target"
@@ -122,65 +123,78 @@ class _Seen:
             self.names = {self.names, name}
 
 
-def _age(id_number: str, as_of: date) -> int:
-    year, month, day = int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14])
-    return as_of.year - year - ((as_of.month, as_of.day) < (month, day))
+def _pension_cutoff(as_of: date) -> str:
+    """The latest birth date (YYYYMMDD, as in an ID number) of someone of pension age on ``as_of``.
+
+    Comparing the ID's birth digits with it as text is the age rule without
+    parsing half a million dates: born on or before it means 16 or older.
+    """
+    return f"{as_of.year - PENSION_AGE:04d}{as_of.month:02d}{as_of.day:02d}"
 
 
 def _month(day: date) -> tuple[int, int]:
     return day.year, day.month
 
 
-def _collect(enrollments: Iterable[Enrollment], seen: dict[str, _Seen]) -> None:
-    bits = _SCHEME_BITS
-    for record in enrollments:
-        entry = seen.get(record.id_number)
-        if entry is None:
-            entry = seen[record.id_number] = _Seen()
-        entry.add_name(record.name)
-        bit = bits[record.scheme]
-        if record.status != "terminated":
-            entry.enrolled |= bit
-            if record.place == "local":
-                entry.local |= bit
-            else:
-                entry.elsewhere |= bit
-        if record.benefit_paid:
-            entry.benefit |= bit
-            if record.paid_until is None:
-                entry.paid_open = True
-        if record.paid_until is not None and (entry.paid_until is None
-                                              or record.paid_until > entry.paid_until):
-            entry.paid_until = record.paid_until
-        if entry.address is None and record.address:
-            entry.address = record.address
+def _collect(batches: Iterable[EnrollmentColumns], seen: dict[str, _Seen]) -> None:
+    bits, get, intern = _SCHEME_BITS, seen.get, sys.intern
+    for batch in batches:
+        for id_number, name, scheme, status, benefit, until, place, address in zip(
+                batch.id_numbers, batch.names, batch.schemes, batch.statuses, batch.benefit_paid,
+                batch.paid_until, batch.places, batch.addresses):
+            if id_number is None or scheme is None:
+                continue
+            entry = get(id_number)
+            if entry is None:
+                entry = seen[id_number] = _Seen()
+            if name and name != entry.names:
+                entry.add_name(name)
+            bit = bits[scheme]
+            if status != "terminated":
+                entry.enrolled |= bit
+                if place is None or place == "local":
+                    entry.local |= bit
+                else:
+                    entry.elsewhere |= bit
+            if benefit:
+                entry.benefit |= bit
+                if until is None:
+                    entry.paid_open = True
+            if until is not None and (entry.paid_until is None or until > entry.paid_until):
+                entry.paid_until = until
+            if entry.address is None and address:
+                entry.address = intern(address)  # many people of a village share one
 
 
 def _problems(person: RegisterPerson | None, entry: _Seen | None):
+    if entry is None:  # the register alone: one name, no enrollment, nothing to find
+        return (), ()
+    names = entry.names
+    # A set holds two spellings or more; a single name conflicts only with the register's.
+    conflict = names.__class__ is set or (names is not None and person is not None and bool(person.name)
+                                          and names != person.name)
+    pensions, paying = entry.enrolled & PENSION_MASK, entry.benefit & PENSION_MASK
+    medical = entry.enrolled & MEDICAL_MASK
+    dead = person is not None and (person.status == "deceased" or person.death_date is not None)
+    if not (conflict or dead or pensions & (pensions - 1) or paying & (paying - 1) or medical & (medical - 1)):
+        return (), ()  # nearly everyone: no set needed, no text built
     problems, details = [], []
-    names = set()
-    if person is not None and person.name:
-        names.add(person.name)
-    if entry is not None and entry.names:
-        names.update(entry.names if isinstance(entry.names, set) else (entry.names,))
-    if len(names) > 1:
+    if conflict:
+        spellings = set(names) if names.__class__ is set else {names}
+        if person is not None and person.name:
+            spellings.add(person.name)
         problems.append("name_conflict")
-        details.append("姓名不一致：" + " / ".join(sorted(names)))
-    if entry is None:
-        return problems, details
-    pensions = entry.enrolled & PENSION_MASK
-    paying = entry.benefit & PENSION_MASK
+        details.append("姓名不一致：" + " / ".join(sorted(spellings)))
     if paying & (paying - 1):  # two or more bits set
         problems.append("duplicate_benefit")
         details.append("重复领取养老待遇：" + _scheme_list(paying))
     if pensions & (pensions - 1) and pensions & ~paying:
         problems.append("duplicate_pension")
         details.append("重复参加养老保险：" + _scheme_list(pensions))
-    medical = entry.enrolled & MEDICAL_MASK
     if medical & (medical - 1):
         problems.append("duplicate_medical")
         details.append("重复参加医疗保险：" + _scheme_list(medical))
-    if person is not None and (person.status == "deceased" or person.death_date):
+    if dead:
         death = person.death_date
         if death is None:
             overpaid = entry.benefit != 0
@@ -191,7 +205,7 @@ def _problems(person: RegisterPerson | None, entry: _Seen | None):
             problems.append("benefit_after_death")
             until = f"，发放至 {entry.paid_until:%Y-%m}" if entry.paid_until else ""
             details.append(f"死亡后仍领取待遇：死亡日期 {death or '未知'}{until}")
-    return problems, details
+    return tuple(problems), tuple(details)
 
 
 def _scheme_list(mask: int) -> str:
@@ -199,12 +213,12 @@ def _scheme_list(mask: int) -> str:
 
 
 def _outcome(id_number: str, person: RegisterPerson | None, entry: _Seen | None,
-             as_of: date) -> PersonOutcome:
+             pension_cutoff: str) -> PersonOutcome:
     problems, details = _problems(person, entry)
     enrolled = entry.enrolled if entry else 0
     covered = enrolled | (entry.benefit if entry else 0)
     insured_here = bool(entry and entry.local)
-    outcome = PersonOutcome(id_number, CONFIRMED, tuple(problems), tuple(details),
+    outcome = PersonOutcome(id_number, CONFIRMED, problems, details,
                             schemes=enrolled, insured_elsewhere=bool(entry and entry.elsewhere))
     if person is not None:
         outcome.name = person.name
@@ -232,7 +246,7 @@ def _outcome(id_number: str, person: RegisterPerson | None, entry: _Seen | None,
         # Missing items are kept for problem people too: once the problem is
         # handled they still belong on the survey.
         missing = []
-        if _age(id_number, as_of) >= PENSION_AGE and not person.student and not covered & PENSION_MASK:
+        if id_number[6:14] <= pension_cutoff and not person.student and not covered & PENSION_MASK:
             missing.append("pension")
         if not covered & MEDICAL_MASK:
             missing.append("medical")
@@ -246,13 +260,16 @@ def _outcome(id_number: str, person: RegisterPerson | None, entry: _Seen | None,
     return outcome
 
 
-def compare(register: Iterable[RegisterPerson], enrollments: Iterable[Enrollment],
+def compare(register: Iterable[RegisterPerson], enrollments: Iterable[EnrollmentColumns],
             invalid_ids: Iterable[InvalidIdRecord] = (), as_of: date | None = None,
-            progress: Callable[[int, int], None] | None = None) -> ComparisonResult:
-    """Compare the register with the enrollments by ID number.
+            progress: Callable[[int, int], None] | None = None,
+            emit: Callable[[list[PersonOutcome]], None] | None = None) -> ComparisonResult:
+    """Compare the register with the enrollments (chunks of columns) by ID number.
 
     ``as_of`` is the date ages are computed at (defaults to today).
-    ``progress(done, total)`` is called now and then while outcomes are built.
+    ``progress(done, total)`` is called now and then while outcomes are built,
+    and ``emit(outcomes)`` with each new slice of them, so a caller can write
+    them out while the rest are computed. Outcomes come in ID-number order.
     Duplicate register rows keep the first; a different name on a duplicate
     shows up as a name conflict.
     """
@@ -268,14 +285,20 @@ def compare(register: Iterable[RegisterPerson], enrollments: Iterable[Enrollment
 
     all_ids = list(people)
     all_ids.extend(i for i in seen if i not in people)
+    all_ids.sort()
     total = len(all_ids)
-    outcomes = []
+    outcomes, emitted = [], 0
+    person_of, entry_of, cutoff = people.get, seen.get, _pension_cutoff(as_of)
     for done, id_number in enumerate(all_ids, start=1):
-        outcomes.append(_outcome(id_number, people.get(id_number), seen.get(id_number), as_of))
-        if progress is not None and done % _PROGRESS_EVERY == 0:
-            progress(done, total)
-    if progress is not None:
-        progress(total, total)
+        outcomes.append(_outcome(id_number, person_of(id_number), entry_of(id_number), cutoff))
+        if done % _PROGRESS_EVERY == 0 or done == total:
+            if emit is not None:
+                emit(outcomes[emitted:])
+                emitted = done
+            if progress is not None:
+                progress(done, total)
+    if progress is not None and not total:
+        progress(0, 0)
     return ComparisonResult(as_of, outcomes, list(invalid_ids))
 
 

@@ -101,6 +101,9 @@ def _working_age(plan: _Plan, rates: dict) -> None:
             plan.covers = [c for c in plan.covers if c.scheme != "employee_medical"]
             plan.add("health", "resident_medical")  # family kept them in resident medical at home
     elif roll < 0.90:
+        if rng.random() < 0.03 and plan.gen.former_employers:
+            # A former job: that employer enrolls nobody now (or has closed).
+            plan.add("si", "enterprise_pension", TERMINATED, NOT_PAYING, employer=plan.gen.former_employer())
         if rng.random() < 0.05:  # moved from resident pension to an employer: old row terminated
             plan.add("si", "resident_pension", TERMINATED, NOT_PAYING)
             plan.worker()

@@ -21,8 +21,8 @@ from typing import Callable
 
 from webapp.idnumber import make_id
 from webapp.intake import generator_data as data
-from webapp.intake.answer_key import write_key_files
-from webapp.intake.generator_orgs import CIVIL_FILE, MARKET_FILE, write_organisations
+from webapp.intake.answer_key import write_employer_key, write_key_files
+from webapp.intake.generator_orgs import CIVIL_FILE, MARKET_FILE, EmployerCells, write_organisations
 from webapp.intake.generator_output import (
     HEALTH_FILE, REGISTER_FILE, SOCIAL_INSURANCE_FILE, Cover, Person, PeopleWriter, merge_parts,
 )
@@ -94,6 +94,7 @@ class CountyGenerator:
         self.names = data.NameMaker(rng)
         self.ids = _IdMaker(rng, part)
         self.employers: list[str] = []
+        self.former_employers: list[str] = []
         # Enrollment dates: 60 days to 10 years before the as-of date (a list: cheap to pick from).
         self.recent_days = [self.as_of - timedelta(days=n) for n in range(60, 3651)]
 
@@ -191,6 +192,10 @@ class CountyGenerator:
         """A local employer name (from the enterprise register written earlier)."""
         return self.rng.choice(self.employers) if self.employers else "东至县某有限公司"
 
+    def former_employer(self) -> str:
+        """An organisation only former employees' (terminated) rows name; "" when there is none."""
+        return self.rng.choice(self.former_employers) if self.former_employers else ""
+
     # -- the county ------------------------------------------------------------
     def villages(self, plan: list[tuple[data.Village, int]]) -> None:
         """Generate and write the households of each (village, population quota)."""
@@ -232,14 +237,16 @@ def _village_plan(config: CountyConfig) -> list[list[tuple[data.Village, int]]]:
     return list(parts.values())
 
 
-def _generate_part(config: CountyConfig, part: int, plan, employers, out_dir: Path, part_dir: Path) -> dict:
+def _generate_part(config: CountyConfig, part: int, plan, orgs, out_dir: Path, part_dir: Path) -> dict:
     """Generate one township's people into part files (runs in a worker process)."""
     # Each part has its own seed and its own block of ID sequence numbers
     # (like a police station's), so parts are independent and any number of
     # processes produce the same county.
     writer = PeopleWriter(out_dir, part_dir, part, config, data.FastRandom(config.seed * 7919 + 2 * part + 1))
     generator = CountyGenerator(config, writer, data.FastRandom(config.seed * 7919 + 2 * part), part)
-    generator.employers = employers
+    generator.employers = [e.name for e in orgs.hiring]
+    generator.former_employers = [e.name for e in orgs.former]
+    writer.employer_cells = EmployerCells(orgs.hiring + orgs.former, writer.rng)
     try:
         generator.villages(plan)
     finally:
@@ -261,12 +268,12 @@ def generate_county(out_dir: str | Path, people: int = 530_000, seed: int = 2017
                           as_of=as_of or date.today(), **options)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    employers, org_rows = write_organisations(out_dir, config, data.FastRandom(seed))
+    orgs = write_organisations(out_dir, config, data.FastRandom(seed))
     plans = _village_plan(config)
     workers = max(1, min(workers or os.cpu_count() or 1, len(plans)))
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".parts-") as tmp:
         part_dir = Path(tmp)
-        jobs = [(config, index, plan, employers, out_dir, part_dir) for index, plan in enumerate(plans)]
+        jobs = [(config, index, plan, orgs, out_dir, part_dir) for index, plan in enumerate(plans)]
         results = []
         if workers == 1:
             for job in jobs:
@@ -284,7 +291,7 @@ def generate_county(out_dir: str | Path, people: int = 530_000, seed: int = 2017
                         progress(len(results), len(jobs))
         rows, invalid_rows, counts = merge_parts(out_dir, part_dir, results)
     xlsx_files = [r["xlsx"] for r in results if r["xlsx"]]
-    rows.update(org_rows)
+    rows.update(orgs.rows)
     summary = {
         "seed": seed, "people": people, "county_code": county_code, "as_of": config.as_of.isoformat(),
         "files": rows, "rates": config.rates, "counts": counts,
@@ -292,5 +299,6 @@ def generate_county(out_dir: str | Path, people: int = 530_000, seed: int = 2017
                     SOCIAL_INSURANCE_FILE: "social_insurance", MARKET_FILE: "market_supervision",
                     CIVIL_FILE: "civil_affairs", **{name: "health" for name in xlsx_files}},
     }
+    summary["employers"] = write_employer_key(out_dir, orgs.orgs, [r["employers"] for r in results])
     write_key_files(out_dir, invalid_rows, summary)
     return summary

@@ -29,7 +29,7 @@ REGISTER_HEADERS = ["户号", "户主姓名", "与户主关系", "姓名", "公�
                     "村(社区)", "村(社区)代码", "联系电话"]
 HEALTH_HEADERS = ["身份证号码", "姓名", "性别", "出生日期", "家庭住址", "所属乡镇", "参保状态", "参保日期"]
 SI_HEADERS = ["社会保障号码", "姓名", "性别", "出生日期", "险种", "参保状态", "缴费状态", "待遇状态",
-              "待遇发放至", "参保地", "单位名称", "参保日期"]
+              "待遇发放至", "参保地", "单位名称", "单位统一社会信用代码", "参保日期"]
 PERSON_FILES = {REGISTER_FILE: (REGISTER_HEADERS, "gbk"), HEALTH_FILE: (HEALTH_HEADERS, "utf-8-sig"),
                 SOCIAL_INSURANCE_FILE: (SI_HEADERS, "utf-8")}
 _STATUS_WORD = {"normal": "正常", "deceased": "死亡", "moved_out": "迁出", "cancelled": "注销"}
@@ -107,6 +107,7 @@ class PeopleWriter:
         self._workbooks = []
         self._damage_tables: dict = {}
         self._mess_total = self.rates["id_15_digit"] + self.rates["id_fullwidth"] + self.rates["id_spaces"]
+        self.employer_cells = None  # generator_orgs.EmployerCells: how rows name employers
 
     def _part_file(self, part_dir: Path, name: str, part: int, encoding: str) -> None:
         handle = open(part_dir / part_name(name, part), "w", encoding=encoding, newline="",
@@ -251,10 +252,12 @@ class PeopleWriter:
             value, error = self.render_id(person.id_number, "utf8")
             spelling = self.rng.choice(_SCHEME_SPELLINGS.get(cover.scheme, (scheme_name(cover.scheme),)))
             paid_until = cover.paid_until
+            employer, employer_code = (cover.employer, "") if not cover.employer or self.employer_cells is None \
+                else self.employer_cells.cells(cover.employer, cover.status == "终止参保")
             row = self._write(file_name, [
                 value, name, _SEX_WORD[person.sex], date_text(person.birth, 0), spelling, cover.status,
                 cover.contribution, cover.benefit,
-                date_text(paid_until, 2)[:6] if paid_until else "", cover.place, cover.employer,
+                date_text(paid_until, 2)[:6] if paid_until else "", cover.place, employer, employer_code,
                 date_text(cover.enroll_date, 0)])
             source = "social_insurance"
         if not self._readable(source, file_name, row, value, error):
@@ -279,7 +282,8 @@ class PeopleWriter:
             workbook.save(self.out_dir / name)
         invalid_rows, counts = self.key.finish()
         return {"rows": {name: rows - 1 for name, rows in self._rows.items()},
-                "invalid_rows": invalid_rows, "counts": counts, "xlsx": self._xlsx_name}
+                "invalid_rows": invalid_rows, "counts": counts, "xlsx": self._xlsx_name,
+                "employers": self.employer_cells.finish() if self.employer_cells else {}}
 
 
 def part_name(name: str, part: int) -> str:

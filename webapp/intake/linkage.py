@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Iterable, NamedTuple
+from typing import Iterable
 
 from rapidfuzz import fuzz
 
@@ -28,20 +28,13 @@ _COUNTY_LEVEL = re.compile(r".*?[省市县区旗]")
 _DIGITS = re.compile(r"\d+")
 
 
-class LinkTarget(NamedTuple):
-    """A known person a record may be linked to (birth date: from the ID when not given)."""
-
-    id_number: str
-    name: str | None
-    birth_date: date | None = None
-    address: str | None = None
-
-    def born(self) -> date | None:
-        """The birth date, given or read from the ID number."""
-        if self.birth_date is not None:
-            return self.birth_date
-        digits = self.id_number
-        return date(int(digits[6:10]), int(digits[10:12]), int(digits[12:14]))
+def _born(target) -> date | None:
+    """A target's birth date: given (``birth_date``), else read from its ID number."""
+    given = getattr(target, "birth_date", None)
+    if given is not None:
+        return given
+    digits = target.id_number
+    return date(int(digits[6:10]), int(digits[10:12]), int(digits[12:14]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,11 +83,6 @@ def _id_prefix(raw: str) -> str | None:
     return digits[:17] if len(digits) >= 17 and digits[:17].isdigit() else None
 
 
-def targets_from_outcomes(outcomes) -> list[LinkTarget]:
-    """Link targets from comparison outcomes (anyone with a valid ID)."""
-    return [LinkTarget(o.id_number, o.name, None, o.address) for o in outcomes]
-
-
 def _birth_key(day: date | None) -> str | None:
     return f"{day.year:04d}{day.month:02d}{day.day:02d}" if day else None
 
@@ -102,7 +90,7 @@ def _birth_key(day: date | None) -> str | None:
 class _Index:
     """Blocking indexes over the targets."""
 
-    def __init__(self, targets: list[LinkTarget], records: list[InvalidIdRecord]):
+    def __init__(self, targets: list, records: list[InvalidIdRecord]):
         # Only keys some record asks for are indexed: half a million targets,
         # a few thousand records.
         births, places, prefixes = set(), set(), set()
@@ -117,7 +105,7 @@ class _Index:
         self.by_place: dict[tuple[str, str], list[int]] = {}
         self.by_id17: dict[str, list[int]] = {}
         for index, target in enumerate(targets):
-            birth = _birth_key(target.birth_date) or target.id_number[6:14]
+            birth = _birth_key(getattr(target, "birth_date", None)) or target.id_number[6:14]
             if birth in births:
                 self.by_birth.setdefault(birth, []).append(index)
             if target.id_number[:17] in prefixes:
@@ -148,38 +136,44 @@ class _Index:
         return found
 
 
-def score_pair(record: InvalidIdRecord, target: LinkTarget, birth: date | None):
-    """Score one pair in 0..1 and say why; missing fields drop out of the weighting."""
-    parts, reasons = {}, []
-    if record.name and target.name:
-        parts["name"] = fuzz.ratio(record.name, target.name) / 100
-        if parts["name"] == 1:
-            reasons.append("姓名相同")
-    target_birth = target.born()
+def score_pair(record: InvalidIdRecord, target, birth: date | None, give_up_below: float = 0.0):
+    """Score one pair in 0..1 and say why; missing fields drop out of the weighting.
+
+    A pair with no name on either side scores 0. With ``give_up_below``, a
+    pair that could not reach it even with identical addresses scores 0 before
+    the addresses are compared (the slowest part, and most pairs in a block
+    are plainly different people).
+    """
+    if not (record.name and target.name):
+        return 0.0, ()
+    parts = {"name": fuzz.ratio(record.name, target.name) / 100}
+    target_birth = _born(target)
     if birth and target_birth:
-        same = birth == target_birth
-        parts["birth"] = 1.0 if same else 0.5 if (birth.year, birth.month) == (
+        parts["birth"] = 1.0 if birth == target_birth else 0.5 if (birth.year, birth.month) == (
             target_birth.year, target_birth.month) else 0.0
-        if same:
-            reasons.append("出生日期相同")
-    if record.address and target.address:
-        parts["address"] = fuzz.partial_ratio(address_core(record.address), address_core(target.address)) / 100
-        if parts["address"] >= 0.9:
-            reasons.append("地址相近")
     digits = "".join(_DIGITS.findall(record.id_raw or ""))
     if len(digits) >= 15:
         parts["id"] = fuzz.ratio(digits, target.id_number[:len(digits)]) / 100
-        if parts["id"] >= 0.9:
-            reasons.append("身份证号相近")
-    if not parts or "name" not in parts:
-        return 0.0, ()
+    if record.address and target.address:
+        if give_up_below:
+            known = sum(_WEIGHTS[k] * v for k, v in parts.items()) + _WEIGHTS["address"]
+            if known / (sum(_WEIGHTS[k] for k in parts) + _WEIGHTS["address"]) < give_up_below:
+                return 0.0, ()
+        parts["address"] = fuzz.partial_ratio(address_core(record.address), address_core(target.address)) / 100
+    reasons = tuple(reason for reason, holds in (
+        ("姓名相同", parts["name"] == 1), ("出生日期相同", parts.get("birth") == 1.0),
+        ("地址相近", parts.get("address", 0) >= 0.9), ("身份证号相近", parts.get("id", 0) >= 0.9)) if holds)
     weight = sum(_WEIGHTS[k] for k in parts)
-    return sum(_WEIGHTS[k] * v for k, v in parts.items()) / weight, tuple(reasons)
+    return sum(_WEIGHTS[k] * v for k, v in parts.items()) / weight, reasons
 
 
-def find_candidates(records: Iterable[InvalidIdRecord], targets: list[LinkTarget],
+def find_candidates(records: Iterable[InvalidIdRecord], targets: list,
                     threshold: float = DEFAULT_THRESHOLD, per_record: int = 3) -> list[LinkCandidate]:
-    """Return the best-scoring pairs (at most ``per_record`` each) at or above ``threshold``."""
+    """Return the best-scoring pairs (at most ``per_record`` each) at or above ``threshold``.
+
+    ``targets`` are the known people with a valid ID: anything with ``id_number``,
+    ``name``, ``address`` and optionally ``birth_date`` (comparison outcomes as they are).
+    """
     records = list(records)
     index = _Index(targets, records)
     found: list[LinkCandidate] = []
@@ -188,7 +182,7 @@ def find_candidates(records: Iterable[InvalidIdRecord], targets: list[LinkTarget
         scored = []
         for position in index.candidates(record, birth):
             target = targets[position]
-            score, reasons = score_pair(record, target, birth)
+            score, reasons = score_pair(record, target, birth, give_up_below=threshold)
             if score >= threshold:
                 scored.append((score, target.id_number, target, reasons))
         scored.sort(key=lambda item: (-item[0], item[1]))

@@ -106,6 +106,11 @@ SOURCES: dict[str, Source] = {s.code: s for s in (
         Field("benefit_paid_until", "待遇发放至", "month",
               ("待遇发放至", "待遇发放截止年月", "最后发放年月", "末次发放年月", "末次发放日期", "待遇发放截至")),
         Field("employer", "单位名称", "text", ("单位名称", "参保单位", "工作单位", "所在单位")),
+        # Optional, and a malformed code only warns: the person's row stays usable and the
+        # employer is then matched by name (see validate.py and intake/employers.py).
+        Field("employer_code", "单位统一社会信用代码", "credit_code",
+              ("单位统一社会信用代码", "单位信用代码", "单位社会信用代码", "单位统一代码",
+               "参保单位统一社会信用代码", "用人单位统一社会信用代码", "参保单位信用代码")),
     )),
     Source("market_supervision", "市场监管（企业登记）", _ORG_FIELDS),
     Source("civil_affairs", "民政（社会组织登记）", _ORG_FIELDS),

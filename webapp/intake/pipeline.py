@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Iterator
 
 from webapp.intake.compare import compare
+from webapp.intake.employers import ORG_SOURCES, EmployerIndex, compare_employers, org_records
 from webapp.intake.mapping import map_headers
 from webapp.intake.readers import ReadError, TableInfo, TableReader
 from webapp.intake.records import records_from_chunk
@@ -53,11 +54,13 @@ def open_source(source: str, path: str | Path, saved_mapping: dict | None = None
 
 def stream_records(source: str, path: str | Path, opened_sink: list | None = None, *,
                    saved_mapping: dict | None = None, today: date | None = None,
-                   county_code: str = "341721", county_name: str = "东至县") -> Iterator:
+                   county_code: str = "341721", county_name: str = "东至县",
+                   employer_index: EmployerIndex | None = None) -> Iterator:
     """Yield the records of one person-source file, validating as it goes.
 
     The :class:`OpenedSource` (with report lines and invalid-ID records filled in
     as rows stream past) is appended to ``opened_sink`` before the first record.
+    Social insurance chunks also go into ``employer_index`` when one is given.
     """
     reader, opened = open_source(source, path, saved_mapping)
     if opened_sink is not None:
@@ -69,15 +72,18 @@ def stream_records(source: str, path: str | Path, opened_sink: list | None = Non
             opened.rows_read += len(rows)
             chunk = validator.validate_chunk(numbers, rows)
             opened.report.extend(chunk.issues)
+            if employer_index is not None and source == "social_insurance":
+                employer_index.add_chunk(chunk.columns)
             yield from records_from_chunk(source, chunk, opened.invalid_ids)
 
 
 def compare_files(files: dict[str, list[str | Path]], as_of: date | None = None,
-                  today: date | None = None, progress=None):
+                  today: date | None = None, progress=None, employer_index: EmployerIndex | None = None):
     """Read every person-source file and compare; returns (result, opened sources).
 
     ``files`` maps a source code to its file paths. The register is held in
-    memory (the comparison needs it whole); enrollments stream straight in.
+    memory (the comparison needs it whole); enrollments stream straight in
+    (and into ``employer_index``, for :func:`compare_employer_files`).
     """
     opened: list[OpenedSource] = []
     gc_was_enabled = gc.isenabled()
@@ -85,7 +91,7 @@ def compare_files(files: dict[str, list[str | Path]], as_of: date | None = None,
     try:
         register = [record for path in files.get("public_security", ())
                     for record in stream_records("public_security", path, opened, today=today)]
-        enrollment_streams = [stream_records(source, path, opened, today=today)
+        enrollment_streams = [stream_records(source, path, opened, today=today, employer_index=employer_index)
                               for source in ("health", "social_insurance")
                               for path in files.get(source, ())]
         result = compare(register, chain.from_iterable(enrollment_streams), (), as_of=as_of,
@@ -95,3 +101,21 @@ def compare_files(files: dict[str, list[str | Path]], as_of: date | None = None,
             gc.enable()
     result.invalid_ids = [record for source in opened for record in source.invalid_ids]
     return result, opened
+
+
+def compare_employer_files(files: dict[str, list[str | Path]], index: EmployerIndex, today: date | None = None):
+    """Read the organisation files among ``files`` and compare them with ``index``.
+
+    ``index`` is the one :func:`compare_files` filled from the social insurance
+    files. Returns the :class:`~webapp.intake.employers.EmployerOutcome` list.
+    """
+    orgs = []
+    for source in ORG_SOURCES:
+        for path in files.get(source, ()):
+            reader, opened = open_source(source, path)
+            validator = RowValidator(source, opened.mapping, headers=reader.info.headers, today=today)
+            with reader:
+                for numbers, rows in reader.iter_chunks():
+                    chunk = validator.validate_chunk(numbers, rows)
+                    orgs.extend(org_records(source, chunk.columns, chunk.numbers))
+    return compare_employers(orgs, index)

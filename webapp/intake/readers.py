@@ -214,7 +214,7 @@ class TableReader:
             for cells in self._rows:
                 number += 1
                 if is_csv:
-                    if not any(cells):
+                    if not (cells and cells[0]) and not any(cells):  # first cell: nearly always enough
                         continue  # blank line: skip it, keep counting
                     values = cells if len(cells) == width else cells[:width] + padding[len(cells):]
                 else:

@@ -1,7 +1,8 @@
 """Typed in-memory records the comparison works on, built from validated rows.
 
-Three kinds: a household-register person, an enrollment (one scheme of one
-person, from the health department or the social insurance system), and an
+Three kinds: a household-register person, enrollments (one scheme of one
+person each, from the health department or the social insurance system,
+kept as columns of a chunk because there are a million of them), and an
 invalid-ID record (any person row whose ID could not be read, kept for the
 problem list and for record linkage). Strings that repeat across rows
 (addresses, household numbers, village names) are interned so 530,000 people
@@ -38,19 +39,47 @@ class RegisterPerson:
 
 @dataclass(slots=True)
 class Enrollment:
-    """One scheme enrollment of one person, from health or social insurance."""
+    """One scheme enrollment of one person (hand-made data; files arrive as columns)."""
 
     id_number: str
     name: str | None
     scheme: str
     source: str
     status: str = "active"  # active / suspended / terminated
-    contributing: bool = True
     benefit_paid: bool = False
     paid_until: date | None = None
     place: str = "local"  # local / province / other_province
     address: str | None = None
-    row: int = 0
+
+
+@dataclass(slots=True)
+class EnrollmentColumns:
+    """The enrollments of one chunk as parallel columns, one entry per row.
+
+    A county has a million enrollment rows; an object per row cost more than
+    the comparison itself, so the comparison reads these lists directly.
+    Rows whose ID or scheme is None are skipped by the comparison (the
+    validation report says why); a status or place of None means active, local.
+    """
+
+    id_numbers: list
+    names: list
+    schemes: list
+    statuses: list
+    benefit_paid: list  # True where a benefit is being paid
+    paid_until: list
+    places: list
+    addresses: list
+
+    def __len__(self) -> int:
+        return len(self.id_numbers)
+
+    @classmethod
+    def from_rows(cls, rows: list[Enrollment]) -> "EnrollmentColumns":
+        """Columns from hand-made :class:`Enrollment` rows."""
+        return cls(*(list(values) for values in zip(*[
+            (r.id_number, r.name, r.scheme, r.status, r.benefit_paid, r.paid_until, r.place, r.address)
+            for r in rows]))) if rows else cls([], [], [], [], [], [], [], [])
 
 
 @dataclass(slots=True)
@@ -92,26 +121,20 @@ def register_people(chunk: ValidatedChunk) -> list[RegisterPerson]:
         if values[0] is not None]
 
 
-def enrollments(source: str, chunk: ValidatedChunk) -> list[Enrollment]:
-    """Enrollments from a validated health / social insurance chunk.
+def enrollment_columns(source: str, chunk: ValidatedChunk) -> EnrollmentColumns:
+    """The enrollments of a validated health / social insurance chunk, as columns.
 
-    Rows with an unusable ID or an unknown scheme are left out (the report
-    says why). The health department only runs resident medical insurance,
-    so its rows default to that scheme.
+    The health department only runs resident medical insurance, so its rows
+    default to that scheme.
     """
-    default_scheme = "resident_medical" if source == "health" else None
-    schemes = [scheme or default_scheme for scheme in _column(chunk, "scheme")]
-    statuses = [status or "active" for status in _column(chunk, "enroll_status")]
-    contributing = [
-        status != "terminated" and (status == "active" if paying is None else paying == "paying")
-        for status, paying in zip(statuses, _column(chunk, "contribution_status"))]
-    paid = [status == "paid" for status in _column(chunk, "benefit_status")]
-    places = [place or "local" for place in _column(chunk, "insured_place")]
-    return [Enrollment(id_number, name, scheme, source, status, paying, benefit, until, place, address, number)
-            for id_number, name, scheme, status, paying, benefit, until, place, address, number in zip(
-                chunk.columns["id_number"], _column(chunk, "name"), schemes, statuses, contributing, paid,
-                _column(chunk, "benefit_paid_until"), places, _column(chunk, "address", True), chunk.numbers)
-            if id_number is not None and scheme is not None]
+    schemes = _column(chunk, "scheme")
+    if source == "health":
+        schemes = [scheme or "resident_medical" for scheme in schemes]
+    return EnrollmentColumns(chunk.columns["id_number"], _column(chunk, "name"), schemes,
+                             _column(chunk, "enroll_status"),
+                             [status == "paid" for status in _column(chunk, "benefit_status")],
+                             _column(chunk, "benefit_paid_until"), _column(chunk, "insured_place"),
+                             _column(chunk, "address"))
 
 
 def invalid_records(source: str, chunk: ValidatedChunk) -> list[InvalidIdRecord]:
@@ -126,8 +149,12 @@ def invalid_records(source: str, chunk: ValidatedChunk) -> list[InvalidIdRecord]
 
 
 def records_from_chunk(source: str, chunk: ValidatedChunk, invalid_sink: list) -> list:
-    """Register persons or enrollments of a chunk; invalid-ID rows go to ``invalid_sink``."""
+    """What the comparison reads from a chunk; invalid-ID rows go to ``invalid_sink``.
+
+    A list either way, so a stream of chunks flattens into what :func:`compare`
+    takes: register persons, or the chunk's :class:`EnrollmentColumns` as one item.
+    """
     invalid_sink.extend(invalid_records(source, chunk))
     if source == "public_security":
         return register_people(chunk)
-    return enrollments(source, chunk)
+    return [enrollment_columns(source, chunk)]

@@ -288,3 +288,6 @@ def problems(run_id):
                   .order_by(ProblemRecord.problem_type, ProblemRecord.id)
                   .paginate(page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False))
     return render_template("intake/problems.html", run=run, pagination=pagination, labels=PROBLEM_LABELS)
+
+
+from . import routes_employers  # noqa: E402,F401  (the employer pages, on this blueprint)

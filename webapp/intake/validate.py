@@ -114,6 +114,10 @@ class RowValidator:
         # A missing ID is reported by the ID checker itself ('empty').
         self._required = [(f.name, f.label, self._header_of[f.name]) for f in self.source.fields
                           if f.required and f.kind != "id" and f.name in self._header_of]
+        # A bad credit code is an error where the code identifies the row (an organisation);
+        # where it is only a reference (a person's employer) it warns and is left empty.
+        self._bad_code_severity = {f.name: ERROR if f.required else WARNING for f in self.source.fields
+                                   if f.kind == "credit_code"}
         parsers = {kind: _word_parser(table, what) for kind, (table, what) in _WORD_KINDS.items()}
         parsers.update({
             "date": v.parse_date, "month": v.parse_month, "text": v.parse_text, "code": v.parse_code,
@@ -122,6 +126,7 @@ class RowValidator:
         })
         self._parsers = parsers
         self._memos = [{} for _ in self.columns]
+        self._checked_codes: dict = {}
         self._ymd: dict = {}
 
     # -- entry points ------------------------------------------------------------
@@ -134,7 +139,7 @@ class RowValidator:
             if kind == "id":
                 chunk.columns[field] = self._ids(chunk, header, column)
             elif kind == "credit_code":
-                chunk.columns[field] = self._credit_codes(chunk, header, column)
+                chunk.columns[field] = self._credit_codes(chunk, header, column, self._bad_code_severity[field])
             elif kind == "text":
                 chunk.columns[field] = [(c.strip() or None) if c.__class__ is str
                                         else None if c is None else v.parse_text(c)[0] for c in column]
@@ -176,15 +181,24 @@ class RowValidator:
                 self._issue(chunk, index, header, cell, issue.message, WARNING, issue.code)
         return ids
 
-    def _credit_codes(self, chunk: ValidatedChunk, header: str, column) -> list:
+    def _credit_codes(self, chunk: ValidatedChunk, header: str, column, bad_severity: str) -> list:
         codes = []
+        # A few thousand employers name half a million enrollment rows: check each code once.
+        checked = self._checked_codes
         for index, cell in enumerate(column):
             if cell is None or cell == "":
                 codes.append(None)
                 continue
-            code, problem, severity = check_credit_code(cell)
+            verdict = checked.get(cell)
+            if verdict is None:
+                verdict = check_credit_code(cell)
+                if len(checked) < _MEMO_LIMIT:
+                    checked[cell] = verdict
+            code, problem, severity = verdict
             codes.append(code)
             if problem:
+                if severity == ERROR and bad_severity == WARNING:
+                    problem, severity = problem + "（按单位名称比对）", WARNING
                 self._issue(chunk, index, header, cell, problem, severity, "credit_code")
         return codes
 
@@ -209,6 +223,10 @@ class RowValidator:
         values = [None if c is None else get(c, _MISS) for c in column]
         for index in [i for i, value in enumerate(values) if value is _MISS]:
             cell = column[index]
+            known = get(cell, _MISS)  # seen earlier in this very chunk (files come sorted by village)
+            if known is not _MISS:
+                values[index] = known
+                continue
             parsed, problem = parse(cell)
             values[index] = parsed
             if problem is None:

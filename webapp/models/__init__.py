@@ -6,13 +6,13 @@ from .case import Case, CaseEvent, RegistrationForm
 from .process import DiagramVersion, ProcessInstance, InboxTask
 from .audit import AuditEvent
 from .deadlines import Notification, NOTIFICATION_KINDS  # timers, escalations, notifications
-from .intake import (ComparisonChange, ComparisonResult, ComparisonRun, HeaderMapping, ImportBatch,
-                     IntakeChunk, InvalidIdRow, LinkageCandidate, ProblemRecord, ValidationIssue)
+from .intake import (ComparisonChange, ComparisonEmployer, ComparisonResult, ComparisonRun, HeaderMapping,
+                     ImportBatch, IntakeChunk, InvalidIdRow, LinkageCandidate, ProblemRecord, ValidationIssue)
 
 __all__ = [
     "Area", "AreaLevel", "User", "ROLES", "COUNTY_ROLES", "Household", "Person",
     "RegistrationRecord", "RegistrationHistory", "Case", "CaseEvent", "RegistrationForm",
     "DiagramVersion", "ProcessInstance", "InboxTask", "AuditEvent", "Notification", "NOTIFICATION_KINDS",
     "ImportBatch", "HeaderMapping", "IntakeChunk", "ValidationIssue", "InvalidIdRow", "ComparisonRun",
-    "ComparisonResult", "ComparisonChange", "ProblemRecord", "LinkageCandidate",
+    "ComparisonResult", "ComparisonChange", "ComparisonEmployer", "ProblemRecord", "LinkageCandidate",
 ]

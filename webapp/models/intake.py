@@ -124,12 +124,13 @@ class ComparisonResult(db.Model):
     __tablename__ = "comparison_result"
     __table_args__ = (
         db.UniqueConstraint("run_id", "id_number", name="uq_comparison_result_run_person"),
-        db.Index("ix_comparison_result_run_status", "run_id", "status"),
         # Area pages list a run's people by village; one composite index serves village
         # scoping and that order (township pages filter within the run).
         db.Index("ix_comparison_result_run_village", "run_id", "village_code"),
-        # Starting registration cases reads a run's uninsured households member by member.
-        db.Index("ix_comparison_result_run_household", "run_id", "household_no"),
+        # Starting registration cases walks the uninsured households in household order (status
+        # read from the index) and then reads each household's members. Every index here costs
+        # time on each run's half-million rows, so this one also stands in for (run, status).
+        db.Index("ix_comparison_result_run_household_status", "run_id", "household_no", "status"),
     )
     id = db.Column(db.Integer, primary_key=True)
     run_id = db.Column(db.Integer, db.ForeignKey("comparison_run.id"), nullable=False)
@@ -214,3 +215,34 @@ class LinkageCandidate(db.Model):
     county_code = db.Column(db.String(6), nullable=False)
     township_code = db.Column(db.String(12), index=True)
     village_code = db.Column(db.String(12), index=True)
+
+
+class ComparisonEmployer(db.Model):
+    """One registered organisation's verdict in one run: insured, uninsured employer, or not a target.
+
+    Organisations come from the market supervision and civil affairs lists; an
+    active one that no current enrollment row names is an uninsured employer
+    (see ``webapp.intake.employers``). ``change`` marks what differs from the
+    previous run: ``new_uninsured`` or ``now_insured``. The township is known
+    when the address names one; the village never is (the column is there for scoping).
+    """
+
+    __tablename__ = "comparison_employer"
+    __table_args__ = (db.Index("ix_comparison_employer_run_status", "run_id", "status"),)
+    id = db.Column(db.Integer, primary_key=True)
+    run_id = db.Column(db.Integer, db.ForeignKey("comparison_run.id"), nullable=False)
+    source = db.Column(db.String(32), nullable=False)  # market_supervision / civil_affairs
+    row_number = db.Column(db.Integer)
+    credit_code = db.Column(db.String(18))
+    name = db.Column(db.String(256))
+    org_type = db.Column(db.String(64))
+    legal_rep = db.Column(db.String(64))
+    register_date = db.Column(db.Date)
+    address = db.Column(db.String(256))
+    status = db.Column(db.String(16), nullable=False)  # insured / uninsured / not_target
+    reason = db.Column(db.String(16))  # by_code / by_name / no_enrollment / terminated_only / cancelled
+    insured_persons = db.Column(db.Integer, nullable=False, default=0)
+    change = db.Column(db.String(16))
+    county_code = db.Column(db.String(6), nullable=False)
+    township_code = db.Column(db.String(12))
+    village_code = db.Column(db.String(12))

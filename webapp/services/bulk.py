@@ -19,23 +19,38 @@ from ..extensions import db
 BATCH = 5000
 
 
-def insert_tuples(table, columns: list[str], rows: list[tuple]) -> None:
-    """Insert ``rows`` (tuples in ``columns`` order) into ``table`` (a Table or a model)."""
+def insert_tuples(table, columns: list[str], rows: list[tuple], connection=None) -> None:
+    """Insert ``rows`` (tuples in ``columns`` order) into ``table`` (a Table or a model).
+
+    ``connection`` defaults to the session's (the caller's transaction).
+    """
     if not rows:
         return
+    connection = connection if connection is not None else db.session.connection()
+    prepare_tuples(connection.dialect, table, columns, rows)(connection)
+
+
+def prepare_tuples(dialect, table, columns: list[str], rows: list[tuple]):
+    """Do the Python side of inserting ``rows`` now; return the call that sends them on a connection.
+
+    A writer can then build its next slice while the database takes the last
+    one (PostgreSQL works in its own process). ``dialect`` is the engine's.
+    """
     table = getattr(table, "__table__", table)
-    connection = db.session.connection()
-    if connection.dialect.name == "postgresql" and _copyable(table, columns):
-        _copy_postgres(connection, table, columns, rows)
-        return
-    if connection.dialect.name == "sqlite" and not any(
+    if dialect.name == "postgresql" and _copyable(table, columns):
+        statement, text = _copy_payload(dialect, table, columns, rows)
+        return lambda connection: _run_copy(connection, statement, text)
+    if dialect.name == "sqlite" and not any(
             _python_type(table.c[name]) in (date, datetime) for name in columns):
-        _prepare_sqlite(connection)
-        sql = _insert_sql(connection, table, columns)
-        for start in range(0, len(rows), BATCH):
-            connection.exec_driver_sql(sql, rows[start:start + BATCH])
-        return
-    insert_rows(table, [dict(zip(columns, row)) for row in rows])
+        return lambda connection: _executemany_sqlite(connection, table, columns, rows)
+    return lambda connection: insert_rows(table, [dict(zip(columns, row)) for row in rows], connection)
+
+
+def _executemany_sqlite(connection, table, columns, rows) -> None:
+    _prepare_sqlite(connection)
+    sql = _insert_sql(connection, table, columns)
+    for start in range(0, len(rows), BATCH):
+        connection.exec_driver_sql(sql, rows[start:start + BATCH])
 
 
 # Column types whose text form COPY reads back exactly; anything else goes through INSERT.
@@ -62,9 +77,13 @@ def _with_defaults(table, columns, rows):
     return columns + [c.name for c in extra], [tuple(row) + values for row in rows]
 
 
+_NULL = "\\N"
+_COPY_SPECIALS = ("\\", "\t", "\n", "\r")
+
+
 def _copy_text(value) -> str:
     if value is None:
-        return "\\N"
+        return _NULL
     if value is True or value is False:
         return "t" if value else "f"
     if isinstance(value, (date, datetime)):
@@ -73,22 +92,39 @@ def _copy_text(value) -> str:
             .replace("\n", "\\n").replace("\r", "\\r"))
 
 
-def _copy_postgres(connection, table, columns, rows) -> None:
+def _copy_column(values: tuple, kind) -> list:
+    """One column in COPY's text form, column-wise: per-value calls cost more than the COPY."""
+    if kind is str:
+        try:
+            joined = "".join(filter(None, values))
+        except TypeError:  # something other than text in a text column: the slow path
+            joined = "\\"
+        if not any(special in joined for special in _COPY_SPECIALS):
+            return [_NULL if v is None else v for v in values]  # the usual case: nothing to escape
+    elif kind is bool:
+        return [_NULL if v is None else "t" if v else "f" for v in values]
+    elif kind is int:
+        return [_NULL if v is None else str(v) for v in values]
+    return [_copy_text(v) for v in values]
+
+
+def _copy_payload(dialect, table, columns, rows) -> tuple[str, str]:
+    """The COPY statement and its data, in PostgreSQL's text format."""
+    columns, rows = _with_defaults(table, list(columns), rows)
+    quoted = ", ".join(dialect.identifier_preparer.quote(name) for name in columns)
+    kinds = [_python_type(table.c[name]) for name in columns]
+    texts = [_copy_column(values, kind) for values, kind in zip(zip(*rows), kinds)]
+    return f"COPY {table.name} ({quoted}) FROM STDIN", "".join(line + "\n" for line in map("\t".join, zip(*texts)))
+
+
+def _run_copy(connection, statement: str, text: str) -> None:
     """PostgreSQL's COPY: an order of magnitude faster than multi-row INSERTs for big runs.
 
-    It runs on the session's own connection, so it is part of the caller's transaction.
+    It runs on the given connection, so it is part of that connection's transaction.
     """
-    columns, rows = _with_defaults(table, list(columns), rows)
-    quoted = ", ".join(connection.dialect.identifier_preparer.quote(name) for name in columns)
     cursor = connection.connection.dbapi_connection.cursor()
     try:
-        for start in range(0, len(rows), BATCH * 20):
-            buffer = io.StringIO()
-            for row in rows[start:start + BATCH * 20]:
-                buffer.write("\t".join(_copy_text(value) for value in row))
-                buffer.write("\n")
-            buffer.seek(0)
-            cursor.copy_expert(f"COPY {table.name} ({quoted}) FROM STDIN", buffer)
+        cursor.copy_expert(statement, io.StringIO(text), size=1 << 20)
     finally:
         cursor.close()
 
@@ -108,15 +144,16 @@ def _insert_sql(connection, table, columns) -> str:
     return f"INSERT INTO {table.name} ({quoted}) VALUES ({', '.join('?' * len(columns))})"
 
 
-def insert_rows(table, rows: list[dict]) -> None:
+def insert_rows(table, rows: list[dict], connection=None) -> None:
     """Insert ``rows`` (dicts with the same keys) into ``table`` (a Table or a model)."""
     if not rows:
         return
     table = getattr(table, "__table__", table)
-    connection = db.session.connection()
+    connection = connection if connection is not None else db.session.connection()
     if connection.dialect.name == "postgresql" and _copyable(table, list(rows[0])):
         columns = list(rows[0])
-        _copy_postgres(connection, table, columns, [tuple(row[name] for name in columns) for row in rows])
+        _run_copy(connection, *_copy_payload(connection.dialect, table, columns,
+                                             [tuple(row[name] for name in columns) for row in rows]))
         return
     if connection.dialect.name != "sqlite":
         for start in range(0, len(rows), BATCH):

@@ -5,40 +5,50 @@ services it commits, in steps: progress must be visible to the page polling
 it, and half a million result rows are written in committed slices. A run is
 only ``done`` at the very end, pages show only done runs, and running it again
 first deletes whatever a failed attempt left — so it is safe to run twice.
+
+Result rows are written as their outcomes appear; in a big run a second
+process writes them (result_writer.py) while problems, record linkage,
+changes and employers are worked out here.
 """
 from __future__ import annotations
 
 import gc
 import itertools
+import time
 import traceback
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import delete, select
 
 from ..extensions import db
 from ..intake.chunks import decode_chunk
 from ..intake.compare import compare
-from ..intake.linkage import find_candidates, targets_from_outcomes
+from ..intake.linkage import find_candidates
 from ..intake.records import InvalidIdRecord, records_from_chunk
 from ..models import (ComparisonChange, ComparisonResult, ComparisonRun, ImportBatch, IntakeChunk,
                       InvalidIdRow, LinkageCandidate, ProblemRecord)
 from ..models.base import utcnow
 from .bulk import insert_rows, insert_tuples
+from .intake_employers import ORG_SOURCES, EmployerIndex, write_employers
 from .intake_import import PERSON_SOURCES
 from .intake_problems import write_problem_records
+from .result_writer import ResultWriter
 
 _WRITE_SLICE = 20_000
+_PROGRESS_SECONDS = 2.0
+_last_shown: dict[int, float] = {}  # run id -> when its progress was last committed
 _RESULT_COLUMNS = ["run_id", "id_number", "status", "problems", "missing", "reason", "name", "household_no",
                    "address", "in_register", "non_local", "insured_elsewhere", "schemes", "county_code",
                    "township_code", "village_code"]
 
 
 def create_run(county_code: str = "341721", as_of: date | None = None, batch_ids=None, actor=None):
-    """A queued run over ``batch_ids`` (default: every active imported person-source batch)."""
+    """A queued run over ``batch_ids`` (default: every active imported person- and organisation-source batch)."""
     if batch_ids is None:
         batch_ids = [b.id for b in ImportBatch.query.filter(
             ImportBatch.status == "imported", ImportBatch.active.is_(True),
-            ImportBatch.source.in_(PERSON_SOURCES), ImportBatch.county_code == county_code
+            ImportBatch.source.in_(PERSON_SOURCES + ORG_SOURCES), ImportBatch.county_code == county_code
         ).order_by(ImportBatch.id)]
     run = ComparisonRun(status="queued", county_code=county_code, as_of=as_of or date.today(),
                         batch_ids=list(batch_ids), created_by_id=getattr(actor, "id", None), created_at=utcnow())
@@ -47,6 +57,15 @@ def create_run(county_code: str = "341721", as_of: date | None = None, batch_ids
 
 
 def _progress(run: ComparisonRun, stage: str, done: int, total: int) -> None:
+    """Show progress on the run; within a stage at most every couple of seconds.
+
+    Each update is a commit, and on SQLite a commit waits its turn with the
+    result writer's inserts: a new stage and the end of one are always shown.
+    """
+    now = time.monotonic()
+    if stage == run.stage and done != total and now - _last_shown.get(run.id, 0) < _PROGRESS_SECONDS:
+        return
+    _last_shown[run.id] = now
     run.stage, run.progress_done, run.progress_total = stage, done, total
     db.session.commit()
 
@@ -57,27 +76,32 @@ def _area_codes(village_code: str | None, county_code: str):
     return county_code, None, None
 
 
-def _batch_records(batch: ImportBatch):
-    """The records of one batch, decoded chunk by chunk."""
+def _batch_records(batch: ImportBatch, employer_index: EmployerIndex | None = None):
+    """The records of one batch, decoded chunk by chunk (social insurance chunks also feed ``employer_index``)."""
     payloads = db.session.execute(select(IntakeChunk.id).where(IntakeChunk.batch_id == batch.id)
                                   .order_by(IntakeChunk.seq)).scalars().all()
     for chunk_id in payloads:  # one chunk in memory at a time
         payload = db.session.execute(select(IntakeChunk.payload).where(IntakeChunk.id == chunk_id)).scalar_one()
-        yield from records_from_chunk(batch.source, decode_chunk(batch.source, payload), [])
+        chunk = decode_chunk(batch.source, payload)
+        if employer_index is not None and batch.source == "social_insurance":
+            employer_index.add_chunk(chunk.columns)  # employers: see intake_employers
+        yield from records_from_chunk(batch.source, chunk, [])
 
 
-def _load_records(run: ComparisonRun):
+def _load_records(run: ComparisonRun, employer_index: EmployerIndex | None = None):
     """(register persons, enrollment stream, invalid-ID records, batches by id).
 
     The register is held whole (the comparison needs it); enrollments stream
     straight into the comparison, so a million of them never sit in memory.
+    Organisation batches are left out here (they are in ``batches`` for
+    :func:`write_employers`); ``employer_index`` fills as the stream is read.
     """
     batches = {b.id: b for b in ImportBatch.query.filter(ImportBatch.id.in_(run.batch_ids or [-1]))}
     register = [record for batch_id in sorted(batches) if batches[batch_id].source == "public_security"
                 for record in _batch_records(batches[batch_id])]
     enrollments = itertools.chain.from_iterable(
-        _batch_records(batches[batch_id]) for batch_id in sorted(batches)
-        if batches[batch_id].source != "public_security")
+        _batch_records(batches[batch_id], employer_index) for batch_id in sorted(batches)
+        if batches[batch_id].source in ("health", "social_insurance"))
     invalid = []
     for row in InvalidIdRow.query.filter(InvalidIdRow.batch_id.in_(list(batches) or [-1])).order_by(InvalidIdRow.id):
         invalid.append(InvalidIdRecord(row.source, row.row_number, row.id_raw, tuple(row.error_codes.split(";")),
@@ -85,19 +109,44 @@ def _load_records(run: ComparisonRun):
     return register, enrollments, invalid, batches
 
 
-def _write_results(run: ComparisonRun, people) -> None:
-    # In ID order, the unique (run, ID) index grows at its end instead of everywhere at once.
-    people = sorted(people, key=lambda p: p.id_number)
-    total = len(people)
-    for start in range(0, total, _WRITE_SLICE):
-        rows = []
-        for p in people[start:start + _WRITE_SLICE]:
-            county, township, village = _area_codes(p.area_code, run.county_code)
-            rows.append((run.id, p.id_number, p.status, ";".join(p.problems), ";".join(p.missing), p.reason,
-                         (p.name or "")[:64] or None, p.household_no, (p.address or "")[:256] or None,
-                         p.in_register, p.non_local, p.insured_elsewhere, p.schemes, county, township, village))
-        insert_tuples(ComparisonResult, _RESULT_COLUMNS, rows)
-        _progress(run, "writing", min(start + _WRITE_SLICE, total), total)
+class _ResultRows:
+    """Where result rows go as outcomes appear: a writer process for big runs, else the session."""
+
+    def __init__(self, run: ComparisonRun, batches: dict):
+        self.run_id, self.county_code = run.id, run.county_code
+        self._areas = {}  # village code -> (county, township, village): a few hundred villages
+        person_rows = sum(b.rows_total or 0 for b in batches.values() if b.source in PERSON_SOURCES)
+        self._writer = None
+        if person_rows >= current_app.config["RESULT_WRITER_PROCESS_MIN_ROWS"]:
+            url = db.engine.url.render_as_string(hide_password=False)
+            self._writer = ResultWriter(url, ComparisonResult.__tablename__, _RESULT_COLUMNS)
+
+    def add(self, people) -> None:
+        """Write the rows of ``people`` (outcomes, in ID order: the unique index grows at its end)."""
+        for start in range(0, len(people), _WRITE_SLICE):
+            rows = [self._row(p) for p in people[start:start + _WRITE_SLICE]]
+            if self._writer is not None:
+                self._writer.send(rows)
+            else:
+                insert_tuples(ComparisonResult, _RESULT_COLUMNS, rows)
+
+    def finish(self, run: ComparisonRun) -> None:
+        """Wait for the writer process (if any), showing its progress on the run."""
+        if self._writer is not None:
+            self._writer.finish(lambda written, total: _progress(run, "writing", written, total))
+
+    def abort(self) -> None:
+        """Stop the writer process of a failed run."""
+        if self._writer is not None:
+            self._writer.abort()
+
+    def _row(self, p) -> tuple:
+        codes = self._areas.get(p.area_code)
+        if codes is None:
+            codes = self._areas[p.area_code] = _area_codes(p.area_code, self.county_code)
+        return (self.run_id, p.id_number, p.status, ";".join(p.problems), ";".join(p.missing), p.reason,
+                (p.name or "")[:64] or None, p.household_no, (p.address or "")[:256] or None,
+                p.in_register, p.non_local, p.insured_elsewhere, p.schemes, *codes)
 
 
 def _diff(run: ComparisonRun, people) -> dict:
@@ -133,7 +182,7 @@ def _diff(run: ComparisonRun, people) -> dict:
 
 
 def _write_candidates(run: ComparisonRun, invalid, people, area_of) -> int:
-    pairs = find_candidates(invalid, targets_from_outcomes(people))
+    pairs = find_candidates(invalid, people)
     rows = []
     for pair in pairs:
         county, township, village = _area_codes(area_of.get(pair.candidate_id), run.county_code)
@@ -160,26 +209,37 @@ def run_comparison(run_id: int) -> dict:
         return run.counts
     gc_was_enabled = gc.isenabled()
     gc.disable()  # millions of short-lived objects, no cycles: the collector only costs time
+    results = None
     try:
         _clear(run.id)
         run.status, run.started_at, run.error = "running", utcnow(), None
         _progress(run, "loading", 0, 0)
-        register, enrollments, invalid, batches = _load_records(run)
-        result = compare(register, enrollments, invalid, as_of=run.as_of,
+        employer_index = EmployerIndex()
+        register, enrollments, invalid, batches = _load_records(run, employer_index)
+        results = _ResultRows(run, batches)
+        result = compare(register, enrollments, invalid, as_of=run.as_of, emit=results.add,
                          progress=lambda done, total: _progress(run, "comparing", done, total))
         del register, enrollments
-        _write_results(run, result.people)
+        # While a writer process inserts the results, the rest is worked out and written here.
         area_of = {p.id_number: p.area_code for p in result.people if p.area_code}
         _progress(run, "problems", 0, 0)
         problems = write_problem_records(run, result, batches, area_of)
         _progress(run, "linkage", 0, 0)
         candidates = _write_candidates(run, invalid, result.people, area_of)
+        _progress(run, "changes", 0, 0)
         run.diff_counts = _diff(run, result.people)
-        run.counts = dict(result.counts(), problem_records=problems, linkage_candidates=candidates)
+        _progress(run, "employers", 0, 0)
+        employer_counts = write_employers(run, employer_index, batches.values())
+        db.session.commit()  # before waiting: on SQLite the writer needs the write lock to finish
+        results.finish(run)
+        run.counts = dict(result.counts(), problem_records=problems, linkage_candidates=candidates,
+                          **employer_counts)
         run.status, run.stage, run.finished_at = "done", "done", utcnow()
         db.session.commit()
         return run.counts
     except Exception:
+        if results is not None:
+            results.abort()
         db.session.rollback()
         run = db.session.get(ComparisonRun, run_id)
         run.status, run.error, run.finished_at = "failed", traceback.format_exc()[-4000:], utcnow()
