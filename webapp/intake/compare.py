@@ -212,52 +212,59 @@ def _scheme_list(mask: int) -> str:
     return "、".join(SCHEMES_BY_CODE[c].name for c in codes_in_mask(mask))
 
 
+_NOTHING = ("pension", "medical")
+_NO_PENSION, _NO_MEDICAL = ("pension",), ("medical",)
+
+
 def _outcome(id_number: str, person: RegisterPerson | None, entry: _Seen | None,
              pension_cutoff: str) -> PersonOutcome:
+    # Half a million calls per run: plain locals, one constructor call.
     problems, details = _problems(person, entry)
-    enrolled = entry.enrolled if entry else 0
-    covered = enrolled | (entry.benefit if entry else 0)
-    insured_here = bool(entry and entry.local)
-    outcome = PersonOutcome(id_number, CONFIRMED, problems, details,
-                            schemes=enrolled, insured_elsewhere=bool(entry and entry.elsewhere))
+    if entry is not None:
+        enrolled, covered = entry.enrolled, entry.enrolled | entry.benefit
+        insured_here, elsewhere = entry.local != 0, entry.elsewhere != 0
+    else:
+        enrolled = covered = 0
+        insured_here = elsewhere = False
+    non_local = False
+    missing = ()
     if person is not None:
-        outcome.name = person.name
-        outcome.in_register = True
-        outcome.household_no, outcome.head_name = person.household_no, person.head_name
-        outcome.area_code, outcome.township, outcome.village = (
-            person.area_code, person.township, person.village)
-        outcome.address = person.current_address or person.register_address
-        outcome.address_from_register = outcome.address is not None
-    elif entry is not None:
-        outcome.name = entry.names if not isinstance(entry.names, set) else sorted(entry.names)[0]
-    if outcome.address is None and entry is not None:
-        outcome.address = entry.address
-
-    if person is not None and person.status != "normal":
-        target, reason = False, person.status
-    elif person is not None and person.registered:
-        target, reason = True, None
-    else:  # non-registered resident, or known only from enrollment data
-        target = insured_here
-        reason = None if target else ("non_registered" if person is not None else "not_insured_here")
-        outcome.non_local = target
-
-    if target and not outcome.non_local:
+        name, household_no, head_name = person.name, person.household_no, person.head_name
+        area_code, township, village = person.area_code, person.township, person.village
+        address = person.current_address or person.register_address
+        from_register = address is not None
+        if person.status != "normal":
+            target, reason = False, person.status
+        elif person.registered:
+            target, reason = True, None
+        else:  # a non-registered resident: a target only when insured here
+            target = non_local = insured_here
+            reason = None if target else "non_registered"
+    else:  # known only from enrollment data
+        names = entry.names
+        name = sorted(names)[0] if names.__class__ is set else names
+        household_no = head_name = area_code = township = village = None
+        address, from_register = None, False
+        target = non_local = insured_here
+        reason = None if target else "not_insured_here"
+    if address is None and entry is not None:
+        address = entry.address
+    if target and not non_local:
         # Missing items are kept for problem people too: once the problem is
         # handled they still belong on the survey.
-        missing = []
-        if id_number[6:14] <= pension_cutoff and not person.student and not covered & PENSION_MASK:
-            missing.append("pension")
-        if not covered & MEDICAL_MASK:
-            missing.append("medical")
-        outcome.missing = tuple(missing)
+        no_pension = id_number[6:14] <= pension_cutoff and not person.student and not covered & PENSION_MASK
+        no_medical = not covered & MEDICAL_MASK
+        missing = _NOTHING if no_pension and no_medical else _NO_PENSION if no_pension else \
+            _NO_MEDICAL if no_medical else ()
     if problems:
-        outcome.status, outcome.reason = PROBLEM, reason
+        status = PROBLEM
     elif not target:
-        outcome.status, outcome.reason = NOT_TARGET, reason
+        status = NOT_TARGET
     else:
-        outcome.status = UNINSURED if outcome.missing else CONFIRMED
-    return outcome
+        status, reason = (UNINSURED if missing else CONFIRMED), None
+    return PersonOutcome(id_number, status, problems, details, missing, reason, name, person is not None,
+                         non_local, elsewhere, enrolled, household_no, head_name, area_code, township, village,
+                         address, from_register)
 
 
 def compare(register: Iterable[RegisterPerson], enrollments: Iterable[EnrollmentColumns],
