@@ -48,7 +48,8 @@ class ResultWriter:
     def __init__(self, database_url: str, table_name: str, columns: list[str]):
         rows_read, rows_write = os.pipe()
         replies_read, replies_write = os.pipe()
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join([_PROJECT_ROOT, os.environ.get("PYTHONPATH", "")]))
+        paths = [_PROJECT_ROOT] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(paths))
         self._process = subprocess.Popen(
             [sys.executable, "-m", "webapp.services.result_writer", str(rows_read), str(replies_write)],
             pass_fds=(rows_read, replies_write), stdin=subprocess.DEVNULL, env=env)
