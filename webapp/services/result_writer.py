@@ -20,6 +20,7 @@ traceback when there is one, so the run is marked failed.
 """
 from __future__ import annotations
 
+import logging
 import os
 import queue
 import subprocess
@@ -36,6 +37,7 @@ from ..extensions import db
 from .bulk import prepare_tuples
 
 _PROJECT_ROOT = str(Path(__file__).resolve().parents[2])
+log = logging.getLogger(__name__)
 
 
 class ResultWriterFailed(RuntimeError):
@@ -55,6 +57,7 @@ class ResultWriter:
             pass_fds=(rows_read, replies_write), stdin=subprocess.DEVNULL, env=env)
         os.close(rows_read)
         os.close(replies_write)
+        log.info("writing %s rows from process %s", table_name, self._process.pid)
         self._rows = Connection(rows_write, readable=False)
         self._replies = Connection(replies_read, writable=False)
         # The feeder thread pickles and sends, so send() never waits for the child's inserts.
