@@ -141,8 +141,7 @@ class RowValidator:
             elif kind == "credit_code":
                 chunk.columns[field] = self._credit_codes(chunk, header, column, self._bad_code_severity[field])
             elif kind == "text":
-                chunk.columns[field] = [(c.strip() or None) if c.__class__ is str
-                                        else None if c is None else v.parse_text(c)[0] for c in column]
+                chunk.columns[field] = _text_column(column)
             else:
                 chunk.columns[field] = self._parsed(chunk, header, kind, column, self._memos[index])
         if rows:
@@ -276,6 +275,15 @@ class RowValidator:
             elif death is not None and status not in (None, "deceased", "cancelled"):
                 self._issue(chunk, index, header_of["death_date"], death, "有死亡日期但人员状态不是死亡",
                             WARNING, "status_mismatch")
+
+
+def _text_column(column) -> list:
+    """Free-text cells stripped, empty ones None."""
+    try:  # CSV cells are all text: strip them at C speed
+        return [text or None for text in map(str.strip, column)]
+    except TypeError:  # numbers or empty cells from a spreadsheet
+        return [(c.strip() or None) if c.__class__ is str else None if c is None else v.parse_text(c)[0]
+                for c in column]
 
 
 def intern_column(column: list) -> list:
