@@ -229,10 +229,15 @@ class TableReader:
 
     def iter_chunks(self, size: int = 5000) -> Iterator[tuple[list[int], list[list]]]:
         """Yield ``(row numbers, rows)`` in chunks of up to ``size`` rows."""
-        cells = self.iter_cells()
-        while batch := list(itertools.islice(cells, size)):
-            numbers, rows = zip(*batch)
-            yield list(numbers), list(rows)
+        numbers, rows = [], []
+        for number, values in self.iter_cells():
+            numbers.append(number)
+            rows.append(values)
+            if len(rows) >= size:
+                yield numbers, rows
+                numbers, rows = [], []
+        if rows:
+            yield numbers, rows
 
     def __iter__(self) -> Iterator[RawRow]:
         headers = self.info.headers
