@@ -116,3 +116,15 @@ def test_data_provider_uploads_only_their_department(county, client):
     assert ImportBatch.query.count() == 1
     assert client.post("/intake/runs", {}, token_from="/intake/").status_code == 403
     assert client.get("/intake/runs/1").status_code == 403
+
+
+def test_a_working_run_says_what_it_is_doing_in_the_users_language(county, client):
+    run = ComparisonRun(status="running", stage="linkage", county_code="341721", as_of=date(2017, 6, 30),
+                        batch_ids=[], progress_done=0, progress_total=0)
+    db.session.add(run)
+    db.session.commit()
+    client.login("agency")
+    assert "查找疑似同一人" in client.get(f"/intake/runs/{run.id}").get_data(as_text=True)
+    assert client.get(f"/intake/runs/{run.id}/progress.json").json["stage"] == "查找疑似同一人"
+    client.post("/language/en", {"next": "/intake/"}, token_from="/intake/")
+    assert client.get(f"/intake/runs/{run.id}/progress.json").json["stage"] == "Looking for possible same persons"

@@ -191,7 +191,16 @@ def _run_or_404(run_id):
 def run_page(run_id):
     """A run: progress while it works, then its counts, changes since the previous run, and actions."""
     run = _run_or_404(run_id)
-    return render_template("intake/run.html", run=run, labels=PROBLEM_LABELS, status_labels=STATUS_LABELS)
+    return render_template("intake/run.html", run=run, labels=PROBLEM_LABELS, status_labels=STATUS_LABELS,
+                           stage=stage_label(run.stage))
+
+
+def stage_label(stage: str | None) -> str:
+    """What a run is doing, in the user's language (the run stores a stage code)."""
+    labels = {"queued": _("排队等候"), "loading": _("读取数据"), "comparing": _("逐人比对"),
+              "writing": _("写入结果"), "problems": _("整理问题数据"), "linkage": _("查找疑似同一人"),
+              "changes": _("与上次比对相比"), "employers": _("比对用人单位"), "done": _("完成")}
+    return labels.get(stage or "queued", stage or "")
 
 
 @bp.route("/runs/<int:run_id>/progress.json")
@@ -199,7 +208,8 @@ def run_page(run_id):
 def run_progress(run_id):
     """Progress for the page to poll."""
     run = _run_or_404(run_id)
-    return jsonify(status=run.status, stage=run.stage, done=run.progress_done, total=run.progress_total)
+    return jsonify(status=run.status, stage=stage_label(run.stage), done=run.progress_done,
+                   total=run.progress_total)
 
 
 @bp.route("/runs/<int:run_id>/act/<action>", methods=["POST"])
