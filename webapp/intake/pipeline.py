@@ -62,6 +62,16 @@ def stream_records(source: str, path: str | Path, opened_sink: list | None = Non
     as rows stream past) is appended to ``opened_sink`` before the first record.
     Social insurance chunks also go into ``employer_index`` when one is given.
     """
+    for opened, chunk in _validated_chunks(source, path, opened_sink, saved_mapping, today, county_code,
+                                           county_name):
+        if employer_index is not None and source == "social_insurance":
+            employer_index.add_chunk(chunk.columns)
+        yield from records_from_chunk(source, chunk, opened.invalid_ids)
+
+
+def _validated_chunks(source, path, opened_sink, saved_mapping, today, county_code="341721",
+                      county_name="东至县"):
+    """Yield ``(opened source, validated chunk)`` for each chunk of a file, keeping its report."""
     reader, opened = open_source(source, path, saved_mapping)
     if opened_sink is not None:
         opened_sink.append(opened)
@@ -72,9 +82,7 @@ def stream_records(source: str, path: str | Path, opened_sink: list | None = Non
             opened.rows_read += len(rows)
             chunk = validator.validate_chunk(numbers, rows)
             opened.report.extend(chunk.issues)
-            if employer_index is not None and source == "social_insurance":
-                employer_index.add_chunk(chunk.columns)
-            yield from records_from_chunk(source, chunk, opened.invalid_ids)
+            yield opened, chunk
 
 
 def compare_files(files: dict[str, list[str | Path]], as_of: date | None = None,
@@ -112,10 +120,6 @@ def compare_employer_files(files: dict[str, list[str | Path]], index: EmployerIn
     orgs = []
     for source in ORG_SOURCES:
         for path in files.get(source, ()):
-            reader, opened = open_source(source, path)
-            validator = RowValidator(source, opened.mapping, headers=reader.info.headers, today=today)
-            with reader:
-                for numbers, rows in reader.iter_chunks():
-                    chunk = validator.validate_chunk(numbers, rows)
-                    orgs.extend(org_records(source, chunk.columns, chunk.numbers))
+            for _, chunk in _validated_chunks(source, path, None, None, today):
+                orgs.extend(org_records(source, chunk.columns, chunk.numbers))
     return compare_employers(orgs, index)

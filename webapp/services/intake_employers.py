@@ -14,24 +14,17 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 
 from ..extensions import db
-from ..intake.chunks import decode_chunk
 from ..intake.employers import ORG_SOURCES, EmployerIndex, compare_employers, employer_counts, org_key, org_records
-from ..models import Area, ComparisonEmployer, ComparisonRun, IntakeChunk
+from ..models import Area, ComparisonEmployer, ComparisonRun
 from .bulk import insert_rows
-
-__all__ = ["ORG_SOURCES", "EmployerIndex", "load_orgs", "write_employers"]
+from .intake_import import batch_chunks
 
 
 def load_orgs(batches) -> list:
     """The organisations of the market supervision / civil affairs batches among ``batches``."""
     orgs = []
     for batch in sorted((b for b in batches if b.source in ORG_SOURCES), key=lambda b: b.id):
-        chunk_ids = db.session.execute(select(IntakeChunk.id).where(IntakeChunk.batch_id == batch.id)
-                                       .order_by(IntakeChunk.seq)).scalars().all()
-        for chunk_id in chunk_ids:
-            payload = db.session.execute(select(IntakeChunk.payload)
-                                         .where(IntakeChunk.id == chunk_id)).scalar_one()
-            chunk = decode_chunk(batch.source, payload)
+        for chunk in batch_chunks(batch):
             orgs.extend(org_records(batch.source, chunk.columns, chunk.numbers))
     return orgs
 
@@ -53,11 +46,10 @@ def _township_finder(county_code: str):
 
 
 def _previous_statuses(run: ComparisonRun) -> dict | None:
-    """{organisation key: status} of the previous done run of the county, or None when that run
-    compared no employers (then nothing is called a change)."""
-    previous = (ComparisonRun.query.filter(ComparisonRun.county_code == run.county_code,
-                                           ComparisonRun.status == "done", ComparisonRun.id < run.id)
-                .order_by(ComparisonRun.id.desc()).first())
+    """{organisation key: status} of the previous run (``run.previous_run_id``, which the run's
+    person diff sets), or None when there is none or it compared no employers (then nothing is
+    called a change)."""
+    previous = db.session.get(ComparisonRun, run.previous_run_id) if run.previous_run_id else None
     if previous is None or "employers" not in (previous.counts or {}):
         return None
     rows = db.session.execute(select(ComparisonEmployer.source, ComparisonEmployer.credit_code,

@@ -18,7 +18,9 @@ from datetime import date
 from pathlib import Path
 
 from ..extensions import db
-from ..intake.chunks import encode_chunk
+from sqlalchemy import select
+
+from ..intake.chunks import decode_chunk, encode_chunk
 from ..intake.mapping import SOURCES, map_headers
 from ..intake.readers import ReadError, TableReader
 from ..intake.records import invalid_records
@@ -200,6 +202,15 @@ def import_file(path: str | Path, source: str, *, file_name: str | None = None, 
                          for r in done.invalid])
     return ImportOutcome("imported", batch, headers, mapped, unknown,
                          message=f"已导入 {done.rows_total} 行，{len(done.error_rows)} 行有错误")
+
+
+def batch_chunks(batch: ImportBatch):
+    """The validated chunks of an imported batch, decoded in order, one in memory at a time."""
+    chunk_ids = db.session.execute(select(IntakeChunk.id).where(IntakeChunk.batch_id == batch.id)
+                                   .order_by(IntakeChunk.seq)).scalars().all()
+    for chunk_id in chunk_ids:
+        payload = db.session.execute(select(IntakeChunk.payload).where(IntakeChunk.id == chunk_id)).scalar_one()
+        yield decode_chunk(batch.source, payload)
 
 
 def retire_batch(batch: ImportBatch) -> None:

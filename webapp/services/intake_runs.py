@@ -22,16 +22,16 @@ from flask import current_app
 from sqlalchemy import delete, select
 
 from ..extensions import db
-from ..intake.chunks import decode_chunk
 from ..intake.compare import compare
+from ..intake.employers import ORG_SOURCES, EmployerIndex
 from ..intake.linkage import find_candidates
 from ..intake.records import InvalidIdRecord, records_from_chunk
-from ..models import (ComparisonChange, ComparisonResult, ComparisonRun, ImportBatch, IntakeChunk,
+from ..models import (ComparisonChange, ComparisonResult, ComparisonRun, ImportBatch,
                       InvalidIdRow, LinkageCandidate, ProblemRecord)
 from ..models.base import utcnow
 from .bulk import insert_rows, insert_tuples
-from .intake_employers import ORG_SOURCES, EmployerIndex, write_employers
-from .intake_import import PERSON_SOURCES
+from .intake_employers import write_employers
+from .intake_import import PERSON_SOURCES, batch_chunks
 from .intake_problems import write_problem_records
 from .result_writer import ResultWriter
 
@@ -78,11 +78,7 @@ def _area_codes(village_code: str | None, county_code: str):
 
 def _batch_records(batch: ImportBatch, employer_index: EmployerIndex | None = None):
     """The records of one batch, decoded chunk by chunk (social insurance chunks also feed ``employer_index``)."""
-    payloads = db.session.execute(select(IntakeChunk.id).where(IntakeChunk.batch_id == batch.id)
-                                  .order_by(IntakeChunk.seq)).scalars().all()
-    for chunk_id in payloads:  # one chunk in memory at a time
-        payload = db.session.execute(select(IntakeChunk.payload).where(IntakeChunk.id == chunk_id)).scalar_one()
-        chunk = decode_chunk(batch.source, payload)
+    for chunk in batch_chunks(batch):
         if employer_index is not None and batch.source == "social_insurance":
             employer_index.add_chunk(chunk.columns)  # employers: see intake_employers
         yield from records_from_chunk(batch.source, chunk, [])
