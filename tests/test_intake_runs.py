@@ -55,27 +55,29 @@ def test_a_re_saved_copy_supersedes_its_batch_and_leaves_every_count_unchanged(a
     assert first.counts["invalid_id"] > 0
 
     # The same rows saved again in other encodings: other files, other hashes.
-    originals = {}
+    originals, outcomes = {}, {}
     for name, encoding, copy_encoding in (("public_security_household.csv", "gbk", "utf-8-sig"),
                                           ("social_insurance_enrollment.csv", "utf-8", "gb18030")):
         copy = tmp_path / f"resaved-{name}"
         copy.write_bytes((folder / name).read_text(encoding=encoding).encode(copy_encoding))
         source = summary["sources"][name]
         originals[source] = ImportBatch.query.filter_by(source=source, active=True).one()
-        outcome = intake_import.import_file(copy, source, today=AS_OF)
-        assert outcome.status == "imported" and f"#{originals[source].id}" in outcome.message
+        outcomes[source] = intake_import.import_file(copy, source, today=AS_OF)
+        assert outcomes[source].status == "imported"
         db.session.commit()
-        assert (originals[source].active, originals[source].superseded_by_id) == (False, outcome.batch.id)
 
     second = intake_runs.create_run(as_of=AS_OF)
     db.session.commit()
     intake_runs.run_comparison(second.id)
+    assert second.counts == first.counts  # 46 unusable IDs stay 46, not 71
+    assert second.diff_counts == {}
+    for source, outcome in outcomes.items():
+        assert f"#{originals[source].id}" in outcome.message  # the uploader is told what it replaced
+        assert (originals[source].active, originals[source].superseded_by_id) == (False, outcome.batch.id)
     used = ImportBatch.query.filter(ImportBatch.id.in_(second.batch_ids)).all()
     assert not {b.id for b in originals.values()} & set(second.batch_ids)
     assert sorted(b.source for b in used if b.source != "health") == sorted(
         {s for s in summary["sources"].values() if s != "health"})
-    assert second.counts == first.counts
-    assert second.diff_counts == {}
     for run in (first, second):
         assert ProblemRecord.query.filter_by(run_id=run.id, problem_type="invalid_id").count() == \
             first.counts["invalid_id"]
@@ -151,10 +153,6 @@ def test_the_as_of_date_decides_ages_and_runs_reproduce(county, client):
     client.login("agency")
     _upload(client, "public_security", "户籍.csv", REGISTER.encode("utf-8"))
     _upload(client, "social_insurance", "参保.csv", ENROLLMENT.encode("utf-8"))
-    form = client.get("/intake/").get_data(as_text=True)
-    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
-    assert re.search(r'name="as_of" id="as-of" value="%s"' % today.isoformat(), form)
-
     before = _start_run(client, "2017-06-19")
     after = _start_run(client, "2017-06-20")
     assert (before.as_of, after.as_of) == (date(2017, 6, 19), date(2017, 6, 20))
@@ -168,6 +166,9 @@ def test_the_as_of_date_decides_ages_and_runs_reproduce(county, client):
     assert columns(again) == columns(before)
     assert again.counts == before.counts
 
+    form = client.get("/intake/").get_data(as_text=True)
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    assert re.search(r'name="as_of" id="as-of" value="%s"' % today.isoformat(), form)
     response = client.post("/intake/runs", {"as_of": "2017/13/40"}, token_from="/intake/")
     assert "比对基准日请写成" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert ComparisonRun.query.count() == 3
