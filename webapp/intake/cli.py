@@ -1,4 +1,4 @@
-"""Command line: ``flask intake generate-county``, ``compare-dir``; ``run`` and ``results`` are in cli_runs.py."""
+"""Command line: ``flask intake generate-county`` and ``flask intake compare-dir``."""
 from __future__ import annotations
 
 import json

@@ -116,12 +116,15 @@ def _batch_records(batch: ImportBatch, employer_index: EmployerIndex | None = No
 
 
 def _load_records(run: ComparisonRun, employer_index: EmployerIndex | None = None):
-    """(register persons, enrollment stream, invalid-ID records, batches by id).
+    """(register persons, enrollment stream, invalid-ID records, batches by id, (rejected pairs, rows linked)).
 
     The register is held whole (the comparison needs it); enrollments stream
     straight into the comparison, so a million of them never sit in memory.
     Organisation batches are left out here (they are in ``batches`` for
     :func:`write_employers`); ``employer_index`` fills as the stream is read.
+    Rows with an unusable ID that staff confirmed as a known person come with
+    that person's ID (and are no invalid-ID record); the pairs staff rejected
+    come back for :func:`_write_candidates` (see :func:`linkage_decisions`).
     """
     batches = {b.id: b for b in ImportBatch.query.filter(ImportBatch.id.in_(run.batch_ids or [-1]))}
     confirmed, rejected = linkage_decisions(run.county_code)
@@ -140,15 +143,7 @@ def _load_records(run: ComparisonRun, employer_index: EmployerIndex | None = Non
         _batch_records(batches[batch_id], employer_index, links.get(batch_id)) for batch_id in sorted(batches)
         if batches[batch_id].source in ("health", "social_insurance"))
     linked_rows = sum(len(rows) for rows in links.values())
-    return register, enrollments, _Invalid(invalid, rejected, linked_rows), batches
-
-
-class _Invalid(list):
-    """The run's unusable-ID records, with the rejected pairs and how many rows staff linked."""
-
-    def __init__(self, records, rejected, linked_rows):
-        super().__init__(records)
-        self.rejected, self.linked_rows = rejected, linked_rows
+    return register, enrollments, invalid, batches, (rejected, linked_rows)
 
 
 def linkage_decisions(county_code: str) -> tuple[dict, set]:
@@ -253,8 +248,8 @@ def _diff(run: ComparisonRun, people) -> dict:
     return counts
 
 
-def _write_candidates(run: ComparisonRun, invalid, people, area_of) -> int:
-    pairs = find_candidates(invalid, people, rejected=invalid.rejected)
+def _write_candidates(run: ComparisonRun, invalid, people, area_of, rejected) -> int:
+    pairs = find_candidates(invalid, people, rejected=rejected)
     rows = []
     for pair in pairs:
         county, township, village = _area_codes(area_of.get(pair.candidate_id), run.county_code)
@@ -297,7 +292,7 @@ def run_comparison(run_id: int, listener=None) -> dict:
         run.status, run.started_at, run.error = "running", utcnow(), None
         progress("loading", 0, 0)
         employer_index = EmployerIndex()
-        register, enrollments, invalid, batches = _load_records(run, employer_index)
+        register, enrollments, invalid, batches, (rejected, linked_rows) = _load_records(run, employer_index)
         results = _ResultRows(run, batches)
         result = compare(register, enrollments, invalid, as_of=run.as_of, emit=results.add,
                          progress=lambda done, total: progress("comparing", done, total))
@@ -307,7 +302,7 @@ def run_comparison(run_id: int, listener=None) -> dict:
         progress("problems", 0, 0)
         problems = write_problem_records(run, result, batches, area_of)
         progress("linkage", 0, 0)
-        candidates = _write_candidates(run, invalid, result.people, area_of)
+        candidates = _write_candidates(run, invalid, result.people, area_of, rejected)
         progress("changes", 0, 0)
         run.diff_counts = _diff(run, result.people)
         progress("employers", 0, 0)
@@ -315,7 +310,7 @@ def run_comparison(run_id: int, listener=None) -> dict:
         db.session.commit()  # before waiting: on SQLite the writer needs the write lock to finish
         results.finish(lambda written, total: progress("writing", written, total))
         run.counts = dict(result.counts(), problem_records=problems, linkage_candidates=candidates,
-                          linked_rows=invalid.linked_rows, **employer_counts)
+                          linked_rows=linked_rows, **employer_counts)
         run.status, run.stage, run.finished_at = "done", "done", utcnow()
         db.session.commit()
         if listener is not None:
