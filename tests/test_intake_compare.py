@@ -126,7 +126,8 @@ def test_terminated_enrollment_counts_for_nothing(outcome):
 @pytest.mark.parametrize("id_number,problems", [
     (TWO_PENSIONS, ("duplicate_pension",)),
     (TWO_MEDICAL, ("duplicate_medical",)),
-    (TWO_BENEFITS, ("duplicate_benefit",)),  # two paying pensions: not also duplicate_pension
+    # Drawing from two pensions is a duplicate benefit, and being in both a duplicate contribution (BRIEF.md).
+    (TWO_BENEFITS, ("duplicate_benefit", "duplicate_pension")),
     (PAID_DEAD, ("benefit_after_death",)),
     (RENAMED, ("name_conflict",)),
 ])

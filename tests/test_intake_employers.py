@@ -125,7 +125,7 @@ def test_run_compares_employers_and_diffs_them(county, tmp_path):
     assert all(e.change is None for e in rows.values())
 
     # The next round: 甲 no longer enrolls anyone, 丙 has enrolled someone.
-    intake_import.retire_batch(si_batch)
+    intake_import.retire_batch(si_batch, "新一轮社保数据")
     db.session.commit()
     lines = SI.splitlines(keepends=True)
     _import_all(tmp_path, "".join(lines[:1] + lines[2:]) + f"{P[7]},辛八,职工医保,正常参保,东至县丙有限公司,\n")

@@ -7,7 +7,7 @@ log = logging.getLogger(__name__)
 _SLICE = 200  # cases started per commit: a killed job loses at most one slice
 
 
-def import_file(path, source, actor_id=None, file_name=None, mapping=None):
+def import_file(path, source, actor_id=None, file_name=None, mapping=None, period=None):
     """Import one uploaded file (all or nothing); returns the outcome's status and batch id."""
     from webapp.extensions import db
     from webapp.models import User
@@ -18,7 +18,7 @@ def import_file(path, source, actor_id=None, file_name=None, mapping=None):
         county = actor.area.county_code if actor else app.config.get("COUNTY_CODE", "341721")
         try:
             outcome = intake_import.import_file(path, source, file_name=file_name, actor=actor,
-                                                county_code=county, mapping=mapping)
+                                                county_code=county, mapping=mapping, period=period)
             db.session.commit()
         except Exception:
             db.session.rollback()

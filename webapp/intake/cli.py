@@ -43,36 +43,85 @@ def generate_county_command(out_dir, people, seed, county_code, as_of, workers):
 
 @intake_cli.command("compare-dir")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
-@click.option("--as-of", "as_of", default=None, help="Reference date YYYY-MM-DD (default: answer key's, or today).")
-def compare_dir_command(folder, as_of):
-    """Compare a generated county's files in memory and check them against its answer key."""
-    from webapp.intake.answer_key import EMPLOYER_KEY_FILE, SUMMARY_FILE, load_answer_key, load_employer_key
+@click.option("--as-of", "as_of", default=None,
+              help="As-of date YYYY-MM-DD (default: the answer key's, or today in Asia/Shanghai).")
+@click.option("--source", "explicit", multiple=True, metavar="FILE=SOURCE",
+              help="The source of a file its headers cannot place (repeatable).")
+def compare_dir_command(folder, as_of, explicit):
+    """Compare a folder of department files in memory; with an answer key, print precision and recall.
+
+    A generated county's answer key names each file's source; other files are
+    placed by their headers (``--source`` settles the rest). Exit code 3 when
+    a file's source cannot be told.
+    """
+    from webapp.intake.answer_key import EMPLOYER_KEY_FILE, KEY_FILE, SUMMARY_FILE, load_answer_key, load_employer_key
     from webapp.intake.employers import ORG_SOURCES, EmployerIndex, employer_counts
+    from webapp.intake.folder import SourceUnknown, precision_recall, sources_in_folder
+    from webapp.intake.mapping import SOURCES
     from webapp.intake.pipeline import PERSON_SOURCES, compare_employer_files, compare_files
+    from webapp.services.intake_runs import default_as_of
 
     folder = Path(folder)
-    summary = json.loads((folder / SUMMARY_FILE).read_text(encoding="utf-8"))
-    reference = date.fromisoformat(as_of or summary["as_of"])
+    summary = json.loads((folder / SUMMARY_FILE).read_text(encoding="utf-8")) \
+        if (folder / SUMMARY_FILE).exists() else None
+    if summary is not None:
+        placed = {folder / name: source for name, source in summary["sources"].items()}
+    else:
+        chosen = {}
+        for item in explicit:
+            name, _, source = item.partition("=")
+            if source not in SOURCES:
+                raise click.BadParameter(f"{item}：来源应为 {'、'.join(SOURCES)} 之一", param_hint="--source")
+            chosen[name] = source
+        try:
+            placed = sources_in_folder(folder, chosen)
+        except SourceUnknown as exc:
+            click.echo(str(exc), err=True)
+            raise SystemExit(3)
+    try:
+        reference = date.fromisoformat(as_of) if as_of else (
+            date.fromisoformat(summary["as_of"]) if summary else default_as_of())
+    except ValueError:
+        raise click.BadParameter("日期格式应为 YYYY-MM-DD", param_hint="--as-of")
     files = defaultdict(list)
-    for name, source in summary["sources"].items():
+    for path, source in placed.items():
         if source in PERSON_SOURCES or source in ORG_SOURCES:
-            files[source].append(folder / name)
+            files[source].append(path)
+            click.echo(f"{path.name}: {SOURCES[source].label}")
+    click.echo(f"基准日 {reference.isoformat()}")
     started = time.perf_counter()
     index = EmployerIndex()
     with click.progressbar(length=1, label="比对") as bar:
         def progress(done, total):
             bar.length = total
             bar.update(done - bar.pos)
-        result, _ = compare_files(files, as_of=reference, progress=progress, employer_index=index)
+        result, opened = compare_files(files, as_of=reference, progress=progress, employer_index=index)
     outcomes = compare_employer_files(files, index)
     elapsed = time.perf_counter() - started
     click.echo(json.dumps(result.counts(), ensure_ascii=False))
-    expected, _, _ = load_answer_key(folder)
-    wrong = sum(1 for p in result.people
-                if expected.get(p.id_number, ())[:2] != (p.status, tuple(sorted(p.problems))))
-    click.echo(f"{len(result.people)} 人，与答案不符 {wrong} 人，用时 {elapsed:.1f} 秒")
+    click.echo(f"{len(result.people)} 人，用时 {elapsed:.1f} 秒")
     click.echo(json.dumps(employer_counts(outcomes), ensure_ascii=False))
+    if (folder / KEY_FILE).exists():
+        _score_against_key(folder, result, opened, load_answer_key, precision_recall)
     if (folder / EMPLOYER_KEY_FILE).exists():
         key = load_employer_key(folder)
         wrong = sum(1 for o in outcomes if key.get((o.org.source, o.org.name), ("",))[0] != o.status)
         click.echo(f"{len(outcomes)} 个单位，与答案不符 {wrong} 个")
+
+
+def _score_against_key(folder, result, opened, load_answer_key, precision_recall):
+    """Print how the comparison scored against the folder's answer key."""
+    expected, invalid, _ = load_answer_key(folder)
+    wrong = sum(1 for p in result.people
+                if expected.get(p.id_number, ())[:2] != (p.status, tuple(sorted(p.problems))))
+    click.echo(f"与答案不符 {wrong} 人")
+    scores = precision_recall(expected, result.people)
+    want = {(source, name, row) for source, name, row, _ in invalid}
+    said = {(o.source, Path(o.info.path).name, r.row) for o in opened for r in o.invalid_ids}
+    right = len(want & said)
+    scores["invalid_id_rows"] = (right / len(said) if said else 1.0, right / len(want) if want else 1.0, len(want))
+    for label, (precision, recall, count) in scores.items():
+        click.echo(f"{label}: precision {precision:.4f} recall {recall:.4f} ({count})")
+
+
+from . import cli_runs  # noqa: E402,F401  (flask intake run / results, on this group)

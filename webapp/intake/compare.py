@@ -19,10 +19,11 @@ Rules (BRIEF.md):
   demand items they may hold in their home county, so they are confirmed.
 * Problem types: ``invalid_id`` (per row, see ``ComparisonResult.invalid_ids``),
   ``name_conflict`` (one ID, different names across or within sources),
-  ``duplicate_pension`` (enrolled in two basic pension schemes — unless every
-  one of them is paying a benefit, which is ``duplicate_benefit`` instead),
+  ``duplicate_pension`` (enrolled in two basic pension schemes at once: a
+  duplicate contribution whether or not either pays a benefit),
   ``duplicate_medical`` (enrolled in two basic medical schemes),
-  ``duplicate_benefit`` (pension paid from two schemes), ``benefit_after_death``
+  ``duplicate_benefit`` (pension paid from two schemes; such a person is
+  usually enrolled in both, so also a duplicate contribution), ``benefit_after_death``
   (a benefit paid for a month after the month of death, or still being paid).
 Terminated enrollments count for nothing.
 """
@@ -188,7 +189,7 @@ def _problems(person: RegisterPerson | None, entry: _Seen | None):
     if paying & (paying - 1):  # two or more bits set
         problems.append("duplicate_benefit")
         details.append("重复领取养老待遇：" + _scheme_list(paying))
-    if pensions & (pensions - 1) and pensions & ~paying:
+    if pensions & (pensions - 1):  # enrolled in two: a duplicate contribution, paying or not (BRIEF.md)
         problems.append("duplicate_pension")
         details.append("重复参加养老保险：" + _scheme_list(pensions))
     if medical & (medical - 1):

@@ -167,12 +167,38 @@ def score_pair(record: InvalidIdRecord, target, birth: date | None, give_up_belo
     return sum(_WEIGHTS[k] * v for k, v in parts.items()) / weight, reasons
 
 
+def decision_key(source: str, id_raw: str | None, name: str | None) -> tuple:
+    """What identifies an unusable-ID row across files: a re-saved or newer extract repeats it."""
+    return source, id_raw or "", name or ""
+
+
+def relink_chunk(chunk, links: dict[int, str]) -> int:
+    """Give the rows of ``chunk`` numbered in ``links`` ({row number: ID}) the ID staff confirmed.
+
+    The row then counts as that person's, with all its data, like any row with
+    a valid ID. Returns how many rows were relinked.
+    """
+    ids = chunk.columns.get("id_number")
+    if not links or ids is None:
+        return 0
+    done = 0
+    for index, number in enumerate(chunk.numbers):
+        id_number = links.get(number)
+        if id_number is not None and ids[index] is None:
+            ids[index] = id_number
+            done += 1
+    return done
+
+
 def find_candidates(records: Iterable[InvalidIdRecord], targets: list,
-                    threshold: float = DEFAULT_THRESHOLD, per_record: int = 3) -> list[LinkCandidate]:
+                    threshold: float = DEFAULT_THRESHOLD, per_record: int = 3,
+                    rejected: frozenset | set = frozenset()) -> list[LinkCandidate]:
     """Return the best-scoring pairs (at most ``per_record`` each) at or above ``threshold``.
 
     ``targets`` are the known people with a valid ID: anything with ``id_number``,
     ``name``, ``address`` and optionally ``birth_date`` (comparison outcomes as they are).
+    ``rejected`` holds pairs staff already rejected, as ``decision_key(...) + (ID,)``:
+    they are not proposed again.
     """
     records = list(records)
     index = _Index(targets, records)
@@ -183,7 +209,9 @@ def find_candidates(records: Iterable[InvalidIdRecord], targets: list,
         for position in index.candidates(record, birth):
             target = targets[position]
             score, reasons = score_pair(record, target, birth, give_up_below=threshold)
-            if score >= threshold:
+            if score >= threshold and not (
+                    rejected and decision_key(record.source, record.id_raw, record.name)
+                    + (target.id_number,) in rejected):
                 scored.append((score, target.id_number, target, reasons))
         scored.sort(key=lambda item: (-item[0], item[1]))
         for score, _, target, reasons in scored[:per_record]:

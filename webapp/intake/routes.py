@@ -7,6 +7,8 @@ and ID numbers are masked, as everywhere.
 """
 import hashlib
 import os
+import re
+from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -25,6 +27,7 @@ bp = Blueprint("intake", __name__, url_prefix="/intake")
 STAFF = ("agency", "county", "admin", "supervisor")
 OPERATORS = ("agency", "county", "admin")
 UPLOADERS = OPERATORS + ("data_provider",)
+_PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")  # a batch's data period: year-month
 STATUS_LABELS = {"confirmed": "已确认", "problem": "问题数据", "uninsured": "未参保", "not_target": "非登记对象"}
 # action -> (job for the bulk queue, the same work inline)
 RUN_ACTIONS = {
@@ -66,23 +69,26 @@ def index():
         batches = batches.filter_by(created_by_id=current_user.id)
     runs = ComparisonRun.query.filter_by(county_code=_county()).order_by(ComparisonRun.id.desc()).limit(20)
     return render_template("intake/index.html", batches=batches.order_by(ImportBatch.id.desc()).limit(50).all(),
-                           runs=runs.all(), sources=SOURCES, allowed=_allowed_sources())
+                           runs=runs.all(), sources=SOURCES, allowed=_allowed_sources(),
+                           today=intake_runs.default_as_of())
 
 
-def _import(path, source, file_name, mapping=None):
+def _import(path, source, file_name, mapping=None, period=None):
     if not _inline():
         from ..queues import enqueue
 
-        enqueue("intake", "workers.intake_jobs.import_file", path, source, current_user.id, file_name, mapping)
+        enqueue("intake", "workers.intake_jobs.import_file", path, source, current_user.id, file_name, mapping,
+                period)
         flash(_("文件已上传，正在后台导入。"), "success")
         return redirect(url_for("intake.index"))
     outcome = intake_import.import_file(path, source, file_name=file_name, actor=current_user,
-                                        county_code=_county(), mapping=mapping)
+                                        county_code=_county(), mapping=mapping, period=period)
     db.session.commit()
     if outcome.status == "needs_mapping":
         flash(outcome.message, "error")
         token = os.path.basename(path)
-        return redirect(url_for("intake.mapping_page", token=token, source=source, name=file_name))
+        return redirect(url_for("intake.mapping_page", token=token, source=source, name=file_name,
+                                period=period or None))
     flash(outcome.message, "success" if outcome.status in ("imported", "duplicate") else "error")
     return redirect(url_for("intake.batch_page", batch_id=outcome.batch.id) if outcome.batch
                     else url_for("intake.index"))
@@ -97,13 +103,17 @@ def upload():
     if source not in _allowed_sources() or upload_file is None or not upload_file.filename:
         flash(_("请选择数据来源和文件。"), "error")
         return redirect(url_for("intake.index"))
+    period = (request.form.get("period") or "").strip() or None
+    if period is not None and not _PERIOD.fullmatch(period):
+        flash(_("数据期间请写成“年-月”，例如 2017-06。"), "error")
+        return redirect(url_for("intake.index"))
     content = upload_file.read()
     token = hashlib.sha256(content).hexdigest()[:32] + os.path.splitext(upload_file.filename)[1][:8].lower()
     path = os.path.join(_upload_dir(), token)
     with open(path, "wb") as handle:
         handle.write(content)
     audit.record(current_user, "upload", "intake_file", detail=f"{source}:{upload_file.filename}")
-    return _import(path, source, upload_file.filename)
+    return _import(path, source, upload_file.filename, period=period)
 
 
 @bp.route("/mapping/<token>", methods=["GET", "POST"])
@@ -124,7 +134,8 @@ def mapping_page(token):
         choices = {h: (request.form.get(f"field-{i}") or None) for i, h in enumerate(headers) if h not in mapped}
         intake_import.save_mapping(source, choices, current_user)
         db.session.commit()
-        return _import(path, source, name)
+        period = request.args.get("period") or None
+        return _import(path, source, name, period=period if period and _PERIOD.fullmatch(period) else None)
     return render_template("intake/mapping.html", source=SOURCES[source], headers=headers, mapped=mapped,
                            unknown=unknown, missing=missing, token=token, name=name)
 
@@ -159,11 +170,36 @@ def batch_report(batch_id):
                          rows)
 
 
+@bp.route("/batches/<int:batch_id>/retire", methods=["POST"])
+@roles_required(*OPERATORS)
+def retire_batch(batch_id):
+    """Take a batch out of use, with a reason (audited); it stays viewable."""
+    batch = _batch_or_404(batch_id)
+    reason = (request.form.get("reason") or "").strip()
+    if not reason:
+        flash(_("停用导入批次须填写原因。"), "error")
+        return redirect(url_for("intake.batch_page", batch_id=batch.id))
+    if batch.status != "imported" or not batch.active:
+        flash(_("只能停用正在使用的导入批次。"), "error")
+        return redirect(url_for("intake.batch_page", batch_id=batch.id))
+    intake_import.retire_batch(batch, reason, current_user)
+    audit.record(current_user, "retire", "import_batch", batch.id, detail=reason[:500])
+    db.session.commit()
+    flash(_("该批次已停用，今后的比对不再使用。"), "success")
+    return redirect(url_for("intake.batch_page", batch_id=batch.id))
+
+
 @bp.route("/runs", methods=["POST"])
 @roles_required(*OPERATORS)
 def start_run():
-    """Start a comparison run over the active imports."""
-    run = intake_runs.create_run(_county(), actor=current_user)
+    """Start a comparison run over one batch per source, at the as-of date chosen (default: today)."""
+    text = (request.form.get("as_of") or "").strip()
+    try:
+        as_of = date.fromisoformat(text) if text else None
+    except ValueError:
+        flash(_("比对基准日请写成“年-月-日”，例如 2017-06-30。"), "error")
+        return redirect(url_for("intake.index"))
+    run = intake_runs.create_run(_county(), as_of=as_of, actor=current_user)
     db.session.commit()
     _job("workers.intake_jobs.run_comparison", lambda: intake_runs.run_comparison(run.id), run.id)
     return redirect(url_for("intake.run_page", run_id=run.id))
@@ -192,7 +228,7 @@ def run_page(run_id):
     """A run: progress while it works, then its counts, changes since the previous run, and actions."""
     run = _run_or_404(run_id)
     return render_template("intake/run.html", run=run, labels=PROBLEM_LABELS, status_labels=STATUS_LABELS,
-                           stage=stage_label(run.stage))
+                           stage=stage_label(run.stage), batches=intake_runs.run_batches(run), sources=SOURCES)
 
 
 def stage_label(stage: str | None) -> str:

@@ -26,6 +26,14 @@ class ImportBatch(db.Model):
     dedupe_key = db.Column(db.String(100), unique=True)
     status = db.Column(db.String(16), nullable=False, default="importing", index=True)  # imported / rejected
     active = db.Column(db.Boolean, nullable=False, default=True)  # used by new comparison runs
+    # The period the data is for (e.g. "2017-06"); a newer batch of the same source,
+    # county and period supersedes the active one, which stays viewable.
+    period = db.Column(db.String(16))
+    superseded_by_id = db.Column(db.Integer, db.ForeignKey("import_batch.id"))
+    superseded_by = db.relationship("ImportBatch", remote_side=[id], foreign_keys=[superseded_by_id])
+    retired_reason = db.Column(db.Text)  # set when a user took the batch out of use by hand
+    retired_at = db.Column(db.DateTime)
+    retired_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id"))
     file_format = db.Column(db.String(8))
     encoding = db.Column(db.String(32))
     mapping = db.Column(db.JSON)
@@ -38,7 +46,7 @@ class ImportBatch(db.Model):
     county_code = db.Column(db.String(6), nullable=False, index=True)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     created_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id"))
-    created_by = db.relationship("User")
+    created_by = db.relationship("User", foreign_keys=[created_by_id])
 
 
 class HeaderMapping(db.Model):

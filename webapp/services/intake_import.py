@@ -20,7 +20,7 @@ from pathlib import Path
 from ..extensions import db
 from sqlalchemy import select
 
-from ..intake.chunks import decode_chunk, encode_chunk
+from ..intake.chunks import chunk_id_numbers, decode_chunk, encode_chunk
 from ..intake.mapping import SOURCES, map_headers
 from ..intake.readers import ReadError, TableReader
 from ..intake.records import invalid_records
@@ -96,7 +96,8 @@ class _Validated:
     error_rows: set = field(default_factory=set)
 
 
-def _validate_file(reader: TableReader, source: str, mapping: dict, today, county_code, county_name):
+def _validate_file(reader: TableReader, source: str, mapping: dict, today, county_code, county_name,
+                   ids: set | None = None):
     validator = RowValidator(source, mapping, headers=reader.info.headers, today=today,
                              county_code=county_code, county_name=county_name)
     done = _Validated()
@@ -112,6 +113,8 @@ def _validate_file(reader: TableReader, source: str, mapping: dict, today, count
         if person_source:
             done.invalid.extend(invalid_records(source, chunk))
             done.records += sum(1 for value in chunk.columns.get("id_number", ()) if value is not None)
+            if ids is not None:  # only when an older batch may be replaced (see supersede_previous)
+                ids.update(chunk.columns.get("id_number", ()))
         else:
             done.records += len(rows)
         done.payloads.append((len(rows), encode_chunk(source, chunk)))
@@ -120,13 +123,16 @@ def _validate_file(reader: TableReader, source: str, mapping: dict, today, count
 
 def import_file(path: str | Path, source: str, *, file_name: str | None = None, actor=None,
                 county_code: str = "341721", county_name: str = "东至县", mapping: dict | None = None,
-                today: date | None = None, max_error_share: float = DEFAULT_MAX_ERROR_SHARE) -> ImportOutcome:
+                today: date | None = None, max_error_share: float = DEFAULT_MAX_ERROR_SHARE,
+                period: str | None = None) -> ImportOutcome:
     """Import one file of ``source`` into the caller's transaction.
 
     ``mapping`` ({header: field or None}) overrides the saved and automatic
     header mapping for this upload. Returns an :class:`ImportOutcome`; on
     ``needs_mapping`` nothing is written, on ``rejected`` only the batch row
-    and the start of its report, on ``duplicate`` nothing new.
+    and the start of its report, on ``duplicate`` nothing new. An imported
+    batch supersedes the active batch of the same source, county and
+    ``period`` (see :func:`supersede_previous`).
     """
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}")
@@ -152,6 +158,8 @@ def import_file(path: str | Path, source: str, *, file_name: str | None = None, 
         reader = TableReader(path)
     except ReadError as exc:
         return ImportOutcome("rejected", rejected(str(exc)), message=str(exc))
+    period = (period or None) and period[:16]
+    new_ids = set() if source in PERSON_SOURCES and _replaceable(source, county_code, period) else None
     with reader:
         headers = reader.info.headers
         chosen = {**saved_mapping(source), **(mapping or {})}
@@ -164,7 +172,7 @@ def import_file(path: str | Path, source: str, *, file_name: str | None = None, 
             gc_was_enabled = gc.isenabled()
             gc.disable()  # hundreds of thousands of short-lived objects, no cycles
             try:
-                done = _validate_file(reader, source, mapped, today, county_code, county_name)
+                done = _validate_file(reader, source, mapped, today, county_code, county_name, new_ids)
             finally:
                 if gc_was_enabled:
                     gc.enable()
@@ -190,9 +198,12 @@ def import_file(path: str | Path, source: str, *, file_name: str | None = None, 
                         encoding=reader.info.encoding, mapping=mapped, rows_total=done.rows_total,
                         rows_with_errors=len(done.error_rows), issues_total=done.issues_total,
                         records=done.records, invalid_ids=len(done.invalid), county_code=county_code,
-                        created_by_id=getattr(actor, "id", None), created_at=utcnow())
+                        created_by_id=getattr(actor, "id", None), created_at=utcnow(), period=period)
     db.session.add(batch)
     db.session.flush()
+    # A person batch with no IDs collected (no older batch at the start) replaces nothing
+    # that appeared meanwhile (a concurrent upload).
+    replaced = supersede_previous(batch, set() if new_ids is None and source in PERSON_SOURCES else new_ids)
     _bulk(IntakeChunk, [{"batch_id": batch.id, "seq": seq, "rows": rows, "payload": payload}
                         for seq, (rows, payload) in enumerate(done.payloads)])
     _bulk(ValidationIssue, _issue_rows(batch.id, done.issues))
@@ -200,8 +211,10 @@ def import_file(path: str | Path, source: str, *, file_name: str | None = None, 
                           "error_codes": ";".join(r.error_codes)[:128], "name": (r.name or "")[:64] or None,
                           "birth_date": r.birth_date, "address": (r.address or "")[:256] or None, "sex": r.sex}
                          for r in done.invalid])
-    return ImportOutcome("imported", batch, headers, mapped, unknown,
-                         message=f"已导入 {done.rows_total} 行，{len(done.error_rows)} 行有错误")
+    message = f"已导入 {done.rows_total} 行，{len(done.error_rows)} 行有错误"
+    if replaced:
+        message += "；替代了导入 " + "、".join(f"#{b.id}" for b in replaced)
+    return ImportOutcome("imported", batch, headers, mapped, unknown, message=message)
 
 
 def batch_chunks(batch: ImportBatch):
@@ -213,6 +226,59 @@ def batch_chunks(batch: ImportBatch):
         yield decode_chunk(batch.source, payload)
 
 
-def retire_batch(batch: ImportBatch) -> None:
-    """Leave a batch out of future comparison runs (e.g. replaced by a newer file)."""
-    batch.active = False
+SUPERSEDE_MIN_SHARE = 0.5  # of an older batch's people found in the new one: the same extract again
+_SAMPLE_CHUNKS = 4  # of the older batch, read to measure that share (20,000 rows are plenty)
+
+
+def _same_kind(source: str, county_code: str, period: str | None):
+    return ImportBatch.query.filter(
+        ImportBatch.source == source, ImportBatch.county_code == county_code,
+        ImportBatch.status == "imported", ImportBatch.active.is_(True),
+        ImportBatch.period.is_(None) if period is None else ImportBatch.period == period)
+
+
+def _replaceable(source: str, county_code: str, period: str | None) -> bool:
+    return db.session.query(_same_kind(source, county_code, period).exists()).scalar()
+
+
+def _share_found(older: ImportBatch, ids: set) -> float:
+    sample = db.session.execute(select(IntakeChunk.payload).where(IntakeChunk.batch_id == older.id)
+                                .order_by(IntakeChunk.seq).limit(_SAMPLE_CHUNKS)).scalars()
+    seen = found = 0
+    for payload in sample:
+        for id_number in chunk_id_numbers(payload):
+            if id_number is not None:
+                seen += 1
+                found += id_number in ids
+    return found / seen if seen else 1.0
+
+
+def supersede_previous(batch: ImportBatch, ids: set | None = None) -> list[ImportBatch]:
+    """Take the active batches ``batch`` replaces out of use; returns them.
+
+    A department sends one extract per period: a newer one of the same source,
+    county and period (or the same rows saved again, in another encoding)
+    replaces the older, which stays viewable and points at its replacement, so
+    a run never counts the same people twice. For person sources ``ids`` (the
+    new batch's ID numbers) must hold at least half of the older batch's
+    people: a file of one township's rows sent separately adds to the
+    county's file instead of replacing it.
+    """
+    replaced = []
+    for previous in _same_kind(batch.source, batch.county_code, batch.period).filter(ImportBatch.id != batch.id):
+        if ids is not None and _share_found(previous, ids) < SUPERSEDE_MIN_SHARE:
+            continue
+        previous.active, previous.superseded_by_id = False, batch.id
+        replaced.append(previous)
+    return replaced
+
+
+def retire_batch(batch: ImportBatch, reason: str, actor=None) -> None:
+    """Leave a batch out of future comparison runs, with the user's reason (required)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError("a reason is required to retire a batch")
+    if batch.status != "imported" or not batch.active:
+        raise ValueError("only an active imported batch can be retired")
+    batch.active, batch.retired_reason = False, reason[:1000]
+    batch.retired_at, batch.retired_by_id = utcnow(), getattr(actor, "id", None)

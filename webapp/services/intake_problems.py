@@ -38,7 +38,10 @@ def _earlier_cases(county_code: str) -> dict[str, tuple]:
 
 
 def write_problem_records(run, result, batches: dict, area_of: dict) -> int:
-    """Store the run's problems (people and unusable-ID rows); returns how many."""
+    """Store the run's problems (people and unusable-ID rows); returns how many.
+
+    ``batches`` (the run's, by id) is kept in the signature for callers; keys need no batch.
+    """
     earlier = _earlier_cases(run.county_code)
     rows = []
 
@@ -56,9 +59,9 @@ def write_problem_records(run, result, batches: dict, area_of: dict) -> int:
             add(f"{problem}:{person.id_number}", problem, person.id_number, person.name, detail,
                 area_of.get(person.id_number))
     for record in result.invalid_ids:
-        batch = batches.get(record.batch_id)
-        fingerprint = batch.file_hash[:16] if batch is not None else record.source
-        add(f"invalid_id:{fingerprint}:{record.row}", "invalid_id", None, record.name,
+        # Keyed by the row's content, not the file's hash: a re-saved copy of the file (another
+        # encoding, another hash) supersedes its batch and must find the same problems and cases.
+        add(f"invalid_id:{record.source}:{record.row}:{record.id_raw}", "invalid_id", None, record.name,
             f"{PROBLEM_LABELS['invalid_id']}（{'、'.join(record.error_codes)}）：{record.id_raw}"
             f"，{record.source} 第 {record.row} 行", None, record.batch_id, record.row, record.id_raw[:64])
     insert_rows(ProblemRecord, rows)

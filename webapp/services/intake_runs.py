@@ -16,7 +16,8 @@ import gc
 import itertools
 import time
 import traceback
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import delete, select
@@ -24,7 +25,7 @@ from sqlalchemy import delete, select
 from ..extensions import db
 from ..intake.compare import compare
 from ..intake.employers import ORG_SOURCES, EmployerIndex
-from ..intake.linkage import find_candidates
+from ..intake.linkage import decision_key, find_candidates, relink_chunk
 from ..intake.records import InvalidIdRecord, records_from_chunk
 from ..models import (ComparisonChange, ComparisonResult, ComparisonRun, ImportBatch,
                       InvalidIdRow, LinkageCandidate, ProblemRecord)
@@ -43,17 +44,42 @@ _RESULT_COLUMNS = ["run_id", "id_number", "status", "problems", "missing", "reas
                    "township_code", "village_code"]
 
 
+def default_as_of() -> date:
+    """Today where the campaign is (the app's time zone, Asia/Shanghai), not where the server is."""
+    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai")
+    return datetime.now(zone).date()
+
+
+def batches_for_run(county_code: str) -> list[ImportBatch]:
+    """The batches a new run uses: per source, the active imported batches of its latest period.
+
+    Superseding leaves one active batch per source and period (or a few with
+    different people, e.g. one township's file sent on its own); should batches
+    of several periods be active, the latest period wins.
+    """
+    active = ImportBatch.query.filter(
+        ImportBatch.status == "imported", ImportBatch.active.is_(True),
+        ImportBatch.source.in_(PERSON_SOURCES + ORG_SOURCES), ImportBatch.county_code == county_code).all()
+    latest: dict[str, str] = {}
+    for batch in active:
+        latest[batch.source] = max(latest.get(batch.source, ""), batch.period or "")
+    return sorted((b for b in active if (b.period or "") == latest[b.source]), key=lambda b: b.id)
+
+
 def create_run(county_code: str = "341721", as_of: date | None = None, batch_ids=None, actor=None):
-    """A queued run over ``batch_ids`` (default: every active imported person- and organisation-source batch)."""
+    """A queued run at ``as_of`` (default: today) over ``batch_ids`` (default: :func:`batches_for_run`)."""
     if batch_ids is None:
-        batch_ids = [b.id for b in ImportBatch.query.filter(
-            ImportBatch.status == "imported", ImportBatch.active.is_(True),
-            ImportBatch.source.in_(PERSON_SOURCES + ORG_SOURCES), ImportBatch.county_code == county_code
-        ).order_by(ImportBatch.id)]
-    run = ComparisonRun(status="queued", county_code=county_code, as_of=as_of or date.today(),
-                        batch_ids=list(batch_ids), created_by_id=getattr(actor, "id", None), created_at=utcnow())
+        batch_ids = [b.id for b in batches_for_run(county_code)]
+    run = ComparisonRun(status="queued", county_code=county_code, as_of=as_of or default_as_of(),
+                        batch_ids=sorted(batch_ids), created_by_id=getattr(actor, "id", None),
+                        created_at=utcnow())
     db.session.add(run)
     return run
+
+
+def run_batches(run: ComparisonRun) -> list[ImportBatch]:
+    """The batches a run uses, one per source (what the run page lists)."""
+    return ImportBatch.query.filter(ImportBatch.id.in_(run.batch_ids or [-1])).order_by(ImportBatch.id).all()
 
 
 def _progress(run: ComparisonRun, stage: str, done: int, total: int) -> None:
@@ -76,33 +102,78 @@ def _area_codes(village_code: str | None, county_code: str):
     return county_code, None, None
 
 
-def _batch_records(batch: ImportBatch, employer_index: EmployerIndex | None = None):
-    """The records of one batch, decoded chunk by chunk (social insurance chunks also feed ``employer_index``)."""
+def _batch_records(batch: ImportBatch, employer_index: EmployerIndex | None = None, links: dict | None = None):
+    """The records of one batch, decoded chunk by chunk (social insurance chunks also feed ``employer_index``).
+
+    ``links`` ({row number: ID}) gives rows with an unusable ID the person staff confirmed.
+    """
     for chunk in batch_chunks(batch):
+        if links:
+            relink_chunk(chunk, links)
         if employer_index is not None and batch.source == "social_insurance":
             employer_index.add_chunk(chunk.columns)  # employers: see intake_employers
         yield from records_from_chunk(batch.source, chunk, [])
 
 
 def _load_records(run: ComparisonRun, employer_index: EmployerIndex | None = None):
-    """(register persons, enrollment stream, invalid-ID records, batches by id).
+    """(register persons, enrollment stream, invalid-ID records, batches by id, (rejected pairs, rows linked)).
 
     The register is held whole (the comparison needs it); enrollments stream
     straight into the comparison, so a million of them never sit in memory.
     Organisation batches are left out here (they are in ``batches`` for
     :func:`write_employers`); ``employer_index`` fills as the stream is read.
+    Rows with an unusable ID that staff confirmed as a known person come with
+    that person's ID (and are no invalid-ID record); the pairs staff rejected
+    come back for :func:`_write_candidates` (see :func:`linkage_decisions`).
     """
     batches = {b.id: b for b in ImportBatch.query.filter(ImportBatch.id.in_(run.batch_ids or [-1]))}
-    register = [record for batch_id in sorted(batches) if batches[batch_id].source == "public_security"
-                for record in _batch_records(batches[batch_id])]
-    enrollments = itertools.chain.from_iterable(
-        _batch_records(batches[batch_id], employer_index) for batch_id in sorted(batches)
-        if batches[batch_id].source in ("health", "social_insurance"))
-    invalid = []
+    confirmed, rejected = linkage_decisions(run.county_code)
+    invalid, links = [], {}
     for row in InvalidIdRow.query.filter(InvalidIdRow.batch_id.in_(list(batches) or [-1])).order_by(InvalidIdRow.id):
+        linked = confirmed.get((row.batch_id, row.row_number)) or confirmed.get(
+            decision_key(row.source, row.id_raw, row.name))
+        if linked is not None:  # staff said whose row it is: it is that person's, not a problem any more
+            links.setdefault(row.batch_id, {})[row.row_number] = linked
+            continue
         invalid.append(InvalidIdRecord(row.source, row.row_number, row.id_raw, tuple(row.error_codes.split(";")),
                                        row.name, row.birth_date, row.address, row.sex, row.batch_id))
-    return register, enrollments, invalid, batches
+    register = [record for batch_id in sorted(batches) if batches[batch_id].source == "public_security"
+                for record in _batch_records(batches[batch_id], links=links.get(batch_id))]
+    enrollments = itertools.chain.from_iterable(
+        _batch_records(batches[batch_id], employer_index, links.get(batch_id)) for batch_id in sorted(batches)
+        if batches[batch_id].source in ("health", "social_insurance"))
+    linked_rows = sum(len(rows) for rows in links.values())
+    return register, enrollments, invalid, batches, (rejected, linked_rows)
+
+
+def linkage_decisions(county_code: str) -> tuple[dict, set]:
+    """Staff decisions on earlier "possibly the same person" pairs of the county's runs.
+
+    Returns (confirmed, rejected): ``confirmed`` maps both (batch id, row number)
+    and :func:`~webapp.intake.linkage.decision_key` to the confirmed ID, so the
+    decision holds for the same row in a re-saved or newer file; ``rejected``
+    holds ``decision_key + (ID,)`` of pairs not to propose again. The latest
+    decision on a pair wins.
+    """
+    rows = db.session.execute(
+        select(LinkageCandidate.batch_id, LinkageCandidate.source, LinkageCandidate.row_number,
+               LinkageCandidate.id_raw, LinkageCandidate.name, LinkageCandidate.candidate_id_number,
+               LinkageCandidate.status)
+        .join(ComparisonRun, ComparisonRun.id == LinkageCandidate.run_id)
+        .where(ComparisonRun.county_code == county_code, LinkageCandidate.status.in_(("confirmed", "rejected")))
+        .order_by(LinkageCandidate.decided_at, LinkageCandidate.id))
+    confirmed, rejected = {}, set()
+    for batch_id, source, row_number, id_raw, name, id_number, status in rows:
+        key = decision_key(source, id_raw, name)
+        if status == "confirmed":
+            confirmed[(batch_id, row_number)] = confirmed[key] = id_number
+            rejected.discard(key + (id_number,))
+        else:
+            rejected.add(key + (id_number,))
+            for where in ((batch_id, row_number), key):
+                if confirmed.get(where) == id_number:
+                    del confirmed[where]
+    return confirmed, rejected
 
 
 class _ResultRows:
@@ -126,10 +197,10 @@ class _ResultRows:
             else:
                 insert_tuples(ComparisonResult, _RESULT_COLUMNS, rows)
 
-    def finish(self, run: ComparisonRun) -> None:
-        """Wait for the writer process (if any), showing its progress on the run."""
+    def finish(self, progress) -> None:
+        """Wait for the writer process (if any), passing its progress to ``progress(written, total)``."""
         if self._writer is not None:
-            self._writer.finish(lambda written, total: _progress(run, "writing", written, total))
+            self._writer.finish(progress)
 
     def abort(self) -> None:
         """Stop the writer process of a failed run."""
@@ -177,8 +248,8 @@ def _diff(run: ComparisonRun, people) -> dict:
     return counts
 
 
-def _write_candidates(run: ComparisonRun, invalid, people, area_of) -> int:
-    pairs = find_candidates(invalid, people)
+def _write_candidates(run: ComparisonRun, invalid, people, area_of, rejected) -> int:
+    pairs = find_candidates(invalid, people, rejected=rejected)
     rows = []
     for pair in pairs:
         county, township, village = _area_codes(area_of.get(pair.candidate_id), run.county_code)
@@ -196,8 +267,12 @@ def _clear(run_id: int) -> None:
         db.session.execute(delete(model).where(model.run_id == run_id))
 
 
-def run_comparison(run_id: int) -> dict:
-    """Run comparison ``run_id`` to the end (commits in steps); returns its counts."""
+def run_comparison(run_id: int, listener=None) -> dict:
+    """Run comparison ``run_id`` to the end (commits in steps); returns its counts.
+
+    ``listener(stage, done, total)``, when given, hears every progress step
+    (the command line shows them; the page polls the run instead).
+    """
     run = db.session.get(ComparisonRun, run_id)
     if run is None:
         raise LookupError(f"no comparison run {run_id}")
@@ -206,32 +281,40 @@ def run_comparison(run_id: int) -> dict:
     gc_was_enabled = gc.isenabled()
     gc.disable()  # millions of short-lived objects, no cycles: the collector only costs time
     results = None
+
+    def progress(stage, done, total):
+        _progress(run, stage, done, total)
+        if listener is not None:
+            listener(stage, done, total)
+
     try:
         _clear(run.id)
         run.status, run.started_at, run.error = "running", utcnow(), None
-        _progress(run, "loading", 0, 0)
+        progress("loading", 0, 0)
         employer_index = EmployerIndex()
-        register, enrollments, invalid, batches = _load_records(run, employer_index)
+        register, enrollments, invalid, batches, (rejected, linked_rows) = _load_records(run, employer_index)
         results = _ResultRows(run, batches)
         result = compare(register, enrollments, invalid, as_of=run.as_of, emit=results.add,
-                         progress=lambda done, total: _progress(run, "comparing", done, total))
+                         progress=lambda done, total: progress("comparing", done, total))
         del register, enrollments
         # While a writer process inserts the results, the rest is worked out and written here.
         area_of = {p.id_number: p.area_code for p in result.people if p.area_code}
-        _progress(run, "problems", 0, 0)
+        progress("problems", 0, 0)
         problems = write_problem_records(run, result, batches, area_of)
-        _progress(run, "linkage", 0, 0)
-        candidates = _write_candidates(run, invalid, result.people, area_of)
-        _progress(run, "changes", 0, 0)
+        progress("linkage", 0, 0)
+        candidates = _write_candidates(run, invalid, result.people, area_of, rejected)
+        progress("changes", 0, 0)
         run.diff_counts = _diff(run, result.people)
-        _progress(run, "employers", 0, 0)
+        progress("employers", 0, 0)
         employer_counts = write_employers(run, employer_index, batches.values())
         db.session.commit()  # before waiting: on SQLite the writer needs the write lock to finish
-        results.finish(run)
+        results.finish(lambda written, total: progress("writing", written, total))
         run.counts = dict(result.counts(), problem_records=problems, linkage_candidates=candidates,
-                          **employer_counts)
+                          linked_rows=linked_rows, **employer_counts)
         run.status, run.stage, run.finished_at = "done", "done", utcnow()
         db.session.commit()
+        if listener is not None:
+            listener("done", 1, 1)
         return run.counts
     except Exception:
         if results is not None:
