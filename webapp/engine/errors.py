@@ -3,7 +3,14 @@
 Parameters are names, line numbers and limits, never values a diagram computed: messages are
 shown to administrators and supervisors, and an evaluated value could be anything.
 """
-from flask_babel import lazy_gettext as _l
+from flask import has_request_context
+from flask_babel import gettext
+
+
+def _l(msgid):
+    """Mark a message for extraction; it is translated when shown (``describe``)."""
+    return msgid
+
 
 MESSAGES = {
     # refused before running (diagram validation) or while running
@@ -72,9 +79,11 @@ class ScriptLimitExceeded(ScriptError):
 def describe(code, params=None):
     """The message for ``code`` with ``params``; unknown codes fall back to the generic error."""
     template = MESSAGES.get(code) or MESSAGES["error"]
+    # Workers and the CLI have no reader: they log and store the Chinese text.
+    text = gettext(template) if has_request_context() else template
     values = dict(params or {})
     values.setdefault("kind", code)
     try:
-        return str(template) % values
+        return text % values
     except (KeyError, TypeError, ValueError):
-        return str(template).split("%")[0]
+        return text.split("%")[0]

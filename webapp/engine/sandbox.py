@@ -56,14 +56,19 @@ def _parse(source, mode):
         raise UnsafeScript("too_deep", limit=MAX_DEPTH) from None
 
 
-def _check_depth(tree):
-    """Refuse trees deeper than MAX_DEPTH before anything recursive (compile, the rewriter) sees them."""
-    stack = [(tree, 1)]
+def _nodes_in_reading_order(tree):
+    """Every node, leftmost and innermost first, so the first refusal is the first thing a reader
+    sees; trees deeper than MAX_DEPTH are refused before anything recursive (compile, the
+    rewriter) sees them."""
+    stack, nodes = [(tree, 1)], []
     while stack:
         node, depth = stack.pop()
         if depth > MAX_DEPTH:
             raise UnsafeScript("too_deep", limit=MAX_DEPTH)
+        nodes.append((getattr(node, "lineno", 0), getattr(node, "col_offset", 0), -depth, len(nodes), node))
         stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    nodes.sort(key=lambda entry: entry[:4])
+    return [entry[-1] for entry in nodes]
 
 
 def _check_node(node):
@@ -100,9 +105,17 @@ def _check_node(node):
 def check_source(source, mode="exec"):
     """Raise UnsafeScript when ``source`` uses anything outside the allowed subset; return the tree."""
     tree = _parse(source, mode)
-    _check_depth(tree)
-    for node in ast.walk(tree):
-        _check_node(node)
+    refusals = []
+    for node in _nodes_in_reading_order(tree):
+        try:
+            _check_node(node)
+        except UnsafeScript as err:
+            if all(err.message() != seen.message() for seen in refusals):
+                refusals.append(err)
+    if refusals:
+        # The first refusal is raised; the validation report lists them all.
+        refusals[0].others = refusals[1:]
+        raise refusals[0]
     return tree
 
 
