@@ -35,23 +35,24 @@ def _code_fragments(task_spec):
 
 
 def check_process_rules(spec, lane_roles):
-    """Return a list of (element id, message) for everything wrong in ``spec``."""
+    """Return a list of (element id, message, error code or None) for everything wrong in ``spec``."""
     problems = []
     for task_spec in spec.task_specs.values():
         element = getattr(task_spec, "bpmn_id", None) or task_spec.name
         if isinstance(task_spec, UserTask) and task_spec.lane not in lane_roles:
-            problems.append((element, f"用户任务必须位于角色泳道中（{', '.join(lane_roles)}），实为：{task_spec.lane}"))
+            problems.append((element, f"用户任务必须位于角色泳道中（{', '.join(lane_roles)}），实为：{task_spec.lane}",
+                             None))
         if isinstance(task_spec, ServiceTask) and task_spec.operation_name not in SERVICE_OPERATORS:
-            problems.append((element, f"未知的服务操作：{task_spec.operation_name}"))
+            problems.append((element, f"未知的服务操作：{task_spec.operation_name}", None))
         for kind, source, mode in _code_fragments(task_spec):
             try:
                 check_source(source, mode)
             except UnsafeScript as err:
                 reasons = "；".join(each.message() for each in [err, *getattr(err, "others", [])][:5])
-                problems.append((element, f"{kind}被拒绝：{reasons}"))
+                problems.append((element, f"{kind}被拒绝：{reasons}", err.code))
         definition = getattr(task_spec, "event_definition", None)
         if isinstance(definition, TimerEventDefinition):
             timer_problem = check_timer(definition)
             if timer_problem:
-                problems.append((element, timer_problem))
+                problems.append((element, *timer_problem))
     return problems

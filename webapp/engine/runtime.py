@@ -81,15 +81,18 @@ def _limits_from_config():
 
 def script_engine():
     """The shared restricted script engine (built on first use, with the app clock installed)."""
-    global _script_engine, MAX_AUTOMATIC_STEPS
+    global _script_engine
     if _script_engine is None:
         clockwork.install()
         _script_engine = RestrictedScriptEngine(service_handler=_service_handler, limits=_limits_from_config())
-        from flask import current_app, has_app_context
-
-        if has_app_context():
-            MAX_AUTOMATIC_STEPS = current_app.config.get("ENGINE_MAX_AUTOMATIC_STEPS", MAX_AUTOMATIC_STEPS)
     return _script_engine
+
+
+def _max_automatic_steps():
+    from flask import current_app, has_app_context
+
+    return current_app.config.get("ENGINE_MAX_AUTOMATIC_STEPS", MAX_AUTOMATIC_STEPS) if has_app_context() \
+        else MAX_AUTOMATIC_STEPS
 
 
 def _run(ctx, step, workflow=None):
@@ -234,12 +237,12 @@ def _catch_up(workflow):
     A diagram looping through automatic steps only would never stop; after MAX_AUTOMATIC_STEPS
     the case stops at an incident instead (a retry goes on from there).
     """
-    steps = [0]
+    steps, limit = [0], _max_automatic_steps()
 
     def count(_task):
         steps[0] += 1
-        if steps[0] > MAX_AUTOMATIC_STEPS:
-            raise ScriptLimitExceeded("loop", limit=MAX_AUTOMATIC_STEPS)
+        if steps[0] > limit:
+            raise ScriptLimitExceeded("loop", limit=limit)
 
     workflow.refresh_timers()
     workflow.do_engine_steps(did_complete_task=count)
@@ -248,7 +251,7 @@ def _catch_up(workflow):
             return
         workflow.refresh_timers()
         workflow.do_engine_steps(did_complete_task=count)
-    raise ScriptLimitExceeded("loop", limit=MAX_AUTOMATIC_STEPS)
+    raise ScriptLimitExceeded("loop", limit=limit)
 
 
 def _dump_or_failure(workflow, failure):

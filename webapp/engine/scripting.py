@@ -88,6 +88,8 @@ class RestrictedEnvironment(TaskDataEnvironment):
                 continue
             if key in SAFE_BUILTINS and value is SAFE_BUILTINS[key]:
                 continue
+            if context.get(key, results) is value and type(value) not in (list, dict):
+                continue  # task data the script did not touch (lists and dicts may have changed inside)
             check_data(key, value)
             results[key] = value
         context.update(results)

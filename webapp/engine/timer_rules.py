@@ -76,7 +76,7 @@ def check_value(definition, value, now=None):
 
 
 def check_timer(definition):
-    """A message when the timer of ``definition`` is unusable or out of range, else None."""
+    """(message, code) when the timer of ``definition`` is unusable or out of range, else None."""
     source = definition.expression or ""
     shown = source if len(source) <= 60 else source[:60] + "…"
     try:
@@ -84,13 +84,13 @@ def check_timer(definition):
     except UnsafeScript:
         return None  # reported by the code check, with its reason
     except ScriptError as err:
-        return err.message()
+        return err.message(), err.code
     except Exception:  # noqa: BLE001 - any failure here means an unusable timer
-        return describe("timer_parse", {"source": shown})
+        return describe("timer_parse", {"source": shown}), "timer_parse"
     try:
         check_value(definition, value)
     except TimerOutOfRange as err:
-        return describe(err.code, err.params)
+        return describe(err.code, err.params), err.code
     except Exception:  # noqa: BLE001 - the value does not parse as ISO 8601
-        return describe("timer_parse", {"source": shown})
+        return describe("timer_parse", {"source": shown}), "timer_parse"
     return None
