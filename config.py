@@ -66,7 +66,7 @@ class Config:
     SCRIPT_MAX_ALLOCATED_ITEMS = int(os.environ.get("SCRIPT_MAX_ALLOCATED_ITEMS", "4000000"))
     SCRIPT_MAX_INT_BITS = int(os.environ.get("SCRIPT_MAX_INT_BITS", "10000"))
     # Automatic steps one engine run may take before the case stops at an incident (a loop).
-    ENGINE_MAX_AUTOMATIC_STEPS = int(os.environ.get("ENGINE_MAX_AUTOMATIC_STEPS", "1000"))
+    ENGINE_MAX_AUTOMATIC_STEPS = int(os.environ.get("ENGINE_MAX_AUTOMATIC_STEPS", "200"))
 
     @staticmethod
     def secret_key():

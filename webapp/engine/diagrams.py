@@ -187,7 +187,9 @@ class _SpecCache:
     def get(self, version):
         entry = self.entries.get(version.content_hash)
         if entry is None:
-            entry = validate_files(version.files, version.process_id)
+            # Parsed only: the product's rules were checked at deploy, and a version stored before
+            # a rule existed must still load (its cases then stop at an incident, not a 500).
+            entry = _parse_bundle(version.files, version.process_id)[1:]
             self.entries[version.content_hash] = entry
             if len(self.entries) > self.size:
                 self.entries.popitem(last=False)

@@ -42,8 +42,21 @@ def _chain(err):
         err = err.__cause__ or err.__context__
 
 
+def _task_in_traceback(err):
+    """The innermost task SpiffWorkflow was working on when ``err`` was raised (timers raise
+    outside any task run, so nothing else names them)."""
+    found, trace = None, err.__traceback__
+    while trace is not None:
+        for name in ("my_task", "task"):
+            candidate = trace.tb_frame.f_locals.get(name)
+            if getattr(candidate, "task_spec", None) is not None:
+                found = candidate
+        trace = trace.tb_next
+    return found
+
+
 def _element_of(err, workflow):
-    task = getattr(err, "task", None)
+    task = getattr(err, "task", None) or next(filter(None, map(_task_in_traceback, _chain(err))), None)
     spec = getattr(task, "task_spec", None) or getattr(err, "task_spec", None)
     if spec is None and workflow is not None:
         errored = workflow.get_tasks(state=TaskState.ERROR)

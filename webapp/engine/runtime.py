@@ -50,8 +50,10 @@ class CaseHasIncident(TaskNotAvailable):
 
 _MAX_CATCH_UP_ROUNDS = 50
 # Automatic steps (scripts, gateways, service tasks, events) one engine run may take before the
-# case is stopped as a runaway loop; set by ENGINE_MAX_AUTOMATIC_STEPS.
-MAX_AUTOMATIC_STEPS = 1000
+# case is stopped as a runaway loop; set by ENGINE_MAX_AUTOMATIC_STEPS. Each round of a loop
+# deepens SpiffWorkflow's task tree, which it walks recursively: near 1,000 steps Python's
+# recursion limit breaks the run half-way (the old "stops after 500 rounds"), so stay well below.
+MAX_AUTOMATIC_STEPS = 200
 _current_run = contextvars.ContextVar("current_run")
 _script_engine = None
 
@@ -97,6 +99,7 @@ def _max_automatic_steps():
 
 def _run(ctx, step, workflow=None):
     """Run ``step``; return None, or the Failure that stops the case (contention is re-raised)."""
+    script_engine().environment.limits = _limits_from_config()  # a changed limit applies from the next run
     token = _current_run.set(ctx)
     try:
         step()
@@ -239,10 +242,12 @@ def _catch_up(workflow):
     """
     steps, limit = [0], _max_automatic_steps()
 
-    def count(_task):
+    def count(task):
         steps[0] += 1
         if steps[0] > limit:
-            raise ScriptLimitExceeded("loop", limit=limit)
+            err = ScriptLimitExceeded("loop", limit=limit)
+            err.task = task  # names the element where the loop was stopped
+            raise err
 
     workflow.refresh_timers()
     workflow.do_engine_steps(did_complete_task=count)
