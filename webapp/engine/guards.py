@@ -40,6 +40,7 @@ _BINOPS = {
     "floordiv": operator.floordiv, "mod": operator.mod, "pow": operator.pow, "lshift": operator.lshift,
     "rshift": operator.rshift, "or": operator.or_, "and": operator.and_, "xor": operator.xor,
 }
+_GROWING = frozenset({"mul", "pow", "lshift"})
 _COMPARES = {
     "eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "le": operator.le, "gt": operator.gt,
     "ge": operator.ge, "in": lambda a, b: a in b, "notin": lambda a, b: a not in b,
@@ -147,7 +148,7 @@ class Guard:
         """``a <op> b`` with the result's size checked before (or, when bounded, after) it is made."""
         ta, tb = type(a), type(b)
         if ta in _NUMBERS and tb in _NUMBERS:
-            if ta is not float and tb is not float:
+            if name in _GROWING and ta is not float and tb is not float:
                 self._check_int_op(name, a, b)
             result = _BINOPS[name](a, b)
             if type(result) is int and result.bit_length() > self.limits.int_bits:

@@ -25,6 +25,7 @@ SAFE_BUILTINS = {
     "True": True, "False": False, "None": None,
 }
 # What task data may hold after a script: JSON's types (tuples are saved as lists).
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 MAX_DATA_DEPTH = 32
 MAX_DATA_NODES = 200_000
 
@@ -81,14 +82,15 @@ class RestrictedEnvironment(TaskDataEnvironment):
         scope = self._scope(context, external_context)
         exec(code, scope)  # noqa: S102 - checked and guarded
         results = {}
+        skip = self.globals.keys() | (external_context or {}).keys()
         for key, value in scope.items():
-            if key.startswith("_") or key in self.globals:
+            if key[0] == "_" or key in skip:
                 continue
-            if external_context and key in external_context:
+            kind = type(value)
+            if kind in _PLAIN:
+                results[key] = value
                 continue
-            if key in SAFE_BUILTINS and value is SAFE_BUILTINS[key]:
-                continue
-            if context.get(key, results) is value and type(value) not in (list, dict):
+            if context.get(key, results) is value and kind is not list and kind is not dict:
                 continue  # task data the script did not touch (lists and dicts may have changed inside)
             check_data(key, value)
             results[key] = value
