@@ -65,6 +65,8 @@ PROBES = [
     ("y = 'ab'.replace('', 'x' * 10**6)", "script", "size"),
     ("y = '%*d' % (10**9, 1)", "script", "format_width"),
     ("y = '%s' % [[1] * 1000] * 1000", "script", "format_value"),
+    ("s = 'a' * 10**6\ny = ('%s' * 1000) % tuple([s] * 1000)", "script", "size"),
+    ("y = int('9' * 4000)", "script", "int"),
     ("y = [[1] * 10**6 for i in range(100)]", "script", "memory"),
     ("y = []\nwhile True:\n    y.append('a' * 1000)", "script", "memory"),
     ("a = [0] * 1000\nb = [0] * 1000\ny = [a] * 1000 == [b] * 1000", "script", "nested"),

@@ -48,6 +48,7 @@ MESSAGES = {
     "timer_date": _l("计时器日期必须在今天前后 %(high)s 之内"),
     "timer_cycles": _l("循环计时器的重复次数必须在 1 到 %(limit)s 之间"),
     "timer_parse": _l("计时器表达式无法解析为 ISO 8601 时长或时间：%(source)s"),
+    "deep_state": _l("流程的数据或步骤嵌套过深，无法继续"),
     "error": _l("流程执行出错（%(kind)s）"),
 }
 

@@ -183,6 +183,9 @@ class Guard:
         values = args.values() if type(args) is dict else args if type(args) is tuple else (args,)
         if any(type(value) not in _SCALARS for value in values):
             raise UnsafeScript("format_value")
+        # The output is at most the template, each text value, and a number's digits (Python
+        # caps int-to-text at 4,300 digits), plus widths of at most 1,000 each.
+        self._reserve(len(template) * 2 + sum(len(v) if type(v) is str else 5000 for v in values))
 
     def compare(self, name, a, b):
         """A comparison; nested data on both sides is walked first (C code compares it deeply)."""
@@ -329,7 +332,7 @@ def _sized(fn):
 
 def _make_calls():
     calls = {
-        abs: _simple(abs), bool: _simple(bool), float: _simple(float), int: _simple(int), len: _len,
+        abs: _simple(abs), bool: _simple(bool), float: _simple(float), int: _sized(int), len: _len,
         round: _round, isinstance: _simple(isinstance), any: _simple(any), all: _simple(all),
         str: Guard.to_str, list: Guard.materialize, tuple: Guard.to_tuple,
         dict: _dict, set: lambda g, *a: g.charge(set(g.materialize(*a))),

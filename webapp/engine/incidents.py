@@ -76,7 +76,7 @@ def describe_failure(err, workflow=None):
     if script_error is not None:
         return Failure(script_error.code, dict(script_error.params), type(script_error).__name__, element)
     if isinstance(root, (RecursionError, MemoryError)):
-        return Failure("nested", {"limit": "-"}, detail, element)
+        return Failure("deep_state", {}, detail, element)
     if isinstance(getattr(spec, "event_definition", None), TimerEventDefinition) or isinstance(root, OverflowError):
         return Failure("timer", {}, detail, element)
     return Failure("error", {"kind": detail}, detail, element)
