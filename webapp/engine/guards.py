@@ -13,6 +13,7 @@ import re
 import time
 from dataclasses import dataclass
 
+from .allowed import CALLS as _CALLS, METHODS as _METHODS
 from .errors import ScriptLimitExceeded, UnsafeScript
 
 
@@ -55,17 +56,6 @@ class Bound:
 
     def __init__(self, fn):
         self.fn = fn
-
-
-class DateHelpers:
-    """The only date functions a diagram may call (``datetime.today()``)."""
-
-    @staticmethod
-    def today():
-        """Today's date as an ISO string."""
-        import datetime
-
-        return datetime.date.today().isoformat()
 
 
 class Guard:
@@ -117,7 +107,8 @@ class Guard:
         self.check_time()
         return value
 
-    def _reserve(self, size):
+    def reserve(self, size):
+        """Refuse, before it is made, a result of ``size`` items past the cap."""
         if size > self.limits.items:
             raise ScriptLimitExceeded("size", limit=self.limits.items)
 
@@ -157,9 +148,9 @@ class Guard:
         if name == "mul":
             seq, count = (a, b) if tb in (int, bool) else (b, a)
             if isinstance(seq, _SEQUENCES) and type(count) in (int, bool):
-                self._reserve(len(seq) * max(count, 0))
+                self.reserve(len(seq) * max(count, 0))
         elif name == "add" and isinstance(a, _SEQUENCES) and isinstance(b, _SEQUENCES):
-            self._reserve(len(a) + len(b))
+            self.reserve(len(a) + len(b))
         elif name == "mod" and ta is str:
             self._check_percent(a, b)
         elif name in ("pow", "lshift"):
@@ -185,7 +176,7 @@ class Guard:
             raise UnsafeScript("format_value")
         # The output is at most the template, each text value, and a number's digits (Python
         # caps int-to-text at 4,300 digits), plus widths of at most 1,000 each.
-        self._reserve(len(template) * 2 + sum(len(v) if type(v) is str else 5000 for v in values))
+        self.reserve(len(template) * 2 + sum(len(v) if type(v) is str else 5000 for v in values))
 
     def compare(self, name, a, b):
         """A comparison; nested data on both sides is walked first (C code compares it deeply)."""
@@ -239,7 +230,7 @@ class Guard:
         if type(iterable) is dict:
             iterable = iterable.keys()
         if hasattr(iterable, "__len__"):
-            self._reserve(len(iterable))
+            self.reserve(len(iterable))
         return self.charge(list(iterable))
 
     def to_tuple(self, iterable=()):
@@ -286,7 +277,7 @@ class Guard:
         if any(type(arg) not in (int, bool) for arg in args):
             raise TypeError("range() arguments must be integers")
         result = range(*args)
-        self._reserve(len(result))
+        self.reserve(len(result))
         return result
 
     def pairs(self, name, *args, **kwargs):
@@ -302,122 +293,3 @@ class Guard:
             raise UnsafeScript("call")
         self.walk(value)
         return self.charge(json.dumps(value, **kwargs))
-
-
-def _len(guard, value):
-    return len(value)
-
-
-def _round(guard, number, ndigits=None):
-    # round(10**3000, -10**9) would compute 10**(10**9) first.
-    if ndigits is not None and (type(ndigits) not in (int, bool) or abs(ndigits) > 100):
-        raise UnsafeScript("operand")
-    return round(number, ndigits)
-
-
-def _dict(guard, source=(), **kwargs):
-    if type(source) is not dict:
-        source = guard.materialize(source)
-    guard._reserve(len(source) + len(kwargs))
-    return guard.charge(dict(source, **kwargs))
-
-
-def _simple(fn):
-    return lambda guard, *args, **kwargs: fn(*args, **kwargs)
-
-
-def _sized(fn):
-    return lambda guard, *args, **kwargs: guard.charge(fn(*args, **kwargs))
-
-
-def _make_calls():
-    calls = {
-        abs: _simple(abs), bool: _simple(bool), float: _simple(float), int: _sized(int), len: _len,
-        round: _round, isinstance: _simple(isinstance), any: _simple(any), all: _simple(all),
-        str: Guard.to_str, list: Guard.materialize, tuple: Guard.to_tuple,
-        dict: _dict, set: lambda g, *a: g.charge(set(g.materialize(*a))),
-        sorted: lambda g, it, **k: g.ordered("sorted", it, **k),
-        min: lambda g, it, *a, **k: g.ordered("min", it, *a, **k),
-        max: lambda g, it, *a, **k: g.ordered("max", it, *a, **k),
-        sum: Guard.total, range: Guard.span,
-        zip: lambda g, *a: g.pairs("zip", *a), enumerate: lambda g, *a, **k: g.pairs("enumerate", *a, **k),
-        json.dumps: Guard.dumps, DateHelpers.today: _simple(DateHelpers.today),
-    }
-    return calls
-
-
-_CALLS = _make_calls()
-
-
-def _replace(guard, text, old, new, count=-1):
-    if type(old) is not str or type(new) is not str:
-        raise TypeError("replace() arguments must be str")
-    pieces = len(text) + 1 if not old else len(text) // len(old)
-    if count >= 0:
-        pieces = min(pieces, count)
-    guard._reserve(len(text) + pieces * len(new))
-    return guard.charge(text.replace(old, new, count))
-
-
-def _join(guard, separator, iterable):
-    items = guard.materialize(iterable)
-    if any(type(item) is not str for item in items):
-        raise TypeError("join() items must be str")
-    guard._reserve(sum(len(item) for item in items) + len(separator) * len(items))
-    return guard.charge(separator.join(items))
-
-
-def _zfill(guard, text, width):
-    guard._reserve(width)
-    return guard.charge(text.zfill(width))
-
-
-def _method(name, checked=False):
-    """A method wrapper: charge what it returns; walk the list first when ``checked``."""
-    def run(guard, value, *args, **kwargs):
-        if checked:
-            guard.walk(value)
-            guard.walk(args)
-        return guard.charge(getattr(value, name)(*args, **kwargs))
-    return run
-
-
-def _extend(guard, target, iterable):
-    items = guard.materialize(iterable)
-    guard._reserve(len(target) + len(items))
-    target.extend(items)
-
-
-def _update(guard, target, *args, **kwargs):
-    other = _dict(guard, *args, **kwargs) if type(target) is dict else set(guard.materialize(*args))
-    guard._reserve(len(target) + len(other))
-    target.update(other)
-
-
-def _sort(guard, target, **kwargs):
-    target[:] = guard.ordered("sorted", target, **kwargs)
-
-
-def _items(guard, value):
-    return guard.charge([[key, item] for key, item in value.items()])
-
-
-_STR_PLAIN = ("startswith", "endswith", "find", "rfind", "index", "rindex", "count", "isdigit", "isalpha",
-              "isalnum", "isspace", "isdecimal", "isnumeric", "islower", "isupper")
-_STR_SIZED = ("lower", "upper", "strip", "lstrip", "rstrip", "split", "rsplit", "splitlines", "title",
-              "capitalize", "casefold", "swapcase", "partition", "rpartition")
-_METHODS = {
-    str: {**dict.fromkeys(_STR_PLAIN), **{name: _method(name) for name in _STR_SIZED},
-          "replace": _replace, "join": _join, "zfill": _zfill},
-    list: {"append": None, "insert": None, "pop": None, "reverse": None, "clear": None,
-           "index": _method("index", True), "count": _method("count", True), "remove": _method("remove", True),
-           "copy": _method("copy"), "extend": _extend, "sort": _sort},
-    dict: {"get": None, "pop": None, "setdefault": None, "clear": None, "keys": _method("keys"),
-           "values": _method("values"), "items": _items, "copy": _method("copy"), "update": _update},
-    set: {"add": None, "discard": None, "remove": None, "pop": None, "clear": None, "issubset": None,
-          "issuperset": None, "isdisjoint": None, "union": _method("union"),
-          "intersection": _method("intersection"), "difference": _method("difference"), "update": _update},
-    DateHelpers: {"today": None},
-}
-# Every attribute name some allowed type offers: the static check refuses all others.
-ALLOWED_ATTRIBUTES = frozenset(name for methods in _METHODS.values() for name in methods)

@@ -2,7 +2,7 @@
 
 The check is an allow-list: every syntax node, every name, every attribute must be one this
 module knows to be harmless; everything else (``match``, ``lambda``, imports, ``**kwargs``,
-f-string format specs, bytes, any attribute outside ``guards.ALLOWED_ATTRIBUTES``) is refused
+f-string format specs, bytes, any attribute outside ``allowed.ALLOWED_ATTRIBUTES``) is refused
 with its line. The checked tree is then rewritten so that every operator, call, attribute read,
 slice and loop goes through the evaluation's ``Guard`` (see guards.py), bound to the name
 ``_g``, which diagram code cannot name (names starting with ``_`` are refused).
@@ -11,7 +11,7 @@ import ast
 from functools import lru_cache
 
 from .errors import UnsafeScript
-from .guards import ALLOWED_ATTRIBUTES
+from .allowed import ALLOWED_ATTRIBUTES
 
 MAX_SOURCE_CHARS = 20_000
 MAX_DEPTH = 60

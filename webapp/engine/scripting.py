@@ -12,7 +12,8 @@ import json
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
 from .errors import ScriptLimitExceeded, UnsafeScript
-from .guards import DateHelpers, Guard, Limits
+from .allowed import DateHelpers
+from .guards import Guard, Limits
 from .sandbox import FORBIDDEN_NAMES, check_source, compile_checked
 
 __all__ = ["RestrictedEnvironment", "RestrictedScriptEngine", "UnsafeScript", "ScriptLimitExceeded",
