@@ -278,18 +278,20 @@ def _save(instance, workflow, new_instance=False, failure=None, step="", actor=N
     if failure is None and not workflow.completed and not ready and not workflow.get_tasks(state=TaskState.WAITING):
         failure = incidents.stuck_failure()
     state, failure = _dump_or_failure(workflow, failure)
+    created = []
     if state is None:
-        # Keep the last saved state; a new instance keeps a fresh start of its process.
-        state = instance.state or _fresh_state(instance)
-        ready, timers = [], []
+        # Nothing of this step can be saved: the last saved state, its inbox rows and its timer
+        # stay as they were (a new instance keeps a fresh start of its process).
+        instance.state = instance.state or _fresh_state(instance)
         if completing is not None and completing.state == "completed":
             completing.state, completing.completed_at, completing.completed_by_id = "ready", None, None
-    instance.state = state
+    else:
+        instance.state = state
+        instance.next_timer_at = min((due for _, due in timers), default=None)
+        created = _sync_inbox(instance, ready, new_instance)
     instance.serializer_version = SERIALIZER_VERSION
     instance.status = "incident" if failure else "completed" if workflow.completed else "running"
     instance.updated_at = utcnow()
-    instance.next_timer_at = min((due for _, due in timers), default=None)
-    created = _sync_inbox(instance, ready, new_instance)
     if failure is not None:
         incidents.record(instance, step, failure, actor)
     return created
