@@ -55,6 +55,18 @@ class Config:
     # Comparison runs over at least this many person rows write their results from a second
     # process (services/result_writer.py); below it, starting one costs more than it saves.
     RESULT_WRITER_PROCESS_MIN_ROWS = int(os.environ.get("RESULT_WRITER_PROCESS_MIN_ROWS", "100000"))
+    # Uploaded diagrams: refused past this size (checked before the file is read) and past this
+    # many BPMN elements. The shipped diagrams are about 20 KB and 150 elements each.
+    DIAGRAM_MAX_BYTES = int(os.environ.get("DIAGRAM_MAX_BYTES", str(1024 * 1024)))
+    DIAGRAM_MAX_ELEMENTS = int(os.environ.get("DIAGRAM_MAX_ELEMENTS", "5000"))
+    # Budget of every diagram script, condition and timer expression (engine/guards.py).
+    SCRIPT_TIME_LIMIT_SECONDS = float(os.environ.get("SCRIPT_TIME_LIMIT_SECONDS", "1.0"))
+    SCRIPT_MAX_STEPS = int(os.environ.get("SCRIPT_MAX_STEPS", "1000000"))
+    SCRIPT_MAX_ITEMS = int(os.environ.get("SCRIPT_MAX_ITEMS", "1000000"))
+    SCRIPT_MAX_ALLOCATED_ITEMS = int(os.environ.get("SCRIPT_MAX_ALLOCATED_ITEMS", "4000000"))
+    SCRIPT_MAX_INT_BITS = int(os.environ.get("SCRIPT_MAX_INT_BITS", "10000"))
+    # Automatic steps one engine run may take before the case stops at an incident (a loop).
+    ENGINE_MAX_AUTOMATIC_STEPS = int(os.environ.get("ENGINE_MAX_AUTOMATIC_STEPS", "200"))
 
     @staticmethod
     def secret_key():

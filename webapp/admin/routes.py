@@ -1,5 +1,5 @@
 """Administration: process diagrams (validated before deploy) and staff accounts."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,16 +16,22 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @admin_required
 def diagrams():
     """Deployed versions, and an upload that replaces one file of a process's bundle."""
+    limit = current_app.config["DIAGRAM_MAX_BYTES"]
+    # Refuse an oversized upload from its declared length, before the form (and file) is parsed.
+    if request.method == "POST" and (request.content_length or 0) > limit + _FORM_OVERHEAD:
+        return _diagrams_page(DiagramUploadForm(formdata=None), [_too_large(limit)]), 413
     form = DiagramUploadForm()
-    versions = DiagramVersion.query.order_by(DiagramVersion.process_id, DiagramVersion.id.desc()).all()
-    form.process_id.choices = sorted({(v.process_id, v.process_id) for v in versions})
+    form.process_id.choices = _process_choices()
     problems = []
     if form.validate_on_submit():
         current = engine.current_version(form.process_id.data)
         files = dict(current.files)
         upload = form.file.data
+        content = upload.stream.read(limit + 1)
+        if len(content) > limit:
+            return _diagrams_page(form, [_too_large(limit)]), 413
         try:
-            files[upload.filename] = upload.read().decode("utf-8")
+            files[upload.filename] = content.decode("utf-8")
             version = engine.deploy_bundle(form.process_id.data, files, current_user, form.comment.data)
             db.session.commit()
             flash(_("已部署新版本 %(id)s，新案件将使用该版本。", id=version.id), "success")
@@ -35,6 +41,25 @@ def diagrams():
         except engine.DiagramInvalid as err:
             db.session.rollback()
             problems = [str(p) for p in err.problems]
+    return _diagrams_page(form, problems)
+
+
+# Room for the other form fields and the multipart boundaries around the file.
+_FORM_OVERHEAD = 64 * 1024
+
+
+def _process_choices():
+    return [(pid, pid) for (pid,) in db.session.query(DiagramVersion.process_id).distinct()
+            .order_by(DiagramVersion.process_id)]
+
+
+def _too_large(limit):
+    return _("流程图文件过大：上限为 %(kb)s KB，未部署。", kb=limit // 1024)
+
+
+def _diagrams_page(form, problems):
+    versions = DiagramVersion.query.order_by(DiagramVersion.process_id, DiagramVersion.id.desc()).all()
+    form.process_id.choices = _process_choices()
     counts = dict(db.session.query(ProcessInstance.diagram_version_id, db.func.count(ProcessInstance.id))
                   .group_by(ProcessInstance.diagram_version_id).all())
     return render_template("admin/diagrams.html", versions=versions, form=form, problems=problems, counts=counts)

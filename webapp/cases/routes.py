@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..models import Case, CaseEvent, RegistrationForm
 from ..exports import xlsx_response
-from ..services import audit, cases, scoping
+from ..services import audit, cases, incidents, scoping
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -59,5 +59,8 @@ def case_page(case_id):
     forms = RegistrationForm.query.filter_by(case_id=case.id).order_by(RegistrationForm.id).all()
     audit.record(current_user, "view_case", "case", case.id)
     db.session.commit()
+    incident = incidents.open_incident_of(case)
     return render_template("cases/detail.html", case=case, events=events, forms=forms,
-                           open_tasks=cases.open_tasks_of(case))
+                           open_tasks=cases.open_tasks_of(case), incident=incident,
+                           incident_message=incidents.message(incident) if incident else None,
+                           can_retry=incidents.can_manage(current_user))

@@ -31,6 +31,7 @@ class Problem:
     message: str
     line: int | None = None
     element: str | None = None
+    code: str | None = None  # the engine's error code, for refusals of diagram code and timers
 
     def __str__(self):
         where = self.file + (f":{self.line}" if self.line else "") + (f" [{self.element}]" if self.element else "")
@@ -52,15 +53,31 @@ def _schema_validator():
     return _validator
 
 
+# A bundle file with more elements than this is refused (DIAGRAM_MAX_ELEMENTS in config.py).
+DEFAULT_MAX_ELEMENTS = 5000
+
+
+def _max_elements():
+    from flask import current_app, has_app_context
+
+    return current_app.config.get("DIAGRAM_MAX_ELEMENTS", DEFAULT_MAX_ELEMENTS) if has_app_context() \
+        else DEFAULT_MAX_ELEMENTS
+
+
 def _parse_bundle(files, process_id):
     """Parse every file of ``files`` and return (parser, spec, subprocess specs)."""
     parser = SpiffBpmnParser(validator=_schema_validator())
     problems = []
+    max_elements = _max_elements()
     for name, xml in sorted(files.items()):
         try:
             root = etree.fromstring(xml.encode("utf-8") if isinstance(xml, str) else xml, _SAFE_XML)
         except etree.XMLSyntaxError as err:
             problems.append(Problem(name, f"不是有效的 XML：{err.msg}", err.lineno))
+            continue
+        count = sum(1 for _ in root.iter())
+        if count > max_elements:
+            problems.append(Problem(name, f"元素过多（{count} 个，上限 {max_elements} 个）"))
             continue
         try:
             parser.add_bpmn_xml(etree.ElementTree(root), filename=name)
@@ -87,8 +104,8 @@ def validate_files(files, process_id):
     _, spec, subprocess_specs = _parse_bundle(files, process_id)
     problems = []
     for each in [spec, *subprocess_specs.values()]:
-        problems.extend(Problem(each.file or "?", message, None, element)
-                        for element, message in check_process_rules(each, LANE_ROLES))
+        problems.extend(Problem(each.file or "?", message, None, element, code)
+                        for element, message, code in check_process_rules(each, LANE_ROLES))
     if problems:
         raise DiagramInvalid(problems)
     return spec, subprocess_specs
@@ -170,7 +187,9 @@ class _SpecCache:
     def get(self, version):
         entry = self.entries.get(version.content_hash)
         if entry is None:
-            entry = validate_files(version.files, version.process_id)
+            # Parsed only: the product's rules were checked at deploy, and a version stored before
+            # a rule existed must still load (its cases then stop at an incident, not a 500).
+            entry = _parse_bundle(version.files, version.process_id)[1:]
             self.entries[version.content_hash] = entry
             if len(self.entries) > self.size:
                 self.entries.popitem(last=False)

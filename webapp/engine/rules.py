@@ -2,13 +2,15 @@
 
 Schema validity and parsing are SpiffWorkflow's job; these rules add what this product needs:
 lanes that are role codes, code that the restricted engine accepts, known service operators,
-and timer durations that parse.
+and timer durations that parse and stay within range (timer_rules.py).
 """
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.spiff.specs.mixins.service_task import ServiceTask
 
-from .scripting import RestrictedEnvironment, UnsafeScript, check_source
+from .errors import UnsafeScript
+from .scripting import check_source
+from .timer_rules import check_timer
 
 SERVICE_OPERATORS = ("registry_apply", "apply_change", "notify_reminder", "escalate_task",
                      "close_problem")
@@ -32,35 +34,25 @@ def _code_fragments(task_spec):
             yield "服务参数", param["value"], "eval"
 
 
-def _check_timer(task_spec):
-    definition = getattr(task_spec, "event_definition", None)
-    if not isinstance(definition, TimerEventDefinition):
-        return None
-    try:
-        value = RestrictedEnvironment().evaluate(definition.expression, {})
-        TimerEventDefinition.parse_time_or_duration(value)
-    except UnsafeScript:
-        return None  # reported by the code check
-    except Exception as err:  # noqa: BLE001 - any failure here means an unusable timer
-        return f"计时器表达式无法解析为 ISO 8601 时长或时间：{definition.expression}（{err}）"
-    return None
-
-
 def check_process_rules(spec, lane_roles):
-    """Return a list of (element id, message) for everything wrong in ``spec``."""
+    """Return a list of (element id, message, error code or None) for everything wrong in ``spec``."""
     problems = []
     for task_spec in spec.task_specs.values():
         element = getattr(task_spec, "bpmn_id", None) or task_spec.name
         if isinstance(task_spec, UserTask) and task_spec.lane not in lane_roles:
-            problems.append((element, f"用户任务必须位于角色泳道中（{', '.join(lane_roles)}），实为：{task_spec.lane}"))
+            problems.append((element, f"用户任务必须位于角色泳道中（{', '.join(lane_roles)}），实为：{task_spec.lane}",
+                             None))
         if isinstance(task_spec, ServiceTask) and task_spec.operation_name not in SERVICE_OPERATORS:
-            problems.append((element, f"未知的服务操作：{task_spec.operation_name}"))
+            problems.append((element, f"未知的服务操作：{task_spec.operation_name}", None))
         for kind, source, mode in _code_fragments(task_spec):
             try:
                 check_source(source, mode)
             except UnsafeScript as err:
-                problems.append((element, f"{kind}被拒绝：{err}"))
-        timer_problem = _check_timer(task_spec)
-        if timer_problem:
-            problems.append((element, timer_problem))
+                reasons = "；".join(each.message() for each in [err, *getattr(err, "others", [])][:5])
+                problems.append((element, f"{kind}被拒绝：{reasons}", err.code))
+        definition = getattr(task_spec, "event_definition", None)
+        if isinstance(definition, TimerEventDefinition):
+            timer_problem = check_timer(definition)
+            if timer_problem:
+                problems.append((element, *timer_problem))
     return problems

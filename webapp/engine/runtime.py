@@ -16,9 +16,10 @@ from SpiffWorkflow.util.task import TaskState
 from ..extensions import db
 from ..models import InboxTask, ProcessInstance
 from ..models.base import utcnow
-from . import clockwork, operations, projection
+from . import clockwork, incidents, operations, projection
 from .diagrams import current_version, spec_cache
-from .scripting import RestrictedScriptEngine
+from .errors import ScriptLimitExceeded
+from .scripting import Limits, RestrictedScriptEngine
 from .serialization import SERIALIZER_VERSION, dump_state, load_state
 
 
@@ -43,7 +44,16 @@ class RunContext:
     operations_run: list = field(default_factory=list)
 
 
+class CaseHasIncident(TaskNotAvailable):
+    """The case is stopped at an incident; its tasks wait until the incident is retried."""
+
+
 _MAX_CATCH_UP_ROUNDS = 50
+# Automatic steps (scripts, gateways, service tasks, events) one engine run may take before the
+# case is stopped as a runaway loop; set by ENGINE_MAX_AUTOMATIC_STEPS. Each round of a loop
+# deepens SpiffWorkflow's task tree, which it walks recursively: near 1,000 steps Python's
+# recursion limit breaks the run half-way (the old "stops after 500 rounds"), so stay well below.
+MAX_AUTOMATIC_STEPS = 200
 _current_run = contextvars.ContextVar("current_run")
 _script_engine = None
 
@@ -51,7 +61,24 @@ _script_engine = None
 def _service_handler(task, operation_name, params):
     ctx = _current_run.get()
     ctx.operations_run.append(operation_name)
-    return operations.dispatch(operation_name, ctx, params, task.data)
+    # The operation's writes are all or nothing: if it fails, the case becomes an incident with
+    # the service task in error, and a retry runs it again from scratch. Flushing the instance
+    # first makes sure a transaction is open before the SAVEPOINT (SQLite needs that).
+    ctx.instance.updated_at = utcnow()
+    db.session.flush()
+    with db.session.begin_nested():
+        return operations.dispatch(operation_name, ctx, params, task.data)
+
+
+def _limits_from_config():
+    from flask import current_app, has_app_context
+
+    if not has_app_context():
+        return Limits()
+    config = current_app.config
+    fields = {"seconds": "SCRIPT_TIME_LIMIT_SECONDS", "steps": "SCRIPT_MAX_STEPS", "items": "SCRIPT_MAX_ITEMS",
+              "allocated": "SCRIPT_MAX_ALLOCATED_ITEMS", "int_bits": "SCRIPT_MAX_INT_BITS"}
+    return Limits(**{name: config[key] for name, key in fields.items() if config.get(key) is not None})
 
 
 def script_engine():
@@ -59,14 +86,28 @@ def script_engine():
     global _script_engine
     if _script_engine is None:
         clockwork.install()
-        _script_engine = RestrictedScriptEngine(service_handler=_service_handler)
+        _script_engine = RestrictedScriptEngine(service_handler=_service_handler, limits=_limits_from_config())
     return _script_engine
 
 
-def _run(ctx, step):
+def _max_automatic_steps():
+    from flask import current_app, has_app_context
+
+    return current_app.config.get("ENGINE_MAX_AUTOMATIC_STEPS", MAX_AUTOMATIC_STEPS) if has_app_context() \
+        else MAX_AUTOMATIC_STEPS
+
+
+def _run(ctx, step, workflow=None):
+    """Run ``step``; return None, or the Failure that stops the case (contention is re-raised)."""
+    script_engine().environment.limits = _limits_from_config()  # a changed limit applies from the next run
     token = _current_run.set(ctx)
     try:
         step()
+        return None
+    except incidents.PASSTHROUGH:
+        raise
+    except Exception as err:  # noqa: BLE001 - any engine or diagram failure becomes an incident
+        return incidents.describe_failure(err, workflow)
     finally:
         _current_run.reset(token)
 
@@ -84,8 +125,8 @@ def start_process(case, process_id, data=None, actor=None):
                                    state="")
         db.session.add(instance)
         ctx = RunContext(instance=instance, actor=actor)
-        _run(ctx, lambda: _catch_up(workflow))
-        created = _save(instance, workflow, new_instance=True)
+        failure = _run(ctx, lambda: _catch_up(workflow), workflow)
+        created = _save(instance, workflow, new_instance=True, failure=failure, step="start", actor=actor)
     return instance, created
 
 
@@ -117,24 +158,29 @@ def complete_task(row, actor, data):
     row = _fresh_task_row(row.id)
     if row.state != "ready":
         raise TaskNotAvailable("task already finished", completed_by=row.completed_by)
+    if instance.status == "incident":
+        raise CaseHasIncident("the case is stopped at an incident")
     workflow = _load(instance)
     ctx = RunContext(instance=instance, actor=actor)
     # Timer paths that fell due must run before the task: finishing after it, they would
     # merge their older copy of the data over the task's result.
-    _run(ctx, lambda: _catch_up(workflow))
+    failure = _run(ctx, lambda: _catch_up(workflow), workflow)
     task = workflow.get_task_from_id(UUID(row.task_uuid))
-    if task is None or task.state != TaskState.READY:
+    if failure is None and (task is None or task.state != TaskState.READY):
         raise TaskNotAvailable("task is not ready in the workflow")
-    task.data.update(data)
-    row.state, row.completed_at, row.completed_by_id = "completed", utcnow(), actor.id
+    if task is not None and task.state == TaskState.READY:
+        # Even when a timer path failed just before, the person's work is kept.
+        task.data.update(data)
+        row.state, row.completed_at, row.completed_by_id = "completed", utcnow(), actor.id
 
-    def step():
-        task.run()
-        _catch_up(workflow)
+        def step():
+            task.run()
+            _catch_up(workflow)
+
+        failure = _run(ctx, step, workflow) or failure
 
     try:
-        _run(ctx, step)
-        created = _save(instance, workflow)
+        created = _save(instance, workflow, failure=failure, step="complete", actor=actor, completing=row)
         db.session.flush()
     except (StaleDataError, OperationalError) as err:
         db.session.rollback()
@@ -152,32 +198,108 @@ def fire_due_timers(instance_id, actor=None):
     workflow = _load(instance)
     ctx = RunContext(instance=instance, actor=actor)
 
-    _run(ctx, lambda: _catch_up(workflow))
-    _save(instance, workflow)
+    failure = _run(ctx, lambda: _catch_up(workflow), workflow)
+    _save(instance, workflow, failure=failure, step="timers", actor=actor)
     return ctx.operations_run
 
 
+def retry_incident(instance_id, actor=None):
+    """Re-run the engine step of an instance stopped at an incident; True when it went on.
+
+    The tasks in error are made ready again and the engine runs them; if the case fails
+    again, its incident stays open with the new error.
+    """
+    instance = _lock_instance(instance_id)
+    if instance.status != "incident":
+        incidents.resolve(instance, actor)
+        return True
+    workflow = _load(instance)
+    ctx = RunContext(instance=instance, actor=actor)
+
+    def step():
+        for task in workflow.get_tasks(state=TaskState.ERROR):
+            task._set_state(TaskState.READY)
+            if task.task_spec.manual:  # a person's task whose own script failed: finish it now
+                task.run()
+        _catch_up(workflow)
+
+    failure = _run(ctx, step, workflow)
+    created = _save(instance, workflow, failure=failure, step="retry", actor=actor)
+    if instance.status != "incident":
+        incidents.resolve(instance, actor)
+        from ..services import notifications
+
+        notifications.tasks_arrived(created, actor)
+        return True
+    return False
+
+
 def _catch_up(workflow):
-    """Fire due timers and run every automatic step until only people or time can move it."""
+    """Fire due timers and run every automatic step until only people or time can move it.
+
+    A diagram looping through automatic steps only would never stop; after MAX_AUTOMATIC_STEPS
+    the case stops at an incident instead (a retry goes on from there).
+    """
+    steps, limit = [0], _max_automatic_steps()
+
+    def count(task):
+        steps[0] += 1
+        if steps[0] > limit:
+            err = ScriptLimitExceeded("loop", limit=limit)
+            err.task = task  # names the element where the loop was stopped
+            raise err
+
     workflow.refresh_timers()
-    workflow.do_engine_steps()
+    workflow.do_engine_steps(did_complete_task=count)
     for _ in range(_MAX_CATCH_UP_ROUNDS):
         if not workflow.get_tasks(state=TaskState.READY, manual=False):
             return
         workflow.refresh_timers()
-        workflow.do_engine_steps()
-    raise RuntimeError("workflow keeps producing automatic tasks; is there a loop without a wait?")
+        workflow.do_engine_steps(did_complete_task=count)
+    raise ScriptLimitExceeded("loop", limit=limit)
 
 
-def _save(instance, workflow, new_instance=False):
-    """Write state, status, timer due time and the inbox rows; return the new rows."""
-    instance.state = dump_state(workflow)
-    instance.serializer_version = SERIALIZER_VERSION
-    instance.status = "completed" if workflow.completed else "running"
-    instance.updated_at = utcnow()
+def _dump_or_failure(workflow, failure):
+    try:
+        return dump_state(workflow), failure
+    except Exception as err:  # noqa: BLE001 - unsaveable data must not 500; the state stays as it was
+        return None, failure or incidents.describe_failure(err, workflow)
+
+
+def _save(instance, workflow, new_instance=False, failure=None, step="", actor=None, completing=None):
+    """Write state, status, timer due time and the inbox rows; return the new rows.
+
+    A failed step is saved as far as it got (the failing task in error) with the instance in
+    the ``incident`` state, so a retry goes on from there; a case that is neither finished nor
+    waiting for anyone or anything is an incident too.
+    """
+    ready = projection.ready_human_tasks(workflow)
     timers = projection.waiting_timers(workflow)
-    instance.next_timer_at = min((due for _, due in timers), default=None)
-    return _sync_inbox(instance, projection.ready_human_tasks(workflow), new_instance)
+    if failure is None and not workflow.completed and not ready and not workflow.get_tasks(state=TaskState.WAITING):
+        failure = incidents.stuck_failure()
+    state, failure = _dump_or_failure(workflow, failure)
+    created = []
+    if state is None:
+        # Nothing of this step can be saved: the last saved state, its inbox rows and its timer
+        # stay as they were (a new instance keeps a fresh start of its process).
+        instance.state = instance.state or _fresh_state(instance)
+        if completing is not None and completing.state == "completed":
+            completing.state, completing.completed_at, completing.completed_by_id = "ready", None, None
+    else:
+        instance.state = state
+        instance.next_timer_at = min((due for _, due in timers), default=None)
+        created = _sync_inbox(instance, ready, new_instance)
+    instance.serializer_version = SERIALIZER_VERSION
+    instance.status = "incident" if failure else "completed" if workflow.completed else "running"
+    instance.updated_at = utcnow()
+    if failure is not None:
+        incidents.record(instance, step, failure, actor)
+    return created
+
+
+def _fresh_state(instance):
+    spec, subprocess_specs = spec_cache.get(instance.diagram_version)
+    return dump_state(BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine()))
 
 
 def _sync_inbox(instance, ready, new_instance):

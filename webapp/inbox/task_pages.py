@@ -15,6 +15,8 @@ from ..formatting import task_title
 
 def not_available_message(err):
     """Tell the loser of a race who finished the task."""
+    if isinstance(err, engine.CaseHasIncident):
+        return _("此案件的流程出现异常，暂不能办理，待管理员或督查人员处理后继续。")
     if isinstance(err, engine.TaskNotAvailable):
         who = getattr(err, "completed_by", None)
         if who is not None:
@@ -37,6 +39,10 @@ def _finish(row, action):
         db.session.rollback()
         flash(str(err), "error")
         return None
+    if row.instance.status == "incident":
+        # The work is saved; what came after it failed and is now an incident on the case page.
+        flash(_("已提交，但之后的流程出现异常，案件暂停；已记录，管理员和督查人员可在“流程异常”中查看并重试。"), "error")
+        return redirect(url_for("cases.case_page", case_id=row.case_id))
     flash(_("已提交：%(title)s", title=task_title(row.title)), "success")
     return redirect(url_for("inbox.tasks_list"))
 

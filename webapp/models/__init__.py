@@ -5,6 +5,7 @@ from .registry import Household, Person, RegistrationRecord, RegistrationHistory
 from .case import Case, CaseEvent, RegistrationForm
 from .process import DiagramVersion, ProcessInstance, InboxTask
 from .audit import AuditEvent
+from .incident import Incident
 from .deadlines import Notification, NOTIFICATION_KINDS  # timers, escalations, notifications
 from .intake import (ComparisonChange, ComparisonEmployer, ComparisonResult, ComparisonRun, HeaderMapping,
                      ImportBatch, IntakeChunk, InvalidIdRow, LinkageCandidate, ProblemRecord, ValidationIssue)
@@ -12,7 +13,7 @@ from .intake import (ComparisonChange, ComparisonEmployer, ComparisonResult, Com
 __all__ = [
     "Area", "AreaLevel", "User", "ROLES", "COUNTY_ROLES", "Household", "Person",
     "RegistrationRecord", "RegistrationHistory", "Case", "CaseEvent", "RegistrationForm",
-    "DiagramVersion", "ProcessInstance", "InboxTask", "AuditEvent", "Notification", "NOTIFICATION_KINDS",
+    "DiagramVersion", "ProcessInstance", "InboxTask", "AuditEvent", "Incident", "Notification", "NOTIFICATION_KINDS",
     "ImportBatch", "HeaderMapping", "IntakeChunk", "ValidationIssue", "InvalidIdRow", "ComparisonRun",
     "ComparisonResult", "ComparisonChange", "ComparisonEmployer", "ProblemRecord", "LinkageCandidate",
 ]

@@ -60,6 +60,8 @@ def complete(row, actor, data):
     """Complete inbox ``row`` with form ``data``: engine, timeline, return reasons, case status."""
     case = row.case
     created = engine.complete_task(row, actor, data)
+    if row.state != "completed":
+        return created  # the case stopped at an incident before the task could run (see the case page)
     decision_key, comment_key = DECISION_KEYS.get(row.task_name, (None, None))
     decision = data.get(decision_key) if decision_key else None
     comment = data.get(comment_key) if comment_key else None

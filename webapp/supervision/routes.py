@@ -143,4 +143,4 @@ def absent():
     return render_template("supervision/absent.html", form=form, staff=staff, counts=counts)
 
 
-from . import ops  # noqa: E402,F401 - the queue dashboard's routes live on this blueprint
+from . import incidents, ops  # noqa: E402,F401 - the incident list and the queue dashboard live on this blueprint
