@@ -7,7 +7,8 @@ from .process import DiagramVersion, ProcessInstance, InboxTask
 from .audit import AuditEvent
 from .deadlines import Notification, NOTIFICATION_KINDS  # timers, escalations, notifications
 from .intake import (ComparisonChange, ComparisonEmployer, ComparisonResult, ComparisonRun, HeaderMapping,
-                     ImportBatch, IntakeChunk, InvalidIdRow, LinkageCandidate, ProblemRecord, ValidationIssue)
+                     ImportBatch, IntakeChunk, InvalidIdRow, LinkageCandidate, ProblemRecord, ValidationIssue,
+                     ValueMapping)
 
 __all__ = [
     "Area", "AreaLevel", "User", "ROLES", "COUNTY_ROLES", "Household", "Person",
@@ -15,4 +16,5 @@ __all__ = [
     "DiagramVersion", "ProcessInstance", "InboxTask", "AuditEvent", "Notification", "NOTIFICATION_KINDS",
     "ImportBatch", "HeaderMapping", "IntakeChunk", "ValidationIssue", "InvalidIdRow", "ComparisonRun",
     "ComparisonResult", "ComparisonChange", "ComparisonEmployer", "ProblemRecord", "LinkageCandidate",
+    "ValueMapping",
 ]
