@@ -95,11 +95,6 @@ def is_summary_row(cells) -> bool:
     return len(filled) <= 2 and all(_COUNT_ONLY.fullmatch(text) for text in filled)
 
 
-def _looks_like_key(cell) -> bool:
-    # An ID (15 or 18 characters) or a credit code: such a row is never a summary line.
-    return cell.__class__ is str and len(cell) >= 15
-
-
 class RowValidator:
     """Validate the rows of one file of one source under a header mapping.
 
@@ -178,8 +173,9 @@ class RowValidator:
 
     def _without_summary_rows(self, numbers: list, rows: list):
         key = self._key_position
-        # Only rows without an ID-like key can be summaries: one cheap pass over that column.
-        suspects = [i for i, row in enumerate(rows) if not _looks_like_key(row[key])]
+        # Only rows without an ID-like key (15 or 18 characters, or a credit code) can be
+        # summaries: one cheap pass over that column.
+        suspects = [i for i, row in enumerate(rows) if (cell := row[key]).__class__ is not str or len(cell) < 15]
         summaries = {i for i in suspects if is_summary_row(rows[i])}
         if not summaries:
             return numbers, rows
