@@ -1,5 +1,6 @@
 """Scripted intake: `flask intake import` and `flask intake mapping`, end to end, with the web's services."""
 import json
+import re
 from datetime import date
 
 from webapp.extensions import db
@@ -54,3 +55,21 @@ def test_a_wrong_mapping_file_is_refused_clearly(app, runner, tmp_path):
     result = runner.invoke(args=["intake", "import", str(path), "--source", "social_insurance", "--mapping", str(bad)])
     assert result.exit_code == 1 and "对应关系文件有误" in result.output and "待遇状态没有代码 yes" in result.output
     assert ImportBatch.query.count() == 0
+
+
+def test_a_file_waiting_from_the_command_line_can_be_mapped_in_the_browser(county, runner, client, tmp_path):
+    path = tmp_path / "si.csv"
+    path.write_text(ODD, encoding="utf-8")
+    assert runner.invoke(args=["intake", "import", str(path), "--source", "social_insurance"]).exit_code == 3
+    batch = ImportBatch.query.one()
+    client.login("agency")
+    url = f"/intake/batches/{batch.id}/mapping"
+    page = client.get(url).get_data(as_text=True)
+    inputs = dict(re.findall(r'<tr data-(?:header|value)="([^"]+)" data-input="([^"]+)"', page))
+    response = client.post(url, {inputs["人员证件号"]: "id_number", inputs["按月领取中"]: "paid",
+                                 inputs["不详"]: "#empty"}, token_from=url)
+    assert response.headers["Location"].endswith(f"/intake/batches/{batch.id}")
+    # Saved for the source: the nightly command now goes through.
+    assert runner.invoke(args=["intake", "import", str(path), "--source", "social_insurance"]).exit_code == 0
+    db.session.expire_all()
+    assert db.session.get(ImportBatch, batch.id).status == "imported"

@@ -140,6 +140,10 @@ def mapping_page(batch_id):
         except ValueError:  # a field or code the page never offered
             abort(400)
         intake_import.save_mapping(batch.source, headers, current_user)
+        if not batch.upload_token:  # the file came from `flask intake import`: it continues there
+            db.session.commit()
+            flash(_("对应关系已保存。该文件由命令行导入，请再次运行导入命令。"), "success")
+            return redirect(url_for("intake.batch_page", batch_id=batch.id))
         batch.status = "importing"
         db.session.commit()
         return _import(batch)
