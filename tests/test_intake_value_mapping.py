@@ -155,3 +155,24 @@ def test_worded_files_through_a_worker_match_the_answer_key(county, client, mess
     done = Notification.query.filter_by(kind="intake_done").count()
     assert done == len(summary["sources"])
     _check_batches_and_run(folder, summary)
+
+
+def test_an_import_job_that_dies_leaves_its_batch_saying_so(county, workers, tmp_path):
+    from webapp.queues import enqueue
+    from webapp.services import intake_import
+
+    path = tmp_path / "gone.csv"
+    path.write_text("身份证号,姓名,险种\n", encoding="utf-8")
+    batch = intake_import.start_batch("health", path, "gone.csv", "341721", upload_token="gone.csv")
+    db.session.commit()
+    path.unlink()  # the stored upload is lost before the worker gets to it
+    workers.start("intake", "--no-scheduler")
+    enqueue("intake", "workers.intake_jobs.import_file", str(path), "health", None, "gone.csv", None, batch.id)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        db.session.expire_all()
+        if db.session.get(ImportBatch, batch.id).status != "importing":
+            break
+        time.sleep(0.2)
+    failed = db.session.get(ImportBatch, batch.id)
+    assert failed.status == "rejected" and "导入出错" in failed.reject_reason, workers.logs()

@@ -26,8 +26,11 @@ def import_file(path, source, actor_id=None, file_name=None, mapping=None, batch
             if batch_id is not None and outcome.status != "needs_mapping":
                 intake_mapping.notify_done(outcome.batch, actor)
             db.session.commit()
-        except Exception:
+        except Exception as exc:
             db.session.rollback()
+            if batch_id is not None:  # the page polling this batch must not wait for ever
+                intake_import.mark_failed(batch_id, exc)
+                db.session.commit()
             raise
         return {"status": outcome.status, "batch_id": getattr(outcome.batch, "id", None),
                 "message": outcome.message}

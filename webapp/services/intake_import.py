@@ -148,6 +148,14 @@ def start_batch(source: str, path: str | Path, file_name: str, county_code: str,
 _FINISHED = ("imported", "rejected", "duplicate")
 
 
+def mark_failed(batch_id: int, error: Exception) -> None:
+    """An import job died: its batch says so (rejected, with the error) instead of importing for ever."""
+    batch = db.session.get(ImportBatch, batch_id)
+    if batch is not None and batch.status == "importing":
+        batch.status, batch.active = "rejected", False
+        batch.reject_reason = "导入出错，请重新上传；如仍出错请联系管理员"  # the error itself is in the job's log
+
+
 def import_file(path: str | Path, source: str, *, file_name: str | None = None, actor=None,
                 county_code: str = "341721", county_name: str = "东至县", mapping: dict | None = None,
                 today: date | None = None, max_error_share: float = DEFAULT_MAX_ERROR_SHARE,
