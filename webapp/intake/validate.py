@@ -142,9 +142,9 @@ class RowValidator:
         self._ymd: dict = {}
 
     # -- entry points ------------------------------------------------------------
-    def validate_chunk(self, numbers: list[int], rows: list[list]) -> ValidatedChunk:
-        """Validate rows given as lists in file-header order."""
-        if rows and self._key_position is not None:
+    def validate_chunk(self, numbers: list[int], rows: list[list], skip_summaries: bool = True) -> ValidatedChunk:
+        """Validate rows given as lists in file-header order (total and subtotal rows left out)."""
+        if rows and skip_summaries and self._key_position is not None:
             numbers, rows = self._without_summary_rows(numbers, rows)
         cells_by_column = list(zip(*rows)) if rows else []
         chunk = ValidatedChunk(numbers, {}, [], {})
@@ -193,7 +193,7 @@ class RowValidator:
             for position, cell in zip(self._positions, cells):
                 by_position[position] = cell
             cells = by_position
-        chunk = self.validate_chunk([raw.number], [cells])
+        chunk = self.validate_chunk([raw.number], [cells], skip_summaries=False)
         id_raw, id_errors = chunk.id_problems.get(0, (None, ()))
         return ValidatedRow(raw.number, chunk.row_values(0), chunk.issues, id_raw, id_errors)
 
