@@ -149,7 +149,7 @@ _FINISHED = ("imported", "rejected", "duplicate")
 
 
 def mark_failed(batch_id: int, error: Exception) -> None:
-    """An import job died: its batch says so (rejected, with the error) instead of importing for ever."""
+    """An import job died: its batch says so (rejected, with a reason) instead of importing for ever."""
     batch = db.session.get(ImportBatch, batch_id)
     if batch is not None and batch.status == "importing":
         batch.status, batch.active = "rejected", False
@@ -159,8 +159,7 @@ def mark_failed(batch_id: int, error: Exception) -> None:
 def import_file(path: str | Path, source: str, *, file_name: str | None = None, actor=None,
                 county_code: str = "341721", county_name: str = "东至县", mapping: dict | None = None,
                 today: date | None = None, max_error_share: float = DEFAULT_MAX_ERROR_SHARE,
-                value_mapping: dict | None = None, batch_id: int | None = None,
-                upload_token: str | None = None) -> ImportOutcome:
+                value_mapping: dict | None = None, batch_id: int | None = None) -> ImportOutcome:
     """Import one file of ``source`` into the caller's transaction.
 
     ``mapping`` ({header: field or None}) and ``value_mapping`` ({field: {value:
@@ -200,7 +199,6 @@ def import_file(path: str | Path, source: str, *, file_name: str | None = None, 
                                 created_by_id=getattr(actor, "id", None), created_at=utcnow())
             db.session.add(batch)
         batch.file_name, batch.status = file_name[:256], status
-        batch.upload_token = upload_token or batch.upload_token
         batch.file_format, batch.encoding = getattr(info, "format", None), getattr(info, "encoding", None)
         for name, value in values.items():
             setattr(batch, name, value)
