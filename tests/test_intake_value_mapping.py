@@ -147,6 +147,8 @@ def test_worded_files_through_a_worker_match_the_answer_key(county, client, mess
             assert state["mapping_url"].endswith(f"/intake/batches/{batch.id}/mapping")
             note = Notification.query.filter_by(kind="intake_mapping").order_by(Notification.id.desc()).first()
             assert note.detail["batch_id"] == batch.id and note.user.username == "agency"
+            listed = client.get("/notifications/").get_data(as_text=True)
+            assert f"文件“{name}”需要确认列或值的对应关系" in listed
             opened = client.post(f"/notifications/{note.id}/open", token_from="/notifications/")
             assert opened.headers["Location"].endswith(state["mapping_url"])
             _map_as_the_uploader(client, batch.id)
