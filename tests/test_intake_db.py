@@ -115,11 +115,15 @@ def test_unknown_headers_wait_for_a_saved_mapping(app, tmp_path):
     odd.write_text(f"人员编号,人员名称,险种\n{ADULT},甲一,职工医保\n", encoding="utf-8")
     outcome = _import(odd, "social_insurance")
     assert outcome.status == "needs_mapping" and outcome.missing_required == ["id_number", "name"]
-    assert ImportBatch.query.count() == 0
+    # The upload is listed, waiting, with nothing of its rows stored.
+    waiting = ImportBatch.query.one()
+    assert (waiting.status, waiting.active, IntakeChunk.query.count()) == ("needs_mapping", False, 0)
+    assert waiting.pending["unknown_headers"] == ["人员编号", "人员名称"]
     intake_import.save_mapping("social_insurance", {"人员编号": "id_number", "人员名称": "name"})
     db.session.commit()
     assert HeaderMapping.query.count() == 2
     assert _import(odd, "social_insurance").status == "imported"
+    assert ImportBatch.query.one().status == "imported"  # the same batch, continued
 
 
 def _run(county_code="341721"):

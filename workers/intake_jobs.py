@@ -7,21 +7,31 @@ log = logging.getLogger(__name__)
 _SLICE = 200  # cases started per commit: a killed job loses at most one slice
 
 
-def import_file(path, source, actor_id=None, file_name=None, mapping=None, period=None):
-    """Import one uploaded file (all or nothing); returns the outcome's status and batch id."""
+def import_file(path, source, actor_id=None, file_name=None, mapping=None, batch_id=None, period=None):
+    """Import one uploaded file (all or nothing); returns the outcome's status and batch id.
+
+    ``batch_id`` is the row the upload made: the import continues it, and the uploader is
+    told in the app how it ended (a file waiting for mapping is told by the service itself).
+    """
     from webapp.extensions import db
     from webapp.models import User
-    from webapp.services import intake_import
+    from webapp.services import intake_import, intake_mapping
 
     with app_context() as app:
         actor = db.session.get(User, actor_id) if actor_id else None
         county = actor.area.county_code if actor else app.config.get("COUNTY_CODE", "341721")
         try:
             outcome = intake_import.import_file(path, source, file_name=file_name, actor=actor,
-                                                county_code=county, mapping=mapping, period=period)
+                                                county_code=county, mapping=mapping, batch_id=batch_id,
+                                                period=period)
+            if batch_id is not None and outcome.status != "needs_mapping":
+                intake_mapping.notify_done(outcome.batch, actor)
             db.session.commit()
-        except Exception:
+        except Exception as exc:
             db.session.rollback()
+            if batch_id is not None:  # the page polling this batch must not wait for ever
+                intake_import.mark_failed(batch_id, exc)
+                db.session.commit()
             raise
         return {"status": outcome.status, "batch_id": getattr(outcome.batch, "id", None),
                 "message": outcome.message}

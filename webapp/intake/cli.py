@@ -125,3 +125,54 @@ def _score_against_key(folder, result, opened, load_answer_key, precision_recall
 
 
 from . import cli_runs  # noqa: E402,F401  (flask intake run / results, on this group)
+# -- scripted intake (county IT's nightly job does what the web does) -------------------------------
+
+EXIT_NEEDS_MAPPING = 3
+
+
+@intake_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--source", required=True, type=click.Choice(["public_security", "health", "social_insurance",
+                                                          "market_supervision", "civil_affairs"]))
+@click.option("--period", default=None, help="Period the data is for, e.g. 2017-06.")
+@click.option("--mapping", "mapping_file", default=None, type=click.Path(exists=True, dir_okay=False),
+              help="Header and value choices (JSON, as `flask intake mapping SOURCE` prints); saved for the source.")
+def import_command(file, source, period, mapping_file):
+    """Import FILE of SOURCE like a web upload; exit code 3 when headers or values need mapping."""
+    from flask import current_app
+
+    from webapp.extensions import db
+    from webapp.services import intake_import, intake_mapping
+
+    if mapping_file:
+        try:
+            document = json.loads(Path(mapping_file).read_text(encoding="utf-8"))
+            intake_mapping.apply_document(source, document)
+        except (ValueError, json.JSONDecodeError) as exc:
+            db.session.rollback()
+            raise click.ClickException(f"对应关系文件有误：{exc}") from None
+        db.session.commit()
+    # A batch of a period replaces the previous one of that period (import_file's ``period``).
+    options = {"period": period} if period else {}
+    outcome = intake_import.import_file(file, source, file_name=Path(file).name,
+                                        county_code=current_app.config.get("COUNTY_CODE", "341721"), **options)
+    db.session.commit()
+    batch = outcome.batch
+    click.echo(f"第 {batch.id} 批：{outcome.message}" if batch is not None else outcome.message)
+    if outcome.status == "needs_mapping":
+        for line in intake_mapping.describe_pending(source, batch.pending):
+            click.echo("  " + line)
+        click.echo(f"请用 --mapping MAP.json 给出对应关系（格式同 flask intake mapping {source} 的输出），再次导入。")
+        raise SystemExit(EXIT_NEEDS_MAPPING)
+    if outcome.status == "rejected":
+        raise SystemExit(1)
+
+
+@intake_cli.command("mapping")
+@click.argument("source", type=click.Choice(["public_security", "health", "social_insurance",
+                                             "market_supervision", "civil_affairs"]))
+def mapping_command(source):
+    """Print the header and value choices saved for SOURCE (the JSON `import --mapping` reads)."""
+    from webapp.services import intake_mapping
+
+    click.echo(json.dumps(intake_mapping.mapping_document(source), ensure_ascii=False, indent=2, sort_keys=True))

@@ -54,6 +54,12 @@ class CountyConfig:
     as_of: date | None = None
     xlsx_township: str | None = "木塔乡"  # its health rows go to an XLSX file
     rates: dict = field(default_factory=lambda: dict(DEFAULT_RATES))
+    # How files word things (generator_words): each file its own spellings of coded words;
+    # optionally a word no vocabulary lists, headers no synonym knows, and a closing total row.
+    word_variants: bool = True
+    unlisted_words: bool = False
+    odd_headers: bool = False
+    total_rows: bool = False
 
 
 class _IdMaker:
@@ -289,7 +295,7 @@ def generate_county(out_dir: str | Path, people: int = 530_000, seed: int = 2017
                     results.append(future.result())
                     if progress:
                         progress(len(results), len(jobs))
-        rows, invalid_rows, counts = merge_parts(out_dir, part_dir, results)
+        rows, invalid_rows, counts = merge_parts(out_dir, part_dir, results, config)
     xlsx_files = [r["xlsx"] for r in results if r["xlsx"]]
     rows.update(orgs.rows)
     summary = {

@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from webapp.idnumber import check_char
 from webapp.intake.answer_key import KEY_FILE, KEY_HEADER, AnswerKeyWriter, Facts
+from webapp.intake.generator_words import FileWords
 from webapp.intake.schemes import scheme_name
 
 REGISTER_FILE = "public_security_household.csv"
@@ -32,8 +33,7 @@ SI_HEADERS = ["社会保障号码", "姓名", "性别", "出生日期", "险种"
               "待遇发放至", "参保地", "单位名称", "单位统一社会信用代码", "参保日期"]
 PERSON_FILES = {REGISTER_FILE: (REGISTER_HEADERS, "gbk"), HEALTH_FILE: (HEALTH_HEADERS, "utf-8-sig"),
                 SOCIAL_INSURANCE_FILE: (SI_HEADERS, "utf-8")}
-_STATUS_WORD = {"normal": "正常", "deceased": "死亡", "moved_out": "迁出", "cancelled": "注销"}
-_SEX_WORD = {"M": "男", "F": "女"}
+_FILE_KINDS = {REGISTER_FILE: "register", HEALTH_FILE: "health", SOCIAL_INSURANCE_FILE: "si"}
 _FULLWIDTH = str.maketrans({str(i): chr(0xFF10 + i) for i in range(10)})
 _SCHEME_SPELLINGS = {"resident_pension": ("城乡居民基本养老保险", "城乡居民养老保险"),
                      "enterprise_pension": ("企业职工基本养老保险", "企业职工养老保险")}
@@ -107,6 +107,7 @@ class PeopleWriter:
         self._workbooks = []
         self._damage_tables: dict = {}
         self._mess_total = self.rates["id_15_digit"] + self.rates["id_fullwidth"] + self.rates["id_spaces"]
+        self.words = {name: file_words(config, name) for name in PERSON_FILES}
         self.employer_cells = None  # generator_orgs.EmployerCells: how rows name employers
 
     def _part_file(self, part_dir: Path, name: str, part: int, encoding: str) -> None:
@@ -115,18 +116,20 @@ class PeopleWriter:
         self._files[name] = (handle, handle.write)
         self._rows[name] = 1
 
-    def _xlsx_sheet(self, name: str, headers: list[str]):
+    def _xlsx_sheet(self, name: str):
         from openpyxl import Workbook  # heavy import, only when writing
 
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("Sheet1")
-        sheet.append(headers)
         self._workbooks.append((name, workbook))
+        self.words[name] = file_words(self.config, name, HEALTH_FILE)
+        sheet.append(self.words[name].headers)
         self._files[name] = (None, sheet)
         self._rows[name] = 1
 
     def _write(self, name: str, row: list) -> int:
         handle, write = self._files[name]
+        row = self.words[name].wrap(row, self._rows[name] + 1)
         if handle is None:
             write.append(row)  # an openpyxl write-only sheet
         else:
@@ -220,11 +223,12 @@ class PeopleWriter:
     def _register_row(self, person: Person, facts: Facts) -> bool:
         value, error = self.render_id(person.id_number, "gbk")
         village = person.village
-        rng = self.rng
+        rng, words = self.rng, self.words[REGISTER_FILE]
         row = self._write(REGISTER_FILE, [
             person.household_no, person.head_name, person.relation, person.name, value,
-            _SEX_WORD[person.sex], "汉族" if rng.random() < 0.995 else "回族", date_text(person.birth, 2),
-            "户籍人口" if person.registered else "流动人口", _STATUS_WORD[person.status],
+            words.word("sex", person.sex), "汉族" if rng.random() < 0.995 else "回族", date_text(person.birth, 2),
+            words.word("register_kind", "户籍人口" if person.registered else "流动人口"),
+            words.word("person_status", person.status),
             date_text(person.death_date, rng.randrange(4)), person.occupation,
             person.register_address, person.current_address or "", village.township, village.name,
             village.code, f"1{rng.choice('3578')}{rng.getrandbits(30) % 10**9:09d}"])
@@ -243,9 +247,10 @@ class PeopleWriter:
             value, error = self.render_id(person.id_number, "xlsx" if in_xlsx else "utf8")
             birth = datetime(person.birth.year, person.birth.month, person.birth.day) if in_xlsx \
                 else date_text(person.birth, 1)
+            words = self.words[file_name]
             row = self._write(file_name, [
-                value, name, _SEX_WORD[person.sex], birth, person.register_address or "",
-                person.village.township, cover.status, date_text(cover.enroll_date, 0)])
+                value, name, words.word("sex", person.sex), birth, person.register_address or "",
+                person.village.township, words.word("enroll_status", cover.status), date_text(cover.enroll_date, 0)])
             source = "health"
         else:
             file_name = SOCIAL_INSURANCE_FILE
@@ -254,9 +259,11 @@ class PeopleWriter:
             paid_until = cover.paid_until
             employer, employer_code = (cover.employer, "") if not cover.employer or self.employer_cells is None \
                 else self.employer_cells.cells(cover.employer, cover.status == "终止参保")
+            words = self.words[file_name]
             row = self._write(file_name, [
-                value, name, _SEX_WORD[person.sex], date_text(person.birth, 0), spelling, cover.status,
-                cover.contribution, cover.benefit,
+                value, name, words.word("sex", person.sex), date_text(person.birth, 0), spelling,
+                words.word("enroll_status", cover.status), words.word("contribution", cover.contribution),
+                words.word("benefit", cover.benefit),
                 date_text(paid_until, 2)[:6] if paid_until else "", cover.place, employer, employer_code,
                 date_text(cover.enroll_date, 0)])
             source = "social_insurance"
@@ -270,7 +277,7 @@ class PeopleWriter:
     def _health_xlsx(self, person: Person) -> str:
         if self._xlsx_name is None:
             self._xlsx_name = HEALTH_XLSX_FILE.format(code=person.village.code[6:9])
-            self._xlsx_sheet(self._xlsx_name, HEALTH_HEADERS)
+            self._xlsx_sheet(self._xlsx_name)
         return self._xlsx_name
 
     def close(self) -> dict:
@@ -279,6 +286,8 @@ class PeopleWriter:
             if handle is not None:
                 handle.close()
         for name, workbook in self._workbooks:
+            if self.config.total_rows:
+                self._files[name][1].append(self.words[name].total_row(self._rows[name] - 1))
             workbook.save(self.out_dir / name)
         invalid_rows, counts = self.key.finish()
         return {"rows": {name: rows - 1 for name, rows in self._rows.items()},
@@ -291,11 +300,19 @@ def part_name(name: str, part: int) -> str:
     return f"{name}.part{part:02d}"
 
 
-def merge_parts(out_dir: Path, part_dir: Path, parts: list[dict]) -> tuple[dict, list, dict]:
+def file_words(config, name: str, kind_of: str | None = None) -> FileWords:
+    """How file ``name`` words its coded columns and headers (the same in every part)."""
+    headers = PERSON_FILES[kind_of or name][0]
+    return FileWords(config.seed, name, _FILE_KINDS[kind_of or name], headers, varied=config.word_variants,
+                     unlisted=config.unlisted_words, odd_headers=config.odd_headers)
+
+
+def merge_parts(out_dir: Path, part_dir: Path, parts: list[dict], config=None) -> tuple[dict, list, dict]:
     """Concatenate the parts into the final files, shifting invalid-row numbers.
 
     Returns (rows per file, invalid rows, summed counts). Parts are merged in
     the order given, so the result does not depend on which process made which.
+    ``config`` gives each file its headers (and a closing total row if asked).
     """
     rows: dict[str, int] = {}
     invalid: list[tuple] = []
@@ -314,11 +331,15 @@ def merge_parts(out_dir: Path, part_dir: Path, parts: list[dict]) -> tuple[dict,
         with open(out_dir / name, "wb") as target:
             if encoding == "utf-8-sig":
                 target.write(codecs.BOM_UTF8)
-            header_line = KEY_HEADER if headers is None else ",".join(headers) + "\r\n"
+            words = file_words(config, name) if config is not None and headers is not None else None
+            header_line = KEY_HEADER if headers is None else ",".join(words.headers if words else headers) + "\r\n"
             target.write(header_line.encode("gbk" if encoding == "gbk" else "utf-8"))
             for index in range(len(parts)):
                 piece = part_dir / part_name(name, index)
                 with open(piece, "rb") as source_handle:
                     shutil.copyfileobj(source_handle, target, 1 << 20)
                 piece.unlink()
+            if words is not None and config.total_rows:
+                line = ",".join(words.total_row(rows.get(name, 0))) + "\r\n"
+                target.write(line.encode("gbk" if encoding == "gbk" else "utf-8"))
     return rows, invalid, dict(sorted(counts.items()))

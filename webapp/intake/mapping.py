@@ -46,7 +46,8 @@ _ID = Field("id_number", "公民身份号码", "id",
             ("身份证号", "身份证号码", "公民身份号码", "公民身份证号", "公民身份证号码", "证件号码",
              "社会保障号码", "社会保障号", "社保号码", "身份证", "证件号", "个人身份证号"), True)
 _NAME = Field("name", "姓名", "name", ("姓名", "名字", "人员姓名", "参保人姓名", "户主或成员姓名"), True)
-_SEX = Field("sex", "性别", "sex", ("性别",))
+_SEX = Field("sex", "性别", "sex", ("性别", "性别代码", "性别名称"))
+_NATIONALITY = Field("nationality", "国籍", "nationality", ("国籍", "国籍(地区)", "国籍地区", "国家(地区)"))
 _BIRTH = Field("birth_date", "出生日期", "date", ("出生日期", "出生年月日", "出生年月", "生日"))
 _ADDRESS = Field("address", "住址", "text", ("住址", "家庭住址", "地址", "联系地址", "居住地址", "通讯地址"))
 _AREA = Field("area_code", "村(社区)代码", "area_code",
@@ -79,7 +80,8 @@ SOURCES: dict[str, Source] = {s.code: s for s in (
         _ID, _NAME, _SEX, _BIRTH,
         Field("household_no", "户号", "code", ("户号", "户编号", "户口簿编号", "户籍编号")),
         Field("head_name", "户主姓名", "name", ("户主姓名", "户主")),
-        Field("relation", "与户主关系", "text", ("与户主关系", "与户主的关系", "家庭关系", "关系")),
+        Field("relation", "与户主关系", "relation", ("与户主关系", "与户主的关系", "家庭关系", "关系", "与户主关系名称")),
+        Field("hukou_type", "户口性质", "hukou_type", ("户口性质", "户籍性质", "户口性质名称", "农业非农业")),
         Field("register_address", "户籍地址", "text",
               ("户籍地址", "户籍所在地", "户籍住址", "户口所在地", "户籍地", "住址", "户籍详址")),
         Field("current_address", "现住址", "text", ("现住址", "现居住地", "现居住地址", "居住地", "实际居住地")),
@@ -90,12 +92,12 @@ SOURCES: dict[str, Source] = {s.code: s for s in (
         Field("occupation", "职业", "text", ("职业", "人员身份", "职业类别", "在校状态", "身份")),
         Field("ethnicity", "民族", "text", ("民族",)),
         Field("phone", "联系电话", "text", ("联系电话", "电话", "手机号码", "手机号", "联系方式")),
-        _AREA, _TOWNSHIP, _VILLAGE,
+        _AREA, _TOWNSHIP, _VILLAGE, _NATIONALITY,
     )),
     Source("health", "卫生健康（城乡居民医保）", (
         _ID, _NAME, _SEX, _BIRTH, _ADDRESS, _AREA, _TOWNSHIP, _VILLAGE, _PLACE,
         Field("scheme", "险种", "scheme", _SCHEME.synonyms),  # optional here: default resident medical
-        _ENROLL_STATUS, _ENROLL_DATE,
+        _ENROLL_STATUS, _ENROLL_DATE, _NATIONALITY,
     )),
     Source("social_insurance", "社保业务系统", (
         _ID, _NAME, _SEX, _BIRTH, _ADDRESS, _SCHEME, _ENROLL_STATUS, _ENROLL_DATE, _PLACE,
@@ -104,18 +106,22 @@ SOURCES: dict[str, Source] = {s.code: s for s in (
         Field("benefit_status", "待遇状态", "benefit_status",
               ("待遇状态", "是否领取待遇", "待遇享受状态", "领取待遇状态", "待遇发放状态", "是否享受待遇")),
         Field("benefit_paid_until", "待遇发放至", "month",
-              ("待遇发放至", "待遇发放截止年月", "最后发放年月", "末次发放年月", "末次发放日期", "待遇发放截至")),
+              ("待遇发放至", "待遇发放截止年月", "最后发放年月", "末次发放年月", "末次发放日期", "待遇发放截至",
+               "最近发放年月")),
         Field("employer", "单位名称", "text", ("单位名称", "参保单位", "工作单位", "所在单位")),
         # Optional, and a malformed code only warns: the person's row stays usable and the
         # employer is then matched by name (see validate.py and intake/employers.py).
         Field("employer_code", "单位统一社会信用代码", "credit_code",
               ("单位统一社会信用代码", "单位信用代码", "单位社会信用代码", "单位统一代码",
                "参保单位统一社会信用代码", "用人单位统一社会信用代码", "参保单位信用代码")),
+        _NATIONALITY,
     )),
     Source("market_supervision", "市场监管（企业登记）", _ORG_FIELDS),
     Source("civil_affairs", "民政（社会组织登记）", _ORG_FIELDS),
 )}
 
+# Row counters every export adds: never data, so they are ignored without asking (and listed).
+IGNORED_HEADERS = frozenset({"序号", "行号", "序", "no", "no.", "顺序号"})
 _PARENTHESISED = re.compile(r"\(.*?\)|\[.*?\]")
 
 
@@ -167,6 +173,8 @@ def map_headers(source_code: str, headers, saved_mapping: dict[str, str | None] 
         if header is None or str(header).strip() == "":
             continue
         key = normalize_header(header)
+        if key in IGNORED_HEADERS and key not in saved:
+            continue
         if key in saved:
             field = saved[key]
             if field is None:  # deliberately ignored column

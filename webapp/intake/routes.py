@@ -19,7 +19,8 @@ from ..exports import xlsx_response
 from ..extensions import db
 from ..idnumber import mask_id
 from ..models import ComparisonResult, ComparisonRun, ImportBatch, LinkageCandidate, ProblemRecord, ValidationIssue
-from ..services import audit, intake_import, intake_problems, intake_runs, intake_work, scoping
+from ..services import audit, intake_import, intake_mapping, intake_problems, intake_runs, intake_work, scoping
+from . import mapping_forms as forms
 from .compare import PROBLEM_LABELS
 from .mapping import SOURCES
 
@@ -41,7 +42,9 @@ RUN_ACTIONS = {
 
 
 def _inline():
-    return current_app.config.get("TESTING") or current_app.config.get("INTAKE_INLINE")
+    # INTAKE_INLINE set (True or False) wins, so a test can take the worker path.
+    inline = current_app.config.get("INTAKE_INLINE")
+    return current_app.config.get("TESTING") if inline is None else inline
 
 
 def _county():
@@ -64,34 +67,38 @@ def _allowed_sources():
 @roles_required(*UPLOADERS, "supervisor")
 def index():
     """Uploaded files and comparison runs of the county."""
+    runs = ComparisonRun.query.filter_by(county_code=_county()).order_by(ComparisonRun.id.desc()).limit(20)
+    batches = _listed_batches()
+    return render_template("intake/index.html", batches=batches, runs=runs.all(), sources=SOURCES,
+                           allowed=_allowed_sources(), status_label=batch_status_label,
+                           live_state=_live_state(batches), today=intake_runs.default_as_of())
+
+
+def _listed_batches():
     batches = ImportBatch.query.filter_by(county_code=_county())
     if current_user.role == "data_provider":
         batches = batches.filter_by(created_by_id=current_user.id)
-    runs = ComparisonRun.query.filter_by(county_code=_county()).order_by(ComparisonRun.id.desc()).limit(20)
-    return render_template("intake/index.html", batches=batches.order_by(ImportBatch.id.desc()).limit(50).all(),
-                           runs=runs.all(), sources=SOURCES, allowed=_allowed_sources(),
-                           today=intake_runs.default_as_of())
+    return batches.order_by(ImportBatch.id.desc()).limit(50).all()
 
 
-def _import(path, source, file_name, mapping=None, period=None):
+def _import(batch):
+    """Import an upload's batch: a job on the intake queue, or inline; then show the batch."""
+    path = os.path.join(_upload_dir(), batch.upload_token)
     if not _inline():
         from ..queues import enqueue
 
-        enqueue("intake", "workers.intake_jobs.import_file", path, source, current_user.id, file_name, mapping,
-                period)
-        flash(_("文件已上传，正在后台导入。"), "success")
-        return redirect(url_for("intake.index"))
-    outcome = intake_import.import_file(path, source, file_name=file_name, actor=current_user,
-                                        county_code=_county(), mapping=mapping, period=period)
+        enqueue("intake", "workers.intake_jobs.import_file", path, batch.source, current_user.id, batch.file_name,
+                None, batch.id)
+        flash(_("文件已上传，正在后台导入，本页会自动更新。"), "success")
+        return redirect(url_for("intake.batch_page", batch_id=batch.id))
+    outcome = intake_import.import_file(path, batch.source, file_name=batch.file_name, actor=current_user,
+                                        county_code=_county(), batch_id=batch.id)
     db.session.commit()
     if outcome.status == "needs_mapping":
-        flash(outcome.message, "error")
-        token = os.path.basename(path)
-        return redirect(url_for("intake.mapping_page", token=token, source=source, name=file_name,
-                                period=period or None))
-    flash(outcome.message, "success" if outcome.status in ("imported", "duplicate") else "error")
-    return redirect(url_for("intake.batch_page", batch_id=outcome.batch.id) if outcome.batch
-                    else url_for("intake.index"))
+        flash(_("需要确认列或值的对应关系，确认后继续导入。"), "error")
+        return redirect(url_for("intake.mapping_page", batch_id=batch.id))
+    flash(outcome.message, "success" if outcome.status == "imported" else "error")
+    return redirect(url_for("intake.batch_page", batch_id=batch.id))
 
 
 @bp.route("/upload", methods=["POST"])
@@ -108,36 +115,77 @@ def upload():
         flash(_("数据期间请写成“年-月”，例如 2017-06。"), "error")
         return redirect(url_for("intake.index"))
     content = upload_file.read()
-    token = hashlib.sha256(content).hexdigest()[:32] + os.path.splitext(upload_file.filename)[1][:8].lower()
+    file_hash = hashlib.sha256(content).hexdigest()
+    existing = intake_import.find_duplicate(source, file_hash)
+    if existing is not None and existing.county_code == _county():
+        flash(_("内容完全相同的文件已于第 %(id)s 批（%(name)s）导入过，不重复计入。", id=existing.id,
+                name=existing.file_name), "error")
+        return redirect(url_for("intake.batch_page", batch_id=existing.id))
+    token = file_hash[:32] + os.path.splitext(upload_file.filename)[1][:8].lower()
     path = os.path.join(_upload_dir(), token)
     with open(path, "wb") as handle:
         handle.write(content)
     audit.record(current_user, "upload", "intake_file", detail=f"{source}:{upload_file.filename}")
-    return _import(path, source, upload_file.filename, period=period)
+    batch = intake_import.start_batch(source, path, upload_file.filename, _county(), current_user, token)
+    batch.period = period  # kept on the batch: the import (inline, worker or after mapping) reads it
+    db.session.commit()
+    return _import(batch)
 
 
-@bp.route("/mapping/<token>", methods=["GET", "POST"])
+@bp.route("/batches/<int:batch_id>/mapping", methods=["GET", "POST"])
 @roles_required(*UPLOADERS)
-def mapping_page(token):
-    """Choose a field for each header the system could not place; the choice is saved per source."""
-    source, name = request.args.get("source"), request.args.get("name") or token
-    path = os.path.join(_upload_dir(), os.path.basename(token))
-    if source not in _allowed_sources() or not os.path.exists(path):
-        abort(404)
-    from .mapping import map_headers
-    from .readers import TableReader
-
-    with TableReader(path) as reader:
-        headers = reader.info.headers
-    mapped, unknown, missing = map_headers(source, headers, intake_import.saved_mapping(source))
+def mapping_page(batch_id):
+    """Choose a field for each unknown header and a code for each unknown value; saved per source."""
+    batch = _batch_or_404(batch_id)
+    if batch.status != "needs_mapping" or batch.source not in _allowed_sources():
+        return redirect(url_for("intake.batch_page", batch_id=batch.id))
+    source = SOURCES[batch.source]
+    pending = batch.pending or {}
     if request.method == "POST":
-        choices = {h: (request.form.get(f"field-{i}") or None) for i, h in enumerate(headers) if h not in mapped}
-        intake_import.save_mapping(source, choices, current_user)
+        try:
+            headers, values = forms.mapping_choices(request.form, source, pending)
+            intake_mapping.save_value_mapping(batch.source, values, current_user)
+        except ValueError:  # a field or code the page never offered
+            abort(400)
+        intake_import.save_mapping(batch.source, headers, current_user)
+        if not batch.upload_token:  # the file came from `flask intake import`: it continues there
+            db.session.commit()
+            flash(_("对应关系已保存。该文件由命令行导入，请再次运行导入命令。"), "success")
+            return redirect(url_for("intake.batch_page", batch_id=batch.id))
+        batch.status = "importing"
         db.session.commit()
-        period = request.args.get("period") or None
-        return _import(path, source, name, period=period if period and _PERIOD.fullmatch(period) else None)
-    return render_template("intake/mapping.html", source=SOURCES[source], headers=headers, mapped=mapped,
-                           unknown=unknown, missing=missing, token=token, name=name)
+        return _import(batch)
+    return render_template("intake/mapping.html", batch=batch, source=source, pending=pending,
+                           vocabularies=forms.vocabularies_of(source, pending), missing=pending.get("missing", ()))
+
+
+@bp.route("/batches/<int:batch_id>/status.json")
+@roles_required(*UPLOADERS, "supervisor")
+def batch_status(batch_id):
+    """A batch's state, for its page to poll while it imports."""
+    batch = _batch_or_404(batch_id)
+    return jsonify(state=batch.status, label=batch_status_label(batch.status),
+                   mapping_url=url_for("intake.mapping_page", batch_id=batch.id)
+                   if batch.status == "needs_mapping" else None)
+
+
+@bp.route("/batches/live.json")
+@roles_required(*UPLOADERS, "supervisor")
+def batches_live():
+    """The state of the listed batches, for the upload page to poll."""
+    return jsonify(state=_live_state(_listed_batches()))
+
+
+def batch_status_label(status: str) -> str:
+    """A batch's status in the user's language."""
+    labels = {"importing": _("导入中"), "needs_mapping": _("待映射"), "imported": _("已导入"),
+              "rejected": _("已拒收"), "duplicate": _("重复文件")}
+    return labels.get(status, status)
+
+
+def _live_state(batches) -> str:
+    # What the page was drawn from: it reloads when this changes.
+    return ";".join(f"{b.id}:{b.status}" for b in batches)
 
 
 def _batch_or_404(batch_id):
@@ -156,7 +204,11 @@ def batch_page(batch_id):
     page = request.args.get("page", 1, type=int)
     issues = (ValidationIssue.query.filter_by(batch_id=batch.id).order_by(ValidationIssue.id)
               .paginate(page=page, per_page=100, error_out=False))
-    return render_template("intake/batch.html", batch=batch, issues=issues, source=SOURCES[batch.source])
+    duplicate_of = (intake_import.find_duplicate(batch.source, batch.file_hash)
+                    if batch.status == "duplicate" else None)
+    return render_template("intake/batch.html", batch=batch, issues=issues, source=SOURCES[batch.source],
+                           status_label=batch_status_label, duplicate_of=duplicate_of,
+                           can_map=batch.source in _allowed_sources() and current_user.role != "supervisor")
 
 
 @bp.route("/batches/<int:batch_id>/report.xlsx")

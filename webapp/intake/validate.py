@@ -12,29 +12,29 @@ what lets a 500,000-row file validate in seconds.
 """
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable
 
 from webapp.idnumber import clean_canonical, normalize_id
 from webapp.intake import values as v
 from webapp.intake.mapping import SOURCES
 from webapp.intake.readers import RawRow
-from webapp.intake.schemes import scheme_code
 from webapp.intake.values import check_credit_code, credit_code_check_char  # noqa: F401 (re-export)
+from webapp.intake.vocabulary import ROW_ERROR, VOCABULARIES, is_coded, value_key, word_table
 
 ERROR = "error"
 WARNING = "warning"
 _MEMO_LIMIT = 200_000  # per column; repeated words and dates dominate real files
 _MISS = object()  # "not in the memo" (None is a legitimate parsed value)
 _SEX_OF_DIGIT = {str(d): ("M" if d % 2 else "F") for d in range(10)}
-_WORD_KINDS = {
-    "sex": (v.SEX_WORDS, "性别"), "person_status": (v.PERSON_STATUS_WORDS, "人员状态"),
-    "register_kind": (v.REGISTER_KIND_WORDS, "人口类型"), "enroll_status": (v.ENROLL_STATUS_WORDS, "参保状态"),
-    "contribution_status": (v.CONTRIBUTION_WORDS, "缴费状态"), "benefit_status": (v.BENEFIT_WORDS, "待遇状态"),
-    "org_status": (v.ORG_STATUS_WORDS, "登记状态"),
-}
+_SAMPLE_ROWS = 5  # rows shown for each unknown value on the value-mapping page
+# Summary rows of an export: "合计 6002人", "小计", "总计：5,024 条", or a row holding only a count.
+_SUMMARY_WORD = re.compile(r"(合计|总计|小计|共计|累计|汇总|总人数|总户数|人数合计)")
+_COUNT_ONLY = re.compile(r"(共|计|合计)?[:：]?[\d,，]+(人|户|条|行|名|家|个|笔)?")
+# What identifies a row: blanked when the uploader said a value makes the row an error.
+_ROW_KEYS = ("id_number", "credit_code", "org_name")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,13 +85,14 @@ def _shown(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _word_parser(table: dict, what: str) -> Callable:
-    return lambda value: v.parse_word(value, table, what)
-
-
-def _scheme(value: object):
-    code = scheme_code(value)
-    return (code, None) if code else (None, f"险种无法识别：{_shown(value).strip()}")
+def is_summary_row(cells) -> bool:
+    """Whether a row is an export's total or subtotal line, not a person or an organisation."""
+    filled = ["".join(str(c).split()) for c in cells if c is not None and str(c).strip()]
+    if not filled:
+        return False
+    if any(_SUMMARY_WORD.match(text) for text in filled):
+        return True
+    return len(filled) <= 2 and all(_COUNT_ONLY.fullmatch(text) for text in filled)
 
 
 class RowValidator:
@@ -100,11 +101,16 @@ class RowValidator:
     ``headers`` are the file's headers when rows arrive as lists in file order
     (:meth:`validate_chunk`); without them rows are dicts (:meth:`validate`).
     ``county_code``/``county_name`` classify insured places; ``today`` bounds
-    birth dates (tests pin it).
+    birth dates (tests pin it). ``value_mapping`` ({field: {value: code, None
+    or ROW_ERROR}}) holds the uploader's choices for words the vocabularies
+    lack. Words nobody decided yet are collected in ``unknown_values``
+    ({field: {value: [count, sample rows]}}); summary rows are skipped and
+    listed in ``skipped_rows``.
     """
 
     def __init__(self, source_code: str, mapping: dict[str, str], *, headers: list[str] | None = None,
-                 county_code: str = "341721", county_name: str = "东至县", today: date | None = None):
+                 county_code: str = "341721", county_name: str = "东至县", today: date | None = None,
+                 value_mapping: dict | None = None):
         self.source = SOURCES[source_code]
         self.today = today
         self.columns = [(header, field, self.source.field(field).kind) for header, field in mapping.items()]
@@ -118,25 +124,36 @@ class RowValidator:
         # where it is only a reference (a person's employer) it warns and is left empty.
         self._bad_code_severity = {f.name: ERROR if f.required else WARNING for f in self.source.fields
                                    if f.kind == "credit_code"}
-        parsers = {kind: _word_parser(table, what) for kind, (table, what) in _WORD_KINDS.items()}
-        parsers.update({
+        self._parsers = {
             "date": v.parse_date, "month": v.parse_month, "text": v.parse_text, "code": v.parse_code,
-            "name": v.parse_name, "area_code": v.parse_area_code, "scheme": _scheme,
+            "name": v.parse_name, "area_code": v.parse_area_code,
             "place": lambda value: v.parse_place(value, county_code, county_name),
-        })
-        self._parsers = parsers
+        }
+        value_mapping = value_mapping or {}
+        self._tables = {field: word_table(kind, source_code, value_mapping.get(field))
+                        for _, field, kind in self.columns if is_coded(kind)}
+        self.unknown_values: dict[str, dict[str, list]] = {}
+        self.skipped_rows: list[tuple[int, str]] = []
+        keys = [position for (_, field, _), position in zip(self.columns, self._positions)
+                if field in ("id_number", "credit_code")]
+        self._key_position = keys[0] if keys else None
         self._memos = [{} for _ in self.columns]
         self._checked_codes: dict = {}
         self._ymd: dict = {}
 
     # -- entry points ------------------------------------------------------------
-    def validate_chunk(self, numbers: list[int], rows: list[list]) -> ValidatedChunk:
-        """Validate rows given as lists in file-header order."""
+    def validate_chunk(self, numbers: list[int], rows: list[list], skip_summaries: bool = True) -> ValidatedChunk:
+        """Validate rows given as lists in file-header order (total and subtotal rows left out)."""
+        if rows and skip_summaries and self._key_position is not None:
+            numbers, rows = self._without_summary_rows(numbers, rows)
         cells_by_column = list(zip(*rows)) if rows else []
         chunk = ValidatedChunk(numbers, {}, [], {})
+        marked: set = set()
         for index, ((header, field, kind), position) in enumerate(zip(self.columns, self._positions)):
             column = cells_by_column[position] if rows else ()
-            if kind == "id":
+            if field in self._tables:
+                chunk.columns[field] = self._coded(chunk, header, field, kind, column, self._memos[index], marked)
+            elif kind == "id":
                 chunk.columns[field] = self._ids(chunk, header, column)
             elif kind == "credit_code":
                 chunk.columns[field] = self._credit_codes(chunk, header, column, self._bad_code_severity[field])
@@ -147,7 +164,26 @@ class RowValidator:
         if rows:
             self._check_required(chunk)
             self._cross_check(chunk)
+        for index in marked:  # the uploader said such a value makes the row unusable
+            chunk.id_problems.pop(index, None)
+            for key in _ROW_KEYS:
+                if key in chunk.columns:
+                    chunk.columns[key][index] = None
         return chunk
+
+    def _without_summary_rows(self, numbers: list, rows: list):
+        key = self._key_position
+        # Only rows without an ID-like key (15 or 18 characters, or a credit code) can be
+        # summaries: one cheap pass over that column.
+        suspects = [i for i, row in enumerate(rows) if (cell := row[key]).__class__ is not str or len(cell) < 15]
+        summaries = {i for i in suspects if is_summary_row(rows[i])}
+        if not summaries:
+            return numbers, rows
+        for i in sorted(summaries):
+            text = " ".join(str(c).strip() for c in rows[i] if c is not None and str(c).strip())
+            self.skipped_rows.append((numbers[i], text[:100]))
+        keep = [i for i in range(len(rows)) if i not in summaries]
+        return [numbers[i] for i in keep], [rows[i] for i in keep]
 
     def validate(self, raw: RawRow) -> ValidatedRow:
         """Validate one row given as {header: value}."""
@@ -157,7 +193,7 @@ class RowValidator:
             for position, cell in zip(self._positions, cells):
                 by_position[position] = cell
             cells = by_position
-        chunk = self.validate_chunk([raw.number], [cells])
+        chunk = self.validate_chunk([raw.number], [cells], skip_summaries=False)
         id_raw, id_errors = chunk.id_problems.get(0, (None, ()))
         return ValidatedRow(raw.number, chunk.row_values(0), chunk.issues, id_raw, id_errors)
 
@@ -200,6 +236,37 @@ class RowValidator:
                     problem, severity = problem + "（按单位名称比对）", WARNING
                 self._issue(chunk, index, header, cell, problem, severity, "credit_code")
         return codes
+
+    def _coded(self, chunk: ValidatedChunk, header: str, field: str, kind: str, column, memo: dict,
+               marked: set) -> list:
+        """A coded column through its word table; words nobody listed are collected, not guessed."""
+        table, what, get = self._tables[field], VOCABULARIES[kind].what, memo.get
+        values = [None if c is None else get(c, _MISS) for c in column]
+        # Only first sightings and problem words reach this loop: a column holds a handful of words.
+        for index in [i for i, value in enumerate(values) if value is _MISS]:
+            cell = column[index]
+            known = get(cell, _MISS)
+            if known is not _MISS:
+                values[index] = known
+                continue
+            key = value_key(cell)
+            code = table.get(key, _MISS) if key else None
+            if code is _MISS:
+                values[index] = None
+                seen = self.unknown_values.setdefault(field, {}).setdefault(key, [0, []])
+                seen[0] += 1
+                if len(seen[1]) < _SAMPLE_ROWS:
+                    seen[1].append(chunk.numbers[index])
+                self._issue(chunk, index, header, cell, f"{what}无法识别：{key}", ERROR, f"bad_{kind}")
+            elif code == ROW_ERROR:
+                values[index] = None
+                marked.add(index)
+                self._issue(chunk, index, header, cell, f"{what}“{key}”已标为错误行", ERROR, "value_marked_error")
+            else:
+                values[index] = code
+                if len(memo) < _MEMO_LIMIT:
+                    memo[cell] = code
+        return values
 
     def _unique_values(self, chunk: ValidatedChunk, header: str, kind: str, column) -> list:
         values = list(column)

@@ -10,6 +10,8 @@ import re
 from calendar import monthrange
 from datetime import date, datetime, timedelta
 
+from webapp.intake.vocabulary import value_key, word_table
+
 _EXCEL_EPOCH = date(1899, 12, 30)  # Excel's day 0 (with the 1900 leap-year bug folded in)
 _SERIAL_RANGE = (1, 2958465)  # 1900-01-01 .. 9999-12-31
 _YMD = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
@@ -90,55 +92,27 @@ def parse_month(value: object):
     return parse_date(value)
 
 
-def _vocabulary(groups: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    table = {}
-    for code, words in groups.items():
-        table[code] = code
-        for word in words:
-            table[word] = code
-    return table
+# The status vocabularies live in vocabulary.py (with the words of each department); these
+# names stay for readers of a single cell.
+SEX_WORDS = word_table("sex")
+PERSON_STATUS_WORDS = word_table("person_status")
+REGISTER_KIND_WORDS = word_table("register_kind")
+ENROLL_STATUS_WORDS = word_table("enroll_status")
+CONTRIBUTION_WORDS = word_table("contribution_status")
+BENEFIT_WORDS = word_table("benefit_status")
+ORG_STATUS_WORDS = word_table("org_status")
 
 
-SEX_WORDS = _vocabulary({"M": ("男", "男性", "1", "m", "male"), "F": ("女", "女性", "2", "f", "female")})
-PERSON_STATUS_WORDS = _vocabulary({
-    "normal": ("正常", "在册", "有效", "常住", "正常户口", "在籍"),
-    "moved_out": ("迁出", "已迁出", "迁往外地", "户口迁出"),
-    "cancelled": ("注销", "已注销", "户口注销", "销户"),
-    "deceased": ("死亡", "已死亡", "死亡注销", "亡故"),
-})
-REGISTER_KIND_WORDS = _vocabulary({
-    "registered": ("户籍人口", "户籍", "常住人口", "本地户籍", "户籍人员"),
-    "non_registered": ("流动人口", "非户籍", "暂住人口", "外来人口", "非户籍人员", "暂住", "寄住人口"),
-})
-ENROLL_STATUS_WORDS = _vocabulary({
-    "active": ("正常参保", "参保缴费", "正常", "在保", "参保", "有效", "已参保", "正常缴费"),
-    "suspended": ("暂停缴费", "中断缴费", "暂停参保", "停缴", "中断"),
-    "terminated": ("终止参保", "终止", "注销", "停保", "退保", "已注销", "终止缴费", "转出", "已转出"),
-})
-CONTRIBUTION_WORDS = _vocabulary({
-    "paying": ("正常缴费", "缴费", "已缴费", "参保缴费", "是", "在缴", "正常"),
-    "not_paying": ("暂停缴费", "未缴费", "中断缴费", "停缴", "否", "欠费", "不缴费", "终止缴费", "无"),
-})
-BENEFIT_WORDS = _vocabulary({
-    "paid": ("正常享受", "正常发放", "享受", "领取", "是", "享受待遇", "正常领取", "发放"),
-    "not_paid": ("未享受", "否", "无", "不享受", "未领取", "终止发放", "暂停发放", "停发", "终止享受", "暂停享受"),
-})
-ORG_STATUS_WORDS = _vocabulary({
-    "active": ("存续", "在业", "开业", "正常", "登记", "设立", "存续(在营、开业、在册)"),
-    "cancelled": ("注销", "吊销", "撤销", "已注销", "已吊销", "吊销,未注销", "吊销未注销"),
-})
-
-
-def parse_word(value: object, table: dict[str, str], what: str):
-    """Map a status word through one of the vocabularies above."""
+def parse_word(value: object, table: dict, what: str):
+    """Map a status word through a vocabulary table ({value key: code}); unknown words are reported."""
     if value is None:
         return None, None
-    text = "".join(str(value).split())
-    if not text:
+    key = value_key(value)
+    if not key:
         return None, None
-    code = table.get(text) or table.get(text.lower())
+    code = table.get(key)
     if code is None:
-        return None, f"{what}无法识别：{text}"
+        return None, f"{what}无法识别：{key}"
     return code, None
 
 

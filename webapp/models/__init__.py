@@ -8,7 +8,8 @@ from .audit import AuditEvent
 from .incident import Incident
 from .deadlines import Notification, NOTIFICATION_KINDS  # timers, escalations, notifications
 from .intake import (ComparisonChange, ComparisonEmployer, ComparisonResult, ComparisonRun, HeaderMapping,
-                     ImportBatch, IntakeChunk, InvalidIdRow, LinkageCandidate, ProblemRecord, ValidationIssue)
+                     ImportBatch, IntakeChunk, InvalidIdRow, LinkageCandidate, ProblemRecord, ValidationIssue,
+                     ValueMapping)
 
 __all__ = [
     "Area", "AreaLevel", "User", "ROLES", "COUNTY_ROLES", "Household", "Person",
@@ -16,4 +17,5 @@ __all__ = [
     "DiagramVersion", "ProcessInstance", "InboxTask", "AuditEvent", "Incident", "Notification", "NOTIFICATION_KINDS",
     "ImportBatch", "HeaderMapping", "IntakeChunk", "ValidationIssue", "InvalidIdRow", "ComparisonRun",
     "ComparisonResult", "ComparisonChange", "ComparisonEmployer", "ProblemRecord", "LinkageCandidate",
+    "ValueMapping",
 ]

@@ -47,6 +47,12 @@ class ImportBatch(db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     created_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id"))
     created_by = db.relationship("User", foreign_keys=[created_by_id])
+    # Status needs_mapping: what the upload still needs ({"unknown_headers", "missing", "values"})
+    # and the stored upload the import continues from once the uploader has chosen.
+    upload_token = db.Column(db.String(80))
+    pending = db.Column(db.JSON)
+    ignored_columns = db.Column(db.JSON)  # headers of the file no field took
+    notes = db.Column(db.JSON)  # [{"row": n, "text": ...}]: summary rows skipped
 
 
 class HeaderMapping(db.Model):
@@ -58,6 +64,21 @@ class HeaderMapping(db.Model):
     source = db.Column(db.String(32), nullable=False)
     header = db.Column(db.String(128), nullable=False)
     field = db.Column(db.String(64))
+    updated_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    updated_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id"))
+
+
+class ValueMapping(db.Model):
+    """A word a user mapped for a source's coded field: a code, None (leave empty) or '#error' (row error)."""
+
+    __tablename__ = "intake_value_mapping"
+    __table_args__ = (db.UniqueConstraint("source", "field", "value",
+                                          name="uq_intake_value_mapping_source_field_value"),)
+    id = db.Column(db.Integer, primary_key=True)
+    source = db.Column(db.String(32), nullable=False)
+    field = db.Column(db.String(64), nullable=False)
+    value = db.Column(db.String(128), nullable=False)
+    code = db.Column(db.String(64))
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     updated_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id"))
 

@@ -48,6 +48,8 @@ class ImportOutcome:
     unknown_headers: list[str] = field(default_factory=list)
     missing_required: list[str] = field(default_factory=list)
     message: str = ""
+    unknown_values: dict = field(default_factory=dict)  # {field: {value: [count, sample rows]}}
+    duplicate_of: ImportBatch | None = None  # the batch an identical file was imported as
 
 
 def file_sha256(path: str | Path) -> str:
@@ -94,17 +96,19 @@ class _Validated:
     records: int = 0
     issues_total: int = 0
     error_rows: set = field(default_factory=set)
+    unknown_values: dict = field(default_factory=dict)
+    skipped_rows: list = field(default_factory=list)
 
 
 def _validate_file(reader: TableReader, source: str, mapping: dict, today, county_code, county_name,
-                   ids: set | None = None):
+                   value_mapping=None, keep: bool = True, ids: set | None = None):
     validator = RowValidator(source, mapping, headers=reader.info.headers, today=today,
-                             county_code=county_code, county_name=county_name)
-    done = _Validated()
+                             county_code=county_code, county_name=county_name, value_mapping=value_mapping)
+    done = _Validated(unknown_values=validator.unknown_values, skipped_rows=validator.skipped_rows)
     person_source = source in PERSON_SOURCES
     for numbers, rows in reader.iter_chunks(CHUNK_ROWS):
         chunk = validator.validate_chunk(numbers, rows)
-        done.rows_total += len(rows)
+        done.rows_total += len(chunk)
         done.issues_total += len(chunk.issues)
         done.error_rows.update(i.row for i in chunk.issues if i.severity == ERROR)
         room = MAX_STORED_ISSUES - len(done.issues)
@@ -116,41 +120,98 @@ def _validate_file(reader: TableReader, source: str, mapping: dict, today, count
             if ids is not None:  # only when an older batch may be replaced (see supersede_previous)
                 ids.update(chunk.columns.get("id_number", ()))
         else:
-            done.records += len(rows)
-        done.payloads.append((len(rows), encode_chunk(source, chunk)))
+            done.records += len(chunk)
+        if keep and not validator.unknown_values:  # a file that must wait for mapping stores nothing
+            done.payloads.append((len(chunk), encode_chunk(source, chunk)))
     return done
+
+
+def duplicate_message(existing: ImportBatch) -> str:
+    """Telling the uploader which batch an identical file was imported as."""
+    return f"内容完全相同的文件已于第 {existing.id} 批（{existing.file_name}）导入过，不重复计入"
+
+
+def find_duplicate(source: str, file_hash: str) -> ImportBatch | None:
+    """The imported batch of ``source`` with exactly this content, if any."""
+    return ImportBatch.query.filter_by(dedupe_key=f"{source}:{file_hash}").one_or_none()
+
+
+def start_batch(source: str, path: str | Path, file_name: str, county_code: str, actor=None,
+                upload_token: str | None = None) -> ImportBatch:
+    """The batch row of an upload before it is read (status importing), so lists show it at once."""
+    batch = ImportBatch(source=source, file_name=file_name[:256], file_hash=file_sha256(path), status="importing",
+                        active=False, county_code=county_code, created_by_id=getattr(actor, "id", None),
+                        created_at=utcnow(), upload_token=upload_token)
+    db.session.add(batch)
+    db.session.flush()
+    return batch
+
+
+_FINISHED = ("imported", "rejected", "duplicate")
+
+
+def mark_failed(batch_id: int, error: Exception) -> None:
+    """An import job died: its batch says so (rejected, with a reason) instead of importing for ever."""
+    batch = db.session.get(ImportBatch, batch_id)
+    if batch is not None and batch.status == "importing":
+        batch.status, batch.active = "rejected", False
+        batch.reject_reason = "导入出错，请重新上传；如仍出错请联系管理员"  # the error itself is in the job's log
 
 
 def import_file(path: str | Path, source: str, *, file_name: str | None = None, actor=None,
                 county_code: str = "341721", county_name: str = "东至县", mapping: dict | None = None,
                 today: date | None = None, max_error_share: float = DEFAULT_MAX_ERROR_SHARE,
+                value_mapping: dict | None = None, batch_id: int | None = None,
                 period: str | None = None) -> ImportOutcome:
     """Import one file of ``source`` into the caller's transaction.
 
-    ``mapping`` ({header: field or None}) overrides the saved and automatic
-    header mapping for this upload. Returns an :class:`ImportOutcome`; on
-    ``needs_mapping`` nothing is written, on ``rejected`` only the batch row
-    and the start of its report, on ``duplicate`` nothing new. An imported
-    batch supersedes the active batch of the same source, county and
+    ``mapping`` ({header: field or None}) and ``value_mapping`` ({field: {value:
+    code}}) override the saved choices for this upload. ``batch_id`` is the
+    row :func:`start_batch` made at upload (else an earlier ``needs_mapping``
+    attempt of the same file is continued, or a row is made). Returns an
+    :class:`ImportOutcome`: on ``needs_mapping`` the batch says what it needs
+    (unknown headers, missing fields, unknown values with counts and rows) and
+    the uploader is notified; on ``rejected`` the batch keeps the start of its
+    report; on ``duplicate`` nothing new is counted. Safe to call twice. An
+    imported batch supersedes the active batch of the same source, county and
     ``period`` (see :func:`supersede_previous`).
     """
+    from .intake_mapping import notify_needs_mapping, pending_of, saved_value_mapping
+
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}")
     path = Path(path)
-    file_name = file_name or path.name
     file_hash = file_sha256(path)
     dedupe_key = f"{source}:{file_hash}"
-    existing = ImportBatch.query.filter_by(dedupe_key=dedupe_key).one_or_none()
+    batch = db.session.get(ImportBatch, batch_id) if batch_id else None
+    if batch is not None and batch.status in _FINISHED:  # the job ran before
+        return ImportOutcome(batch.status, batch, message=batch.reject_reason or "")
+    file_name = file_name or (batch.file_name if batch is not None else path.name)
+    existing = find_duplicate(source, file_hash)
     if existing is not None:
-        return ImportOutcome("duplicate", existing, message="该文件已导入过，不重复计入")
+        message = duplicate_message(existing)
+        if batch is not None:
+            batch.status, batch.active, batch.reject_reason = "duplicate", False, message
+        return ImportOutcome("duplicate", batch or existing, message=message, duplicate_of=existing)
+    if batch is None:
+        batch = (ImportBatch.query.filter_by(source=source, file_hash=file_hash, county_code=county_code,
+                                             status="needs_mapping").order_by(ImportBatch.id.desc()).first())
 
-    def rejected(reason, info=None, issues=()):
-        batch = ImportBatch(source=source, file_name=file_name[:256], file_hash=file_hash, status="rejected",
-                            active=False, county_code=county_code, reject_reason=reason,
-                            created_by_id=getattr(actor, "id", None), created_at=utcnow(),
-                            file_format=getattr(info, "format", None), encoding=getattr(info, "encoding", None))
-        db.session.add(batch)
+    def write(status, info=None, **values):
+        nonlocal batch
+        if batch is None:
+            batch = ImportBatch(source=source, file_hash=file_hash, county_code=county_code,
+                                created_by_id=getattr(actor, "id", None), created_at=utcnow())
+            db.session.add(batch)
+        batch.file_name, batch.status = file_name[:256], status
+        batch.file_format, batch.encoding = getattr(info, "format", None), getattr(info, "encoding", None)
+        for name, value in values.items():
+            setattr(batch, name, value)
         db.session.flush()
+        return batch
+
+    def rejected(reason, info=None, issues=(), **values):
+        write("rejected", info, active=False, reject_reason=reason, pending=None, **values)
         _bulk(ValidationIssue, _issue_rows(batch.id, list(issues)[:REJECTED_ISSUES_KEPT]))
         return batch
 
@@ -158,27 +219,47 @@ def import_file(path: str | Path, source: str, *, file_name: str | None = None, 
         reader = TableReader(path)
     except ReadError as exc:
         return ImportOutcome("rejected", rejected(str(exc)), message=str(exc))
-    period = (period or None) and period[:16]
+    # A batch continued after mapping keeps the period given at upload.
+    period = period or getattr(batch, "period", None)
+    period = period[:16] if period else None
     new_ids = set() if source in PERSON_SOURCES and _replaceable(source, county_code, period) else None
     with reader:
         headers = reader.info.headers
         chosen = {**saved_mapping(source), **(mapping or {})}
         mapped, unknown, missing = map_headers(source, headers, chosen)
-        if missing:
-            labels = "、".join(SOURCES[source].field(name).label for name in missing)
-            return ImportOutcome("needs_mapping", None, headers, mapped, unknown, missing,
-                                 message=f"缺少必需的列：{labels}")
+        values_chosen = saved_value_mapping(source)
+        for name, choices in (value_mapping or {}).items():
+            values_chosen[name] = {**values_chosen.get(name, {}), **choices}
         try:
             gc_was_enabled = gc.isenabled()
             gc.disable()  # hundreds of thousands of short-lived objects, no cycles
             try:
-                done = _validate_file(reader, source, mapped, today, county_code, county_name, new_ids)
+                done = _validate_file(reader, source, mapped, today, county_code, county_name, values_chosen,
+                                      keep=not (missing or unknown), ids=new_ids)
             finally:
                 if gc_was_enabled:
                     gc.enable()
         except ReadError as exc:
             return ImportOutcome("rejected", rejected(str(exc), reader.info), headers, mapped, unknown,
                                  message=str(exc))
+    ignored = [h for h in headers if h not in mapped]
+    notes = [{"row": number, "text": text} for number, text in done.skipped_rows[:100]]
+    counts = {"rows_total": done.rows_total, "ignored_columns": ignored, "notes": notes, "mapping": mapped,
+              "period": period}
+
+    if missing or unknown or done.unknown_values:
+        pending = pending_of(unknown, missing, done.unknown_values)
+        write("needs_mapping", reader.info, active=False, pending=pending, reject_reason=None, **counts)
+        notify_needs_mapping(batch, actor)
+        parts = []
+        if missing:
+            parts.append("缺少必需的列：" + "、".join(SOURCES[source].field(name).label for name in missing))
+        if unknown:
+            parts.append(f"{len(unknown)} 个列未识别")
+        if done.unknown_values:
+            parts.append(f"{sum(len(v) for v in done.unknown_values.values())} 个值未识别")
+        return ImportOutcome("needs_mapping", batch, headers, mapped, unknown, missing,
+                             message="需要确认对应关系：" + "；".join(parts), unknown_values=done.unknown_values)
 
     if done.rows_total == 0:
         reason = "文件中没有数据行"
@@ -188,19 +269,13 @@ def import_file(path: str | Path, source: str, *, file_name: str | None = None, 
     else:
         reason = None
     if reason:
-        batch = rejected(reason, reader.info, done.issues)
-        batch.rows_total, batch.rows_with_errors = done.rows_total, len(done.error_rows)
-        batch.issues_total, batch.mapping = done.issues_total, mapped
+        rejected(reason, reader.info, done.issues, rows_with_errors=len(done.error_rows),
+                 issues_total=done.issues_total, **counts)
         return ImportOutcome("rejected", batch, headers, mapped, unknown, message=reason)
 
-    batch = ImportBatch(source=source, file_name=file_name[:256], file_hash=file_hash, dedupe_key=dedupe_key,
-                        status="imported", active=True, file_format=reader.info.format,
-                        encoding=reader.info.encoding, mapping=mapped, rows_total=done.rows_total,
-                        rows_with_errors=len(done.error_rows), issues_total=done.issues_total,
-                        records=done.records, invalid_ids=len(done.invalid), county_code=county_code,
-                        created_by_id=getattr(actor, "id", None), created_at=utcnow(), period=period)
-    db.session.add(batch)
-    db.session.flush()
+    write("imported", reader.info, dedupe_key=dedupe_key, active=True, pending=None, reject_reason=None,
+          rows_with_errors=len(done.error_rows), issues_total=done.issues_total, records=done.records,
+          invalid_ids=len(done.invalid), **counts)
     # A person batch with no IDs collected (no older batch at the start) replaces nothing
     # that appeared meanwhile (a concurrent upload).
     replaced = supersede_previous(batch, set() if new_ids is None and source in PERSON_SOURCES else new_ids)
@@ -212,6 +287,8 @@ def import_file(path: str | Path, source: str, *, file_name: str | None = None, 
                           "birth_date": r.birth_date, "address": (r.address or "")[:256] or None, "sex": r.sex}
                          for r in done.invalid])
     message = f"已导入 {done.rows_total} 行，{len(done.error_rows)} 行有错误"
+    if done.skipped_rows:
+        message += f"；已跳过 {len(done.skipped_rows)} 行合计/小计行"
     if replaced:
         message += "；替代了导入 " + "、".join(f"#{b.id}" for b in replaced)
     return ImportOutcome("imported", batch, headers, mapped, unknown, message=message)
