@@ -55,6 +55,12 @@ class Config:
     # Comparison runs over at least this many person rows write their results from a second
     # process (services/result_writer.py); below it, starting one costs more than it saves.
     RESULT_WRITER_PROCESS_MIN_ROWS = int(os.environ.get("RESULT_WRITER_PROCESS_MIN_ROWS", "100000"))
+    # Upload limits, refused with a 413 page naming the limit before the body is read.
+    # UPLOAD_MAX_BYTES: one department file (a county's 500,000-row register is about 100 MB of CSV).
+    # MAX_CONTENT_LENGTH: any request at all; keep it at least every per-kind limit (department
+    # files here, DIAGRAM_MAX_BYTES for diagrams) plus room for the form around the file.
+    UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(200 << 20)))
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(UPLOAD_MAX_BYTES + (1 << 20))))
 
     @staticmethod
     def secret_key():

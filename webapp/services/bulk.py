@@ -114,7 +114,10 @@ def _copy_payload(dialect, table, columns, rows) -> tuple[str, str]:
     quoted = ", ".join(dialect.identifier_preparer.quote(name) for name in columns)
     kinds = [_python_type(table.c[name]) for name in columns]
     texts = [_copy_column(values, kind) for values, kind in zip(zip(*rows), kinds)]
-    return f"COPY {table.name} ({quoted}) FROM STDIN", "".join(line + "\n" for line in map("\t".join, zip(*texts)))
+    payload = "".join(line + "\n" for line in map("\t".join, zip(*texts)))
+    if "\x00" in payload:  # PostgreSQL text cannot hold NUL: one stray byte must not fail the whole COPY
+        payload = payload.replace("\x00", "")
+    return f"COPY {table.name} ({quoted}) FROM STDIN", payload
 
 
 def _run_copy(connection, statement: str, text: str) -> None:
