@@ -9,7 +9,7 @@ so the writer, not each route, makes it safe:
   even when edited;
 * no full ID number leaves: a run of digits shaped like an ID (18 or 15
   digits, valid check digit or not: a wrong check digit is recomputable) is
-  masked like everywhere else, in every column but the ones a route names as
+  masked like everywhere else (and 17 digits: the check digit gives the 18th), in every column but the ones a route names as
   codes (a credit code is not personal); ``id_columns`` are masked whole;
 * characters XML cannot carry (NUL and other controls) are dropped instead of
   failing the download.
@@ -26,8 +26,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from .idnumber import mask_id
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# 18 digits (the last may be X) or the old 15, not part of a longer code.
-_ID_RUN = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
+# 15 to 18 digits (the last may be X), not part of a longer code: an 18-digit ID, the old
+# 15-digit one, or one with a digit missing (the check digit gives the missing digit back).
+_ID_RUN = re.compile(r"(?<![0-9A-Za-z])\d{14,17}[\dXx](?![0-9A-Za-z])")
 _MIN_ID_DIGITS = 7  # fewer digits than this cannot identify anybody: left as written
 
 
@@ -99,6 +100,6 @@ def _cell(sheet, value, mask):
         cell.data_type = "s"  # openpyxl made it a formula; it is text that only looks like one
         cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
         return cell
-    if mask and isinstance(value, int) and len(str(abs(value))) in (15, 18):
+    if mask and isinstance(value, int) and 15 <= len(str(abs(value))) <= 18:
         return mask_id(str(value))  # an ID stored as a number is still an ID
     return value

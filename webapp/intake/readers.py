@@ -333,8 +333,8 @@ class TableReader:
                     if len(values) < width:
                         values.extend(padding[len(values):])
                 yield number, values
-        except csv.Error as exc:
-            raise _csv_error(number, exc) from None
+        except csv.Error as exc:  # raised while reading the row after the last one counted
+            raise _csv_error(number + 1, exc) from None
 
     def iter_chunks(self, size: int = 5000) -> Iterator[tuple[list[int], list[list]]]:
         """Yield ``(row numbers, rows)`` in chunks of up to ``size`` rows."""
