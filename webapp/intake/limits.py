@@ -28,8 +28,6 @@ MAX_CSV_LINE_CHARS = 1 << 20  # one physical CSV line (a row, or a piece of a mu
 MAX_XLSX_UNCOMPRESSED = 1 << 30  # all parts of a workbook, decompressed
 MAX_SHARED_STRINGS = 128 << 20  # every shared string is held in memory while the sheet is read
 MAX_XLSX_SMALL_PART = 16 << 20  # workbook, relationships, styles: parsed whole
-_WHOLE_PARTS = {"xl/sharedStrings.xml": MAX_SHARED_STRINGS, "xl/workbook.xml": MAX_XLSX_SMALL_PART,
-                "xl/_rels/workbook.xml.rels": MAX_XLSX_SMALL_PART, "xl/styles.xml": MAX_XLSX_SMALL_PART}
 MAX_XLSX_RATIO = 150  # real sheets compress 5-30x; zip bombs 1000x
 RATIO_CHECKED_ABOVE = 8 << 20  # small parts may compress as they like
 # A cell's text is at most MAX_CELL_CHARS characters; in XML one character takes at most
@@ -61,11 +59,13 @@ def check_xlsx_archive(path) -> None:
     if total > MAX_XLSX_UNCOMPRESSED:
         raise ReadError(f"Excel 文件解压后共 {_mb(total)}，超过上限 {_mb(MAX_XLSX_UNCOMPRESSED)}；"
                         "请拆分文件或另存为 CSV 后上传")
+    whole_parts = {"xl/sharedStrings.xml": MAX_SHARED_STRINGS, "xl/workbook.xml": MAX_XLSX_SMALL_PART,
+                   "xl/_rels/workbook.xml.rels": MAX_XLSX_SMALL_PART, "xl/styles.xml": MAX_XLSX_SMALL_PART}
     for entry in entries:
         if entry.file_size > RATIO_CHECKED_ABOVE and entry.file_size > MAX_XLSX_RATIO * max(entry.compress_size, 1):
             raise ReadError(f"Excel 文件中的 {entry.filename[:80]} 压缩比异常（解压后 {_mb(entry.file_size)}，"
                             f"超过压缩前的 {MAX_XLSX_RATIO} 倍），疑似压缩炸弹，已拒收")
-        limit = _WHOLE_PARTS.get(entry.filename)
+        limit = whole_parts.get(entry.filename)
         if limit is not None and entry.file_size > limit:
             raise ReadError(f"Excel 文件中的 {entry.filename[:80]} 解压后 {_mb(entry.file_size)}，"
                             f"超过上限 {_mb(limit)}，已拒收")
@@ -77,6 +77,10 @@ def cell_too_long(row: int | None, column: str | None = None) -> ReadError:
     if column:
         where += f"“{column[:40]}”列"
     return ReadError(f"{where}有单元格超过 {MAX_CELL_CHARS:,} 个字符的上限，已拒收；请检查文件是否完整、引号是否成对")
+
+
+class LineTooLong(ReadError):
+    """A CSV line longer than MAX_CSV_LINE_CHARS (the reader names the row)."""
 
 
 def too_many_rows() -> ReadError:

@@ -207,6 +207,8 @@ class TableReader:
             raise ReadError("文件为空") from None
         except csv.Error as exc:
             raise _csv_error(1, exc) from None
+        except limits.LineTooLong:
+            raise limits.cell_too_long(1) from None
         self._dirty = False
         self._rows = reader
         info = TableInfo(str(self.path), "csv", _unique_headers(raw_headers), encoding=encoding, delimiter=delimiter,
@@ -220,7 +222,7 @@ class TableReader:
         readline, limit = self._handle.readline, limits.MAX_CSV_LINE_CHARS
         while line := readline(limit):
             if len(line) == limit and line[-1] not in "\r\n":
-                raise limits.cell_too_long(None)
+                raise limits.LineTooLong()
             if suspect.search(line) is not None:
                 self._dirty = True  # the row being assembled is cleaned in iter_cells
             yield line
@@ -335,6 +337,8 @@ class TableReader:
                 yield number, values
         except csv.Error as exc:  # raised while reading the row after the last one counted
             raise _csv_error(number + 1, exc) from None
+        except limits.LineTooLong:
+            raise limits.cell_too_long(number + 1) from None
 
     def iter_chunks(self, size: int = 5000) -> Iterator[tuple[list[int], list[list]]]:
         """Yield ``(row numbers, rows)`` in chunks of up to ``size`` rows."""
