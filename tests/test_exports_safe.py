@@ -9,8 +9,7 @@ from datetime import date
 
 from openpyxl import load_workbook
 
-from webapp.exports import mask_id_text, mask_ids_in_text
-from webapp.idnumber import make_id
+from webapp.idnumber import make_id, mask_id
 from webapp.intake.values import credit_code_check_char
 from webapp.models import Case, ComparisonRun, ImportBatch
 
@@ -92,12 +91,12 @@ def test_every_export_writes_text_as_text_and_masks_every_id(county, client):
     assert "=cmd|' /C calc'!A0" in texts["employers.xlsx"] and "+张三" in texts["employers.xlsx"]
     assert CODE in texts["employers.xlsx"]  # a credit code is an organisation's, not masked
     # The report names the bad IDs masked: the uploader still finds the row and the column.
-    assert mask_id_text(WRONG_CHECK) in texts["report.xlsx"] and mask_id_text(SHORT) in texts["report.xlsx"]
+    assert mask_id(WRONG_CHECK) in texts["report.xlsx"] and mask_id(SHORT) in texts["report.xlsx"]
     assert any(text.startswith("=1+1 东至县尧渡镇 ") for text in texts["results.xlsx"])
 
 
 def test_the_writer_quote_prefixes_formula_starts_and_masks_id_runs(app):
-    from webapp.exports import write_xlsx
+    from webapp.exports import mask_ids_in_text, write_xlsx
 
     buffer = io.BytesIO()
     rows = [[text, f"见 {ADULT} 号", WRONG_CHECK, int(ADULT[:17] + "1"), 12, "x\x00y"] for text in ATTACKS]

@@ -163,17 +163,17 @@ def _sheet_rows(archive, sheet_path, shared, dated, flags) -> Iterator[tuple]:
     with archive.open(sheet_path) as stream:
         handle = limits.GuardedStream(stream)
         for event, element in iterparse(handle, events=("start", "end")):
-            tag = element.tag
-            if tag != row_tag:
+            if event == "start":
                 pending += 1
                 if pending > _MAX_ELEMENTS_PER_ROW:
                     raise limits.too_many_columns(expected)
-                if tag == sheet_data_tag:
-                    if event == "end":
-                        return  # what follows the cells (merges, links, ...) is not data
+                if element.tag == sheet_data_tag:
                     sheet_data = element
                 continue
-            if event == "start":
+            tag = element.tag
+            if tag != row_tag:
+                if tag == sheet_data_tag:
+                    return  # what follows the cells (merges, links, ...) is not data
                 continue
             pending = 0
             number = int(element.get("r") or expected)
