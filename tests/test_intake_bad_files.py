@@ -233,3 +233,31 @@ def test_a_compressed_bomb_is_refused_before_it_is_extracted(app, tmp_path, monk
     path.write_bytes(_xlsx(rows))
     outcome = _import(path)
     assert outcome.status == "rejected" and "压缩比异常" in outcome.message and "150 倍" in outcome.message
+
+
+def test_overlong_values_do_not_fail_the_run_or_the_work_after_it(county, tmp_path):
+    """Cells far longer than any column (a 100-digit household number, a 3,000-character address)."""
+    from webapp.intake.values import credit_code_check_char
+    from webapp.models import ComparisonEmployer
+    from webapp.services import intake_problems, intake_work
+
+    path = tmp_path / "户籍.csv"
+    path.write_text("户号,姓名,公民身份号码,户籍地址,村(社区)代码,与户主关系,现住址,联系电话\n"
+                    f"{'1' * 100},{'甲' * 300},{ADULT},{'东' * 3000},341721100001,{'户' * 500},{'现' * 3000},{'1' * 400}\n"
+                    f"{'2' * 100},{'乙' * 300},{BARE[:17]}X,{'东' * 3000},341721100001,{'户' * 500},{'现' * 3000},"
+                    f"{'1' * 400}\n", encoding="utf-8")
+    assert _import(path).status == "imported"
+    code = "91341721MA0000001" + credit_code_check_char("91341721MA0000001")
+    market = tmp_path / "企业.csv"
+    market.write_text("统一社会信用代码,企业名称,企业类型,法定代表人,住所\n"
+                      f"{code},{'企' * 3000},{'类' * 500},{'法' * 500},{'住' * 3000}\n", encoding="utf-8")
+    assert _import(market, "market_supervision").status == "imported"
+    run = _run()  # PostgreSQL refused the household number in COPY: 'value too long'
+    assert run.status == "done"
+    result = ComparisonResult.query.filter_by(run_id=run.id, id_number=ADULT).one()
+    assert result.household_no.startswith("1" * 32) and result.name.startswith("甲甲")  # cut on PostgreSQL
+    assert ComparisonEmployer.query.filter_by(run_id=run.id).one().name.startswith("企企")
+    intake_problems.start_problem_cases(run.id)
+    intake_work.start_registration_cases(run.id)
+    intake_work.confirm_into_registry(run.id)
+    db.session.commit()
