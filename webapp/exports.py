@@ -82,24 +82,27 @@ def xlsx_response(filename, sheet_title, headers, rows, *, id_columns=(), code_c
 
 
 def _cell(sheet, value, mask):
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, date):
-        return value.isoformat()
-    if value is None:
-        return ""
-    if isinstance(value, bool):
+    if value.__class__ is not str:  # text is nearly every cell: it goes first
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            return value.strftime("%Y-%m-%d %H:%M")
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, bool) or isinstance(value, float):
+            return value
+        if isinstance(value, int):
+            if mask and 15 <= len(str(abs(value))) <= 18:
+                return mask_id(str(value))  # an ID stored as a number is still an ID
+            return value
+        value = str(value)
+    if not value.isprintable():  # tab, CR, LF or a control character: the rare slow path
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if mask and len(value) >= 15:
+        value = mask_ids_in_text(value)
+    if not value.startswith(_FORMULA_STARTS):
         return value
-    if not isinstance(value, (int, float)):
-        text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
-        if mask:
-            text = mask_ids_in_text(text)
-        if not text.startswith(_FORMULA_STARTS):
-            return text
-        cell = WriteOnlyCell(sheet, text)
-        cell.data_type = "s"  # openpyxl made it a formula; it is text that only looks like one
-        cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
-        return cell
-    if mask and isinstance(value, int) and 15 <= len(str(abs(value))) <= 18:
-        return mask_id(str(value))  # an ID stored as a number is still an ID
-    return value
+    cell = WriteOnlyCell(sheet, value)
+    cell.data_type = "s"  # openpyxl made it a formula; it is text that only looks like one
+    cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
+    return cell
