@@ -222,6 +222,10 @@ def test_broken_sheet_xml_and_huge_numbers_are_refused_or_kept_not_crashing(app,
                               f'<c r="B2" t="inlineStr"><is><t>张三</t></is></c>'
                               f'<c r="C2" t="inlineStr"><is><t>{ADULT}</t></is></c></row>'))
     assert _import(numbers).status == "imported"
+    torn = tmp_path / "torn.xlsx"
+    torn.write_bytes(_xlsx(_inline_row(1, ["户号", "姓名", "公民身份号码"]))[:200])
+    outcome = _import(torn)
+    assert outcome.status == "rejected" and "压缩包已损坏" in outcome.message
 
 
 def test_a_compressed_bomb_is_refused_before_it_is_extracted(app, tmp_path, monkeypatch):

@@ -53,8 +53,8 @@ def check_xlsx_archive(path) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             entries = archive.infolist()
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise ReadError(f"无法打开 Excel 文件（不是有效的 xlsx 压缩包）：{exc}") from None
+    except (zipfile.BadZipFile, OSError):
+        raise ReadError("无法打开 Excel 文件（压缩包已损坏），请在 Excel 中打开后另存为 .xlsx 再上传") from None
     total = sum(entry.file_size for entry in entries)
     if total > MAX_XLSX_UNCOMPRESSED:
         raise ReadError(f"Excel 文件解压后共 {_mb(total)}，超过上限 {_mb(MAX_XLSX_UNCOMPRESSED)}；"
@@ -104,6 +104,7 @@ class GuardedStream:
     def __init__(self, raw):
         self._raw = raw
         self._run = 0  # bytes since the last '<'
+        self._utf16: bool | None = None  # a UTF-16 part is full of zero bytes that are not NUL
         self.dirty = False
 
     def read(self, size: int = -1) -> bytes:
@@ -121,7 +122,9 @@ class GuardedStream:
             self._run = len(data) - data.rfind(b"<") - 1
         if self._run > _MAX_XML_RUN or len(data) > _MAX_XML_RUN and max(map(len, data.split(b"<"))) > _MAX_XML_RUN:
             raise cell_too_long(None)
-        if _CONTROL_BYTES.search(data) is not None:
+        if self._utf16 is None:
+            self._utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+        if not self._utf16 and _CONTROL_BYTES.search(data) is not None:
             self.dirty = True
             data = _CONTROL_BYTES.sub(REPLACEMENT.encode(), data)
         return data
