@@ -94,17 +94,23 @@ def test_control_bytes_inside_an_xlsx_sheet_are_stripped_and_reported(app, tmp_p
 
 
 def test_a_run_survives_a_nul_already_stored_by_an_earlier_import(app, tmp_path):
-    """Chunks stored before the reader cleaned values still hold NUL: the run writes around it."""
-    from webapp.services.bulk import insert_tuples
-    from webapp.models import ComparisonResult as Result
+    """Chunks stored before the reader cleaned values still hold NUL: the run reads around it."""
+    from webapp.intake.chunks import decode_chunk, encode_chunk
+    from webapp.models import IntakeChunk
 
-    run = intake_runs.create_run("341721", as_of=AS_OF)
+    path = tmp_path / "户籍.csv"
+    path.write_text(HEADER + f"1,甲一,{ADULT},东至县,正常,341721100001\r\n", encoding="utf-8")
+    batch = _import(path).batch
+    stored = IntakeChunk.query.filter_by(batch_id=batch.id).one()
+    chunk = decode_chunk(batch.source, stored.payload)
+    chunk.columns["name"][0] = "甲\x00一"
+    chunk.columns["household_no"][0] = "1\\u0000"  # text that only looks like JSON's NUL escape
+    stored.payload = encode_chunk(batch.source, chunk)
     db.session.commit()
-    insert_tuples(Result, ["run_id", "id_number", "status", "problems", "missing", "name", "in_register",
-                           "non_local", "insured_elsewhere", "schemes", "county_code"],
-                  [(run.id, ADULT, "uninsured", "", "", "甲\x00一", True, False, False, 0, "341721")])
-    db.session.commit()
-    assert Result.query.one().name in ("甲一", "甲\x00一")  # SQLite keeps it, PostgreSQL cannot
+    run = _run()
+    assert run.status == "done"
+    result = ComparisonResult.query.filter_by(run_id=run.id).one()
+    assert (result.name, result.household_no) == ("甲一", "1\\u0000")
 
 
 # -- encodings ----------------------------------------------------------------------------------------------------
