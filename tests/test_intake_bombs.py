@@ -1,7 +1,8 @@
 """Generated bombs imported by a separate process whose peak memory (RSS) must stay under 1 GB.
 
 Each import runs in its own Python process, as in an RQ worker, against the test database;
-the process reports ``ru_maxrss`` at its end. Every bomb is tried twice: with the workbook
+the process reports its peak resident set (``VmHWM``; ``ru_maxrss`` of a freshly started
+child also counts the pages of the pytest process it was forked from) at its end. Every bomb is tried twice: with the workbook
 checks on (refused before extraction) and with them switched off, to prove that streaming
 alone also stops it (row elements, the run of bytes of one cell, row and column counts).
 The process has a 3 GB address-space limit so a regression fails the test, not the machine.
@@ -42,7 +43,10 @@ with app.app_context():
     from webapp.services import intake_import
     outcome = intake_import.import_file(path, "public_security")
     db.session.commit()
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM: this program's own peak; ru_maxrss would also count the parent's pages at fork.
+    with open("/proc/self/status") as status:
+        hwm_kb = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    peak_mb = hwm_kb / 1024
     print(json.dumps({"status": outcome.status, "message": outcome.message, "peak_mb": round(peak_mb)}))
 """
 PEAKS = {}
