@@ -67,6 +67,12 @@ class Config:
     SCRIPT_MAX_INT_BITS = int(os.environ.get("SCRIPT_MAX_INT_BITS", "10000"))
     # Automatic steps one engine run may take before the case stops at an incident (a loop).
     ENGINE_MAX_AUTOMATIC_STEPS = int(os.environ.get("ENGINE_MAX_AUTOMATIC_STEPS", "200"))
+    # Upload limits, refused with a 413 page naming the limit before the body is read.
+    # UPLOAD_MAX_BYTES: one department file (a county's 500,000-row register is about 100 MB of CSV).
+    # MAX_CONTENT_LENGTH: any request at all; keep it at least every per-kind limit (department
+    # files here, DIAGRAM_MAX_BYTES for diagrams) plus room for the form around the file.
+    UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(200 << 20)))
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(UPLOAD_MAX_BYTES + (1 << 20))))
 
     @staticmethod
     def secret_key():

@@ -103,3 +103,9 @@ def _register_template_helpers(app):
     @app.errorhandler(404)
     def not_found(err):
         return page(404, _("页面不存在，或不在您的管辖范围内。"))
+
+    @app.errorhandler(413)
+    def too_large(err):
+        from .errors import too_large_message
+
+        return page(413, too_large_message(err))

@@ -10,6 +10,7 @@ whole import (5 s of a 530,000-row register); orjson takes under a second.
 """
 from __future__ import annotations
 
+import re
 import zlib
 from datetime import date
 
@@ -19,6 +20,8 @@ from webapp.intake.mapping import SOURCES
 from webapp.intake.validate import ValidatedChunk
 
 _DATE_KINDS = ("date", "month")
+# JSON's escape for NUL, not preceded by an escaped backslash ('\\u0000' is text, not NUL).
+_ESCAPED_NUL = re.compile(rb"(?<!\\)((?:\\\\)*)\\u0000")
 
 
 def _date_fields(source: str) -> frozenset[str]:
@@ -32,7 +35,10 @@ def encode_chunk(source: str, chunk: ValidatedChunk) -> bytes:
 
 def decode_chunk(source: str, payload: bytes) -> ValidatedChunk:
     """Rebuild a chunk (without its report lines, which are stored separately)."""
-    data = orjson.loads(zlib.decompress(payload))
+    raw = zlib.decompress(payload)
+    if b"\\u0000" in raw:  # stored before the reader stripped NUL: PostgreSQL cannot hold it
+        raw = _ESCAPED_NUL.sub(rb"\1", raw)
+    data = orjson.loads(raw)
     dated = _date_fields(source)
     columns = data["c"]
     for field in dated.intersection(columns):

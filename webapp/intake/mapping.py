@@ -190,3 +190,53 @@ def map_headers(source_code: str, headers, saved_mapping: dict[str, str | None] 
         taken.add(field)
     missing = [f.name for f in source.fields if f.required and f.name not in taken]
     return mapping, unknown, missing
+
+
+def column_letter(position: int) -> str:
+    """Excel's letters for a 0-based column position (0 -> 'A', 26 -> 'AA')."""
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def duplicate_headers_problem(duplicates, saved_mapping: dict[str, str | None] | None = None) -> str | None:
+    """The uploader's message when a header names two columns, or None.
+
+    ``duplicates`` is ``[(header, [0-based positions])]`` from the reader. Which
+    of two 姓名 columns is the name cannot be guessed, so the file is refused,
+    naming the columns as Excel shows them; a header the source's saved mapping
+    ignores on purpose does not matter.
+    """
+    saved = {normalize_header(k): v for k, v in (saved_mapping or {}).items()}
+    clashes = []
+    for header, positions in duplicates:
+        key = normalize_header(header)
+        if key in saved and saved[key] is None:
+            continue
+        letters = [column_letter(p) for p in positions]
+        clashes.append(f"列 {'、'.join(letters[:-1])} 和 {letters[-1]} 的表头都是“{header}”")
+    if not clashes:
+        return None
+    return "；".join(clashes) + "。无法确定用哪一列，请删除或改名重复的列后重新上传"
+
+
+
+def id_column_test(source_code: str, mapping: dict[str, str] | None):
+    """A test ``header -> bool``: does this column of a file hold ID numbers?
+
+    True for headers mapped to an ID field, and for headers named like one (a
+    rejected file may have no mapping, and its ID column must still be masked).
+    """
+    source = SOURCES[source_code]
+    kinds = {f.name: f.kind for f in source.fields}
+    mapped = {header for header, name in (mapping or {}).items() if kinds.get(name) == "id"}
+    known: dict[str, bool] = {}  # a report repeats a handful of headers thousands of times
+
+    def holds_id(header: str) -> bool:
+        if header not in known:
+            known[header] = header in mapped or kinds.get(suggest_field(source_code, header)) == "id"
+        return known[header]
+    return holds_id

@@ -15,14 +15,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.decorators import roles_required
-from ..exports import xlsx_response
+from ..errors import upload_too_large
+from ..exports import mask_digit_runs, mask_id_text, xlsx_response
 from ..extensions import db
 from ..idnumber import mask_id
 from ..models import ComparisonResult, ComparisonRun, ImportBatch, LinkageCandidate, ProblemRecord, ValidationIssue
 from ..services import audit, intake_import, intake_mapping, intake_problems, intake_runs, intake_work, scoping
 from . import mapping_forms as forms
 from .compare import PROBLEM_LABELS
-from .mapping import SOURCES
+from .mapping import SOURCES, id_column_test
 
 bp = Blueprint("intake", __name__, url_prefix="/intake")
 STAFF = ("agency", "county", "admin", "supervisor")
@@ -101,10 +102,38 @@ def _import(batch):
     return redirect(url_for("intake.batch_page", batch_id=batch.id))
 
 
+_FORM_OVERHEAD = 64 << 10  # multipart boundaries and the other form fields
+
+
+def _store_upload(upload_file, limit):
+    """Copy the upload to the upload folder in blocks, named by its hash; 413 over ``limit`` bytes.
+
+    Returns the stored file's path and its SHA-256.
+    """
+    digest, size = hashlib.sha256(), 0
+    partial = os.path.join(_upload_dir(), f"partial-{os.getpid()}-{id(upload_file)}")
+    with open(partial, "wb") as handle:
+        while block := upload_file.stream.read(1 << 20):
+            size += len(block)
+            if size > limit:
+                handle.close()
+                os.remove(partial)
+                raise upload_too_large(limit)
+            digest.update(block)
+            handle.write(block)
+    token = digest.hexdigest()[:32] + os.path.splitext(upload_file.filename)[1][:8].lower()
+    path = os.path.join(_upload_dir(), token)
+    os.replace(partial, path)
+    return path, digest.hexdigest()
+
+
 @bp.route("/upload", methods=["POST"])
 @roles_required(*UPLOADERS)
 def upload():
     """Store an uploaded file and import it (a job, or inline under TESTING)."""
+    limit = current_app.config["UPLOAD_MAX_BYTES"]
+    if (request.content_length or 0) > limit + _FORM_OVERHEAD:
+        raise upload_too_large(limit)  # refused on the header, before the body is read
     source = request.form.get("source")
     upload_file = request.files.get("file")
     if source not in _allowed_sources() or upload_file is None or not upload_file.filename:
@@ -114,17 +143,13 @@ def upload():
     if period is not None and not _PERIOD.fullmatch(period):
         flash(_("数据期间请写成“年-月”，例如 2017-06。"), "error")
         return redirect(url_for("intake.index"))
-    content = upload_file.read()
-    file_hash = hashlib.sha256(content).hexdigest()
+    path, file_hash = _store_upload(upload_file, limit)
+    token = os.path.basename(path)
     existing = intake_import.find_duplicate(source, file_hash)
     if existing is not None and existing.county_code == _county():
         flash(_("内容完全相同的文件已于第 %(id)s 批（%(name)s）导入过，不重复计入。", id=existing.id,
                 name=existing.file_name), "error")
         return redirect(url_for("intake.batch_page", batch_id=existing.id))
-    token = file_hash[:32] + os.path.splitext(upload_file.filename)[1][:8].lower()
-    path = os.path.join(_upload_dir(), token)
-    with open(path, "wb") as handle:
-        handle.write(content)
     audit.record(current_user, "upload", "intake_file", detail=f"{source}:{upload_file.filename}")
     batch = intake_import.start_batch(source, path, upload_file.filename, _county(), current_user, token)
     batch.period = period  # kept on the batch: the import (inline, worker or after mapping) reads it
@@ -214,10 +239,18 @@ def batch_page(batch_id):
 @bp.route("/batches/<int:batch_id>/report.xlsx")
 @roles_required(*UPLOADERS, "supervisor")
 def batch_report(batch_id):
-    """The validation report as Excel."""
+    """The validation report as Excel (ID numbers masked, even invalid ones)."""
     batch = _batch_or_404(batch_id)
-    rows = ((i.row_number, i.column_name, i.value, i.problem, _("错误") if i.severity == "error" else _("警告"))
-            for i in ValidationIssue.query.filter_by(batch_id=batch.id).order_by(ValidationIssue.id).yield_per(2000))
+    holds_id = id_column_test(batch.source, batch.mapping)
+
+    def row(i):
+        # A problem about an ID may quote its birth date: the masked part, so it is hidden too.
+        value, problem = ((mask_id_text(i.value), mask_digit_runs(i.problem)) if holds_id(i.column_name)
+                          else (i.value, i.problem))
+        return i.row_number, i.column_name, value, problem, _("错误") if i.severity == "error" else _("警告")
+
+    rows = (row(i) for i in
+            ValidationIssue.query.filter_by(batch_id=batch.id).order_by(ValidationIssue.id).yield_per(2000))
     return xlsx_response(f"report-{batch.id}.xlsx", _("校验报告"), [_("行号"), _("列"), _("值"), _("问题"), _("级别")],
                          rows)
 
@@ -348,7 +381,8 @@ def results_export(run_id):
              "、".join(PROBLEM_LABELS.get(p, p) for p in r.problems.split(";") if p), r.missing, r.household_no,
              r.address, r.village_code) for r in _results_query(run).yield_per(2000))
     return xlsx_response(f"run-{run.id}.xlsx", _("比对结果"), [_("姓名"), _("公民身份号码"), _("结果"), _("问题"),
-                                                              _("缺项"), _("户号"), _("地址"), _("村(社区)代码")], rows)
+                                                              _("缺项"), _("户号"), _("地址"), _("村(社区)代码")], rows,
+                         id_columns=(1,))
 
 
 @bp.route("/runs/<int:run_id>/candidates")

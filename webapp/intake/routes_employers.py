@@ -71,4 +71,5 @@ def employers_export(run_id):
             for e in _employers_query(run, status, source, change).yield_per(2000))
     return xlsx_response(f"run-{run.id}-employers.xlsx", _("用人单位"),
                          [_("单位名称"), _("统一社会信用代码"), _("来源"), _("类型"), _("法定代表人"), _("登记日期"),
-                          _("住所"), _("结果"), _("原因"), _("参保人数"), _("与上次比对相比")], rows)
+                          _("住所"), _("结果"), _("原因"), _("参保人数"), _("与上次比对相比")], rows,
+                         code_columns=(1,))  # a credit code is an organisation's, not a person's

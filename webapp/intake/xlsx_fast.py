@@ -7,7 +7,8 @@ C parser and yields plain tuples, about ten times faster. It understands
 what department exports contain — shared and inline strings, numbers,
 booleans, errors, and date-formatted numbers (returned as datetimes) — and
 raises :class:`UnsupportedWorkbook` for anything else, so the caller can fall
-back to openpyxl.
+back to openpyxl. The limits of limits.py hold while it streams: rows,
+columns and cell length, and no giant run of text reaches the XML parser.
 """
 from __future__ import annotations
 
@@ -15,7 +16,10 @@ import re
 import zipfile
 from datetime import datetime, timedelta
 from typing import Iterator
-from xml.etree.ElementTree import iterparse
+from xml.etree.ElementTree import ParseError, iterparse
+
+from webapp.intake import limits
+from webapp.intake.limits import ReadError
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -24,10 +28,22 @@ _BUILTIN_DATE_FORMATS = set(range(14, 23)) | {45, 46, 47}
 _QUOTED_OR_BRACKETED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 _CELL_COLUMN = re.compile(r"[A-Z]+")
+# XML elements allowed between two rows (a full-width row of styled cells is 16,384 <c> plus
+# their <v>): anything more is not a sheet but a memory bomb built inside one row.
+_MAX_ELEMENTS_PER_ROW = 16_384 * 6
 
 
 class UnsupportedWorkbook(Exception):
     """The workbook uses something this reader does not handle; use openpyxl instead."""
+
+
+class SheetFlags:
+    """What the reader learnt while streaming: ``dirty`` once a control byte became U+FFFD."""
+
+    dirty = False
+
+
+_BROKEN_XML = "Excel 文件内容损坏（工作表的 XML 格式错误），无法读取；请在 Excel 中打开后另存为 .xlsx 再上传"
 
 
 def _column_index(reference: str) -> int:
@@ -54,12 +70,13 @@ def _first_sheet_path(archive: zipfile.ZipFile) -> str:
     raise UnsupportedWorkbook("sheet relationship not found")
 
 
-def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
+def _shared_strings(archive: zipfile.ZipFile) -> tuple[list[str], bool]:
     if "xl/sharedStrings.xml" not in archive.namelist():
-        return []
+        return [], False
     strings = []
     si_tag, t_tag, run_tag = f"{_MAIN}si", f"{_MAIN}t", f"{_MAIN}r"
-    with archive.open("xl/sharedStrings.xml") as handle:
+    with archive.open("xl/sharedStrings.xml") as raw:
+        handle = limits.GuardedStream(raw)
         for _, element in iterparse(handle):
             if element.tag == si_tag:
                 # Plain text, or rich-text runs concatenated; phonetic hints (rPh) are not the value.
@@ -68,8 +85,10 @@ def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
                     strings.append(text.text or "")
                 else:
                     strings.append("".join(run.findtext(t_tag) or "" for run in element.findall(run_tag)))
+                if len(strings[-1]) > limits.MAX_CELL_CHARS:
+                    raise limits.cell_too_long(None)
                 element.clear()
-    return strings
+    return strings, handle.dirty
 
 
 def _is_date_format(code: str) -> bool:
@@ -99,13 +118,21 @@ def _date_styles(archive: zipfile.ZipFile) -> set[int]:
 
 
 def _number(text: str):
-    if "." in text or "E" in text or "e" in text:
-        return float(text)
-    return int(text)
+    try:
+        if "." in text or "E" in text or "e" in text:
+            return float(text)
+        return int(text)
+    except ValueError:  # not a number after all (or thousands of digits): keep the text
+        return text
 
 
-def iter_first_sheet(path) -> Iterator[tuple]:
-    """Yield the first sheet's rows as tuples, one per row number from 1 (gaps as empty tuples)."""
+def iter_first_sheet(path, flags: SheetFlags | None = None) -> Iterator[tuple]:
+    """Yield the first sheet's rows as tuples, one per row number from 1 (gaps as empty tuples).
+
+    Raises ReadError when the file breaks a limit or its XML is broken; ``flags.dirty``
+    turns true once a control byte was replaced by U+FFFD (the caller strips it per cell).
+    """
+    flags = flags if flags is not None else SheetFlags()
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile as exc:
@@ -113,58 +140,91 @@ def iter_first_sheet(path) -> Iterator[tuple]:
     with archive:
         try:
             sheet_path = _first_sheet_path(archive)
-            shared = _shared_strings(archive)
+            shared, flags.dirty = _shared_strings(archive)
             dated = _date_styles(archive)
         except KeyError as exc:  # a part missing: a strict-OOXML or unusual file
             raise UnsupportedWorkbook(str(exc)) from None
-        row_tag, cell_tag, value_tag = f"{_MAIN}row", f"{_MAIN}c", f"{_MAIN}v"
-        inline_tag, text_tag = f"{_MAIN}is", f"{_MAIN}t"
-        expected = 1
-        sheet_data = None
-        with archive.open(sheet_path) as handle:
-            for event, element in iterparse(handle, events=("start", "end")):
-                if event == "start":
-                    if element.tag == f"{_MAIN}sheetData":
-                        sheet_data = element
-                    continue
-                if element.tag != row_tag:
-                    continue
-                number = int(element.get("r") or expected)
-                while expected < number:
-                    yield ()
-                    expected += 1
-                cells = []
-                for position, cell in enumerate(element.iter(cell_tag)):
-                    reference = cell.get("r")
-                    index = _column_index(reference) if reference else position
-                    if index > len(cells):
-                        cells.extend([None] * (index - len(cells)))
-                    kind = cell.get("t")
-                    if kind == "inlineStr":
-                        inline = cell.find(inline_tag)
-                        value = "".join(t.text or "" for t in inline.iter(text_tag)) if inline is not None else None
+        except ParseError:
+            raise ReadError(_BROKEN_XML) from None
+        try:
+            yield from _sheet_rows(archive, sheet_path, shared, dated, flags)
+        except (ParseError, ValueError, IndexError):  # broken XML, a bad reference or index
+            raise ReadError(_BROKEN_XML) from None
+
+
+def _sheet_rows(archive, sheet_path, shared, dated, flags) -> Iterator[tuple]:
+    max_rows, max_columns, max_chars = limits.MAX_ROWS, limits.MAX_COLUMNS, limits.MAX_CELL_CHARS
+    row_tag, cell_tag, value_tag = f"{_MAIN}row", f"{_MAIN}c", f"{_MAIN}v"
+    inline_tag, text_tag = f"{_MAIN}is", f"{_MAIN}t"
+    sheet_data_tag = f"{_MAIN}sheetData"
+    expected = 1
+    sheet_data = None
+    pending = 0  # elements seen since the last row ended
+    with archive.open(sheet_path) as stream:
+        handle = limits.GuardedStream(stream)
+        for event, element in iterparse(handle, events=("start", "end")):
+            if event == "start":
+                pending += 1
+                if pending > _MAX_ELEMENTS_PER_ROW:
+                    raise limits.too_many_columns(expected)
+                if element.tag == sheet_data_tag:
+                    sheet_data = element
+                continue
+            tag = element.tag
+            if tag != row_tag:
+                if tag == sheet_data_tag:
+                    return  # what follows the cells (merges, links, ...) is not data
+                continue
+            pending = 0
+            number = int(element.get("r") or expected)
+            if number > max_rows:
+                raise limits.too_many_rows()
+            while expected < number:
+                yield ()
+                expected += 1
+            cells = []
+            for position, cell in enumerate(element.iter(cell_tag)):
+                reference = cell.get("r")
+                index = _column_index(reference) if reference else position
+                if index >= max_columns:
+                    # Formatting often reaches column XFD with nothing in it: only a value counts.
+                    if cell.findtext(value_tag) is None and cell.find(inline_tag) is None:
+                        continue
+                    raise limits.too_many_columns(number)
+                if index > len(cells):
+                    cells.extend([None] * (index - len(cells)))
+                kind = cell.get("t")
+                if kind == "inlineStr":
+                    inline = cell.find(inline_tag)
+                    value = "".join(t.text or "" for t in inline.iter(text_tag)) if inline is not None else None
+                    if value is not None and len(value) > max_chars:
+                        raise limits.cell_too_long(number)
+                else:
+                    raw = cell.findtext(value_tag)
+                    if raw is None:
+                        value = None
+                    elif kind == "s":
+                        value = shared[int(raw)]
+                    elif kind in ("str", "e"):
+                        value = raw
+                        if len(raw) > max_chars:
+                            raise limits.cell_too_long(number)
+                    elif kind == "b":
+                        value = raw == "1"
+                    elif kind == "d":
+                        value = datetime.fromisoformat(raw)
                     else:
-                        raw = cell.findtext(value_tag)
-                        if raw is None:
-                            value = None
-                        elif kind == "s":
-                            value = shared[int(raw)]
-                        elif kind in ("str", "e"):
-                            value = raw
-                        elif kind == "b":
-                            value = raw == "1"
-                        elif kind == "d":
-                            value = datetime.fromisoformat(raw)
-                        else:
-                            value = _number(raw)
-                            style = cell.get("s")
-                            if style is not None and int(style) in dated:
-                                try:
-                                    value = _EXCEL_EPOCH + timedelta(days=value)
-                                except OverflowError:
-                                    pass  # not a real date after all: keep the number
-                    cells.append(value)
-                if sheet_data is not None:
-                    sheet_data.clear()  # drop finished rows: memory stays flat on huge sheets
-                yield tuple(cells)
-                expected = number + 1
+                        value = _number(raw)
+                        style = cell.get("s")
+                        if style is not None and int(style) in dated:
+                            try:
+                                value = _EXCEL_EPOCH + timedelta(days=value)
+                            except OverflowError:
+                                pass  # not a real date after all: keep the number
+                cells.append(value)
+            if sheet_data is not None:
+                sheet_data.clear()  # drop finished rows: memory stays flat on huge sheets
+            if handle.dirty:
+                flags.dirty = True
+            yield tuple(cells)
+            expected = number + 1

@@ -47,7 +47,8 @@ def persons_export():
              (p.record.outcome_code if p.record else ""), (("是" if p.record.insured else "否") if p.record else ""))
             for p in query.order_by(Person.id).yield_per(1000))
     return xlsx_response("persons.xlsx", _("登记库"), [_("姓名"), _("公民身份号码"), _("出生日期"), _("乡镇代码"),
-                                                      _("村(社区)代码"), _("调查结果"), _("已参保")], rows)
+                                                      _("村(社区)代码"), _("调查结果"), _("已参保")], rows,
+                         id_columns=(1,))
 
 
 @bp.route("/persons/<int:person_id>")

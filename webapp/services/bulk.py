@@ -92,9 +92,24 @@ def _copy_text(value) -> str:
             .replace("\n", "\\n").replace("\r", "\\r"))
 
 
-def _copy_column(values: tuple, kind) -> list:
+def _fit(values: tuple, length: int | None) -> tuple:
+    """Cut text longer than its column: one overlong value from a department file must not fail a
+    whole run on PostgreSQL (SQLite does not check lengths); the full value stays in the file."""
+    if not length:
+        return values
+    try:
+        longest = max(map(len, filter(None, values)), default=0)
+    except TypeError:  # not all text: check one by one
+        longest = length + 1
+    if longest <= length:
+        return values
+    return tuple(v[:length] if v.__class__ is str and len(v) > length else v for v in values)
+
+
+def _copy_column(values: tuple, kind, length: int | None = None) -> list:
     """One column in COPY's text form, column-wise: per-value calls cost more than the COPY."""
     if kind is str:
+        values = _fit(values, length)
         try:
             joined = "".join(filter(None, values))
         except TypeError:  # something other than text in a text column: the slow path
@@ -113,8 +128,12 @@ def _copy_payload(dialect, table, columns, rows) -> tuple[str, str]:
     columns, rows = _with_defaults(table, list(columns), rows)
     quoted = ", ".join(dialect.identifier_preparer.quote(name) for name in columns)
     kinds = [_python_type(table.c[name]) for name in columns]
-    texts = [_copy_column(values, kind) for values, kind in zip(zip(*rows), kinds)]
-    return f"COPY {table.name} ({quoted}) FROM STDIN", "".join(line + "\n" for line in map("\t".join, zip(*texts)))
+    lengths = [getattr(table.c[name].type, "length", None) for name in columns]
+    texts = [_copy_column(values, kind, length) for values, kind, length in zip(zip(*rows), kinds, lengths)]
+    payload = "".join(line + "\n" for line in map("\t".join, zip(*texts)))
+    if "\x00" in payload:  # PostgreSQL text cannot hold NUL: one stray byte must not fail the whole COPY
+        payload = payload.replace("\x00", "")
+    return f"COPY {table.name} ({quoted}) FROM STDIN", payload
 
 
 def _run_copy(connection, statement: str, text: str) -> None:
@@ -156,6 +175,7 @@ def insert_rows(table, rows: list[dict], connection=None) -> None:
                                              [tuple(row[name] for name in columns) for row in rows]))
         return
     if connection.dialect.name != "sqlite":
+        rows = _fit_rows(table, rows)
         for start in range(0, len(rows), BATCH):
             connection.execute(insert(table), rows[start:start + BATCH])
         return
@@ -176,6 +196,19 @@ def insert_rows(table, rows: list[dict], connection=None) -> None:
                             else row[name].isoformat()
             values.append(pick(row) if len(columns) > 1 else (row[columns[0]],))
         connection.exec_driver_sql(sql, values)
+
+
+def _fit_rows(table, rows: list[dict]) -> list[dict]:
+    """Rows for an INSERT on PostgreSQL: text cut to its column's length, NUL dropped (see _fit)."""
+    limits = {c.name: c.type.length for c in table.columns if getattr(c.type, "length", None)}
+    fitted = []
+    for row in rows:
+        if any(value.__class__ is str and ("\x00" in value or len(value) > limits.get(name, len(value)))
+               for name, value in row.items()):
+            row = {name: value.replace("\x00", "")[:limits.get(name)] if value.__class__ is str else value
+                   for name, value in row.items()}
+        fitted.append(row)
+    return fitted
 
 
 def _python_type(column):

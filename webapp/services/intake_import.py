@@ -21,10 +21,10 @@ from ..extensions import db
 from sqlalchemy import select
 
 from ..intake.chunks import chunk_id_numbers, decode_chunk, encode_chunk
-from ..intake.mapping import SOURCES, map_headers
+from ..intake.mapping import SOURCES, duplicate_headers_problem, map_headers
 from ..intake.readers import ReadError, TableReader
 from ..intake.records import invalid_records
-from ..intake.validate import ERROR, RowValidator
+from ..intake.validate import ERROR, WARNING, ReportRow, RowValidator
 from ..models import HeaderMapping, ImportBatch, IntakeChunk, InvalidIdRow, ValidationIssue
 from ..models.base import utcnow
 from .bulk import insert_rows
@@ -108,6 +108,9 @@ def _validate_file(reader: TableReader, source: str, mapping: dict, today, count
     person_source = source in PERSON_SOURCES
     for numbers, rows in reader.iter_chunks(CHUNK_ROWS):
         chunk = validator.validate_chunk(numbers, rows)
+        # What the reader cleaned (control characters, undecodable bytes) is reported with the row.
+        chunk.issues.extend(ReportRow(row, column, value, problem, WARNING, code)
+                            for row, column, value, problem, code in reader.take_row_notes())
         done.rows_total += len(chunk)
         done.issues_total += len(chunk.issues)
         done.error_rows.update(i.row for i in chunk.issues if i.severity == ERROR)
@@ -226,6 +229,9 @@ def import_file(path: str | Path, source: str, *, file_name: str | None = None, 
     with reader:
         headers = reader.info.headers
         chosen = {**saved_mapping(source), **(mapping or {})}
+        clash = duplicate_headers_problem(reader.info.duplicates, chosen)
+        if clash:
+            return ImportOutcome("rejected", rejected(clash, reader.info), headers, message=clash)
         mapped, unknown, missing = map_headers(source, headers, chosen)
         values_chosen = saved_value_mapping(source)
         for name, choices in (value_mapping or {}).items():
