@@ -63,6 +63,11 @@ class ImportRow:
                 "area_code": self.area_code}
 
 
+def _list(items):
+    # TRANSLATORS: the separator between items of a list (", " in English).
+    return _("、").join(str(item) for item in items)
+
+
 def _squash(text):
     return re.sub(r"\s+", "", str(text or "")).lower().replace("（", "(").replace("）", ")")
 
@@ -115,9 +120,9 @@ def _header_columns(cells):
             columns[key] = index
     missing = [key for key in HEADERS if key not in columns]
     if missing:
-        titles = {"name": "姓名", "username": "登录名", "role": "角色", "area_code": "区划代码"}
+        titles = {"name": _("姓名"), "username": _("登录名"), "role": _("角色"), "area_code": _("区划代码")}
         raise StaffError(_("表头缺少以下列：%(cols)s。第一行应为：姓名、登录名、角色、区划代码。",
-                           cols="、".join(titles[k] for k in missing)))
+                           cols=_list(titles[k] for k in missing)))
     return columns
 
 
@@ -173,7 +178,7 @@ def check_rows(rows):
         empty = [label for label, value in ((_("姓名"), r.name), (_("登录名"), r.username), (_("角色"), r.role),
                                             (_("区划代码"), r.area_code)) if not value]
         if empty:
-            r.errors.append(_("以下内容为空：%(fields)s。", fields="、".join(empty)))
+            r.errors.append(_("以下内容为空：%(fields)s。", fields=_list(empty)))
         if r.name and len(r.name) > 64:
             r.errors.append(_("姓名超过 64 个字。"))
         if r.username:
