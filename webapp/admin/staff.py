@@ -216,13 +216,14 @@ def users_import_confirm():
     if not created:
         db.session.rollback()
         return _import_page(ImportUploadForm(), rejected, _("没有可以创建的账户（登录名可能刚被占用）。"))
+    # Plain values before the commit: afterwards every account would be reloaded one by one.
+    sheet = [[r.row, user.display_name, user.username, str(ROLE_LABELS.get(user.role, user.role)), r.area_name,
+              r.area_code, password] for r, user, password in created]
     db.session.commit()
     flash(_("已创建 %(n)s 个账户，初始密码表已下载；用户首次登录时须修改密码。", n=len(created)), "success")
     if rejected:
         flash(_("%(n)s 行在确认时未通过检查，未创建，请修正后重新导入。", n=len(rejected)), "error")
     response = xlsx_response("initial-passwords.xlsx", _("初始密码"),
-                             [_("行号"), _("姓名"), _("登录名"), _("岗位"), _("所属地区"), _("区划代码"), _("初始密码")],
-                             ([r.row, user.display_name, user.username, str(ROLE_LABELS.get(user.role, user.role)),
-                               r.area_name, r.area_code, password] for r, user, password in created))
+                             [_("行号"), _("姓名"), _("登录名"), _("岗位"), _("所属地区"), _("区划代码"), _("初始密码")], sheet)
     response.headers["Cache-Control"] = "no-store"
     return response
