@@ -20,7 +20,8 @@ from . import audit
 from .staff import GENERATED_HASH, StaffError, area_level_for, generate_password, level_mismatch_message, \
     username_problem
 
-MAX_ROWS = 5000
+# The checked rows travel to the confirmation in one form field (Flask reads at most 500 kB of it).
+MAX_ROWS = 2000
 # Header words people write in the sheet, mapped to our columns (compared without spaces/case).
 HEADERS = {
     "name": ("姓名", "name", "displayname", "名字"),
@@ -93,7 +94,7 @@ def read_sheet(data):
     try:
         sheet = workbook.worksheets[0]
         columns, rows = None, []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
             cells = [_text(v) for v in values]
             if not any(cells):
                 continue
