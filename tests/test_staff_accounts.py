@@ -263,3 +263,16 @@ def test_staff_pages_in_english_leave_no_chinese_interface_text(county, client):
     reset = client.post(f"/admin/users/{target.id}/password", {"password": ""},
                         token_from=f"/admin/users/{target.id}")
     assert _untranslated(reset.get_data(as_text=True), data) == []
+
+
+def test_the_command_line_applies_the_same_rules(county, runner):
+    township = Area.query.filter_by(code=TOWNSHIP_CODE).one()
+    bad = runner.invoke(args=["users", "create", "wrongplace", "--role", "village", "--area", township.code,
+                              "--password", "Pass2026word"])
+    assert bad.exit_code != 0 and "村(社区)协理员的所属地区必须是村或社区" in bad.output
+    good = runner.invoke(args=["users", "create", "newtown", "--role", "township", "--area", township.code,
+                               "--password", "Pass2026word"])
+    assert good.exit_code == 0, good.output
+    created = user("newtown")
+    assert created.check_password("Pass2026word") and not created.must_change_password
+    assert _audits("user_created", created)

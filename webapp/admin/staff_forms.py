@@ -8,17 +8,10 @@ from wtforms.validators import DataRequired, Length, Optional
 from ..formatting import ROLE_LABELS
 from ..models import ROLES
 
-LEVEL_LABELS = {"county": _l("县"), "township": _l("乡镇"), "village": _l("村(社区)")}
-
 
 def role_choices():
     """Role codes with their names in the interface language."""
     return [(code, f"{ROLE_LABELS[code]}（{code}）") for code in ROLES]
-
-
-def grouped_area_choices(groups):
-    """``services.staff.area_choices()`` as option groups labelled by level."""
-    return {str(LEVEL_LABELS[level]): options for level, options in groups.items()}
 
 
 class UserForm(FlaskForm):

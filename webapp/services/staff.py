@@ -105,11 +105,12 @@ def get_user(user_id):
     return user
 
 
-def create_user(actor, username, display_name, role, area_id, password=None, department=None):
+def create_user(actor, username, display_name, role, area_id, password=None, department=None, must_change=True):
     """Create an account; returns ``(user, password)``.
 
-    Without ``password`` a one-time one is generated. Either way the user must change it at the
-    first log-in; the caller shows it to the administrator once and keeps it nowhere.
+    Without ``password`` a one-time one is generated. The user must change it at the first log-in
+    (``must_change``; the console's ``flask users create`` is the exception: whoever types it there
+    is the account's owner); the caller shows it to the administrator once and keeps it nowhere.
     """
     username, display_name = (username or "").strip(), (display_name or "").strip()
     problem = username_problem(username)
@@ -129,7 +130,7 @@ def create_user(actor, username, display_name, role, area_id, password=None, dep
         if problems:
             raise StaffError(" ".join(problems))
     user = User(username=username, display_name=display_name, role=role, area=area,
-                department=department or None, active=True, must_change_password=True)
+                department=department or None, active=True, must_change_password=bool(must_change))
     user.set_password(password, GENERATED_HASH if generated else None)
     db.session.add(user)
     db.session.flush()
