@@ -276,3 +276,20 @@ def test_the_command_line_applies_the_same_rules(county, runner):
     created = user("newtown")
     assert created.check_password("Pass2026word") and not created.must_change_password
     assert _audits("user_created", created)
+
+
+def test_a_data_provider_needs_a_department(county, client):
+    client.login("admin")
+    county_area = Area.query.filter_by(level="county").one()
+    refused = _create(client, username="weijian", role="data_provider", area_id=county_area.id)
+    assert "须选择所属部门" in refused.get_data(as_text=True)
+    created = _create(client, username="weijian", role="data_provider", area_id=county_area.id, department="health")
+    assert created.status_code == 200
+    assert user("weijian").department == "health"
+    # Another role drops the department.
+    township = Area.query.filter_by(code=TOWNSHIP_CODE).one()
+    target = user("weijian")
+    client.post(f"/admin/users/{target.id}", {"display_name": "卫健", "role": "township", "area_id": township.id,
+                                              "department": "health"}, token_from=f"/admin/users/{target.id}")
+    db.session.expire_all()
+    assert user("weijian").department is None and user("weijian").role == "township"

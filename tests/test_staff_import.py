@@ -62,13 +62,15 @@ def test_bad_rows_are_reported_with_their_row_numbers_and_only_valid_rows_are_cr
         ("", "kong", "village", villages[5].code),                         # 9 empty name
         ("郑一", "zhengyi", "", None),                                     # 10 empty role and area
         ("冯二", "fenger", "乡镇社保所", int(TOWNSHIP_CODE)),              # 11 ok (code stored as a number)
+        ("褚三", "chusan", "数据提供部门", "341721000000"),                # 12 data provider: no department column
     ])
     response = _upload(client, buffer)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "共 10 行：3 行可以导入，7 行有问题。" in html
+    assert "共 11 行：3 行可以导入，8 行有问题。" in html
     expected = {4: "未知的角色“村长”", 5: "未知的区划代码 341721999999", 6: "村(社区)协理员的所属地区必须是村或社区",
-                7: "与第 2 行重复", 8: "已存在于系统中", 9: "以下内容为空：姓名", 10: "以下内容为空：角色、区划代码"}
+                7: "与第 2 行重复", 8: "已存在于系统中", 9: "以下内容为空：姓名", 10: "以下内容为空：角色、区划代码",
+                12: "须选择所属部门"}
     import re
     for row, message in expected.items():
         found = re.search(rf'<tr data-row="{row}">(.*?)</tr>', html, re.S)

@@ -18,7 +18,7 @@ from ..models import ROLES
 from ..services import audit, staff, staff_import
 from .routes import bp
 from .staff_forms import (ActionForm, ImportConfirmForm, ImportUploadForm, PasswordResetForm, UserCreateForm,
-                          UserForm, role_choices)
+                          UserForm, department_choices, role_choices)
 
 
 ACCOUNT_ACTIONS = {
@@ -74,6 +74,7 @@ def users_export():
 
 def _fill(form):
     form.role.choices = role_choices()
+    form.department.choices = department_choices()
     groups = staff.area_choices()
     form.area_id.choices = [(area_id, label) for options in groups.values() for area_id, label in options]
     return groups
@@ -95,7 +96,8 @@ def user_new():
     if form.validate_on_submit():
         try:
             user, password = staff.create_user(current_user, form.username.data, form.display_name.data,
-                                               form.role.data, form.area_id.data, form.password.data or None)
+                                               form.role.data, form.area_id.data, form.password.data or None,
+                                               form.department.data or None)
         except staff.StaffError as err:
             db.session.rollback()
             flash(str(err), "error")
@@ -123,7 +125,8 @@ def user_edit(user_id):
     groups = _fill(form)
     if form.validate_on_submit():
         try:
-            staff.update_user(current_user, user.id, form.display_name.data, form.role.data, form.area_id.data)
+            staff.update_user(current_user, user.id, form.display_name.data, form.role.data, form.area_id.data,
+                              form.department.data or None)
         except staff.StaffError as err:
             db.session.rollback()
             flash(str(err), "error")

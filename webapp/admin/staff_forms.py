@@ -14,12 +14,27 @@ def role_choices():
     return [(code, f"{ROLE_LABELS[code]}（{code}）") for code in ROLES]
 
 
+# The departments that send data files (webapp.intake.mapping.SOURCES), named for staff.
+DEPARTMENT_LABELS = {
+    "public_security": _l("公安户籍"), "health": _l("卫生健康（城乡居民医保）"), "social_insurance": _l("社保业务系统"),
+    "market_supervision": _l("市场监管（企业登记）"), "civil_affairs": _l("民政（社会组织登记）"),
+}
+
+
+def department_choices():
+    """The data-source departments a data provider may belong to, with a blank first option."""
+    from ..intake.mapping import SOURCES
+
+    return [("", _l("（不适用）"))] + [(code, DEPARTMENT_LABELS.get(code, code)) for code in SOURCES]
+
+
 class UserForm(FlaskForm):
     """Name, role and home area of an account (creation adds the login and a password)."""
 
     display_name = StringField(_l("姓名"), validators=[DataRequired(), Length(max=64)])
     role = SelectField(_l("岗位"), validators=[DataRequired()])
     area_id = SelectField(_l("所属地区"), coerce=int, validators=[DataRequired()])
+    department = SelectField(_l("所属部门（仅数据提供部门）"), validators=[Optional()])
 
 
 class UserCreateForm(UserForm):

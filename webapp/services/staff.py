@@ -97,6 +97,17 @@ def level_mismatch_message(role):
     return _("县级岗位的所属地区必须是县。")
 
 
+def check_department(role, department):
+    """The department a data provider belongs to (a known data source), None for other roles."""
+    if role != "data_provider":
+        return None
+    from ..intake.mapping import SOURCES
+
+    if department not in SOURCES:
+        raise StaffError(_("数据提供部门的账户须选择所属部门。"))
+    return department
+
+
 def get_user(user_id):
     """The account with ``user_id`` or StaffError."""
     user = db.session.get(User, user_id)
@@ -122,6 +133,7 @@ def create_user(actor, username, display_name, role, area_id, password=None, dep
         raise StaffError(_("登录名 %(name)s 已被使用。", name=username))
     area = db.session.get(Area, area_id) if area_id else None
     check_role_area(role, area)
+    department = check_department(role, department)
     generated = not password
     if generated:
         password = generate_password()
@@ -130,7 +142,7 @@ def create_user(actor, username, display_name, role, area_id, password=None, dep
         if problems:
             raise StaffError(" ".join(problems))
     user = User(username=username, display_name=display_name, role=role, area=area,
-                department=department or None, active=True, must_change_password=bool(must_change))
+                department=department, active=True, must_change_password=bool(must_change))
     user.set_password(password, GENERATED_HASH if generated else None)
     db.session.add(user)
     db.session.flush()
@@ -139,14 +151,15 @@ def create_user(actor, username, display_name, role, area_id, password=None, dep
     return user, password
 
 
-def update_user(actor, user_id, display_name, role, area_id):
-    """Change an account's name, role and home area; returns the user."""
+def update_user(actor, user_id, display_name, role, area_id, department=None):
+    """Change an account's name, role, home area (and a data provider's department); returns the user."""
     user = get_user(user_id)
     display_name = (display_name or "").strip()
     if not display_name or len(display_name) > 64:
         raise StaffError(_("姓名不能为空，且不超过 64 个字。"))
     area = db.session.get(Area, area_id) if area_id else None
     check_role_area(role, area)
+    department = check_department(role, department)
     if user.role == "admin" and role != "admin":
         _keep_an_admin(actor, user)
     changes = []
@@ -156,7 +169,9 @@ def update_user(actor, user_id, display_name, role, area_id):
         changes.append(f"role {user.role}->{role}")
     if user.area_id != area.id:
         changes.append(f"area {user.area.code}->{area.code}")
-    user.display_name, user.role, user.area = display_name, role, area
+    if (user.department or None) != department:
+        changes.append(f"department {user.department or '-'}->{department or '-'}")
+    user.display_name, user.role, user.area, user.department = display_name, role, area, department
     if changes:
         audit.record(actor, "user_updated", "user", user.id, detail="; ".join(changes))
     return user

@@ -195,6 +195,9 @@ def check_rows(rows):
             r.role_code = role_code(r.role)
             if r.role_code is None:
                 r.errors.append(_("未知的角色“%(role)s”。", role=r.role))
+            elif r.role_code == "data_provider":
+                # The sheet has no department column; a data provider without one could upload nothing.
+                r.errors.append(_("数据提供部门的账户须选择所属部门，请在页面上逐个创建。"))
         if r.area_code:
             area = areas.get(r.area_code)
             if area is None:
