@@ -1,7 +1,7 @@
 """The Flask application factory."""
 import os
 
-from flask import Flask, session
+from flask import Flask, has_request_context, session
 from flask_login import current_user
 
 from config import Config
@@ -10,6 +10,8 @@ from .extensions import babel, csrf, db, login_manager, migrate
 
 def select_locale():
     """The interface language: the user's choice, else Simplified Chinese."""
+    if not has_request_context():  # the command line and workers speak the default language
+        return "zh_Hans_CN"
     chosen = session.get("locale")
     if chosen:
         return chosen

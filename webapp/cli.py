@@ -46,17 +46,17 @@ def areas_load(path):
 @click.option("--name", "display_name", default=None)
 @click.password_option()
 def users_create(username, role, area_code, display_name, password):
-    """Create a staff account."""
-    from .models import ROLES, Area, User
+    """Create a staff account (the same rules as the administrators' page)."""
+    from .models import Area
+    from .services import staff
 
-    if role not in ROLES:
-        raise click.BadParameter(f"role must be one of {', '.join(ROLES)}")
     area = Area.query.filter_by(code=area_code).one_or_none()
     if area is None:
         raise click.BadParameter(f"no area {area_code}")
-    user = User(username=username, display_name=display_name or username, role=role, area=area)
-    user.set_password(password)
-    db.session.add(user)
+    try:
+        staff.create_user(None, username, display_name or username, role, area.id, password, must_change=False)
+    except staff.StaffError as err:
+        raise click.ClickException(str(err))
     db.session.commit()
     click.echo(f"user {username} created")
 

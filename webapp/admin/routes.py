@@ -76,8 +76,4 @@ def diagram_file(version_id, filename):
                                           "Content-Disposition": f"attachment; filename={filename}"}
 
 
-@bp.route("/users")
-@admin_required
-def users():
-    """Staff accounts with role and area."""
-    return render_template("admin/users.html", users=User.query.order_by(User.role, User.username).all())
+from . import staff  # noqa: E402,F401 - staff accounts pages (webapp/admin/staff.py)

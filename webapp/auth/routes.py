@@ -5,7 +5,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db
 from ..models import User
-from ..services import audit
+from ..services import audit, staff
 from .forms import LoginForm
 
 bp = Blueprint("auth", __name__)
@@ -32,6 +32,7 @@ def login():
             flash(_("用户名或密码错误。"), "error")
             return render_template("auth/login.html", form=form), 401
         login_user(user)
+        staff.record_login(user)
         audit.record(user, "login", "user", user.id)
         db.session.commit()
         return redirect(_safe_next(request.args.get("next")))
@@ -52,3 +53,6 @@ def set_language(code):
     if code in current_app.config["LANGUAGES"]:
         session["locale"] = code
     return redirect(_safe_next(request.form.get("next")))
+
+
+from . import password  # noqa: E402,F401 - registers the change-password page and its hook

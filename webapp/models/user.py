@@ -27,10 +27,18 @@ class User(UserMixin, db.Model):
     active = db.Column(db.Boolean, nullable=False, default=True)
     locale = db.Column(db.String(16))
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    # A password an administrator set (initial or reset) is changed by its owner at next log-in.
+    must_change_password = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
+    last_login_at = db.Column(db.DateTime)
+    password_changed_at = db.Column(db.DateTime)
 
-    def set_password(self, password):
-        """Store a salted hash of the password, never the password."""
-        self.password_hash = generate_password_hash(password)
+    def set_password(self, password, method=None):
+        """Store a salted hash of the password, never the password.
+
+        ``method`` is for generated one-time passwords only (see services.staff): a random
+        secret of 70+ bits needs no key stretching, and stretching 500 of them costs minutes.
+        """
+        self.password_hash = generate_password_hash(password, **({"method": method} if method else {}))
 
     def check_password(self, password):
         """True when the password matches the stored hash."""

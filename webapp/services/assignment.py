@@ -24,7 +24,9 @@ def assign_new_task(row, case, first_time=False):
     ``first_time`` says the process instance is brand new, so nobody can have done the task before.
     """
     if row.lane == "village" and case.visitor_id:
-        row.assignee_id = case.visitor_id
+        # A disabled visitor gets no new work: the task waits in the village pool instead.
+        if case.visitor is not None and case.visitor.active:
+            row.assignee_id = case.visitor_id
         return
     if first_time:
         return

@@ -1,0 +1,43 @@
+"""Changing one's own password, and holding users to it after an administrator set theirs.
+
+A before-request hook sends a user whose password an administrator set (initial or reset) to the
+change-password page until they change it; only that page, logging out, the language switch and
+static files stay reachable.
+"""
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..services import staff
+from .forms import ChangePasswordForm
+from .routes import bp
+
+ALLOWED_WHILE_FORCED = {"auth.change_password", "auth.logout", "auth.set_language", "static"}
+
+
+@bp.before_app_request
+def require_password_change():
+    """Redirect to the change-password page while the user must change their password."""
+    if (current_user.is_authenticated and getattr(current_user, "must_change_password", False)
+            and request.endpoint not in ALLOWED_WHILE_FORCED):
+        return redirect(url_for("auth.change_password"))
+    return None
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """The user chooses a new password (required after an administrator set one)."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            staff.change_own_password(current_user, form.current_password.data, form.new_password.data)
+        except staff.StaffError as err:
+            form.new_password.errors.append(str(err))
+        else:
+            db.session.commit()
+            flash(_("密码已修改。"), "success")
+            return redirect(url_for("inbox.index"))
+    return render_template("auth/change_password.html", form=form, forced=current_user.must_change_password,
+                           min_length=staff.MIN_PASSWORD_LENGTH)
