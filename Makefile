@@ -5,7 +5,7 @@ VENV := .venv
 STAMP := $(VENV)/.installed
 export FLASK_APP := webapp:create_app()
 
-.PHONY: demo test bench worker clean-demo
+.PHONY: demo test test-fast bench worker clean-demo
 
 $(STAMP): requirements.txt requirements-dev.txt
 	# A half-made venv (interrupted before pip was installed) is made again from scratch.
@@ -19,6 +19,11 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/pytest -q
+
+# The quick loop while developing: everything but the slow tests (worker processes, browsers,
+# big generated files). CI runs `make test`, which runs them all.
+test-fast: $(STAMP)
+	$(VENV)/bin/pytest -q -m "not slow and not browser"
 
 worker: $(STAMP)
 	$(VENV)/bin/python -m workers

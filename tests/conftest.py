@@ -153,3 +153,11 @@ def county(app):
     demo.seed(households=6, villages_with_staff=2)
     _db.session.commit()
     return app
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that start real worker processes or a browser are slow: `make test-fast` skips them."""
+    for item in items:
+        uses = set(getattr(item, "fixturenames", ()))
+        if uses & {"workers", "browser_page", "browser"} or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
