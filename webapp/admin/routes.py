@@ -6,6 +6,7 @@ from flask_login import current_user
 from ..auth.decorators import admin_required
 from ..extensions import db
 from ..models import DiagramVersion, ProcessInstance, User
+from ..services import audit, login_throttle
 from .. import engine
 from .forms import DiagramUploadForm
 
@@ -55,4 +56,20 @@ def diagram_file(version_id, filename):
 @admin_required
 def users():
     """Staff accounts with role and area."""
-    return render_template("admin/users.html", users=User.query.order_by(User.role, User.username).all())
+    users = User.query.order_by(User.role, User.username).all()
+    return render_template("admin/users.html", users=users,
+                           locked=login_throttle.locked_accounts(u.username for u in users))
+
+
+@bp.route("/users/<int:user_id>/unlock", methods=["POST"])
+@admin_required
+def unlock_user(user_id):
+    """Lift the lock that failed log-ins put on an account."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    login_throttle.clear_account(user.username)
+    audit.record(current_user, "account_unlocked", "user", user.id)
+    db.session.commit()
+    flash(_("已解除 %(name)s 的登录锁定。", name=user.username), "success")
+    return redirect(url_for("admin.users"))
