@@ -171,3 +171,22 @@ def test_every_page_that_shows_a_full_id_writes_an_audit_event(intake_run, make_
     # The walk did reach the pages that show full IDs (else it proves nothing).
     assert "/inbox/tasks/N/forms/N" in shown_somewhere or any("forms" in p for p in shown_somewhere), shown_somewhere
     assert "/registry/persons/N" in shown_somewhere, shown_somewhere
+
+
+def test_the_migration_masks_raw_ids_stored_before(intake_run):
+    """Rows written before the fix quoted the raw ID whole; migration 0006 masks them."""
+    from flask_migrate import downgrade, upgrade
+
+    from webapp.models import Case
+
+    record = ProblemRecord.query.filter_by(id_raw=WRONG_CHECK).first()
+    case = db.session.get(Case, record.case_id)
+    record.detail, case.title = f"身份证号无效：{WRONG_CHECK}，第 7 行", f"身份证号无效：甲一 {WRONG_CHECK}"
+    record_id, case_id = record.id, case.id
+    db.session.commit()
+    db.session.remove()
+    downgrade(revision="0005_result_indexes")
+    upgrade()
+    record, case = db.session.get(ProblemRecord, record_id), db.session.get(Case, case_id)
+    assert record.detail == f"身份证号无效：{mask_id(WRONG_CHECK)}，第 7 行"
+    assert case.title == f"身份证号无效：甲一 {mask_id(WRONG_CHECK)}" and record.id_raw == WRONG_CHECK
