@@ -36,10 +36,12 @@ def login():
         user = User.query.filter_by(username=username).one_or_none()
         if user is None or not user.active or not user.check_password(form.password.data):
             audit.record(user, "login_failed", "user", username)
-            for scope in login_throttle.record_failure(username, address):
-                audit.record(user, "login_locked", "user" if scope == "account" else "address",
-                             username if scope == "account" else address, detail=scope)
+            locked = login_throttle.record_failure(user, username, address)
             db.session.commit()
+            if locked:  # this failure reached the limit: say so now, not at the next try
+                flash(_lock_message(login_throttle.Lock(locked[0], current_app.config["LOGIN_LOCK_SECONDS"])),
+                      "error")
+                return render_template("auth/login.html", form=form), 429
             flash(_("用户名或密码错误。"), "error")
             return render_template("auth/login.html", form=form), 401
         login_user(user)

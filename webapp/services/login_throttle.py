@@ -14,6 +14,7 @@ import redis
 from flask import current_app
 
 from ..queues import redis_connection
+from . import audit
 
 log = logging.getLogger(__name__)
 PREFIX = "login-failures:"
@@ -58,8 +59,11 @@ def lock_for(username: str, address: str | None) -> Lock | None:
     return None
 
 
-def record_failure(username: str, address: str | None) -> list[str]:
-    """Count one failed log-in; the scopes ("account", "address") that this failure locked."""
+def record_failure(user, username: str, address: str | None) -> list[str]:
+    """Count one failed log-in; the scopes ("account", "address") that this failure locked.
+
+    Each lock is written to the audit log (in the caller's transaction) as ``login_locked``.
+    """
     per_account, per_address, window = _settings()
     locked = []
     try:
@@ -75,6 +79,7 @@ def record_failure(username: str, address: str | None) -> list[str]:
                 connection.expire(key, window)
             if count == limit:
                 locked.append(scope)
+                audit.record(user, "login_locked", "user" if scope == "account" else "address", value, detail=scope)
     except redis.exceptions.RedisError as err:
         log.warning("failed log-in not counted, Redis unavailable: %s", err)
     return locked
