@@ -51,6 +51,14 @@ class Config:
     INSTANCE_DIR = INSTANCE_DIR
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    # Cookies only over HTTPS: on when PRODUCTION=1 (see ProductionConfig and README, Production).
+    SESSION_COOKIE_SECURE = REMEMBER_COOKIE_SECURE = os.environ.get("PRODUCTION", "") == "1"
+    # Failed log-ins counted in Redis: this many per account (or per client address) within
+    # LOGIN_LOCK_SECONDS lock it until the window passes or an administrator unlocks it.
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", "5"))
+    LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "30"))
+    LOGIN_LOCK_SECONDS = int(os.environ.get("LOGIN_LOCK_SECONDS", "900"))
     WTF_CSRF_TIME_LIMIT = None
     # Comparison runs over at least this many person rows write their results from a second
     # process (services/result_writer.py); below it, starting one costs more than it saves.
@@ -80,6 +88,13 @@ class Config:
         return _secret_key()
 
 
+class ProductionConfig(Config):
+    """Production behind HTTPS: session and remember-me cookies are sent over HTTPS only."""
+
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+
 class TestConfig(Config):
     """Settings for the test suite: a database per test session, CSRF left on."""
 
@@ -88,3 +103,4 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = _normalise_db_url(os.environ.get("TEST_DATABASE_URL")) or "sqlite://"
     REDIS_URL = os.environ.get("TEST_REDIS_URL") or None
     PAGE_SIZE = 20
+    SESSION_COOKIE_SECURE = REMEMBER_COOKIE_SECURE = False  # the test client speaks plain HTTP

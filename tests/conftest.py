@@ -59,18 +59,27 @@ def _fresh_database_url(template, tmp_path):
     return f"sqlite:///{path}"
 
 
+@pytest.fixture(scope="session")
+def embedded_redis_path(tmp_path_factory):
+    """One embedded Redis for the session (every log-in counts failures there); emptied per test."""
+    return str(tmp_path_factory.mktemp("redis") / "redis.db")
+
+
 @pytest.fixture
-def app(migrated_template, tmp_path):
-    """A fresh, migrated database and an app bound to it."""
+def app(migrated_template, tmp_path, embedded_redis_path):
+    """A fresh, migrated database, an empty Redis database, and an app bound to them."""
     url = _fresh_database_url(migrated_template, tmp_path)
 
     class Config(TestConfig):
         SQLALCHEMY_DATABASE_URI = url
         INSTANCE_DIR = str(tmp_path)
-        EMBEDDED_REDIS_PATH = str(tmp_path / "redis.db")
+        EMBEDDED_REDIS_PATH = embedded_redis_path
 
     app = create_app(Config)
     with app.app_context():
+        from webapp.queues import redis_connection
+
+        redis_connection().flushdb()  # TEST_REDIS_URL names a database of this test run's own
         yield app
         _db.session.remove()
         _db.engine.dispose()

@@ -30,7 +30,7 @@ def test_worker_runs_a_comparison_through_the_result_writer(app, tmp_path, worke
         db.session.expire_all()
         return db.session.get(ComparisonRun, run.id).status in ("done", "failed") or None
 
-    wait_until(finished, timeout=120, message="the comparison job", on_timeout=workers.logs)
+    wait_until(finished, message="the comparison job", on_timeout=workers.logs)
     db.session.expire_all()
     done = db.session.get(ComparisonRun, run.id)
     assert done.status == "done", done.error

@@ -1,5 +1,9 @@
 """Helpers and fixtures the timer tests share (no tests here): a clock file every process reads,
-a private redis-server, real worker processes, and counting what the timers did."""
+a private redis-server, real worker processes, and counting what the timers did.
+
+Waits are on conditions (a process gone, a row written, a log line seen), each with a generous
+upper bound (PATIENCE) that only a broken test reaches: a busy machine makes them slower, not red.
+"""
 import os
 import shutil
 import signal
@@ -19,6 +23,10 @@ from webapp.models.base import utcnow
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+# Seconds any single wait may take before the test fails (only reached when something is broken).
+PATIENCE = float(os.environ.get("TEST_PATIENCE_SECONDS", "300"))
+# What a worker logs once it has noticed Redis is gone (RQ's dequeue loop, or workers/__main__).
+REDIS_LOST_MARKERS = ("could not connect to Redis", "Redis unavailable", "quit unexpectedly")
 
 
 class ClockFile:
@@ -71,7 +79,7 @@ class RedisServer:
              "--dir", self.directory], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         import redis
 
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + PATIENCE
         while time.monotonic() < deadline:
             try:
                 if redis.Redis.from_url(self.url).ping():
@@ -83,7 +91,7 @@ class RedisServer:
     def stop(self):
         if self.process is not None:
             self.process.terminate()
-            self.process.wait(timeout=10)
+            self.process.wait(timeout=PATIENCE)
             self.process = None
 
     def client(self):
@@ -109,7 +117,7 @@ class Workers:
     def __init__(self, app, tmp_path, redis_url, clock):
         self.env = dict(os.environ, DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], REDIS_URL=redis_url,
                         APP_CLOCK_FILE=clock.path, INSTANCE_DIR=str(tmp_path), WORKER_PERIODIC_MAX_INTERVAL="1",
-                        PYTHONPATH=ROOT)
+                        PYTHONPATH=ROOT, PYTHONUNBUFFERED="1")  # log lines reach the file at once
         self.tmp_path = tmp_path
         self.processes = []
 
@@ -129,7 +137,7 @@ class Workers:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        process.wait(timeout=10)
+        process.wait(timeout=PATIENCE)
         for pid in horses:
             _wait_gone(pid)
 
@@ -137,6 +145,24 @@ class Workers:
         for process in self.processes:
             if process.poll() is None:
                 self.kill(process)
+
+    def log_sizes(self):
+        """How much each worker has logged so far (a mark for :meth:`idle_without_redis`)."""
+        return [(self.tmp_path / f"worker{i}.log").stat().st_size for i in range(len(self.processes))]
+
+    def idle_without_redis(self, mark):
+        """True once every running worker logged (after ``mark``) that Redis is gone and has no
+        job in hand (no work-horse child): from then on nothing can run until Redis returns."""
+        for index, process in enumerate(self.processes):
+            if process.poll() is not None:
+                continue
+            with open(self.tmp_path / f"worker{index}.log", errors="replace") as handle:
+                handle.seek(mark[index])
+                if not any(marker in handle.read() for marker in REDIS_LOST_MARKERS):
+                    return False
+            if _descendants(process.pid):
+                return False
+        return True
 
     def logs(self):
         return "\n".join((self.tmp_path / f"worker{i}.log").read_text()[-3000:] for i in range(len(self.processes)))
@@ -160,7 +186,7 @@ def _descendants(pid):
     return found
 
 
-def _wait_gone(pid, timeout=10):
+def _wait_gone(pid, timeout=PATIENCE):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -210,8 +236,9 @@ def due_instance_count(now=None):
                                         ProcessInstance.next_timer_at <= now).count()
 
 
-def wait_until(condition, timeout=60, message="condition", interval=0.05, on_timeout=None):
-    """Poll ``condition`` (no sleeping as a way of waiting for time to pass: the clock is a file)."""
+def wait_until(condition, timeout=PATIENCE, message="condition", interval=0.05, on_timeout=None):
+    """Poll ``condition`` until it holds (no sleeping as a way of waiting for time to pass: the clock
+    is a file). ``timeout`` is only an upper bound for a broken test, never a performance budget."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         db.session.rollback()

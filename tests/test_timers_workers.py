@@ -21,7 +21,7 @@ def _fired_instances():
 
 
 def _wait_for_workers(redis_server, count, pool):
-    wait_until(lambda: len(Worker.all(connection=redis_server.client())) >= count, timeout=60,
+    wait_until(lambda: len(Worker.all(connection=redis_server.client())) >= count,
                message=f"{count} worker(s) to register", on_timeout=pool.logs)
 
 
@@ -73,7 +73,12 @@ def test_redis_outage_the_web_keeps_working_and_nothing_is_lost(county, clock_fi
     case_ids = open_distribution_cases()
     workers.start()
     _wait_for_workers(redis_server, 1, workers)
+    mark = workers.log_sizes()
     redis_server.stop()
+    # A sweep the worker took just before the outage may still be running (on a busy machine, for
+    # a long while): move the clock only once the worker has noticed the outage and holds no job.
+    wait_until(lambda: workers.idle_without_redis(mark), message="the worker to notice Redis is gone",
+               on_timeout=workers.logs)
     clock_file.advance(days=6)
 
     # The web app serves inboxes and completes tasks without Redis.
@@ -96,9 +101,10 @@ def test_redis_outage_the_web_keeps_working_and_nothing_is_lost(county, clock_fi
     assert due_instance_count() == len(case_ids) - 1  # nothing fires while the doorbell is gone
 
     redis_server.start()  # a fresh, empty Redis: everything it held is lost
-    wait_until(lambda: due_instance_count() == 0, timeout=90, message="the sweep after Redis returned",
+    wait_until(lambda: due_instance_count() == 0, message="the sweep after Redis returned",
                on_timeout=workers.logs)
     assert_each_timer_fired_once(case_ids)
+    assert all(process.poll() is None for process in workers.processes), workers.logs()  # it rode it out
     db.session.expire_all()
     visit = InboxTask.query.filter_by(case_id=row.case_id, task_name="visit_household", state="ready").one()
     assert visit.assignee_id == village.id
@@ -112,15 +118,31 @@ def test_two_workers_sweeping_together_fire_each_timer_once(county, clock_file, 
     workers.start("--no-scheduler")
     _wait_for_workers(redis_server, 2, workers)
     queue = Queue("timers", connection=redis_server.client())
-    jobs = [queue.enqueue("workers.jobs.sweep_timers", job_id=f"sweep-{n}", job_timeout=120) for n in (1, 2)]
-    wait_until(lambda: all(job.get_status(refresh=True) in ("finished", "failed") for job in jobs), timeout=90,
+    # Budgets far above what any machine needs: a sweep cut short by a busy CPU is not the point here.
+    jobs = [queue.enqueue("workers.jobs.sweep_timers", max_seconds=500, job_id=f"sweep-{n}", job_timeout=600)
+            for n in (1, 2)]
+    wait_until(lambda: all(job.get_status(refresh=True) in ("finished", "failed") for job in jobs),
                message="both sweeps", on_timeout=workers.logs)
     results = [job.return_value() for job in jobs]
     assert all(job.get_status() == "finished" for job in jobs), workers.logs()
     assert sum(r["fired"] for r in results) == len(case_ids), results
     assert sum(r["escalated"] for r in results) == len(case_ids), results
-    if db.engine.dialect.name == "postgresql":
-        # SKIP LOCKED lets both work at once; SQLite has one writer, so there they take turns
-        # (and one may find the other already done).
-        assert all(r["fired"] for r in results), f"both workers should have shared the work: {results}"
+    # How the work is shared depends on which process the CPU runs first (on a busy machine one
+    # sweep may find the other already done, on PostgreSQL too): only "each timer once" is asserted.
+    assert_each_timer_fired_once(case_ids)
+
+
+def test_a_worker_started_while_redis_is_down_waits_for_it(county, clock_file, workers, redis_server):
+    """Creating an RQ worker already talks to Redis: an outage at that moment (at start, or when
+    the worker is re-created after losing Redis) must not end the process."""
+    case_ids = open_distribution_cases()
+    redis_server.stop()
+    process = workers.start()
+    wait_until(lambda: workers.logs().count("Redis unavailable") >= 2 or process.poll() is not None,
+               message="the worker to retry", on_timeout=workers.logs)
+    assert process.poll() is None, workers.logs()
+    redis_server.start()
+    _wait_for_workers(redis_server, 1, workers)
+    clock_file.advance(days=6)
+    wait_until(lambda: due_instance_count() == 0, message="the sweep once Redis is there", on_timeout=workers.logs)
     assert_each_timer_fired_once(case_ids)

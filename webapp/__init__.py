@@ -38,8 +38,9 @@ def create_app(config=Config):
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 
-    from . import sqlite_pragmas
+    from . import security_headers, sqlite_pragmas
     sqlite_pragmas.install(app)
+    security_headers.install(app)
 
     from .models import User
 

@@ -3,7 +3,7 @@ from datetime import timezone
 
 from flask_babel import format_datetime, format_decimal, lazy_gettext as _l
 
-from .idnumber import mask_id
+from .idnumber import mask_id, mask_ids_in_text
 from .models.base import utcnow
 
 ROLE_LABELS = {
@@ -103,7 +103,7 @@ def number(value):
 
 def register(app):
     """Install the filters and globals on ``app``'s Jinja environment."""
-    app.jinja_env.filters.update(localdt=localdt, localdate=localdate, number=number, masked=mask_id, area_name=area_name, code_label=code_label,
+    app.jinja_env.filters.update(localdt=localdt, localdate=localdate, number=number, masked=mask_id, mask_ids=mask_ids_in_text, area_name=area_name, code_label=code_label,
                                  role_label=lambda r: ROLE_LABELS.get(r, r),
                                  decision_label=lambda d: DECISION_LABELS.get(d, d or ""),
                                  event_label=lambda e: EVENT_LABELS.get(e, e),

@@ -152,6 +152,27 @@ def mask_id(canonical: str | None) -> str:
     return canonical[:6] + "*" * (len(canonical) - 10) + canonical[-4:]
 
 
+# Every code normalize_id reports: a validation issue with one of these is about an ID value.
+ISSUE_CODES = frozenset({
+    "empty", "unsupported_type", "excel_scientific", "excel_number", "excel_decimal", "bad_chars",
+    "x_position", "length_17", "length", "birth_date_invalid", "birth_date_future", "birth_date_too_early",
+    "check_char", "unknown_province", "upgraded_15", "stored_as_number"})
+# A run of letters and digits long enough to be an ID (or most of one), e.g. inside a message.
+_ID_LIKE = re.compile(r"[0-9A-Za-z\uff10-\uff19\uff38\uff58]{12,}")
+
+
+def mask_ids_in_text(text: str | None) -> str:
+    """``text`` with every ID-like run (12+ letters/digits, at least 10 of them digits) masked.
+
+    Free text such as a problem's detail may quote a raw ID from a file; an ID with a wrong
+    check digit is as sensitive as a valid one (the right check digit is computable).
+    """
+    if not text:
+        return ""
+    return _ID_LIKE.sub(lambda m: mask_id(m.group(0)) if sum(ch.isdigit() for ch in m.group(0)) >= 10
+                        else m.group(0), str(text))
+
+
 def make_id(area6: str, birth: date, seq3: int) -> str:
     """Build a valid 18-character ID (for generators and tests)."""
     if len(area6) != 6 or not area6.isdigit():

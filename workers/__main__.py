@@ -28,10 +28,12 @@ def _parse(argv):
 def work_forever(names, connection, burst=False):
     """Run an RQ worker, starting a new one whenever the last quit because Redis failed."""
     while True:
-        worker = Worker(names, connection=connection)
-        # Reconnect quickly after an outage instead of backing off to a minute.
-        worker.max_connection_wait_time = 5.0
         try:
+            # Inside the try: creating a worker talks to Redis too (it names its connection), and
+            # an outage at that moment must not end the process.
+            worker = Worker(names, connection=connection)
+            # Reconnect quickly after an outage instead of backing off to a minute.
+            worker.max_connection_wait_time = 5.0
             worker.work(burst=burst, with_scheduler=False, logging_level="INFO")
         except (RedisError, OSError) as err:
             log.warning("worker: Redis unavailable (%s); retrying in %.0fs", err, RECONNECT_SECONDS)

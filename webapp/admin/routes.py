@@ -6,6 +6,7 @@ from flask_login import current_user
 from ..auth.decorators import admin_required
 from ..extensions import db
 from ..models import DiagramVersion, ProcessInstance, User
+from ..services import audit, login_throttle
 from .. import engine
 from .forms import DiagramUploadForm
 
@@ -74,6 +75,20 @@ def diagram_file(version_id, filename):
         abort(404)
     return version.files[filename], 200, {"Content-Type": "application/xml; charset=utf-8",
                                           "Content-Disposition": f"attachment; filename={filename}"}
+
+
+@bp.route("/users/<int:user_id>/unlock", methods=["POST"])
+@admin_required
+def unlock_user(user_id):
+    """Lift the lock that failed log-ins put on an account."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    login_throttle.clear_account(user.username)
+    audit.record(current_user, "account_unlocked", "user", user.id)
+    db.session.commit()
+    flash(_("已解除 %(name)s 的登录锁定。", name=user.username), "success")
+    return redirect(url_for("admin.users"))
 
 
 from . import staff  # noqa: E402,F401 - staff accounts pages (webapp/admin/staff.py)

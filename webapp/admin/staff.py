@@ -15,7 +15,7 @@ from ..exports import xlsx_response
 from ..extensions import db
 from ..formatting import ROLE_LABELS, localdt
 from ..models import ROLES
-from ..services import audit, staff, staff_import
+from ..services import audit, login_throttle, staff, staff_import
 from .routes import bp
 from .staff_forms import (ActionForm, ImportConfirmForm, ImportUploadForm, PasswordResetForm, UserCreateForm,
                           UserForm, department_choices, role_choices)
@@ -41,8 +41,8 @@ def _filter():
 
 
 def _locked_logins(users):
-    # Log-in locks live with the log-in throttle (another part of the admin pages); none here.
-    return set()
+    # Log-in locks live with the log-in throttle, in Redis.
+    return login_throttle.locked_accounts(u.username for u in users)
 
 
 @bp.route("/users")

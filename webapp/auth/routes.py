@@ -5,17 +5,19 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db
 from ..models import User
-from ..services import audit, staff
+from ..redirects import safe_next
+from ..services import audit, login_throttle, staff
 from .forms import LoginForm
 
 bp = Blueprint("auth", __name__)
 
 
-def _safe_next(target):
-    # Only same-site paths: an open redirect would let a phishing link reuse our login page.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("inbox.index")
+def _lock_message(lock):
+    minutes = max(1, -(-lock.seconds // 60))
+    if lock.scope == "account":
+        return _("登录失败次数过多，该账户已被暂时锁定。请在 %(minutes)s 分钟后再试，或请系统管理员解锁。",
+                 minutes=minutes)
+    return _("本机登录失败次数过多，已暂停登录。请在 %(minutes)s 分钟后再试。", minutes=minutes)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -25,17 +27,29 @@ def login():
         return redirect(url_for("inbox.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = User.query.filter_by(username=form.username.data.strip()).one_or_none()
+        username, address = form.username.data.strip()[:64], request.remote_addr
+        lock = login_throttle.lock_for(username, address)
+        if lock is not None:
+            # Refused before the password is checked: while locked, even the right one fails.
+            flash(_lock_message(lock), "error")
+            return render_template("auth/login.html", form=form), 429
+        user = User.query.filter_by(username=username).one_or_none()
         if user is None or not user.active or not user.check_password(form.password.data):
-            audit.record(user, "login_failed", "user", form.username.data.strip()[:64])
+            audit.record(user, "login_failed", "user", username)
+            locked = login_throttle.record_failure(user, username, address)
             db.session.commit()
+            if locked:  # this failure reached the limit: say so now, not at the next try
+                flash(_lock_message(login_throttle.Lock(locked[0], current_app.config["LOGIN_LOCK_SECONDS"])),
+                      "error")
+                return render_template("auth/login.html", form=form), 429
             flash(_("用户名或密码错误。"), "error")
             return render_template("auth/login.html", form=form), 401
         login_user(user)
         staff.record_login(user)
+        login_throttle.clear_account(username)
         audit.record(user, "login", "user", user.id)
         db.session.commit()
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
 
@@ -52,7 +66,7 @@ def set_language(code):
     """Switch the interface language for this browser session."""
     if code in current_app.config["LANGUAGES"]:
         session["locale"] = code
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(safe_next(request.form.get("next")))
 
 
 from . import password  # noqa: E402,F401 - registers the change-password page and its hook

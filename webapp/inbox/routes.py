@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..models import InboxTask
-from ..services import cases, inbox, scoping, tasks
+from ..services import audit, cases, inbox, scoping, tasks
 from ..services.tasks import TaskRefused
 from .. import engine
 from .task_pages import TASK_PAGES, not_available_message
@@ -157,4 +157,9 @@ def registration_form(task_id, person_id=None):
             except TaskRefused as err:
                 db.session.rollback()
                 flash(str(err), "error")
+    if form.id_number.data:
+        # The form's input holds the full ID number: showing it is audited like opening a record.
+        audit.record(current_user, "view_registration_form", "person" if person else "case",
+                     person.id if person else case.id)
+        db.session.commit()
     return render_template("inbox/registration_form.html", row=row, case=case, person=person, form=form)

@@ -423,3 +423,4 @@ def problems(run_id):
 
 
 from . import routes_employers  # noqa: E402,F401  (the employer pages, on this blueprint)
+from . import routes_reveal  # noqa: E402,F401  (showing one full ID on request, audited)

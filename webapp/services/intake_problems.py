@@ -62,7 +62,7 @@ def write_problem_records(run, result, batches: dict, area_of: dict) -> int:
         # Keyed by the row's content, not the file's hash: a re-saved copy of the file (another
         # encoding, another hash) supersedes its batch and must find the same problems and cases.
         add(f"invalid_id:{record.source}:{record.row}:{record.id_raw}", "invalid_id", None, record.name,
-            f"{PROBLEM_LABELS['invalid_id']}（{'、'.join(record.error_codes)}）：{record.id_raw}"
+            f"{PROBLEM_LABELS['invalid_id']}（{'、'.join(record.error_codes)}）：{mask_id(record.id_raw)}"
             f"，{record.source} 第 {record.row} 行", None, record.batch_id, record.row, record.id_raw[:64])
     insert_rows(ProblemRecord, rows)
     return len(rows)
@@ -90,7 +90,7 @@ def start_problem_cases(run_id: int, actor=None, limit: int | None = None) -> in
     for record in query.all():
         label = PROBLEM_LABELS.get(record.problem_type, record.problem_type)
         who = record.name or ""
-        title = f"{label}：{who} {mask_id(record.id_number) if record.id_number else record.id_raw or ''}".strip()
+        title = f"{label}：{who} {mask_id(record.id_number or record.id_raw)}".strip()
         case = cases.start_case(
             "problem", PROBLEM_PROCESS, title[:256], _area_for(record), actor=actor,
             payload={"problem_record_id": record.id, "problem_type": record.problem_type,

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..models import InboxTask, User
 from ..models.base import utcnow
+from ..redirects import safe_next
 from ..services import scoping, supervision
 from ..services.supervision import SupervisionRefused, TaskFilter
 from .forms import AbsentForm, DueDateForm, ReassignForm, person_choices
@@ -72,9 +73,7 @@ def reassign():
     """Reassign the selected tasks to one person of the right role and area."""
     form = ReassignForm()
     form.to_user_id.choices = person_choices(supervision.staff_in_scope(current_user))
-    back = request.form.get("next") or url_for("supervision.tasks")
-    if not back.startswith("/"):
-        back = url_for("supervision.tasks")
+    back = safe_next(request.form.get("next"), "supervision.tasks")
     ids = request.form.getlist("task_ids", type=int)
     if not ids:
         flash(_("请先选择要改派的任务。"), "error")
