@@ -174,7 +174,7 @@ def test_every_page_that_shows_a_full_id_writes_an_audit_event(intake_run, make_
 
 
 def test_the_migration_masks_raw_ids_stored_before(intake_run):
-    """Rows written before the fix quoted the raw ID whole; migration 0006 masks them."""
+    """Rows written before the fix quoted the raw ID whole; migration 0010 masks them."""
     from flask_migrate import downgrade, upgrade
 
     from webapp.models import Case
@@ -185,7 +185,7 @@ def test_the_migration_masks_raw_ids_stored_before(intake_run):
     record_id, case_id = record.id, case.id
     db.session.commit()
     db.session.remove()
-    downgrade(revision="0005_result_indexes")
+    downgrade(revision="0009_staff_accounts")
     upgrade()
     record, case = db.session.get(ProblemRecord, record_id), db.session.get(Case, case_id)
     assert record.detail == f"身份证号无效：{mask_id(WRONG_CHECK)}，第 7 行"
