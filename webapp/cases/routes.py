@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..models import Case, CaseEvent, RegistrationForm
 from ..exports import xlsx_response
-from ..services import audit, cases, scoping
+from ..services import audit, cases, processes, scoping
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -60,4 +60,4 @@ def case_page(case_id):
     audit.record(current_user, "view_case", "case", case.id)
     db.session.commit()
     return render_template("cases/detail.html", case=case, events=events, forms=forms,
-                           open_tasks=cases.open_tasks_of(case))
+                           open_tasks=cases.open_tasks_of(case), diagrams=processes.case_diagrams(case))
