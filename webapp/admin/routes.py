@@ -7,6 +7,8 @@ from ..auth.decorators import admin_required
 from ..extensions import db
 from ..models import DiagramVersion, ProcessInstance, User
 from .. import engine
+from ..engine.preflight import check_upload, explain
+from ..services.processes import number_of
 from .forms import DiagramUploadForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -24,17 +26,19 @@ def diagrams():
         current = engine.current_version(form.process_id.data)
         files = dict(current.files)
         upload = form.file.data
+        raw = upload.read()
+        # Files from other modelers: explained in Chinese before the engine sees them.
+        problems = [str(p) for p in check_upload(upload.filename, raw)]
         try:
-            files[upload.filename] = upload.read().decode("utf-8")
-            version = engine.deploy_bundle(form.process_id.data, files, current_user, form.comment.data)
-            db.session.commit()
-            flash(_("已部署新版本 %(id)s，新案件将使用该版本。", id=version.id), "success")
-            return redirect(url_for("admin.diagrams"))
-        except UnicodeDecodeError:
-            problems = [_("文件不是 UTF-8 编码的 BPMN XML。")]
+            if not problems:
+                files[upload.filename] = raw.decode("utf-8-sig")
+                version = engine.deploy_bundle(form.process_id.data, files, current_user, form.comment.data)
+                db.session.commit()
+                flash(_("已部署新版本：第 %(number)s 版，新案件将使用该版本。", number=number_of(version)), "success")
+                return redirect(url_for("admin.diagrams"))
         except engine.DiagramInvalid as err:
             db.session.rollback()
-            problems = [str(p) for p in err.problems]
+            problems = [str(explain(p)) for p in err.problems]
     counts = dict(db.session.query(ProcessInstance.diagram_version_id, db.func.count(ProcessInstance.id))
                   .group_by(ProcessInstance.diagram_version_id).all())
     return render_template("admin/diagrams.html", versions=versions, form=form, problems=problems, counts=counts)
