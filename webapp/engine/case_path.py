@@ -33,6 +33,9 @@ def instance_path(instance):
         else:
             continue
         parent = task.parent
+        # Boundary events wrap their task in a hidden parent without a BPMN id: skip it.
+        while parent is not None and not _bpmn_id(parent) and parent.workflow is task.workflow:
+            parent = parent.parent
         if parent is not None and _bpmn_id(parent) and parent.workflow is task.workflow:
             entry["flows"].add((_bpmn_id(parent), element))
     return {process: {"completed": sorted(v["completed"]), "waiting": sorted(v["waiting"]),
