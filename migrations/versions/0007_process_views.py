@@ -27,7 +27,7 @@ def upgrade():
     op.execute("UPDATE inbox_task SET diagram_version_id = (SELECT p.diagram_version_id FROM process_instance p "
                "WHERE p.id = inbox_task.instance_id)")
     op.create_index('ix_inbox_heatmap', 'inbox_task',
-                    ['diagram_version_id', 'state', 'process_id', 'task_name', 'township_code', 'due_at'],
+                    ['diagram_version_id', 'state', 'county_code', 'process_id', 'task_name', 'township_code', 'due_at'],
                     unique=False)
 
 

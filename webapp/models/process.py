@@ -52,8 +52,8 @@ class InboxTask(db.Model):
         db.Index("ix_inbox_team_village", "lane", "village_code", "state", "assignee_id", "due_at"),
         db.Index("ix_inbox_instance_state", "instance_id", "state"),
         # The per-version heatmap: one grouped count read from this index alone.
-        db.Index("ix_inbox_heatmap", "diagram_version_id", "state", "process_id", "task_name", "township_code",
-                 "due_at"),
+        db.Index("ix_inbox_heatmap", "diagram_version_id", "state", "county_code", "process_id", "task_name",
+                 "township_code", "due_at"),
     )
     id = db.Column(db.Integer, primary_key=True)
     case_id = db.Column(db.Integer, db.ForeignKey("case_file.id"), nullable=False, index=True)
