@@ -111,7 +111,8 @@ def heatmap(process_id):
         township = None
     counts = processes.heatmap(chosen.version.id, current_user, township)
     return render_template("processes/heatmap.html", process_id=process_id, versions=versions, chosen=chosen,
-                           counts=counts, placed=processes.heatmap_by_file(chosen.version, counts), townships=townships, township=township)
+                           counts=counts, placed=processes.heatmap_by_file(chosen.version, counts),
+                           tasks=processes.user_tasks(chosen.version), townships=townships, township=township)
 
 
 @bp.route("/cases/<int:case_id>/instances/<int:instance_id>/<path:filename>")

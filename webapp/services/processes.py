@@ -113,6 +113,13 @@ def heatmap_by_file(version, counts):
     return placed
 
 
+def user_tasks(version):
+    """[(process id, task id, name)] of every user task of a version, in file order."""
+    where = {name: pid for pid, name in bpmn_diff.process_files(version.files).items()}
+    return [(info.process or where.get(info.file), info.id, info.name)
+            for info in bpmn_diff.bundle_elements(version.files).values() if info.type == "userTask"]
+
+
 def townships_of(user):
     """(code, name) of the townships in ``user``'s county, for the heatmap filter."""
     county = user.area.county_code
