@@ -173,3 +173,12 @@ def test_case_diagram_files_are_area_scoped(county, client):
     client.login("village2")
     url = f"/processes/cases/{case.id}/instances/{instance.id}/registration_case.bpmn"
     assert client.get(url).status_code == 404
+
+
+def test_deploys_are_audited_and_the_admin_list_shows_numbers_not_ids(county, client):
+    client.login("admin")
+    _deploy_longer_audit(client, comment="审计")
+    event = AuditEvent.query.filter_by(action="diagram_deploy").one()
+    assert event.object_id == PROCESS and event.detail.startswith("version 2")
+    page = client.get("/admin/diagrams").get_data(as_text=True)
+    assert "第 2 版" in page and "第 1 版" in page

@@ -8,6 +8,7 @@ from ..extensions import db
 from ..models import DiagramVersion, ProcessInstance, User
 from .. import engine
 from ..engine.preflight import check_upload, explain
+from ..services import audit
 from ..services.processes import number_of
 from .forms import DiagramUploadForm
 
@@ -33,15 +34,22 @@ def diagrams():
             if not problems:
                 files[upload.filename] = raw.decode("utf-8-sig")
                 version = engine.deploy_bundle(form.process_id.data, files, current_user, form.comment.data)
+                number = number_of(version)
+                audit.record(current_user, "diagram_deploy", "process", form.process_id.data,
+                             detail=f"version {number}: {upload.filename}")
                 db.session.commit()
-                flash(_("已部署新版本：第 %(number)s 版，新案件将使用该版本。", number=number_of(version)), "success")
+                flash(_("已部署新版本：第 %(number)s 版，新案件将使用该版本。", number=number), "success")
                 return redirect(url_for("admin.diagrams"))
         except engine.DiagramInvalid as err:
             db.session.rollback()
             problems = [str(explain(p)) for p in err.problems]
     counts = dict(db.session.query(ProcessInstance.diagram_version_id, db.func.count(ProcessInstance.id))
                   .group_by(ProcessInstance.diagram_version_id).all())
-    return render_template("admin/diagrams.html", versions=versions, form=form, problems=problems, counts=counts)
+    numbers, seen = {}, {}
+    for version in sorted(versions, key=lambda v: v.id):  # numbered per process, in deploy order
+        seen[version.process_id] = numbers[version.id] = seen.get(version.process_id, 0) + 1
+    return render_template("admin/diagrams.html", versions=versions, form=form, problems=problems, counts=counts,
+                           numbers=numbers)
 
 
 @bp.route("/diagrams/<int:version_id>/<path:filename>")
