@@ -182,3 +182,36 @@ def test_deploys_are_audited_and_the_admin_list_shows_numbers_not_ids(county, cl
     assert event.object_id == PROCESS and event.detail.startswith("version 2")
     page = client.get("/admin/diagrams").get_data(as_text=True)
     assert "第 2 版" in page and "第 1 版" in page
+
+
+def test_the_heatmap_query_is_served_by_its_covering_index(county):
+    """The grouped count reads ix_inbox_heatmap alone (SQLite: covering; PostgreSQL: usable)."""
+
+    from webapp.models import User
+    from webapp.services import processes
+
+    version = DiagramVersion.query.filter_by(process_id=PROCESS, is_current=True).one()
+    admin = User.query.filter_by(username="admin").one()
+    captured = []
+    from sqlalchemy import event
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        if "GROUP BY" in statement and "inbox_task" in statement:
+            captured.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        processes.heatmap(version.id, admin)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    assert len(captured) == 1  # one grouped query
+    statement, parameters = captured[0]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(db.text("SET LOCAL enable_seqscan = off"))
+        plan = "\n".join(db.session.connection().exec_driver_sql("EXPLAIN " + statement, parameters).scalars())
+        assert "ix_inbox_heatmap" in plan and "Index Only Scan" in plan, plan
+    else:
+        plan = "\n".join(str(r[-1]) for r in db.session.connection().exec_driver_sql(
+            "EXPLAIN QUERY PLAN " + statement, parameters))
+        assert "COVERING INDEX ix_inbox_heatmap" in plan, plan
+    db.session.rollback()
