@@ -1,5 +1,7 @@
 """Process pages for administrators (supervisors may view): diagram, versions, diff, heatmap,
 and the case diagram data. Thin: validate, call services.processes, commit, redirect."""
+from urllib.parse import quote
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -60,7 +62,9 @@ def version_file(process_id, number, filename):
         abort(404)
     headers = dict(_XML)
     if request.args.get("download"):
-        headers["Content-Disposition"] = f'attachment; filename="v{number}-{filename}"'
+        # RFC 5987: file names from other modelers may be Chinese; headers must stay Latin-1.
+        name = quote(f"v{number}-{filename}")
+        headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
     return chosen.version.files[filename], 200, headers
 
 
