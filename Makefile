@@ -5,7 +5,7 @@ VENV := .venv
 STAMP := $(VENV)/.installed
 export FLASK_APP := webapp:create_app()
 
-.PHONY: demo test test-fast bench worker clean-demo
+.PHONY: demo test test-fast bench worker clean-demo frontend
 
 $(STAMP): requirements.txt requirements-dev.txt
 	# A half-made venv (interrupted before pip was installed) is made again from scratch.
@@ -33,3 +33,7 @@ bench: $(STAMP)
 
 clean-demo:
 	rm -rf instance
+
+# The browser bundles are committed; this rebuilds them from the lockfile when node is present.
+frontend:
+	sh scripts/build_frontend.sh

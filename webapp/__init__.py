@@ -81,6 +81,7 @@ def _register_blueprints(app):
     from .intake.routes import bp as intake_bp  # department data intake and comparison
 
     app.register_blueprint(intake_bp)
+    from .processes import bp as processes_bp; app.register_blueprint(processes_bp)  # noqa: E702 - diagrams, versions
 
 
 def _register_template_helpers(app):

@@ -6,8 +6,10 @@ from flask_login import current_user
 from ..auth.decorators import admin_required
 from ..extensions import db
 from ..models import DiagramVersion, ProcessInstance, User
-from ..services import audit, login_throttle
 from .. import engine
+from ..engine.preflight import check_upload, explain
+from ..services import audit, login_throttle
+from ..services.processes import number_of
 from .forms import DiagramUploadForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -28,20 +30,24 @@ def diagrams():
         current = engine.current_version(form.process_id.data)
         files = dict(current.files)
         upload = form.file.data
-        content = upload.stream.read(limit + 1)
-        if len(content) > limit:
+        raw = upload.stream.read(limit + 1)
+        if len(raw) > limit:
             return _diagrams_page(form, [_too_large(limit)]), 413
+        # Files from other modelers: explained in Chinese before the engine sees them.
+        problems = [str(p) for p in check_upload(upload.filename, raw)]
         try:
-            files[upload.filename] = content.decode("utf-8")
-            version = engine.deploy_bundle(form.process_id.data, files, current_user, form.comment.data)
-            db.session.commit()
-            flash(_("已部署新版本 %(id)s，新案件将使用该版本。", id=version.id), "success")
-            return redirect(url_for("admin.diagrams"))
-        except UnicodeDecodeError:
-            problems = [_("文件不是 UTF-8 编码的 BPMN XML。")]
+            if not problems:
+                files[upload.filename] = raw.decode("utf-8-sig")
+                version = engine.deploy_bundle(form.process_id.data, files, current_user, form.comment.data)
+                number = number_of(version)
+                audit.record(current_user, "diagram_deploy", "process", form.process_id.data,
+                             detail=f"version {number}: {upload.filename}")
+                db.session.commit()
+                flash(_("已部署新版本：第 %(number)s 版，新案件将使用该版本。", number=number), "success")
+                return redirect(url_for("admin.diagrams"))
         except engine.DiagramInvalid as err:
             db.session.rollback()
-            problems = [str(p) for p in err.problems]
+            problems = [str(explain(p)) for p in err.problems]
     return _diagrams_page(form, problems)
 
 
@@ -63,7 +69,11 @@ def _diagrams_page(form, problems):
     form.process_id.choices = _process_choices()
     counts = dict(db.session.query(ProcessInstance.diagram_version_id, db.func.count(ProcessInstance.id))
                   .group_by(ProcessInstance.diagram_version_id).all())
-    return render_template("admin/diagrams.html", versions=versions, form=form, problems=problems, counts=counts)
+    numbers, seen = {}, {}
+    for version in sorted(versions, key=lambda v: v.id):  # numbered per process, in deploy order
+        seen[version.process_id] = numbers[version.id] = seen.get(version.process_id, 0) + 1
+    return render_template("admin/diagrams.html", versions=versions, form=form, problems=problems, counts=counts,
+                           numbers=numbers)
 
 
 @bp.route("/diagrams/<int:version_id>/<path:filename>")

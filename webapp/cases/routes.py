@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..models import Case, CaseEvent, RegistrationForm
 from ..exports import xlsx_response
-from ..services import audit, cases, incidents, scoping
+from ..services import audit, cases, incidents, processes, scoping
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -63,4 +63,4 @@ def case_page(case_id):
     return render_template("cases/detail.html", case=case, events=events, forms=forms,
                            open_tasks=cases.open_tasks_of(case), incident=incident,
                            incident_message=incidents.message(incident) if incident else None,
-                           can_retry=incidents.can_manage(current_user))
+                           can_retry=incidents.can_manage(current_user), diagrams=processes.case_diagrams(case))

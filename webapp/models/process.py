@@ -15,6 +15,7 @@ class DiagramVersion(db.Model):
     is_current = db.Column(db.Boolean, nullable=False, default=False)
     deployed_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     deployed_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id"))
+    deployed_by = db.relationship("User")
     comment = db.Column(db.String(256))
 
 
@@ -50,12 +51,17 @@ class InboxTask(db.Model):
         db.Index("ix_inbox_team_township", "lane", "township_code", "state", "assignee_id", "due_at"),
         db.Index("ix_inbox_team_village", "lane", "village_code", "state", "assignee_id", "due_at"),
         db.Index("ix_inbox_instance_state", "instance_id", "state"),
+        # The per-version heatmap: one grouped count read from this index alone.
+        db.Index("ix_inbox_heatmap", "diagram_version_id", "state", "county_code", "process_id", "task_name",
+                 "township_code", "due_at"),
     )
     id = db.Column(db.Integer, primary_key=True)
     case_id = db.Column(db.Integer, db.ForeignKey("case_file.id"), nullable=False, index=True)
     case = db.relationship("Case")
     instance_id = db.Column(db.Integer, db.ForeignKey("process_instance.id"), nullable=False)
     instance = db.relationship("ProcessInstance")
+    # The instance's diagram version, copied so the heatmap needs no join.
+    diagram_version_id = db.Column(db.Integer, db.ForeignKey("diagram_version.id", name="fk_inbox_task_diagram_version"))
     task_uuid = db.Column(db.String(36), nullable=False, unique=True)
     task_name = db.Column(db.String(64), nullable=False)
     title = db.Column(db.String(128), nullable=False)

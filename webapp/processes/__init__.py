@@ -1,0 +1,6 @@
+"""Process pages: diagrams drawn with bpmn-js, numbered versions, rollback, diff, heatmap."""
+from flask import Blueprint
+
+bp = Blueprint("processes", __name__, url_prefix="/processes")
+
+from . import routes  # noqa: E402,F401 - registers the views on bp
