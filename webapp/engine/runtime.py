@@ -4,6 +4,7 @@ Every write goes through ``_save``: the serialized state, the inbox rows and the
 time change together in the caller's transaction. The caller commits.
 """
 import contextvars
+import threading
 from dataclasses import dataclass, field
 from uuid import UUID
 
@@ -56,6 +57,7 @@ _MAX_CATCH_UP_ROUNDS = 50
 MAX_AUTOMATIC_STEPS = 200
 _current_run = contextvars.ContextVar("current_run")
 _script_engine = None
+_script_engine_lock = threading.Lock()
 
 
 def _service_handler(task, operation_name, params):
@@ -85,8 +87,11 @@ def script_engine():
     """The shared restricted script engine (built on first use, with the app clock installed)."""
     global _script_engine
     if _script_engine is None:
-        clockwork.install()
-        _script_engine = RestrictedScriptEngine(service_handler=_service_handler, limits=_limits_from_config())
+        with _script_engine_lock:  # threaded workers: one engine, built once
+            if _script_engine is None:
+                clockwork.install()
+                _script_engine = RestrictedScriptEngine(service_handler=_service_handler,
+                                                        limits=_limits_from_config())
     return _script_engine
 
 
