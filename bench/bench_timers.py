@@ -1,4 +1,4 @@
-"""Benchmark the timer sweep: escalation throughput and the due-instance query.
+"""Benchmark the timer sweep: escalation and reminder throughput and the due-instance query.
 
     .venv/bin/python bench/bench_timers.py                      # a fresh SQLite file in /tmp
     .venv/bin/python bench/bench_timers.py --db postgresql://postgres@127.0.0.1/timers_bench
@@ -8,7 +8,9 @@ The database given is WIPED. Steps:
 1. engine sample: real registration cases fired through SpiffWorkflow (what one escalation
    costs on the engine path), for comparison;
 2. 200,000 open tasks of which 20,000 are past their deadline: one sweep of the fast path
-   (``timers.escalate_overdue`` in batches, a commit each) finds and escalates them;
+   (``timers.escalate_overdue`` in batches, a commit each) finds and escalates them; then the
+   reminder fast path (``timers.remind_due``) sends every reminder that fell due (those of
+   escalated tasks only as timeline events);
 3. grown to 1,000,000 tasks (the rest finished): the due-instance query's time and plan.
 
 Bulk rows are synthetic (a placeholder workflow state): steps 2 and 3 never deserialize them.
@@ -185,6 +187,21 @@ def sweep_escalations():
     return escalated, time.perf_counter() - started
 
 
+def sweep_reminders():
+    """One sweep of the reminder fast path, as the job runs it."""
+    from webapp.extensions import db
+    from webapp.services import timers
+
+    reminded, started = 0, time.perf_counter()
+    while True:
+        count = timers.remind_due()
+        db.session.commit()
+        reminded += count
+        if count < timers.REMINDER_BATCH:
+            break
+    return reminded, time.perf_counter() - started
+
+
 def plan_lines(query):
     from webapp.extensions import db
 
@@ -239,6 +256,11 @@ def main():
         notes = db.session.query(func.count(Notification.id)).filter(Notification.kind == "escalated").scalar()
         print(f"fast-path sweep: {escalated:,} escalated in {elapsed:.2f}s = {escalated / elapsed:,.0f} escalations/s "
               f"({notes:,} notifications, {escalated:,} timeline events)")
+
+        reminded, elapsed = sweep_reminders()
+        notes = db.session.query(func.count(Notification.id)).filter(Notification.kind == "reminder").scalar()
+        print(f"fast-path reminders: {reminded:,} sent in {elapsed:.2f}s = {reminded / elapsed:,.0f} reminders/s "
+              f"({notes:,} notifications; escalated tasks get the timeline event only)")
 
         started = time.perf_counter()
         load_tasks(args.total - args.open, 0, 0, now, rng)

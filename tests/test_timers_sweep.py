@@ -59,7 +59,7 @@ def test_reminder_then_escalation_each_once(county, clock_file, sweep):
     assert due_instance_count() == 0
 
     # Running it again changes nothing.
-    assert sweep() == {"escalated": 0, "fired": 0, "failed": 0}
+    assert sweep() == {"escalated": 0, "reminded": 0, "fired": 0, "failed": 0}
     assert_each_timer_fired_once(case_ids)
     assert len(_notes("escalated")) == 6
 

@@ -43,7 +43,10 @@ class SweepFailures(RuntimeError):
 
 
 def sweep_timers(max_seconds=90):
-    """Escalate overdue tasks and fire every due timer, reading due work from the database only.
+    """Escalate overdue tasks, send due reminders and fire every due timer, from the database only.
+
+    Escalations and reminders take the fast path first (no workflow is loaded); the engine then
+    catches up instance by instance and finds them done.
 
     Safe to run twice and beside other sweeps: each task escalation and each instance firing is
     claimed in the database (SKIP LOCKED on PostgreSQL, the write lock on SQLite) and committed
@@ -55,7 +58,7 @@ def sweep_timers(max_seconds=90):
     from webapp.services import timers
 
     stop_at = time.monotonic() + max_seconds
-    result = {"escalated": 0, "fired": 0, "failed": 0}
+    result = {"escalated": 0, "reminded": 0, "fired": 0, "failed": 0}
     skipped = set()
     with app_context():
         while time.monotonic() < stop_at:
@@ -63,6 +66,12 @@ def sweep_timers(max_seconds=90):
             db.session.commit()
             result["escalated"] += count
             if count < timers.ESCALATION_BATCH:
+                break
+        while time.monotonic() < stop_at:  # after escalations: an escalated task reminds nobody
+            count = timers.remind_due()
+            db.session.commit()
+            result["reminded"] += count
+            if count < timers.REMINDER_BATCH:
                 break
         while time.monotonic() < stop_at:
             instance_id = timers.claim_due_instance(exclude=skipped)

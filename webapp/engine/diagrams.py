@@ -2,6 +2,7 @@
 import hashlib
 import json
 import os
+import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -21,6 +22,11 @@ LANE_ROLES = ("village", "township", "county", "agency", "supervisor")
 _SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
                             remove_comments=True)
 _validator = None
+# Parsing is rare (a deploy, or the first use of a version in this process) and shares lxml
+# objects (the parser above, the schema validator) that must not be used by two threads at once.
+# Under gunicorn's threaded workers several requests may need a version at the same moment:
+# one lock makes them wait for a single parse instead of parsing side by side.
+_parse_lock = threading.RLock()
 
 
 @dataclass(frozen=True)
@@ -48,7 +54,7 @@ class DiagramInvalid(Exception):
 
 def _schema_validator():
     global _validator
-    if _validator is None:
+    if _validator is None:  # called under _parse_lock
         _validator = BpmnValidator(imports={"spiffworkflow": SPIFF_XSD})
     return _validator
 
@@ -66,6 +72,11 @@ def _max_elements():
 
 def _parse_bundle(files, process_id):
     """Parse every file of ``files`` and return (parser, spec, subprocess specs)."""
+    with _parse_lock:
+        return _parse_bundle_locked(files, process_id)
+
+
+def _parse_bundle_locked(files, process_id):
     parser = SpiffBpmnParser(validator=_schema_validator())
     problems = []
     max_elements = _max_elements()
@@ -133,7 +144,8 @@ def deploy_bundle(process_id, files, user=None, comment=None):
                                 DiagramVersion.content_hash != digest).update({"is_current": False})
     version.is_current = True
     db.session.flush()
-    _current_ids.pop((str(db.engine.url), process_id), None)
+    with _current_lock:
+        _current_ids.pop((str(db.engine.url), process_id), None)
     return version
 
 
@@ -160,12 +172,14 @@ def deploy_directory(directory, process_ids, user=None):
 # the database each time. Other processes see a deploy within CURRENT_VERSION_TTL seconds.
 CURRENT_VERSION_TTL = 10.0
 _current_ids = {}
+_current_lock = threading.Lock()
 
 
 def current_version(process_id):
     """The version new instances of ``process_id`` start on."""
     key = (str(db.engine.url), process_id)
-    cached = _current_ids.get(key)
+    with _current_lock:
+        cached = _current_ids.get(key)
     if cached is not None and cached[0] > time.monotonic():
         version = db.session.get(DiagramVersion, cached[1])
         if version is not None:
@@ -173,29 +187,46 @@ def current_version(process_id):
     version = DiagramVersion.query.filter_by(process_id=process_id, is_current=True).one_or_none()
     if version is None:
         raise LookupError(f"process {process_id} is not deployed")
-    _current_ids[key] = (time.monotonic() + CURRENT_VERSION_TTL, version.id)
+    with _current_lock:
+        _current_ids[key] = (time.monotonic() + CURRENT_VERSION_TTL, version.id)
     return version
 
 
 class _SpecCache:
-    """Parsed specs per diagram version; versions never change, so entries never go stale."""
+    """Parsed specs per diagram version; versions never change, so entries never go stale.
+
+    Shared by every thread of the process: lookups and the fill hold a lock, so a version is
+    parsed once however many threads ask for it at once (``parses`` counts them, for tests).
+    """
 
     def __init__(self, size=32):
         self.size = size
         self.entries = OrderedDict()
+        self.parses = 0
+        self._lock = threading.Lock()
 
     def get(self, version):
-        entry = self.entries.get(version.content_hash)
-        if entry is None:
+        key = version.content_hash
+        with self._lock:
+            entry = self.entries.get(key)
+            if entry is not None:
+                self.entries.move_to_end(key)
+                return entry
             # Parsed only: the product's rules were checked at deploy, and a version stored before
             # a rule existed must still load (its cases then stop at an incident, not a 500).
+            # Parsing inside the lock: a second thread waits for this parse instead of repeating it.
             entry = _parse_bundle(version.files, version.process_id)[1:]
-            self.entries[version.content_hash] = entry
+            self.parses += 1
+            self.entries[key] = entry
             if len(self.entries) > self.size:
                 self.entries.popitem(last=False)
-        else:
-            self.entries.move_to_end(version.content_hash)
-        return entry
+            return entry
+
+    def clear(self):
+        """Forget every parsed version (tests)."""
+        with self._lock:
+            self.entries.clear()
+            self.parses = 0
 
 
 spec_cache = _SpecCache()

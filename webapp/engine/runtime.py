@@ -4,6 +4,7 @@ Every write goes through ``_save``: the serialized state, the inbox rows and the
 time change together in the caller's transaction. The caller commits.
 """
 import contextvars
+import threading
 from dataclasses import dataclass, field
 from uuid import UUID
 
@@ -16,7 +17,7 @@ from SpiffWorkflow.util.task import TaskState
 from ..extensions import db
 from ..models import InboxTask, ProcessInstance
 from ..models.base import utcnow
-from . import clockwork, incidents, operations, projection
+from . import clockwork, incidents, operations, projection, pruning
 from .diagrams import current_version, spec_cache
 from .errors import ScriptLimitExceeded
 from .scripting import Limits, RestrictedScriptEngine
@@ -56,6 +57,7 @@ _MAX_CATCH_UP_ROUNDS = 50
 MAX_AUTOMATIC_STEPS = 200
 _current_run = contextvars.ContextVar("current_run")
 _script_engine = None
+_script_engine_lock = threading.Lock()
 
 
 def _service_handler(task, operation_name, params):
@@ -85,8 +87,11 @@ def script_engine():
     """The shared restricted script engine (built on first use, with the app clock installed)."""
     global _script_engine
     if _script_engine is None:
-        clockwork.install()
-        _script_engine = RestrictedScriptEngine(service_handler=_service_handler, limits=_limits_from_config())
+        with _script_engine_lock:  # threaded workers: one engine, built once
+            if _script_engine is None:
+                clockwork.install()
+                _script_engine = RestrictedScriptEngine(service_handler=_service_handler,
+                                                        limits=_limits_from_config())
     return _script_engine
 
 
@@ -273,6 +278,7 @@ def _save(instance, workflow, new_instance=False, failure=None, step="", actor=N
     the ``incident`` state, so a retry goes on from there; a case that is neither finished nor
     waiting for anyone or anything is an incident too.
     """
+    pruning.prune(workflow)  # finished parts leave the state; the timeline keeps what happened
     ready = projection.ready_human_tasks(workflow)
     timers = projection.waiting_timers(workflow)
     if failure is None and not workflow.completed and not ready and not workflow.get_tasks(state=TaskState.WAITING):

@@ -4,6 +4,7 @@ A diagram version's parsed specs are cached per process; the stored state holds 
 task tree and data, and names the diagram version it needs.
 """
 import json
+import threading
 from copy import deepcopy
 from uuid import UUID
 
@@ -44,13 +45,16 @@ def _make_serializer():
 
 
 _serializer = None
+_serializer_lock = threading.Lock()
 
 
 def serializer():
     """The process-wide serializer, built on first use."""
     global _serializer
     if _serializer is None:
-        _serializer = _make_serializer()
+        with _serializer_lock:  # threaded workers: built once (the registry is not re-entrant)
+            if _serializer is None:
+                _serializer = _make_serializer()
     return _serializer
 
 

@@ -20,6 +20,9 @@ ix_process_instance_due = db.Index("ix_process_instance_due", ProcessInstance.st
 # equality columns first so the due_at range is read in order and LIMIT stops early.
 ix_inbox_task_escalation = db.Index("ix_inbox_task_escalation", InboxTask.state, InboxTask.overdue,
                                     InboxTask.due_at)
+# The reminder sweep asks the same of reminders not yet sent.
+ix_inbox_task_reminder = db.Index("ix_inbox_task_reminder", InboxTask.state, InboxTask.reminded,
+                                  InboxTask.reminder_at)
 
 
 class Notification(db.Model):

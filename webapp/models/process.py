@@ -76,6 +76,8 @@ class InboxTask(db.Model):
     due_at = db.Column(db.DateTime)
     reminder_at = db.Column(db.DateTime)
     overdue = db.Column(db.Boolean, nullable=False, default=False)
+    # The reminder was sent (by the sweep's fast path or the engine, whichever came first).
+    reminded = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
     # The reason a returned task came back, shown on the task.
     return_reason = db.Column(db.Text)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)

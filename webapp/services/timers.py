@@ -1,7 +1,8 @@
 """Deadlines: finding due work in the database, escalating overdue tasks, reminding assignees.
 
 Two paths reach a deadline, and both end in ``_record_escalations`` exactly once per task and
-deadline:
+deadline (reminders likewise end in ``_record_reminders`` once per task, claimed through
+``reminded: false -> true`` by ``remind_due`` or the engine's ``notify_reminder``):
 
 * the engine path: a due instance is claimed (``claim_due_instance``) and fired
   (``engine.fire_due_timers``); the diagram's ``escalate_task`` operator calls ``escalate_row``;
@@ -25,6 +26,9 @@ from . import notifications
 
 log = logging.getLogger(__name__)
 ESCALATION_BATCH = 1000
+REMINDER_BATCH = 1000
+_REMINDER_COLUMNS = (InboxTask.id, InboxTask.case_id, InboxTask.task_name, InboxTask.assignee_id, InboxTask.lane,
+                     InboxTask.county_code, InboxTask.township_code, InboxTask.village_code, InboxTask.overdue)
 _ESCALATION_COLUMNS = (InboxTask.id, InboxTask.case_id, InboxTask.task_name, InboxTask.assignee_id,
                        InboxTask.county_code, InboxTask.township_code, InboxTask.village_code, InboxTask.due_at)
 
@@ -146,19 +150,79 @@ def _record_escalations(claimed, now):
     notifications.insert_ignoring_duplicates(messages)
 
 
-def remind_row(row, case, task_name):
-    """The engine's ``notify_reminder``: a timeline event, and a message to the assignee.
+def remind_due(now=None, limit=REMINDER_BATCH):
+    """Send up to ``limit`` reminders that fell due, without the engine; return how many.
 
-    An unclaimed task reminds its whole team; a task already escalated reminds nobody (the
-    supervisors have it), but the event still records that the reminder fell due.
+    Like ``escalate_overdue``: one UPDATE ... RETURNING claims the rows (``reminded``), then the
+    timeline events and messages are written in bulk in the same transaction. The engine's own
+    reminder, when it catches up, finds the row reminded and does nothing. The caller commits.
     """
-    from . import cases
+    now = now or utcnow()
+    pick = (select(InboxTask.id)
+            .where(InboxTask.state == "ready", InboxTask.reminded == false(), InboxTask.reminder_at <= now)
+            .order_by(InboxTask.reminder_at).limit(limit))
+    if _dialect() == "postgresql":
+        pick = pick.with_for_update(skip_locked=True, key_share=True)
+    stmt = (update(InboxTask).where(InboxTask.id.in_(pick)).values(reminded=True)
+            .returning(*_REMINDER_COLUMNS))
+    claimed = db.session.execute(stmt, execution_options={"synchronize_session": False}).all()
+    _record_reminders(claimed, now)
+    return len(claimed)
 
-    cases.add_event(case, "reminder", None, task_name)
-    if row is None or row.overdue:
+
+def remind_row(row, case, task_name, now=None):
+    """The engine's ``notify_reminder``: remind about ``row`` unless the fast path already did.
+
+    A timeline event, and a message to the assignee (an unclaimed task reminds its whole team;
+    a task already escalated reminds nobody, but the event still records that it fell due).
+    """
+    now = now or utcnow()
+    if row is None:  # the task is gone: nothing to claim, the timeline still says it fell due
+        from . import cases
+
+        cases.add_event(case, "reminder", None, task_name)
         return 0
-    recipients = [row.assignee_id] if row.assignee_id else [user.id for user in team_of(row)]
-    return notifications.notify(recipients, "reminder", row=row, dedupe=str(row.id))
+    stmt = (update(InboxTask).where(InboxTask.id == row.id, InboxTask.reminded == false())
+            .values(reminded=True).returning(*_REMINDER_COLUMNS))
+    claimed = db.session.execute(stmt, execution_options={"synchronize_session": False}).all()
+    if claimed:
+        from sqlalchemy.orm.attributes import set_committed_value
+
+        set_committed_value(row, "reminded", True)
+    return _record_reminders(claimed, now)
+
+
+class _TeamKey(_Area):
+    """The lane and area codes of a claimed row: what ``team_of`` needs."""
+
+    def __init__(self, lane, county_code, township_code, village_code):
+        super().__init__(county_code, township_code, village_code)
+        self.lane = lane
+
+
+def _record_reminders(claimed, now):
+    """Timeline events and messages (assignee, else the lane's team) for claimed rows; how many messages."""
+    if not claimed:
+        return 0
+    teams, events, messages = {}, [], []
+    for item in claimed:
+        events.append({"case_id": item.case_id, "kind": "reminder", "task_name": item.task_name, "at": now})
+        if item.overdue:
+            continue
+        if item.assignee_id:
+            recipients = {item.assignee_id}
+        else:
+            key = (item.lane, item.county_code, item.township_code, item.village_code)
+            if key not in teams:
+                teams[key] = {user.id for user in team_of(_TeamKey(*key))}
+            recipients = teams[key]
+        # The same key as notifications.notify(..., dedupe=row id) wrote before the fast path.
+        messages.extend({"user_id": user_id, "kind": "reminder", "case_id": item.case_id,
+                         "inbox_task_id": item.id, "created_at": now,
+                         "dedupe_key": f"reminder:{item.id}:{user_id}"} for user_id in sorted(recipients))
+    db.session.execute(CaseEvent.__table__.insert(), events)
+    notifications.insert_ignoring_duplicates(messages)
+    return len(messages)
 
 
 def team_of(row):
@@ -187,7 +251,11 @@ def backlog(now=None):
                    .scalar())
     overdue = (db.session.query(func.count(InboxTask.id))
                .filter(InboxTask.state == "ready", InboxTask.due_at < now).scalar())
-    return {"due_instances": due[0], "oldest_due": due[1], "unescalated": unescalated, "overdue": overdue}
+    unreminded = (db.session.query(func.count(InboxTask.id))
+                  .filter(InboxTask.state == "ready", InboxTask.reminded == false(), InboxTask.reminder_at <= now)
+                  .scalar())
+    return {"due_instances": due[0], "oldest_due": due[1], "unescalated": unescalated, "unreminded": unreminded,
+            "overdue": overdue}
 
 
 def ring(job_name, *args, queue_name="timers", **kwargs):
