@@ -17,7 +17,7 @@ from SpiffWorkflow.util.task import TaskState
 from ..extensions import db
 from ..models import InboxTask, ProcessInstance
 from ..models.base import utcnow
-from . import clockwork, incidents, operations, projection, pruning
+from . import clockwork, incidents, operations, passed, projection, pruning
 from .diagrams import current_version, spec_cache
 from .errors import ScriptLimitExceeded
 from .scripting import Limits, RestrictedScriptEngine
@@ -278,7 +278,11 @@ def _save(instance, workflow, new_instance=False, failure=None, step="", actor=N
     the ``incident`` state, so a retry goes on from there; a case that is neither finished nor
     waiting for anyone or anything is an incident too.
     """
-    pruning.prune(workflow)  # finished parts leave the state; the timeline keeps what happened
+    # Finished parts leave the state; the timeline keeps what happened, ``passed`` the path taken.
+    remembered = passed.remember(instance.passed, workflow)
+    if remembered != instance.passed:
+        instance.passed = remembered
+    pruning.prune(workflow)
     ready = projection.ready_human_tasks(workflow)
     timers = projection.waiting_timers(workflow)
     if failure is None and not workflow.completed and not ready and not workflow.get_tasks(state=TaskState.WAITING):

@@ -33,6 +33,8 @@ class ProcessInstance(db.Model):
     status = db.Column(db.String(16), nullable=False, default="running", index=True)
     # Earliest due time of the instance's waiting timers; the timer sweep reads only this.
     next_timer_at = db.Column(db.DateTime, index=True)
+    # The diagram elements and flows the case passed, kept when pruning drops them (engine/passed.py).
+    passed = db.Column(db.JSON)
     version = db.Column(db.Integer, nullable=False, default=1)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow)
