@@ -87,7 +87,7 @@ def visit_household_page(row):
     case = row.case
     audit.record(current_user, "view_household", "case", case.id)
     db.session.commit()
-    return _render(row, "inbox/task_visit.html", form=form, filled=tasks.forms_of(case),
+    return _render(row, "inbox/task_visit.html", form=form, filled=tasks.forms_of(case), revisit=tasks.revisit_of(row),
                    missing=tasks.missing_forms(case) if case.household else [])
 
 
