@@ -394,7 +394,7 @@ def candidates(run_id):
     pagination = (LinkageCandidate.query.filter_by(run_id=run.id)
                   .order_by(LinkageCandidate.status.desc(), LinkageCandidate.score.desc())
                   .paginate(page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False))
-    return render_template("intake/candidates.html", run=run, pagination=pagination)
+    return render_template("intake/candidates.html", run=run, pagination=pagination, sources=SOURCES)
 
 
 @bp.route("/candidates/<int:candidate_id>/decide", methods=["POST"])
