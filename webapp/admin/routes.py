@@ -31,7 +31,10 @@ def diagrams():
         if len(content) > limit:
             return _diagrams_page(form, [_too_large(limit)]), 413
         try:
-            files[upload.filename] = content.decode("utf-8")
+            files, changed = engine.replace_file(files, upload.filename, content.decode("utf-8"))
+            if not changed:
+                flash(_("上传的文件与当前版本相同，没有变化。"), "success")
+                return redirect(url_for("admin.diagrams"))
             version = engine.deploy_bundle(form.process_id.data, files, current_user, form.comment.data)
             db.session.commit()
             flash(_("已部署新版本 %(id)s，新案件将使用该版本。", id=version.id), "success")
