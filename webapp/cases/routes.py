@@ -64,3 +64,5 @@ def case_page(case_id):
                            open_tasks=cases.open_tasks_of(case), incident=incident,
                            incident_message=incidents.message(incident) if incident else None,
                            can_retry=incidents.can_manage(current_user))
+
+from . import placement  # noqa: E402,F401  (the 待定位 queue, on this blueprint)
