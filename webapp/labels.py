@@ -20,6 +20,9 @@ GROUPS = {
     "result_status": {"confirmed": _l("已确认"), "problem": _l("问题数据"), "uninsured": _l("未参保"),
                       "not_target": _l("非登记对象")},
     "run_change": {"appeared": _l("新出现"), "disappeared": _l("已消失"), "problems": _l("问题有变化")},
+    "case_kind": {"registration": _l("入户登记"), "dynamic_change": _l("动态变更"), "problem": _l("问题数据")},
+    "case_status": {"open": _l("办理中"), "completed": _l("已办结")},
+    "missing": {"pension": _l("缺养老"), "medical": _l("缺医疗"), "pension;medical": _l("缺养老和医疗")},
     "record_source": {"survey": _l("入户调查"), "change": _l("动态变更"), "comparison": _l("信息比对")},
 }
 # Stored into problem records' details (data, kept in Chinese like case titles), so not lazy.

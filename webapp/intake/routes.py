@@ -19,6 +19,7 @@ from ..errors import upload_too_large
 from ..exports import mask_digit_runs, mask_id_text, xlsx_response
 from ..extensions import db
 from ..idnumber import mask_id
+from ..labels import label
 from ..models import ComparisonResult, ComparisonRun, ImportBatch, LinkageCandidate, ProblemRecord, ValidationIssue
 from ..services import audit, intake_import, intake_mapping, intake_problems, intake_runs, intake_work, scoping
 from . import mapping_forms as forms
@@ -378,7 +379,8 @@ def results_export(run_id):
     audit.record(current_user, "export", "comparison_results", run.id, detail=request.query_string.decode()[:200])
     db.session.commit()
     rows = ((r.name, mask_id(r.id_number), STATUS_LABELS.get(r.status, r.status),
-             "、".join(PROBLEM_LABELS.get(p, p) for p in r.problems.split(";") if p), r.missing, r.household_no,
+             "、".join(PROBLEM_LABELS.get(p, p) for p in r.problems.split(";") if p), label(r.missing, "missing"),
+             r.household_no,
              r.address, r.village_code) for r in _results_query(run).yield_per(2000))
     return xlsx_response(f"run-{run.id}.xlsx", _("比对结果"), [_("姓名"), _("公民身份号码"), _("结果"), _("问题"),
                                                               _("缺项"), _("户号"), _("地址"), _("村(社区)代码")], rows,
