@@ -3,6 +3,7 @@ from datetime import timezone
 
 from flask_babel import format_datetime, format_decimal, lazy_gettext as _l
 
+from . import labels
 from .idnumber import mask_id, mask_ids_in_text
 from .models.base import utcnow
 
@@ -11,15 +12,12 @@ ROLE_LABELS = {
     "county": _l("县人社局审核"), "supervisor": _l("督查"), "admin": _l("系统管理员"),
     "data_provider": _l("数据提供部门"),
 }
-DECISION_LABELS = {
-    "approve": _l("通过"), "return": _l("退回"), "reject": _l("不予变更"),
-    "completed": _l("已完成入户"), "not_at_home": _l("未遇到人，需再访"),
-}
+DECISION_LABELS = labels.GROUPS["decision"]
 EVENT_LABELS = {
     "started": _l("立案"), "task_completed": _l("办理"), "claimed": _l("认领"), "unclaimed": _l("退回待领"),
     "completed": _l("办结"), "registry_applied": _l("写入登记库"), "reminder": _l("到期提醒"),
     "escalated": _l("超期上报"), "reassigned": _l("改派"), "due_changed": _l("调整期限"),
-    "change_applied": _l("变更已生效"), "problem_closed": _l("问题已处理"), "assigned": _l("分配"),
+    "change_applied": _l("变更已生效"), "problem_closed": _l("问题已处理"), "assigned": _l("分配"), "placed": _l("定位到村(社区)"),
     "incident": _l("流程异常"), "incident_resolved": _l("异常已重试恢复"),
 }
 # Inbox rows and cases keep the task names of the shipped diagrams (bpmn/*.bpmn) as data; these
@@ -107,7 +105,10 @@ def register(app):
                                  role_label=lambda r: ROLE_LABELS.get(r, r),
                                  decision_label=lambda d: DECISION_LABELS.get(d, d or ""),
                                  event_label=lambda e: EVENT_LABELS.get(e, e),
-                                 task_title=task_title, relation_label=relation_label)
+                                 task_title=task_title, relation_label=relation_label,
+                                 label=labels.label, plain=labels.plain, event_comment=labels.event_comment,
+                                 run_change=labels.run_change)
+    app.jinja_env.globals.update(record_rows=labels.record_rows)
     from flask_babel import get_locale
 
     app.jinja_env.globals.update(now_utc=utcnow, languages=app.config["LANGUAGES"], get_locale=get_locale)

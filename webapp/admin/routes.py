@@ -37,7 +37,10 @@ def diagrams():
         problems = [str(p) for p in check_upload(upload.filename, raw)]
         try:
             if not problems:
-                files[upload.filename] = raw.decode("utf-8-sig")
+                files, changed = engine.replace_file(files, upload.filename, raw.decode("utf-8-sig"))
+                if not changed:
+                    flash(_("上传的文件与当前版本相同，没有变化。"), "success")
+                    return redirect(url_for("admin.diagrams"))
                 version = engine.deploy_bundle(form.process_id.data, files, current_user, form.comment.data)
                 number = number_of(version)
                 audit.record(current_user, "diagram_deploy", "process", form.process_id.data,

@@ -128,6 +128,28 @@ def bundle_hash(files):
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def _process_ids(xml):
+    try:
+        root = etree.fromstring(xml.encode("utf-8") if isinstance(xml, str) else xml, _SAFE_XML)
+    except etree.XMLSyntaxError:
+        return set()
+    return {el.get("id") for el in root.iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}process")}
+
+
+def replace_file(files, name, xml):
+    """The bundle ``files`` with one uploaded file in it, and whether anything changed.
+
+    The upload replaces the file of the same name, or else the file defining the same process
+    (an admin's download may come back renamed): two files would define one process twice.
+    """
+    if any(text == xml for text in files.values()):
+        return dict(files), False
+    ids = _process_ids(xml)
+    merged = {key: text for key, text in files.items() if key == name or not (ids & _process_ids(text))}
+    merged[name] = xml
+    return merged, True
+
+
 def deploy_bundle(process_id, files, user=None, comment=None):
     """Validate and store a bundle for ``process_id``; the same content is stored once.
 

@@ -28,7 +28,9 @@ class ReviewForm(FlaskForm):
 
     decision = RadioField(_l("审核意见"), choices=[("approve", _l("通过")), ("return", _l("退回"))],
                           validators=[InputRequired()])
-    comment = TextAreaField(_l("意见说明"), validators=[Optional(), Length(max=1000)])
+    # No Optional() here: it would stop the chain on an empty comment before validate_comment,
+    # and a return would pass without its reason.
+    comment = TextAreaField(_l("意见说明"), validators=[Length(max=1000)])
 
     def validate_comment(self, field):
         if self.decision.data == "return" and not (field.data or "").strip():

@@ -14,9 +14,7 @@ from ..intake.compare import PROBLEM_LABELS
 from ..models import ProblemRecord
 from ..services import cases
 
-PROBLEM_OUTCOMES = (("id_corrected", _l("已更正身份证号")), ("records_merged", _l("已合并重复记录")),
-                    ("contribution_stopped", _l("已停止重复缴费")), ("benefit_stopped", _l("已停发并追回待遇")),
-                    ("not_a_problem", _l("经核实不是问题")))
+from ..labels import PROBLEM_OUTCOMES  # noqa: E402 (one labelling layer)
 
 
 class InvestigationForm(FlaskForm):
@@ -36,6 +34,14 @@ def _records(case):
     return ProblemRecord.query.filter_by(case_id=case.id).order_by(ProblemRecord.id.desc()).limit(1).all()
 
 
+def _investigation(case):
+    """The investigation's timeline line (its note and who wrote it), shown on the resolve step."""
+    from ..models import CaseEvent
+
+    return (CaseEvent.query.filter_by(case_id=case.id, kind="task_completed", task_name="investigate_problem")
+            .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).first())
+
+
 def _page(form_class, fields):
     from .task_pages import _can_work, _finish  # the inbox's own completion path
 
@@ -47,7 +53,8 @@ def _page(form_class, fields):
             if answer is not None:
                 return answer
         return render_template("inbox/task_problem.html", row=row, case=row.case, can_work=_can_work(row),
-                               form=form, records=_records(row.case), labels=PROBLEM_LABELS)
+                               form=form, records=_records(row.case), labels=PROBLEM_LABELS,
+                               investigation=_investigation(row.case) if row.task_name == "resolve_problem" else None)
     return page
 
 

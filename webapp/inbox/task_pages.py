@@ -64,7 +64,9 @@ def assign_household_page(row):
     form = AssignHouseholdForm()
     villages = tasks.villages_of_township(row.township_code)
     form.village_code.choices = [(v.code, v.name) for v in villages]
-    form.visitor_id.choices = [(u.id, f"{u.display_name}（{u.area.name}）") for u in tasks.visitors_of_township(row.township_code)]
+    # Each visitor carries its village, so the page offers only the chosen village's visitors.
+    form.visitor_id.choices = [(u.id, f"{u.display_name}（{u.area.name}）", {"data-village": u.area.code})
+                               for u in tasks.visitors_of_township(row.township_code)]
     if request.method == "GET" and row.case.village_code:
         form.village_code.data = row.case.village_code
     if form.validate_on_submit():
@@ -87,7 +89,7 @@ def visit_household_page(row):
     case = row.case
     audit.record(current_user, "view_household", "case", case.id)
     db.session.commit()
-    return _render(row, "inbox/task_visit.html", form=form, filled=tasks.forms_of(case),
+    return _render(row, "inbox/task_visit.html", form=form, filled=tasks.forms_of(case), revisit=tasks.revisit_of(row),
                    missing=tasks.missing_forms(case) if case.household else [])
 
 

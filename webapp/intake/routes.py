@@ -19,6 +19,7 @@ from ..errors import upload_too_large
 from ..exports import mask_digit_runs, mask_id_text, xlsx_response
 from ..extensions import db
 from ..idnumber import mask_id
+from ..labels import label
 from ..models import ComparisonResult, ComparisonRun, ImportBatch, LinkageCandidate, ProblemRecord, ValidationIssue
 from ..services import audit, intake_import, intake_mapping, intake_problems, intake_runs, intake_work, scoping
 from . import mapping_forms as forms
@@ -378,7 +379,8 @@ def results_export(run_id):
     audit.record(current_user, "export", "comparison_results", run.id, detail=request.query_string.decode()[:200])
     db.session.commit()
     rows = ((r.name, mask_id(r.id_number), STATUS_LABELS.get(r.status, r.status),
-             "、".join(PROBLEM_LABELS.get(p, p) for p in r.problems.split(";") if p), r.missing, r.household_no,
+             "、".join(PROBLEM_LABELS.get(p, p) for p in r.problems.split(";") if p), label(r.missing, "missing"),
+             r.household_no,
              r.address, r.village_code) for r in _results_query(run).yield_per(2000))
     return xlsx_response(f"run-{run.id}.xlsx", _("比对结果"), [_("姓名"), _("公民身份号码"), _("结果"), _("问题"),
                                                               _("缺项"), _("户号"), _("地址"), _("村(社区)代码")], rows,
@@ -391,10 +393,15 @@ def candidates(run_id):
     """"Possibly the same person" pairs for agency staff to confirm or reject."""
     run = _run_or_404(run_id)
     page = request.args.get("page", 1, type=int)
-    pagination = (LinkageCandidate.query.filter_by(run_id=run.id)
-                  .order_by(LinkageCandidate.status.desc(), LinkageCandidate.score.desc())
+    status = request.args.get("status") if request.args.get("status") in ("pending", "decided") else ""
+    query = LinkageCandidate.query.filter_by(run_id=run.id)
+    if status:
+        query = query.filter((LinkageCandidate.status == "pending") == (status == "pending"))
+    # A stable order: a decided pair stays on its row instead of jumping to another page.
+    pagination = (query.order_by(LinkageCandidate.score.desc(), LinkageCandidate.id)
                   .paginate(page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False))
-    return render_template("intake/candidates.html", run=run, pagination=pagination)
+    return render_template("intake/candidates.html", run=run, pagination=pagination, sources=SOURCES,
+                           status=status)
 
 
 @bp.route("/candidates/<int:candidate_id>/decide", methods=["POST"])
@@ -407,7 +414,13 @@ def decide(candidate_id):
     intake_work.decide_candidate(candidate, current_user, request.form.get("decision") == "confirm")
     audit.record(current_user, "linkage_decision", "linkage_candidate", candidate.id, detail=candidate.status)
     db.session.commit()
-    return redirect(url_for("intake.candidates", run_id=candidate.run_id))
+    pair = f"{candidate.name or ''}（{mask_id_text(candidate.id_raw)}）— {candidate.candidate_name or ''}" \
+           f"（{mask_id(candidate.candidate_id_number)}）"
+    flash(_("已确认为同一人：%(pair)s", pair=pair) if candidate.status == "confirmed"
+          else _("已确认不是同一人：%(pair)s", pair=pair), "success")
+    status = request.form.get("status") if request.form.get("status") in ("pending", "decided") else None
+    return redirect(url_for("intake.candidates", run_id=candidate.run_id, status=status,
+                            page=request.form.get("page", 1, type=int)))
 
 
 @bp.route("/runs/<int:run_id>/problems")

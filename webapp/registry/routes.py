@@ -8,6 +8,7 @@ from ..models import Person, RegistrationHistory
 from ..auth.decorators import roles_required
 from ..exports import xlsx_response
 from ..idnumber import mask_id
+from ..labels import label
 from ..services import audit, cases, scoping
 from .forms import ChangeRequestForm
 
@@ -44,7 +45,8 @@ def persons_export():
     audit.record(current_user, "export", "person_list", detail=f"q={text}")
     db.session.commit()
     rows = ((p.name, mask_id(p.id_number), p.birth_date, p.township_code, p.village_code,
-             (p.record.outcome_code if p.record else ""), (("是" if p.record.insured else "否") if p.record else ""))
+             (label(p.record.outcome_code, "OUTCOME_CODES") if p.record else ""),
+             (label(bool(p.record.insured), "yes_no") if p.record else ""))
             for p in query.order_by(Person.id).yield_per(1000))
     return xlsx_response("persons.xlsx", _("登记库"), [_("姓名"), _("公民身份号码"), _("出生日期"), _("乡镇代码"),
                                                       _("村(社区)代码"), _("调查结果"), _("已参保")], rows,

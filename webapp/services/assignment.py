@@ -7,9 +7,13 @@ from sqlalchemy import desc
 
 from ..models import InboxTask, User
 
+# A task that continues another's work goes to whoever did that work, not back to the pool:
+# the agency staff member who investigated a problem record also resolves it.
+CONTINUES = {"resolve_problem": "investigate_problem"}
+
 
 def _previous_worker(case, task_name):
-    if case.id is None:
+    if case.id is None or task_name is None:
         return None
     previous = (InboxTask.query.filter_by(case_id=case.id, task_name=task_name, state="completed")
                 .order_by(desc(InboxTask.completed_at), desc(InboxTask.id)).first())
@@ -30,7 +34,7 @@ def assign_new_task(row, case, first_time=False):
         return
     if first_time:
         return
-    previous = _previous_worker(case, row.task_name)
+    previous = _previous_worker(case, row.task_name) or _previous_worker(case, CONTINUES.get(row.task_name))
     if previous is not None and previous.role == row.lane:
         row.assignee_id = previous.id
 

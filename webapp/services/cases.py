@@ -14,6 +14,9 @@ DECISION_KEYS = {
     "county_audit_review": ("audit_decision", "audit_comment"),
     "review_change": ("change_decision", "change_comment"),
     "visit_household": ("visit_result", "visit_comment"),
+    # Not reviews, but their notes belong on the timeline (the resolve step shows the investigation).
+    "investigate_problem": (None, "investigation_note"),
+    "resolve_problem": ("problem_outcome", "resolution_note"),
 }
 
 
@@ -67,8 +70,9 @@ def complete(row, actor, data):
     comment = data.get(comment_key) if comment_key else None
     add_event(case, "task_completed", actor, row.task_name, decision, comment)
     if decision in ("return", "not_at_home"):
+        # The revisit page tells the two apart (tasks.revisit_of); the row keeps only the note.
         for new_row in created:
-            new_row.return_reason = comment or decision
+            new_row.return_reason = comment or None  # never the raw decision code
     notifications.tasks_arrived(created, actor, returned=decision == "return")
     instance = row.instance
     if instance.status == "completed":

@@ -17,6 +17,13 @@ from ..intake.compare import PROBLEM_LABELS
 from ..models import Area, ProblemRecord
 from . import cases
 from .bulk import insert_rows
+from ..labels import ID_ERRORS_ZH as _ID_ERRORS
+
+
+def _source_label(source):
+    from ..intake.mapping import SOURCES
+
+    return SOURCES[source].label if source in SOURCES else source
 
 PROBLEM_PROCESS = "problem_data"
 _INSERT_BATCH = 5000
@@ -62,8 +69,8 @@ def write_problem_records(run, result, batches: dict, area_of: dict) -> int:
         # Keyed by the row's content, not the file's hash: a re-saved copy of the file (another
         # encoding, another hash) supersedes its batch and must find the same problems and cases.
         add(f"invalid_id:{record.source}:{record.row}:{record.id_raw}", "invalid_id", None, record.name,
-            f"{PROBLEM_LABELS['invalid_id']}（{'、'.join(record.error_codes)}）：{mask_id(record.id_raw)}"
-            f"，{record.source} 第 {record.row} 行", None, record.batch_id, record.row, record.id_raw[:64])
+            f"{PROBLEM_LABELS['invalid_id']}（{'、'.join(_ID_ERRORS.get(c, c) for c in record.error_codes)}）："
+            f"{mask_id(record.id_raw)}，{_source_label(record.source)} 第 {record.row} 行", None, record.batch_id, record.row, record.id_raw[:64])
     insert_rows(ProblemRecord, rows)
     return len(rows)
 

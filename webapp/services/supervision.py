@@ -68,7 +68,11 @@ def summary(user, now=None):
     ids = [g["key"] for g in by_person if g["key"]]
     people = {u.id: u for u in User.query.filter(User.id.in_(ids))} if ids else {}
     for group in by_township + by_village:
-        group["name"] = names.get(group["key"], group["key"] or "")
+        # No township: county-level work (problem data, changes) and households no village matched.
+        group["name"] = names.get(group["key"], group["key"]) if group["key"] else _("县级（未分到乡镇）")
+    for group in by_village:
+        group["township"] = group["key"][:9] + "000" if group["key"] else ""
+        group["township_name"] = names.get(group["township"]) or area_name_of(group["township"])
     for group in by_person:
         group["user"] = people.get(group["key"])
     order = lambda g: (-g["overdue"], -g["soon"], -g["open"])  # noqa: E731 - the worst first
@@ -77,6 +81,12 @@ def summary(user, now=None):
     return {"totals": totals, "townships": sorted(by_township, key=order),
             "villages": sorted([g for g in by_village if g["key"]], key=order),
             "people": sorted(by_person, key=order)}
+
+
+def area_name_of(code):
+    """An area's name by code (the code itself when unknown)."""
+    area = Area.query.filter_by(code=code).one_or_none() if code else None
+    return area.name if area else (code or "")
 
 
 def list_tasks(user, flt, page=1, per_page=50, now=None):
@@ -111,6 +121,21 @@ def staff_in_scope(user, roles=WORKING_ROLES):
     # A person is in scope when their home area lies inside the supervisor's area.
     return [p for p in people if p.area.code[:6] == county
             and (user.role in COUNTY_ROLES or p.area.code.startswith(user.area.code[:9]))]
+
+
+def eligible_with_load(user, rows, lane=None):
+    """(person, open task count) of the staff who may take ``rows``: their lanes' roles, in scope.
+
+    A supervisor reassigning work needs only those who can do it, and how much each already has.
+    """
+    lanes = {lane} if lane else {row.lane for row in rows}
+    people = [p for p in staff_in_scope(user) if p.role in lanes
+              and (not rows or any(in_scope(row, p) for row in rows if row.lane == p.role))]
+    ids = [p.id for p in people]
+    loads = dict(db.session.query(InboxTask.assignee_id, func.count(InboxTask.id))
+                 .filter(InboxTask.state == "ready", InboxTask.assignee_id.in_(ids))
+                 .group_by(InboxTask.assignee_id).all()) if ids else {}
+    return [(p, loads.get(p.id, 0)) for p in people]
 
 
 def check_target(row, target):

@@ -99,6 +99,22 @@ def complete_visit(row, user, form):
     return cases.complete(row, user, data)
 
 
+def revisit_of(row):
+    """The not-at-home visit event ``row`` repeats, or None (then ``row`` is a first visit or a return).
+
+    A visit that found nobody home is not a return: the revisit shows its own words and the note.
+    """
+    from ..models import CaseEvent
+
+    if row.task_name != "visit_household":
+        return None
+    last = (CaseEvent.query.filter_by(case_id=row.case_id, kind="task_completed")
+            .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).first())
+    if last is not None and last.task_name == "visit_household" and last.decision == "not_at_home":
+        return last
+    return None
+
+
 def complete_review(row, user, decision, comment):
     """Complete a review task with its decision and comment."""
     decision_key, comment_key = cases.DECISION_KEYS[row.task_name]

@@ -32,3 +32,11 @@ def person_choices(people):
     from ..formatting import ROLE_LABELS
 
     return [(p.id, f"{p.display_name}（{ROLE_LABELS.get(p.role, p.role)} · {p.area.name}）") for p in people]
+
+
+def loaded_choices(pairs):
+    """(id, label) pairs of (person, open task count): the label says the person's current load."""
+    from flask_babel import gettext as _
+
+    return [(pid, _("%(who)s — 在办 %(n)s 件", who=label, n=load))
+            for (pid, label), (_p, load) in zip(person_choices([p for p, _n in pairs]), pairs)]

@@ -12,7 +12,7 @@ from ..models.base import utcnow
 from ..redirects import safe_next
 from ..services import scoping, supervision
 from ..services.supervision import SupervisionRefused, TaskFilter
-from .forms import AbsentForm, DueDateForm, ReassignForm, person_choices
+from .forms import AbsentForm, DueDateForm, ReassignForm, loaded_choices, person_choices
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
 
@@ -62,7 +62,7 @@ def tasks():
     per_page = current_app.config["PAGE_SIZE"]
     rows, total = supervision.list_tasks(current_user, flt, page, per_page)
     form = ReassignForm()
-    form.to_user_id.choices = person_choices(supervision.staff_in_scope(current_user))
+    form.to_user_id.choices = loaded_choices(supervision.eligible_with_load(current_user, rows, flt.lane))
     return render_template("supervision/tasks.html", rows=rows, total=total, page=page, per_page=per_page,
                            flt=flt, form=form, now=utcnow())
 

@@ -1,0 +1,101 @@
+"""One labelling layer: every coded value that can reach a page or an export, with its label.
+
+Templates reach it through the ``label`` filter (``value|label('decision')``) and the person
+record through ``record_rows``; a value no list knows is shown as stored (it is then data, such
+as a name), never a Python literal: None is empty, True/False are 是/否.
+"""
+from flask_babel import lazy_gettext as _l
+
+from . import codes
+
+YES_NO = {True: _l("是"), False: _l("否")}
+PROBLEM_OUTCOMES = (("id_corrected", _l("已更正身份证号")), ("records_merged", _l("已合并重复记录")),
+                    ("contribution_stopped", _l("已停止重复缴费")), ("benefit_stopped", _l("已停发并追回待遇")),
+                    ("not_a_problem", _l("经核实不是问题")))
+GROUPS = {
+    # Decisions of review tasks, visit results and problem outcomes all land in the timeline's 结论.
+    "decision": {"approve": _l("通过"), "return": _l("退回"), "reject": _l("不予变更"),
+                 "completed": _l("已完成入户"), "not_at_home": _l("未遇到人，需再访"), **dict(PROBLEM_OUTCOMES)},
+    "run_status": {"queued": _l("排队中"), "running": _l("比对中"), "done": _l("已完成"), "failed": _l("失败")},
+    "result_status": {"confirmed": _l("已确认"), "problem": _l("问题数据"), "uninsured": _l("未参保"),
+                      "not_target": _l("非登记对象")},
+    "run_change": {"appeared": _l("新出现"), "disappeared": _l("已消失"), "problems": _l("问题有变化")},
+    "case_kind": {"registration": _l("入户登记"), "dynamic_change": _l("动态变更"), "problem": _l("问题数据")},
+    "case_status": {"open": _l("办理中"), "completed": _l("已办结")},
+    "missing": {"pension": _l("缺养老"), "medical": _l("缺医疗"), "pension;medical": _l("缺养老和医疗")},
+    "record_source": {"survey": _l("入户调查"), "change": _l("动态变更"), "comparison": _l("信息比对")},
+}
+# Stored into problem records' details (data, kept in Chinese like case titles), so not lazy.
+ID_ERRORS_ZH = {"empty": "为空", "unsupported_type": "类型无法识别", "excel_number": "被转为数字",
+                "excel_scientific": "科学计数法", "excel_decimal": "被转为数字", "bad_chars": "含非法字符",
+                "x_position": "X 位置错误", "length_17": "位数错误", "length": "位数错误", "check_char": "校验位错误",
+                "birth_date_invalid": "出生日期无效", "birth_date_future": "出生日期晚于今天",
+                "birth_date_too_early": "出生日期过早", "area_unknown": "地区码无效"}
+# The registration record's fields, in the order of the 全民参保登记表, with their code lists.
+RECORD_FIELDS = (
+    ("sex", _l("性别"), "SEX"), ("ethnicity", _l("民族"), None), ("phone", _l("联系电话"), None),
+    ("hukou_address", _l("户籍所在地"), None), ("current_address", _l("现居住地"), None),
+    ("relation_to_head", _l("与户主关系"), "RELATION"), ("household_type", _l("户口性质"), "HOUSEHOLD_TYPE"),
+    ("status", _l("人员状态"), "PERSON_STATUS"), ("employed", _l("就业"), None), ("employer", _l("工作单位"), None),
+    ("flexible_employment", _l("灵活就业"), None), ("migrant_worker", _l("农民工"), None),
+    ("pension_scheme", _l("基本养老保险"), "PENSION_SCHEMES"), ("pension_where", _l("养老保险参保地"), "INSURED_WHERE"),
+    ("pension_since", _l("首次参保日期"), None), ("medical_scheme", _l("基本医疗保险"), "MEDICAL_SCHEMES"),
+    ("medical_where", _l("医疗保险参保地"), "INSURED_WHERE"), ("unemployment", _l("失业保险"), None),
+    ("work_injury", _l("工伤保险"), None), ("maternity", _l("生育保险"), None),
+    ("uninsured_reason", _l("未参保原因"), "UNINSURED_REASONS"), ("willing_to_enroll", _l("参保意愿"), "WILLINGNESS"),
+    ("willing_scheme", _l("意愿参保险种"), "SCHEMES"), ("outcome_code", _l("调查结果"), "OUTCOME_CODES"),
+    ("policy_explained", _l("已宣传参保政策"), None), ("signature", _l("签字确认"), "SIGNATURE"),
+    ("insured", _l("已参保"), None), ("note", _l("备注"), None),
+)
+_LISTS = {"SCHEMES": codes.PENSION_SCHEMES + codes.MEDICAL_SCHEMES[1:]}
+
+
+def _code_list(name):
+    return dict(_LISTS.get(name) or getattr(codes, name))
+
+
+def label(value, group):
+    """The label of ``value`` in ``group`` (a group above or a code list of ``webapp.codes``)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return str(YES_NO[value])
+    known = GROUPS.get(group)
+    if known is None:
+        known = _code_list(group)
+    return str(known.get(value, value))
+
+
+def plain(value):
+    """A free value as text: None empty, booleans 是/否."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(YES_NO[value])
+    return str(value)
+
+
+def record_rows(data):
+    """(label, text) of a registration record's filled fields, in the form's order; empty fields stay quiet."""
+    rows = []
+    for key, title, code_list in RECORD_FIELDS:
+        value = (data or {}).get(key)
+        if value in (None, "") or (value is False and key not in ("insured",)):
+            continue
+        rows.append((title, label(value, code_list) if code_list and not isinstance(value, bool) else plain(value)))
+    return rows
+
+
+def run_change(key):
+    """A line of a run's differences from the previous run (``uninsured->confirmed`` → 未参保 → 已确认)."""
+    if "->" in key:
+        before, after = key.split("->", 1)
+        return f"{label(before, 'result_status')} → {label(after, 'result_status')}"
+    return label(key, "run_change")
+
+
+def event_comment(event):
+    """A timeline line's comment; counts get their words (写入登记库 3 → 3 人)."""
+    if event.kind == "registry_applied" and (event.comment or "").isdigit():
+        return _l("%(n)s 人", n=event.comment)
+    return event.comment or ""
