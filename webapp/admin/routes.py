@@ -81,3 +81,5 @@ def diagram_file(version_id, filename):
 def users():
     """Staff accounts with role and area."""
     return render_template("admin/users.html", users=User.query.order_by(User.role, User.username).all())
+
+from . import migration_routes  # noqa: E402,F401 - registers the migration pages on this blueprint

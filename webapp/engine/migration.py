@@ -167,7 +167,7 @@ def _repredict(pairs):
         for task in each.get_tasks(state=TaskState.STARTED, skip_subprocesses=True):
             if all(child.has_state(TaskState.PREDICTED_MASK | TaskState.FUTURE) for child in task.children):
                 task._drop_children(force=True)
-                task.task_spec._predict(task, mask=TaskState.PREDICTED_MASK | TaskState.STARTED)
+                task.task_spec._predict(task, mask=TaskState.PREDICTED_MASK | TaskState.FUTURE | TaskState.STARTED)
 
 
 def _verify(pairs):

@@ -4,6 +4,9 @@ The batch runs in an RQ job given only the run's id. Each instance moves in its 
 transaction together with its item's outcome, its timeline line, its audit line and the run's
 counters, so a job killed half-way or run twice moves every instance at most once.
 """
+import json
+import logging
+
 from flask_babel import gettext as _
 
 from ..engine import migration as engine_migration
@@ -13,6 +16,7 @@ from ..models.base import utcnow
 from . import audit
 from .cases import add_event
 
+log = logging.getLogger(__name__)
 BATCH = 200  # items read per query by the job
 LIST_LIMIT = 200  # cases checked and listed on one page
 
@@ -131,17 +135,18 @@ def enqueue(run_id):
 _COUNTER = {"migrated": "migrated", "incompatible": "incompatible"}
 
 
-def _record(run, item, outcome, actor, target_number):
+def _record(run, item, outcome, actor, from_number, target_number):
     item.outcome = outcome.status
-    item.detail = "; ".join(obstacle_texts(outcome.obstacles)) or None
+    # Stored as data, worded when a page shows it (a job has no language of its own).
+    item.detail = json.dumps([[o.kind, o.process, o.element] for o in outcome.obstacles],
+                             ensure_ascii=False) if outcome.obstacles else None
     column = _COUNTER.get(outcome.status, "skipped")
     # An UPDATE that adds, not a read-modify-write: the page polls the counters meanwhile.
     db.session.query(MigrationRun).filter_by(id=run.id).update({column: getattr(MigrationRun, column) + 1},
                                                                synchronize_session=False)
     if outcome.status == "migrated":
         instance = db.session.get(ProcessInstance, item.instance_id)
-        add_event(instance.case, "migrated", actor,
-                  comment=_("流程升级到第 %(number)s 版", number=target_number))
+        add_event(instance.case, "migrated", actor, comment=f"{run.process_id} v{from_number} → v{target_number}")
         audit.record(actor, "case_migrated", "process_instance", item.instance_id,
                      detail=f"run {run.id}: v{run.from_version_id}->v{run.to_version_id}")
 
@@ -153,7 +158,7 @@ def run_migration(run_id):
         return None
     target = run.to_version
     actor = db.session.get(User, run.requested_by_id) if run.requested_by_id else None
-    target_number = version_number(target)
+    numbers = (version_number(run.from_version), version_number(target))
     if run.status == "queued":
         run.status = "running"
         db.session.commit()
@@ -168,7 +173,7 @@ def run_migration(run_id):
         db.session.rollback()
         for item_id, instance_id in item_ids:
             last_id = item_id
-            _migrate_item(run_id, item_id, instance_id, target, actor, target_number)
+            _migrate_item(run_id, item_id, instance_id, target, actor, numbers)
     run = db.session.get(MigrationRun, run_id)
     if run.status != "finished":
         run.status, run.finished_at = "finished", utcnow()
@@ -176,7 +181,7 @@ def run_migration(run_id):
     return {"migrated": run.migrated, "incompatible": run.incompatible, "skipped": run.skipped}
 
 
-def _migrate_item(run_id, item_id, instance_id, target, actor, target_number):
+def _migrate_item(run_id, item_id, instance_id, target, actor, numbers):
     """One instance in one transaction; a failure is recorded on the item and the run goes on."""
     run = db.session.get(MigrationRun, run_id)
     try:
@@ -186,10 +191,11 @@ def _migrate_item(run_id, item_id, instance_id, target, actor, target_number):
         if item.outcome is not None:
             db.session.rollback()
             return
-        _record(run, item, outcome, actor, target_number)
+        _record(run, item, outcome, actor, *numbers)
         db.session.commit()
     except Exception as err:  # noqa: BLE001 - one broken case must not stop the run for the others
         db.session.rollback()
+        log.exception("migrating instance %s in run %s failed", instance_id, run_id)
         item = db.session.get(MigrationItem, item_id)
         run = db.session.get(MigrationRun, run_id)
         if item.outcome is None:
@@ -209,6 +215,15 @@ def run_progress(run_id):
 
 
 def run_items(run_id, outcomes=("incompatible", "failed"), limit=LIST_LIMIT):
-    """Items of a run with the given outcomes (the cases that did not move and why)."""
-    return (MigrationItem.query.filter(MigrationItem.run_id == run_id, MigrationItem.outcome.in_(outcomes))
-            .order_by(MigrationItem.id).limit(limit).all())
+    """The cases of a run that did not move, each with its reasons worded for the page."""
+    items = (MigrationItem.query.filter(MigrationItem.run_id == run_id, MigrationItem.outcome.in_(outcomes))
+             .order_by(MigrationItem.id).limit(limit).all())
+    shown = []
+    for item in items:
+        if item.outcome == "incompatible" and item.detail:
+            reasons = obstacle_texts(engine_migration.Obstacle(*each) for each in json.loads(item.detail))
+        else:
+            reasons = [_("迁移出错，案件保持原版本（详情见服务器日志）。")]
+        instance = db.session.get(ProcessInstance, item.instance_id)
+        shown.append({"item": item, "case": instance.case, "reasons": reasons})
+    return shown
