@@ -124,7 +124,7 @@ def test_cases_that_passed_a_changed_step_are_reported_and_keep_working(county, 
     client.login("admin")
     page = client.get(f"/admin/migration/versions/{old.id}").get_data(as_text=True)
     assert page.count('data-compatible="no"') == 3 and page.count('data-compatible="yes"') == at_assign
-    assert "已经办理的“分配责任人”（分配责任人）在新版本中有改动" in page
+    assert "已经办理的“分配责任人”（名单分发）在新版本中有改动" in page
     stuck = instance_of(at["visit_household"]).id
     preview = client.get(f"/admin/migration/instances/{stuck}").get_data(as_text=True)
     assert "该案件不能迁移" in preview and "分配责任人" in preview
