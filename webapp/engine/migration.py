@@ -19,11 +19,14 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import DurationTimerEventD
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff, migrate_workflow
 from SpiffWorkflow.util.task import TaskState
 
+from sqlalchemy import select
+
+from ..extensions import db
 from ..models import InboxTask, ProcessInstance
 from ..models.base import utcnow
 from . import projection, runtime
 from .diagrams import spec_cache
-from .serialization import serializer
+from .serialization import SERIALIZER_VERSION, dump_state, serializer
 
 # A change to these attributes of a passed task only re-routes paths it did not take.
 _ROUTING_KEYS = {"inputs", "outputs"}
@@ -57,6 +60,7 @@ class Outcome:
     obstacles: list = field(default_factory=list)
     before: list = field(default_factory=list)   # open tasks before (projection dictionaries)
     after: list = field(default_factory=list)    # open tasks after
+    case_id: int | None = None
 
 
 class _SpecDiffCache:
@@ -231,11 +235,59 @@ def migrate_instance(instance_id, new_version, follow_new_deadlines=False, actor
     return Outcome("migrated", [], before, after)
 
 
-def _refresh_open_rows(instance, ready):
+def migrate_batch(instance_ids, new_version, follow_new_deadlines=False, actor=None):
+    """Move many instances in the caller's transaction: {instance id: Outcome}.
+
+    The instances are locked and their open inbox rows read with one query each. An instance
+    whose open tasks are the same ones after the move (the usual case: tasks keep their ids)
+    is saved with its state, timer and rows only; any other goes through the full ``_save``.
+    A database error propagates (the caller rolls the batch back and goes one by one).
+    """
+    query = select(ProcessInstance).where(ProcessInstance.id.in_(instance_ids))
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    instances = db.session.execute(query.order_by(ProcessInstance.id)
+                                   .execution_options(populate_existing=True)).scalars().all()
+    rows = {}
+    for row in InboxTask.query.filter(InboxTask.instance_id.in_(instance_ids), InboxTask.state == "ready"):
+        rows.setdefault(row.instance_id, []).append(row)
+    outcomes = {}
+    for instance in instances:
+        if instance.diagram_version_id == new_version.id:
+            outcomes[instance.id] = Outcome("already")
+            continue
+        if instance.status != "running":
+            outcomes[instance.id] = Outcome("not_running")
+            continue
+        workflow = runtime._load(instance)
+        try:
+            migrate(workflow, instance.diagram_version, new_version, follow_new_deadlines)
+        except Incompatible as err:
+            outcomes[instance.id] = Outcome("incompatible", err.obstacles)
+            continue
+        after = projection.ready_human_tasks(workflow)
+        open_rows = rows.get(instance.id, [])
+        instance.diagram_version = new_version
+        # Same open tasks with the same titles: nothing but state, timer and deadlines changes.
+        if {(item["uuid"], item["title"]) for item in after} == {(row.task_uuid, row.title) for row in open_rows}:
+            instance.state = dump_state(workflow)
+            instance.next_timer_at = min((due for _, due in projection.waiting_timers(workflow)), default=None)
+            instance.serializer_version = SERIALIZER_VERSION
+            instance.updated_at = utcnow()
+        else:
+            runtime._save(instance, workflow, step="migrate", actor=actor)
+        _refresh_open_rows(instance, after, open_rows)
+        outcomes[instance.id] = Outcome("migrated", [], [], after, instance.case_id)
+    return outcomes
+
+
+def _refresh_open_rows(instance, ready, open_rows=None):
     """Kept inbox rows take the new version's title, deadline and reminder."""
     by_uuid = {item["uuid"]: item for item in ready}
     now = utcnow()
-    for row in InboxTask.query.filter_by(instance_id=instance.id, state="ready"):
+    if open_rows is None:
+        open_rows = InboxTask.query.filter_by(instance_id=instance.id, state="ready").all()
+    for row in open_rows:
         item = by_uuid.get(row.task_uuid)
         if item is None:
             continue

@@ -11,13 +11,12 @@ from flask_babel import gettext as _
 
 from ..engine import migration as engine_migration
 from ..extensions import db
-from ..models import DiagramVersion, MigrationItem, MigrationRun, ProcessInstance, User
+from ..models import CaseEvent, DiagramVersion, MigrationItem, MigrationRun, ProcessInstance, User
 from ..models.base import utcnow
 from . import audit
-from .cases import add_event
 
 log = logging.getLogger(__name__)
-BATCH = 200  # items read per query by the job
+BATCH = 100  # instances moved per transaction by the job
 LIST_LIMIT = 200  # cases checked and listed on one page
 
 
@@ -135,20 +134,12 @@ def enqueue(run_id):
 _COUNTER = {"migrated": "migrated", "incompatible": "incompatible"}
 
 
-def _record(run, item, outcome, actor, from_number, target_number):
-    item.outcome = outcome.status
-    # Stored as data, worded when a page shows it (a job has no language of its own).
-    item.detail = json.dumps([[o.kind, o.process, o.element] for o in outcome.obstacles],
-                             ensure_ascii=False) if outcome.obstacles else None
+def _record(run, item, outcome, actor, numbers):
+    _record_outcome(run, item, outcome, actor, numbers)
     column = _COUNTER.get(outcome.status, "skipped")
     # An UPDATE that adds, not a read-modify-write: the page polls the counters meanwhile.
     db.session.query(MigrationRun).filter_by(id=run.id).update({column: getattr(MigrationRun, column) + 1},
                                                                synchronize_session=False)
-    if outcome.status == "migrated":
-        instance = db.session.get(ProcessInstance, item.instance_id)
-        add_event(instance.case, "migrated", actor, comment=f"{run.process_id} v{from_number} → v{target_number}")
-        audit.record(actor, "case_migrated", "process_instance", item.instance_id,
-                     detail=f"run {run.id}: v{run.from_version_id}->v{run.to_version_id}")
 
 
 def run_migration(run_id):
@@ -169,16 +160,56 @@ def run_migration(run_id):
                  .order_by(MigrationItem.id).limit(BATCH).all())
         if not items:
             break
-        item_ids = [(item.id, item.instance_id) for item in items]
+        pairs = [(item.id, item.instance_id) for item in items]
+        last_id = pairs[-1][0]
         db.session.rollback()
-        for item_id, instance_id in item_ids:
-            last_id = item_id
-            _migrate_item(run_id, item_id, instance_id, target, actor, numbers)
+        try:
+            _migrate_batch(run_id, pairs, target, actor, numbers)
+        except Exception:  # noqa: BLE001 - a lock conflict or a bad row: redo this batch one by one
+            db.session.rollback()
+            log.warning("batch of run %s failed; migrating its instances one by one", run_id, exc_info=True)
+            for item_id, instance_id in pairs:
+                _migrate_item(run_id, item_id, instance_id, target, actor, numbers)
     run = db.session.get(MigrationRun, run_id)
     if run.status != "finished":
         run.status, run.finished_at = "finished", utcnow()
     db.session.commit()
     return {"migrated": run.migrated, "incompatible": run.incompatible, "skipped": run.skipped}
+
+
+def _migrate_batch(run_id, pairs, target, actor, numbers):
+    """Move a batch of items in one transaction: instances, rows, outcomes, timeline, audit, counters."""
+    run = db.session.get(MigrationRun, run_id)
+    outcomes = engine_migration.migrate_batch([instance_id for _, instance_id in pairs], target,
+                                              run.follow_new_deadlines, actor)
+    # Items are read after the instances are locked: a second job sees what the first one did.
+    items = {item.id: item for item in MigrationItem.query.filter(MigrationItem.id.in_([i for i, _ in pairs]))
+             .execution_options(populate_existing=True)}
+    counts = {"migrated": 0, "incompatible": 0, "skipped": 0}
+    for item_id, instance_id in pairs:
+        item = items[item_id]
+        if item.outcome is not None:
+            continue
+        outcome = outcomes.get(instance_id, engine_migration.Outcome("not_running"))
+        _record_outcome(run, item, outcome, actor, numbers)
+        counts[_COUNTER.get(outcome.status, "skipped")] += 1
+    db.session.query(MigrationRun).filter_by(id=run_id).update(
+        {name: getattr(MigrationRun, name) + n for name, n in counts.items() if n}, synchronize_session=False)
+    db.session.commit()
+
+
+def _record_outcome(run, item, outcome, actor, numbers):
+    """The item's outcome and, for a moved case, its timeline line and audit line."""
+    item.outcome = outcome.status
+    # Stored as data, worded when a page shows it (a job has no language of its own).
+    item.detail = json.dumps([[o.kind, o.process, o.element] for o in outcome.obstacles],
+                             ensure_ascii=False) if outcome.obstacles else None
+    if outcome.status == "migrated":
+        case_id = outcome.case_id or db.session.get(ProcessInstance, item.instance_id).case_id
+        db.session.add(CaseEvent(case_id=case_id, kind="migrated", actor_id=getattr(actor, "id", None),
+                                 comment=f"{run.process_id} v{numbers[0]} → v{numbers[1]}", at=utcnow()))
+        audit.record(actor, "case_migrated", "process_instance", item.instance_id,
+                     detail=f"run {run.id}: v{run.from_version_id}->v{run.to_version_id}")
 
 
 def _migrate_item(run_id, item_id, instance_id, target, actor, numbers):
@@ -191,7 +222,7 @@ def _migrate_item(run_id, item_id, instance_id, target, actor, numbers):
         if item.outcome is not None:
             db.session.rollback()
             return
-        _record(run, item, outcome, actor, *numbers)
+        _record(run, item, outcome, actor, numbers)
         db.session.commit()
     except Exception as err:  # noqa: BLE001 - one broken case must not stop the run for the others
         db.session.rollback()
