@@ -95,9 +95,9 @@ def _clone_to(total):
         db.session.commit()
         made += chunk
     if db.engine.dialect.name == "postgresql":
-        db.session.execute(db.text("SELECT setval(pg_get_serial_sequence('case_file', 'id'), (SELECT max(id) FROM case_file))"))
-        db.session.execute(db.text("SELECT setval(pg_get_serial_sequence('process_instance', 'id'), "
-                                   "(SELECT max(id) FROM process_instance))"))
+        for table in ("case_file", "process_instance"):
+            db.session.execute(db.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                       f"(SELECT max(id) FROM {table}))"))
     db.session.execute(db.text("ANALYZE"))
     db.session.commit()
 

@@ -27,8 +27,9 @@ def visit_with_precheck(text):
     text = text.replace('    <bpmn:sequenceFlow id="visit_completed_flow"',
                         '    <bpmn:sequenceFlow id="visit_precheck_done_flow" sourceRef="first_review" '
                         'targetRef="visit_result_gateway" />\n    <bpmn:sequenceFlow id="visit_completed_flow"')
-    text = text.replace("    </bpmn:laneSet>", '      <bpmn:lane id="door_to_door_visit_lane_township" name="township">\n'
-                        "        <bpmn:flowNodeRef>first_review</bpmn:flowNodeRef>\n      </bpmn:lane>\n    </bpmn:laneSet>")
+    lane = ('      <bpmn:lane id="door_to_door_visit_lane_township" name="township">\n'
+            "        <bpmn:flowNodeRef>first_review</bpmn:flowNodeRef>\n      </bpmn:lane>\n")
+    text = text.replace("    </bpmn:laneSet>", lane + "    </bpmn:laneSet>")
     return text
 
 

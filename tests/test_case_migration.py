@@ -81,7 +81,8 @@ def test_cases_at_every_task_move_and_finish_through_the_inboxes(county, client)
     assert open_task(at["visit_household"], "visit_household").due_at == visit_due  # not asked to follow
     for case in at.values():
         events = CaseEvent.query.filter_by(case_id=case.id, kind="migrated").all()
-        assert len(events) == 1 and events[0].actor.username == "admin" and events[0].comment == "registration_case v1 → v2"
+        assert len(events) == 1 and events[0].actor.username == "admin"
+        assert events[0].comment == "registration_case v1 → v2"
     assert AuditEvent.query.filter_by(action="case_migrated").count() == running
     assert AuditEvent.query.filter_by(action="migration_started").count() == 1
     timeline = client.get(f"/cases/{at['first_review'].id}").get_data(as_text=True)
@@ -154,7 +155,8 @@ def test_cases_that_passed_a_changed_step_are_reported_and_keep_working(county, 
 
 def _snapshot():
     db.session.expire_all()
-    return ([(i.id, i.diagram_version_id, i.version, i.state) for i in ProcessInstance.query.order_by(ProcessInstance.id)],
+    instances = ProcessInstance.query.order_by(ProcessInstance.id)
+    return ([(i.id, i.diagram_version_id, i.version, i.state) for i in instances],
             [(t.id, t.state, t.title, t.due_at) for t in InboxTask.query.order_by(InboxTask.id)],
             CaseEvent.query.count(), AuditEvent.query.filter_by(action="case_migrated").count())
 
