@@ -107,3 +107,11 @@ def daily_digests():
         db.session.commit()
         return written
 
+
+
+def migrate_cases(run_id):
+    """Move the cases of one migration run to its target version (safe to run twice)."""
+    from webapp.services import migration
+
+    with app_context():
+        return migration.run_migration(run_id)

@@ -105,3 +105,4 @@ def unlock_user(user_id):
 
 
 from . import staff  # noqa: E402,F401 - staff accounts pages (webapp/admin/staff.py)
+from . import migration_routes  # noqa: E402,F401 - registers the migration pages on this blueprint
