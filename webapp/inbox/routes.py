@@ -124,37 +124,56 @@ def _visit_task_for_forms(task_id):
 
 @bp.route("/inbox/tasks/<int:task_id>/forms/new", methods=["GET", "POST"])
 @bp.route("/inbox/tasks/<int:task_id>/forms/<int:person_id>", methods=["GET", "POST"])
+@bp.route("/inbox/tasks/<int:task_id>/forms/added/<int:form_id>", methods=["GET", "POST"])
 @login_required
-def registration_form(task_id, person_id=None):
+def registration_form(task_id, person_id=None, form_id=None):
     """Fill or correct the registration form of one person (or of a person not yet listed)."""
+    from ..idnumber import birth_date, sex
     from ..models import Person, RegistrationForm
     from .registration_forms import PersonRegistrationForm
 
     row = _visit_task_for_forms(task_id)
     case = row.case
-    person = None
+    person = added = None
     if person_id is not None:
         person = db.session.get(Person, person_id)
         if person is None or person.household_id != case.household_id:
+            abort(404)
+    if form_id is not None:
+        # A person added during this visit: still only a form, editable until the audit.
+        added = db.session.get(RegistrationForm, form_id)
+        if added is None or added.case_id != case.id or added.person_id is not None:
             abort(404)
     form = PersonRegistrationForm()
     if request.method == "GET" and person is not None:
         stored = RegistrationForm.query.filter_by(case_id=case.id, id_number=person.id_number).one_or_none()
         form.name.data, form.id_number.data = person.name, person.id_number
-        form.sex.data, form.relation_to_head.data = person.sex, person.relation_to_head
+        form.sex.data = person.sex or sex(person.id_number)
+        form.birth_date.data = person.birth_date or birth_date(person.id_number)
+        form.relation_to_head.data = person.relation_to_head
         form.hukou_address.data = person.hukou_address or (case.household.address if case.household else "")
         if stored is not None:
             form.load(stored.data)
+    elif request.method == "GET" and added is not None:
+        form.name.data, form.id_number.data = added.name, added.id_number
+        form.load(added.data)
     if form.validate_on_submit():
         if person is not None and form.id_number.data != person.id_number:
             flash(_("公民身份号码与户籍信息不一致，身份号码变更请走动态变更流程。"), "error")
         else:
             try:
-                tasks.save_registration_form(row, current_user, form, person)
+                tasks.save_registration_form(row, current_user, form, person, record=added)
                 db.session.commit()
                 flash(_("已保存 %(name)s 的登记表。", name=form.name.data), "success")
                 return redirect(url_for("inbox.task", task_id=row.id))
             except TaskRefused as err:
                 db.session.rollback()
                 flash(str(err), "error")
-    return render_template("inbox/registration_form.html", row=row, case=case, person=person, form=form)
+    return render_template("inbox/registration_form.html", row=row, case=case, person=person, form=form,
+                           added=added)
+
+
+@bp.app_context_processor
+def _added_persons():
+    """``added_persons(case)`` for the household table: people added during the visit, before audit."""
+    return {"added_persons": tasks.added_persons}

@@ -13,7 +13,40 @@
     });
   }
 
+  // The registration form: birth date and sex follow the ID number (GB 11643: digits 7-14 are
+  // the birth date, the 17th is odd for men); a different chosen sex shows a warning.
+  function wireIdNumber() {
+    var id = document.getElementById("id_number");
+    var sex = document.getElementById("sex");
+    var birth = document.getElementById("birth_date");
+    var warning = document.getElementById("sex-warning");
+    if (!id || !sex || !warning) { return; }
+    function derived() {
+      var value = (id.value || "").replace(/\s/g, "").toUpperCase();
+      if (!/^\d{17}[\dX]$/.test(value)) { return null; }
+      return {birth: value.slice(6, 10) + "-" + value.slice(10, 12) + "-" + value.slice(12, 14),
+              sex: parseInt(value.charAt(16), 10) % 2 ? "M" : "F"};
+    }
+    function update(fromId) {
+      var d = derived();
+      if (!d) { return; }
+      if (birth) { birth.value = d.birth; }
+      if (!sex.value || (fromId && !sex.dataset.touched)) { sex.value = d.sex; }
+      var conflict = sex.value && sex.value !== d.sex;
+      warning.hidden = !conflict;
+      if (conflict) {
+        var label = d.sex === "M" ? warning.dataset.textM : warning.dataset.textF;
+        warning.querySelector(".text").textContent = warning.dataset.template.replace("{sex}", label);
+      }
+    }
+    id.addEventListener("input", function () { update(true); });
+    sex.addEventListener("change", function () { sex.dataset.touched = "1"; update(false); });
+    if (!warning.hidden) { sex.dataset.touched = "1"; }
+    update(false);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     wirePickAll();
+    wireIdNumber();
   });
 })();
