@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
+from ..landing import TASK_ROLES, landing_url, menu_for
 from ..models import InboxTask
 from ..services import cases, inbox, scoping, tasks
 from ..services.tasks import TaskRefused
@@ -16,21 +17,19 @@ bp = Blueprint("inbox", __name__)
 @bp.route("/")
 @login_required
 def index():
-    """Land on the inbox (administrators and data providers have their own home)."""
-    if current_user.role == "admin":
-        return redirect(url_for("admin.diagrams"))
-    if current_user.role == "data_provider":
-        return redirect(url_for("intake.index"))
-    return redirect(url_for("inbox.tasks_list"))
+    """Land on the role's start page (see webapp/landing.py)."""
+    return redirect(landing_url(current_user))
 
 
 @bp.route("/inbox")
 @login_required
 def tasks_list():
     """My tasks or the team's unclaimed tasks, filtered, sorted and paginated."""
+    if current_user.role not in TASK_ROLES:
+        return redirect(landing_url(current_user))  # no lane: the inbox would always be empty
     flt = inbox.InboxFilter(view=request.args.get("view", "mine"), process_id=request.args.get("process") or None,
                             area_code=request.args.get("area") or None, due=request.args.get("due") or None,
-                            sort=request.args.get("sort", "due"))
+                            sort=request.args.get("sort", "due"), text=request.args.get("q") or None)
     page = request.args.get("page", 1, type=int)
     per_page = current_app.config["PAGE_SIZE"]
     rows, total = inbox.list_tasks(current_user, flt, page, per_page)
@@ -39,7 +38,8 @@ def tasks_list():
         bulk = {"villages": tasks.villages_of_township(current_user.area.township_code),
                 "visitors": tasks.visitors_of_township(current_user.area.township_code)}
     return render_template("inbox/list.html", rows=rows, total=total, page=page, per_page=per_page,
-                           flt=flt, counts=inbox.counts(current_user), bulk=bulk)
+                           flt=flt, counts=inbox.counts(current_user), bulk=bulk,
+                           areas=inbox.area_choices(current_user))
 
 
 @bp.route("/inbox/tasks/<int:task_id>/claim", methods=["POST"])
@@ -175,5 +175,6 @@ def registration_form(task_id, person_id=None, form_id=None):
 
 @bp.app_context_processor
 def _added_persons():
-    """``added_persons(case)`` for the household table: people added during the visit, before audit."""
-    return {"added_persons": tasks.added_persons}
+    """``added_persons(case)`` for the household table (people added during the visit, before audit)
+    and ``menu_for(role)`` for the header menu."""
+    return {"added_persons": tasks.added_persons, "menu_for": menu_for}
