@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..landing import TASK_ROLES, landing_url, menu_for
 from ..models import InboxTask
-from ..services import cases, inbox, scoping, tasks
+from ..services import bulk_work, cases, inbox, scoping, tasks
 from ..services.tasks import TaskRefused
 from .. import engine
 from .task_pages import TASK_PAGES, not_available_message
@@ -92,8 +92,11 @@ def bulk_assign():
     done, refused = 0, []
     for task_id in ids:
         row = db.session.get(InboxTask, task_id)
-        if row is None or not scoping.in_scope(row, current_user) or row.task_name != "assign_household":
+        if row is None or not scoping.in_scope(row, current_user):
             abort(404)
+        if row.task_name != "assign_household":
+            refused.append(row.case.title + "：" + _("不是分配任务，未分配。"))
+            continue
         try:
             if row.assignee_id is None and not cases.claim(row, current_user):
                 raise TaskRefused(_("此任务已被他人认领。"))
@@ -109,6 +112,36 @@ def bulk_assign():
     for message in refused[:10]:
         flash(message, "error")
     return redirect(url_for("inbox.tasks_list", view=request.form.get("view", "team")))
+
+
+@bp.route("/inbox/claim", methods=["POST"])
+@login_required
+def bulk_claim():
+    """Claim the chosen team tasks at once."""
+    done, refused = bulk_work.run_each(request.form.getlist("task_ids", type=int), current_user,
+                                       bulk_work.claim_one)
+    _flash_bulk(_("已认领 %(n)s 项任务。", n=done), done, refused)
+    return redirect(url_for("inbox.tasks_list", view="mine" if done else "team"))
+
+
+@bp.route("/inbox/approve", methods=["POST"])
+@login_required
+def bulk_approve():
+    """Approve the chosen first reviews whose visits raise no warning (each recorded on its case)."""
+    if current_user.role != "township":
+        abort(403)
+    done, refused = bulk_work.run_each(request.form.getlist("task_ids", type=int), current_user,
+                                       bulk_work.approve_one)
+    _flash_bulk(_("已批量初审通过 %(n)s 户。", n=done), done, refused)
+    return redirect(url_for("inbox.tasks_list", view=request.form.get("view", "mine")))
+
+
+def _flash_bulk(summary, done, refused):
+    flash(summary, "success" if done else "error")
+    for message in refused[:10]:
+        flash(message, "error")
+    if len(refused) > 10:
+        flash(_("另有 %(n)s 项未办理。", n=len(refused) - 10), "error")
 
 
 def _visit_task_for_forms(task_id):
