@@ -45,7 +45,14 @@
     update(false);
   }
 
+  function wirePrint() {
+    document.querySelectorAll("button.print-button").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    wirePrint();
     wirePickAll();
     wireIdNumber();
   });
