@@ -63,3 +63,18 @@ def test_bulk_first_review_approves_only_clean_visits_each_on_its_timeline(count
     approved = CaseEvent.query.filter_by(case_id=clean.id, kind="task_completed", task_name="first_review").one()
     assert approved.decision == "approve" and approved.actor_id == user("township").id
     assert CaseEvent.query.filter_by(case_id=refused.id, kind="task_completed", task_name="first_review").count() == 0
+
+
+def test_select_across_pages_claims_every_matching_task(county, client, app):
+    app.config["PAGE_SIZE"] = 2
+    client.login("township")
+    html = client.get("/inbox?view=team").get_data(as_text=True)
+    assert len(task_ids_on(html)) == 2 and 'id="all-matching"' in html
+    team = InboxTask.query.filter_by(state="ready", lane="township", assignee_id=None).count()
+    assert team > 2
+    response = client.post("/inbox/claim", {"all_matching": "1", "view": "team", "sort": "due"},
+                           token_from="/inbox?view=team")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert InboxTask.query.filter_by(state="ready", lane="township", assignee_id=None).count() == 0
+    assert InboxTask.query.filter_by(state="ready", assignee_id=user("township").id).count() == team

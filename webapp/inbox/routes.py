@@ -12,6 +12,7 @@ from .. import engine
 from .task_pages import TASK_PAGES, not_available_message
 
 bp = Blueprint("inbox", __name__)
+BULK_LIMIT = 500  # one bulk action over "all matching" tasks works at most this many
 
 
 @bp.route("/")
@@ -21,15 +22,29 @@ def index():
     return redirect(landing_url(current_user))
 
 
+def _filter_from(values):
+    """The inbox filter named in a query string or in a bulk form's hidden fields."""
+    return inbox.InboxFilter(view=values.get("view", "mine"), process_id=values.get("process") or None,
+                             area_code=values.get("area") or None, due=values.get("due") or None,
+                             sort=values.get("sort", "due"), text=values.get("q") or None)
+
+
+def _chosen_ids():
+    """The tasks a bulk action applies to: the ticked ones, or every task the filter matches
+    (across pages, at most BULK_LIMIT) when "all matching" was ticked."""
+    if request.form.get("all_matching"):
+        rows, _total = inbox.list_tasks(current_user, _filter_from(request.form), 1, BULK_LIMIT)
+        return [row.id for row in rows]
+    return request.form.getlist("task_ids", type=int)
+
+
 @bp.route("/inbox")
 @login_required
 def tasks_list():
     """My tasks or the team's unclaimed tasks, filtered, sorted and paginated."""
     if current_user.role not in TASK_ROLES:
         return redirect(landing_url(current_user))  # no lane: the inbox would always be empty
-    flt = inbox.InboxFilter(view=request.args.get("view", "mine"), process_id=request.args.get("process") or None,
-                            area_code=request.args.get("area") or None, due=request.args.get("due") or None,
-                            sort=request.args.get("sort", "due"), text=request.args.get("q") or None)
+    flt = _filter_from(request.args)
     page = request.args.get("page", 1, type=int)
     per_page = current_app.config["PAGE_SIZE"]
     rows, total = inbox.list_tasks(current_user, flt, page, per_page)
@@ -88,7 +103,7 @@ def bulk_assign():
     """Assign many households to one village and visitor at once."""
     if current_user.role != "township":
         abort(403)
-    ids = request.form.getlist("task_ids", type=int)
+    ids = _chosen_ids()
     done, refused = 0, []
     for task_id in ids:
         row = db.session.get(InboxTask, task_id)
@@ -118,7 +133,7 @@ def bulk_assign():
 @login_required
 def bulk_claim():
     """Claim the chosen team tasks at once."""
-    done, refused = bulk_work.run_each(request.form.getlist("task_ids", type=int), current_user,
+    done, refused = bulk_work.run_each(_chosen_ids(), current_user,
                                        bulk_work.claim_one)
     _flash_bulk(_("已认领 %(n)s 项任务。", n=done), done, refused)
     return redirect(url_for("inbox.tasks_list", view="mine" if done else "team"))
@@ -130,7 +145,7 @@ def bulk_approve():
     """Approve the chosen first reviews whose visits raise no warning (each recorded on its case)."""
     if current_user.role != "township":
         abort(403)
-    done, refused = bulk_work.run_each(request.form.getlist("task_ids", type=int), current_user,
+    done, refused = bulk_work.run_each(_chosen_ids(), current_user,
                                        bulk_work.approve_one)
     _flash_bulk(_("已批量初审通过 %(n)s 户。", n=done), done, refused)
     return redirect(url_for("inbox.tasks_list", view=request.form.get("view", "mine")))
