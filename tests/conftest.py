@@ -137,7 +137,7 @@ class Client:
         return response
 
     def logout(self):
-        return self.post("/logout", token_from="/inbox")
+        return self.post("/logout", token_from="/notifications/")  # a page every role has
 
 
 @pytest.fixture

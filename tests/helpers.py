@@ -31,6 +31,8 @@ def registration_form_data(person, **overrides):
             "willing_scheme": "resident_pension", "outcome_code": "unwilling", "policy_explained": "y",
             "signature": "signed"}
     data.update(overrides)
+    if "sex" not in overrides and len(data["id_number"]) == 18 and data["id_number"][16].isdigit():
+        data["sex"] = "M" if int(data["id_number"][16]) % 2 else "F"  # what the ID says
     return data
 
 

@@ -19,7 +19,7 @@ def _real_clock():
 
 
 def _badge(client):
-    match = re.search(r'id="notification-count">(\d+)<', client.get("/inbox").get_data(as_text=True))
+    match = re.search(r'id="notification-count">(\d+)<', client.get("/cases/").get_data(as_text=True))
     return int(match.group(1)) if match else 0
 
 

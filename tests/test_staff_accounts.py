@@ -232,7 +232,7 @@ def test_non_admins_are_refused(county, make_client, username):
     for url in ("/admin/users", "/admin/users/new", "/admin/users/import", "/admin/users.xlsx"):
         assert person.get(url).status_code == 403, url
     target = user("village2")
-    token = person.token("/inbox")
+    token = person.token("/notifications/")
     assert person.raw.post(f"/admin/users/{target.id}/active", data={"csrf_token": token, "active": "0"}).status_code == 403
     assert person.raw.post(f"/admin/users/{target.id}/password", data={"csrf_token": token}).status_code == 403
     db.session.expire_all()

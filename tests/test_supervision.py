@@ -36,7 +36,7 @@ def test_only_supervisors_see_the_console(county, make_client):
         assert client.get("/supervision/").status_code == code, username
     supervisor = make_client()
     supervisor.login("supervisor")
-    assert 'id="nav-supervision"' in supervisor.get("/inbox").get_data(as_text=True)
+    assert 'id="nav-supervision"' in supervisor.get("/cases/").get_data(as_text=True)
     assert supervisor.get("/supervision/ops").status_code == 403
 
 

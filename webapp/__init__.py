@@ -71,6 +71,8 @@ def _register_blueprints(app):
     app.register_blueprint(inbox_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(registry_bp)
+    from .search.routes import bp as search_bp  # the header search box
+    app.register_blueprint(search_bp)
     app.register_blueprint(admin_bp)
     # Deadlines: the supervisor console (with the admins' queue dashboard) and notifications.
     from .supervision.routes import bp as supervision_bp

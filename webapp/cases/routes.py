@@ -1,9 +1,10 @@
 """Case pages: a scoped list and the case page with its timeline."""
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
+from ..landing import RECORD_ROLES, landing_url
 from ..models import Case, CaseEvent, RegistrationForm
 from ..exports import xlsx_response
 from ..services import audit, cases, incidents, processes, scoping
@@ -29,6 +30,8 @@ def _filtered_cases():
 @login_required
 def case_list():
     """Cases in the user's area, newest first, filterable by status and kind."""
+    if current_user.role not in RECORD_ROLES:
+        return redirect(landing_url(current_user))  # data providers and the administrator have no cases
     query, status, kind, text = _filtered_cases()
     page = request.args.get("page", 1, type=int)
     pagination = query.order_by(Case.id.desc()).paginate(page=page, per_page=current_app.config["PAGE_SIZE"],

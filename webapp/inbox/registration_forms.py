@@ -1,14 +1,16 @@
 """The registration form (全民参保登记表) for one person, filled during the visit."""
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from .. import codes
-from ..idnumber import normalize_id
+from ..idnumber import birth_date as id_birth_date, normalize_id, sex as id_sex
 
 # Keys stored in RegistrationForm.data (everything but the identity, which has its own columns).
-DATA_FIELDS = ("sex", "ethnicity", "phone", "hukou_address", "current_address", "relation_to_head",
+DATA_FIELDS = ("sex", "birth_date", "ethnicity", "phone", "hukou_address", "current_address", "relation_to_head",
                "household_type", "status", "employed", "employer", "flexible_employment", "migrant_worker",
                "pension_scheme", "pension_where", "pension_since", "medical_scheme", "medical_where",
                "unemployment", "work_injury", "maternity", "uninsured_reason", "willing_to_enroll",
@@ -20,7 +22,10 @@ class PersonRegistrationForm(FlaskForm):
 
     name = StringField(_l("姓名"), validators=[DataRequired(), Length(max=64)])
     id_number = StringField(_l("公民身份号码"), validators=[DataRequired()])
-    sex = SelectField(_l("性别"), choices=codes.SEX)
+    # Sex and birth date come from the ID number; a different sex needs an explicit confirmation.
+    sex = SelectField(_l("性别"), choices=[("", _l("（请选择）"))] + codes.SEX)
+    sex_confirmed = BooleanField(_l("已核实：性别与身份号码不一致但填写无误"))
+    birth_date = DateField(_l("出生日期"), validators=[Optional()])
     ethnicity = StringField(_l("民族"), default="汉族", validators=[Optional(), Length(max=16)])
     phone = StringField(_l("联系电话"), validators=[Optional(), Regexp(r"^[0-9\-+ ]{5,20}$",
                                                                      message=_l("电话号码格式不正确。"))])
@@ -46,7 +51,8 @@ class PersonRegistrationForm(FlaskForm):
     willing_scheme = SelectField(_l("意愿参保险种"), choices=codes.PENSION_SCHEMES + codes.MEDICAL_SCHEMES[1:])
     outcome_code = SelectField(_l("调查结果"), choices=codes.OUTCOME_CODES, validators=[DataRequired()])
     policy_explained = BooleanField(_l("已宣传参保政策"))
-    signature = SelectField(_l("签字确认"), choices=codes.SIGNATURE)
+    signature = SelectField(_l("签字确认"), choices=[("", _l("（请选择）"))] + codes.SIGNATURE,
+                            validators=[DataRequired(message=_l("请选择签字确认情况：本人已签字或拒绝签字。"))])
     note = TextAreaField(_l("备注"), validators=[Optional(), Length(max=500)])
 
     def validate_id_number(self, field):
@@ -56,6 +62,18 @@ class PersonRegistrationForm(FlaskForm):
             raise ValidationError(_l("公民身份号码有误：%(problem)s", problem="；".join(
                 issue.message for issue in result.errors)))
         field.data = result.canonical
+        self.birth_date.data = id_birth_date(result.canonical)
+
+    def validate_sex(self, field):
+        """Take the sex from the ID when none is chosen; refuse a different one unless confirmed."""
+        if self.id_number.errors or not self.id_number.data or len(self.id_number.data) != 18:
+            return
+        derived = id_sex(self.id_number.data)
+        if not field.data:
+            field.data = derived
+        elif field.data != derived and not self.sex_confirmed.data:
+            raise ValidationError(_l("性别与公民身份号码不一致：号码显示为%(sex)s。请核实；确认无误请勾选下方的确认。",
+                                     sex=dict(codes.SEX)[derived]))
 
     def validate_uninsured_reason(self, field):
         insured = self.pension_scheme.data or self.medical_scheme.data
@@ -78,5 +96,9 @@ class PersonRegistrationForm(FlaskForm):
     def load(self, stored):
         """Fill the fields from a stored form's data."""
         for key in DATA_FIELDS:
-            if key in stored and key != "pension_since":
-                getattr(self, key).data = stored[key]
+            if key not in stored:
+                continue
+            value = stored[key]
+            if key in ("pension_since", "birth_date"):
+                value = date.fromisoformat(value) if value else None
+            getattr(self, key).data = value

@@ -4,33 +4,47 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
+from ..landing import TASK_ROLES, landing_url, menu_for
 from ..models import InboxTask
-from ..services import audit, cases, inbox, scoping, tasks
+from ..services import audit, bulk_work, cases, inbox, scoping, tasks
 from ..services.tasks import TaskRefused
 from .. import engine
 from .task_pages import TASK_PAGES, not_available_message
 
 bp = Blueprint("inbox", __name__)
+BULK_LIMIT = 500  # one bulk action over "all matching" tasks works at most this many
 
 
 @bp.route("/")
 @login_required
 def index():
-    """Land on the inbox (administrators and data providers have their own home)."""
-    if current_user.role == "admin":
-        return redirect(url_for("admin.diagrams"))
-    if current_user.role == "data_provider":
-        return redirect(url_for("intake.index"))
-    return redirect(url_for("inbox.tasks_list"))
+    """Land on the role's start page (see webapp/landing.py)."""
+    return redirect(landing_url(current_user))
+
+
+def _filter_from(values):
+    """The inbox filter named in a query string or in a bulk form's hidden fields."""
+    return inbox.InboxFilter(view=values.get("view", "mine"), process_id=values.get("process") or None,
+                             area_code=values.get("area") or None, due=values.get("due") or None,
+                             sort=values.get("sort", "due"), text=values.get("q") or None)
+
+
+def _chosen_ids():
+    """The tasks a bulk action applies to: the ticked ones, or every task the filter matches
+    (across pages, at most BULK_LIMIT) when "all matching" was ticked."""
+    if request.form.get("all_matching"):
+        rows, _total = inbox.list_tasks(current_user, _filter_from(request.form), 1, BULK_LIMIT)
+        return [row.id for row in rows]
+    return request.form.getlist("task_ids", type=int)
 
 
 @bp.route("/inbox")
 @login_required
 def tasks_list():
     """My tasks or the team's unclaimed tasks, filtered, sorted and paginated."""
-    flt = inbox.InboxFilter(view=request.args.get("view", "mine"), process_id=request.args.get("process") or None,
-                            area_code=request.args.get("area") or None, due=request.args.get("due") or None,
-                            sort=request.args.get("sort", "due"))
+    if current_user.role not in TASK_ROLES:
+        return redirect(landing_url(current_user))  # no lane: the inbox would always be empty
+    flt = _filter_from(request.args)
     page = request.args.get("page", 1, type=int)
     per_page = current_app.config["PAGE_SIZE"]
     rows, total = inbox.list_tasks(current_user, flt, page, per_page)
@@ -39,7 +53,8 @@ def tasks_list():
         bulk = {"villages": tasks.villages_of_township(current_user.area.township_code),
                 "visitors": tasks.visitors_of_township(current_user.area.township_code)}
     return render_template("inbox/list.html", rows=rows, total=total, page=page, per_page=per_page,
-                           flt=flt, counts=inbox.counts(current_user), bulk=bulk)
+                           flt=flt, counts=inbox.counts(current_user), bulk=bulk,
+                           areas=inbox.area_choices(current_user))
 
 
 @bp.route("/inbox/tasks/<int:task_id>/claim", methods=["POST"])
@@ -88,12 +103,15 @@ def bulk_assign():
     """Assign many households to one village and visitor at once."""
     if current_user.role != "township":
         abort(403)
-    ids = request.form.getlist("task_ids", type=int)
+    ids = _chosen_ids()
     done, refused = 0, []
     for task_id in ids:
         row = db.session.get(InboxTask, task_id)
-        if row is None or not scoping.in_scope(row, current_user) or row.task_name != "assign_household":
+        if row is None or not scoping.in_scope(row, current_user):
             abort(404)
+        if row.task_name != "assign_household":
+            refused.append(row.case.title + "：" + _("不是分配任务，未分配。"))
+            continue
         try:
             if row.assignee_id is None and not cases.claim(row, current_user):
                 raise TaskRefused(_("此任务已被他人认领。"))
@@ -111,6 +129,36 @@ def bulk_assign():
     return redirect(url_for("inbox.tasks_list", view=request.form.get("view", "team")))
 
 
+@bp.route("/inbox/claim", methods=["POST"])
+@login_required
+def bulk_claim():
+    """Claim the chosen team tasks at once."""
+    done, refused = bulk_work.run_each(_chosen_ids(), current_user,
+                                       bulk_work.claim_one)
+    _flash_bulk(_("已认领 %(n)s 项任务。", n=done), done, refused)
+    return redirect(url_for("inbox.tasks_list", view="mine" if done else "team"))
+
+
+@bp.route("/inbox/approve", methods=["POST"])
+@login_required
+def bulk_approve():
+    """Approve the chosen first reviews whose visits raise no warning (each recorded on its case)."""
+    if current_user.role != "township":
+        abort(403)
+    done, refused = bulk_work.run_each(_chosen_ids(), current_user,
+                                       bulk_work.approve_one)
+    _flash_bulk(_("已批量初审通过 %(n)s 户。", n=done), done, refused)
+    return redirect(url_for("inbox.tasks_list", view=request.form.get("view", "mine")))
+
+
+def _flash_bulk(summary, done, refused):
+    flash(summary, "success" if done else "error")
+    for message in refused[:10]:
+        flash(message, "error")
+    if len(refused) > 10:
+        flash(_("另有 %(n)s 项未办理。", n=len(refused) - 10), "error")
+
+
 def _visit_task_for_forms(task_id):
     row = scoping.get_task_or_404(task_id, current_user)
     if row.task_name != "visit_household":
@@ -124,33 +172,45 @@ def _visit_task_for_forms(task_id):
 
 @bp.route("/inbox/tasks/<int:task_id>/forms/new", methods=["GET", "POST"])
 @bp.route("/inbox/tasks/<int:task_id>/forms/<int:person_id>", methods=["GET", "POST"])
+@bp.route("/inbox/tasks/<int:task_id>/forms/added/<int:form_id>", methods=["GET", "POST"])
 @login_required
-def registration_form(task_id, person_id=None):
+def registration_form(task_id, person_id=None, form_id=None):
     """Fill or correct the registration form of one person (or of a person not yet listed)."""
+    from ..idnumber import birth_date, sex
     from ..models import Person, RegistrationForm
     from .registration_forms import PersonRegistrationForm
 
     row = _visit_task_for_forms(task_id)
     case = row.case
-    person = None
+    person = added = None
     if person_id is not None:
         person = db.session.get(Person, person_id)
         if person is None or person.household_id != case.household_id:
+            abort(404)
+    if form_id is not None:
+        # A person added during this visit: still only a form, editable until the audit.
+        added = db.session.get(RegistrationForm, form_id)
+        if added is None or added.case_id != case.id or added.person_id is not None:
             abort(404)
     form = PersonRegistrationForm()
     if request.method == "GET" and person is not None:
         stored = RegistrationForm.query.filter_by(case_id=case.id, id_number=person.id_number).one_or_none()
         form.name.data, form.id_number.data = person.name, person.id_number
-        form.sex.data, form.relation_to_head.data = person.sex, person.relation_to_head
+        form.sex.data = person.sex or sex(person.id_number)
+        form.birth_date.data = person.birth_date or birth_date(person.id_number)
+        form.relation_to_head.data = person.relation_to_head
         form.hukou_address.data = person.hukou_address or (case.household.address if case.household else "")
         if stored is not None:
             form.load(stored.data)
+    elif request.method == "GET" and added is not None:
+        form.name.data, form.id_number.data = added.name, added.id_number
+        form.load(added.data)
     if form.validate_on_submit():
         if person is not None and form.id_number.data != person.id_number:
             flash(_("公民身份号码与户籍信息不一致，身份号码变更请走动态变更流程。"), "error")
         else:
             try:
-                tasks.save_registration_form(row, current_user, form, person)
+                tasks.save_registration_form(row, current_user, form, person, record=added)
                 db.session.commit()
                 flash(_("已保存 %(name)s 的登记表。", name=form.name.data), "success")
                 return redirect(url_for("inbox.task", task_id=row.id))
@@ -162,4 +222,12 @@ def registration_form(task_id, person_id=None):
         audit.record(current_user, "view_registration_form", "person" if person else "case",
                      person.id if person else case.id)
         db.session.commit()
-    return render_template("inbox/registration_form.html", row=row, case=case, person=person, form=form)
+    return render_template("inbox/registration_form.html", row=row, case=case, person=person, form=form,
+                           added=added)
+
+
+@bp.app_context_processor
+def _added_persons():
+    """``added_persons(case)`` for the household table (people added during the visit, before audit)
+    and ``menu_for(role)`` for the header menu."""
+    return {"added_persons": tasks.added_persons, "menu_for": menu_for}

@@ -5,7 +5,7 @@ from datetime import timedelta
 from sqlalchemy import and_, func
 
 from ..extensions import db
-from ..models import InboxTask
+from ..models import COUNTY_ROLES, Area, Case, InboxTask
 from ..models.base import utcnow
 from .scoping import scope_condition
 
@@ -24,6 +24,7 @@ class InboxFilter:
     area_code: str | None = None
     due: str | None = None  # overdue / soon
     sort: str = "due"
+    text: str | None = None  # words of the case title (household head, household number)
 
 
 def _base(user, view):
@@ -45,6 +46,8 @@ def _filters(flt):
             conditions.append(InboxTask.township_code == flt.area_code)
         else:
             conditions.append(InboxTask.village_code == flt.area_code)
+    if flt.text:
+        conditions.append(InboxTask.case.has(Case.title.contains(flt.text.strip()[:64])))
     if flt.due == "overdue":
         conditions.append(InboxTask.due_at < now)
     elif flt.due == "soon":
@@ -70,3 +73,22 @@ def counts(user):
     overdue = (db.session.query(func.count(InboxTask.id))
                .filter(*_base(user, "mine"), InboxTask.due_at < now).scalar())
     return {"mine": mine, "team": team, "overdue": overdue}
+
+
+def area_choices(user):
+    """The areas the inbox can be filtered by, as names: [(township, [villages])] inside the user's area.
+
+    Village assistants see only their own village, so they get no choice (an empty list)."""
+    if user.role in COUNTY_ROLES:
+        townships = Area.query.filter_by(level="township").filter(Area.code.like(user.area.county_code + "%"))
+    elif user.role == "township":
+        townships = Area.query.filter_by(code=user.area.township_code)
+    else:
+        return []
+    townships = townships.order_by(Area.code).all()
+    villages = (Area.query.filter(Area.parent_id.in_([t.id for t in townships] or [0]))
+                .order_by(Area.code).all())
+    by_parent = {}
+    for village in villages:
+        by_parent.setdefault(village.parent_id, []).append(village)
+    return [(township, by_parent.get(township.id, [])) for township in townships]

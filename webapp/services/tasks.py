@@ -65,10 +65,24 @@ def missing_forms(case):
     return [person for person in members if person.id_number not in filled]
 
 
-def save_registration_form(row, user, form, person=None):
-    """Create or update the registration form of one person in the visit task's case."""
+def added_persons(case):
+    """Forms of people added during the visit (not yet in the registry: they enter it at audit)."""
+    if case is None or case.status == "completed":
+        return []
+    return (RegistrationForm.query.filter_by(case_id=case.id, person_id=None)
+            .order_by(RegistrationForm.id).all())
+
+
+def save_registration_form(row, user, form, person=None, record=None):
+    """Create or update the registration form of one person in the visit task's case.
+
+    ``record`` is the form of a person added during this visit when it is being corrected; its
+    ID number may change then (it is not in the registry yet)."""
     case = row.case
-    record = RegistrationForm.query.filter_by(case_id=case.id, id_number=form.id_number.data).one_or_none()
+    same_id = RegistrationForm.query.filter_by(case_id=case.id, id_number=form.id_number.data).one_or_none()
+    if record is not None and same_id is not None and same_id.id != record.id:
+        raise TaskRefused(_("本户已有该公民身份号码的登记表。"))
+    record = record or same_id
     if person is None:
         person = Person.query.filter_by(id_number=form.id_number.data).one_or_none()
         if person is not None and person.household_id != case.household_id:
@@ -76,6 +90,7 @@ def save_registration_form(row, user, form, person=None):
     if record is None:
         record = RegistrationForm(case_id=case.id, id_number=form.id_number.data)
         db.session.add(record)
+    record.id_number = form.id_number.data
     record.person_id = getattr(person, "id", None)
     record.name = form.name.data.strip()
     record.data = form.stored_data()

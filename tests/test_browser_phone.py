@@ -1,0 +1,122 @@
+"""The village assistant's pages on a phone (360 and 390 px wide): no sideways scrolling, cards
+instead of tables, touch targets of at least 44 px. Screenshots go to tests/artifacts/phone-*.png.
+Desktop keeps its tables (checked at 1280 px)."""
+import os
+import tempfile
+
+import pytest
+
+from webapp.extensions import db
+
+from .helpers import case_at_visit, open_task
+from .test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, live_server  # noqa: F401 (fixture)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                       reason=f"{CHROMIUM} is missing (apt-get install chromium); browser test not run"),
+]
+
+OVERFLOW = "document.scrollingElement.scrollWidth <= window.innerWidth"
+
+
+def open_browser(playwright, profile, base_url, width, height=844, locale="zh-CN"):
+    """A Chromium page of the given viewport; collects failed responses and script errors."""
+    context = playwright.chromium.launch_persistent_context(
+        profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, base_url=base_url,
+        locale=locale, viewport={"width": width, "height": height}, is_mobile=width < 600,
+        has_touch=width < 600)
+    context.set_default_timeout(20_000)
+    page = context.pages[0] if context.pages else context.new_page()
+    failures = []
+    page.on("response", lambda r: failures.append(f"{r.status} {r.url}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+    page.on("pageerror", lambda err: failures.append(f"page error: {err}"))
+    return context, page, failures
+
+
+def log_in(page, username):
+    """Log in through the form."""
+    page.goto("/login")
+    page.fill("#username", username)
+    page.fill("#password", "demo1234")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+def assert_fits(page, name):
+    """No horizontal scrolling; a full-page screenshot saved as tests/artifacts/<name>.png."""
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    page.screenshot(path=os.path.join(ARTIFACTS, f"{name}.png"), full_page=True)
+    widths = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
+    assert page.evaluate(OVERFLOW), f"{name}: page is {widths[0]} px wide in a {widths[1]} px viewport"
+
+
+def small_targets(page, selector):
+    """Visible controls matching ``selector`` lower than 44 px (their text)."""
+    return page.evaluate("""sel => Array.from(document.querySelectorAll(sel))
+        .filter(e => e.offsetParent !== null && e.getBoundingClientRect().height < 43.5)
+        .map(e => (e.innerText || e.name || e.id || e.tagName).trim())""", selector)
+
+
+@pytest.mark.parametrize("width", [360, 390])
+def test_assistant_pages_fit_a_phone(live_server, width):  # noqa: F811
+    from playwright.sync_api import expect, sync_playwright
+
+    case = case_at_visit()
+    task_id = open_task(case, "visit_household").id
+    person_id = case.household.persons[0].id
+    db.session.commit()
+    with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile, sync_playwright() as pw:
+        context, page, failures = open_browser(pw, profile, live_server, width)
+        try:
+            log_in(page, "village1")
+            page.goto("/inbox")
+            table = page.locator("#task-table")
+            expect(table).to_be_visible()
+            # Cards, not a table: the header row is hidden and each cell says what it is.
+            expect(table.locator("thead")).to_be_hidden()
+            assert page.locator(f'#task-table tr[data-task="{task_id}"] td[data-label]').count() >= 3
+            assert_fits(page, f"phone-{width}-inbox")
+            header = page.locator("header.topbar").bounding_box()
+            assert header["height"] < 844 / 4, f"header takes {header['height']} px"
+
+            page.goto(f"/inbox/tasks/{task_id}")
+            expect(page.locator("#visit-form")).to_be_visible()
+            fill = page.get_by_role("link", name="填写登记表", exact=True).first
+            box = fill.bounding_box()
+            assert box["height"] >= 44 and box["height"] < 80, f"button is {box['height']} px high"
+            assert small_targets(page, "main button, main a.button, main input[type=text], main select") == []
+            assert_fits(page, f"phone-{width}-visit")
+
+            page.goto(f"/inbox/tasks/{task_id}/forms/{person_id}")
+            expect(page.locator("#registration-form")).to_be_visible()
+            assert page.locator("#registration-form fieldset legend").count() >= 4
+            assert small_targets(page, "main button, main input[type=text], main select") == []
+            assert_fits(page, f"phone-{width}-registration-form")
+
+            page.goto(f"/cases/{case.id}")
+            assert_fits(page, f"phone-{width}-case")
+        finally:
+            context.close()
+    assert failures == []
+
+
+def test_desktop_keeps_its_tables(live_server):  # noqa: F811
+    from playwright.sync_api import expect, sync_playwright
+
+    case = case_at_visit()
+    task_id = open_task(case, "visit_household").id
+    db.session.commit()
+    with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile, sync_playwright() as pw:
+        context, page, failures = open_browser(pw, profile, live_server, 1280, 900)
+        try:
+            log_in(page, "village1")
+            page.goto("/inbox")
+            expect(page.locator("#task-table thead")).to_be_visible()
+            page.goto(f"/inbox/tasks/{task_id}")
+            expect(page.locator("#household-table thead")).to_be_visible()
+            assert_fits(page, "desktop-visit")
+        finally:
+            context.close()
+    assert failures == []
