@@ -66,3 +66,16 @@ def test_village_staff_cannot_raise_changes(county, client):
     person = _registered_person()
     client.login("village1")
     assert client.get(f"/registry/persons/{person.id}/change").status_code == 403
+
+
+def test_person_page_shows_each_change_as_before_and_after_in_words(county, client):
+    person = _registered_person()
+    case = _raise(client, person, outcome_code="011", reason="已在本地参加城乡居民养老保险")
+    _review(client, case, "approve")
+    client.login("county")
+    page = client.get(f"/registry/persons/{person.id}").get_data(as_text=True)
+    changes = page[page.index("变更历史"):]
+    # The outcome went from the coded "unwilling" to 011, shown in words on both sides.
+    from webapp.labels import label
+    assert f"{label('unwilling', 'OUTCOME_CODES')} → {label('011', 'OUTCOME_CODES')}" in changes
+    assert "unwilling" not in changes

@@ -108,7 +108,7 @@ def register(app):
                                  task_title=task_title, relation_label=relation_label,
                                  label=labels.label, plain=labels.plain, event_comment=labels.event_comment,
                                  run_change=labels.run_change)
-    app.jinja_env.globals.update(record_rows=labels.record_rows)
+    app.jinja_env.globals.update(record_rows=labels.record_rows, changed_rows=labels.changed_rows)
     from flask_babel import get_locale
 
     app.jinja_env.globals.update(now_utc=utcnow, languages=app.config["LANGUAGES"], get_locale=get_locale)

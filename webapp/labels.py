@@ -86,6 +86,23 @@ def record_rows(data):
     return rows
 
 
+def _field_text(value, code_list):
+    if value in (None, ""):
+        return "—"
+    return label(value, code_list) if code_list and not isinstance(value, bool) else plain(value)
+
+
+def changed_rows(before, after):
+    """(label, before text, after text) of each registration field a change altered, in the form's order."""
+    rows = []
+    for key, title, code_list in RECORD_FIELDS:
+        old, new = (before or {}).get(key), (after or {}).get(key)
+        if old == new or (old in (None, "") and new in (None, "")):
+            continue
+        rows.append((title, _field_text(old, code_list), _field_text(new, code_list)))
+    return rows
+
+
 def run_change(key):
     """A line of a run's differences from the previous run (``uninsured->confirmed`` → 未参保 → 已确认)."""
     if "->" in key:
