@@ -32,9 +32,6 @@ RAW = re.compile(rf"(?<![\w-])({_CODES})(?![\w-])|\{{'|\['|'\]")
 
 # Pages whose coded values the labelling layer of the parallel branch h13-defects rewrites (the
 # person record, the staff list's role names); their screenshots are still taken here.
-LABELLED_ELSEWHERE = ("/registry/persons/", "/admin/users")
-
-
 def _paths(ids):
     """(role, [(page name, path)]) of each role's main path; the assistant's pages come first."""
     return [
@@ -99,8 +96,7 @@ def _walk(page, failures, lang, width, ids):
             shot = os.path.join(ARTIFACTS, f"walk-{lang}-{width}-{username}-{name}.png")
             page.screenshot(path=shot, full_page=True)
             text = page.locator("body").inner_text()
-            labelled_elsewhere = urlparse(page.url).path.startswith(LABELLED_ELSEWHERE)
-            for match in ([] if labelled_elsewhere else RAW.finditer(text)):
+            for match in RAW.finditer(text):
                 start = max(match.start() - 30, 0)
                 problems.append(f"{lang}/{width} {username} {path}: {match.group(0)!r} in "
                                 f"{text[start:match.end() + 30]!r}")

@@ -11,7 +11,7 @@ from ..models import ROLES
 
 def role_choices():
     """Role codes with their names in the interface language."""
-    return [(code, f"{ROLE_LABELS[code]}（{code}）") for code in ROLES]
+    return [(code, ROLE_LABELS[code]) for code in ROLES]
 
 
 # The departments that send data files (webapp.intake.mapping.SOURCES), named for staff.
