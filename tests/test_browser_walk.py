@@ -5,7 +5,6 @@ to tests/artifacts/walk-<lang>-<width>-<role>-<page>.png."""
 import os
 import re
 import tempfile
-from urllib.parse import urlparse
 
 import pytest
 
