@@ -110,7 +110,38 @@ class _WorkflowDiff:
                 self.alignment[task] = spec_diff.alignment[task.task_spec]
 
 
-def _plan(workflow, old_version, new_version):
+def _passed_obstacles(passed, old_version, new_version):
+    """Obstacles among the elements a case passed that pruning dropped from its live state.
+
+    ``passed`` is ``process_instance.passed`` ({process: {"completed": [element ids]}}): a step
+    completed long ago (a finished subprocess, an earlier round) counts like one still in the tree.
+    """
+    old_spec, old_deps = spec_cache.get(old_version)
+    new_spec, new_deps = spec_cache.get(new_version)
+    olds, news = {old_spec.name: old_spec, **old_deps}, {new_spec.name: new_spec, **new_deps}
+    obstacles = []
+    for process, entry in (passed or {}).items():
+        old = olds.get(process)
+        if old is None:
+            continue
+        new = news.get(process)
+        if new is None:
+            obstacles.append(Obstacle("process_removed", _name(old), _name(old)))
+            continue
+        spec_diff = _spec_diffs.get(old_version.content_hash, new_version.content_hash, old, new)
+        by_element = {getattr(spec, "bpmn_id", None): spec for spec in old.task_specs.values()}
+        for element in entry.get("completed", ()):
+            task_spec = by_element.get(element)
+            if task_spec is None:
+                continue
+            if task_spec in spec_diff.removed_once:
+                obstacles.append(Obstacle("removed", _name(old), _name(task_spec)))
+            elif set(spec_diff.changed_once.get(task_spec, ())) - _ROUTING_KEYS:
+                obstacles.append(Obstacle("changed", _name(old), _name(task_spec)))
+    return obstacles
+
+
+def _plan(workflow, old_version, new_version, passed=None):
     """[(workflow or subworkflow, new spec, WorkflowDiff)] and the obstacles found."""
     new_spec, new_deps = spec_cache.get(new_version)
     pairs, obstacles = [], []
@@ -135,13 +166,14 @@ def _plan(workflow, old_version, new_version):
             if task.has_state(TaskState.COMPLETED) and keys:
                 obstacles.append(Obstacle("changed", process, _name(task.task_spec)))
         pairs.append((each, target, diff))
+    obstacles.extend(_passed_obstacles(passed, old_version, new_version))
     # One line per element, in a stable order.
     return pairs, sorted(set(obstacles), key=lambda o: (o.process, o.element, o.kind))
 
 
-def check(workflow, old_version, new_version):
+def check(workflow, old_version, new_version, passed=None):
     """The obstacles to moving ``workflow`` from ``old_version`` to ``new_version`` (empty: it can)."""
-    return _plan(workflow, old_version, new_version)[1]
+    return _plan(workflow, old_version, new_version, passed)[1]
 
 
 def _timer_delta(task, definition):
@@ -209,12 +241,12 @@ def _verify(pairs):
                 raise Incompatible([Obstacle("removed", _name(each.spec), _name(task.task_spec))])
 
 
-def migrate(workflow, old_version, new_version, follow_new_deadlines=False):
+def migrate(workflow, old_version, new_version, follow_new_deadlines=False, passed=None):
     """Move ``workflow`` (loaded on ``old_version``) onto ``new_version`` in memory.
 
     Raises Incompatible, leaving the workflow unusable (reload it), when it cannot move.
     """
-    pairs, obstacles = _plan(workflow, old_version, new_version)
+    pairs, obstacles = _plan(workflow, old_version, new_version, passed)
     if obstacles:
         raise Incompatible(obstacles)
     kept = _snapshot(pairs)
@@ -233,7 +265,7 @@ def preview(instance, new_version, follow_new_deadlines=False):
     workflow = runtime._load(instance)
     before = projection.ready_human_tasks(workflow)
     try:
-        migrate(workflow, instance.diagram_version, new_version, follow_new_deadlines)
+        migrate(workflow, instance.diagram_version, new_version, follow_new_deadlines, instance.passed)
     except Incompatible as err:
         return Outcome("incompatible", err.obstacles, before, before)
     return Outcome("migrated", [], before, projection.ready_human_tasks(workflow))
@@ -252,7 +284,7 @@ def migrate_instance(instance_id, new_version, follow_new_deadlines=False, actor
     workflow = runtime._load(instance)
     before = projection.ready_human_tasks(workflow)
     try:
-        migrate(workflow, instance.diagram_version, new_version, follow_new_deadlines)
+        migrate(workflow, instance.diagram_version, new_version, follow_new_deadlines, instance.passed)
     except Incompatible as err:
         return Outcome("incompatible", err.obstacles, before, before)
     instance.diagram_version = new_version
@@ -288,7 +320,7 @@ def migrate_batch(instance_ids, new_version, follow_new_deadlines=False, actor=N
             continue
         workflow = runtime._load(instance)
         try:
-            migrate(workflow, instance.diagram_version, new_version, follow_new_deadlines)
+            migrate(workflow, instance.diagram_version, new_version, follow_new_deadlines, instance.passed)
         except Incompatible as err:
             outcomes[instance.id] = Outcome("incompatible", err.obstacles)
             continue
