@@ -121,7 +121,7 @@ class Client:
         return self.raw.get(url, **kwargs)
 
     def token(self, url="/login"):
-        html = self.raw.get(url).get_data(as_text=True)
+        html = self.raw.get(url, follow_redirects=True).get_data(as_text=True)
         match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
         assert match, f"no CSRF token on {url}"
         return match.group(1)

@@ -117,7 +117,7 @@ def test_no_page_shows_a_code_or_python_literal(county, client, make_client, lan
     for username in ROLES:
         walker = make_client()
         walker.login(username)
-        walker.post(f"/language/{language}", token_from="/inbox")
+        walker.post(f"/language/{language}", token_from="/notifications/")
         for url, html in _walk(walker).items():
             text = visible_text(html)
             for hit in _offences(text, english=language == "en"):
