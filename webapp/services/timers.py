@@ -72,6 +72,21 @@ def still_due(instance_id, now=None):
     return due is not None and due <= now
 
 
+def _claim(flag, due_column, now, limit, columns):
+    """Set ``flag`` on up to ``limit`` ready rows whose ``due_column`` has passed; their ``columns``.
+
+    One UPDATE ... RETURNING; on PostgreSQL rows other sweepers hold are skipped.
+    """
+    pick = (select(InboxTask.id)
+            .where(InboxTask.state == "ready", getattr(InboxTask, flag) == false(), due_column <= now)
+            .order_by(due_column).limit(limit))
+    if _dialect() == "postgresql":
+        # NO KEY UPDATE: rows still accept new notifications and events pointing at them.
+        pick = pick.with_for_update(skip_locked=True, key_share=True)
+    stmt = update(InboxTask).where(InboxTask.id.in_(pick)).values({flag: True}).returning(*columns)
+    return db.session.execute(stmt, execution_options={"synchronize_session": False}).all()
+
+
 def escalate_overdue(now=None, limit=ESCALATION_BATCH):
     """Escalate up to ``limit`` open tasks whose deadline passed; return how many.
 
@@ -80,15 +95,7 @@ def escalate_overdue(now=None, limit=ESCALATION_BATCH):
     in bulk in the same transaction. The caller commits.
     """
     now = now or utcnow()
-    pick = (select(InboxTask.id)
-            .where(InboxTask.state == "ready", InboxTask.overdue == false(), InboxTask.due_at <= now)
-            .order_by(InboxTask.due_at).limit(limit))
-    if _dialect() == "postgresql":
-        # NO KEY UPDATE: rows still accept new notifications and events pointing at them.
-        pick = pick.with_for_update(skip_locked=True, key_share=True)
-    stmt = (update(InboxTask).where(InboxTask.id.in_(pick)).values(overdue=True)
-            .returning(*_ESCALATION_COLUMNS))
-    claimed = db.session.execute(stmt, execution_options={"synchronize_session": False}).all()
+    claimed = _claim("overdue", InboxTask.due_at, now, limit, _ESCALATION_COLUMNS)
     _record_escalations(claimed, now)
     return len(claimed)
 
@@ -158,14 +165,7 @@ def remind_due(now=None, limit=REMINDER_BATCH):
     reminder, when it catches up, finds the row reminded and does nothing. The caller commits.
     """
     now = now or utcnow()
-    pick = (select(InboxTask.id)
-            .where(InboxTask.state == "ready", InboxTask.reminded == false(), InboxTask.reminder_at <= now)
-            .order_by(InboxTask.reminder_at).limit(limit))
-    if _dialect() == "postgresql":
-        pick = pick.with_for_update(skip_locked=True, key_share=True)
-    stmt = (update(InboxTask).where(InboxTask.id.in_(pick)).values(reminded=True)
-            .returning(*_REMINDER_COLUMNS))
-    claimed = db.session.execute(stmt, execution_options={"synchronize_session": False}).all()
+    claimed = _claim("reminded", InboxTask.reminder_at, now, limit, _REMINDER_COLUMNS)
     _record_reminders(claimed, now)
     return len(claimed)
 
