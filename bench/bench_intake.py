@@ -66,7 +66,7 @@ def _import_one(url, instance, path, source):
 
 def main():
     from bench.common import scratch_app
-    from webapp.intake.generator import generate_county
+    from webapp.synthetic.generator import generate_county
 
     folder = os.environ.get("BENCH_DIR", f"/tmp/bench-county-{PEOPLE}")
     if not os.path.exists(os.path.join(folder, "answer_key.json")):

@@ -65,7 +65,8 @@ def run(app, loops, report_at, profile):
     from webapp.cli import deploy_shipped_diagrams
     from webapp.extensions import db
     from webapp.models import Case, User
-    from webapp.services import cases, demo, tasks
+    from webapp.services import cases, tasks
+    from webapp.synthetic import demo
 
     with app.app_context():
         deploy_shipped_diagrams()

@@ -28,7 +28,7 @@ def _seed_cases(count):
     from webapp.extensions import db
     from webapp.models import Household, InboxTask
     from webapp.services import cases, tasks
-    from webapp.services.demo import seed
+    from webapp.synthetic.demo import seed
 
     seed(households=0, villages_with_staff=2)
     from webapp.models import Area, User

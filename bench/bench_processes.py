@@ -29,7 +29,7 @@ def seed(app):
     """Demo county with staff and diagrams; one real case so a process instance exists."""
     from webapp.cli import deploy_shipped_diagrams
     from webapp.extensions import db
-    from webapp.services import demo
+    from webapp.synthetic import demo
 
     with app.app_context():
         deploy_shipped_diagrams()

@@ -52,7 +52,7 @@ def reset_database(url):
 
     from webapp.cli import deploy_shipped_diagrams
     from webapp.extensions import db
-    from webapp.services import demo
+    from webapp.synthetic import demo
 
     if url.startswith("postgresql"):
         db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))

@@ -156,7 +156,7 @@ def make_client(app):
 def county(app):
     """The demo county's areas and users, the shipped diagrams, and a few households in cases."""
     from webapp.cli import deploy_shipped_diagrams
-    from webapp.services import demo
+    from webapp.synthetic import demo
 
     deploy_shipped_diagrams()
     demo.seed(households=6, villages_with_staff=2)

@@ -7,7 +7,7 @@ from datetime import date
 
 from webapp.extensions import db
 from webapp.idnumber import make_id
-from webapp.intake.generator import generate_county
+from webapp.synthetic.generator import generate_county
 from webapp.models import AuditEvent, ComparisonRun
 from webapp.services import intake_import
 

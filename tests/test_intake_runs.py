@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from webapp.extensions import db
 from webapp.idnumber import make_id
-from webapp.intake.generator import generate_county
+from webapp.synthetic.generator import generate_county
 from webapp.models import (AuditEvent, ComparisonResult, ComparisonRun, ImportBatch, LinkageCandidate,
                            ProblemRecord)
 from webapp.services import intake_import, intake_runs

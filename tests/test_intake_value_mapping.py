@@ -14,8 +14,8 @@ from datetime import date
 import pytest
 
 from webapp.extensions import db
-from webapp.intake.answer_key import load_answer_key
-from webapp.intake.generator import generate_county
+from webapp.synthetic.answer_key import load_answer_key
+from webapp.synthetic.generator import generate_county
 from webapp.models import ComparisonResult, ImportBatch, Notification, ValueMapping
 from webapp.services import intake_runs
 

@@ -80,7 +80,7 @@ def _register_blueprints(app):
 
     app.register_blueprint(supervision_bp)
     app.register_blueprint(notifications_bp)
-    from .intake.routes import bp as intake_bp  # department data intake and comparison
+    from .intake_web.routes import bp as intake_bp  # department data intake and comparison
 
     app.register_blueprint(intake_bp)
     from .processes import bp as processes_bp; app.register_blueprint(processes_bp)  # noqa: E702 - diagrams, versions

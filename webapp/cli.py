@@ -70,7 +70,7 @@ def demo_seed(households, generated_people):
     import os
 
     from .models import User
-    from .services import demo, demo_intake
+    from .synthetic import demo, demo_intake
 
     if User.query.filter_by(username="admin").first():
         click.echo("demo data already present")
@@ -91,8 +91,8 @@ def register_cli(app):
     """Attach the command groups to ``app``."""
     for group in (demo_cli, areas_cli, diagrams_cli, users_cli):
         app.cli.add_command(group)
-    from .intake.cli import intake_cli
+    from .intake_web.cli import intake_cli
     app.cli.add_command(intake_cli)
-    from .demo_runner import demo_run
+    from .synthetic.demo_runner import demo_run
 
     demo_cli.add_command(demo_run)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from calendar import monthrange
 from datetime import date
 
-from webapp.intake import generator_data as data
-from webapp.intake.generator_output import Cover
+from webapp.synthetic import data
+from webapp.synthetic.output import Cover
 
 ACTIVE, SUSPENDED, TERMINATED = "正常参保", "暂停缴费", "终止参保"
 PAYING, NOT_PAYING = "正常缴费", "暂停缴费"

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from webapp.idnumber import check_char
-from webapp.intake.answer_key import KEY_FILE, KEY_HEADER, AnswerKeyWriter, Facts
-from webapp.intake.generator_words import FileWords
+from webapp.synthetic.answer_key import KEY_FILE, KEY_HEADER, AnswerKeyWriter, Facts
+from webapp.synthetic.words import FileWords
 from webapp.intake.schemes import scheme_name
 
 REGISTER_FILE = "public_security_household.csv"

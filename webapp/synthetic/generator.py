@@ -20,12 +20,11 @@ from pathlib import Path
 from typing import Callable
 
 from webapp.idnumber import make_id
-from webapp.intake import generator_data as data
-from webapp.intake.answer_key import write_employer_key, write_key_files
-from webapp.intake.generator_orgs import CIVIL_FILE, MARKET_FILE, EmployerCells, write_organisations
-from webapp.intake.generator_output import (
-    HEALTH_FILE, REGISTER_FILE, SOCIAL_INSURANCE_FILE, Cover, Person, PeopleWriter, merge_parts,
-)
+from webapp.synthetic import data
+from webapp.synthetic.answer_key import write_employer_key, write_key_files
+from webapp.synthetic.orgs import CIVIL_FILE, MARKET_FILE, EmployerCells, write_organisations
+from webapp.synthetic.output import (HEALTH_FILE, REGISTER_FILE, SOCIAL_INSURANCE_FILE, Cover, Person,
+                                     PeopleWriter, merge_parts)
 
 DEFAULT_RATES = {
     # register status and kinds of people
@@ -190,7 +189,7 @@ class CountyGenerator:
     # -- insurance -----------------------------------------------------------
     def coverage(self, person: Person) -> list[Cover]:
         """Decide which enrollment rows a person has (see coverage_rules)."""
-        from webapp.intake.coverage_rules import plan_coverage  # keeps this module small
+        from webapp.synthetic.coverage_plan import plan_coverage  # keeps this module small
 
         return plan_coverage(self, person)
 

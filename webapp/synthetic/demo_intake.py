@@ -7,7 +7,7 @@ import json
 import os
 
 from ..extensions import db
-from . import intake_import, intake_problems, intake_runs, intake_work
+from ..services import intake_import, intake_problems, intake_runs, intake_work
 
 
 def seed_generated_slice(folder, people=3000, actor=None, seed=341721):
@@ -15,7 +15,7 @@ def seed_generated_slice(folder, people=3000, actor=None, seed=341721):
 
     Commits as it goes (it is called by the demo command, like a job). Returns the run's counts.
     """
-    from ..intake.generator import generate_county
+    from .generator import generate_county
 
     if not os.path.exists(os.path.join(folder, "answer_key.json")):
         generate_county(folder, people=people, seed=seed, workers=1)

@@ -10,12 +10,12 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
-from .extensions import db
+from ..extensions import db
 
 
 def _print_logins(host, port):
-    from .models import User
-    from .services.demo import DEMO_PASSWORD
+    from ..models import User
+    from .demo import DEMO_PASSWORD
 
     click.echo("")
     click.echo(f"  全民参保登记 · 演示县已就绪:  http://{host}:{port}/")
@@ -35,10 +35,10 @@ def demo_run(host, port, households, no_worker):
     """Bring up the demo county: database, worker, web app."""
     upgrade()
     ctx = click.get_current_context()
-    from .cli import demo_seed
+    from ..cli import demo_seed
 
     ctx.invoke(demo_seed, households=households)
-    from .queues import redis_connection
+    from ..queues import redis_connection
 
     redis_connection().ping()  # starts the embedded Redis when no REDIS_URL is set
     worker = None

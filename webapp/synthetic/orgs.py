@@ -22,8 +22,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from webapp.intake import generator_data as data
-from webapp.intake.generator_output import date_text
+from webapp.synthetic import data
+from webapp.synthetic.output import date_text
 from webapp.intake.values import credit_code_check_char
 
 MARKET_FILE = "market_supervision_enterprises.xlsx"

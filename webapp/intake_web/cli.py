@@ -22,7 +22,7 @@ intake_cli = AppGroup("intake", help="Department data intake and comparison.")
 @click.option("--workers", default=None, type=int, help="Processes (default: one per CPU).")
 def generate_county_command(out_dir, people, seed, county_code, as_of, workers):
     """Write a synthetic county's department files and answer key into OUT_DIR."""
-    from webapp.intake.generator import generate_county
+    from webapp.synthetic.generator import generate_county
 
     started = time.perf_counter()
     reference = date.fromisoformat(as_of) if as_of else date.today()
@@ -54,7 +54,8 @@ def compare_dir_command(folder, as_of, explicit):
     placed by their headers (``--source`` settles the rest). Exit code 3 when
     a file's source cannot be told.
     """
-    from webapp.intake.answer_key import EMPLOYER_KEY_FILE, KEY_FILE, SUMMARY_FILE, load_answer_key, load_employer_key
+    from webapp.synthetic.answer_key import (EMPLOYER_KEY_FILE, KEY_FILE, SUMMARY_FILE, load_answer_key,
+                                             load_employer_key)
     from webapp.intake.employers import ORG_SOURCES, EmployerIndex, employer_counts
     from webapp.intake.folder import SourceUnknown, precision_recall, sources_in_folder
     from webapp.intake.mapping import SOURCES

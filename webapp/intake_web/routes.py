@@ -23,8 +23,8 @@ from ..labels import label
 from ..models import ComparisonResult, ComparisonRun, ImportBatch, LinkageCandidate, ProblemRecord, ValidationIssue
 from ..services import audit, intake_import, intake_mapping, intake_problems, intake_runs, intake_work, scoping
 from . import mapping_forms as forms
-from .compare import PROBLEM_LABELS
-from .mapping import SOURCES, id_column_test
+from ..intake.compare import PROBLEM_LABELS
+from ..intake.mapping import SOURCES, id_column_test
 
 bp = Blueprint("intake", __name__, url_prefix="/intake")
 STAFF = ("agency", "county", "admin", "supervisor")

@@ -1,0 +1,1 @@
+"""Department data intake pages and the ``flask intake`` commands: the web side of ``webapp.intake``."""
