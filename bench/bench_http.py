@@ -97,7 +97,7 @@ def seed(url, households, villages):
     from webapp.cli import deploy_shipped_diagrams
     from webapp.extensions import db
     from webapp.models import InboxTask, Person, User
-    from webapp.services import cases, tasks
+    from webapp.services.casework import cases, tasks
     from webapp.synthetic import demo
 
     class BenchConfig(Config):

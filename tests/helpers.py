@@ -48,7 +48,7 @@ def case_in_village(village_code=None):
 
 def case_at_visit(visitor="village1"):
     """A case distributed by the township (through the services) to ``visitor``'s village."""
-    from webapp.services import cases, tasks
+    from webapp.services.casework import cases, tasks
 
     case = case_in_village()
     row = open_task(case, "assign_household")

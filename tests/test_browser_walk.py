@@ -55,7 +55,7 @@ def _prepare():
     person = case.household.persons[0]
     # One filled form, so the assistant's pages show stored (coded) values too.
     from webapp.inbox.registration_forms import PersonRegistrationForm
-    from webapp.services import tasks
+    from webapp.services.casework import tasks
 
     with db.session.no_autoflush:
         data = registration_form_data(person, outcome_code="willing")

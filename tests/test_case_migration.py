@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from webapp.extensions import db
 from webapp.models import AuditEvent, CaseEvent, InboxTask, MigrationRun, ProcessInstance
-from webapp.services import migration
+from webapp.services.admin import migration
 
 from .helpers import open_task, user
 from .migration_support import (cases_at_every_task, deploy_precheck_version, deploy_renamed_assignment_version,

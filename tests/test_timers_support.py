@@ -209,7 +209,7 @@ def workers(app, tmp_path, redis_server, clock_file):
 def add_cases(count, start=1000):
     """``count`` more registration cases at distribution (households without a village)."""
     from webapp.models import Area
-    from webapp.services import cases
+    from webapp.services.casework import cases
 
     township = Area.query.filter_by(level="township").order_by(Area.code).first()
     for index in range(count):

@@ -55,7 +55,7 @@ def create_app(config=Config):
     from .cli import register_cli
     register_cli(app)
 
-    from .services import operations
+    from .services.casework import operations
     operations.register_operations()
     return app
 

@@ -48,7 +48,7 @@ def areas_load(path):
 def users_create(username, role, area_code, display_name, password):
     """Create a staff account (the same rules as the administrators' page)."""
     from .models import Area
-    from .services import staff
+    from .services.admin import staff
 
     area = Area.query.filter_by(code=area_code).one_or_none()
     if area is None:

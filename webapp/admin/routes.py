@@ -8,8 +8,9 @@ from ..extensions import db
 from ..models import DiagramVersion, ProcessInstance, User
 from .. import engine
 from ..engine.preflight import check_upload, explain
-from ..services import audit, login_throttle
-from ..services.processes import number_of
+from ..services import audit
+from ..infra import login_throttle
+from ..services.admin.processes import number_of
 from .forms import DiagramUploadForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

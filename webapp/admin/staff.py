@@ -15,7 +15,9 @@ from ..exports import xlsx_response
 from ..extensions import db
 from ..formatting import ROLE_LABELS, localdt
 from ..models import ROLES
-from ..services import audit, login_throttle, staff, staff_import
+from ..services import audit
+from ..infra import login_throttle
+from ..services.admin import staff, staff_import
 from .routes import bp
 from .staff_forms import (ActionForm, ImportConfirmForm, ImportUploadForm, PasswordResetForm, UserCreateForm,
                           UserForm, department_choices, role_choices)

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from ..services import staff
+from ..services.admin import staff
 from .forms import ChangePasswordForm
 from .routes import bp
 

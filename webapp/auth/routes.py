@@ -6,7 +6,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..extensions import db
 from ..models import User
 from ..redirects import safe_next
-from ..services import audit, login_throttle, staff
+from ..services import audit
+from ..infra import login_throttle
+from ..services.admin import staff
 from .forms import LoginForm
 
 bp = Blueprint("auth", __name__)

@@ -7,7 +7,9 @@ from ..extensions import db
 from ..landing import RECORD_ROLES, landing_url
 from ..models import Case, CaseEvent, RegistrationForm
 from ..exports import xlsx_response
-from ..services import audit, cases, incidents, processes, scoping
+from ..services import audit, scoping
+from ..services.casework import cases, incidents
+from ..services.admin import processes
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 

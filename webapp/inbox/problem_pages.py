@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..intake.compare import PROBLEM_LABELS
 from ..models import ProblemRecord
-from ..services import cases
+from ..services.casework import cases
 
 from ..labels import PROBLEM_OUTCOMES  # noqa: E402 (one labelling layer)
 

@@ -6,8 +6,9 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..landing import TASK_ROLES, landing_url, menu_for
 from ..models import InboxTask
-from ..services import audit, bulk_work, cases, inbox, scoping, tasks
-from ..services.tasks import TaskRefused
+from ..services import audit, scoping
+from ..services.casework import bulk_work, cases, inbox, tasks
+from ..services.casework.tasks import TaskRefused
 from .. import engine
 from .task_pages import TASK_PAGES, not_available_message
 

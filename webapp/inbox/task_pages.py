@@ -6,8 +6,9 @@ from flask_login import current_user
 from ..extensions import db
 from .. import engine
 from ..models import RegistrationForm
-from ..services import audit, tasks
-from ..services.tasks import TaskRefused
+from ..services import audit
+from ..services.casework import tasks
+from ..services.casework.tasks import TaskRefused
 from .forms import AssignHouseholdForm, ChangeReviewForm, ReviewForm, VisitForm
 from ..models.base import utcnow
 from ..formatting import task_title

@@ -60,7 +60,7 @@ def compare_dir_command(folder, as_of, explicit):
     from webapp.intake.folder import SourceUnknown, precision_recall, sources_in_folder
     from webapp.intake.mapping import SOURCES
     from webapp.intake.pipeline import PERSON_SOURCES, compare_employer_files, compare_files
-    from webapp.services.intake_runs import default_as_of
+    from webapp.services.intake.runs import default_as_of
 
     folder = Path(folder)
     summary = json.loads((folder / SUMMARY_FILE).read_text(encoding="utf-8")) \
@@ -143,7 +143,7 @@ def import_command(file, source, period, mapping_file):
     from flask import current_app
 
     from webapp.extensions import db
-    from webapp.services import intake_import, intake_mapping
+    from webapp.services.intake import importing as intake_import, mapping as intake_mapping
 
     if mapping_file:
         try:
@@ -174,6 +174,6 @@ def import_command(file, source, period, mapping_file):
                                              "market_supervision", "civil_affairs"]))
 def mapping_command(source):
     """Print the header and value choices saved for SOURCE (the JSON `import --mapping` reads)."""
-    from webapp.services import intake_mapping
+    from webapp.services.intake import mapping as intake_mapping
 
     click.echo(json.dumps(intake_mapping.mapping_document(source), ensure_ascii=False, indent=2, sort_keys=True))

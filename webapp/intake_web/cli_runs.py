@@ -43,7 +43,7 @@ def run_command(as_of, county):
     """Run a comparison over one batch per source at an as-of date, printing progress; exit 1 if it fails."""
     from webapp.extensions import db
     from webapp.intake.mapping import SOURCES
-    from webapp.services import intake_runs
+    from webapp.services.intake import runs as intake_runs
 
     try:
         day = date.fromisoformat(as_of) if as_of else None

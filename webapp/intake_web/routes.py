@@ -21,7 +21,9 @@ from ..extensions import db
 from ..idnumber import mask_id
 from ..labels import label
 from ..models import ComparisonResult, ComparisonRun, ImportBatch, LinkageCandidate, ProblemRecord, ValidationIssue
-from ..services import audit, intake_import, intake_mapping, intake_problems, intake_runs, intake_work, scoping
+from ..services import audit, scoping
+from ..services.intake import (importing as intake_import, mapping as intake_mapping, problems as intake_problems,
+                               runs as intake_runs, work as intake_work)
 from . import mapping_forms as forms
 from ..intake.compare import PROBLEM_LABELS
 from ..intake.mapping import SOURCES, id_column_test

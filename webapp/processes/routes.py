@@ -9,7 +9,8 @@ from flask_login import current_user, login_required
 from ..auth.decorators import admin_required, roles_required
 from ..extensions import db
 from ..models import ProcessInstance
-from ..services import processes, scoping
+from ..services.admin import processes
+from ..services import scoping
 from . import bp
 from .forms import RollbackForm
 from .labels import CHANGE_KINDS, DIFF_ASPECTS, deploy_comment, element_type, process_label

@@ -9,7 +9,8 @@ from ..auth.decorators import roles_required
 from ..exports import xlsx_response
 from ..idnumber import mask_id
 from ..labels import label
-from ..services import audit, cases, scoping
+from ..services import audit, scoping
+from ..services.casework import cases
 from .forms import ChangeRequestForm
 
 bp = Blueprint("registry", __name__, url_prefix="/registry")

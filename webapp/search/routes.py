@@ -4,7 +4,8 @@ from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..landing import RECORD_ROLES, landing_url
-from ..services import audit, search as search_service
+from ..services import audit
+from ..services.casework import search as search_service
 
 bp = Blueprint("search", __name__, url_prefix="/search")
 

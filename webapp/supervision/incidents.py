@@ -8,7 +8,8 @@ from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..models import Incident
-from ..services import incidents, scoping
+from ..services.casework import incidents
+from ..services import scoping
 from .routes import bp
 
 

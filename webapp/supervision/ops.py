@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from redis.exceptions import RedisError
 
-from ..services import timers
+from ..services.casework import timers
 from .routes import bp
 
 FAILED_SHOWN = 20

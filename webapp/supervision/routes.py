@@ -10,8 +10,9 @@ from ..extensions import db
 from ..models import InboxTask, User
 from ..models.base import utcnow
 from ..redirects import safe_next
-from ..services import scoping, supervision
-from ..services.supervision import SupervisionRefused, TaskFilter
+from ..services import scoping
+from ..services.casework import supervision
+from ..services.casework.supervision import SupervisionRefused, TaskFilter
 from .forms import AbsentForm, DueDateForm, ReassignForm, loaded_choices, person_choices
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")

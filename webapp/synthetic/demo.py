@@ -5,7 +5,8 @@ from datetime import date, timedelta
 from ..extensions import db
 from ..idnumber import make_id
 from ..models import Area, Household, Person, User
-from ..services import areas, cases
+from ..services import areas
+from ..services.casework import cases
 
 DEMO_PASSWORD = "demo1234"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"

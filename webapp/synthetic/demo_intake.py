@@ -7,7 +7,8 @@ import json
 import os
 
 from ..extensions import db
-from ..services import intake_import, intake_problems, intake_runs, intake_work
+from ..services.intake import (importing as intake_import, problems as intake_problems, runs as intake_runs,
+                               work as intake_work)
 
 
 def seed_generated_slice(folder, people=3000, actor=None, seed=341721):

@@ -1,8 +1,8 @@
 """Writes to the registration database. Every change leaves a history row; nothing is silent."""
-from ..extensions import db
-from ..models import Person, RegistrationForm, RegistrationHistory, RegistrationRecord
-from ..models.base import utcnow
-from ..idnumber import birth_date, sex
+from ...extensions import db
+from ...models import Person, RegistrationForm, RegistrationHistory, RegistrationRecord
+from ...models.base import utcnow
+from ...idnumber import birth_date, sex
 
 # Outcome codes that mean the person is insured (see BRIEF.md).
 INSURED_OUTCOMES = {"200", "201", "202", "011"}

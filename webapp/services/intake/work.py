@@ -11,12 +11,12 @@ skipped. Services never commit; the job or route does (in slices for bulk).
 """
 from __future__ import annotations
 
-from ..extensions import db
-from ..idnumber import birth_date, sex
-from ..intake.schemes import codes_in_mask
-from ..models import Case, ComparisonResult, Household, LinkageCandidate, Person
-from ..models.base import utcnow
-from . import cases, registry
+from ...extensions import db
+from ...idnumber import birth_date, sex
+from ...intake.schemes import codes_in_mask
+from ...models import Case, ComparisonResult, Household, LinkageCandidate, Person
+from ...models.base import utcnow
+from ..casework import cases, registry
 
 
 def _person_for(result: ComparisonResult, household: Household | None = None) -> Person:

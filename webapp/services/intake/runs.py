@@ -22,19 +22,19 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import delete, select
 
-from ..extensions import db
-from ..intake.compare import compare
-from ..intake.employers import ORG_SOURCES, EmployerIndex
-from ..intake.linkage import decision_key, find_candidates, relink_chunk
-from ..intake.records import InvalidIdRecord, records_from_chunk
-from ..models import (ComparisonChange, ComparisonResult, ComparisonRun, ImportBatch,
-                      InvalidIdRow, LinkageCandidate, ProblemRecord)
-from ..models.base import utcnow
-from .bulk import insert_rows, insert_tuples
-from .intake_employers import write_employers
-from .intake_import import PERSON_SOURCES, batch_chunks
-from .intake_problems import write_problem_records
-from .result_writer import ResultWriter
+from ...extensions import db
+from ...intake.compare import compare
+from ...intake.employers import ORG_SOURCES, EmployerIndex
+from ...intake.linkage import decision_key, find_candidates, relink_chunk
+from ...intake.records import InvalidIdRecord, records_from_chunk
+from ...models import (ComparisonChange, ComparisonResult, ComparisonRun, ImportBatch, InvalidIdRow,
+                       LinkageCandidate, ProblemRecord)
+from ...models.base import utcnow
+from ...infra.bulk import insert_rows, insert_tuples
+from .employers import write_employers
+from .importing import PERSON_SOURCES, batch_chunks
+from .problems import write_problem_records
+from ...infra.result_writer import ResultWriter
 
 _WRITE_SLICE = 20_000
 _PROGRESS_SECONDS = 2.0

@@ -7,9 +7,10 @@ village, and the township distributes it like any other.
 """
 from flask_babel import gettext as _
 
-from ..extensions import db
-from ..models import Area, Case, InboxTask
-from . import audit, cases
+from ...extensions import db
+from ...models import Area, Case, InboxTask
+from .. import audit
+from . import cases
 from .tasks import TaskRefused
 
 PLACING_ROLES = ("county", "admin")

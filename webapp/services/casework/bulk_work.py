@@ -4,12 +4,12 @@ Each task is done on its own (its own claim, its own completion and timeline ent
 commit by the caller), so one refusal does not undo the others and every case keeps its record."""
 from flask_babel import gettext as _
 
-from .. import engine
-from ..extensions import db
-from ..idnumber import sex as id_sex
-from ..models import InboxTask
+from ... import engine
+from ...extensions import db
+from ...idnumber import sex as id_sex
+from ...models import InboxTask
 from . import cases, tasks
-from .scoping import in_scope
+from ..scoping import in_scope
 from .tasks import TaskRefused
 
 BULK_APPROVE_COMMENT = "批量初审通过（无提示项）"

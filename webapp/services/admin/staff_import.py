@@ -14,11 +14,11 @@ from flask_babel import gettext as _
 from openpyxl import load_workbook
 from sqlalchemy import func
 
-from ..extensions import db
-from ..models import ROLES, Area, User
-from . import audit
-from .staff import GENERATED_HASH, StaffError, area_level_for, generate_password, level_mismatch_message, \
-    username_problem
+from ...extensions import db
+from ...models import ROLES, Area, User
+from .. import audit
+from .staff import (GENERATED_HASH, StaffError, area_level_for, generate_password, level_mismatch_message,
+                    username_problem)
 
 # The checked rows travel to the confirmation in one form field (Flask reads at most 500 kB of it).
 MAX_ROWS = 2000

@@ -12,11 +12,12 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, case as sql_case, func, update
 
-from ..extensions import db
-from ..models import Area, Case, InboxTask, User
-from ..models.base import utcnow
-from . import audit, cases, notifications
-from .scoping import in_scope, scope_condition
+from ...extensions import db
+from ...models import Area, Case, InboxTask, User
+from ...models.base import utcnow
+from .. import audit, notifications
+from . import cases
+from ..scoping import in_scope, scope_condition
 
 SUPERVISOR_ROLES = ("supervisor",)
 WORKING_ROLES = ("village", "township", "county", "agency", "supervisor")
@@ -113,7 +114,7 @@ def list_tasks(user, flt, page=1, per_page=50, now=None):
 
 def staff_in_scope(user, roles=WORKING_ROLES):
     """Active staff inside ``user``'s area, for choosing whom work goes to."""
-    from ..models import COUNTY_ROLES
+    from ...models import COUNTY_ROLES
 
     people = (User.query.options(db.joinedload(User.area))
               .filter(User.active.is_(True), User.role.in_(roles)).order_by(User.role, User.display_name).all())

@@ -1,8 +1,8 @@
 """Incidents for the people who fix them: the scoped list, one case's incident, and the retry."""
-from ..extensions import db
-from ..models import Incident
-from .. import engine
-from . import audit, scoping
+from ...extensions import db
+from ...models import Incident
+from ... import engine
+from .. import audit, scoping
 
 # Who sees the incident list and may retry (other roles see a case's incident on its page).
 INCIDENT_ROLES = ("admin", "supervisor")

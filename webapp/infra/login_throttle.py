@@ -14,7 +14,7 @@ import redis
 from flask import current_app
 
 from ..queues import redis_connection
-from . import audit
+from ..services import audit
 
 log = logging.getLogger(__name__)
 PREFIX = "login-failures:"

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import func, or_
 
-from ..extensions import db
-from ..models import ROLES, Area, InboxTask, User
-from ..models.base import utcnow
-from . import audit
+from ...extensions import db
+from ...models import ROLES, Area, InboxTask, User
+from ...models.base import utcnow
+from .. import audit
 
 # The area level a role's home area must have: lanes pick people by the case's area, so a
 # village assistant homed at a township would never see a village task.
@@ -101,7 +101,7 @@ def check_department(role, department):
     """The department a data provider belongs to (a known data source), None for other roles."""
     if role != "data_provider":
         return None
-    from ..intake.mapping import SOURCES
+    from ...intake.mapping import SOURCES
 
     if department not in SOURCES:
         raise StaffError(_("数据提供部门的账户须选择所属部门。"))
@@ -300,7 +300,7 @@ def area_choices(levels=("county", "township", "village")):
 
 def account_history(user_id, limit=20):
     """The latest audit events about an account (what administrators did to it, its log-ins)."""
-    from ..models import AuditEvent
+    from ...models import AuditEvent
 
     return (AuditEvent.query.options(db.joinedload(AuditEvent.user))
             .filter(AuditEvent.object_type == "user", AuditEvent.object_id == str(user_id))

@@ -17,12 +17,12 @@ from __future__ import annotations
 import hashlib
 import json
 
-from ..extensions import db
-from ..intake.mapping import SOURCES
-from ..intake.vocabulary import ROW_ERROR, VOCABULARIES, value_key
-from ..models import ValueMapping
-from ..models.base import utcnow
-from . import notifications
+from ...extensions import db
+from ...intake.mapping import SOURCES
+from ...intake.vocabulary import ROW_ERROR, VOCABULARIES, value_key
+from ...models import ValueMapping
+from ...models.base import utcnow
+from .. import notifications
 
 MAX_VALUES_LISTED = 200  # per field: more unknown words than this means a wrong column, not a vocabulary
 
@@ -69,14 +69,14 @@ def save_value_mapping(source: str, choices: dict[str, dict[str, str | None]], a
 
 def mapping_document(source: str) -> dict:
     """The saved header and value choices of ``source`` in the JSON form above."""
-    from .intake_import import saved_mapping  # intake_import uses this module
+    from .importing import saved_mapping  # intake_import uses this module
 
     return {"headers": saved_mapping(source), "values": saved_value_mapping(source)}
 
 
 def apply_document(source: str, document: dict, actor=None) -> None:
     """Save a mapping document's header and value choices for ``source`` (both checked first)."""
-    from .intake_import import save_mapping  # intake_import uses this module
+    from .importing import save_mapping  # intake_import uses this module
 
     if source not in SOURCES:
         raise MappingError(f"没有这个数据来源：{source}")

@@ -17,17 +17,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ..extensions import db
+from ...extensions import db
 from sqlalchemy import select
 
-from ..intake.chunks import chunk_id_numbers, decode_chunk, encode_chunk
-from ..intake.mapping import SOURCES, duplicate_headers_problem, map_headers
-from ..intake.readers import ReadError, TableReader
-from ..intake.records import invalid_records
-from ..intake.validate import ERROR, WARNING, ReportRow, RowValidator
-from ..models import HeaderMapping, ImportBatch, IntakeChunk, InvalidIdRow, ValidationIssue
-from ..models.base import utcnow
-from .bulk import insert_rows
+from ...intake.chunks import chunk_id_numbers, decode_chunk, encode_chunk
+from ...intake.mapping import SOURCES, duplicate_headers_problem, map_headers
+from ...intake.readers import ReadError, TableReader
+from ...intake.records import invalid_records
+from ...intake.validate import ERROR, WARNING, ReportRow, RowValidator
+from ...models import HeaderMapping, ImportBatch, IntakeChunk, InvalidIdRow, ValidationIssue
+from ...models.base import utcnow
+from ...infra.bulk import insert_rows
 
 PERSON_SOURCES = ("public_security", "health", "social_insurance")
 MAX_STORED_ISSUES = 200_000  # the report beyond this is counted, not stored
@@ -179,7 +179,7 @@ def import_file(path: str | Path, source: str, *, file_name: str | None = None, 
     imported batch supersedes the active batch of the same source, county and
     ``period`` (see :func:`supersede_previous`).
     """
-    from .intake_mapping import notify_needs_mapping, pending_of, saved_value_mapping
+    from .mapping import notify_needs_mapping, pending_of, saved_value_mapping
 
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}")

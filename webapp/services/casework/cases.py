@@ -1,11 +1,11 @@
 """Cases: starting them, completing their tasks, and their timelines."""
 from sqlalchemy import or_
 
-from ..extensions import db
-from ..models import Case, CaseEvent, InboxTask
-from ..models.base import utcnow
-from .. import engine
-from . import notifications
+from ...extensions import db
+from ...models import Case, CaseEvent, InboxTask
+from ...models.base import utcnow
+from ... import engine
+from .. import notifications
 
 REGISTRATION_PROCESS = "registration_case"
 # Decision keys of review tasks; a "return" sends work back with its comment as the reason.

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import case as sql_case, func
 
-from .. import bpmn_diff
-from ..extensions import db
-from ..models import Area, DiagramVersion, InboxTask, ProcessInstance
-from ..models.base import utcnow
-from . import audit
-from .scoping import scope_condition
+from ... import bpmn_diff
+from ...extensions import db
+from ...models import Area, DiagramVersion, InboxTask, ProcessInstance
+from ...models.base import utcnow
+from .. import audit
+from ..scoping import scope_condition
 
 
 @dataclass
@@ -55,7 +55,7 @@ def number_of(version):
 
 def rollback(process_id, number, user):
     """Make version ``number`` current for new cases (running ones keep theirs); audited."""
-    from ..engine.versions import make_current
+    from ...engine.versions import make_current
 
     chosen = version_by_number(process_id, number)
     if chosen is None:
@@ -133,7 +133,7 @@ def case_diagrams(case, now=None):
     Returns a list of {"instance": ProcessInstance, "version": DiagramVersion, "file": name, "markers": {element id: class}}
     for every file of the case's versions that the case has entered.
     """
-    from ..engine.case_path import instance_path
+    from ...engine.case_path import instance_path
 
     now = now or utcnow()
     late = {(row.process_id, row.task_name) for row in

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select
 
-from ..extensions import db
-from ..intake.employers import ORG_SOURCES, EmployerIndex, compare_employers, employer_counts, org_key, org_records
-from ..models import Area, ComparisonEmployer, ComparisonRun
-from .bulk import insert_rows
-from .intake_import import batch_chunks
+from ...extensions import db
+from ...intake.employers import ORG_SOURCES, EmployerIndex, compare_employers, employer_counts, org_key, org_records
+from ...models import Area, ComparisonEmployer, ComparisonRun
+from ...infra.bulk import insert_rows
+from .importing import batch_chunks
 
 
 def load_orgs(batches) -> list:

@@ -9,11 +9,11 @@ import logging
 
 from flask_babel import gettext as _
 
-from ..engine import migration as engine_migration
-from ..extensions import db
-from ..models import CaseEvent, DiagramVersion, MigrationItem, MigrationRun, ProcessInstance, User
-from ..models.base import utcnow
-from . import audit
+from ...engine import migration as engine_migration
+from ...extensions import db
+from ...models import CaseEvent, DiagramVersion, MigrationItem, MigrationRun, ProcessInstance, User
+from ...models.base import utcnow
+from .. import audit
 
 log = logging.getLogger(__name__)
 BATCH = 100  # instances moved per transaction by the job
@@ -126,7 +126,7 @@ def start_run(version_id, instance_ids, follow_new_deadlines, actor):
 
 def enqueue(run_id):
     """Hand the run to a worker (primitive id only)."""
-    from ..queues import enqueue as enqueue_job
+    from ...queues import enqueue as enqueue_job
 
     return enqueue_job("bulk", "workers.jobs.migrate_cases", run_id, job_id=f"migration-{run_id}")
 

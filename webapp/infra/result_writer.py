@@ -53,7 +53,7 @@ class ResultWriter:
         paths = [_PROJECT_ROOT] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(paths))
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "webapp.services.result_writer", str(rows_read), str(replies_write)],
+            [sys.executable, "-m", "webapp.infra.result_writer", str(rows_read), str(replies_write)],
             pass_fds=(rows_read, replies_write), stdin=subprocess.DEVNULL, env=env)
         os.close(rows_read)
         os.close(replies_write)

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func
 
-from ..idnumber import normalize_id
-from ..models import Case, Household, Person
-from .scoping import scope_condition
+from ...idnumber import normalize_id
+from ...models import Case, Household, Person
+from ..scoping import scope_condition
 
 LIMIT = 20
 _ID_SUFFIX = re.compile(r"^\d{3,5}[\dX]$")

@@ -19,10 +19,10 @@ import logging
 from redis.exceptions import RedisError
 from sqlalchemy import false, func, or_, select, update
 
-from ..extensions import db
-from ..models import CaseEvent, InboxTask, ProcessInstance, User
-from ..models.base import utcnow
-from . import notifications
+from ...extensions import db
+from ...models import CaseEvent, InboxTask, ProcessInstance, User
+from ...models.base import utcnow
+from .. import notifications
 
 log = logging.getLogger(__name__)
 ESCALATION_BATCH = 1000
@@ -137,7 +137,7 @@ def _record_escalations(claimed, now):
     """Timeline events and notifications (assignee and the area's supervisors) for claimed rows."""
     if not claimed:
         return
-    from .scoping import in_scope
+    from ..scoping import in_scope
 
     supervisors = _supervisors()
     by_area = {}
@@ -227,8 +227,8 @@ def _record_reminders(claimed, now):
 
 def team_of(row):
     """Active users of the row's lane inside its area (one query; the scoping rule decides)."""
-    from ..models import Area
-    from .scoping import in_scope
+    from ...models import Area
+    from ..scoping import in_scope
 
     if row.lane == "village":
         near = Area.code == (row.village_code or "-")
@@ -263,7 +263,7 @@ def ring(job_name, *args, queue_name="timers", **kwargs):
 
     Request paths use this; the periodic sweep finds the work from the database anyway.
     """
-    from ..queues import enqueue
+    from ...queues import enqueue
 
     try:
         return enqueue(queue_name, job_name, *args, **kwargs)

@@ -1,28 +1,13 @@
-"""Deadlines and what they produce: in-app notifications, and the indexes the timer sweep reads.
+"""In-app notifications: what deadlines, assignments and intake runs tell a user.
 
-The due times themselves live where the engine writes them: ``ProcessInstance.next_timer_at``
-(earliest waiting timer of an instance) and ``InboxTask.reminder_at`` / ``due_at`` (the two
-boundary timers of each open task). This module adds the indexes that let a sweep find due
-work without scanning, and the notification table.
+The due times themselves live where the engine writes them (``ProcessInstance.next_timer_at``,
+``InboxTask.reminder_at`` / ``due_at``), with the indexes the timer sweep reads, in ``process.py``.
 """
 from ..extensions import db
 from .base import utcnow
-from .process import InboxTask, ProcessInstance
 
 NOTIFICATION_KINDS = ("assigned", "returned", "reminder", "escalated", "due_changed", "digest", "intake_mapping",
                       "intake_done")
-
-# The timer sweep asks "running instances whose earliest timer is due, earliest first";
-# (status, next_timer_at) answers it with one range scan, already in order.
-ix_process_instance_due = db.Index("ix_process_instance_due", ProcessInstance.status,
-                                   ProcessInstance.next_timer_at)
-# The escalation sweep asks "open tasks not yet escalated whose deadline passed"; the
-# equality columns first so the due_at range is read in order and LIMIT stops early.
-ix_inbox_task_escalation = db.Index("ix_inbox_task_escalation", InboxTask.state, InboxTask.overdue,
-                                    InboxTask.due_at)
-# The reminder sweep asks the same of reminders not yet sent.
-ix_inbox_task_reminder = db.Index("ix_inbox_task_reminder", InboxTask.state, InboxTask.reminded,
-                                  InboxTask.reminder_at)
 
 
 class Notification(db.Model):

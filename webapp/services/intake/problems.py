@@ -11,17 +11,17 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..extensions import db
-from ..idnumber import mask_id
-from ..intake.compare import PROBLEM_LABELS
-from ..models import Area, ProblemRecord
-from . import cases
-from .bulk import insert_rows
-from ..labels import ID_ERRORS_ZH as _ID_ERRORS
+from ...extensions import db
+from ...idnumber import mask_id
+from ...intake.compare import PROBLEM_LABELS
+from ...models import Area, ProblemRecord
+from ..casework import cases
+from ...infra.bulk import insert_rows
+from ...labels import ID_ERRORS_ZH as _ID_ERRORS
 
 
 def _source_label(source):
-    from ..intake.mapping import SOURCES
+    from ...intake.mapping import SOURCES
 
     return SOURCES[source].label if source in SOURCES else source
 

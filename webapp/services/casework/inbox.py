@@ -4,10 +4,10 @@ from datetime import timedelta
 
 from sqlalchemy import and_, func
 
-from ..extensions import db
-from ..models import COUNTY_ROLES, Area, Case, InboxTask
-from ..models.base import utcnow
-from .scoping import scope_condition
+from ...extensions import db
+from ...models import COUNTY_ROLES, Area, Case, InboxTask
+from ...models.base import utcnow
+from ..scoping import scope_condition
 
 DUE_SOON = timedelta(days=2)
 SORTS = {"due": (InboxTask.due_at.asc(), InboxTask.id.asc()),

@@ -1,6 +1,6 @@
 """Handlers for the service operators diagrams may call (docs/process-contract.md)."""
-from ..engine import operations
-from ..models import InboxTask, Person
+from ...engine import operations
+from ...models import InboxTask, Person
 from . import cases, registry, timers
 
 
@@ -52,7 +52,7 @@ def escalate_task(ctx, params, task_data):
 
 def close_problem(ctx, params, task_data):
     """A problem record was resolved with an outcome: timeline event, problem records resolved."""
-    from .intake_problems import close_problem_record
+    from ..intake.problems import close_problem_record
 
     case = ctx.instance.case
     outcome = task_data.get("problem_outcome")

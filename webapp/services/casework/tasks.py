@@ -1,11 +1,12 @@
 """Working a task: who may, what each kind of task needs, and completing it."""
 from flask_babel import gettext as _
 
-from .. import engine
-from ..extensions import db
-from ..models import Area, Person, RegistrationForm, User
-from ..models.base import utcnow
-from . import audit, cases
+from ... import engine
+from ...extensions import db
+from ...models import Area, Person, RegistrationForm, User
+from ...models.base import utcnow
+from .. import audit
+from . import cases
 
 
 class TaskRefused(Exception):
@@ -119,7 +120,7 @@ def revisit_of(row):
 
     A visit that found nobody home is not a return: the revisit shows its own words and the note.
     """
-    from ..models import CaseEvent
+    from ...models import CaseEvent
 
     if row.task_name != "visit_household":
         return None
