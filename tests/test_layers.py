@@ -52,3 +52,43 @@ def test_the_intake_core_imports_neither_flask_nor_the_database():
                 if target == banned or target.startswith(banned + ".") or full == banned or full.startswith(banned + "."):
                     offences.append(f"{path.name}: {full}")
     assert not offences, "the pure intake core imports: " + ", ".join(offences)
+
+
+def _top_level_graph():
+    """Module -> the webapp modules it imports at its top level (a name that is a submodule counts as it)."""
+    modules = {_module_name(path): path for path in WEBAPP.rglob("*.py")}
+    graph = {}
+    for module, path in modules.items():
+        edges = set()
+        for target, name in _imported(path, top_level_only=True):
+            if not target or not target.startswith("webapp"):
+                continue
+            full = f"{target}.{name}" if name else target
+            found = full if full in modules else target if target in modules else None
+            # A submodule importing its own package (``from . import bp``) is how a package and its
+            # modules always relate: Python runs the package first anyway. Not a cycle between files.
+            if found and found != module and not module.startswith(found + "."):
+                edges.add(found)
+        graph[module] = edges
+    return graph
+
+
+def test_no_import_cycles_between_modules():
+    graph = _top_level_graph()
+    state, cycles = {}, []
+
+    def visit(module, stack):
+        state[module] = "open"
+        stack.append(module)
+        for nxt in sorted(graph[module]):
+            if state.get(nxt) == "open":
+                cycles.append(" -> ".join(stack[stack.index(nxt):] + [nxt]))
+            elif nxt not in state:
+                visit(nxt, stack)
+        stack.pop()
+        state[module] = "done"
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [])
+    assert not cycles, "import cycles: " + "; ".join(cycles)

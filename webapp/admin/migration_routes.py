@@ -7,7 +7,7 @@ from ..auth.decorators import admin_required
 from ..extensions import db
 from ..models import DiagramVersion, MigrationRun
 from ..services.admin import migration
-from .routes import bp
+from . import bp
 
 
 @bp.route("/migration")

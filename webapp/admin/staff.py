@@ -18,7 +18,7 @@ from ..models import ROLES
 from ..services import audit
 from ..infra import login_throttle
 from ..services.admin import staff, staff_import
-from .routes import bp
+from . import bp
 from .staff_forms import (ActionForm, ImportConfirmForm, ImportUploadForm, PasswordResetForm, UserCreateForm,
                           UserForm, department_choices, role_choices)
 

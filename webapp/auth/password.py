@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..services.admin import staff
 from .forms import ChangePasswordForm
-from .routes import bp
+from . import bp
 
 ALLOWED_WHILE_FORCED = {"auth.change_password", "auth.logout", "auth.set_language", "static"}
 

@@ -9,7 +9,7 @@ from ..models import Case
 from ..services.casework import placement
 from ..services import scoping
 from ..services.casework.tasks import TaskRefused
-from .routes import bp
+from . import bp
 
 
 @bp.route("/unplaced")

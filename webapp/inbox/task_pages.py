@@ -117,6 +117,3 @@ TASK_PAGES = {
     "county_audit_review": _review_page(ReviewForm),
     "review_change": _review_page(ChangeReviewForm),
 }
-from .problem_pages import investigate_problem_page, resolve_problem_page  # noqa: E402 (uses _finish above)
-
-TASK_PAGES.update(investigate_problem=investigate_problem_page, resolve_problem=resolve_problem_page)

@@ -123,9 +123,6 @@ def _score_against_key(folder, result, opened, load_answer_key, precision_recall
     scores["invalid_id_rows"] = (right / len(said) if said else 1.0, right / len(want) if want else 1.0, len(want))
     for label, (precision, recall, count) in scores.items():
         click.echo(f"{label}: precision {precision:.4f} recall {recall:.4f} ({count})")
-
-
-from . import cli_runs  # noqa: E402,F401  (flask intake run / results, on this group)
 # -- scripted intake (county IT's nightly job does what the web does) -------------------------------
 
 EXIT_NEEDS_MAPPING = 3

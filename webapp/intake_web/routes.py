@@ -10,7 +10,7 @@ import os
 import re
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -27,8 +27,8 @@ from ..services.intake import (importing as intake_import, mapping as intake_map
 from . import mapping_forms as forms
 from ..intake.compare import PROBLEM_LABELS
 from ..intake.mapping import SOURCES, id_column_test
+from . import bp
 
-bp = Blueprint("intake", __name__, url_prefix="/intake")
 STAFF = ("agency", "county", "admin", "supervisor")
 OPERATORS = ("agency", "county", "admin")
 UPLOADERS = OPERATORS + ("data_provider",)
@@ -435,7 +435,3 @@ def problems(run_id):
                   .order_by(ProblemRecord.problem_type, ProblemRecord.id)
                   .paginate(page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False))
     return render_template("intake/problems.html", run=run, pagination=pagination, labels=PROBLEM_LABELS)
-
-
-from . import routes_employers  # noqa: E402,F401  (the employer pages, on this blueprint)
-from . import routes_reveal  # noqa: E402,F401  (showing one full ID on request, audited)

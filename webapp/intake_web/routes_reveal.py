@@ -15,7 +15,8 @@ from ..idnumber import ISSUE_CODES, mask_id, mask_ids_in_text
 from ..models import LinkageCandidate, ProblemRecord, ValidationIssue
 from ..redirects import safe_next
 from ..services import audit, scoping
-from .routes import OPERATORS, STAFF, UPLOADERS, _batch_or_404, _county, bp
+from . import bp
+from .routes import OPERATORS, STAFF, UPLOADERS, _batch_or_404, _county
 
 
 def _problem(record_id):

@@ -10,7 +10,7 @@ from ..extensions import db
 from ..models import Incident
 from ..services.casework import incidents
 from ..services import scoping
-from .routes import bp
+from . import bp
 
 
 def incident_roles_required(view):

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from redis.exceptions import RedisError
 
 from ..services.casework import timers
-from .routes import bp
+from . import bp
 
 FAILED_SHOWN = 20
 

@@ -1,4 +1,4 @@
-"""``flask demo run``: migrate, seed, start a worker and the web server, print the logins."""
+"""``flask demo seed`` (the demo county) and ``flask demo run`` (migrate, seed, worker, web server)."""
 import os
 import signal
 import subprocess
@@ -6,11 +6,14 @@ import sys
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
 from ..extensions import db
+from ..services.admin.shipped import deploy_shipped_diagrams
+
+demo_cli = AppGroup("demo", help="The demo county.")
 
 
 def _print_logins(host, port):
@@ -25,7 +28,31 @@ def _print_logins(host, port):
     click.echo("")
 
 
-@click.command("run")
+@demo_cli.command("seed")
+@click.option("--households", default=300, show_default=True)
+@click.option("--generated-people", default=3000, show_default=True,
+              help="Residents of a generated county slice to import and compare (0: none).")
+def demo_seed(households, generated_people):
+    """Fill an empty database with the demo county (idempotent: does nothing if seeded)."""
+    from ..models import User
+    from . import demo, demo_intake
+
+    if User.query.filter_by(username="admin").first():
+        click.echo("demo data already present")
+        return
+    deploy_shipped_diagrams()
+    with click.progressbar(length=households, label="启动登记案件") as bar:
+        demo.seed(households, progress=lambda done, total: bar.update(1))
+    db.session.commit()
+    if generated_people:
+        click.echo(f"生成并比对 {generated_people} 人的部门数据 ...")
+        agency = User.query.filter_by(username="agency").one()
+        folder = os.path.join(current_app.instance_path, "demo-county")
+        counts = demo_intake.seed_generated_slice(folder, generated_people, actor=agency)
+        click.echo("比对结果: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+
+
+@demo_cli.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
 @click.option("--households", default=300, show_default=True)
@@ -35,8 +62,6 @@ def demo_run(host, port, households, no_worker):
     """Bring up the demo county: database, worker, web app."""
     upgrade()
     ctx = click.get_current_context()
-    from ..cli import demo_seed
-
     ctx.invoke(demo_seed, households=households)
     from ..queues import redis_connection
 
