@@ -12,6 +12,8 @@ from webapp import create_app
 from webapp.extensions import db as _db
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
+# Redis, worker processes and the file clock (clock_file, redis_server, workers) for every test module.
+pytest_plugins = ["tests.worker_fixtures"]
 
 
 def _migrate(url, instance_dir):

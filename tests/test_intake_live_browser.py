@@ -10,7 +10,6 @@ from datetime import date
 from webapp.idnumber import make_id
 
 from .test_browser import CHROMIUM, browser_page, live_server, pytestmark  # noqa: F401
-from .test_timers_support import clock_file, redis_server, workers  # noqa: F401
 
 ONE = make_id("341721", date(1960, 5, 1), 11)
 TWO = make_id("341721", date(1955, 2, 3), 22)

@@ -19,7 +19,6 @@ from webapp.synthetic.generator import generate_county
 from webapp.models import ComparisonResult, ImportBatch, Notification, ValueMapping
 from webapp.services.intake import runs as intake_runs
 
-from .test_timers_support import clock_file, redis_server, workers  # noqa: F401
 
 AS_OF = date(2017, 6, 30)
 # What the uploader knows about their own files: what each odd header and word means.

@@ -7,8 +7,7 @@ from webapp.models.base import utcnow
 from webapp.services.casework import cases, tasks, timers
 
 from .helpers import user
-from .test_timers_support import (assert_each_timer_fired_once, clock_file, open_distribution_cases,  # noqa: F401
-                                  timer_events)
+from .worker_fixtures import assert_each_timer_fired_once, open_distribution_cases, timer_events
 
 
 def _notes():

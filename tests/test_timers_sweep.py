@@ -11,8 +11,8 @@ from webapp.models.base import utcnow
 from webapp.services.casework import supervision, timers
 
 from .helpers import user
-from .test_timers_support import (assert_each_timer_fired_once, clock_file, due_instance_count,  # noqa: F401
-                                  open_distribution_cases, timer_events)
+from .worker_fixtures import (assert_each_timer_fired_once, due_instance_count, open_distribution_cases,
+                              timer_events)
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """Handlers for the service operators diagrams may call (docs/process-contract.md)."""
 from ...engine import operations
+from ...extensions import db
 from ...models import InboxTask, Person
 from . import cases, registry, timers
 
@@ -15,7 +16,7 @@ def registry_apply(ctx, params, task_data):
 def apply_change(ctx, params, task_data):
     """An approved change request is applied to the person's record, with history."""
     case = ctx.instance.case
-    person = Person.query.get(case.person_id)
+    person = db.session.get(Person, case.person_id)
     changes = (case.payload or {}).get("changes", {})
     data = dict(person.record.data) if person.record else {}
     data.update(changes)
