@@ -92,3 +92,22 @@ def test_no_import_cycles_between_modules():
         if module not in state:
             visit(module, [])
     assert not cycles, "import cycles: " + "; ".join(cycles)
+
+
+# The synthetic county is for the demo, the benchmarks and the tests. Of the application only
+# the command line reaches it: `flask demo` (webapp.cli) and `flask intake generate-county`
+# (webapp.intake_web.cli, which also reads an answer key in `compare-dir`).
+MAY_USE_SYNTHETIC = ("webapp.synthetic", "webapp.cli", "webapp.intake_web.cli")
+
+
+def test_production_code_never_imports_the_synthetic_county():
+    offences = []
+    for path in sorted(WEBAPP.rglob("*.py")):
+        module = _module_name(path)
+        if module in MAY_USE_SYNTHETIC or module.startswith("webapp.synthetic."):
+            continue
+        for target, name in _imported(path):
+            full = f"{target}.{name}" if name else target
+            if (target or "").startswith("webapp.synthetic") or full.startswith("webapp.synthetic"):
+                offences.append(f"{module}: {full}")
+    assert not offences, "imports the synthetic county: " + ", ".join(offences)

@@ -7,7 +7,7 @@ from webapp.models.base import utcnow
 from webapp.services.casework import cases, tasks, timers
 
 from .helpers import user
-from .worker_fixtures import assert_each_timer_fired_once, open_distribution_cases, timer_events
+from .worker_fixtures import assert_each_timer_fired_once, open_distribution_cases
 
 
 def _notes():

@@ -1,6 +1,5 @@
 """Command-line commands: ``flask demo``, ``flask areas``, ``flask diagrams``, ``flask users``."""
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from .extensions import db

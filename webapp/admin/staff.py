@@ -1,6 +1,6 @@
 """Administration of staff accounts: list, create, edit, disable, reset passwords, bulk import.
 
-Thin routes: the forms validate the shape, services.staff and services.staff_import do the work,
+Thin routes: the forms validate the shape, services.admin.staff and services.admin.staff_import do the work,
 the route commits. A password is shown once in the response to the POST that set it, with
 ``Cache-Control: no-store``, and is kept nowhere.
 """

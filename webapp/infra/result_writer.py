@@ -6,7 +6,7 @@ the comparison for that one core; a second process uses the machine's other
 core. The run hands over each slice of rows as soon as its outcomes exist and
 goes on with problems and record linkage while they are written.
 
-The child is a fresh interpreter (``python -m webapp.services.result_writer``),
+The child is a fresh interpreter (``python -m webapp.infra.result_writer``),
 not a fork: a fork would inherit the parent's open database connections,
 which neither SQLite nor psycopg2 allow to be used or closed from two
 processes, and multiprocessing's "spawn" would re-run the caller's main

@@ -1,5 +1,5 @@
 """Process pages for administrators (supervisors may view): diagram, versions, diff, heatmap,
-and the case diagram data. Thin: validate, call services.processes, commit, redirect."""
+and the case diagram data. Thin: validate, call services.admin.processes, commit, redirect."""
 from urllib.parse import quote
 
 from flask import abort, flash, redirect, render_template, request, url_for

@@ -32,7 +32,7 @@ def _open_row(ctx, task_name):
 
 
 def notify_reminder(ctx, params, task_data):
-    """A reminder timer fired for a task: timeline event, message to the assignee (services.timers)."""
+    """A reminder timer fired for a task: timeline event, message to the assignee (services.casework.timers)."""
     task_name = params.get("task")
     timers.remind_row(_open_row(ctx, task_name), ctx.instance.case, task_name)
     return {"reminded": task_name}
