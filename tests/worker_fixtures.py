@@ -1,5 +1,7 @@
-"""Helpers and fixtures the timer tests share (no tests here): a clock file every process reads,
-a private redis-server, real worker processes, and counting what the timers did.
+"""Fixtures and helpers for tests with real processes (no tests here): a clock file every process
+reads, a private redis-server, real worker processes, and counting what the timers did.
+conftest.py loads this module as a plugin, so every test may ask for ``clock_file``,
+``redis_server`` or ``workers``; the helpers are imported from here.
 
 Waits are on conditions (a process gone, a row written, a log line seen), each with a generous
 upper bound (PATIENCE) that only a broken test reaches: a busy machine makes them slower, not red.
