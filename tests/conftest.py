@@ -12,8 +12,9 @@ from webapp import create_app
 from webapp.extensions import db as _db
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
-# Redis, worker processes and the file clock (clock_file, redis_server, workers) for every test module.
-pytest_plugins = ["tests.worker_fixtures"]
+# Shared fixtures kept in their own modules: Redis, worker processes and the file clock
+# (clock_file, redis_server, workers); the live server and Chromium (live_server, browser_page).
+pytest_plugins = ["tests.worker_fixtures", "tests.browser_fixtures"]
 
 
 def _migrate(url, instance_dir):

@@ -12,7 +12,7 @@ from webapp.extensions import db
 from webapp.models import Person
 
 from .helpers import case_at_visit, open_task, registration_form_data, user
-from .test_browser import ARTIFACTS, CHROMIUM, live_server  # noqa: F401 (fixture)
+from .browser_fixtures import ARTIFACTS, CHROMIUM
 from .test_browser_phone import OVERFLOW, open_browser
 
 pytestmark = [
