@@ -60,6 +60,8 @@ class Config:
     LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "30"))
     LOGIN_LOCK_SECONDS = int(os.environ.get("LOGIN_LOCK_SECONDS", "900"))
     WTF_CSRF_TIME_LIMIT = None
+    # How passwords are hashed: None is werkzeug's default (scrypt, deliberately slow).
+    PASSWORD_HASH_METHOD = None
     # Comparison runs over at least this many person rows write their results from a second
     # process (webapp/infra/result_writer.py); below it, starting one costs more than it saves.
     RESULT_WRITER_PROCESS_MIN_ROWS = int(os.environ.get("RESULT_WRITER_PROCESS_MIN_ROWS", "100000"))
@@ -104,3 +106,6 @@ class TestConfig(Config):
     REDIS_URL = os.environ.get("TEST_REDIS_URL") or None
     PAGE_SIZE = 20
     SESSION_COOKIE_SECURE = REMEMBER_COOKIE_SECURE = False  # the test client speaks plain HTTP
+    # Scrypt costs a tenth of a second per log-in and per seeded account; the tests log in
+    # thousands of times. Still a salted hash (tests/test_security.py checks the shipped setting).
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"

@@ -9,7 +9,10 @@ from sqlalchemy import create_engine, text
 
 from config import TestConfig
 from webapp import create_app
+from webapp.engine import diagrams
 from webapp.extensions import db as _db
+
+from . import seeding
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 # Shared fixtures kept in their own modules: Redis, worker processes and the file clock
@@ -38,6 +41,7 @@ def migrated_template(tmp_path_factory):
     if PG_URL:
         engine = create_engine(PG_URL)
         with engine.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {seeding.SNAPSHOT_SCHEMA} CASCADE"))
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         engine.dispose()
         _migrate(PG_URL, str(base))
@@ -47,18 +51,20 @@ def migrated_template(tmp_path_factory):
     return str(path)
 
 
-def _fresh_database_url(template, tmp_path):
+@pytest.fixture(scope="session")
+def seeded_template(migrated_template, tmp_path_factory, embedded_redis_path):
+    """The demo county seeded once (rebuilt when it grows old, see seeding.py): what `county` copies."""
+    return seeding.SeededTemplate(migrated_template, PG_URL, tmp_path_factory, embedded_redis_path)
+
+
+def _fresh_database_url(template, tmp_path, seeded):
     if PG_URL:
-        engine = create_engine(PG_URL)
-        with engine.begin() as conn:
-            tables = [r[0] for r in conn.execute(text(
-                "SELECT tablename FROM pg_tables WHERE schemaname='public' AND tablename <> 'alembic_version'"))]
-            if tables:
-                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-        engine.dispose()
+        seeding.reset_postgres(PG_URL, seeded.pg_snapshot() if seeded else None)
         return PG_URL
     path = tmp_path / "test.db"
-    shutil.copyfile(template, path)
+    shutil.copyfile(seeded.sqlite_file() if seeded else template, path)
+    if seeded:
+        seeded.copy_instance_files(tmp_path)
     return f"sqlite:///{path}"
 
 
@@ -69,16 +75,26 @@ def embedded_redis_path(tmp_path_factory):
 
 
 @pytest.fixture
-def app(migrated_template, tmp_path, embedded_redis_path):
-    """A fresh, migrated database, an empty Redis database, and an app bound to them."""
-    url = _fresh_database_url(migrated_template, tmp_path)
+def app(request, migrated_template, tmp_path, embedded_redis_path):
+    """A fresh, migrated database, an empty Redis database, and an app bound to them.
+
+    A test that asks for ``county`` (directly or through another fixture) gets the database
+    already seeded from the session's seeded template instead of seeding it itself: the same
+    rows and ids as seeding it here, for a file copy (SQLite) or a few statements (PostgreSQL).
+    """
+    seeded = request.getfixturevalue("seeded_template") if "county" in request.fixturenames else None
+    url = _fresh_database_url(migrated_template, tmp_path, seeded)
 
     class Config(TestConfig):
         SQLALCHEMY_DATABASE_URI = url
         INSTANCE_DIR = str(tmp_path)
         EMBEDDED_REDIS_PATH = embedded_redis_path
 
+    # In-process caches keyed by the database URL and row ids (PostgreSQL reuses one URL, and
+    # ids repeat from test to test): the previous test's current diagram version must not leak.
+    diagrams._current_ids.clear()
     app = create_app(Config)
+    app.config["TEST_SEEDED_COUNTY"] = seeded is not None
     with app.app_context():
         from webapp.queues import redis_connection
 
@@ -157,13 +173,9 @@ def make_client(app):
 
 @pytest.fixture
 def county(app):
-    """The demo county's areas and users, the shipped diagrams, and a few households in cases."""
-    from webapp.cli import deploy_shipped_diagrams
-    from webapp.synthetic import demo
-
-    deploy_shipped_diagrams()
-    demo.seed(households=6, villages_with_staff=2)
-    _db.session.commit()
+    """The demo county's areas and users, the shipped diagrams, and a few households in cases
+    (seeding.seed_county, done once per session; `app` copies the result for this test)."""
+    assert app.config["TEST_SEEDED_COUNTY"], "the app fixture did not see that this test uses county"
     return app
 
 

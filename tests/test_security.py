@@ -28,6 +28,19 @@ def test_passwords_are_hashed(county):
     assert "demo1234" not in stored and stored.startswith(("scrypt:", "pbkdf2:"))
 
 
+def test_shipped_settings_stretch_passwords_with_scrypt(app):
+    """The tests hash cheaply (TestConfig); every shipped configuration keeps werkzeug's scrypt."""
+    from config import Config, ProductionConfig
+    from webapp.models import User
+
+    assert Config.PASSWORD_HASH_METHOD is None and ProductionConfig.PASSWORD_HASH_METHOD is None
+    app.config["PASSWORD_HASH_METHOD"] = Config.PASSWORD_HASH_METHOD
+    account = User()
+    account.set_password("demo1234")
+    assert account.password_hash.startswith("scrypt:32768:8:1$")
+    assert account.check_password("demo1234") and not account.check_password("demo12345")
+
+
 def test_lists_mask_ids_and_opening_a_record_is_audited(county, client):
     person = Person.query.first()
     client.login("county")

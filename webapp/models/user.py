@@ -1,4 +1,5 @@
 """Staff accounts, their role and their home area."""
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -37,7 +38,11 @@ class User(UserMixin, db.Model):
 
         ``method`` is for generated one-time passwords only (see services.admin.staff): a random
         secret of 70+ bits needs no key stretching, and stretching 500 of them costs minutes.
+        Otherwise the PASSWORD_HASH_METHOD setting decides (None: werkzeug's default, scrypt;
+        only TestConfig sets a cheap one, so the test suite does not spend its time stretching).
         """
+        if method is None and has_app_context():
+            method = current_app.config.get("PASSWORD_HASH_METHOD")
         self.password_hash = generate_password_hash(password, **({"method": method} if method else {}))
 
     def check_password(self, password):
