@@ -21,9 +21,11 @@ test: $(STAMP)
 	$(VENV)/bin/pytest -q
 
 # The quick loop while developing: everything but the slow tests (worker processes, browsers,
-# big generated files). CI runs `make test`, which runs them all.
+# big generated files), in two processes (pytest-xdist; a test file stays in one process, so
+# its module fixtures are built once). CI runs `make test`, which runs them all in one process.
+# On PostgreSQL each process takes a database and a Redis database of its own (tests/parallel.py).
 test-fast: $(STAMP)
-	$(VENV)/bin/pytest -q -m "not slow and not browser"
+	$(VENV)/bin/pytest -q -m "not slow and not browser" -n 2 --dist loadfile
 
 worker: $(STAMP)
 	$(VENV)/bin/python -m workers

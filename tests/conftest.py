@@ -7,12 +7,17 @@ import shutil
 import pytest
 from sqlalchemy import create_engine, text
 
-from config import TestConfig
-from webapp import create_app
-from webapp.engine import diagrams
-from webapp.extensions import db as _db
+from . import parallel
 
-from . import seeding
+# Before config reads them: under pytest-xdist each worker has databases of its own.
+parallel.use_worker_databases()
+
+from config import TestConfig  # noqa: E402
+from webapp import create_app  # noqa: E402
+from webapp.engine import diagrams  # noqa: E402
+from webapp.extensions import db as _db  # noqa: E402
+
+from . import seeding  # noqa: E402
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 # Shared fixtures kept in their own modules: Redis, worker processes and the file clock
@@ -39,6 +44,7 @@ def migrated_template(tmp_path_factory):
     """Migrate once per session: a SQLite template file, or the PostgreSQL test database."""
     base = tmp_path_factory.mktemp("db")
     if PG_URL:
+        parallel.create_worker_database(PG_URL)
         engine = create_engine(PG_URL)
         with engine.begin() as conn:
             conn.execute(text(f"DROP SCHEMA IF EXISTS {seeding.SNAPSHOT_SCHEMA} CASCADE"))
