@@ -7,7 +7,7 @@ import pytest
 
 from webapp.extensions import db
 from webapp.models import Area, AuditEvent, InboxTask, User
-from webapp.services import assignment, supervision, tasks
+from webapp.services import assignment, scoping, supervision, tasks
 
 from .helpers import case_at_visit, open_task, user
 
@@ -160,7 +160,7 @@ def test_disabled_user_cannot_log_in_nor_get_work_and_their_tasks_stay_for_super
     township = user("township")
     assert visitor not in tasks.visitors_of_township(township.area.township_code)
     supervisor = user("supervisor")
-    assert visitor not in supervision.staff_in_scope(supervisor)
+    assert visitor not in scoping.staff_in_scope(supervisor, supervision.WORKING_ROLES)
     assert visitor not in assignment.candidates_for(visit)
     with county.test_request_context(), pytest.raises(supervision.SupervisionRefused):
         supervision.check_target(visit, visitor)

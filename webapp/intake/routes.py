@@ -147,7 +147,7 @@ def upload():
     path, file_hash = _store_upload(upload_file, limit)
     token = os.path.basename(path)
     existing = intake_import.find_duplicate(source, file_hash)
-    if existing is not None and existing.county_code == _county():
+    if scoping.in_county(existing, current_user):
         flash(_("内容完全相同的文件已于第 %(id)s 批（%(name)s）导入过，不重复计入。", id=existing.id,
                 name=existing.file_name), "error")
         return redirect(url_for("intake.batch_page", batch_id=existing.id))
@@ -216,7 +216,7 @@ def _live_state(batches) -> str:
 
 def _batch_or_404(batch_id):
     batch = db.session.get(ImportBatch, batch_id)
-    if batch is None or batch.county_code != _county() or (
+    if not scoping.in_county(batch, current_user) or (
             current_user.role == "data_provider" and batch.created_by_id != current_user.id):
         abort(404)
     return batch
@@ -303,7 +303,7 @@ def _job(name, inline, *args):
 
 def _run_or_404(run_id):
     run = db.session.get(ComparisonRun, run_id)
-    if run is None or run.county_code != _county():
+    if not scoping.in_county(run, current_user):
         abort(404)
     return run
 
@@ -409,7 +409,7 @@ def candidates(run_id):
 def decide(candidate_id):
     """Confirm or reject one pair."""
     candidate = db.session.get(LinkageCandidate, candidate_id)
-    if candidate is None or candidate.county_code != _county():
+    if not scoping.in_county(candidate, current_user):
         abort(404)
     intake_work.decide_candidate(candidate, current_user, request.form.get("decision") == "confirm")
     audit.record(current_user, "linkage_decision", "linkage_candidate", candidate.id, detail=candidate.status)

@@ -15,7 +15,7 @@ from ..idnumber import ISSUE_CODES, mask_id, mask_ids_in_text
 from ..models import LinkageCandidate, ProblemRecord, ValidationIssue
 from ..redirects import safe_next
 from ..services import audit, scoping
-from .routes import OPERATORS, STAFF, UPLOADERS, _batch_or_404, _county, bp
+from .routes import OPERATORS, STAFF, UPLOADERS, _batch_or_404, bp
 
 
 def _problem(record_id):
@@ -29,7 +29,7 @@ def _candidate(record_id):
     if current_user.role not in OPERATORS:
         abort(403)
     candidate = db.session.get(LinkageCandidate, record_id)
-    if candidate is None or candidate.county_code != _county():
+    if not scoping.in_county(candidate, current_user):
         abort(404)
     return "linkage_candidate", [(_("无效身份证号"), candidate.id_raw),
                                  (_("可能是"), candidate.candidate_id_number)], candidate.name

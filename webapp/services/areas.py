@@ -2,6 +2,7 @@
 import csv
 import random
 
+from .. import areacodes
 from ..extensions import db
 from ..models import Area
 
@@ -46,7 +47,7 @@ def generate_county(county_code=DONGZHI_CODE, county_name=DONGZHI_NAME, township
                     break
             community = number <= 2 and kind == "town"
             suffix, vkind, vcode = ("社区", "community", number) if community else ("村", "village", 200 + number)
-            rows.append((f"{code[:9]}{vcode:03d}", village + suffix, "village", vkind, code))
+            rows.append((areacodes.village_code(code, vcode), village + suffix, "village", vkind, code))
     return rows
 
 

@@ -2,6 +2,7 @@
 import random
 from datetime import date, timedelta
 
+from .. import areacodes
 from ..extensions import db
 from ..idnumber import make_id
 from ..models import Area, Household, Person, User
@@ -83,7 +84,7 @@ def seed(households=300, villages_with_staff=4, seed_value=341721, progress=None
     for index in range(households):
         # A fifth of the addresses do not name a village: township staff must place them.
         village = rng.choice(villages) if rng.random() > 0.2 else None
-        number = f"{township.code[:9]}{index + 1:06d}"
+        number = areacodes.township_prefix(township.code) + f"{index + 1:06d}"
         household = _household(rng, number, township, village, county_code)
         db.session.flush()
         cases.start_registration_case(household, actor=admin)

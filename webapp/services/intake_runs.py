@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import delete, select
 
+from ..areacodes import codes_of_village
 from ..extensions import db
 from ..intake.compare import compare
 from ..intake.employers import ORG_SOURCES, EmployerIndex
@@ -94,12 +95,6 @@ def _progress(run: ComparisonRun, stage: str, done: int, total: int) -> None:
     _last_shown[run.id] = now
     run.stage, run.progress_done, run.progress_total = stage, done, total
     db.session.commit()
-
-
-def _area_codes(village_code: str | None, county_code: str):
-    if village_code and len(village_code) == 12 and village_code.isdigit():
-        return village_code[:6], village_code[:9] + "000", village_code
-    return county_code, None, None
 
 
 def _batch_records(batch: ImportBatch, employer_index: EmployerIndex | None = None, links: dict | None = None):
@@ -210,7 +205,7 @@ class _ResultRows:
     def _row(self, p) -> tuple:
         codes = self._areas.get(p.area_code)
         if codes is None:
-            codes = self._areas[p.area_code] = _area_codes(p.area_code, self.county_code)
+            codes = self._areas[p.area_code] = codes_of_village(p.area_code, self.county_code)
         return (self.run_id, p.id_number, p.status, ";".join(p.problems), ";".join(p.missing), p.reason,
                 (p.name or "")[:64] or None, p.household_no, (p.address or "")[:256] or None,
                 p.in_register, p.non_local, p.insured_elsewhere, p.schemes, *codes)
@@ -252,7 +247,7 @@ def _write_candidates(run: ComparisonRun, invalid, people, area_of, rejected) ->
     pairs = find_candidates(invalid, people, rejected=rejected)
     rows = []
     for pair in pairs:
-        county, township, village = _area_codes(area_of.get(pair.candidate_id), run.county_code)
+        county, township, village = codes_of_village(area_of.get(pair.candidate_id), run.county_code)
         rows.append({"run_id": run.id, "batch_id": pair.batch_id, "source": pair.source,
                      "row_number": pair.row, "id_raw": pair.id_raw[:64], "name": pair.name,
                      "candidate_id_number": pair.candidate_id, "candidate_name": pair.candidate_name,

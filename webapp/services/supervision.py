@@ -12,11 +12,12 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, case as sql_case, func, update
 
+from .. import areacodes
 from ..extensions import db
 from ..models import Area, Case, InboxTask, User
 from ..models.base import utcnow
 from . import audit, cases, notifications
-from .scoping import in_scope, scope_condition
+from .scoping import in_scope, scope_condition, staff_in_scope
 
 SUPERVISOR_ROLES = ("supervisor",)
 WORKING_ROLES = ("village", "township", "county", "agency", "supervisor")
@@ -71,7 +72,7 @@ def summary(user, now=None):
         # No township: county-level work (problem data, changes) and households no village matched.
         group["name"] = names.get(group["key"], group["key"]) if group["key"] else _("县级（未分到乡镇）")
     for group in by_village:
-        group["township"] = group["key"][:9] + "000" if group["key"] else ""
+        group["township"] = areacodes.township_of(group["key"]) if group["key"] else ""
         group["township_name"] = names.get(group["township"]) or area_name_of(group["township"])
     for group in by_person:
         group["user"] = people.get(group["key"])
@@ -111,25 +112,13 @@ def list_tasks(user, flt, page=1, per_page=50, now=None):
     return rows, total
 
 
-def staff_in_scope(user, roles=WORKING_ROLES):
-    """Active staff inside ``user``'s area, for choosing whom work goes to."""
-    from ..models import COUNTY_ROLES
-
-    people = (User.query.options(db.joinedload(User.area))
-              .filter(User.active.is_(True), User.role.in_(roles)).order_by(User.role, User.display_name).all())
-    county = user.area.county_code
-    # A person is in scope when their home area lies inside the supervisor's area.
-    return [p for p in people if p.area.code[:6] == county
-            and (user.role in COUNTY_ROLES or p.area.code.startswith(user.area.code[:9]))]
-
-
 def eligible_with_load(user, rows, lane=None):
     """(person, open task count) of the staff who may take ``rows``: their lanes' roles, in scope.
 
     A supervisor reassigning work needs only those who can do it, and how much each already has.
     """
     lanes = {lane} if lane else {row.lane for row in rows}
-    people = [p for p in staff_in_scope(user) if p.role in lanes
+    people = [p for p in staff_in_scope(user, WORKING_ROLES) if p.role in lanes
               and (not rows or any(in_scope(row, p) for row in rows if row.lane == p.role))]
     ids = [p.id for p in people]
     loads = dict(db.session.query(InboxTask.assignee_id, func.count(InboxTask.id))

@@ -1,11 +1,11 @@
 """Working a task: who may, what each kind of task needs, and completing it."""
 from flask_babel import gettext as _
 
-from .. import engine
+from .. import areacodes, engine
 from ..extensions import db
 from ..models import Area, Person, RegistrationForm, User
 from ..models.base import utcnow
-from . import audit, cases
+from . import audit, cases, scoping
 
 
 class TaskRefused(Exception):
@@ -30,15 +30,13 @@ def villages_of_township(township_code):
 
 def visitors_of_township(township_code):
     """Active village assistants of a township, for the distribution forms."""
-    return (User.query.join(Area, User.area_id == Area.id)
-            .filter(User.role == "village", User.active.is_(True), Area.code.like(township_code[:9] + "%"))
-            .order_by(Area.code, User.display_name).all())
+    return scoping.staff_of_township("village", township_code)
 
 
 def assign_household(row, user, village_code, visitor_id):
     """Place the case's household in a village, name its visitor, complete the distribution task."""
     village = Area.query.filter_by(code=village_code, level="village").one_or_none()
-    if village is None or village.code[:9] != row.township_code[:9]:
+    if village is None or not areacodes.same_township(village.code, row.township_code):
         raise TaskRefused(_("所选村(社区)不属于本乡镇。"))
     visitor = db.session.get(User, visitor_id)
     if visitor is None or visitor.role != "village" or visitor.area.code != village.code or not visitor.active:

@@ -23,6 +23,7 @@ from ..extensions import db
 from ..models import CaseEvent, InboxTask, ProcessInstance, User
 from ..models.base import utcnow
 from . import notifications
+from .scoping import team_of
 
 log = logging.getLogger(__name__)
 ESCALATION_BATCH = 1000
@@ -223,22 +224,6 @@ def _record_reminders(claimed, now):
     db.session.execute(CaseEvent.__table__.insert(), events)
     notifications.insert_ignoring_duplicates(messages)
     return len(messages)
-
-
-def team_of(row):
-    """Active users of the row's lane inside its area (one query; the scoping rule decides)."""
-    from ..models import Area
-    from .scoping import in_scope
-
-    if row.lane == "village":
-        near = Area.code == (row.village_code or "-")
-    elif row.lane == "township":
-        near = Area.code.like((row.township_code or "-")[:9] + "%")
-    else:
-        near = Area.code.like(row.county_code + "%")
-    users = (User.query.join(Area, User.area_id == Area.id).options(db.contains_eager(User.area))
-             .filter(User.role == row.lane, User.active.is_(True), near).all())
-    return [user for user in users if in_scope(row, user)]
 
 
 def backlog(now=None):

@@ -72,7 +72,7 @@ def tasks():
 def reassign():
     """Reassign the selected tasks to one person of the right role and area."""
     form = ReassignForm()
-    form.to_user_id.choices = person_choices(supervision.staff_in_scope(current_user))
+    form.to_user_id.choices = person_choices(scoping.staff_in_scope(current_user, supervision.WORKING_ROLES))
     back = safe_next(request.form.get("next"), "supervision.tasks")
     ids = request.form.getlist("task_ids", type=int)
     if not ids:
@@ -118,7 +118,7 @@ def change_due(task_id):
 @supervisor_required
 def absent():
     """Move all open tasks of an absent person to a colleague."""
-    staff = supervision.staff_in_scope(current_user, roles=("village", "township", "county", "agency"))
+    staff = scoping.staff_in_scope(current_user, ("village", "township", "county", "agency"))
     form = AbsentForm()
     form.person_id.choices = person_choices(staff)
     form.to_user_id.choices = person_choices(staff)
