@@ -13,6 +13,9 @@ from webapp.models import (Case, ComparisonChange, ComparisonEmployer, Compariso
                            IntakeChunk, InvalidIdRow, LinkageCandidate, ProblemRecord, ValidationIssue)
 from webapp.services import intake_import, intake_problems, intake_runs, intake_work
 
+# Intake takes its county from the loaded areas: these tests run in the demo county.
+pytestmark = pytest.mark.usefixtures("demo_areas")
+
 AS_OF = date(2017, 6, 30)
 ADULT = make_id("341721", date(1977, 3, 1), 11)
 BARE = make_id("341721", date(1980, 1, 2), 13)

@@ -21,6 +21,9 @@ from webapp.services import intake_runs
 
 from .test_timers_support import clock_file, redis_server, workers  # noqa: F401
 
+# Intake takes its county from the loaded areas: these tests run in the demo county.
+pytestmark = pytest.mark.usefixtures("demo_areas")
+
 AS_OF = date(2017, 6, 30)
 # What the uploader knows about their own files: what each odd header and word means.
 HEADER_MEANING = {"户内人员姓名": "name", "参保人证件号码": "id_number", "待遇享受标识": "benefit_status",

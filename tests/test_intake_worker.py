@@ -1,4 +1,5 @@
 """A big comparison run in a real worker process: its result writer is a real child process too."""
+import pytest
 from datetime import date
 
 from webapp.extensions import db
@@ -8,6 +9,9 @@ from webapp.queues import enqueue
 from webapp.services import intake_import, intake_runs
 
 from .test_timers_support import _descendants, clock_file, redis_server, wait_until, workers  # noqa: F401
+
+# Intake takes its county from the loaded areas: these tests run in the demo county.
+pytestmark = pytest.mark.usefixtures("demo_areas")
 
 AS_OF = date(2017, 6, 30)
 

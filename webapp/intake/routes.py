@@ -90,7 +90,7 @@ def _import(batch):
         from ..queues import enqueue
 
         enqueue("intake", "workers.intake_jobs.import_file", path, batch.source, current_user.id, batch.file_name,
-                None, batch.id)
+                None, batch.id, None, _county())
         flash(_("文件已上传，正在后台导入，本页会自动更新。"), "success")
         return redirect(url_for("intake.batch_page", batch_id=batch.id))
     outcome = intake_import.import_file(path, batch.source, file_name=batch.file_name, actor=current_user,

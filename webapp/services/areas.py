@@ -2,6 +2,8 @@
 import csv
 import random
 
+from flask import current_app
+
 from .. import areacodes
 from ..extensions import db
 from ..models import Area
@@ -73,6 +75,26 @@ def load_csv(path):
         rows = [(r["code"], r["name"], r["level"], r.get("kind") or r["level"], r.get("parent_code") or None)
                 for r in reader]
     return load_rows(rows)
+
+
+class CountyUnknown(LookupError):
+    """The campaign's county cannot be told from the loaded areas (none, several, or not loaded)."""
+
+
+def campaign_county(county_code=None):
+    """(code, name) of the county the campaign runs in, from the loaded areas.
+
+    ``county_code`` (a user's county, say) wins; else the COUNTY_CODE setting; else the one county
+    among the loaded areas. No county is built in: with none loaded this raises CountyUnknown.
+    """
+    code = county_code or current_app.config.get("COUNTY_CODE")
+    query = Area.query.filter_by(level="county")
+    if code:
+        query = query.filter(Area.code == areacodes.county_area_code(code))
+    counties = query.order_by(Area.code).limit(2).all()
+    if len(counties) != 1:
+        raise CountyUnknown(f"county {code or '?'}: {len(counties)} loaded; set COUNTY_CODE or load its areas")
+    return counties[0].county_code, counties[0].name
 
 
 def villages_of(township):

@@ -27,6 +27,7 @@ from ..intake.records import invalid_records
 from ..intake.validate import ERROR, WARNING, ReportRow, RowValidator
 from ..models import HeaderMapping, ImportBatch, IntakeChunk, InvalidIdRow, ValidationIssue
 from ..models.base import utcnow
+from .areas import campaign_county
 from .bulk import insert_rows
 
 PERSON_SOURCES = ("public_security", "health", "social_insurance")
@@ -162,7 +163,7 @@ def mark_failed(batch_id: int, error: Exception) -> None:
 
 
 def import_file(path: str | Path, source: str, *, file_name: str | None = None, actor=None,
-                county_code: str = "341721", county_name: str = "东至县", mapping: dict | None = None,
+                county_code: str | None = None, mapping: dict | None = None,
                 today: date | None = None, max_error_share: float = DEFAULT_MAX_ERROR_SHARE,
                 value_mapping: dict | None = None, batch_id: int | None = None,
                 period: str | None = None) -> ImportOutcome:
@@ -177,12 +178,14 @@ def import_file(path: str | Path, source: str, *, file_name: str | None = None, 
     the uploader is notified; on ``rejected`` the batch keeps the start of its
     report; on ``duplicate`` nothing new is counted. Safe to call twice. An
     imported batch supersedes the active batch of the same source, county and
-    ``period`` (see :func:`supersede_previous`).
+    ``period`` (see :func:`supersede_previous`). ``county_code`` is the uploader's county (else
+    the campaign's, see :func:`~webapp.services.areas.campaign_county`); its name comes from the areas.
     """
     from .intake_mapping import notify_needs_mapping, pending_of, saved_value_mapping
 
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}")
+    county_code, county_name = campaign_county(county_code)
     path = Path(path)
     file_hash = file_sha256(path)
     dedupe_key = f"{source}:{file_hash}"

@@ -31,6 +31,7 @@ from ..intake.records import InvalidIdRecord, records_from_chunk
 from ..models import (ComparisonChange, ComparisonResult, ComparisonRun, ImportBatch,
                       InvalidIdRow, LinkageCandidate, ProblemRecord)
 from ..models.base import utcnow
+from .areas import campaign_county
 from .bulk import insert_rows, insert_tuples
 from .intake_employers import write_employers
 from .intake_import import PERSON_SOURCES, batch_chunks
@@ -67,8 +68,12 @@ def batches_for_run(county_code: str) -> list[ImportBatch]:
     return sorted((b for b in active if (b.period or "") == latest[b.source]), key=lambda b: b.id)
 
 
-def create_run(county_code: str = "341721", as_of: date | None = None, batch_ids=None, actor=None):
-    """A queued run at ``as_of`` (default: today) over ``batch_ids`` (default: :func:`batches_for_run`)."""
+def create_run(county_code: str | None = None, as_of: date | None = None, batch_ids=None, actor=None):
+    """A queued run at ``as_of`` (default: today) over ``batch_ids`` (default: :func:`batches_for_run`).
+
+    ``county_code`` defaults to the campaign's county (:func:`~webapp.services.areas.campaign_county`).
+    """
+    county_code = county_code or campaign_county()[0]
     if batch_ids is None:
         batch_ids = [b.id for b in batches_for_run(county_code)]
     run = ComparisonRun(status="queued", county_code=county_code, as_of=as_of or default_as_of(),
