@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..landing import TASK_ROLES, landing_url, menu_for
 from ..models import InboxTask
-from ..services import audit, bulk_work, cases, inbox, scoping, tasks
+from ..services import areas, audit, bulk_work, cases, inbox, scoping, tasks
 from ..services.tasks import TaskRefused
 from .. import engine
 from .task_pages import TASK_PAGES, not_available_message
@@ -50,7 +50,7 @@ def tasks_list():
     rows, total = inbox.list_tasks(current_user, flt, page, per_page)
     bulk = None
     if current_user.role == "township":
-        bulk = {"villages": tasks.villages_of_township(current_user.area.township_code),
+        bulk = {"villages": areas.villages_of(current_user.area.township_code),
                 "visitors": tasks.visitors_of_township(current_user.area.township_code)}
     return render_template("inbox/list.html", rows=rows, total=total, page=page, per_page=per_page,
                            flt=flt, counts=inbox.counts(current_user), bulk=bulk,

@@ -6,7 +6,7 @@ from flask_login import current_user
 from ..extensions import db
 from .. import engine
 from ..models import RegistrationForm
-from ..services import audit, tasks
+from ..services import areas, audit, tasks
 from ..services.tasks import TaskRefused
 from .forms import AssignHouseholdForm, ChangeReviewForm, ReviewForm, VisitForm
 from ..models.base import utcnow
@@ -62,7 +62,7 @@ def _can_work(row):
 def assign_household_page(row):
     """Distribution: choose the village and the visitor."""
     form = AssignHouseholdForm()
-    villages = tasks.villages_of_township(row.township_code)
+    villages = areas.villages_of(row.township_code)
     form.village_code.choices = [(v.code, v.name) for v in villages]
     # Each visitor carries its village, so the page offers only the chosen village's visitors.
     form.visitor_id.choices = [(u.id, f"{u.display_name}（{u.area.name}）", {"data-village": u.area.code})

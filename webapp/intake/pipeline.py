@@ -14,12 +14,10 @@ from typing import Iterator
 
 from webapp.intake.compare import compare
 from webapp.intake.employers import ORG_SOURCES, EmployerIndex, compare_employers, org_records
-from webapp.intake.mapping import map_headers
+from webapp.intake.mapping import PERSON_SOURCES, map_headers  # noqa: F401 - PERSON_SOURCES read from here too
 from webapp.intake.readers import ReadError, TableInfo, TableReader
 from webapp.intake.records import records_from_chunk
 from webapp.intake.validate import ReportRow, RowValidator
-
-PERSON_SOURCES = ("public_security", "health", "social_insurance")
 
 
 class MappingIncomplete(ReadError):

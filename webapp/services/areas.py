@@ -97,6 +97,7 @@ def campaign_county(county_code=None):
     return counties[0].county_code, counties[0].name
 
 
-def villages_of(township):
-    """The villages and communities of a township, by code."""
+def villages_of(township_code):
+    """The villages and communities of the township with ``township_code``, by code."""
+    township = Area.query.filter_by(code=township_code).one()
     return Area.query.filter_by(parent_id=township.id).order_by(Area.code).all()

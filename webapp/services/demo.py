@@ -77,7 +77,7 @@ def seed(households=300, villages_with_staff=4, seed_value=341721, progress=None
     areas.load_rows(areas.generate_county())
     county_code = areas.DONGZHI_CODE
     township = Area.query.filter_by(code=areas.township_code(county_code, 0)).one()
-    villages = areas.villages_of(township)[:villages_with_staff + 2]
+    villages = areas.villages_of(township.code)[:villages_with_staff + 2]
     create_users(township, villages[:villages_with_staff])
     admin = User.query.filter_by(username="admin").one()
     started = 0

@@ -21,7 +21,7 @@ from ..extensions import db
 from sqlalchemy import select
 
 from ..intake.chunks import chunk_id_numbers, decode_chunk, encode_chunk
-from ..intake.mapping import SOURCES, duplicate_headers_problem, map_headers
+from ..intake.mapping import PERSON_SOURCES, SOURCES, duplicate_headers_problem, map_headers
 from ..intake.readers import ReadError, TableReader
 from ..intake.records import invalid_records
 from ..intake.validate import ERROR, WARNING, ReportRow, RowValidator
@@ -30,7 +30,6 @@ from ..models.base import utcnow
 from .areas import campaign_county
 from .bulk import insert_rows
 
-PERSON_SOURCES = ("public_security", "health", "social_insurance")
 MAX_STORED_ISSUES = 200_000  # the report beyond this is counted, not stored
 REJECTED_ISSUES_KEPT = 5_000  # a rejected file keeps the start of its report, for the uploader
 DEFAULT_MAX_ERROR_SHARE = 0.2  # more rows in error than this: wrong file or wrong mapping ...

@@ -17,11 +17,11 @@ import itertools
 import time
 import traceback
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import delete, select
 
+from .. import clock
 from ..areacodes import codes_of_village
 from ..extensions import db
 from ..intake.compare import compare
@@ -34,7 +34,8 @@ from ..models.base import utcnow
 from .areas import campaign_county
 from .bulk import insert_rows, insert_tuples
 from .intake_employers import write_employers
-from .intake_import import PERSON_SOURCES, batch_chunks
+from ..intake.mapping import PERSON_SOURCES
+from .intake_import import batch_chunks
 from .intake_problems import write_problem_records
 from .result_writer import ResultWriter
 
@@ -48,8 +49,7 @@ _RESULT_COLUMNS = ["run_id", "id_number", "status", "problems", "missing", "reas
 
 def default_as_of() -> date:
     """Today where the campaign is (the app's time zone, Asia/Shanghai), not where the server is."""
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai")
-    return datetime.now(zone).date()
+    return clock.local_today()
 
 
 def batches_for_run(county_code: str) -> list[ImportBatch]:

@@ -22,12 +22,6 @@ def check_can_work(row, user):
         raise TaskRefused(_("请先认领此任务。"))
 
 
-def villages_of_township(township_code):
-    """Villages and communities of a township, for the distribution forms."""
-    township = Area.query.filter_by(code=township_code).one()
-    return Area.query.filter_by(parent_id=township.id).order_by(Area.code).all()
-
-
 def visitors_of_township(township_code):
     """Active village assistants of a township, for the distribution forms."""
     return scoping.staff_of_township("village", township_code)

@@ -235,7 +235,7 @@ def backlog(now=None):
                    .filter(InboxTask.state == "ready", InboxTask.overdue == false(), InboxTask.due_at <= now)
                    .scalar())
     overdue = (db.session.query(func.count(InboxTask.id))
-               .filter(InboxTask.state == "ready", InboxTask.due_at < now).scalar())
+               .filter(InboxTask.state == "ready", InboxTask.late_at(now)).scalar())
     unreminded = (db.session.query(func.count(InboxTask.id))
                   .filter(InboxTask.state == "ready", InboxTask.reminded == false(), InboxTask.reminder_at <= now)
                   .scalar())

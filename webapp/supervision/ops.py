@@ -1,27 +1,14 @@
 """The queue dashboard for administrators: RQ queues, workers, failures, the periodic schedule,
 and the backlog the database holds (which is what matters: Redis is only a doorbell)."""
-from functools import wraps
-
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
 from redis.exceptions import RedisError
 
+from ..auth.decorators import admin_required
 from ..services import timers
 from .routes import bp
 
 FAILED_SHOWN = 20
-
-
-def admin_required(view):
-    """Only administrators."""
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if current_user.role != "admin":
-            abort(403)
-        return view(*args, **kwargs)
-    return wrapped
 
 
 def _queue_figures(connection):
