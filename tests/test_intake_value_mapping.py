@@ -18,6 +18,7 @@ from webapp.intake.answer_key import load_answer_key
 from webapp.intake.generator import generate_county
 from webapp.models import ComparisonResult, ImportBatch, Notification, ValueMapping
 from webapp.services import intake_runs
+from workers import intake_jobs
 
 from .test_timers_support import clock_file, redis_server, workers  # noqa: F401
 
@@ -172,7 +173,7 @@ def test_an_import_job_that_dies_leaves_its_batch_saying_so(county, workers, tmp
     db.session.commit()
     path.unlink()  # the stored upload is lost before the worker gets to it
     workers.start("intake", "--no-scheduler")
-    enqueue("intake", "workers.intake_jobs.import_file", str(path), "health", None, "gone.csv", None, batch.id)
+    enqueue("intake", intake_jobs.import_file, str(path), "health", None, "gone.csv", None, batch.id)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         db.session.expire_all()

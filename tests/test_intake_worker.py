@@ -7,6 +7,7 @@ from webapp.idnumber import make_id
 from webapp.models import ComparisonResult, ComparisonRun
 from webapp.queues import enqueue
 from webapp.services import intake_import, intake_runs
+from workers import intake_jobs
 
 from .test_timers_support import _descendants, clock_file, redis_server, wait_until, workers  # noqa: F401
 
@@ -28,7 +29,7 @@ def test_worker_runs_a_comparison_through_the_result_writer(app, tmp_path, worke
 
     workers.env["RESULT_WRITER_PROCESS_MIN_ROWS"] = "0"  # this small run takes the big runs' path
     worker = workers.start("intake", "--no-scheduler")
-    enqueue("intake", "workers.intake_jobs.run_comparison", run.id)
+    enqueue("intake", intake_jobs.run_comparison, run.id)
 
     def finished():
         db.session.expire_all()

@@ -14,6 +14,8 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from workers import intake_jobs
+
 from ..auth.decorators import roles_required
 from ..errors import upload_too_large
 from ..exports import mask_digit_runs, mask_id_text, xlsx_response
@@ -34,11 +36,11 @@ _PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")  # a batch's data period: year-mo
 STATUS_LABELS = {"confirmed": "已确认", "problem": "问题数据", "uninsured": "未参保", "not_target": "非登记对象"}
 # action -> (job for the bulk queue, the same work inline)
 RUN_ACTIONS = {
-    "problem_cases": ("workers.intake_jobs.start_problem_cases",
+    "problem_cases": (intake_jobs.start_problem_cases,
                       lambda run_id, actor: intake_problems.start_problem_cases(run_id, actor)),
-    "registration_cases": ("workers.intake_jobs.start_registration_cases",
+    "registration_cases": (intake_jobs.start_registration_cases,
                            lambda run_id, actor: intake_work.start_registration_cases(run_id, actor)),
-    "confirm": ("workers.intake_jobs.confirm_into_registry",
+    "confirm": (intake_jobs.confirm_into_registry,
                 lambda run_id, actor: intake_work.confirm_into_registry(run_id, actor)),
 }
 
@@ -89,7 +91,7 @@ def _import(batch):
     if not _inline():
         from ..queues import enqueue
 
-        enqueue("intake", "workers.intake_jobs.import_file", path, batch.source, current_user.id, batch.file_name,
+        enqueue("intake", intake_jobs.import_file, path, batch.source, current_user.id, batch.file_name,
                 None, batch.id, None, _county())
         flash(_("文件已上传，正在后台导入，本页会自动更新。"), "success")
         return redirect(url_for("intake.batch_page", batch_id=batch.id))
@@ -287,18 +289,18 @@ def start_run():
         return redirect(url_for("intake.index"))
     run = intake_runs.create_run(_county(), as_of=as_of, actor=current_user)
     db.session.commit()
-    _job("workers.intake_jobs.run_comparison", lambda: intake_runs.run_comparison(run.id), run.id)
+    _job(intake_jobs.run_comparison, lambda: intake_runs.run_comparison(run.id), run.id)
     return redirect(url_for("intake.run_page", run_id=run.id))
 
 
-def _job(name, inline, *args):
+def _job(job, inline, *args):
     if _inline():
         inline()
         db.session.commit()
     else:
         from ..queues import enqueue
 
-        enqueue("intake" if "comparison" in name else "bulk", name, *args)
+        enqueue("intake" if job is intake_jobs.run_comparison else "bulk", job, *args)
 
 
 def _run_or_404(run_id):

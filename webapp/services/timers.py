@@ -243,7 +243,7 @@ def backlog(now=None):
             "overdue": overdue}
 
 
-def ring(job_name, *args, queue_name="timers", **kwargs):
+def ring(job, *args, queue_name="timers", **kwargs):
     """Enqueue a job as a doorbell: a Redis outage is logged and answered with None, never raised.
 
     Request paths use this; the periodic sweep finds the work from the database anyway.
@@ -251,7 +251,7 @@ def ring(job_name, *args, queue_name="timers", **kwargs):
     from ..queues import enqueue
 
     try:
-        return enqueue(queue_name, job_name, *args, **kwargs)
+        return enqueue(queue_name, job, *args, **kwargs)
     except (RedisError, OSError) as err:
-        log.warning("Redis unavailable, %s not enqueued (the sweep will catch up): %s", job_name, err)
+        log.warning("Redis unavailable, %s not enqueued (the sweep will catch up): %s", job.__name__, err)
         return None

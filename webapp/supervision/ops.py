@@ -4,6 +4,9 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from redis.exceptions import RedisError
 
+from workers import jobs
+from workers.schedule import PERIODIC_JOBS, interval_of, last_key
+
 from ..auth.decorators import admin_required
 from ..services import timers
 from .routes import bp
@@ -38,13 +41,11 @@ def _queue_figures(connection):
 
 
 def _schedule(connection):
-    from workers.schedule import PERIODIC_JOBS, interval_of, last_key
-
     rows = []
     for job in PERIODIC_JOBS:
         last = connection.get(last_key(job))
-        rows.append({"id": job.id, "func": job.func, "queue": job.queue, "every": interval_of(job),
-                     "timeout": job.timeout, "last": last.decode() if last else None})
+        rows.append({"id": job.id, "func": f"{job.func.__module__}.{job.func.__qualname__}", "queue": job.queue,
+                     "every": interval_of(job), "timeout": job.timeout, "last": last.decode() if last else None})
     return rows
 
 
@@ -95,7 +96,7 @@ def requeue(job_id):
 @admin_required
 def sweep_now():
     """Ask a worker to sweep timers now (a doorbell: the periodic sweep runs anyway)."""
-    job = timers.ring("workers.jobs.sweep_timers", queue_name="timers", job_timeout=120)
+    job = timers.ring(jobs.sweep_timers, queue_name="timers", job_timeout=120)
     if job is None:
         flash(_("任务队列暂不可用，定时巡检将在恢复后自动补做。"), "error")
     else:
