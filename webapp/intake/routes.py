@@ -21,11 +21,10 @@ from ..errors import upload_too_large
 from ..exports import mask_digit_runs, mask_id_text, xlsx_response
 from ..extensions import db
 from ..idnumber import mask_id
-from ..labels import label
+from ..labels import GROUPS, label
 from ..models import ComparisonResult, ComparisonRun, ImportBatch, LinkageCandidate, ProblemRecord, ValidationIssue
 from ..services import audit, intake_import, intake_mapping, intake_problems, intake_runs, intake_work, scoping
 from . import mapping_forms as forms
-from .compare import PROBLEM_LABELS
 from .mapping import SOURCES, id_column_test
 
 bp = Blueprint("intake", __name__, url_prefix="/intake")
@@ -33,7 +32,9 @@ STAFF = ("agency", "county", "admin", "supervisor")
 OPERATORS = ("agency", "county", "admin")
 UPLOADERS = OPERATORS + ("data_provider",)
 _PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")  # a batch's data period: year-month
-STATUS_LABELS = {"confirmed": "已确认", "problem": "问题数据", "uninsured": "未参保", "not_target": "非登记对象"}
+# Labels through the catalog (webapp/labels.py), so the English interface shows English.
+STATUS_LABELS = GROUPS["result_status"]
+PROBLEM_LABELS = GROUPS["problem_type"]
 # action -> (job for the bulk queue, the same work inline)
 RUN_ACTIONS = {
     "problem_cases": (intake_jobs.start_problem_cases,
@@ -380,8 +381,8 @@ def results_export(run_id):
     run = _run_or_404(run_id)
     audit.record(current_user, "export", "comparison_results", run.id, detail=request.query_string.decode()[:200])
     db.session.commit()
-    rows = ((r.name, mask_id(r.id_number), STATUS_LABELS.get(r.status, r.status),
-             "、".join(PROBLEM_LABELS.get(p, p) for p in r.problems.split(";") if p), label(r.missing, "missing"),
+    rows = ((r.name, mask_id(r.id_number), str(STATUS_LABELS.get(r.status, r.status)),
+             "、".join(str(PROBLEM_LABELS.get(p, p)) for p in r.problems.split(";") if p), label(r.missing, "missing"),
              r.household_no,
              r.address, r.village_code) for r in _results_query(run).yield_per(2000))
     return xlsx_response(f"run-{run.id}.xlsx", _("比对结果"), [_("姓名"), _("公民身份号码"), _("结果"), _("问题"),
