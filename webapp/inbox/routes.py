@@ -210,7 +210,8 @@ def registration_form(task_id, person_id=None, form_id=None):
             flash(_("公民身份号码与户籍信息不一致，身份号码变更请走动态变更流程。"), "error")
         else:
             try:
-                tasks.save_registration_form(row, current_user, form, person, record=added)
+                tasks.save_registration_form(row, current_user, form.id_number.data, form.name.data, form.stored_data(),
+                                             person, record=added)
                 db.session.commit()
                 flash(_("已保存 %(name)s 的登记表。", name=form.name.data), "success")
                 return redirect(url_for("inbox.task", task_id=row.id))

@@ -83,7 +83,9 @@ def visit_household_page(row):
     if request.method == "GET":
         form.visit_date.data = utcnow().date()
     if form.validate_on_submit():
-        answer = _finish(row, lambda: tasks.complete_visit(row, current_user, form))
+        answer = _finish(row, lambda: tasks.complete_visit(
+            row, current_user, form.visit_result.data, form.visit_date.data, form.policy_explained.data,
+            form.visit_comment.data))
         if answer is not None:
             return answer
     case = row.case

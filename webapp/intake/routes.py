@@ -5,7 +5,6 @@ Under TESTING (or INTAKE_INLINE) they run inside the request instead, so the
 tests and a laptop demo need no worker. Lists are scoped to the user's area
 and ID numbers are masked, as everywhere.
 """
-import hashlib
 import os
 import re
 from datetime import date
@@ -110,25 +109,11 @@ _FORM_OVERHEAD = 64 << 10  # multipart boundaries and the other form fields
 
 
 def _store_upload(upload_file, limit):
-    """Copy the upload to the upload folder in blocks, named by its hash; 413 over ``limit`` bytes.
-
-    Returns the stored file's path and its SHA-256.
-    """
-    digest, size = hashlib.sha256(), 0
-    partial = os.path.join(_upload_dir(), f"partial-{os.getpid()}-{id(upload_file)}")
-    with open(partial, "wb") as handle:
-        while block := upload_file.stream.read(1 << 20):
-            size += len(block)
-            if size > limit:
-                handle.close()
-                os.remove(partial)
-                raise upload_too_large(limit)
-            digest.update(block)
-            handle.write(block)
-    token = digest.hexdigest()[:32] + os.path.splitext(upload_file.filename)[1][:8].lower()
-    path = os.path.join(_upload_dir(), token)
-    os.replace(partial, path)
-    return path, digest.hexdigest()
+    """The stored upload's path and SHA-256 (services/intake_import.store_upload); 413 over ``limit``."""
+    try:
+        return intake_import.store_upload(upload_file.stream, upload_file.filename, _upload_dir(), limit)
+    except intake_import.FileTooLarge:
+        raise upload_too_large(limit) from None
 
 
 @bp.route("/upload", methods=["POST"])

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -151,6 +152,32 @@ def start_batch(source: str, path: str | Path, file_name: str, county_code: str,
 
 
 _FINISHED = ("imported", "rejected", "duplicate")
+
+
+class FileTooLarge(ValueError):
+    """An upload went past its size limit while being stored (nothing is kept)."""
+
+
+def store_upload(stream, filename: str, folder: str, limit: int) -> tuple[str, str]:
+    """Copy an uploaded ``stream`` into ``folder`` in blocks, named by its hash; (path, SHA-256).
+
+    Raises FileTooLarge past ``limit`` bytes, before the rest is read.
+    """
+    digest, size = hashlib.sha256(), 0
+    partial = os.path.join(folder, f"partial-{os.getpid()}-{id(stream)}")
+    with open(partial, "wb") as handle:
+        while block := stream.read(1 << 20):
+            size += len(block)
+            if size > limit:
+                handle.close()
+                os.remove(partial)
+                raise FileTooLarge(limit)
+            digest.update(block)
+            handle.write(block)
+    token = digest.hexdigest()[:32] + os.path.splitext(filename)[1][:8].lower()
+    path = os.path.join(folder, token)
+    os.replace(partial, path)
+    return path, digest.hexdigest()
 
 
 def mark_failed(batch_id: int, error: Exception) -> None:

@@ -1,7 +1,7 @@
 """Handlers for the service operators diagrams may call (docs/process-contract.md)."""
 from ..engine import operations
 from ..models import InboxTask, Person
-from . import cases, registry, timers
+from . import assignment, cases, registry, timers
 
 
 def registry_apply(ctx, params, task_data):
@@ -67,3 +67,4 @@ def register_operations():
                           ("notify_reminder", notify_reminder), ("escalate_task", escalate_task),
                           ("close_problem", close_problem)):
         operations.register(name, handler)
+    operations.register_assigner(assignment.assign_new_task)

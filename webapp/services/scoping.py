@@ -2,19 +2,22 @@
 
 County-level roles see their whole county; township staff their township; village assistants
 their village; data providers no personal records at all. Out-of-scope objects raise
-:class:`OutOfScope`, which the application answers with 404, so guessing ids reveals nothing.
+:class:`OutOfScope`, which the application answers with 404 (create_app maps it), so guessing ids reveals nothing.
 
 It answers two questions, both as SQL conditions and for loaded objects: which areas may this
 user see and act on (:func:`scope_condition`, :func:`in_scope`, :func:`in_county`), and who may
 work a task (:func:`team_of`, :func:`staff_in_scope`, :func:`staff_of_township`). Code prefixes
 come from :mod:`webapp.areacodes`.
 """
-from flask import abort
 from sqlalchemy import false
 
 from .. import areacodes
 from ..extensions import db
 from ..models import COUNTY_ROLES, Area, Case, Household, InboxTask, Person, User
+
+
+class OutOfScope(LookupError):
+    """The object does not exist or lies outside the user's area; the application answers 404."""
 
 
 def _pinned_column(user):
@@ -61,10 +64,11 @@ def scoped(model, user):
 
 
 def get_or_404(model, object_id, user):
-    """Load one object in ``user``'s area, or answer 404 (also when it exists elsewhere)."""
+    """Load one object in ``user``'s area, else raise OutOfScope (also when it exists elsewhere),
+    which the application answers with 404."""
     obj = db.session.get(model, object_id)
     if obj is None or not in_scope(obj, user):
-        abort(404)
+        raise OutOfScope(f"{model.__name__} {object_id}")
     return obj
 
 
