@@ -5,7 +5,7 @@ from datetime import date
 from webapp.extensions import db
 from webapp.idnumber import make_id
 from webapp.models import ProblemRecord
-from webapp.services import intake_import, intake_runs
+from webapp.services.intake import importing as intake_import, runs as intake_runs
 
 from .test_i18n import CJK, _data_strings, _text_nodes
 

@@ -41,7 +41,7 @@ class Probe(TestConfig):
 app = create_app(Probe)
 with app.app_context():
     from webapp.extensions import db
-    from webapp.services import intake_import
+    from webapp.services.intake import importing as intake_import
     outcome = intake_import.import_file(path, "public_security")
     db.session.commit()
     # VmHWM: this program's own peak; ru_maxrss would also count the parent's pages at fork.

@@ -8,9 +8,9 @@ from datetime import date
 
 from webapp.extensions import db
 from webapp.idnumber import make_id
-from webapp.intake.generator import generate_county
+from webapp.synthetic.generator import generate_county
 from webapp.models import AuditEvent, ComparisonRun
-from webapp.services import intake_import
+from webapp.services.intake import importing as intake_import
 
 # Intake takes its county from the loaded areas: these tests run in the demo county.
 pytestmark = pytest.mark.usefixtures("demo_areas")

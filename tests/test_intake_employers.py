@@ -12,7 +12,7 @@ from webapp.intake.employers import EmployerIndex, OrgRecord, compare_employers,
 from webapp.intake.validate import RowValidator
 from webapp.intake.values import credit_code_check_char
 from webapp.models import AuditEvent, ComparisonEmployer, ComparisonRun, ImportBatch, ValidationIssue
-from webapp.services import intake_import, intake_runs
+from webapp.services.intake import importing as intake_import, runs as intake_runs
 
 # Intake takes its county from the loaded areas: these tests run in the demo county.
 pytestmark = pytest.mark.usefixtures("demo_areas")

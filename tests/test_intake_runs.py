@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 from webapp.extensions import db
 from webapp.idnumber import make_id
-from webapp.intake.generator import generate_county
+from webapp.synthetic.generator import generate_county
 from webapp.models import (AuditEvent, ComparisonResult, ComparisonRun, ImportBatch, LinkageCandidate,
                            ProblemRecord)
-from webapp.services import intake_import, intake_runs
+from webapp.services.intake import importing as intake_import, runs as intake_runs
 
 # Intake takes its county from the loaded areas: these tests run in the demo county.
 pytestmark = pytest.mark.usefixtures("demo_areas")

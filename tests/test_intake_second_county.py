@@ -8,7 +8,8 @@ from datetime import date
 from webapp.extensions import db
 from webapp.idnumber import make_id
 from webapp.models import ComparisonResult, ImportBatch
-from webapp.services import areas, intake_import, intake_runs
+from webapp.services import areas
+from webapp.services.intake import importing as intake_import, runs as intake_runs
 
 AS_OF = date(2017, 6, 30)
 CODE, NAME = "349901", "云溪县"

@@ -6,10 +6,10 @@ from webapp.extensions import db
 from webapp.idnumber import make_id
 from webapp.models import ComparisonResult, ComparisonRun
 from webapp.queues import enqueue
-from webapp.services import intake_import, intake_runs
+from webapp.services.intake import importing as intake_import, runs as intake_runs
 from workers import intake_jobs
 
-from .test_timers_support import _descendants, clock_file, redis_server, wait_until, workers  # noqa: F401
+from .worker_fixtures import _descendants, wait_until
 
 # Intake takes its county from the loaded areas: these tests run in the demo county.
 pytestmark = pytest.mark.usefixtures("demo_areas")

@@ -24,7 +24,7 @@ def sweep_timers(max_seconds=90):
     """
     from webapp import engine
     from webapp.extensions import db
-    from webapp.services import timers
+    from webapp.services.casework import timers
 
     stop_at = time.monotonic() + max_seconds
     result = {"escalated": 0, "reminded": 0, "fired": 0, "failed": 0}
@@ -80,7 +80,7 @@ def daily_digests():
 
 def migrate_cases(run_id):
     """Move the cases of one migration run to its target version (safe to run twice)."""
-    from webapp.services import migration
+    from webapp.services.admin import migration
 
     with app_context():
         return migration.run_migration(run_id)

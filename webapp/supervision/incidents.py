@@ -7,8 +7,9 @@ from flask_login import current_user
 from ..auth.decorators import roles_required
 from ..extensions import db
 from ..models import Incident
-from ..services import incidents, scoping
-from .routes import bp
+from ..services.casework import incidents
+from ..services import scoping
+from . import bp
 
 
 incident_roles_required = roles_required(*incidents.INCIDENT_ROLES)

@@ -8,8 +8,8 @@ from workers import jobs
 from workers.schedule import PERIODIC_JOBS, interval_of, last_key
 
 from ..auth.decorators import admin_required
-from ..services import timers
-from .routes import bp
+from ..services.casework import timers
+from . import bp
 
 FAILED_SHOWN = 20
 
