@@ -178,6 +178,16 @@ def make_client(app):
 
 
 @pytest.fixture
+def demo_areas(app):
+    """The demo county's areas only (Dongzhi): intake takes its county from the loaded areas."""
+    from webapp.services import areas
+
+    areas.load_rows(areas.generate_county())
+    _db.session.commit()
+    return app
+
+
+@pytest.fixture
 def county(app):
     """The demo county's areas and users, the shipped diagrams, and a few households in cases
     (seeding.seed_county, done once per session; `app` copies the result for this test)."""
