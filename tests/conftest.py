@@ -47,7 +47,8 @@ def migrated_template(tmp_path_factory):
         parallel.create_worker_database(PG_URL)
         engine = create_engine(PG_URL)
         with engine.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {seeding.SNAPSHOT_SCHEMA} CASCADE"))
+            for schema in seeding.snapshot_schemas():
+                conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         engine.dispose()
         _migrate(PG_URL, str(base))
@@ -58,9 +59,11 @@ def migrated_template(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def seeded_template(migrated_template, tmp_path_factory, embedded_redis_path):
-    """The demo county seeded once (rebuilt when it grows old, see seeding.py): what `county` copies."""
-    return seeding.SeededTemplate(migrated_template, PG_URL, tmp_path_factory, embedded_redis_path)
+def seeded_templates(migrated_template, tmp_path_factory, embedded_redis_path):
+    """The demo county, and the demo areas alone, each seeded once (on first use; rebuilt when
+    old, see seeding.py): what the `county` and `demo_areas` fixtures start from."""
+    return {name: seeding.SeededTemplate(name, migrated_template, PG_URL, tmp_path_factory, embedded_redis_path)
+            for name in seeding.SEEDS}
 
 
 def _fresh_database_url(template, tmp_path, seeded):
@@ -84,11 +87,13 @@ def embedded_redis_path(tmp_path_factory):
 def app(request, migrated_template, tmp_path, embedded_redis_path):
     """A fresh, migrated database, an empty Redis database, and an app bound to them.
 
-    A test that asks for ``county`` (directly or through another fixture) gets the database
-    already seeded from the session's seeded template instead of seeding it itself: the same
-    rows and ids as seeding it here, for a file copy (SQLite) or a few statements (PostgreSQL).
+    A test that asks for ``county`` or ``demo_areas`` (directly or through another fixture) gets
+    the database already seeded from the session's template instead of seeding it itself: the
+    same rows and ids as seeding it here, for a file copy (SQLite) or a few statements
+    (PostgreSQL). ``county`` includes the demo areas.
     """
-    seeded = request.getfixturevalue("seeded_template") if "county" in request.fixturenames else None
+    seed = next((name for name in seeding.SEEDS if name in request.fixturenames), None)
+    seeded = request.getfixturevalue("seeded_templates")[seed] if seed else None
     url = _fresh_database_url(migrated_template, tmp_path, seeded)
 
     class Config(TestConfig):
@@ -100,7 +105,7 @@ def app(request, migrated_template, tmp_path, embedded_redis_path):
     # ids repeat from test to test): the previous test's current diagram version must not leak.
     diagrams._current_ids.clear()
     app = create_app(Config)
-    app.config["TEST_SEEDED_COUNTY"] = seeded is not None
+    app.config["TEST_SEEDED"] = seed
     with app.app_context():
         from webapp.queues import redis_connection
 
@@ -179,19 +184,17 @@ def make_client(app):
 
 @pytest.fixture
 def demo_areas(app):
-    """The demo county's areas only (Dongzhi): intake takes its county from the loaded areas."""
-    from webapp.services import areas
-
-    areas.load_rows(areas.generate_county())
-    _db.session.commit()
+    """The demo county's areas only (Dongzhi): intake takes its county from the loaded areas.
+    (seeding.seed_demo_areas, done once per session; `app` copied the result for this test.)"""
+    assert app.config["TEST_SEEDED"] in ("county", "demo_areas"), "app did not see this test uses demo_areas"
     return app
 
 
 @pytest.fixture
 def county(app):
     """The demo county's areas and users, the shipped diagrams, and a few households in cases
-    (seeding.seed_county, done once per session; `app` copies the result for this test)."""
-    assert app.config["TEST_SEEDED_COUNTY"], "the app fixture did not see that this test uses county"
+    (seeding.seed_county, done once per session; `app` copied the result for this test)."""
+    assert app.config["TEST_SEEDED"] == "county", "the app fixture did not see that this test uses county"
     return app
 
 

@@ -1,11 +1,12 @@
-"""The demo county seeded once per test session and copied into each test that asks for it.
+"""The demo county (and the demo areas alone) seeded once per test session, copied into each
+test that asks for it.
 
 Seeding (deploy the shipped diagrams, build the areas, accounts and a few households in cases)
 costs far more than copying its result, and `county` is used by most tests. So the session
-seeds once into a template, and each test starts from a copy:
+seeds once into a template per seed (SEEDS), and each test starts from a copy:
 
 - SQLite: the seeded database file, copied like the migrated template.
-- PostgreSQL: the seeded rows are kept in a schema of their own (SNAPSHOT_SCHEMA) beside
+- PostgreSQL: the seeded rows are kept in a schema of their own (``test_seeded_<seed>``) beside
   ``public``; a test empties ``public`` (DELETE in foreign-key order, sequences restarted) and
   copies the rows back in foreign-key order, then sets every sequence where seeding left it. A cloned
   database (CREATE DATABASE ... TEMPLATE) would need a DROP DATABASE per test, and each of those
@@ -31,7 +32,7 @@ from config import TestConfig
 from webapp import create_app
 from webapp.extensions import db
 
-SNAPSHOT_SCHEMA = "test_seeded_county"
+SNAPSHOT_PREFIX = "test_seeded_"
 SEED_MAX_AGE = float(os.environ.get("TEST_SEED_MAX_AGE_SECONDS", "1800"))
 COUNTY_ZONE = ZoneInfo("Asia/Shanghai")
 
@@ -46,14 +47,34 @@ def seed_county():
     db.session.commit()
 
 
+def seed_demo_areas():
+    """What every `demo_areas` test starts from: the demo county's areas only."""
+    from webapp.services import areas
+
+    areas.load_rows(areas.generate_county())
+    db.session.commit()
+
+
+# Fixture name -> what its template holds. A test asking for several gets the first (county
+# holds the demo areas too).
+SEEDS = {"county": seed_county, "demo_areas": seed_demo_areas}
+
+
+def snapshot_schemas():
+    """The PostgreSQL schemas the templates keep their rows in, one per seed."""
+    return [f"{SNAPSHOT_PREFIX}{name}" for name in SEEDS]
+
+
 def _county_day():
     return datetime.now(COUNTY_ZONE).date()
 
 
 class SeededTemplate:
-    """The session's seeded county, built on first use and rebuilt when stale."""
+    """One seed's template for the session, built on first use and rebuilt when stale."""
 
-    def __init__(self, migrated_template, pg_url, tmp_path_factory, redis_path):
+    def __init__(self, name, migrated_template, pg_url, tmp_path_factory, redis_path):
+        self.seed = SEEDS[name]
+        self.schema = f"{SNAPSHOT_PREFIX}{name}"
         self.migrated_template = migrated_template
         self.pg_url = pg_url
         self.factory = tmp_path_factory
@@ -95,7 +116,7 @@ class SeededTemplate:
             with app.app_context():
                 redis = redis_connection()
                 redis.flushdb()
-                seed_county()
+                self.seed()
                 # Each test starts with an empty Redis; a seed that wrote there could not be copied.
                 assert redis.dbsize() == 0, "seeding wrote to Redis: the seeded template cannot carry that"
                 db.session.remove()
@@ -105,7 +126,7 @@ class SeededTemplate:
             if saved_file is not None:
                 os.environ["APP_CLOCK_FILE"] = saved_file
         if self.pg_url:
-            self.snapshot = snapshot_postgres(self.pg_url)
+            self.snapshot = snapshot_postgres(self.pg_url, self.schema)
         self.built_at, self.day = time.monotonic(), _county_day()
         self.builds += 1
 
@@ -181,20 +202,20 @@ def reset_postgres(url, snapshot_sql):
     engine.dispose()
 
 
-def snapshot_postgres(url):
-    """Copy the seeded rows of ``public`` into SNAPSHOT_SCHEMA; returns the SQL that restores them."""
+def snapshot_postgres(url, schema):
+    """Copy the seeded rows of ``public`` into ``schema``; returns the SQL that restores them."""
     engine = _engine(url)
     with engine.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {SNAPSHOT_SCHEMA} CASCADE; CREATE SCHEMA {SNAPSHOT_SCHEMA}"))
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"))
         filled = [t for t in _public_tables(conn) if conn.execute(text(f'SELECT EXISTS (SELECT 1 FROM public."{t}")')).scalar()]
         statements = []
         for table in _parents_first(filled, _foreign_keys(conn)):
-            conn.execute(text(f'CREATE TABLE {SNAPSHOT_SCHEMA}."{table}" AS SELECT * FROM public."{table}"'))
+            conn.execute(text(f'CREATE TABLE {schema}."{table}" AS SELECT * FROM public."{table}"'))
             columns = ", ".join(f'"{c}"' for (c,) in conn.execute(text(
                 "SELECT column_name FROM information_schema.columns WHERE table_schema = :s AND table_name = :t "
-                "ORDER BY ordinal_position"), {"s": SNAPSHOT_SCHEMA, "t": table}))
+                "ORDER BY ordinal_position"), {"s": schema, "t": table}))
             statements.append(f'INSERT INTO public."{table}" ({columns}) OVERRIDING SYSTEM VALUE '
-                              f'SELECT {columns} FROM {SNAPSHOT_SCHEMA}."{table}"')
+                              f'SELECT {columns} FROM {schema}."{table}"')
         for name, last_value in conn.execute(text(
                 "SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public' AND last_value IS NOT NULL")):
             statements.append(f"SELECT setval('public.\"{name}\"', {int(last_value)}, true)")
