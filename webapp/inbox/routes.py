@@ -9,7 +9,7 @@ from ..models import InboxTask
 from ..services import audit, bulk_work, cases, inbox, scoping, tasks
 from ..services.tasks import TaskRefused
 from .. import engine
-from .task_pages import TASK_PAGES, not_available_message
+from .task_pages import not_available_message, page_for
 
 bp = Blueprint("inbox", __name__)
 BULK_LIMIT = 500  # one bulk action over "all matching" tasks works at most this many
@@ -91,7 +91,7 @@ def unclaim(task_id):
 def task(task_id):
     """Show a task and, on POST, complete it through its task page."""
     row = scoping.get_task_or_404(task_id, current_user)
-    page = TASK_PAGES.get(row.task_name)
+    page = page_for(row)
     if page is None:
         abort(404)
     return page(row)

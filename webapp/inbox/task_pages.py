@@ -109,13 +109,22 @@ def _review_page(form_class):
     return page
 
 
-TASK_PAGES = {
-    "assign_household": assign_household_page,
-    "visit_household": visit_household_page,
-    "first_review": _review_page(ReviewForm),
-    "county_audit_review": _review_page(ReviewForm),
-    "review_change": _review_page(ChangeReviewForm),
+# The renderers behind FormKind.page (webapp/form_kinds.py): which kind a task is comes from
+# its diagram, never from its id.
+PAGES = {
+    "assign": assign_household_page,
+    "visit": visit_household_page,
+    "review": _review_page(ReviewForm),
+    "change_review": _review_page(ChangeReviewForm),
 }
 from .problem_pages import investigate_problem_page, resolve_problem_page  # noqa: E402 (uses _finish above)
 
-TASK_PAGES.update(investigate_problem=investigate_problem_page, resolve_problem=resolve_problem_page)
+PAGES.update(investigate=investigate_problem_page, resolve=resolve_problem_page)
+
+
+def page_for(row):
+    """The page function of inbox ``row``'s form kind, or None."""
+    from ..form_kinds import kind_of
+
+    form_kind, _step = kind_of(row)
+    return PAGES.get(form_kind.page) if form_kind is not None else None
