@@ -30,6 +30,29 @@ from .serialization import SERIALIZER_VERSION, dump_state, serializer
 
 # A change to these attributes of a passed task only re-routes paths it did not take.
 _ROUTING_KEYS = {"inputs", "outputs"}
+# A user task's deadline/reminder properties are carried by its boundary timers (expand.py),
+# which the diff compares on their own; on the task itself they change nothing it did.
+_TIMING_PROPERTIES = ("deadline", "reminder")
+
+
+def _without_timing(extensions):
+    extensions = dict(extensions or {})
+    properties = {k: v for k, v in (extensions.get("properties") or {}).items() if k not in _TIMING_PROPERTIES}
+    extensions["properties"] = properties
+    return extensions
+
+
+def _changed_keys(spec_diff, task_spec):
+    """What changed on ``task_spec`` that matters to a case that passed it."""
+    keys = set(spec_diff.changed_once.get(task_spec, ())) - _ROUTING_KEYS
+    if "extensions" in keys:
+        new = spec_diff.alignment.get(task_spec)
+        if new is not None and _without_timing(getattr(task_spec, "extensions", None)) == \
+                _without_timing(getattr(new, "extensions", None)):
+            keys.discard("extensions")
+    return keys
+
+
 # Tasks the case has passed or is at; a missing spec for any of them cannot be stored.
 _PRESENT = TaskState.COMPLETED | TaskState.STARTED | TaskState.READY | TaskState.WAITING | TaskState.ERROR \
     | TaskState.CANCELLED
@@ -136,7 +159,7 @@ def _passed_obstacles(passed, old_version, new_version):
                 continue
             if task_spec in spec_diff.removed_once:
                 obstacles.append(Obstacle("removed", _name(old), _name(task_spec)))
-            elif set(spec_diff.changed_once.get(task_spec, ())) - _ROUTING_KEYS:
+            elif _changed_keys(spec_diff, task_spec):
                 obstacles.append(Obstacle("changed", _name(old), _name(task_spec)))
     return obstacles
 
@@ -162,7 +185,7 @@ def _plan(workflow, old_version, new_version, passed=None):
             if task.has_state(_PRESENT):
                 obstacles.append(Obstacle("removed", process, _name(task.task_spec)))
         for task in diff.changed:
-            keys = set(spec_diff.changed_once[task.task_spec]) - _ROUTING_KEYS
+            keys = _changed_keys(spec_diff, task.task_spec)
             if task.has_state(TaskState.COMPLETED) and keys:
                 obstacles.append(Obstacle("changed", process, _name(task.task_spec)))
         pairs.append((each, target, diff))
