@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from .labels import PROBLEM_OUTCOMES
+
 
 @dataclass(frozen=True)
 class FormKind:
@@ -22,7 +24,18 @@ class FormKind:
     returns: tuple = ()  # decisions that send work back: the comment becomes the return reason
 
 
-FORM_KINDS = {kind.code: kind for kind in (
+FORM_KINDS = {}
+
+
+def register(form_kind):
+    """Add a form kind to the registry (its code must be new)."""
+    if form_kind.code in FORM_KINDS:
+        raise ValueError(f"form kind {form_kind.code} is registered twice")
+    FORM_KINDS[form_kind.code] = form_kind
+    return form_kind
+
+
+for _kind in (
     FormKind("approve_return", _l("审核：通过 / 退回（须写明原因）"), "review",
              (("approve", _l("通过")), ("return", _l("退回"))), ("return",)),
     FormKind("approve_reject", _l("审核：同意 / 不予变更（须写明原因）"), "change_review",
@@ -32,9 +45,9 @@ FORM_KINDS = {kind.code: kind for kind in (
              (("completed", _l("已完成")), ("not_at_home", _l("未遇到人"))), ("not_at_home",)),
     FormKind("investigate", _l("问题数据调查记录"), "investigate"),
     FormKind("resolve_problem", _l("问题数据处理结果"), "resolve",
-             (("id_corrected", ""), ("records_merged", ""), ("contribution_stopped", ""),
-              ("benefit_stopped", ""), ("not_a_problem", ""))),
-)}
+             tuple(PROBLEM_OUTCOMES)),
+):
+    register(_kind)
 
 
 def kind(code):
