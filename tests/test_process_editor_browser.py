@@ -19,19 +19,64 @@ pytestmark = [
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing; browser test not run"),
 ]
 
-# Shapes are placed and connected through the modeler's own modeling API (what a drag from the
-# palette and the context pad's "connect" run); everything the product adds is done in the panel.
-_ADD_STEP = """() => {
-  const m = window.processEditor.modeler, reg = m.get('elementRegistry'), modeling = m.get('modeling');
-  const visit = reg.get('call_door_to_door_visit'), review = reg.get('call_township_first_review');
-  modeling.removeConnection(reg.get('visit_done_flow'));
-  const shape = m.get('elementFactory').createShape({ type: 'bpmn:UserTask' });
-  const task = modeling.createShape(shape, { x: 660, y: 480 }, reg.get('registration_case_participant'));
-  modeling.connect(visit, task);
-  modeling.connect(task, review);
-  m.get('selection').select(task);
-  return task.id;
-}"""
+_SELECTED_ID = "() => (window.processEditor.modeler.get('selection').get()[0] || {}).id || ''"
+
+
+def _box(page, element_id):
+    return page.locator(f'.djs-element[data-element-id="{element_id}"]').first.bounding_box()
+
+
+def _add_step_with_the_mouse(page):
+    """Palette → task dropped in the county lane, made a user task in the panel, the old flow deleted, and
+    the visit → new task → first review connected with the context pad: all with the mouse."""
+    from playwright.sync_api import expect
+
+    visit, review = _box(page, "call_door_to_door_visit"), _box(page, "call_township_first_review")
+    audit = _box(page, "call_county_audit")
+    # Delete the visit → first review flow: click its first segment, then the context pad's bin.
+    page.mouse.click(visit["x"] + visit["width"] + 8, visit["y"] + visit["height"] / 2)
+    assert page.evaluate(_SELECTED_ID) == "visit_done_flow"
+    page.locator('.djs-context-pad .entry[data-action="delete"]').click()
+    # A task from the palette, dropped in the county lane left of the county audit.
+    page.locator('.djs-palette .entry[data-action="create.task"]').click()
+    drop_x, drop_y = audit["x"] - audit["width"] * 2.2, audit["y"] + audit["height"] / 2
+    page.mouse.move(drop_x - 5, drop_y - 5)
+    page.mouse.move(drop_x, drop_y)
+    page.mouse.click(drop_x, drop_y)
+    task_id = page.evaluate(_SELECTED_ID)
+    assert task_id and task_id.startswith("Activity_")
+    page.select_option("#p-task-type", "bpmn:UserTask")  # the panel's task type (the library's replace)
+    task_id = page.evaluate(_SELECTED_ID)
+    expect(page.locator("#panel-type")).to_have_text("UserTask")
+    for source, target in (("call_door_to_door_visit", task_id), (task_id, "call_township_first_review")):
+        _click_inside(page, source)
+        assert page.evaluate(_SELECTED_ID) == source
+        page.locator('.djs-context-pad .entry[data-action="connect"]').click()
+        box = _box(page, target)
+        page.mouse.move(box["x"] + box["width"] / 2 - 3, box["y"] + box["height"] / 2 - 3)
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    _click_inside(page, task_id)
+    return task_id
+
+
+def _click_inside(page, element_id):
+    """Select a shape with the mouse, clicking its upper right part (a selected flow's context pad
+    sits where the flow ends, on the left or in the middle of an edge). The first click after a panel change may only take the focus
+    back to the canvas: click again until the modeler reports the selection (a condition, no sleep)."""
+    box = _box(page, element_id)
+    x, y = box["x"] + box["width"] * 0.8, box["y"] + box["height"] * 0.25
+    for _attempt in range(3):
+        page.mouse.move(x - 4, y)
+        page.mouse.move(x, y)
+        page.mouse.down()
+        page.mouse.up()
+        if page.evaluate(_SELECTED_ID) == element_id:
+            return
+    raise AssertionError(f"{element_id} could not be selected with the mouse")
+
+
+_FLOWS_OF = """id => { const el = window.processEditor.modeler.get('elementRegistry').get(id);
+  return [el.incoming.map(c => c.source.id), el.outgoing.map(c => c.target.id), el.type]; }"""
 
 
 def test_an_administrator_adds_a_countersignature_and_a_case_walks_through_it(browser_page):  # noqa: F811
@@ -43,8 +88,10 @@ def test_an_administrator_adds_a_countersignature_and_a_case_walks_through_it(br
         _login(page, "admin")
         page.goto("/processes/registration_case/edit")
         expect(page.locator('#process-editor[data-ready="1"]')).to_be_attached()
-        task_id = page.evaluate(_ADD_STEP)
+        task_id = _add_step_with_the_mouse(page)
         expect(page.locator("#panel-id")).to_have_text(task_id)
+        assert page.evaluate(_FLOWS_OF, task_id) == [["call_door_to_door_visit"], ["call_township_first_review"],
+                                                     "bpmn:UserTask"]
         page.fill("#p-name", "村主任签字")
         page.press("#p-name", "Tab")
         page.select_option("#p-task-role", "village")  # moves the task into the village lane

@@ -136,6 +136,7 @@
     if (type === "bpmn:UserTask") { return "user"; }
     if (type === "bpmn:ServiceTask") { return "service"; }
     if (type === "bpmn:ScriptTask") { return "script"; }
+    if (type === "bpmn:Task") { return "task"; }
     if (type === "bpmn:SequenceFlow" && element.source && /Gateway$/.test(element.source.type)) { return "condition"; }
     return "other";
   }
@@ -157,9 +158,12 @@
     $("panel-id").textContent = element.id;
     Array.prototype.forEach.call(fields.querySelectorAll(".field"), function (field) {
       var wanted = field.getAttribute("data-for");
-      field.hidden = !(wanted === kind || (wanted === "name" && kind !== "condition" && kind !== "lane"));
+      var isTask = ["task", "user", "service", "script"].indexOf(kind) >= 0;
+      field.hidden = !(wanted === kind || (wanted === "name" && kind !== "condition" && kind !== "lane") ||
+                       (wanted === "tasktype" && isTask));
     });
     $("p-name").value = bo.name || "";
+    $("p-task-type").value = kind === "task" ? "" : element.type;
     if (kind === "lane") {
       $("p-lane-role").value = bo.name || "";
     }
@@ -224,6 +228,13 @@
     });
   }
 
+  bind("p-task-type", function (el, value) {
+    if (value && value !== el.type) {
+      // The library's own replace: flows, lane and label are kept; the panel follows the new element.
+      var replaced = modeler.get("bpmnReplace").replaceElement(el, { type: value });
+      modeler.get("selection").select(replaced);
+    }
+  });
   bind("p-lane-role", function (el, value) { modeling().updateProperties(el, { name: value }); });
   bind("p-name", function (el, value) { modeling().updateProperties(el, { name: value }); });
   bind("p-task-role", function (el, value) { moveToRole(el, value); });
