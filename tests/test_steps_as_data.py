@@ -65,3 +65,46 @@ def test_a_step_without_a_form_kind_or_with_a_bad_duration_is_refused_by_name(ap
         bad = xml.replace('value="P7D"', 'value="7 days"', 1)
         problems = check_upload("county_audit.bpmn", bad.encode())
         assert len(problems) == 1 and "7 days" in str(problems[0]) and "ISO 8601" in str(problems[0])
+
+
+def _old_style(xml):
+    """A file as diagrams were before steps were data: timers drawn by hand, no properties."""
+    import re
+
+    return re.sub(r"\s*<bpmn:extensionElements>\s*<spiffworkflow:properties>.*?</spiffworkflow:properties>\s*"
+                  r"</bpmn:extensionElements>", "", expand_xml(xml), flags=re.S)
+
+
+def test_cases_on_a_hand_drawn_version_move_to_the_property_version(county):
+    """Deploying the shipped diagrams over an older installation: running cases keep working on
+    their version, and every one of them can move to the new one."""
+    from webapp import engine
+    from webapp.extensions import db
+    from webapp.models import DiagramVersion
+    from webapp.services import migration
+
+    from webapp.models import Household
+    from webapp.services import cases
+
+    from .migration_support import instance_of, review, visit_done
+    from .test_process_editor import new_case_at_visit
+
+    new = DiagramVersion.query.filter_by(process_id="registration_case", is_current=True).one()
+    old_files = {name: _old_style(xml) for name, xml in new.files.items()}
+    assert "spiffworkflow:property " not in "".join(old_files.values())
+    old = engine.deploy_bundle("registration_case", old_files, None, "hand-drawn timers")
+    db.session.commit()
+    at = {"assign_household": cases.start_registration_case(Household.query.first()),
+          "visit_household": new_case_at_visit(), "first_review": new_case_at_visit(),
+          "county_audit_review": new_case_at_visit()}
+    db.session.commit()
+    engine.deploy_bundle("registration_case", dict(new.files), None, "steps as data")
+    db.session.commit()
+    # Cases on the hand-drawn version keep working: their steps take their form kinds from the
+    # same steps of the current version.
+    visit_done(at["first_review"])
+    visit_done(at["county_audit_review"])
+    review(at["county_audit_review"], "first_review", "township")
+    assert {instance_of(case).diagram_version_id for case in at.values()} == {old.id}
+    _target, rows = migration.check_cases(old)
+    assert len(rows) == 4 and all(row["compatible"] for row in rows), [row["reasons"] for row in rows]

@@ -61,7 +61,12 @@ def choices():
 
 
 def step_of(row):
-    """The diagram's Step for inbox ``row`` (from its own version), or None."""
+    """The diagram's Step for inbox ``row`` (from its own version), or None.
+
+    A version stored before steps were data names no form kind: its step is then described by
+    the same step (process and task id) of the process's current version.
+    """
+    from .engine import current_version
     from .engine.catalogue import steps_of
     from .extensions import db
     from .models import DiagramVersion
@@ -69,7 +74,16 @@ def step_of(row):
     version = db.session.get(DiagramVersion, row.diagram_version_id) if row.diagram_version_id else None
     if version is None:
         version = row.instance.diagram_version
-    return steps_of(version).get((row.process_id, row.task_name))
+    key = (row.process_id, row.task_name)
+    step = steps_of(version).get(key)
+    if step is None or not step.form:
+        try:
+            newer = steps_of(current_version(version.process_id)).get(key)
+        except LookupError:
+            newer = None
+        if newer is not None and newer.form:
+            return newer
+    return step
 
 
 def kind_of(row):

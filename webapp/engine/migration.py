@@ -30,15 +30,13 @@ from .serialization import SERIALIZER_VERSION, dump_state, serializer
 
 # A change to these attributes of a passed task only re-routes paths it did not take.
 _ROUTING_KEYS = {"inputs", "outputs"}
-# A user task's deadline/reminder properties are carried by its boundary timers (expand.py),
-# which the diff compares on their own; on the task itself they change nothing it did.
-_TIMING_PROPERTIES = ("deadline", "reminder")
-
-
-def _without_timing(extensions):
+# A user task's properties (docs/process-contract.md: form kind, titles, variables, deadline and
+# reminder) change nothing a case already did: a passed step's data is written, an open step is
+# shown by its row's (new) version, and the deadline/reminder are compared on the timers they
+# expand into. Older versions carry no properties at all, so they must not block a migration.
+def _without_properties(extensions):
     extensions = dict(extensions or {})
-    properties = {k: v for k, v in (extensions.get("properties") or {}).items() if k not in _TIMING_PROPERTIES}
-    extensions["properties"] = properties
+    extensions.pop("properties", None)
     return extensions
 
 
@@ -47,8 +45,8 @@ def _changed_keys(spec_diff, task_spec):
     keys = set(spec_diff.changed_once.get(task_spec, ())) - _ROUTING_KEYS
     if "extensions" in keys:
         new = spec_diff.alignment.get(task_spec)
-        if new is not None and _without_timing(getattr(task_spec, "extensions", None)) == \
-                _without_timing(getattr(new, "extensions", None)):
+        if new is not None and _without_properties(getattr(task_spec, "extensions", None)) == \
+                _without_properties(getattr(new, "extensions", None)):
             keys.discard("extensions")
     return keys
 
