@@ -10,7 +10,7 @@ from webapp.extensions import db
 from webapp.models import DiagramVersion
 
 from .helpers import open_task, user
-from .test_browser import CHROMIUM, browser_page, live_server  # noqa: F401 - fixtures
+from .browser_fixtures import CHROMIUM
 from .test_process_editor import new_case_at_visit
 from .test_processes_browser import _RECORD_VIOLATIONS, _login, _shot, county  # noqa: F401 - strict CSP
 
@@ -79,7 +79,7 @@ _FLOWS_OF = """id => { const el = window.processEditor.modeler.get('elementRegis
   return [el.incoming.map(c => c.source.id), el.outgoing.map(c => c.target.id), el.type]; }"""
 
 
-def test_an_administrator_adds_a_countersignature_and_a_case_walks_through_it(browser_page):  # noqa: F811
+def test_an_administrator_adds_a_countersignature_and_a_case_walks_through_it(browser_page):
     from playwright.sync_api import expect
 
     page, failures = browser_page

@@ -81,7 +81,7 @@ def test_cases_on_a_hand_drawn_version_move_to_the_property_version(county):
     from webapp import engine
     from webapp.extensions import db
     from webapp.models import DiagramVersion
-    from webapp.services import migration
+    from webapp.services.admin import migration
 
     from webapp.models import Household
     from webapp.services import cases

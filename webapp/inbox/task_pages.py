@@ -6,8 +6,9 @@ from flask_login import current_user
 from ..extensions import db
 from .. import engine
 from ..models import RegistrationForm
-from ..services import audit, tasks
-from ..services.tasks import TaskRefused
+from ..services import audit
+from ..services.casework import tasks
+from ..services.casework.tasks import TaskRefused
 from .forms import AssignHouseholdForm, ChangeReviewForm, ReviewForm, VisitForm
 from ..models.base import utcnow
 from ..formatting import task_title
@@ -117,14 +118,3 @@ PAGES = {
     "review": _review_page(ReviewForm),
     "change_review": _review_page(ChangeReviewForm),
 }
-from .problem_pages import investigate_problem_page, resolve_problem_page  # noqa: E402 (uses _finish above)
-
-PAGES.update(investigate=investigate_problem_page, resolve=resolve_problem_page)
-
-
-def page_for(row):
-    """The page function of inbox ``row``'s form kind, or None."""
-    from ..form_kinds import kind_of
-
-    form_kind, _step = kind_of(row)
-    return PAGES.get(form_kind.page) if form_kind is not None else None

@@ -14,8 +14,8 @@ from ..engine.diagrams import LANE_ROLES
 from ..engine.rules import SERVICE_OPERATORS
 from ..extensions import db
 from ..formatting import ROLE_LABELS
-from ..services import process_editing as editing
-from ..services import processes
+from ..services.admin import process_editing as editing
+from ..services.admin import processes
 from . import bp
 from .labels import OPERATOR_LABELS
 
