@@ -45,7 +45,7 @@ def with_countersign(xml, form="approve_return"):
 def new_case_at_visit(visitor="village1"):
     """A case started now (on the current version), distributed to ``visitor``'s village."""
     from webapp.models import Household
-    from webapp.services import cases, tasks
+    from webapp.services.casework import cases, tasks
 
     case = cases.start_registration_case(Household.query.order_by(Household.id).first())
     db.session.commit()
@@ -95,7 +95,7 @@ def test_a_draft_touches_no_running_case_and_no_new_case(county, client):
     assert DiagramVersion.query.filter_by(process_id=PROCESS).count() == 1 and _current().id == before.id
     # The modeler reopens on the draft; running and new cases stay on the deployed version.
     assert "countersign" in client.get(f"/processes/{PROCESS}/edit/files/{FILE}").get_data(as_text=True)
-    from webapp.services import cases
+    from webapp.services.casework import cases
 
     visit = open_task(case, "visit_household")
     cases.complete(visit, user("village1"), {"visit_result": "completed", "visit_comment": ""})
@@ -149,7 +149,7 @@ def test_a_new_step_of_an_existing_form_kind_runs_from_the_inboxes_without_code(
     assert deployed.status_code == 200
     client.logout()
     case = new_case_at_visit()
-    from webapp.services import cases
+    from webapp.services.casework import cases
 
     cases.complete(open_task(case, "visit_household"), user("village1"), {"visit_result": "completed"})
     db.session.commit()

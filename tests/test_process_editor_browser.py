@@ -132,7 +132,7 @@ def test_an_administrator_adds_a_countersignature_and_a_case_walks_through_it(br
         current = DiagramVersion.query.filter_by(process_id="registration_case", is_current=True).one()
         assert task_id in current.files["registration_case.bpmn"]
         case = new_case_at_visit()
-        from webapp.services import cases
+        from webapp.services.casework import cases
 
         cases.complete(open_task(case, "visit_household"), user("village1"), {"visit_result": "completed"})
         db.session.commit()

@@ -84,7 +84,7 @@ def test_cases_on_a_hand_drawn_version_move_to_the_property_version(county):
     from webapp.services.admin import migration
 
     from webapp.models import Household
-    from webapp.services import cases
+    from webapp.services.casework import cases
 
     from .migration_support import instance_of, review, visit_done
     from .test_process_editor import new_case_at_visit
