@@ -164,7 +164,7 @@ def test_a_new_step_of_an_existing_form_kind_runs_from_the_inboxes_without_code(
                        token_from=f"/inbox/tasks/{row.id}")
     assert done.status_code == 302
     db.session.expire_all()
-    assert InboxTask.query.get(row.id).state == "completed"
+    assert db.session.get(InboxTask, row.id).state == "completed"
     assert open_task(case, "first_review") is not None
     timeline = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "村主任签字" in timeline and "同意" in timeline
