@@ -28,22 +28,30 @@ TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 KINDS = ("my_tasks", "open_task", "save_form", "finish_visit")
 
 
+def _call_site():
+    """The innermost frames of this project's code that issued a statement."""
+    import traceback
+
+    frames = [f for f in traceback.extract_stack() if "/webapp/" in f.filename and "profile_requests" not in f.filename]
+    return " < ".join(f"{f.filename.split('/webapp/')[-1]}:{f.lineno}" for f in reversed(frames[-3:]))
+
+
 class Recorder:
     """Wall time, CPU time, SQL statements and a profile per request type."""
 
-    def __init__(self, engine, profile):
+    def __init__(self, engine, profile, sites=False):
         from sqlalchemy import event
 
         self.wall, self.cpu, self.queries = defaultdict(list), defaultdict(list), defaultdict(list)
         self.statements = defaultdict(lambda: defaultdict(int))
         self.profiles = {kind: cProfile.Profile() for kind in KINDS} if profile else {}
-        self._count, self._kind = 0, None
+        self._count, self._kind, self._sites = 0, None, sites
         event.listen(engine, "before_cursor_execute", self._on_query)
 
     def _on_query(self, conn, cursor, statement, parameters, context, executemany):
         self._count += 1
-        if self._kind:
-            self.statements[self._kind][" ".join(statement.split())[:110]] += 1
+        if self._kind and self._sites:  # the call sites only when listed: finding them is slow
+            self.statements[self._kind][" ".join(statement.split())[:70] + "  <- " + _call_site()] += 1
 
     def __call__(self, kind, fn):
         self._count, self._kind = 0, kind
@@ -136,7 +144,7 @@ def main():
     usernames, by_case = seed_visits(app, args.households, args.villages)
     with app.app_context():
         engine, backend = db.engine, db.engine.dialect.name
-    record = Recorder(engine, not args.no_profile)
+    record = Recorder(engine, not args.no_profile, args.statements)
     work(app, usernames[0], by_case, 3, Recorder(engine, False))  # warm-up: parsed specs, templates
     done = work(app, usernames[0], by_case, args.rounds, record)
     print(f"backend {backend}: {done} rounds by one assistant "

@@ -30,7 +30,7 @@ def villages_of_township(township_code):
 
 def visitors_of_township(township_code):
     """Active village assistants of a township, for the distribution forms."""
-    return (User.query.join(Area, User.area_id == Area.id)
+    return (User.query.join(Area, User.area_id == Area.id).options(db.contains_eager(User.area))
             .filter(User.role == "village", User.active.is_(True), Area.code.like(township_code[:9] + "%"))
             .order_by(Area.code, User.display_name).all())
 
@@ -58,9 +58,9 @@ def forms_of(case):
     return {form.id_number: form for form in RegistrationForm.query.filter_by(case_id=case.id)}
 
 
-def missing_forms(case):
-    """Household members who have no registration form yet."""
-    filled = forms_of(case)
+def missing_forms(case, filled=None):
+    """Household members who have no registration form yet (``filled``: ``forms_of(case)`` if known)."""
+    filled = forms_of(case) if filled is None else filled
     members = case.household.persons if case.household else []
     return [person for person in members if person.id_number not in filled]
 
