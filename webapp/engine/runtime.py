@@ -15,10 +15,10 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 from ..extensions import db
-from ..models import InboxTask, ProcessInstance
+from ..models import DiagramVersion, InboxTask, ProcessInstance
 from ..models.base import utcnow
 from . import clockwork, incidents, operations, passed, projection, pruning
-from .diagrams import current_version, spec_cache
+from .diagrams import current_version_ref, spec_cache
 from .errors import ScriptLimitExceeded
 from .scripting import Limits, RestrictedScriptEngine
 from .serialization import SERIALIZER_VERSION, dump_state, load_state
@@ -121,12 +121,13 @@ def start_process(case, process_id, data=None, actor=None):
     """Start ``process_id`` for ``case``, run it to its first wait, persist it with its inbox."""
     # One flush at the caller's commit instead of one per query: starts are a hot path.
     with db.session.no_autoflush:
-        version = current_version(process_id)
-        spec, subprocess_specs = spec_cache.get(version)
+        version_id, content_hash = current_version_ref(process_id)
+        spec, subprocess_specs = spec_cache.get_by_hash(content_hash,
+                                                        lambda: db.session.get(DiagramVersion, version_id))
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine())
         for task in workflow.get_tasks(state=TaskState.READY):
             task.data.update(data or {})
-        instance = ProcessInstance(case=case, diagram_version=version, serializer_version=SERIALIZER_VERSION,
+        instance = ProcessInstance(case=case, diagram_version_id=version_id, serializer_version=SERIALIZER_VERSION,
                                    state="")
         db.session.add(instance)
         ctx = RunContext(instance=instance, actor=actor)
@@ -310,7 +311,8 @@ def _save(instance, workflow, new_instance=False, failure=None, step="", actor=N
 
 
 def _fresh_state(instance):
-    spec, subprocess_specs = spec_cache.get(instance.diagram_version)
+    # By id: a new instance names its version by id only (a start does not load the row).
+    spec, subprocess_specs = spec_cache.get(db.session.get(DiagramVersion, instance.diagram_version_id))
     return dump_state(BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine()))
 
 
