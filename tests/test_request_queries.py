@@ -142,5 +142,5 @@ def test_saving_a_form_and_finishing_a_visit_stay_within_their_queries(county, c
         response = client.raw.post(f"/inbox/tasks/{task_id}", data={
             "visit_result": "not_at_home", "visit_date": "2026-06-01", "visit_comment": "", "csrf_token": token})
     assert response.status_code == 302
-    assert saving.count <= 7, saving.count
-    assert finishing.count <= 13, finishing.count
+    assert saving.count <= 9, saving.count  # a new form: its insert in a savepoint (two statements)
+    assert finishing.count <= 11, finishing.count

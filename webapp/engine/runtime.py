@@ -138,9 +138,12 @@ def start_process(case, process_id, data=None, actor=None):
 
 def _lock_instance(instance_id):
     """Load the instance for writing: a row lock on PostgreSQL, the version check everywhere."""
-    query = select(ProcessInstance).where(ProcessInstance.id == instance_id)
+    # With its diagram version in the same statement (the specs are found by its content hash);
+    # only the instance's row is locked, never the version many instances share.
+    query = (select(ProcessInstance).options(db.joinedload(ProcessInstance.diagram_version))
+             .where(ProcessInstance.id == instance_id))
     if db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
+        query = query.with_for_update(of=ProcessInstance)
     return db.session.execute(query.execution_options(populate_existing=True)).scalar_one()
 
 

@@ -1,5 +1,6 @@
 """Working a task: who may, what each kind of task needs, and completing it."""
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from .. import engine
 from ..extensions import db
@@ -87,17 +88,28 @@ def save_registration_form(row, user, form, person=None, record=None):
         person = Person.query.filter_by(id_number=form.id_number.data).one_or_none()
         if person is not None and person.household_id != case.household_id:
             raise TaskRefused(_("该公民身份号码已登记在其他户，请核实后通过变更办理。"))
+    values = {"id_number": form.id_number.data, "person_id": getattr(person, "id", None),
+              "name": form.name.data.strip(), "data": form.stored_data(), "filled_by_id": user.id,
+              "updated_at": utcnow()}
     if record is None:
-        record = RegistrationForm(case_id=case.id, id_number=form.id_number.data)
-        db.session.add(record)
-    record.id_number = form.id_number.data
-    record.person_id = getattr(person, "id", None)
-    record.name = form.name.data.strip()
-    record.data = form.stored_data()
-    record.filled_by_id = user.id
-    record.updated_at = utcnow()
+        record = _new_form(case, values)
+    for key, value in values.items():
+        setattr(record, key, value)
     audit.record(user, "update_person", "registration_form", form.id_number.data,
                  detail=f"case {case.id}")
+    return record
+
+
+def _new_form(case, values):
+    """A new form row for the case, or the one a simultaneous save of the same form (a double
+    click, a phone syncing twice) has just stored: that one is updated by the caller instead of
+    the save failing on the unique (case, ID number) key with an error page."""
+    record = RegistrationForm(case_id=case.id, **values)
+    try:
+        with db.session.begin_nested():
+            db.session.add(record)
+    except IntegrityError:
+        record = RegistrationForm.query.filter_by(case_id=case.id, id_number=values["id_number"]).one()
     return record
 
 
