@@ -70,7 +70,8 @@ def seed_visits(app, households, villages):
     from webapp.cli import deploy_shipped_diagrams
     from webapp.extensions import db
     from webapp.models import Case, InboxTask, Person, User
-    from webapp.services import cases, demo, tasks
+    from webapp.services.casework import cases, tasks
+    from webapp.synthetic import demo
 
     with app.app_context():
         deploy_shipped_diagrams()

@@ -55,7 +55,7 @@ _serial = itertools.count()
 
 def _more_cases(count, members=4):
     """``count`` more households of ``members`` people in the demo township, each at distribution."""
-    from webapp.services import cases
+    from webapp.services.casework import cases
 
     village = user("village1").area
     for _ in range(count):
