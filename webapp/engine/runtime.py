@@ -333,7 +333,8 @@ def _sync_inbox(instance, ready, new_instance):
     for item in ready:
         if item["uuid"] in known:
             continue
-        row = InboxTask(case=case, instance=instance, diagram_version_id=instance.diagram_version_id or instance.diagram_version.id,
+        version_id = instance.diagram_version_id or instance.diagram_version.id
+        row = InboxTask(case=case, instance=instance, diagram_version_id=version_id,
                         task_uuid=item["uuid"], task_name=item["task_name"],
                         title=item["title"], process_id=item["process_id"], lane=item["lane"] or "",
                         county_code=case.county_code, township_code=case.township_code,
