@@ -54,13 +54,13 @@ def tasks_list():
     rows, total = inbox.list_tasks(current_user, flt, page, per_page, counted=counts)
     # The area names of the page's rows in one query (the template names each row's area).
     formatting.preload_area_names(code for row in rows for code in (row.village_code, row.township_code))
-    areas, bulk = inbox.area_choices(current_user), None
+    choices, bulk = inbox.area_choices(current_user), None
     if current_user.role == "township":
         # The township's villages are the area filter's choices already: not asked twice.
-        bulk = {"villages": areas[0][1] if areas else [],
+        bulk = {"villages": choices[0][1] if choices else [],
                 "visitors": tasks.visitors_of_township(current_user.area.township_code)}
     return render_template("inbox/list.html", rows=rows, total=total, page=page, per_page=per_page,
-                           flt=flt, counts=counts, bulk=bulk, areas=areas)
+                           flt=flt, counts=counts, bulk=bulk, areas=choices)
 
 
 @bp.route("/inbox/tasks/<int:task_id>/claim", methods=["POST"])
@@ -216,7 +216,8 @@ def registration_form(task_id, person_id=None, form_id=None):
             flash(_("公民身份号码与户籍信息不一致，身份号码变更请走动态变更流程。"), "error")
         else:
             try:
-                tasks.save_registration_form(row, current_user, form, person, record=added)
+                tasks.save_registration_form(row, current_user, form.id_number.data, form.name.data, form.stored_data(),
+                                             person, record=added)
                 db.session.commit()
                 flash(_("已保存 %(name)s 的登记表。", name=form.name.data), "success")
                 return redirect(url_for("inbox.task", task_id=task_id))  # row.id would reload the row

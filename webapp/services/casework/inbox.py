@@ -1,7 +1,5 @@
 """Inbox queries: they read only the inbox projection, never a serialized workflow."""
 from dataclasses import dataclass
-from datetime import timedelta
-
 from sqlalchemy import and_, func, or_
 
 from ...extensions import db
@@ -9,7 +7,6 @@ from ...models import COUNTY_ROLES, Area, Case, InboxTask
 from ...models.base import utcnow
 from ..scoping import scope_condition
 
-DUE_SOON = timedelta(days=2)
 SORTS = {"due": (InboxTask.due_at.asc(), InboxTask.id.asc()),
          "-due": (InboxTask.due_at.desc(), InboxTask.id.desc()),
          "new": (InboxTask.id.desc(),)}
@@ -49,10 +46,24 @@ def _filters(flt):
     if flt.text:
         conditions.append(InboxTask.case.has(Case.title.contains(flt.text.strip()[:64])))
     if flt.due == "overdue":
-        conditions.append(InboxTask.due_at < now)
+        conditions.append(InboxTask.late_at(now))
     elif flt.due == "soon":
-        conditions.append(and_(InboxTask.due_at >= now, InboxTask.due_at < now + DUE_SOON))
+        conditions.append(InboxTask.due_soon_at(now))
     return conditions
+
+
+def task_page(conditions, order, page, per_page, *loads, total=None):
+    """(one page of tasks matching ``conditions`` in ``order``, the total matching): every task list.
+
+    ``loads`` are relationships loaded with the rows (the case, the assignee); ``total``, when
+    the caller knows it already, saves counting again.
+    """
+    query = InboxTask.query.filter(*conditions)
+    if total is None:
+        total = query.order_by(None).with_entities(func.count(InboxTask.id)).scalar()
+    rows = (query.options(*(db.joinedload(load) for load in loads)).order_by(*order)
+            .limit(per_page).offset((max(page, 1) - 1) * per_page).all())
+    return rows, total
 
 
 def list_tasks(user, flt, page=1, per_page=20, counted=None):
@@ -60,15 +71,10 @@ def list_tasks(user, flt, page=1, per_page=20, counted=None):
 
     ``counted`` (the tab figures of ``counts``) saves counting again when no filter narrows the view.
     """
-    conditions = _base(user, flt.view) + _filters(flt)
-    query = InboxTask.query.filter(*conditions)
-    if counted is not None and flt.view in counted and not _filters(flt):
-        total = counted[flt.view]
-    else:
-        total = query.order_by(None).with_entities(func.count(InboxTask.id)).scalar()
-    rows = (query.options(db.joinedload(InboxTask.case)).order_by(*SORTS.get(flt.sort, SORTS["due"]))
-            .limit(per_page).offset((max(page, 1) - 1) * per_page).all())
-    return rows, total
+    filters = _filters(flt)
+    known = counted.get(flt.view) if counted is not None and not filters else None
+    return task_page(_base(user, flt.view) + filters, SORTS.get(flt.sort, SORTS["due"]), page, per_page,
+                     InboxTask.case, total=known)
 
 
 def counts(user):
@@ -79,7 +85,7 @@ def counts(user):
     mine = InboxTask.assignee_id == user.id
     team = and_(InboxTask.assignee_id.is_(None), InboxTask.lane == user.role)
     row = (db.session.query(func.count(InboxTask.id).filter(mine), func.count(InboxTask.id).filter(team),
-                            func.count(InboxTask.id).filter(and_(mine, InboxTask.due_at < now)))
+                            func.count(InboxTask.id).filter(and_(mine, InboxTask.late_at(now))))
            .filter(InboxTask.state == "ready", scope_condition(InboxTask, user), or_(mine, team)).one())
     return {"mine": row[0] or 0, "team": row[1] or 0, "overdue": row[2] or 0}
 
