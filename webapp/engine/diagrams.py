@@ -15,6 +15,7 @@ from SpiffWorkflow.spiff.parser.process import SPIFF_XSD, SpiffBpmnParser
 
 from ..extensions import db
 from ..models import WORKING_ROLES, DiagramVersion
+from .expand import expand_root
 from .rules import check_process_rules
 
 LANE_ROLES = WORKING_ROLES
@@ -90,6 +91,7 @@ def _parse_bundle_locked(files, process_id):
         if count > max_elements:
             problems.append(Problem(name, f"元素过多（{count} 个，上限 {max_elements} 个）"))
             continue
+        expand_root(root)  # a user task's deadline/reminder properties become its boundary timers
         try:
             parser.add_bpmn_xml(etree.ElementTree(root), filename=name)
         except ValidationException as err:

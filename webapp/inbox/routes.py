@@ -11,10 +11,19 @@ from ..services.casework import bulk_work, cases, inbox, tasks
 from ..services.casework.tasks import TaskRefused
 from .. import engine, formatting
 from .problem_pages import PROBLEM_PAGES
-from .task_pages import TASK_PAGES as _CASE_PAGES, not_available_message
+from .task_pages import PAGES as _CASE_PAGES, not_available_message
 from . import bp
 
-TASK_PAGES = {**_CASE_PAGES, **PROBLEM_PAGES}  # task name -> the page that works it
+# FormKind.page (webapp/form_kinds.py) -> the renderer; which kind a task is comes from its diagram.
+PAGES = {**_CASE_PAGES, **PROBLEM_PAGES}
+
+
+def page_for(row):
+    """The page function of inbox ``row``'s form kind, or None."""
+    from ..form_kinds import kind_of
+
+    form_kind, _step = kind_of(row)
+    return PAGES.get(form_kind.page) if form_kind is not None else None
 BULK_LIMIT = 500  # one bulk action over "all matching" tasks works at most this many
 
 
@@ -97,7 +106,7 @@ def unclaim(task_id):
 def task(task_id):
     """Show a task and, on POST, complete it through its task page."""
     row = scoping.get_task_or_404(task_id, current_user)
-    page = TASK_PAGES.get(row.task_name)
+    page = page_for(row)
     if page is None:
         abort(404)
     return page(row)

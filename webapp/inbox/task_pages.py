@@ -127,10 +127,11 @@ def _review_page(form_class):
     return page
 
 
-TASK_PAGES = {
-    "assign_household": assign_household_page,
-    "visit_household": visit_household_page,
-    "first_review": _review_page(ReviewForm),
-    "county_audit_review": _review_page(ReviewForm),
-    "review_change": _review_page(ChangeReviewForm),
+# The renderers behind FormKind.page (webapp/form_kinds.py): which kind a task is comes from
+# its diagram, never from its id.
+PAGES = {
+    "assign": assign_household_page,
+    "visit": visit_household_page,
+    "review": _review_page(ReviewForm),
+    "change_review": _review_page(ChangeReviewForm),
 }

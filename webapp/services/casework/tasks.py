@@ -136,5 +136,9 @@ def revisit_of(row):
 
 def complete_review(row, user, decision, comment):
     """Complete a review task with its decision and comment."""
-    decision_key, comment_key = cases.DECISION_KEYS[row.task_name]
+    from ... import form_kinds
+
+    decision_key, comment_key = form_kinds.variables_of(row)
+    if decision_key is None:
+        raise TaskRefused(_("此环节的流程图未指定表单类型，无法办理。"))
     return cases.complete(row, user, {decision_key: decision, comment_key: (comment or "").strip()})
