@@ -108,6 +108,21 @@ def area_name(code):
     return names[code]
 
 
+def preload_area_names(codes):
+    """Look up the names of ``codes`` in one query for this request's ``area_name`` calls."""
+    from flask import g
+
+    from .models import Area
+
+    names = g.get("_area_names")
+    if names is None:
+        names = g._area_names = {}
+    wanted = {code for code in codes if code and code not in names}
+    if wanted:
+        found = dict(Area.query.with_entities(Area.code, Area.name).filter(Area.code.in_(wanted)).all())
+        names.update({code: found.get(code, code) for code in wanted})
+
+
 def number(value):
     """A number with the locale's grouping."""
     return format_decimal(value or 0)
