@@ -8,6 +8,7 @@ from .audit import AuditEvent
 from .incident import Incident
 from .migration import MigrationItem, MigrationRun
 from .deadlines import Notification, NOTIFICATION_KINDS  # timers, escalations, notifications
+from .progress import Bulletin, CoverageSnapshot, LeadingGroupMember, ProgressDaily, ProgressTotal
 from .intake import (ComparisonChange, ComparisonEmployer, ComparisonResult, ComparisonRun, HeaderMapping,
                      ImportBatch, IntakeChunk, InvalidIdRow, LinkageCandidate, ProblemRecord, ValidationIssue,
                      ValueMapping)
@@ -18,5 +19,6 @@ __all__ = [
     "DiagramVersion", "ProcessInstance", "InboxTask", "AuditEvent", "Incident", "Notification", "NOTIFICATION_KINDS",
     "ImportBatch", "HeaderMapping", "IntakeChunk", "ValidationIssue", "InvalidIdRow", "ComparisonRun",
     "ComparisonResult", "ComparisonChange", "ComparisonEmployer", "ProblemRecord", "LinkageCandidate",
-    "ValueMapping", "MigrationRun", "MigrationItem",
+    "ValueMapping", "MigrationRun", "MigrationItem", "ProgressDaily", "ProgressTotal", "CoverageSnapshot",
+    "LeadingGroupMember", "Bulletin",
 ]

@@ -5,7 +5,7 @@ from ..extensions import db
 from ..models import Case, CaseEvent, InboxTask
 from ..models.base import utcnow
 from .. import engine
-from . import notifications
+from . import notifications, progress
 
 REGISTRATION_PROCESS = "registration_case"
 # Decision keys of review tasks; a "return" sends work back with its comment as the reason.
@@ -40,6 +40,8 @@ def start_registration_case(household, actor=None):
                 village_code=household.village_code, status="open")
     db.session.add(case)
     add_event(case, "started", actor)
+    db.session.flush()  # the case's id and codes, for the progress counters
+    progress.case_started(case)
     _, created = engine.start_process(case, REGISTRATION_PROCESS,
                                       data={"household_id": household.id, "village_code": household.village_code},
                                       actor=actor)
@@ -68,6 +70,7 @@ def complete(row, actor, data):
     decision_key, comment_key = DECISION_KEYS.get(row.task_name, (None, None))
     decision = data.get(decision_key) if decision_key else None
     comment = data.get(comment_key) if comment_key else None
+    progress.task_completed(case, row, decision)  # before this event: "first time" looks at earlier ones
     add_event(case, "task_completed", actor, row.task_name, decision, comment)
     if decision in ("return", "not_at_home"):
         # The revisit page tells the two apart (tasks.revisit_of); the row keeps only the note.

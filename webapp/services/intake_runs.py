@@ -30,6 +30,7 @@ from ..intake.records import InvalidIdRecord, records_from_chunk
 from ..models import (ComparisonChange, ComparisonResult, ComparisonRun, ImportBatch,
                       InvalidIdRow, LinkageCandidate, ProblemRecord)
 from ..models.base import utcnow
+from . import progress as progress_counters
 from .bulk import insert_rows, insert_tuples
 from .intake_employers import write_employers
 from .intake_import import PERSON_SOURCES, batch_chunks
@@ -312,6 +313,7 @@ def run_comparison(run_id: int, listener=None) -> dict:
         run.counts = dict(result.counts(), problem_records=problems, linkage_candidates=candidates,
                           linked_rows=linked_rows, **employer_counts)
         run.status, run.stage, run.finished_at = "done", "done", utcnow()
+        progress_counters.snapshot_coverage(run)  # the dashboard's coverage, in the run's last commit
         db.session.commit()
         if listener is not None:
             listener("done", 1, 1)

@@ -137,7 +137,10 @@ def _record_escalations(claimed, now):
     """Timeline events and notifications (assignee and the area's supervisors) for claimed rows."""
     if not claimed:
         return
+    from . import progress
     from .scoping import in_scope
+
+    progress.tasks_escalated(claimed)
 
     supervisors = _supervisors()
     by_area = {}

@@ -1,0 +1,121 @@
+"""Dashboard pages: figures of the user's area, drill-down to a village's households, JSON and Excel."""
+from flask import abort, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..exports import xlsx_response
+from ..services import dashboard, progress
+from . import bp
+from .labels import BREAKDOWN_COLUMNS, COVERAGE_COLUMNS, COVERAGE_LABELS, MEASURE_LABELS, PHASE_LABELS
+
+TABLES = ("funnel", "breakdown", "coverage", "daily")
+
+
+def _area():
+    return dashboard.area_for(current_user, request.args.get("area") or None)
+
+
+def _blank(value):
+    return "" if value is None else value
+
+
+@bp.route("/")
+@login_required
+def index():
+    """The dashboard of one area: funnel, breakdown by child area, coverage, daily progress."""
+    area = _area()
+    return render_template("dashboard/index.html", area=area, totals=dashboard.totals(area),
+                           breakdown=dashboard.breakdown(area), coverage=dashboard.coverage(area),
+                           trail=_trail(area), funnel=progress.FUNNEL, measure_labels=MEASURE_LABELS,
+                           breakdown_columns=BREAKDOWN_COLUMNS, coverage_columns=COVERAGE_COLUMNS,
+                           coverage_labels=COVERAGE_LABELS, phases=dashboard.phases(), phase_labels=PHASE_LABELS,
+                           blank=_blank, tables=TABLES)
+
+
+def _trail(area):
+    """County › township › village links the user may follow (only areas inside their scope)."""
+    trail, node = [], area
+    while node is not None:
+        trail.append(node)
+        node = node.parent
+    allowed = [a for a in reversed(trail) if a.code.startswith(_prefix())]
+    return allowed
+
+
+def _prefix():
+    home = current_user.area
+    return home.county_code if current_user.role not in ("township",) else home.township_code[:9]
+
+
+@bp.route("/data.json")
+@login_required
+def data():
+    """The chart data of one area (the page's script reads it: no inline data under the CSP)."""
+    area = _area()
+    daily = dashboard.daily(area)
+    rows = dashboard.breakdown(area)
+    return jsonify({
+        "funnel": {"labels": [str(MEASURE_LABELS[m]) for m in progress.FUNNEL],
+                   "values": [dashboard.totals(area)[m] for m in progress.FUNNEL]},
+        "breakdown": {"names": [r["name"] or _("未分配村(社区)") for r in rows],
+                      "series": {m: [r[m] for r in rows] for m in ("target", "registered", "overdue", "returned")},
+                      "labels": {m: str(MEASURE_LABELS[m]) for m in ("target", "registered", "overdue", "returned")}},
+        "coverage": _coverage_json(dashboard.coverage(area)),
+        "daily": {"days": [d.isoformat() for d in daily["days"]],
+                  "series": {m: daily["series"][m] for m in ("target", "visited", "registered")},
+                  "plan": daily["plan"],
+                  "labels": {m: str(MEASURE_LABELS[m]) for m in ("target", "visited", "registered")},
+                  "plan_label": _("计划"),
+                  "phases": [{"name": str(PHASE_LABELS.get(p["key"], p["key"])), "start": p["start"].isoformat(),
+                              "end": p["end"].isoformat()} for p in daily["phases"] if p["key"] != "expansion"]},
+    })
+
+
+def _coverage_json(cov):
+    rows = cov["rows"]
+    return {"names": [r["name"] or _("未分配村(社区)") for r in rows],
+            "series": {k: [r[k] for r in rows] for k in ("pension_before", "pension_now", "medical_before",
+                                                          "medical_now")},
+            "labels": {k: str(COVERAGE_LABELS[k]) for k in ("pension_before", "pension_now", "medical_before",
+                                                             "medical_now")}}
+
+
+@bp.route("/export/<table>.xlsx")
+@login_required
+def export(table):
+    """Any of the dashboard's tables as an Excel file (the same figures as the page)."""
+    if table not in TABLES:
+        abort(404)
+    area = _area()
+    if table == "funnel":
+        totals = dashboard.totals(area)
+        headers = [_("环节"), _("户数")]
+        rows = [(str(MEASURE_LABELS[m]), totals[m]) for m in progress.FUNNEL]
+    elif table == "breakdown":
+        headers = [_("代码"), _("地区")] + [str(MEASURE_LABELS[c]) for c in BREAKDOWN_COLUMNS]
+        rows = [[r["code"], r["name"] or _("未分配村(社区)")] + [_blank(r[c]) for c in BREAKDOWN_COLUMNS]
+                for r in dashboard.breakdown(area)]
+    elif table == "coverage":
+        headers = [_("代码"), _("地区")] + [str(COVERAGE_LABELS[c]) for c in COVERAGE_COLUMNS]
+        rows = [[r["code"], r["name"] or _("未分配村(社区)")] + [_blank(r[c]) for c in COVERAGE_COLUMNS]
+                for r in dashboard.coverage(area)["rows"]]
+    else:
+        daily = dashboard.daily(area)
+        measures = progress.FUNNEL + ("returned", "overdue")
+        headers = [_("日期")] + [str(MEASURE_LABELS[m]) for m in measures]
+        rows = [[day] + [daily["series"][m][i] for m in measures] for i, day in enumerate(daily["days"])]
+    return xlsx_response(f"dashboard-{table}-{area.code}.xlsx", table, headers, rows, code_columns=(0,))
+
+
+@bp.route("/village/<code>/households")
+@login_required
+def households(code):
+    """The households (registration cases) of one village and where each stands."""
+    village = dashboard.area_for(current_user, code)
+    if village.level != "village":
+        abort(404)
+    page = max(request.args.get("page", 1, type=int), 1)
+    listing = dashboard.households(village, page=page)
+    totals = dashboard.totals(village)
+    return render_template("dashboard/households.html", area=village, listing=listing, totals=totals,
+                           trail=_trail(village), funnel=progress.FUNNEL, measure_labels=MEASURE_LABELS)
