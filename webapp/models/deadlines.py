@@ -10,7 +10,7 @@ from .base import utcnow
 from .process import InboxTask, ProcessInstance
 
 NOTIFICATION_KINDS = ("assigned", "returned", "reminder", "escalated", "due_changed", "digest", "intake_mapping",
-                      "intake_done")
+                      "intake_done", "bulletin")
 
 # The timer sweep asks "running instances whose earliest timer is due, earliest first";
 # (status, next_timer_at) answers it with one range scan, already in order.

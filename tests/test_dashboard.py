@@ -1,0 +1,95 @@
+"""The dashboard's figures are kept as work happens and equal a fresh count of the database."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from webapp import clock
+from webapp.extensions import db
+from webapp.models import Area
+from webapp.services import dashboard, progress, timers
+
+from .dashboard_support import do_random_work, fresh_counts
+from .helpers import user
+
+MEASURES = progress.MEASURES
+
+
+def _kept_by_village(township):
+    rows = dashboard.breakdown(township)
+    return {r["code"]: {m: r[m] for m in MEASURES} for r in rows}
+
+
+def _as_table(counts):
+    return {code: {m: figures.get(m, 0) for m in MEASURES} for code, figures in counts.items()
+            if any(figures.values())}
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_kept_figures_equal_a_fresh_count_after_random_work(county, seed):
+    do_random_work(20, seed)
+    clock.set_now(datetime.now(timezone.utc) + timedelta(days=30))  # every open task is late now
+    try:
+        timers.escalate_overdue()
+        db.session.commit()
+        do_random_work(2, seed + 100)  # some overdue work gets done late
+    finally:
+        clock.set_now(None)
+    township = Area.query.filter_by(code=user("township").area.code).one()
+    kept = {code: figures for code, figures in _kept_by_village(township).items() if any(figures.values())}
+    assert kept == _as_table(fresh_counts("village_code"))
+    county_area = dashboard.area_for(user("county"))
+    by_township = {r["code"]: {m: r[m] for m in MEASURES} for r in dashboard.breakdown(county_area)}
+    assert {c: f for c, f in by_township.items() if any(f.values())} == _as_table(fresh_counts("township_code"))
+    total = dashboard.totals(county_area)
+    assert total["target"] >= total["distributed"] >= total["visited"] >= total["registered"]
+    assert total["visited"] > 0 and total["overdue"] > 0
+
+
+def test_dashboard_pages_are_scoped(county, make_client):
+    township_code = user("township").area.code
+    other = Area.query.filter(Area.level == "township", Area.code != township_code).first()
+    village = user("village1").area
+    county_client, township_client, village_client = make_client(), make_client(), make_client()
+    county_client.login("county")
+    township_client.login("township")
+    village_client.login("village1")
+    assert county_client.get("/dashboard/").status_code == 200
+    assert county_client.get(f"/dashboard/?area={other.code}").status_code == 200
+    assert township_client.get(f"/dashboard/?area={other.code}").status_code == 404
+    assert township_client.get(f"/dashboard/?area={village.code}").status_code == 200
+    assert township_client.get(f"/dashboard/village/{village.code}/households").status_code == 200
+    assert village_client.get("/dashboard/").status_code == 403
+    page = township_client.get("/dashboard/").get_data(as_text=True)
+    assert 'id="breakdown-table"' in page and f'data-area="{village.code}"' in page
+    data = township_client.get(f"/dashboard/data.json?area={township_code}").get_json()
+    assert data["funnel"]["values"][0] == dashboard.totals(Area.query.filter_by(code=township_code).one())["target"]
+
+
+def test_every_table_exports_to_excel(county, client):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    client.login("county")
+    township_code = user("township").area.code
+    for table in ("funnel", "breakdown", "coverage", "daily"):
+        response = client.get(f"/dashboard/export/{table}.xlsx?area={township_code}")
+        assert response.status_code == 200, table
+        sheet = load_workbook(BytesIO(response.data)).active
+        assert sheet.max_row >= 1
+    funnel = load_workbook(BytesIO(client.get(f"/dashboard/export/funnel.xlsx?area={township_code}").data)).active
+    assert [row[1].value for row in funnel.iter_rows(min_row=2)][0] == 6  # the six demo households
+
+
+def test_english_dashboard_has_no_chinese_labels(county, client):
+    import re
+
+    client.login("county")
+    client.post("/language/en", {}, token_from="/dashboard/")
+    html = client.get("/dashboard/").get_data(as_text=True)
+    body = html.split("<main", 1)[-1]
+    names = {a.name for a in Area.query.all()}
+    text = re.sub(r"<[^>]+>", " ", body)
+    for name in names:
+        text = text.replace(name, " ")
+    assert not re.search(r"[\u4e00-\u9fff]", text), re.findall(r"[\u4e00-\u9fff]+", text)[:10]
