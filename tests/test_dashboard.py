@@ -93,3 +93,45 @@ def test_english_dashboard_has_no_chinese_labels(county, client):
     for name in names:
         text = text.replace(name, " ")
     assert not re.search(r"[\u4e00-\u9fff]", text), re.findall(r"[\u4e00-\u9fff]+", text)[:10]
+
+
+def _baseline_run():
+    """A finished comparison run over the demo people: odd ones miss pension, every third medical."""
+    from webapp.models import ComparisonResult, ComparisonRun, Person
+    from datetime import date
+
+    run = ComparisonRun(status="done", county_code="341721", as_of=date.today(), batch_ids=[])
+    db.session.add(run)
+    db.session.flush()
+    for index, person in enumerate(Person.query.order_by(Person.id)):
+        missing = [item for item, flag in (("pension", index % 2), ("medical", index % 3 == 0)) if flag]
+        db.session.add(ComparisonResult(
+            run_id=run.id, id_number=person.id_number, status="uninsured" if missing else "confirmed",
+            missing=";".join(missing), schemes=0 if index % 2 else 2, county_code="341721",
+            township_code=person.township_code, village_code=person.village_code))
+    db.session.flush()
+    progress.snapshot_coverage(run)
+    db.session.commit()
+    return run
+
+
+def test_coverage_now_equals_baseline_plus_closed_gaps(county):
+    from webapp.models import Case, CaseEvent, ComparisonResult, RegistrationForm
+
+    run = _baseline_run()
+    do_random_work(60, 11)
+    county_area = dashboard.area_for(user("county"))
+    total = dashboard.coverage(county_area)["total"]
+    results = ComparisonResult.query.filter_by(run_id=run.id).all()
+    required = [r for r in results if "pension" in r.missing or r.schemes]
+    registered = {e.case_id for e in CaseEvent.query.filter_by(kind="registry_applied")}
+    forms = [f for f in RegistrationForm.query.all() if f.case_id in registered]
+    by_id = {r.id_number: r for r in results}
+    closed = sum(1 for f in forms if f.data.get("pension_scheme") and "pension" in by_id[f.id_number].missing)
+    covered_before = sum(1 for r in required if "pension" not in r.missing)
+    assert total["pension_before"] == round(100.0 * covered_before / len(required), 1)
+    assert total["pension_now"] == round(100.0 * (covered_before + closed) / len(required), 1)
+    medical_closed = sum(1 for f in forms if f.data.get("medical_scheme") and "medical" in by_id[f.id_number].missing)
+    medical_before = sum(1 for r in results if "medical" not in r.missing)
+    assert total["medical_now"] == round(100.0 * (medical_before + medical_closed) / len(results), 1)
+    assert closed + medical_closed > 0 and Case.query.filter_by(status="completed").count() > 0
