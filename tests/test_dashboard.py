@@ -135,3 +135,16 @@ def test_coverage_now_equals_baseline_plus_closed_gaps(county):
     medical_before = sum(1 for r in results if "medical" not in r.missing)
     assert total["medical_now"] == round(100.0 * (medical_before + medical_closed) / len(results), 1)
     assert closed + medical_closed > 0 and Case.query.filter_by(status="completed").count() > 0
+
+
+def test_rebuild_from_the_timelines_gives_the_kept_figures(county):
+    from webapp.services import progress_rebuild
+
+    do_random_work(25, 21)
+    township = Area.query.filter_by(code=user("township").area.code).one()
+    kept = _kept_by_village(township)
+    kept_days = dashboard.daily(township)["series"]
+    progress_rebuild.rebuild("341721")
+    db.session.commit()
+    assert _kept_by_village(township) == kept
+    assert dashboard.daily(township)["series"] == kept_days
