@@ -54,9 +54,10 @@ def data():
     area = _area()
     daily = dashboard.daily(area)
     rows = dashboard.breakdown(area)
+    totals = dashboard.totals(area)
     return jsonify({
         "funnel": {"labels": [str(MEASURE_LABELS[m]) for m in progress.FUNNEL],
-                   "values": [dashboard.totals(area)[m] for m in progress.FUNNEL]},
+                   "values": [totals[m] for m in progress.FUNNEL]},
         "breakdown": {"names": [r["name"] or _("未分配村(社区)") for r in rows],
                       "series": {m: [r[m] for r in rows] for m in ("target", "registered", "overdue", "returned")},
                       "labels": {m: str(MEASURE_LABELS[m]) for m in ("target", "registered", "overdue", "returned")}},
