@@ -7,6 +7,7 @@ figure and the work it counts commit or roll back together:
 * ``task_completed``    cases.complete                     -> funnel stages, reviews, returns
 * ``case_placed``       tasks.assign_household             -> moves ``target`` to the village
 * ``tasks_escalated``   timers._record_escalations         -> ``overdue`` (+1)
+* ``overdue_cleared``   supervision.change_due, the engine's cancel and migration -> ``overdue`` (-1)
 * ``registered``        operations.registry_apply          -> ``registered``, coverage gains
 * ``snapshot_coverage`` intake_runs.run_comparison (done)  -> one coverage row per village
 
@@ -119,6 +120,12 @@ def _reached_before(case, task_name, decision):
 def _row_bump(row, measure, delta):
     # Overdue work is counted where the task row says (its area when it became overdue).
     bump(row.county_code, row.township_code, row.village_code, measure, delta)
+
+
+def overdue_cleared(row):
+    """An overdue open row stops counting: a later deadline, or the engine cancelled the task."""
+    if row.overdue:
+        _row_bump(row, "overdue", -1)
 
 
 def tasks_escalated(claimed):

@@ -15,7 +15,7 @@ from sqlalchemy import and_, case as sql_case, func, update
 from ..extensions import db
 from ..models import Area, Case, InboxTask, User
 from ..models.base import utcnow
-from . import audit, cases, notifications
+from . import audit, cases, notifications, progress
 from .scoping import in_scope, scope_condition
 
 SUPERVISOR_ROLES = ("supervisor",)
@@ -236,6 +236,7 @@ def change_due(row, new_due, actor, reason, now=None):
     old = row.due_at
     row.due_at = new_due
     if new_due > now:
+        progress.overdue_cleared(row)  # reads the flag before it is cleared
         row.overdue = False
     comment = f"{_local_text(old)} → {_local_text(new_due)}：{reason.strip()}"
     cases.add_event(row.case, "due_changed", actor, row.task_name, comment=comment)
