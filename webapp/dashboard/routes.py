@@ -15,6 +15,11 @@ def _area():
     return dashboard.area_for(current_user, request.args.get("area") or None)
 
 
+def _unplaced(area):
+    """How a row of work not yet placed one level down is named (county-level work, or no village yet)."""
+    return _("县级（未分到乡镇）") if area.level == "county" else _("未分配村(社区)")
+
+
 def _blank(value):
     return "" if value is None else value
 
@@ -29,7 +34,7 @@ def index():
                            trail=_trail(area), funnel=progress.FUNNEL, measure_labels=MEASURE_LABELS,
                            breakdown_columns=BREAKDOWN_COLUMNS, coverage_columns=COVERAGE_COLUMNS,
                            coverage_labels=COVERAGE_LABELS, phases=dashboard.phases(), phase_labels=PHASE_LABELS,
-                           blank=_blank, tables=TABLES)
+                           blank=_blank, tables=TABLES, unplaced=_unplaced(area))
 
 
 def _trail(area):
@@ -58,10 +63,10 @@ def data():
     return jsonify({
         "funnel": {"labels": [str(MEASURE_LABELS[m]) for m in progress.FUNNEL],
                    "values": [totals[m] for m in progress.FUNNEL]},
-        "breakdown": {"names": [r["name"] or _("未分配村(社区)") for r in rows],
+        "breakdown": {"names": [r["name"] or _unplaced(area) for r in rows],
                       "series": {m: [r[m] for r in rows] for m in ("target", "registered", "overdue", "returned")},
                       "labels": {m: str(MEASURE_LABELS[m]) for m in ("target", "registered", "overdue", "returned")}},
-        "coverage": _coverage_json(dashboard.coverage(area)),
+        "coverage": _coverage_json(dashboard.coverage(area), area),
         "daily": {"days": [d.isoformat() for d in daily["days"]],
                   "series": {m: daily["series"][m] for m in ("target", "visited", "registered")},
                   "plan": daily["plan"],
@@ -72,9 +77,9 @@ def data():
     })
 
 
-def _coverage_json(cov):
+def _coverage_json(cov, area):
     rows = cov["rows"]
-    return {"names": [r["name"] or _("未分配村(社区)") for r in rows],
+    return {"names": [r["name"] or _unplaced(area) for r in rows],
             "series": {k: [r[k] for r in rows] for k in ("pension_before", "pension_now", "medical_before",
                                                           "medical_now")},
             "labels": {k: str(COVERAGE_LABELS[k]) for k in ("pension_before", "pension_now", "medical_before",
@@ -94,11 +99,11 @@ def export(table):
         rows = [(str(MEASURE_LABELS[m]), totals[m]) for m in progress.FUNNEL]
     elif table == "breakdown":
         headers = [_("代码"), _("地区")] + [str(MEASURE_LABELS[c]) for c in BREAKDOWN_COLUMNS]
-        rows = [[r["code"], r["name"] or _("未分配村(社区)")] + [_blank(r[c]) for c in BREAKDOWN_COLUMNS]
+        rows = [[r["code"], r["name"] or _unplaced(area)] + [_blank(r[c]) for c in BREAKDOWN_COLUMNS]
                 for r in dashboard.breakdown(area)]
     elif table == "coverage":
         headers = [_("代码"), _("地区")] + [str(COVERAGE_LABELS[c]) for c in COVERAGE_COLUMNS]
-        rows = [[r["code"], r["name"] or _("未分配村(社区)")] + [_blank(r[c]) for c in COVERAGE_COLUMNS]
+        rows = [[r["code"], r["name"] or _unplaced(area)] + [_blank(r[c]) for c in COVERAGE_COLUMNS]
                 for r in dashboard.coverage(area)["rows"]]
     else:
         daily = dashboard.daily(area)

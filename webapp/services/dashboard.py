@@ -6,7 +6,7 @@ village rows, for a village its own row. Nothing here reads more than a few thou
 """
 from datetime import date, timedelta
 
-from flask import abort, current_app
+from flask import abort, current_app, g, has_app_context
 from sqlalchemy import func, select
 
 from ..extensions import db
@@ -62,7 +62,10 @@ def children(area):
     """The areas one level below ``area`` (townships of a county, villages of a township), by code."""
     if area.level == "village":
         return []
-    return Area.query.filter_by(parent_id=area.id).order_by(Area.code).all()
+    cache = g.setdefault("_dashboard_children", {}) if has_app_context() else {}
+    if area.id not in cache:  # a page asks for them several times (breakdown, coverage)
+        cache[area.id] = Area.query.filter_by(parent_id=area.id).order_by(Area.code).all()
+    return cache[area.id]
 
 
 def breakdown(area):
