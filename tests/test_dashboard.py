@@ -148,3 +148,36 @@ def test_rebuild_from_the_timelines_gives_the_kept_figures(county):
     db.session.commit()
     assert _kept_by_village(township) == kept
     assert dashboard.daily(township)["series"] == kept_days
+
+
+def test_concurrent_changes_lose_no_count(app):
+    """Writers bumping the same counters at once (own sessions and connections) add up exactly."""
+    import threading
+
+    from webapp.models import ProgressDaily, ProgressTotal
+
+    threads_count, per_thread = 4, 15
+    barrier, errors = threading.Barrier(threads_count), []
+
+    def writer():
+        with app.app_context():
+            try:
+                barrier.wait()
+                for _ in range(per_thread):
+                    progress.bump("341721", "341721100000", "341721100001", "visited")
+                    db.session.commit()
+            except Exception as err:  # noqa: BLE001 - reported below
+                errors.append(repr(err))
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=writer) for _ in range(threads_count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    expected = threads_count * per_thread
+    assert db.session.query(db.func.sum(ProgressDaily.value)).scalar() == expected
+    assert ProgressTotal.query.one().value == expected

@@ -129,9 +129,17 @@ def overdue_cleared(row):
 
 
 def tasks_escalated(claimed):
-    """Rows that just became overdue (tuples with the area codes of their inbox rows)."""
+    """Rows that just became overdue (tuples with the area codes of their inbox rows).
+
+    One upsert per area, in code order: two sweepers running at once take the counter rows in
+    the same order, so they wait for each other instead of deadlocking.
+    """
+    per_area = {}
     for item in claimed:
-        _row_bump(item, "overdue", 1)
+        key = (item.county_code, item.township_code or "", item.village_code or "")
+        per_area[key] = per_area.get(key, 0) + 1
+    for (county_code, township_code, village_code), count in sorted(per_area.items()):
+        bump(county_code, township_code, village_code, "overdue", count)
 
 
 def registered(case, forms):
