@@ -70,6 +70,8 @@ def children(area):
 
 def breakdown(area):
     """One row per child area: the funnel, reviews, returns, overdue, completion and return rates."""
+    if area.level == "village":
+        return []  # a village has no areas below it: its figures are :func:`totals`
     child = _child_column(ProgressTotal, area)
     rows = db.session.execute(select(child, ProgressTotal.measure, func.sum(ProgressTotal.value))
                               .where(*_filters(ProgressTotal, area)).group_by(child, ProgressTotal.measure))
@@ -121,7 +123,7 @@ def coverage(area):
         return [int(v or 0) for v in db.session.execute(query).one()]
 
     before, now = read(first), read(latest)
-    names = {sub.code: sub.name for sub in children(area)}
+    names = {sub.code: sub.name for sub in children(area)} if area.level != "village" else {area.code: area.name}
     rows = [_coverage_row(code, names.get(code), before.get(code), now.get(code))
             for code in sorted(set(before) | set(now) | set(names))]
     total = _coverage_row(area.code, area.name, read(first, False), read(latest, False))
