@@ -183,3 +183,26 @@ def test_concurrent_changes_lose_no_count(app):
     expected = threads_count * per_thread
     assert db.session.query(db.func.sum(ProgressDaily.value)).scalar() == expected
     assert ProgressTotal.query.one().value == expected
+
+
+def test_a_real_comparison_run_leaves_its_coverage_per_village(county, client):
+    from webapp.models import ComparisonResult, CoverageSnapshot
+    from webapp.services import intake_runs
+
+    from .test_intake_runs import AS_OF, ENROLLMENT, REGISTER, _start_run, _upload
+
+    client.login("agency")
+    _upload(client, "public_security", "register.csv", REGISTER.encode("gbk"))
+    _upload(client, "social_insurance", "enrollment.csv", ENROLLMENT.encode("utf-8"))
+    run = _start_run(client, AS_OF.isoformat())
+    intake_runs.run_comparison(run.id)
+    results = ComparisonResult.query.filter(ComparisonResult.run_id == run.id,
+                                            ComparisonResult.status.in_(("confirmed", "uninsured"))).all()
+    rows = CoverageSnapshot.query.filter_by(run_id=run.id).all()
+    assert sum(r.targets for r in rows) == len(results) > 0
+    assert sum(r.medical_covered for r in rows) == sum(1 for r in results if "medical" not in r.missing)
+    assert sum(r.pension_covered for r in rows) == sum(1 for r in results if "pension" not in r.missing
+                                                       and r.schemes & 7)
+    assert any("pension" in r.missing for r in results)  # the teenager who just turned 16
+    coverage = dashboard.coverage(dashboard.area_for(user("county")))
+    assert coverage["first_run_id"] == run.id and coverage["total"]["targets"] == len(results)
