@@ -109,7 +109,11 @@ def export(table):
         daily = dashboard.daily(area)
         measures = progress.FUNNEL + ("returned", "overdue")
         headers = [_("日期")] + [str(MEASURE_LABELS[m]) for m in measures]
-        rows = [[day] + [daily["series"][m][i] for m in measures] for i, day in enumerate(daily["days"])]
+        series, days = daily["series"], daily["days"]
+        # Days on which something changed (and the last day): a quiet day repeats the one before.
+        kept = [i for i in range(len(days))
+                if i == len(days) - 1 or any(series[m][i] != (series[m][i - 1] if i else 0) for m in measures)]
+        rows = [[days[i]] + [series[m][i] for m in measures] for i in kept]
     return xlsx_response(f"dashboard-{table}-{area.code}.xlsx", table, headers, rows, code_columns=(0,))
 
 
