@@ -35,8 +35,9 @@ def _load(app):
     """Insert the synthetic county; returns (township code, village code) to look at."""
     from webapp.extensions import db
     from webapp.models import Area, Case, CaseEvent, ComparisonResult, ComparisonRun, Household, Person
-    from webapp.services import areas, demo
-    from webapp.services.bulk import insert_tuples
+    from webapp.infra.bulk import insert_tuples
+    from webapp.services import areas
+    from webapp.synthetic import demo
 
     rng = random.Random(530)
     areas.load_rows(areas.generate_county())
@@ -130,7 +131,7 @@ def main():
     with app.app_context():
         from webapp.extensions import db
         from webapp.models import ComparisonRun
-        from webapp.services import bulletins, leading_group, progress, progress_rebuild
+        from webapp.services.campaign import bulletins, leading_group, progress, progress_rebuild
 
         started = time.perf_counter()
         township, village, household_count, event_count = _load(app)

@@ -1,6 +1,6 @@
 """Doing random registration work through the services, and counting its results afresh.
 
-The dashboard tests compare the kept aggregates (services.progress) with these counts, read
+The dashboard tests compare the kept aggregates (services.campaign.progress) with these counts, read
 straight from cases, timelines and inbox rows.
 """
 import random
@@ -9,7 +9,7 @@ from sqlalchemy import func
 
 from webapp.extensions import db
 from webapp.models import Case, CaseEvent, InboxTask, Person, RegistrationForm, User
-from webapp.services import cases, tasks
+from webapp.services.casework import cases, tasks
 
 from .helpers import registration_form_data, user
 

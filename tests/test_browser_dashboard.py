@@ -7,11 +7,13 @@ import subprocess
 import pytest
 
 from webapp.extensions import db
-from webapp.services import bulletins, leading_group, progress
+from webapp.services.campaign import bulletins, leading_group, progress
 
 from .dashboard_support import do_random_work
 from .helpers import user
-from .test_browser import ARTIFACTS, browser_page, live_server, pytestmark  # noqa: F401 - fixtures
+from .browser_fixtures import ARTIFACTS, BROWSER_MARKS
+
+pytestmark = BROWSER_MARKS
 
 
 def _login(page, username):
@@ -21,7 +23,7 @@ def _login(page, username):
     page.locator("main form button[type=submit]").click()
 
 
-def test_dashboard_and_township_drill_down_in_the_browser(browser_page):  # noqa: F811
+def test_dashboard_and_township_drill_down_in_the_browser(browser_page):
     from playwright.sync_api import expect
 
     page, failures = browser_page

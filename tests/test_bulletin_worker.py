@@ -6,7 +6,7 @@ from webapp.models import Bulletin, Notification
 
 from workers.schedule import PERIODIC_JOBS, last_key
 
-from .test_timers_support import clock_file, redis_server, wait_until, workers  # noqa: F401 - fixtures
+from .worker_fixtures import wait_until
 
 
 def _scheduled():
@@ -25,8 +25,8 @@ def _finished_run_after(connection, previous):
     return latest if Job.fetch(latest.decode(), connection=connection).get_status() == "finished" else None
 
 
-def test_the_periodic_job_produces_the_bulletin_once_per_date(county, clock_file, workers,  # noqa: F811
-                                                              redis_server):  # noqa: F811
+def test_the_periodic_job_produces_the_bulletin_once_per_date(county, clock_file, workers,
+                                                              redis_server):
     workers.start()
     workers.start()  # two workers tick the same schedule: one run per slot, one bulletin per date
     wait_until(lambda: len(_scheduled()) == 1, message="the weekly bulletin", on_timeout=workers.logs)

@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 from webapp import clock
 from webapp.extensions import db
 from webapp.models import Bulletin, Notification
-from webapp.services import bulletins, leading_group, progress
+from webapp.services.campaign import bulletins, leading_group, progress
 
 from .dashboard_support import do_random_work
 from .helpers import user

@@ -6,7 +6,8 @@ import pytest
 from webapp import clock
 from webapp.extensions import db
 from webapp.models import Area
-from webapp.services import dashboard, progress, timers
+from webapp.services.campaign import dashboard, progress
+from webapp.services.casework import timers
 
 from .dashboard_support import do_random_work, fresh_counts
 from .helpers import user
@@ -140,7 +141,7 @@ def test_coverage_now_equals_baseline_plus_closed_gaps(county):
 
 
 def test_rebuild_from_the_timelines_gives_the_kept_figures(county):
-    from webapp.services import progress_rebuild
+    from webapp.services.campaign import progress_rebuild
 
     do_random_work(25, 21)
     township = Area.query.filter_by(code=user("township").area.code).one()
@@ -187,7 +188,7 @@ def test_concurrent_changes_lose_no_count(app):
 
 def test_a_real_comparison_run_leaves_its_coverage_per_village(county, client):
     from webapp.models import ComparisonResult, CoverageSnapshot
-    from webapp.services import intake_runs
+    from webapp.services.intake import runs as intake_runs
 
     from .test_intake_runs import AS_OF, ENROLLMENT, REGISTER, _start_run, _upload
 

@@ -10,7 +10,8 @@ from ..documents.pdf import pdf_response, render_pdf
 from ..exports import xlsx_response
 from ..extensions import db
 from ..models import Bulletin, LeadingGroupMember
-from ..services import audit, bulletins, dashboard, leading_group, progress
+from ..services import audit
+from ..services.campaign import bulletins, dashboard, leading_group, progress
 from . import bp
 from .forms import BulletinForm, EmptyForm, LeaderForm
 

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..exports import xlsx_response
-from ..services import dashboard, progress
+from ..services.campaign import dashboard, progress
 from . import bp
 from .labels import BREAKDOWN_COLUMNS, COVERAGE_COLUMNS, COVERAGE_LABELS, MEASURE_LABELS, PHASE_LABELS
 

@@ -313,14 +313,14 @@ def _fresh_state(instance):
 
 
 def _sync_inbox(instance, ready, new_instance):
-    from ..services.assignment import assign_new_task
+    from ..services.casework.assignment import assign_new_task
 
     open_rows = [] if new_instance else InboxTask.query.filter_by(instance_id=instance.id, state="ready").all()
     ready_ids = {item["uuid"] for item in ready}
     for row in open_rows:
         if row.task_uuid not in ready_ids:
             if row.overdue:
-                from ..services import progress  # the overdue counter (design invariant 16)
+                from ..services.campaign import progress  # the overdue counter (design invariant 16)
 
                 progress.overdue_cleared(row)
             row.state = "cancelled"

@@ -1,6 +1,6 @@
 """Kept aggregates of the campaign's progress (invariant 16): read by the dashboard and bulletins.
 
-Three tables, all written in the same transaction as the work they count (services.progress):
+Three tables, all written in the same transaction as the work they count (services.campaign.progress):
 
 * ``progress_daily``: per township, day and measure, the day's change (a delta). A figure as of a
   date is the sum of its township's rows up to that date: bulletins are reproducible from it.
@@ -60,7 +60,7 @@ class CoverageSnapshot(db.Model):
     pension_required = db.Column(db.Integer, nullable=False, default=0)
     pension_covered = db.Column(db.Integer, nullable=False, default=0)
     medical_covered = db.Column(db.Integer, nullable=False, default=0)
-    # Gaps closed by audited registrations after the run (services.progress.registry_gains).
+    # Gaps closed by audited registrations after the run (services.campaign.progress.registered).
     pension_gain = db.Column(db.Integer, nullable=False, default=0)
     medical_gain = db.Column(db.Integer, nullable=False, default=0)
 
