@@ -35,6 +35,7 @@ def _load(app):
     """Insert the synthetic county; returns (township code, village code) to look at."""
     from webapp.extensions import db
     from webapp.models import Area, Case, CaseEvent, ComparisonResult, ComparisonRun, Household, Person
+    from webapp import areacodes
     from webapp.infra.bulk import insert_tuples
     from webapp.services import areas
     from webapp.synthetic import demo
@@ -45,7 +46,7 @@ def _load(app):
     first_township = Area.query.filter_by(level="township").order_by(Area.code).first()
     demo.create_users(first_township, areas.villages_of(first_township)[:2])
     db.session.commit()
-    codes = [(v.code[:9] + "000", v.code) for v in villages]
+    codes = [(areacodes.township_of(v.code), v.code) for v in villages]
     households, people, results = [], [], []
     person_id = household_id = 0
     while person_id < PEOPLE:

@@ -48,8 +48,7 @@ def _trail(area):
 
 
 def _prefix():
-    home = current_user.area
-    return home.county_code if current_user.role not in ("township",) else home.township_code[:9]
+    return dashboard.scope_prefix(current_user)
 
 
 @bp.route("/data.json")

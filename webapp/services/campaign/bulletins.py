@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from ... import areacodes
 from ...extensions import db
 from ...models import Area, Bulletin, LeadingGroupMember, ProgressDaily, User
 from .. import notifications
@@ -21,7 +22,7 @@ COMMENTARY_SIZE = 3  # the notice's custom: name the top and the bottom three
 
 def townships_of(county_code):
     """The townships of a county, by code."""
-    county = Area.query.filter_by(code=county_code + "000000").one_or_none()
+    county = Area.query.filter_by(code=areacodes.county_area_code(county_code)).one_or_none()
     if county is None:
         return []
     return Area.query.filter_by(parent_id=county.id).order_by(Area.code).all()

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from flask import abort, current_app, g, has_app_context
 from sqlalchemy import func, select
 
+from ... import areacodes
 from ...extensions import db
 from ...models import COUNTY_ROLES, Area, Case, CoverageSnapshot, ProgressDaily, ProgressTotal, User
 from . import progress
@@ -20,20 +21,23 @@ def area_for(user, code=None):
     """The area ``user`` asked to see (default: their own), or 404 when outside their scope."""
     if user.role not in DASHBOARD_ROLES:
         abort(403)
-    home = user.area
-    if user.role in COUNTY_ROLES:
-        prefix = home.county_code
-    else:
-        prefix = home.township_code[:9]
+    home, prefix = user.area, scope_prefix(user)
     area = Area.query.filter_by(code=code).one_or_none() if code else None
     if area is None:
         if code:
             abort(404)
         area = home if user.role not in COUNTY_ROLES else (
-            Area.query.filter_by(code=home.county_code + "000000").one_or_none() or home)
+            Area.query.filter_by(code=areacodes.county_area_code(home.county_code)).one_or_none() or home)
     if not area.code.startswith(prefix):
         abort(404)
     return area
+
+
+def scope_prefix(user):
+    """The code prefix of every area ``user`` may see on the dashboard (their county or township)."""
+    if user.role in COUNTY_ROLES:
+        return user.area.county_code
+    return areacodes.township_prefix(user.area.township_code)
 
 
 def _filters(model, area):
