@@ -44,7 +44,7 @@ def _load(app):
     areas.load_rows(areas.generate_county())
     villages = Area.query.filter_by(level="village").order_by(Area.code).all()
     first_township = Area.query.filter_by(level="township").order_by(Area.code).first()
-    demo.create_users(first_township, areas.villages_of(first_township)[:2])
+    demo.create_users(first_township, areas.villages_of(first_township.code)[:2])
     db.session.commit()
     codes = [(areacodes.township_of(v.code), v.code) for v in villages]
     households, people, results = [], [], []
