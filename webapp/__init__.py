@@ -87,6 +87,7 @@ def _register_blueprints(app):
 
     app.register_blueprint(supervision_bp)
     app.register_blueprint(notifications_bp)
+    from .dashboard import bp as dashboard_bp; app.register_blueprint(dashboard_bp)  # noqa: E702 - progress, bulletins
     from .intake_web import bp as intake_bp  # department data intake and comparison
 
     app.register_blueprint(intake_bp)

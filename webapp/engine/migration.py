@@ -373,6 +373,9 @@ def _refresh_open_rows(instance, ready, open_rows=None):
         if item is None:
             continue
         if row.due_at != item["due_at"] and item["due_at"] is not None and item["due_at"] > now:
+            from ..services.campaign import progress  # the counters live with the services
+
+            progress.overdue_cleared(row)
             row.overdue = False  # a later deadline is a new chance to be on time
         row.title, row.due_at, row.reminder_at = item["title"], item["due_at"], item["reminder_at"]
 

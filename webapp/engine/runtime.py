@@ -324,6 +324,10 @@ def _sync_inbox(instance, ready, new_instance):
     ready_ids = {item["uuid"] for item in ready}
     for row in open_rows:
         if row.task_uuid not in ready_ids:
+            if row.overdue:
+                from ..services.campaign import progress  # the overdue counter (design invariant 16)
+
+                progress.overdue_cleared(row)
             row.state = "cancelled"
     known = {row.task_uuid for row in open_rows}
     case = instance.case

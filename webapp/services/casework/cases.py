@@ -7,6 +7,7 @@ from ...models import Area, Case, CaseEvent, InboxTask
 from ...models.base import utcnow
 from ... import engine, form_kinds
 from .. import audit, notifications
+from ..campaign import progress
 
 REGISTRATION_PROCESS = "registration_case"
 
@@ -31,6 +32,8 @@ def start_registration_case(household, actor=None):
                 village_code=household.village_code, status="open")
     db.session.add(case)
     add_event(case, "started", actor)
+    db.session.flush()  # the case's id and codes, for the progress counters
+    progress.case_started(case)
     _, created = engine.start_process(case, REGISTRATION_PROCESS,
                                       data={"household_id": household.id, "village_code": household.village_code},
                                       actor=actor)
@@ -76,6 +79,7 @@ def complete(row, actor, data):
     decision_key, comment_key = form_kinds.variables_of(row)
     decision = data.get(decision_key) if decision_key else None
     comment = data.get(comment_key) if comment_key else None
+    progress.task_completed(case, row, decision)  # before this event: "first time" looks at earlier ones
     add_event(case, "task_completed", actor, row.task_name, decision, comment)
     if form_kind is not None and decision in form_kind.returns:
         # The revisit page tells the two apart (tasks.revisit_of); the row keeps only the note.

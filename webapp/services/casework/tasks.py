@@ -8,6 +8,7 @@ from ...models import Area, Person, RegistrationForm, User
 from ...models.base import utcnow
 from .. import audit, scoping
 from . import cases
+from ..campaign import progress
 
 
 class TaskRefused(Exception):
@@ -38,7 +39,9 @@ def assign_household(row, user, village_code, visitor_id):
     if visitor is None or visitor.role != "village" or visitor.area.code != village.code or not visitor.active:
         raise TaskRefused(_("责任人必须是所选村(社区)的协理员。"))
     case = row.case
+    old_village = case.village_code
     case.village_code, case.visitor_id = village.code, visitor.id
+    progress.case_placed(case, old_village)
     if case.household is not None:
         case.household.village_code = village.code
         for person in case.household.persons:
