@@ -1,6 +1,6 @@
 """process drafts: diagrams edited in the browser modeler, saved before they are deployed
 
-Revision ID: 0015_f12_process_drafts
+Revision ID: 0015_process_drafts
 Revises: 0014_case_migration
 Create Date: 2026-11-30 14:30:00
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0015_f12_process_drafts'
+revision = '0015_process_drafts'
 down_revision = '0014_case_migration'
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """progress aggregates: daily and total counters, coverage snapshots, leading groups, bulletins
 
-Revision ID: 0015_f15_progress
-Revises: 0014_case_migration
+Revision ID: 0016_progress
+Revises: 0015_process_drafts
 Create Date: 2026-11-30 14:40:00
 
 The dashboard and the bulletins read these kept figures instead of scanning the registry
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0015_f15_progress'
-down_revision = '0014_case_migration'
+revision = '0016_progress'
+down_revision = '0015_process_drafts'
 branch_labels = None
 depends_on = None
 
