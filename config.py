@@ -81,6 +81,12 @@ class Config:
     # files here, DIAGRAM_MAX_BYTES for diagrams) plus room for the form around the file.
     UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(200 << 20)))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(UPLOAD_MAX_BYTES + (1 << 20))))
+    # Case archives (档案, webapp/documents/archive.py): the number pattern ({township} code,
+    # {year} of the county audit, {seq} the township's counter, never reused), how many years an
+    # archive is kept after the audit, and the folder the PDFs are stored in.
+    ARCHIVE_NUMBER_PATTERN = os.environ.get("ARCHIVE_NUMBER_PATTERN", "{township}-{year}-{seq:05d}")
+    ARCHIVE_RETENTION_YEARS = int(os.environ.get("ARCHIVE_RETENTION_YEARS", "30"))
+    ARCHIVE_DIR = os.environ.get("ARCHIVE_DIR") or None  # None: <instance>/archives
 
     @staticmethod
     def secret_key():

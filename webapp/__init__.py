@@ -84,6 +84,9 @@ def _register_blueprints(app):
 
     app.register_blueprint(intake_bp)
     from .processes import bp as processes_bp; app.register_blueprint(processes_bp)  # noqa: E702 - diagrams, versions
+    from .printing import bp as printing_bp  # the registration form PDFs and case archives
+
+    app.register_blueprint(printing_bp)
 
 
 def _register_template_helpers(app):

@@ -9,6 +9,8 @@ TASK_ROLES = ("village", "township", "county", "agency")
 # Roles that may look at cases, the registry and the search (data providers see no personal records;
 # the administrator runs the system, not cases).
 RECORD_ROLES = TASK_ROLES + ("supervisor",)
+# Roles that read case archives (they hold full ID numbers): webapp/documents/archive.py.
+ARCHIVE_ROLES = ("township", "county", "agency")
 
 
 def landing_url(user):
@@ -28,10 +30,12 @@ def landing_url(user):
 
 
 def menu_for(role):
-    """The set of main menu entries ``role`` can use: tasks, cases, registry, search."""
+    """The set of main menu entries ``role`` can use: tasks, cases, registry, search, archives."""
     entries = set()
     if role in TASK_ROLES:
         entries.add("tasks")
     if role in RECORD_ROLES:
         entries.update(("cases", "registry", "search"))
+    if role in ARCHIVE_ROLES:
+        entries.add("archives")
     return entries

@@ -6,6 +6,7 @@ from .case import Case, CaseEvent, RegistrationForm
 from .process import DiagramVersion, ProcessInstance, InboxTask
 from .audit import AuditEvent
 from .incident import Incident
+from .archive import ArchiveCounter, CaseArchive
 from .migration import MigrationItem, MigrationRun
 from .deadlines import Notification, NOTIFICATION_KINDS  # timers, escalations, notifications
 from .intake import (ComparisonChange, ComparisonEmployer, ComparisonResult, ComparisonRun, HeaderMapping,
@@ -18,5 +19,5 @@ __all__ = [
     "DiagramVersion", "ProcessInstance", "InboxTask", "AuditEvent", "Incident", "Notification", "NOTIFICATION_KINDS",
     "ImportBatch", "HeaderMapping", "IntakeChunk", "ValidationIssue", "InvalidIdRow", "ComparisonRun",
     "ComparisonResult", "ComparisonChange", "ComparisonEmployer", "ProblemRecord", "LinkageCandidate",
-    "ValueMapping", "MigrationRun", "MigrationItem",
+    "ValueMapping", "MigrationRun", "MigrationItem", "ArchiveCounter", "CaseArchive",
 ]
