@@ -129,10 +129,10 @@ def produce(case, user):
                               village_code=case.village_code, retention_until=retention_until(audited_on),
                               created_at=now, created_by_id=user.id, produced_count=0)
         archive.storage_key = _storage_key(archive)
-        db.session.add(archive)
     data = render_archive(case, archive.number, archive.retention_until)
     storage.save(archive.storage_key, data)
     archive.content_hash, archive.size_bytes = content_hash(data), len(data)
+    db.session.add(archive)  # only now: rendering queries would autoflush a row without its hash
     archive.produced_count += 1
     archive.last_produced_at = now
     db.session.flush()
