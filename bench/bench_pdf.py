@@ -10,12 +10,14 @@ each includes WeasyPrint's one-time font loading in a fresh process.
 import io
 import os
 import random
+import statistics
 import sys
+import time
 from datetime import date, timedelta
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from bench.common import backend_name, scratch_app, timed  # noqa: E402
+from bench.common import backend_name, scratch_app  # noqa: E402
 
 PERSONS = 6
 REPEAT = int(os.environ.get("BENCH_REPEAT", "5"))
@@ -89,9 +91,21 @@ def build_case():
     return case.id, household.id, officer.id, people
 
 
+def cpu_timed(fn, repeat=1):
+    """(median wall seconds, median CPU seconds of this process, last result)."""
+    walls, cpus, result = [], [], None
+    for _ in range(repeat):
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = fn()
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return statistics.median(walls), statistics.median(cpus), result
+
+
 def main():
     app = scratch_app("pdf")
-    print(f"backend: {backend_name(app)}")
+    # On a shared machine the wall time follows the load; the CPU time is what the work costs.
+    print(f"backend: {backend_name(app)}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     with app.test_request_context():
         from webapp.documents import archive, registration_form
         from webapp.documents.photos import CasePhoto, set_photo_source
@@ -112,10 +126,10 @@ def main():
         household = db.session.get(Household, household_id)
         case = db.session.get(Case, case_id)
 
-        first, data = timed(lambda: registration_form.household_form_pdf(household, officer))
-        warm, data = timed(lambda: registration_form.household_form_pdf(household, officer), REPEAT)
-        print(f"household forms PDF ({PERSONS} persons, {len(data) / 1024:.0f} KB): first {first:.2f} s, "
-              f"then median {warm:.2f} s (target <= 2 s)")
+        first, first_cpu, data = cpu_timed(lambda: registration_form.household_form_pdf(household, officer))
+        warm, warm_cpu, data = cpu_timed(lambda: registration_form.household_form_pdf(household, officer), REPEAT)
+        print(f"household forms PDF ({PERSONS} persons, {len(data) / 1024:.0f} KB): first {first:.2f} s "
+              f"(CPU {first_cpu:.2f} s), then median {warm:.2f} s (CPU {warm_cpu:.2f} s) (target <= 2 s)")
         db.session.rollback()
 
         def produce():
@@ -123,11 +137,13 @@ def main():
             db.session.commit()
             return result
 
-        first, (row, _) = timed(produce)
-        warm, (row, same) = timed(produce, REPEAT)
+        first, first_cpu, (row, _) = cpu_timed(produce)
+        first_hash = row.content_hash
+        warm, warm_cpu, (row, same) = cpu_timed(produce, REPEAT)
         print(f"case archive ({PERSONS} persons, {len(photos)} photos, {row.size_bytes / 1024:.0f} KB): "
-              f"first {first:.2f} s, re-production median {warm:.2f} s (target <= 5 s); "
-              f"same hash each time: {same}")
+              f"first {first:.2f} s (CPU {first_cpu:.2f} s), re-production median {warm:.2f} s "
+              f"(CPU {warm_cpu:.2f} s) (target <= 5 s); same hash each time: "
+              f"{same and row.content_hash == first_hash}")
 
 
 if __name__ == "__main__":
