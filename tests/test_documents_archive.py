@@ -148,3 +148,31 @@ def test_case_page_offers_printing_and_archive(county, client, name):
     client.login("village1")
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "打印空白登记表" in page and "生成档案" not in page and "含完整身份号码" not in page
+
+
+def test_counter_in_racing_threads_hands_out_each_number_once(county):
+    """Four producers in one township at once (own sessions, own connections): 1..N, no repeats."""
+    import threading
+
+    app = county
+    taken, errors, barrier = [], [], threading.Barrier(4)
+
+    def take(count):
+        with app.app_context():
+            try:
+                barrier.wait()
+                for _ in range(count):
+                    taken.append(archives.next_sequence("341721102000"))
+                    db.session.commit()
+            except Exception as err:  # noqa: BLE001 - reported below
+                errors.append(repr(err))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=take, args=(5,)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(taken) == list(range(1, 21))
