@@ -99,3 +99,11 @@ def test_filled_forms_only_after_county_audit(county, client):
     county_user = user("county")
     assert county_user.display_name in text  # who audited is on the form
     assert page_count(path) == len(case.household.persons)
+
+
+def test_person_record_links_the_household_forms(county, client):
+    case = case_in_village()
+    person = case.household.persons[0]
+    client.login("township")
+    page = client.get(f"/registry/persons/{person.id}").get_data(as_text=True)
+    assert f"/documents/households/{case.household.id}/forms.pdf" in page
