@@ -37,18 +37,10 @@ def county_audit_event(case):
     return last if last is not None and last.decision == "approve" else None
 
 
-def _review(case, task_name):
-    """(who, when) of the last approval of ``task_name`` on the case."""
+def _last_done(case, task_name, decision):
+    """(who, when) of the last completion of ``task_name`` with ``decision`` on the case."""
     event = (CaseEvent.query.filter_by(case_id=case.id, kind="task_completed", task_name=task_name,
-                                       decision="approve")
-             .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).first())
-    return (event.actor.display_name if event and event.actor else "", event.at if event else None)
-
-
-def _visit(case):
-    """(visitor name, visit date) of the completed visit."""
-    event = (CaseEvent.query.filter_by(case_id=case.id, kind="task_completed", task_name="visit_household",
-                                       decision="completed")
+                                       decision=decision)
              .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).first())
     return (event.actor.display_name if event and event.actor else "", event.at if event else None)
 
@@ -82,8 +74,8 @@ def case_sheets(case, full_ids=False):
     if audit_event is None:
         raise NotAudited()
     shown, head = _identity(case.household, full_ids)
-    visitor, visit_at = _visit(case)
-    first_by, first_at = _review(case, "first_review")
+    visitor, visit_at = _last_done(case, "visit_household", "completed")
+    first_by, first_at = _last_done(case, "first_review", "approve")
     audit_by = audit_event.actor.display_name if audit_event.actor else ""
     forms = RegistrationForm.query.filter_by(case_id=case.id).order_by(RegistrationForm.id).all()
     return [{**head, "filled": True, "name": form.name, "id_number": shown(form.id_number),
