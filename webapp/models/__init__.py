@@ -8,7 +8,7 @@ from .audit import AuditEvent
 from .incident import Incident
 from .archive import ArchiveCounter, CaseArchive
 from .migration import MigrationItem, MigrationRun
-from .deadlines import Notification, NOTIFICATION_KINDS  # timers, escalations, notifications
+from .notification import Notification, NOTIFICATION_KINDS  # what timers, escalations and runs tell users
 from .intake import (ComparisonChange, ComparisonEmployer, ComparisonResult, ComparisonRun, HeaderMapping,
                      ImportBatch, IntakeChunk, InvalidIdRow, LinkageCandidate, ProblemRecord, ValidationIssue,
                      ValueMapping)
