@@ -40,7 +40,8 @@ def build_case():
     from webapp.idnumber import make_id
     from webapp.models import Case, CaseEvent, Household, Person, RegistrationForm, User
     from webapp.models.base import utcnow
-    from webapp.services import areas, demo
+    from webapp.services import areas
+    from webapp.synthetic import demo
 
     from webapp.models import Area
 

@@ -4,22 +4,16 @@ with the panel fits a 390 px phone. Screenshots: tests/artifacts/archive-*.png."
 import os
 import tempfile
 
-import pytest
-
 from webapp.models import CaseArchive
 
-from .test_browser import ARTIFACTS, CHROMIUM, live_server  # noqa: F401 (fixture)
+from .browser_fixtures import ARTIFACTS, BROWSER_MARKS
 from .test_browser_phone import assert_fits, log_in, open_browser
 from .test_documents_forms import audited_case
 
-pytestmark = [
-    pytest.mark.browser, pytest.mark.slow,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                       reason=f"{CHROMIUM} is missing (apt-get install chromium); browser test not run"),
-]
+pytestmark = BROWSER_MARKS
 
 
-def test_township_produces_the_archive_from_the_case_page(live_server, client):  # noqa: F811
+def test_township_produces_the_archive_from_the_case_page(live_server, client):
     from playwright.sync_api import expect, sync_playwright
 
     case = audited_case(client)

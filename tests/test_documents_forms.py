@@ -61,7 +61,8 @@ def _pdf_text_of(data, name):
 def other_township_user():
     """A township officer of the county's second township (the demo staffs only the first)."""
     from webapp.models import Area
-    from webapp.services import areas, demo
+    from webapp.services import areas
+    from webapp.synthetic import demo
 
     area = Area.query.filter_by(code=areas.township_code(user("county").area.county_code, 1)).one()
     other = demo._user("othertown", "另一乡镇社保所", "township", area)
