@@ -1,7 +1,7 @@
 """case archives: a numbered PDF per audited case, and a never-reused number counter per township
 
 Revision ID: 0015_f14p_case_archive
-Revises: 0014_case_migration
+Revises: 0016_progress
 Create Date: 2026-11-30 14:30:00
 """
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0015_f14p_case_archive'
-down_revision = '0014_case_migration'
+down_revision = '0016_progress'
 branch_labels = None
 depends_on = None
 

@@ -8,7 +8,9 @@ from .audit import AuditEvent
 from .incident import Incident
 from .archive import ArchiveCounter, CaseArchive
 from .migration import MigrationItem, MigrationRun
+from .draft import ProcessDraft
 from .notification import Notification, NOTIFICATION_KINDS  # what timers, escalations and runs tell users
+from .progress import Bulletin, CoverageSnapshot, LeadingGroupMember, ProgressDaily, ProgressTotal
 from .intake import (ComparisonChange, ComparisonEmployer, ComparisonResult, ComparisonRun, HeaderMapping,
                      ImportBatch, IntakeChunk, InvalidIdRow, LinkageCandidate, ProblemRecord, ValidationIssue,
                      ValueMapping)
@@ -19,5 +21,6 @@ __all__ = [
     "DiagramVersion", "ProcessInstance", "InboxTask", "AuditEvent", "Incident", "Notification", "NOTIFICATION_KINDS",
     "ImportBatch", "HeaderMapping", "IntakeChunk", "ValidationIssue", "InvalidIdRow", "ComparisonRun",
     "ComparisonResult", "ComparisonChange", "ComparisonEmployer", "ProblemRecord", "LinkageCandidate",
-    "ValueMapping", "MigrationRun", "MigrationItem", "ArchiveCounter", "CaseArchive",
+    "ValueMapping", "MigrationRun", "MigrationItem", "ProcessDraft", "ProgressDaily", "ProgressTotal",
+    "CoverageSnapshot", "LeadingGroupMember", "Bulletin", "ArchiveCounter", "CaseArchive",
 ]
