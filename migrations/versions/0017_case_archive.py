@@ -1,6 +1,6 @@
 """case archives: a numbered PDF per audited case, and a never-reused number counter per township
 
-Revision ID: 0015_f14p_case_archive
+Revision ID: 0017_case_archive
 Revises: 0016_progress
 Create Date: 2026-11-30 14:30:00
 """
@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0015_f14p_case_archive'
+revision = '0017_case_archive'
 down_revision = '0016_progress'
 branch_labels = None
 depends_on = None
