@@ -83,6 +83,9 @@ def _register_blueprints(app):
     from .intake.routes import bp as intake_bp  # department data intake and comparison
 
     app.register_blueprint(intake_bp)
+    from .offline import bp as offline_bp  # the assistant's offline visit app and document photos
+
+    app.register_blueprint(offline_bp)
     from .processes import bp as processes_bp; app.register_blueprint(processes_bp)  # noqa: E702 - diagrams, versions
 
 

@@ -7,7 +7,7 @@ from ..extensions import db
 from ..landing import RECORD_ROLES, landing_url
 from ..models import Case, CaseEvent, RegistrationForm
 from ..exports import xlsx_response
-from ..services import audit, cases, incidents, processes, scoping
+from ..services import audit, cases, incidents, offline, photos, processes, scoping
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -70,6 +70,7 @@ def case_page(case_id):
     return render_template("cases/detail.html", case=case, events=events, forms=forms,
                            open_tasks=cases.open_tasks_of(case), incident=incident,
                            incident_message=incidents.message(incident) if incident else None,
-                           can_retry=incidents.can_manage(current_user), diagrams=processes.case_diagrams(case))
+                           can_retry=incidents.can_manage(current_user), diagrams=processes.case_diagrams(case),
+                           offline_entries=offline.entries_of(case), photos=photos.photos_of(case))
 
 from . import placement  # noqa: E402,F401  (the 待定位 queue, on this blueprint)

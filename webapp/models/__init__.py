@@ -8,6 +8,7 @@ from .audit import AuditEvent
 from .incident import Incident
 from .migration import MigrationItem, MigrationRun
 from .deadlines import Notification, NOTIFICATION_KINDS  # timers, escalations, notifications
+from .offline import DocumentPhoto, OfflineEntry, SyncReceipt, SyncReport
 from .intake import (ComparisonChange, ComparisonEmployer, ComparisonResult, ComparisonRun, HeaderMapping,
                      ImportBatch, IntakeChunk, InvalidIdRow, LinkageCandidate, ProblemRecord, ValidationIssue,
                      ValueMapping)
@@ -18,5 +19,5 @@ __all__ = [
     "DiagramVersion", "ProcessInstance", "InboxTask", "AuditEvent", "Incident", "Notification", "NOTIFICATION_KINDS",
     "ImportBatch", "HeaderMapping", "IntakeChunk", "ValidationIssue", "InvalidIdRow", "ComparisonRun",
     "ComparisonResult", "ComparisonChange", "ComparisonEmployer", "ProblemRecord", "LinkageCandidate",
-    "ValueMapping", "MigrationRun", "MigrationItem",
+    "ValueMapping", "MigrationRun", "MigrationItem", "DocumentPhoto", "OfflineEntry", "SyncReceipt", "SyncReport",
 ]

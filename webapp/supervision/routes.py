@@ -10,7 +10,7 @@ from ..extensions import db
 from ..models import InboxTask, User
 from ..models.base import utcnow
 from ..redirects import safe_next
-from ..services import scoping, supervision
+from ..services import offline, scoping, supervision
 from ..services.supervision import SupervisionRefused, TaskFilter
 from .forms import AbsentForm, DueDateForm, ReassignForm, loaded_choices, person_choices
 
@@ -50,7 +50,8 @@ def _filter_from_args():
 @supervisor_required
 def overview():
     """Counts of open, overdue and due-soon tasks by township, village and person."""
-    return render_template("supervision/overview.html", data=supervision.summary(current_user))
+    return render_template("supervision/overview.html", data=supervision.summary(current_user),
+                           waiting=offline.waiting_by_assistant(current_user))
 
 
 @bp.route("/tasks")
