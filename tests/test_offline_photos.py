@@ -1,0 +1,124 @@
+"""Photos of documents: type sniffed from the content, metadata (location) stripped, size limits,
+bytes outside the database, viewing only inside the area and audited."""
+import io
+import os
+import uuid
+
+import pytest
+from PIL import Image
+
+from webapp.extensions import db
+from webapp.models import AuditEvent, DocumentPhoto
+from webapp.storage import FolderStore, store_from_url
+
+from .helpers import case_at_visit, open_task
+
+pytestmark = pytest.mark.usefixtures("county")
+
+
+def jpeg_with_location(width=800, height=600):
+    """A JPEG as a phone camera writes it: EXIF with maker, orientation and GPS position."""
+    image = Image.new("RGB", (width, height), (200, 30, 30))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif[0x0112] = 6  # rotated: the server turns it upright before dropping the tag
+    exif[0x8825] = {1: "N", 2: (39.0, 54.0, 27.0), 3: "E", 4: (116.0, 23.0, 17.0)}
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+@pytest.fixture
+def visit(client):
+    client.login("village1")
+    case = case_at_visit()
+    row = open_task(case, "visit_household")
+    csrf = client.get("/offline/api/session").get_json()["csrf_token"]
+    return client, case, row, csrf
+
+
+def upload(client, csrf, row, person_id_number, data, kind="id_front", key=None):
+    form = {"key": key or uuid.uuid4().hex, "task_id": str(row.id), "id_number": person_id_number, "kind": kind,
+            "file": (io.BytesIO(data), "photo.jpg")}
+    return client.raw.post("/offline/api/photo", data=form, headers={"X-CSRFToken": csrf},
+                           content_type="multipart/form-data")
+
+
+def test_jpeg_is_stored_outside_the_database_without_exif(visit, app):
+    client, case, row, csrf = visit
+    person = case.household.persons[0]
+    answer = upload(client, csrf, row, person.id_number, jpeg_with_location())
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    photo = db.session.get(DocumentPhoto, answer.get_json()["photo_id"])
+    assert photo.case_id == case.id and photo.content_type == "image/jpeg"
+    stored = os.path.join(app.instance_path, "photos", *photo.storage_key.split("/"))
+    assert os.path.exists(stored)
+    served = client.get(f"/photos/{photo.id}")
+    assert served.status_code == 200 and served.headers["Content-Type"] == "image/jpeg"
+    assert "no-store" in served.headers["Cache-Control"]
+    image = Image.open(io.BytesIO(served.data))
+    assert dict(image.getexif()) == {}
+    assert b"Exif" not in served.data and b"PhoneMaker" not in served.data
+    assert image.size == (600, 800)  # turned upright by the orientation tag, then the tag dropped
+    assert AuditEvent.query.filter_by(action="view_photo", object_id=str(photo.id)).count() == 1
+
+
+def test_replayed_upload_stores_one_photo(visit):
+    client, case, row, csrf = visit
+    person, same = case.household.persons[0], uuid.uuid4().hex
+    first = upload(client, csrf, row, person.id_number, jpeg_with_location(), key=same).get_json()
+    again = upload(client, csrf, row, person.id_number, jpeg_with_location(), key=same).get_json()
+    assert again["replayed"] is True and again["photo_id"] == first["photo_id"]
+    assert DocumentPhoto.query.filter_by(case_id=case.id).count() == 1
+
+
+def test_png_is_accepted_and_wrong_types_refused_in_chinese(visit):
+    client, case, row, csrf = visit
+    number = case.household.persons[0].id_number
+    png = io.BytesIO()
+    Image.new("RGB", (50, 40), (0, 0, 255)).save(png, "PNG")
+    assert upload(client, csrf, row, number, png.getvalue(), kind="hukou").status_code == 200
+    heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 100
+    answer = upload(client, csrf, row, number, heic)
+    assert answer.status_code == 422 and "HEIC" in answer.get_json()["message"]
+    answer = upload(client, csrf, row, number, b"%PDF-1.7 not a photo")
+    assert answer.status_code == 422 and "JPEG 或 PNG" in answer.get_json()["message"]
+    broken = b"\xff\xd8\xff\xe0" + b"garbage" * 20
+    assert "损坏" in upload(client, csrf, row, number, broken).get_json()["message"]
+    assert DocumentPhoto.query.filter_by(case_id=case.id).count() == 1
+
+
+def test_too_large_is_refused(visit, app):
+    client, case, row, csrf = visit
+    app.config["PHOTO_MAX_BYTES"] = 4000
+    answer = upload(client, csrf, row, case.household.persons[0].id_number, jpeg_with_location())
+    assert answer.status_code == 422 and "太大" in answer.get_json()["message"]
+    assert DocumentPhoto.query.count() == 0
+
+
+def test_another_areas_photo_is_refused(visit, make_client):
+    client, case, row, csrf = visit
+    photo_id = upload(client, csrf, row, case.household.persons[0].id_number, jpeg_with_location()).get_json()["photo_id"]
+    elsewhere = make_client()
+    elsewhere.login("village2")  # another village of the same township
+    assert elsewhere.get(f"/photos/{photo_id}").status_code == 404
+    assert make_client().get(f"/photos/{photo_id}").status_code == 302  # not logged in: to the log-in page
+    township = make_client()
+    township.login("township")
+    assert township.get(f"/photos/{photo_id}").status_code == 200
+    page = township.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert f"/photos/{photo_id}" in page and "身份证正面" in page
+
+
+def test_folder_store_keys_cannot_leave_the_folder(tmp_path):
+    store = store_from_url("", str(tmp_path))
+    assert isinstance(store, FolderStore)
+    key = store.put(b"abc", ".jpg")
+    assert store.get(key) == b"abc"
+    for bad in ("../../etc/passwd", "a/b/../c", "/etc/passwd", "aa/bb/.hidden"):
+        with pytest.raises(KeyError):
+            store.get(bad)
+    store.delete(key)
+    with pytest.raises(KeyError):
+        store.get(key)
+    assert isinstance(store_from_url(f"file://{tmp_path}/other", "unused"), FolderStore)
