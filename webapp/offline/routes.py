@@ -9,7 +9,7 @@ from flask_wtf.csrf import generate_csrf
 from ..extensions import db
 from ..inbox.forms import VisitForm
 from ..inbox.registration_forms import PersonRegistrationForm
-from ..services import offline
+from ..services import audit, login_throttle, offline
 from . import bp
 
 STATIC = os.path.join(os.path.dirname(os.path.dirname(__file__)), "static", "offline")
@@ -36,7 +36,7 @@ def app_shell():
     if current_user.role != "village":
         abort(403)
     person_form = PersonRegistrationForm(meta={"csrf": False}, prefix="")
-    visit_form = VisitForm(meta={"csrf": False})
+    visit_form = VisitForm(meta={"csrf": False}, prefix="visit")  # ids apart from the person form's
     response = current_app.make_response(render_template("offline/app.html", form=person_form,
                                                          visit_form=visit_form))
     response.headers["Cache-Control"] = "no-cache"
@@ -110,6 +110,22 @@ def _answer(result, payload):
         offline.report_queue(current_user, payload.get("queue_length"))
         db.session.commit()
     return jsonify(result)
+
+
+@bp.route("/offline/api/unlock", methods=["POST"])
+@assistant_api
+def unlock():
+    """Check the password before the phone derives a key for a store it has not made yet (an
+    existing store checks the password itself, offline). Failures count as failed log-ins."""
+    payload = request.get_json(silent=True) or {}
+    if login_throttle.lock_for(current_user.username, request.remote_addr) is not None:
+        return jsonify(status="locked"), 429
+    if not current_user.check_password(str(payload.get("password", ""))):
+        audit.record(current_user, "offline_unlock_failed", "user", current_user.id)
+        login_throttle.record_failure(current_user, current_user.username, request.remote_addr)
+        db.session.commit()
+        return jsonify(status="wrong"), 403
+    return jsonify(status="done")
 
 
 @bp.route("/offline/api/report", methods=["POST"])

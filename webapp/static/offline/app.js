@@ -71,7 +71,13 @@
   $("unlock-form").addEventListener("submit", function (event) {
     event.preventDefault();
     var password = $("unlock-password").value;
-    saltFor().then(function (s) { return Vault.deriveKey(password, s.salt, s.iterations); }).then(function (key) {
+    // A store made earlier checks the password itself; for a new one the server checks it first.
+    var verified = (S.meta && S.meta.check) ? Promise.resolve() : OfflineSync.session().then(function (session) {
+      return fetch("/offline/api/unlock", {method: "POST", credentials: "same-origin",
+        headers: {"Content-Type": "application/json", "X-CSRFToken": session.csrf_token},
+        body: JSON.stringify({password: password})}).then(function (r) { if (!r.ok) { throw new Error("wrong"); } });
+    });
+    verified.then(saltFor).then(function (s) { return Vault.deriveKey(password, s.salt, s.iterations); }).then(function (key) {
       return checkKey(key).then(function (ok) {
         if (!ok) { throw new Error("wrong"); }
         S.key = key;
@@ -213,7 +219,8 @@
     form.dataset.task = taskId;
     var finish = latestEntry("visit", taskId);
     $("finish-state").textContent = finish ? T(finish.state) + (finish.body.result ? " · " + finish.body.result.message : "") : "";
-    if (!form.elements.visit_date.value) { form.elements.visit_date.value = new Date().toISOString().slice(0, 10); }
+    var date = form.elements["visit-visit_date"];
+    if (!date.value) { date.value = new Date().toISOString().slice(0, 10); }
     show("visit");
   }
 

@@ -114,9 +114,9 @@
       if (!file) { return; }
       OfflinePhotos.compress(file).then(function (result) {
         current.photos[input.dataset.kind] = result.blob;
+        preview.dataset.size = result.blob.size;
         preview.src = result.preview;
         preview.hidden = false;
-        preview.dataset.size = result.blob.size;
       }, function () {
         error.textContent = A.T("photoBad");
         error.hidden = false;
@@ -128,7 +128,8 @@
   $("finish-form").addEventListener("submit", function (event) {
     event.preventDefault();
     var form = event.target, taskId = parseInt(form.dataset.task, 10), visit = A.visitById(taskId);
-    var data = A.collect(form), box = $("finish-error");
+    var data = {}, box = $("finish-error"), raw = A.collect(form);
+    Object.keys(raw).forEach(function (name) { data[name.replace(/^visit-/, "")] = raw[name]; });
     box.hidden = true;
     var problem = null;
     if (!data.visit_result || !data.visit_date) { problem = A.T("required"); } else if (data.visit_result === "completed") {

@@ -1,10 +1,12 @@
-/* The log-in page: derive the offline store's key from the password as the user logs in
-   (PBKDF2 with the server's per-user salt) and keep it in this tab only. The password itself
-   is sent as before; if anything here fails, the log-in goes on without the key. */
+/* The log-in page of the offline app (reached as /login?next=/offline/, the installed app's
+   start page): derive the offline store's key from the password as the user logs in (PBKDF2
+   with the server's per-user salt) and keep it in this tab only. The password itself is sent as
+   before; if anything here fails, the log-in goes on without the key (the app then asks). */
 (function () {
   "use strict";
   var form = document.querySelector("form.login-form");
-  if (!form || !self.crypto || !crypto.subtle || !self.Vault) { return; }
+  var next = new URLSearchParams(location.search).get("next") || "";
+  if (!form || next.indexOf("/offline/") !== 0 || !self.crypto || !crypto.subtle || !self.Vault) { return; }
   form.addEventListener("submit", function (event) {
     if (form.dataset.derived) { return; }
     event.preventDefault();

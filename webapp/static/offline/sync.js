@@ -59,13 +59,17 @@
       version: item.body.version, data: item.body.data, entered_at: item.body.entered_at, queue_length: left}, true);
   }
 
+  function session() {
+    return fetch("/offline/api/session", {credentials: "same-origin"}).then(function (r) {
+      if (r.status === 401) { throw {login: true}; }
+      return r.json();
+    });
+  }
+
   /* Send every pending entry in order; stop at the first network failure (the rest waits). */
   function syncAll(key, onChange) {
     if (running) { return running; }
-    running = fetch("/offline/api/session", {credentials: "same-origin"}).then(function (r) {
-      if (r.status === 401) { throw {login: true}; }
-      return r.json();
-    }).then(function (session) {
+    running = session().then(function (session) {
       return load(key).then(function (items) {
         var todo = pending(items), i = 0;
         function next() {
@@ -91,5 +95,5 @@
     return running;
   }
 
-  root.OfflineSync = {newKey: newKey, save: save, load: load, pending: pending, syncAll: syncAll};
+  root.OfflineSync = {session: session, newKey: newKey, save: save, load: load, pending: pending, syncAll: syncAll};
 })(self);
