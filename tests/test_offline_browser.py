@@ -136,6 +136,7 @@ def test_reassigned_while_offline_is_shown_and_kept(live_server):  # noqa: F811
         try:
             open_app(page)
             page.locator("#download").click()
+            expect(page.locator(f'a.visit-link[href="#visit/{task_id}"]')).to_be_visible()
             context.set_offline(True)
             page.locator(f'a.visit-link[href="#visit/{task_id}"]').click()
             page.locator(f'#members li[data-id-number="{member}"] a.button').click()

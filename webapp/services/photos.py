@@ -60,7 +60,7 @@ def clean_image(data):
     out = io.BytesIO()
     if kind == "jpeg":
         # A fresh JPEG has no EXIF/XMP/ICC unless given: nothing of the phone's metadata survives.
-        image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
+        image.convert("RGB").save(out, "JPEG", quality=85)
         return out.getvalue(), "image/jpeg"
     if image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
         image = image.convert("RGBA")
