@@ -50,11 +50,12 @@ class DocumentPhoto(db.Model):
     the area codes are copied from the case so scoping is the usual comparison."""
 
     __tablename__ = "document_photo"
+    __table_args__ = (db.UniqueConstraint("storage_key", name="uq_document_photo_key"),)
     id = db.Column(db.Integer, primary_key=True)
     case_id = db.Column(db.Integer, db.ForeignKey("case_file.id"), nullable=False, index=True)
     id_number = db.Column(db.String(18), nullable=False)
     kind = db.Column(db.String(16), nullable=False)  # id_front / id_back / hukou
-    storage_key = db.Column(db.String(128), nullable=False, unique=True)
+    storage_key = db.Column(db.String(128), nullable=False)
     content_type = db.Column(db.String(32), nullable=False)
     size = db.Column(db.Integer, nullable=False)
     sha256 = db.Column(db.String(64), nullable=False)
