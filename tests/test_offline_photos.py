@@ -122,3 +122,28 @@ def test_folder_store_keys_cannot_leave_the_folder(tmp_path):
     with pytest.raises(KeyError):
         store.get(key)
     assert isinstance(store_from_url(f"file://{tmp_path}/other", "unused"), FolderStore)
+
+
+def test_online_form_page_uploads_a_photo(client):
+    case = case_at_visit()
+    row = open_task(case, "visit_household")
+    person = case.household.persons[0]
+    client.login("village1")
+    page_url = f"/inbox/tasks/{row.id}/forms/{person.id}"
+    page = client.get(page_url).get_data(as_text=True)
+    assert 'id="document-photos"' in page
+    answer = client.post(f"/inbox/tasks/{row.id}/photos", {
+        "id_number": person.id_number, "kind": "id_back", "next": page_url,
+        "file": (io.BytesIO(jpeg_with_location()), "IMG_0001.jpg")}, token_from=page_url,
+        content_type="multipart/form-data")
+    assert answer.status_code == 302 and answer.headers["Location"].endswith(page_url)
+    photo = DocumentPhoto.query.filter_by(case_id=case.id).one()
+    assert photo.kind == "id_back" and photo.uploaded_by.username == "village1"
+    page = client.get(page_url).get_data(as_text=True)
+    assert f"/photos/{photo.id}" in page and "身份证反面" in page
+    refused = client.post(f"/inbox/tasks/{row.id}/photos", {
+        "id_number": person.id_number, "kind": "id_front", "next": page_url,
+        "file": (io.BytesIO(b"GIF89a not accepted"), "x.gif")}, token_from=page_url,
+        content_type="multipart/form-data", follow_redirects=True)
+    assert "JPEG 或 PNG" in refused.get_data(as_text=True)
+    assert DocumentPhoto.query.filter_by(case_id=case.id).count() == 1

@@ -1,10 +1,17 @@
 """Photos of documents: upload from the phone (idempotent), and viewing (area-scoped, audited)."""
-from flask import abort, jsonify, make_response, request
+from flask import abort, flash, jsonify, make_response, redirect, request
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import HiddenField, SelectField
+from wtforms.validators import DataRequired
 
+from .. import engine, labels
 from ..extensions import db
 from ..models import DocumentPhoto, InboxTask
-from ..services import offline, photos, scoping
+from ..redirects import safe_next
+from ..services import offline, photos, scoping, tasks
 from . import bp
 from .routes import assistant_api
 
@@ -66,3 +73,48 @@ def photo(photo_id):
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Content-Disposition"] = "inline"
     return response
+
+
+class PhotoForm(FlaskForm):
+    """One photo for one person on the online registration form page."""
+
+    id_number = HiddenField(validators=[DataRequired()])
+    kind = SelectField(_l("证件"), choices=[(k, v) for k, v in labels.GROUPS["photo_kind"].items()])
+    file = FileField(_l("照片"), validators=[FileRequired()])
+
+
+@bp.route("/inbox/tasks/<int:task_id>/photos", methods=["POST"])
+@login_required
+def upload_photo_online(task_id):
+    """The online form page's photo upload: the same checks and store as the phone's."""
+    row = scoping.get_task_or_404(task_id, current_user)
+    if row.task_name != "visit_household":
+        abort(404)
+    try:
+        tasks.check_can_work(row, current_user)
+    except (tasks.TaskRefused, engine.TaskNotAvailable):
+        abort(403)
+    form = PhotoForm()
+    back = safe_next(request.form.get("next"), "inbox.task", task_id=row.id)
+    if not form.validate_on_submit():
+        flash(_("请选择要上传的照片。"), "error")
+        return redirect(back)
+    try:
+        photos.save_photo(row.case, current_user, form.id_number.data, form.kind.data,
+                          form.file.data.stream.read(photos_limit() + 1))
+        db.session.commit()
+        flash(_("照片已上传。"), "success")
+    except photos.PhotoRefused as err:
+        db.session.rollback()
+        flash(str(err), "error")
+    return redirect(back)
+
+
+@bp.app_context_processor
+def _photo_helpers():
+    """``person_photos(case, id_number)`` and ``photo_form()`` for the registration form page."""
+    def person_photos(case, id_number):
+        if case is None or not id_number:
+            return []
+        return DocumentPhoto.query.filter_by(case_id=case.id, id_number=id_number).order_by(DocumentPhoto.id).all()
+    return {"person_photos": person_photos, "photo_form": PhotoForm}
