@@ -111,6 +111,15 @@ def test_offline_visit_syncs_once(live_server):  # noqa: F811
             page.goto("/offline/")
             expect(page.locator("#queue-count")).to_have_text("0")
             assert page.evaluate("Object.keys(sessionStorage).includes('offline-key')")
+            # Downloaded work older than OFFLINE_KEEP_DAYS is wiped when the app opens.
+            page.evaluate("""() => new Promise(done => { const open = indexedDB.open('offline-visits', 1);
+                open.onsuccess = () => { const tx = open.result.transaction('meta', 'readwrite');
+                  const store = tx.objectStore('meta'); const get = store.get('meta');
+                  get.onsuccess = () => { const meta = get.result; meta.downloaded_at = '2026-01-01T00:00:00Z';
+                    store.put(meta, 'meta'); }; tx.oncomplete = () => { open.result.close(); done(); }; }; })""")
+            page.reload()
+            expect(page.locator("#net-status")).to_have_text("本机保存的任务已超过保存期限，已清除。")
+            assert page.evaluate("indexedDB.databases().then(list => list.map(d => d.name))") == []
         finally:
             context.close()
     db.session.expire_all()

@@ -24,8 +24,10 @@ from . import audit, cases, scoping, tasks
 
 KEY_LENGTH = 64
 
+
 class SyncRefused(Exception):
     """The submission is malformed (not a conflict, not a validation error)."""
+
 
 def salt_for(username):
     """The per-user salt the phone derives its storage key with: a keyed hash of the user name,
@@ -33,10 +35,19 @@ def salt_for(username):
     secret = current_app.config["SECRET_KEY"].encode()
     return hmac.new(secret, b"offline-salt:" + username.strip().lower().encode(), hashlib.sha256).hexdigest()[:32]
 
+
+# Timeline lines that do not change what the visit is about: a reminder or an escalation notice
+# firing while the phone is offline must not turn the assistant's work into a conflict.
+HOUSEKEEPING_EVENTS = ("reminder", "escalated", "due_changed", "claimed", "unclaimed", "incident",
+                       "incident_resolved", "offline_conflict")
+
+
 def version_of(row):
     """A stamp that changes when the task is reassigned or finished or its case moves on."""
-    last = (db.session.query(db.func.max(CaseEvent.id)).filter(CaseEvent.case_id == row.case_id).scalar()) or 0
+    last = (db.session.query(db.func.max(CaseEvent.id))
+            .filter(CaseEvent.case_id == row.case_id, CaseEvent.kind.notin_(HOUSEKEEPING_EVENTS)).scalar()) or 0
     return f"{row.id}.{row.assignee_id or 0}.{row.state}.{last}"
+
 
 def _visit_rows(user):
     return (scoping.scoped(InboxTask, user)
@@ -44,16 +55,19 @@ def _visit_rows(user):
                     InboxTask.assignee_id == user.id)
             .order_by(InboxTask.due_at, InboxTask.id).all())
 
+
 def _returns(case):
     events = (CaseEvent.query.filter_by(case_id=case.id)
               .filter(CaseEvent.decision.in_(("return", "not_at_home"))).order_by(CaseEvent.id).all())
     return [{"at": e.at.isoformat(timespec="minutes"), "decision": e.decision, "comment": e.comment or ""}
             for e in events]
 
+
 def _person(person):
     return {"person_id": person.id, "name": person.name, "id_number": person.id_number, "sex": person.sex or "",
             "birth_date": person.birth_date.isoformat() if person.birth_date else "",
             "relation_to_head": person.relation_to_head or "", "hukou_address": person.hukou_address or ""}
+
 
 def package_for(user):
     """The visits assigned to ``user`` with what the phone needs to work them offline."""
@@ -75,6 +89,7 @@ def package_for(user):
     return {"downloaded_at": utcnow().isoformat(timespec="seconds") + "Z",
             "keep_days": current_app.config["OFFLINE_KEEP_DAYS"], "visits": visits}
 
+
 def report_queue(user, length):
     """Remember how many entries the phone says wait to sync (shown to supervisors)."""
     try:
@@ -87,10 +102,12 @@ def report_queue(user, length):
         db.session.add(report)
     report.queue_length, report.reported_at = length, utcnow()
 
+
 def receipt(key):
     """The stored result of an already processed submission, or None."""
     found = db.session.get(SyncReceipt, key)
     return None if found is None else dict(found.result, replayed=True)
+
 
 def check_key(key):
     """Refuse keys that are not a phone's random key (at least 16, at most 64 safe characters)."""
@@ -98,10 +115,12 @@ def check_key(key):
         raise SyncRefused("bad idempotency key")
     return key
 
+
 def remember(key, user, kind, result):
     """Store ``result`` under ``key`` in the caller's transaction."""
     db.session.add(SyncReceipt(key=key, user_id=user.id, kind=kind, result=result))
     return result
+
 
 def commit_once(key):
     """Commit; when another request stored the same key first, roll back and return its result."""
@@ -112,11 +131,13 @@ def commit_once(key):
         db.session.rollback()
         return receipt(key)
 
+
 _REASONS = {
     "reassigned": lambda: _("此任务在您离线期间已改派给他人。"),
     "finished": lambda: _("此任务在您离线期间已办结或已被退回重办。"),
     "changed": lambda: _("此案件在您离线期间有了新的办理记录。"),
 }
+
 
 def conflict_reason(row, user, version):
     """Why ``row`` can no longer take the phone's entry as it was ('reassigned', 'finished',
@@ -129,6 +150,7 @@ def conflict_reason(row, user, version):
         return "changed"
     return None
 
+
 def keep_entry(row, user, kind, reason, data, entered_at):
     """Keep an entry that could not be applied on the case, with a timeline line for the reviewer."""
     entry = OfflineEntry(case_id=row.case_id, user_id=user.id, task_id=row.id, kind=kind, reason=reason,
@@ -136,6 +158,7 @@ def keep_entry(row, user, kind, reason, data, entered_at):
     db.session.add(entry)
     cases.add_event(row.case, "offline_conflict", user, row.task_name, comment=_REASONS[reason]())
     return entry
+
 
 def _form_data(data):
     """The submitted values as the MultiDict WTForms reads (booleans ticked only when true)."""
@@ -148,8 +171,10 @@ def _form_data(data):
             values.add(name, str(value))
     return values
 
+
 def _errors(form):
     return {name: [str(m) for m in messages] for name, messages in form.errors.items()}
+
 
 def apply_form(row, user, data):
     """Validate and save one person's registration form exactly as the online page does."""
@@ -170,6 +195,7 @@ def apply_form(row, user, data):
     db.session.flush()
     return {"status": "done", "message": _("已保存 %(name)s 的登记表。", name=record.name), "form_id": record.id}
 
+
 def apply_visit(row, user, data):
     """Validate and complete the visit exactly as the online page does."""
     form = VisitForm(formdata=_form_data(data), meta={"csrf": False})
@@ -182,6 +208,7 @@ def apply_visit(row, user, data):
     except engine.TaskNotAvailable:
         return None  # lost a race: told as a conflict by the caller
     return {"status": "done", "message": _("入户调查已提交。")}
+
 
 def sync_one(user, payload):
     """Apply one queued submission (``kind`` form or visit); return its result (not committed)."""
@@ -197,7 +224,8 @@ def sync_one(user, payload):
     result = None
     if reason is None:
         result = apply_form(row, user, data) if kind == "form" else apply_visit(row, user, data)
-        if result is None:
+        if result is None:  # another request finished the task first: nothing of ours stays
+            db.session.rollback()
             reason = "finished"
     if reason is not None:
         keep_entry(row, user, kind, reason, data, payload.get("entered_at"))
@@ -205,9 +233,11 @@ def sync_one(user, payload):
                   + _("您填写的内容已保存在案件中，供审核人员查看。")}
     return remember(key, user, kind, result)
 
+
 def entries_of(case):
     """Entries kept on ``case`` after a conflict, oldest first."""
     return OfflineEntry.query.filter_by(case_id=case.id).order_by(OfflineEntry.id).all()
+
 
 def waiting_by_assistant(actor):
     """(assistant, queue length, reported at) for the assistants in ``actor``'s area who reported."""
