@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 from PIL import Image
+from PIL.PngImagePlugin import PngInfo
 
 from webapp.extensions import db
 from webapp.models import AuditEvent, DocumentPhoto
@@ -61,6 +62,27 @@ def test_jpeg_is_stored_outside_the_database_without_exif(visit, app):
     assert b"Exif" not in served.data and b"PhoneMaker" not in served.data
     assert image.size == (600, 800)  # turned upright by the orientation tag, then the tag dropped
     assert AuditEvent.query.filter_by(action="view_photo", object_id=str(photo.id)).count() == 1
+
+
+def test_upright_jpeg_loses_comment_and_xmp_too(visit):
+    client, case, row, csrf = visit
+    image = Image.new("RGB", (300, 200), (10, 200, 30))
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (39.0, 54.0, 27.0)}
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><exif:GPSLatitude>39,54N</exif:GPSLatitude></x:xmpmeta>'
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif, comment=b"home of the family", xmp=xmp)
+    answer = upload(client, csrf, row, case.household.persons[0].id_number, out.getvalue())
+    served = client.get(f"/photos/{answer.get_json()['photo_id']}").data
+    for marker in (b"Exif", b"xmpmeta", b"GPS", b"home of the family"):
+        assert marker not in served
+    png = io.BytesIO()
+    info = PngInfo()
+    info.add_text("Location", "39.9N 116.4E")
+    Image.new("RGB", (40, 30)).save(png, "PNG", pnginfo=info, exif=exif)
+    answer = upload(client, csrf, row, case.household.persons[0].id_number, png.getvalue(), kind="hukou")
+    served = client.get(f"/photos/{answer.get_json()['photo_id']}").data
+    assert b"39.9N" not in served and b"eXIf" not in served and b"Exif" not in served
 
 
 def test_replayed_upload_stores_one_photo(visit):

@@ -35,7 +35,8 @@ def sniff(data):
 
 def clean_image(data):
     """(bytes, content type): the picture re-encoded without any metadata (EXIF, GPS, XMP,
-    comments), turned upright first since the orientation tag goes with the rest."""
+    comments, colour profile), turned upright first since the orientation tag goes with the rest.
+    Pillow writes a comment it read unless told not to, hence ``comment=b""``."""
     limit = current_app.config["PHOTO_MAX_BYTES"]
     if len(data) > limit:
         raise PhotoRefused(_("照片太大（%(size)s KB），上限为 %(limit)s KB；请用本系统的拍照按钮重新拍摄（会自动压缩）。",
@@ -56,15 +57,20 @@ def clean_image(data):
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
             Image.DecompressionBombWarning):
         raise PhotoRefused(_("照片文件已损坏，无法读取，请重新拍摄。")) from None
-    image = ImageOps.exif_transpose(image)
+    upright = image.getexif().get(0x0112, 1) == 1
     out = io.BytesIO()
     if kind == "jpeg":
         # A fresh JPEG has no EXIF/XMP/ICC unless given: nothing of the phone's metadata survives.
-        image.convert("RGB").save(out, "JPEG", quality=85)
+        # An upright picture keeps its own quantisation ("keep"): no bigger, no worse than sent.
+        if upright and image.mode in ("RGB", "L", "CMYK"):
+            image.save(out, "JPEG", quality="keep", comment=b"", icc_profile=None)
+        else:
+            ImageOps.exif_transpose(image).convert("RGB").save(out, "JPEG", quality=85, comment=b"", icc_profile=None)
         return out.getvalue(), "image/jpeg"
+    image = ImageOps.exif_transpose(image)
     if image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
         image = image.convert("RGBA")
-    image.save(out, "PNG", optimize=True)  # no pnginfo: text chunks and eXIf are dropped
+    image.save(out, "PNG", icc_profile=None)  # no pnginfo: text chunks and eXIf are dropped
     return out.getvalue(), "image/png"
 
 
