@@ -184,3 +184,23 @@ def test_salt_is_stable_and_per_user(client):
 def test_logout_wipes_the_offline_store(phone):
     answer = phone.client.logout()
     assert "storage" in answer.headers["Clear-Site-Data"]
+
+
+def test_a_batch_applies_each_entry_once(phone):
+    case = case_at_visit()
+    row = open_task(case, "visit_household")
+    visit = _visit(phone.package(), row.id)
+    items = [_form_payload(visit, person) for person in case.household.persons]
+    items.append({"key": key(), "kind": "visit", "task_id": row.id, "version": visit["version"],
+                  "data": {"visit_result": "completed", "visit_date": "2026-11-30"}})
+    batch = {"items": items, "queue_length": len(items)}
+    answer = phone.client.raw.post("/offline/api/sync", json=batch, headers={"X-CSRFToken": phone.csrf}).get_json()
+    assert [r["status"] for r in answer["results"]] == ["done"] * len(items)
+    replay = phone.client.raw.post("/offline/api/sync", json=batch, headers={"X-CSRFToken": phone.csrf}).get_json()
+    assert all(r["replayed"] for r in replay["results"])
+    db.session.expire_all()
+    assert RegistrationForm.query.filter_by(case_id=case.id).count() == len(case.household.persons)
+    assert CaseEvent.query.filter_by(case_id=case.id, kind="task_completed", task_name="visit_household").count() == 1
+    too_many = {"items": [items[0]] * 26}
+    assert phone.client.raw.post("/offline/api/sync", json=too_many,
+                                 headers={"X-CSRFToken": phone.csrf}).status_code == 400

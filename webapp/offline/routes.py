@@ -86,30 +86,45 @@ def package():
 @bp.route("/offline/api/sync", methods=["POST"])
 @assistant_api
 def sync():
-    """Apply one queued form or visit completion (idempotent by its key)."""
+    """Apply queued forms and visit completions, each idempotent by its key and committed on its
+    own: ``{"items": [...], "queue_length": n}`` (at most BATCH items; a single item without the
+    list is accepted too). Answers the results in order; the phone stops at the first failure."""
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
         return jsonify(status="refused", message="bad request"), 400
+    items = payload.get("items")
+    if items is None:
+        return _one(payload, payload.get("queue_length"))
+    if not isinstance(items, list) or not 0 < len(items) <= BATCH:
+        return jsonify(status="refused", message="bad request"), 400
+    results = []
+    for item in items:
+        answer = _one(item if isinstance(item, dict) else {}, payload.get("queue_length"))
+        results.append(answer.get_json())
+        if answer.status_code != 200:
+            break
+    return jsonify(results=results)
+
+
+BATCH = 25
+
+
+def _one(payload, queue_length):
     try:
         key = offline.check_key(payload.get("key"))
         done = offline.receipt(key)
         if done is not None:
-            return _answer(done, payload)
+            # The queue length still counts: the phone reports on every sync, replays included.
+            offline.report_queue(current_user, queue_length)
+            db.session.commit()
+            return jsonify(done)
         result = offline.sync_one(current_user, payload)
     except offline.SyncRefused as err:
         db.session.rollback()
         return jsonify(status="refused", message=str(err)), 400
-    offline.report_queue(current_user, payload.get("queue_length"))
+    offline.report_queue(current_user, queue_length)
     earlier = offline.commit_once(key)
-    return _answer(earlier or result, payload)
-
-
-def _answer(result, payload):
-    if result.get("replayed"):
-        # The queue length still counts: the phone reports on every sync, replays included.
-        offline.report_queue(current_user, payload.get("queue_length"))
-        db.session.commit()
-    return jsonify(result)
+    return jsonify(earlier or result)
 
 
 @bp.route("/offline/api/unlock", methods=["POST"])

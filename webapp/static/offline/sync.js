@@ -3,6 +3,7 @@
 (function (root) {
   "use strict";
   var running = null;
+  var BATCH = 25;  // the server's limit per sync request (webapp/offline/routes.py)
 
   function newKey() {
     var bytes = crypto.getRandomValues(new Uint8Array(16)), out = "";
@@ -43,22 +44,6 @@
       });
   }
 
-  function sendOne(key, item, csrf, left) {
-    if (item.kind === "photo") {
-      return Vault.decryptBytes(key, item.blobBox).then(function (bytes) {
-        var data = new FormData();
-        data.append("key", item.body.key);
-        data.append("task_id", item.task_id);
-        data.append("id_number", item.body.id_number);
-        data.append("kind", item.body.photo_kind);
-        data.append("file", new Blob([bytes], {type: "image/jpeg"}), "photo.jpg");
-        return post("/offline/api/photo", csrf, data, false);
-      });
-    }
-    return post("/offline/api/sync", csrf, {key: item.body.key, kind: item.kind, task_id: item.task_id,
-      version: item.body.version, data: item.body.data, entered_at: item.body.entered_at, queue_length: left}, true);
-  }
-
   function session() {
     return fetch("/offline/api/session", {credentials: "same-origin"}).then(function (r) {
       if (r.status === 401) { throw {login: true}; }
@@ -66,21 +51,57 @@
     });
   }
 
-  /* Send every pending entry in order; stop at the first network failure (the rest waits). */
+  function sendPhoto(key, item, csrf) {
+    return Vault.decryptBytes(key, item.blobBox).then(function (bytes) {
+      var data = new FormData();
+      data.append("key", item.body.key);
+      data.append("task_id", item.task_id);
+      data.append("id_number", item.body.id_number);
+      data.append("kind", item.body.photo_kind);
+      data.append("file", new Blob([bytes], {type: "image/jpeg"}), "photo.jpg");
+      return post("/offline/api/photo", csrf, data, false);
+    }).then(function (reply) { return [reply.answer || {}]; });
+  }
+
+  function sendBatch(batch, csrf, left) {
+    var items = batch.map(function (item) {
+      return {key: item.body.key, kind: item.kind, task_id: item.task_id, version: item.body.version,
+              data: item.body.data, entered_at: item.body.entered_at};
+    });
+    return post("/offline/api/sync", csrf, {items: items, queue_length: left}, true)
+      .then(function (reply) { return (reply.answer && reply.answer.results) || []; });
+  }
+
+  /* Photos first (one request each), then forms and visit results in order, BATCH a request;
+     each entry is committed on its own by the server, so a cut connection loses nothing. */
+  function rounds(todo) {
+    var photos = todo.filter(function (i) { return i.kind === "photo"; });
+    var rest = todo.filter(function (i) { return i.kind !== "photo"; });
+    var out = photos.map(function (p) { return [p]; });
+    for (var i = 0; i < rest.length; i += BATCH) { out.push(rest.slice(i, i + BATCH)); }
+    return out;
+  }
+
+  /* Send every pending entry; stop at the first network failure (the rest waits). */
   function syncAll(key, onChange) {
     if (running) { return running; }
     running = session().then(function (session) {
       return load(key).then(function (items) {
-        var todo = pending(items), i = 0;
+        var todo = pending(items), groups = rounds(todo), g = 0, left = todo.length;
         function next() {
-          if (i >= todo.length) { return null; }
-          var item = todo[i++];
-          return sendOne(key, item, session.csrf_token, todo.length - i + 1).then(function (reply) {
-            var answer = reply.answer || {};
-            item.state = answer.status === "done" ? "done" : (answer.status === "conflict" ? "conflict" : "refused");
-            item.body.result = answer;
-            if (item.kind === "photo" && item.state === "done") { item.blobBox = null; }  // the server has it now
-            return save(key, item).then(function () { onChange(); return next(); });
+          if (g >= groups.length) { return null; }
+          var group = groups[g++];
+          var send = group[0].kind === "photo" ? sendPhoto(key, group[0], session.csrf_token)
+            : sendBatch(group, session.csrf_token, left);
+          return send.then(function (answers) {
+            return Promise.all(answers.map(function (answer, n) {
+              var item = group[n];
+              item.state = answer.status === "done" ? "done" : (answer.status === "conflict" ? "conflict" : "refused");
+              item.body.result = answer;
+              if (item.kind === "photo" && item.state === "done") { item.blobBox = null; }  // the server has it now
+              left -= 1;
+              return save(key, item);
+            })).then(function () { onChange(); return answers.length === group.length ? next() : null; });
           });
         }
         return next();
