@@ -169,3 +169,47 @@ def test_online_form_page_uploads_a_photo(client):
         content_type="multipart/form-data", follow_redirects=True)
     assert "JPEG 或 PNG" in refused.get_data(as_text=True)
     assert DocumentPhoto.query.filter_by(case_id=case.id).count() == 1
+
+
+def test_s3_store_behind_the_same_interface(monkeypatch):
+    """The S3-compatible backend, against an in-memory stand-in for boto3's client (boto3 itself
+    is only installed where photos go to an object store)."""
+    import sys
+    import types
+
+    class NoSuchKey(Exception):
+        pass
+
+    class FakeClient:
+        def __init__(self):
+            self.objects, self.exceptions = {}, types.SimpleNamespace(NoSuchKey=NoSuchKey)
+
+        def put_object(self, Bucket, Key, Body):
+            self.objects[(Bucket, Key)] = Body
+
+        def get_object(self, Bucket, Key):
+            if (Bucket, Key) not in self.objects:
+                raise NoSuchKey(Key)
+            return {"Body": io.BytesIO(self.objects[(Bucket, Key)])}
+
+        def delete_object(self, Bucket, Key):
+            self.objects.pop((Bucket, Key), None)
+
+    made = {}
+
+    def client(service, endpoint_url=None, region_name=None):
+        made.update(service=service, endpoint=endpoint_url, region=region_name)
+        made["client"] = FakeClient()
+        return made["client"]
+
+    monkeypatch.setitem(sys.modules, "boto3", types.SimpleNamespace(client=client))
+    store = store_from_url("s3://photos/county-341721?endpoint=https://minio.local:9000&region=cn-east-1", "unused")
+    assert made["service"] == "s3" and made["endpoint"] == "https://minio.local:9000" and made["region"] == "cn-east-1"
+    key = store.put(b"jpeg bytes", ".jpg")
+    assert ("photos", f"county-341721/{key}") in made["client"].objects
+    assert store.get(key) == b"jpeg bytes"
+    store.delete(key)
+    with pytest.raises(KeyError):
+        store.get(key)
+    with pytest.raises(KeyError):
+        store.get("../../other-bucket/x")
