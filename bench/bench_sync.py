@@ -31,7 +31,8 @@ def _prepare(app, forms):
     from webapp.cli import deploy_shipped_diagrams
     from webapp.extensions import db
     from webapp.models import Case, InboxTask, User
-    from webapp.services import cases, demo, offline, tasks
+    from webapp.services.casework import cases, offline, tasks
+    from webapp.synthetic import demo
 
     with app.app_context():
         deploy_shipped_diagrams()

@@ -1,7 +1,7 @@
 """Dynamic change: raised by the agency or a township, reviewed by the county, applied with history."""
 from webapp.extensions import db
 from webapp.models import Person, RegistrationHistory
-from webapp.services import registry
+from webapp.services.casework import registry
 
 from .helpers import open_task
 

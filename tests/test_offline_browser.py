@@ -3,24 +3,19 @@ forms with a photo each, finish the visit, reload offline (served by the service
 it again in a new tab (asks for the password), go online, watch the sync; the server then has one
 form per person and one completion. Screenshots: tests/artifacts/offline-*.png."""
 import io
-import os
 import tempfile
 
-import pytest
 from PIL import Image
 
 from webapp.extensions import db
 from webapp.models import CaseEvent, DocumentPhoto, OfflineEntry, RegistrationForm, User
-from webapp.services import supervision
+from webapp.services.casework import supervision
 
+from .browser_fixtures import BROWSER_MARKS
 from .helpers import case_at_visit, open_task, user
-from .test_browser import ARTIFACTS, CHROMIUM, live_server  # noqa: F401 (fixture)
 from .test_browser_phone import assert_fits, open_browser
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing; browser test not run"),
-]
+pytestmark = BROWSER_MARKS
 
 
 def camera_photo():
@@ -62,7 +57,7 @@ def fill_person(page, expect, member_id, photo):
     expect(page.locator(f'#members li[data-id-number="{member_id}"] .state')).to_have_text("待同步")
 
 
-def test_offline_visit_syncs_once(live_server):  # noqa: F811
+def test_offline_visit_syncs_once(live_server):
     from playwright.sync_api import expect, sync_playwright
 
     case = case_at_visit()
@@ -130,7 +125,7 @@ def test_offline_visit_syncs_once(live_server):  # noqa: F811
     assert [f for f in failures if "/offline/api/" not in f] == []
 
 
-def test_reassigned_while_offline_is_shown_and_kept(live_server):  # noqa: F811
+def test_reassigned_while_offline_is_shown_and_kept(live_server):
     from playwright.sync_api import expect, sync_playwright
 
     case = case_at_visit()

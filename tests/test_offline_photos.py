@@ -10,7 +10,7 @@ from PIL.PngImagePlugin import PngInfo
 
 from webapp.extensions import db
 from webapp.models import AuditEvent, DocumentPhoto
-from webapp.storage import FolderStore, store_from_url
+from webapp.infra.storage import FolderStore, store_from_url
 
 from .helpers import case_at_visit, open_task
 

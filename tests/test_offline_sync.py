@@ -6,7 +6,7 @@ import pytest
 
 from webapp.extensions import db
 from webapp.models import CaseEvent, OfflineEntry, RegistrationForm, SyncReceipt, User
-from webapp.services import supervision
+from webapp.services.casework import supervision
 
 from .helpers import case_at_visit, open_task, registration_form_data, user
 
@@ -136,7 +136,7 @@ def test_reassigned_while_offline_is_told_and_kept(phone, make_client):
 
 
 def test_case_changed_while_offline_is_a_conflict(phone):
-    from webapp.services import cases
+    from webapp.services.casework import cases
 
     case = case_at_visit()
     row = open_task(case, "visit_household")

@@ -6,8 +6,9 @@ from flask_login import current_user
 from ..extensions import db
 from .. import engine
 from ..models import RegistrationForm
-from ..services import audit, tasks
-from ..services.tasks import TaskRefused
+from ..services import audit
+from ..services.casework import tasks
+from ..services.casework.tasks import TaskRefused
 from .forms import AssignHouseholdForm, ChangeReviewForm, ReviewForm, VisitForm
 from ..models.base import utcnow
 from ..formatting import task_title
@@ -116,6 +117,3 @@ TASK_PAGES = {
     "county_audit_review": _review_page(ReviewForm),
     "review_change": _review_page(ChangeReviewForm),
 }
-from .problem_pages import investigate_problem_page, resolve_problem_page  # noqa: E402 (uses _finish above)
-
-TASK_PAGES.update(investigate_problem=investigate_problem_page, resolve_problem=resolve_problem_page)

@@ -7,7 +7,7 @@ from .process import DiagramVersion, ProcessInstance, InboxTask
 from .audit import AuditEvent
 from .incident import Incident
 from .migration import MigrationItem, MigrationRun
-from .deadlines import Notification, NOTIFICATION_KINDS  # timers, escalations, notifications
+from .notification import Notification, NOTIFICATION_KINDS  # what timers, escalations and runs tell users
 from .offline import DocumentPhoto, OfflineEntry, SyncReceipt, SyncReport
 from .intake import (ComparisonChange, ComparisonEmployer, ComparisonResult, ComparisonRun, HeaderMapping,
                      ImportBatch, IntakeChunk, InvalidIdRow, LinkageCandidate, ProblemRecord, ValidationIssue,

@@ -11,7 +11,8 @@ from .. import engine, labels
 from ..extensions import db
 from ..models import DocumentPhoto, InboxTask
 from ..redirects import safe_next
-from ..services import offline, photos, scoping, tasks
+from ..services import scoping
+from ..services.casework import offline, photos, tasks
 from . import bp
 from .routes import assistant_api
 

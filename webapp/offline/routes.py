@@ -9,8 +9,10 @@ from flask_wtf.csrf import generate_csrf
 from ..extensions import db
 from ..inbox.forms import VisitForm
 from ..inbox.registration_forms import PersonRegistrationForm
-from ..services import audit, login_throttle, offline
-from . import bp
+from ..infra import login_throttle
+from ..services import audit
+from ..services.casework import offline
+from . import bp, entries
 
 STATIC = os.path.join(os.path.dirname(os.path.dirname(__file__)), "static", "offline")
 
@@ -118,7 +120,7 @@ def _one(payload, queue_length):
             offline.report_queue(current_user, queue_length)
             db.session.commit()
             return jsonify(done)
-        result = offline.sync_one(current_user, payload)
+        result = offline.sync_one(current_user, payload, entries.apply)
     except offline.SyncRefused as err:
         db.session.rollback()
         return jsonify(status="refused", message=str(err)), 400

@@ -1,5 +1,5 @@
 """The registration database: scoped, masked lists; full records only with an audit entry."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -9,10 +9,11 @@ from ..auth.decorators import roles_required
 from ..exports import xlsx_response
 from ..idnumber import mask_id
 from ..labels import label
-from ..services import audit, cases, scoping
+from ..services import audit, scoping
+from ..services.casework import cases
 from .forms import ChangeRequestForm
+from . import bp
 
-bp = Blueprint("registry", __name__, url_prefix="/registry")
 CHANGE_ROLES = ("agency", "township")
 
 
