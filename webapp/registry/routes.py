@@ -78,22 +78,8 @@ def request_change(person_id):
         if not changes:
             flash(_("没有填写任何变更内容。"), "error")
         else:
-            area = _person_area(person)
-            # The title is stored with the case and seen by every user: data, kept in Chinese like
-            # the registration cases' titles, whatever language the requester reads.
-            case = cases.start_case("dynamic_change", "dynamic_change", f"{person.name} 的登记变更",
-                                    area, actor=current_user, person=person,
-                                    payload={"changes": changes, "reason": form.reason.data})
-            cases.add_event(case, "change_requested", current_user, comment=form.reason.data)
-            audit.record(current_user, "request_change", "person", person.id, detail=str(changes))
+            case = cases.request_change(person, changes, form.reason.data, current_user)
             db.session.commit()
             flash(_("变更申请已提交县级审核。"), "success")
             return redirect(url_for("cases.case_page", case_id=case.id))
     return render_template("registry/change.html", person=person, form=form)
-
-
-def _person_area(person):
-    from ..models import Area
-
-    code = person.village_code or person.township_code or f"{person.county_code}000000"
-    return Area.query.filter_by(code=code).one()
