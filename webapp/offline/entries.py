@@ -40,7 +40,8 @@ def apply_form(row, user, data):
         if form.id_number.data != person.id_number:
             return {"status": "refused", "message": _("公民身份号码与户籍信息不一致，身份号码变更请走动态变更流程。")}
     try:
-        record = tasks.save_registration_form(row, user, form, person)
+        record = tasks.save_registration_form(row, user, form.id_number.data, form.name.data, form.stored_data(),
+                                              person)
     except tasks.TaskRefused as err:
         return {"status": "refused", "message": str(err)}
     db.session.flush()
@@ -53,7 +54,8 @@ def apply_visit(row, user, data):
     if not form.validate():
         return {"status": "refused", "message": _("入户结果未通过校验。"), "errors": _errors(form)}
     try:
-        tasks.complete_visit(row, user, form)
+        tasks.complete_visit(row, user, form.visit_result.data, form.visit_date.data, form.policy_explained.data,
+                             form.visit_comment.data)
     except tasks.TaskRefused as err:
         return {"status": "refused", "message": str(err)}
     except engine.TaskNotAvailable:
