@@ -1,7 +1,7 @@
 """offline visits and document photos
 
 Revision ID: 0015_f14_offline
-Revises: 0014_case_migration
+Revises: 0016_progress
 Create Date: 2026-11-30 14:30:00
 
 sync_receipt: every offline submission's idempotency key with the result it got, so a replay
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0015_f14_offline'
-down_revision = '0014_case_migration'
+down_revision = '0016_progress'
 branch_labels = None
 depends_on = None
 
