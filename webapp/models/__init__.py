@@ -23,5 +23,5 @@ __all__ = [
     "ComparisonResult", "ComparisonChange", "ComparisonEmployer", "ProblemRecord", "LinkageCandidate",
     "ValueMapping", "MigrationRun", "MigrationItem", "ProcessDraft", "ProgressDaily", "ProgressTotal",
     "CoverageSnapshot", "LeadingGroupMember", "Bulletin",
-    "ValueMapping", "MigrationRun", "MigrationItem", "DocumentPhoto", "OfflineEntry", "SyncReceipt", "SyncReport",
+    "DocumentPhoto", "OfflineEntry", "SyncReceipt", "SyncReport",
 ]
