@@ -176,3 +176,26 @@ def test_counter_in_racing_threads_hands_out_each_number_once(county):
         thread.join()
     assert errors == []
     assert sorted(taken) == list(range(1, 21))
+
+
+def test_archive_includes_the_photos_uploaded_for_the_case(county, client):
+    """Without a test hook: the app's own photo store feeds the archive (ID card front, by person)."""
+    from webapp.services.casework import photos as case_photos
+
+    from .helpers import user
+
+    case = audited_case(client)
+    person = case.household.persons[0]
+    case_photos.save_photo(case, user("township"), person.id_number, "id_front", _png("olive"))
+    db.session.commit()
+
+    response = _produce(client, case)
+    assert response.status_code == 302
+    archive = CaseArchive.query.filter_by(case_id=case.id).one()
+    client.login("township")
+    stored = client.get(f"/documents/archives/{archive.id}.pdf")
+    client.logout()
+    path = save_artifact(stored.data, "archive-uploaded-photo")
+    assert "身份证正面" in pdf_text(path)
+    assert page_count(path) == 1 + len(case.household.persons) + 2  # cover, sheets, photos, timeline
+    assert b"/Subtype /Image" in stored.data

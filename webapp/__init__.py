@@ -98,6 +98,10 @@ def _register_blueprints(app):
     from .printing import bp as printing_bp  # the registration form PDFs and case archives
 
     app.register_blueprint(printing_bp)
+    from .documents.photos import set_photo_source
+    from .services.casework.photos import archive_photos
+
+    set_photo_source(app, archive_photos)  # archives include the photos the phones uploaded
 
 
 def _register_template_helpers(app):

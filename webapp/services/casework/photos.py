@@ -7,10 +7,12 @@ from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from ...documents.photos import CasePhoto
 from ...extensions import db
 from ...idnumber import normalize_id
 from ...infra.storage import photo_store
-from ...models import DocumentPhoto
+from ...labels import label
+from ...models import DocumentPhoto, Person
 from .. import audit
 
 KINDS = ("id_front", "id_back", "hukou")
@@ -111,3 +113,16 @@ def read_photo(photo, user):
 def discard(photo):
     """Remove the stored bytes of a photo whose row was rolled back (a concurrent replay won)."""
     photo_store().delete(photo.storage_key)
+
+
+def archive_photos(case):
+    """The case's stored photos as the archive takes them: person, caption, type and bytes.
+
+    Installed as the archive's photo source by ``create_app``; reading for the archive is part of
+    producing it (which is audited), so each photo is not audited again here."""
+    names = {p.id_number: p.name for p in Person.query.filter_by(household_id=case.household_id)}
+    order = {kind: index for index, kind in enumerate(KINDS)}
+    return [CasePhoto(person_name=names.get(photo.id_number, ""), id_number=photo.id_number,
+                      caption=str(label(photo.kind, "photo_kind")), mimetype=photo.content_type,
+                      data=photo_store().get(photo.storage_key), sort_key=(order.get(photo.kind, 9), photo.id))
+            for photo in photos_of(case)]

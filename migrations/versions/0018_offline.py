@@ -1,7 +1,7 @@
 """offline visits and document photos
 
-Revision ID: 0015_f14_offline
-Revises: 0016_progress
+Revision ID: 0018_offline
+Revises: 0017_case_archive
 Create Date: 2026-11-30 14:30:00
 
 sync_receipt: every offline submission's idempotency key with the result it got, so a replay
@@ -13,8 +13,8 @@ the bytes in the photo store (a folder or an object store), never in the databas
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0015_f14_offline'
-down_revision = '0016_progress'
+revision = '0018_offline'
+down_revision = '0017_case_archive'
 branch_labels = None
 depends_on = None
 
