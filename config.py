@@ -97,6 +97,23 @@ class Config:
     # files here, DIAGRAM_MAX_BYTES for diagrams) plus room for the form around the file.
     UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(200 << 20)))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(UPLOAD_MAX_BYTES + (1 << 20))))
+    # Case archives (档案, webapp/documents/archive.py): the number pattern ({township} code,
+    # {year} of the county audit, {seq} the township's counter, never reused), how many years an
+    # archive is kept after the audit, and the folder the PDFs are stored in.
+    ARCHIVE_NUMBER_PATTERN = os.environ.get("ARCHIVE_NUMBER_PATTERN", "{township}-{year}-{seq:05d}")
+    ARCHIVE_RETENTION_YEARS = int(os.environ.get("ARCHIVE_RETENTION_YEARS", "30"))
+    ARCHIVE_DIR = os.environ.get("ARCHIVE_DIR") or None  # None: <instance>/archives
+
+    # Offline visits (webapp/offline/): downloaded work is wiped from the phone after this many
+    # days; the phone derives its storage key from the password with this many PBKDF2 rounds.
+    OFFLINE_KEEP_DAYS = int(os.environ.get("OFFLINE_KEEP_DAYS", "3"))
+    OFFLINE_PBKDF2_ITERATIONS = int(os.environ.get("OFFLINE_PBKDF2_ITERATIONS", "150000"))
+    # Photos of documents: refused past this size or pixel count (the phone sends about 300 KB).
+    PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", str(2 << 20)))
+    PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", str(24_000_000)))
+    # Where photo bytes live (webapp/storage.py): empty = the folder instance/photos;
+    # file:///path = another folder; s3://bucket/prefix?endpoint=https://host = an S3-compatible store.
+    PHOTO_STORAGE_URL = os.environ.get("PHOTO_STORAGE_URL", "")
 
     @staticmethod
     def secret_key():

@@ -7,6 +7,7 @@ import random
 
 from sqlalchemy import func
 
+from webapp import form_kinds
 from webapp.extensions import db
 from webapp.models import Case, CaseEvent, InboxTask, Person, RegistrationForm, User
 from webapp.services.casework import cases, tasks
@@ -41,7 +42,7 @@ def work_step(rng):
             cases.complete(row, actor, {"visit_result": "completed", "visit_date": "2026-06-10",
                                         "policy_explained": True, "visit_comment": ""})
     else:
-        key, comment = cases.DECISION_KEYS[row.task_name]
+        key, comment = form_kinds.variables_of(row)
         decision = "return" if rng.random() < 0.3 else "approve"
         cases.complete(row, actor, {key: decision, comment: "请补充" if decision == "return" else ""})
     db.session.commit()

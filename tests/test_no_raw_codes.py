@@ -19,7 +19,7 @@ from .test_intake_web import ENROLLMENT, REGISTER, _upload
 from .visible import visible_text
 
 ROLES = ("village1", "township", "county", "agency", "supervisor", "admin", "gongan")
-SKIP = re.compile(r"/logout|\.xlsx|\.csv|\.json|/static/|/lang/|/language|/export|/download|/print")
+SKIP = re.compile(r"/logout|\.xlsx|\.csv|\.json|\.pdf|/static/|/lang/|/language|/export|/download|/print")
 # Every coded value of the registration form and of the processes; ASCII codes never belong in text.
 CODE_LISTS = ("PERSON_STATUS", "HOUSEHOLD_TYPE", "INSURED_WHERE", "PENSION_SCHEMES", "MEDICAL_SCHEMES",
               "UNINSURED_REASONS", "SIGNATURE")

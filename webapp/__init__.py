@@ -91,7 +91,17 @@ def _register_blueprints(app):
     from .intake_web import bp as intake_bp  # department data intake and comparison
 
     app.register_blueprint(intake_bp)
+    from .offline import bp as offline_bp  # the assistant's offline visit app and document photos
+
+    app.register_blueprint(offline_bp)
     from .processes import bp as processes_bp; app.register_blueprint(processes_bp)  # noqa: E702 - diagrams, versions
+    from .printing import bp as printing_bp  # the registration form PDFs and case archives
+
+    app.register_blueprint(printing_bp)
+    from .documents.photos import set_photo_source
+    from .services.casework.photos import archive_photos
+
+    set_photo_source(app, archive_photos)  # archives include the photos the phones uploaded
 
 
 def _register_template_helpers(app):

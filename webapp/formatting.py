@@ -19,6 +19,7 @@ EVENT_LABELS = {
     "escalated": _l("超期上报"), "reassigned": _l("改派"), "due_changed": _l("调整期限"),
     "change_applied": _l("变更已生效"), "problem_closed": _l("问题已处理"), "assigned": _l("分配"), "placed": _l("定位到村(社区)"),
     "incident": _l("流程异常"), "incident_resolved": _l("异常已重试恢复"), "migrated": _l("流程升级"),
+    "offline_conflict": _l("离线填报未能提交"),
 }
 
 

@@ -28,6 +28,11 @@ GROUPS = {
     "case_status": {"open": _l("办理中"), "completed": _l("已办结")},
     "missing": {"pension": _l("缺养老"), "medical": _l("缺医疗"), "pension;medical": _l("缺养老和医疗")},
     "record_source": {"survey": _l("入户调查"), "change": _l("动态变更"), "comparison": _l("信息比对")},
+    # Offline visits: photos of documents, and why an entry made offline was kept, not applied.
+    "photo_kind": {"id_front": _l("身份证正面"), "id_back": _l("身份证反面"), "hukou": _l("户口簿本人页")},
+    "offline_reason": {"reassigned": _l("离线期间任务已改派"), "finished": _l("离线期间任务已办结或退回"),
+                       "changed": _l("离线期间案件有新的办理记录")},
+    "offline_kind": {"form": _l("登记表"), "visit": _l("入户结果")},
 }
 # Stored into problem records' details (data, kept in Chinese like case titles), so not lazy.
 ID_ERRORS_ZH = {"empty": "为空", "unsupported_type": "类型无法识别", "excel_number": "被转为数字",

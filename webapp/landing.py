@@ -10,6 +10,8 @@ from .models import TASK_ROLES, WORKING_ROLES
 # Roles that may look at cases, the registry and the search (data providers see no personal records;
 # the administrator runs the system, not cases).
 RECORD_ROLES = WORKING_ROLES
+# Roles that read case archives (they hold full ID numbers): webapp/documents/archive.py.
+ARCHIVE_ROLES = ("township", "county", "agency")
 
 
 def landing_url(user):
@@ -29,10 +31,12 @@ def landing_url(user):
 
 
 def menu_for(role):
-    """The set of main menu entries ``role`` can use: tasks, cases, registry, search."""
+    """The set of main menu entries ``role`` can use: tasks, cases, registry, search, archives."""
     entries = set()
     if role in TASK_ROLES:
         entries.add("tasks")
     if role in RECORD_ROLES:
         entries.update(("cases", "registry", "search"))
+    if role in ARCHIVE_ROLES:
+        entries.add("archives")
     return entries

@@ -59,7 +59,10 @@ def login():
 def logout():
     """Log out (a POST, so a link on another site cannot log the user out)."""
     logout_user()
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    # Wipes the offline app's encrypted store, its caches and service worker from this browser.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.route("/language/<code>", methods=["POST"])

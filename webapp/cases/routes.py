@@ -8,7 +8,7 @@ from ..landing import RECORD_ROLES, landing_url
 from ..models import Case, CaseEvent, RegistrationForm
 from ..exports import xlsx_response
 from ..services import audit, scoping
-from ..services.casework import cases, incidents
+from ..services.casework import cases, incidents, offline, photos
 from ..services.admin import processes
 from . import bp
 
@@ -71,4 +71,5 @@ def case_page(case_id):
     return render_template("cases/detail.html", case=case, events=events, forms=forms,
                            open_tasks=cases.open_tasks_of(case), incident=incident,
                            incident_message=incidents.message(incident) if incident else None,
-                           can_retry=incidents.can_manage(current_user), diagrams=processes.case_diagrams(case))
+                           can_retry=incidents.can_manage(current_user), diagrams=processes.case_diagrams(case),
+                           offline_entries=offline.entries_of(case), photos=photos.photos_of(case))

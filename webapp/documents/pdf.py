@@ -38,23 +38,23 @@ PDF_MIMETYPE = "application/pdf"
 def render_pdf(template_name, *, stylesheets=(), **context):
     """Render ``template_name`` with ``context`` and return the PDF as bytes.
 
-    ``stylesheets`` are extra CSS paths relative to ``webapp/static/``; the base print CSS is
-    linked by ``documents/_base.html`` itself. Equal input gives byte-equal output.
+    ``stylesheets`` are extra CSS paths relative to ``webapp/static/``, linked after the base
+    print CSS by ``documents/_base.html`` (so they override it). Equal input gives byte-equal
+    output.
     """
     # Imported here: WeasyPrint loads pango through cffi, which the rest of the app never needs.
-    from weasyprint import CSS, HTML
+    from weasyprint import HTML
 
-    html = render_template(template_name, **context)
+    # The base template links the stylesheets itself: as author styles they win over the base
+    # print CSS in the cascade (styles given to write_pdf count as user styles, which lose).
+    html = render_template(template_name, pdf_stylesheets=tuple(stylesheets), **context)
     static = current_app.static_folder
-    fetcher = _static_only_fetcher(static)
-    sheets = [CSS(filename=os.path.join(static, name), url_fetcher=fetcher) for name in stylesheets]
     # The file identifier (the PDF trailer's /ID) is normally random or absent; derive it from
-    # the rendered HTML so a re-produced document is the same file.
-    digest = hashlib.sha256(html.encode("utf-8"))
-    for name in stylesheets:
-        digest.update(name.encode("utf-8"))
-    document = HTML(string=html, base_url=static + os.sep, url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=sheets, pdf_identifier=digest.hexdigest()[:32].encode())
+    # the rendered HTML so a re-produced document is the same file. The CSS files are part of
+    # the program, like the templates: a changed stylesheet is a new release, not new content.
+    digest = hashlib.sha256(html.encode("utf-8")).hexdigest()
+    document = HTML(string=html, base_url=static + os.sep, url_fetcher=_static_only_fetcher(static))
+    return document.write_pdf(pdf_identifier=digest[:32].encode())
 
 
 def content_hash(data):

@@ -6,10 +6,12 @@ from .case import Case, CaseEvent, RegistrationForm
 from .process import DiagramVersion, ProcessInstance, InboxTask
 from .audit import AuditEvent
 from .incident import Incident
+from .archive import ArchiveCounter, CaseArchive
 from .migration import MigrationItem, MigrationRun
 from .draft import ProcessDraft
 from .notification import Notification, NOTIFICATION_KINDS  # what timers, escalations and runs tell users
 from .progress import Bulletin, CoverageSnapshot, LeadingGroupMember, ProgressDaily, ProgressTotal
+from .offline import DocumentPhoto, OfflineEntry, SyncReceipt, SyncReport
 from .intake import (ComparisonChange, ComparisonEmployer, ComparisonResult, ComparisonRun, HeaderMapping,
                      ImportBatch, IntakeChunk, InvalidIdRow, LinkageCandidate, ProblemRecord, ValidationIssue,
                      ValueMapping)
@@ -21,5 +23,6 @@ __all__ = [
     "ImportBatch", "HeaderMapping", "IntakeChunk", "ValidationIssue", "InvalidIdRow", "ComparisonRun",
     "ComparisonResult", "ComparisonChange", "ComparisonEmployer", "ProblemRecord", "LinkageCandidate",
     "ValueMapping", "MigrationRun", "MigrationItem", "ProcessDraft", "ProgressDaily", "ProgressTotal",
-    "CoverageSnapshot", "LeadingGroupMember", "Bulletin",
+    "CoverageSnapshot", "LeadingGroupMember", "Bulletin", "ArchiveCounter", "CaseArchive",
+    "DocumentPhoto", "OfflineEntry", "SyncReceipt", "SyncReport",
 ]

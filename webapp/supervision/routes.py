@@ -11,7 +11,7 @@ from ..models import InboxTask, User
 from ..models.base import utcnow
 from ..redirects import safe_next
 from ..services import scoping
-from ..services.casework import supervision
+from ..services.casework import offline, supervision
 from ..services.casework.supervision import SupervisionRefused, TaskFilter
 from .forms import AbsentForm, DueDateForm, ReassignForm, loaded_choices, person_choices
 from . import bp
@@ -38,7 +38,8 @@ def _filter_from_args():
 @supervisor_required
 def overview():
     """Counts of open, overdue and due-soon tasks by township, village and person."""
-    return render_template("supervision/overview.html", data=supervision.summary(current_user))
+    return render_template("supervision/overview.html", data=supervision.summary(current_user),
+                           waiting=offline.waiting_by_assistant(current_user))
 
 
 @bp.route("/tasks")
