@@ -37,6 +37,7 @@ def _photo(seed):
 def build_case():
     """A household of six with an audited registration case, forms and a timeline (no engine)."""
     from webapp.extensions import db
+    from webapp.areacodes import township_prefix
     from webapp.idnumber import make_id
     from webapp.models import Case, CaseEvent, Household, Person, RegistrationForm, User
     from webapp.models.base import utcnow
@@ -47,12 +48,12 @@ def build_case():
 
     areas.load_rows(areas.generate_county())
     township = Area.query.filter_by(code=areas.township_code(areas.DONGZHI_CODE, 0)).one()
-    village = areas.villages_of(township)[0]
+    village = areas.villages_of(township.code)[0]
     demo.create_users(township, [village])
     db.session.flush()
     officer, county = (User.query.filter_by(username=name).one() for name in ("township", "county"))
     visitor = User.query.filter_by(username="village1").one()
-    household = Household(household_number=f"{township.code[:9]}000001", head_name="张建国", address="尧渡镇1号",
+    household = Household(household_number=f"{township_prefix(township.code)}000001", head_name="张建国", address="尧渡镇1号",
                           household_type="agricultural", county_code=township.county_code,
                           township_code=township.code, village_code=village.code)
     db.session.add(household)

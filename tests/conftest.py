@@ -103,7 +103,7 @@ def app(request, migrated_template, tmp_path, embedded_redis_path):
 
     # In-process caches keyed by the database URL and row ids (PostgreSQL reuses one URL, and
     # ids repeat from test to test): the previous test's current diagram version must not leak.
-    diagrams._current_ids.clear()
+    diagrams.forget_cached_versions()
     app = create_app(Config)
     app.config["TEST_SEEDED"] = seed
     with app.app_context():

@@ -19,8 +19,7 @@ THREADS = 16
 
 def _cold_caches():
     diagrams.spec_cache.clear()
-    with diagrams._current_lock:
-        diagrams._current_ids.clear()
+    diagrams.forget_cached_versions()
 
 
 def _in_threads(app, work, count=THREADS):

@@ -68,17 +68,18 @@ def step_of(row):
     """
     from .engine import current_version
     from .engine.catalogue import steps_of
+    from .engine.diagrams import steps_of_version
     from .extensions import db
     from .models import DiagramVersion
 
-    version = db.session.get(DiagramVersion, row.diagram_version_id) if row.diagram_version_id else None
-    if version is None:
-        version = row.instance.diagram_version
+    version_id = row.diagram_version_id or row.instance.diagram_version_id
+    steps = steps_of_version(version_id) or {}
     key = (row.process_id, row.task_name)
-    step = steps_of(version).get(key)
+    step = steps.get(key)
     if step is None or not step.form:
         try:
-            newer = steps_of(current_version(version.process_id)).get(key)
+            bundle = db.session.get(DiagramVersion, version_id).process_id  # only for old versions
+            newer = steps_of(current_version(bundle)).get(key)
         except LookupError:
             newer = None
         if newer is not None and newer.form:

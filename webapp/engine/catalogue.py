@@ -81,6 +81,12 @@ def steps_of(version):
     return found
 
 
+def cached_steps(content_hash):
+    """The steps already read for a version with ``content_hash``, or None."""
+    with _lock:
+        return _cache.get(content_hash)
+
+
 def loaded():
     """Content hashes whose steps are cached."""
     with _lock:

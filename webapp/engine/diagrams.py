@@ -15,6 +15,7 @@ from SpiffWorkflow.spiff.parser.process import SPIFF_XSD, SpiffBpmnParser
 
 from ..extensions import db
 from ..models import WORKING_ROLES, DiagramVersion
+from .catalogue import cached_steps, steps_of
 from .expand import expand_root
 from .rules import check_process_rules
 
@@ -197,6 +198,35 @@ def deploy_directory(directory, process_ids, user=None):
 CURRENT_VERSION_TTL = 10.0
 _current_ids = {}
 _current_lock = threading.Lock()
+
+
+_version_hashes = {}  # (database URL, version id) -> content hash; a stored version never changes
+
+
+def forget_cached_versions():
+    """Drop the cached version choices and ids (tests reuse ids in fresh databases)."""
+    with _current_lock:
+        _current_ids.clear()
+        _version_hashes.clear()
+
+
+def steps_of_version(version_id):
+    """The steps of stored version ``version_id`` (None if there is none).
+
+    A task page asks this on every request: once this process has read the version, it answers
+    without loading the version's row (its files are large and never change)."""
+    key = (str(db.engine.url), version_id)
+    with _current_lock:
+        content_hash = _version_hashes.get(key)
+    found = cached_steps(content_hash) if content_hash else None
+    if found is not None:
+        return found
+    version = db.session.get(DiagramVersion, version_id)
+    if version is None:
+        return None
+    with _current_lock:
+        _version_hashes[key] = version.content_hash
+    return steps_of(version)
 
 
 def current_version(process_id):

@@ -196,8 +196,5 @@ def waiting_by_assistant(actor):
     area = actor.area
     query = (db.session.query(SyncReport, User).join(User, SyncReport.user_id == User.id)
              .join(Area, User.area_id == Area.id))
-    if actor.role == "township":
-        query = query.filter(Area.code.like(area.township_code[:9] + "%"))
-    else:
-        query = query.filter(Area.code.like(area.county_code + "%"))
+    query = query.filter(scoping.areas_within(area.township_code if actor.role == "township" else area.county_code))
     return [(u, r.queue_length, r.reported_at) for r, u in query.order_by(SyncReport.queue_length.desc(), User.display_name)]
