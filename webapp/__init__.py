@@ -84,6 +84,7 @@ def _register_blueprints(app):
 
     app.register_blueprint(intake_bp)
     from .processes import bp as processes_bp; app.register_blueprint(processes_bp)  # noqa: E702 - diagrams, versions
+    from .changes import bp as changes_bp; app.register_blueprint(changes_bp)  # noqa: E702 - change requests
 
 
 def _register_template_helpers(app):

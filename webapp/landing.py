@@ -28,10 +28,10 @@ def landing_url(user):
 
 
 def menu_for(role):
-    """The set of main menu entries ``role`` can use: tasks, cases, registry, search."""
+    """The set of main menu entries ``role`` can use: tasks, cases, registry, search, changes."""
     entries = set()
     if role in TASK_ROLES:
         entries.add("tasks")
     if role in RECORD_ROLES:
-        entries.update(("cases", "registry", "search"))
+        entries.update(("cases", "registry", "search", "changes"))
     return entries

@@ -8,7 +8,7 @@ from .. import engine
 from ..models import RegistrationForm
 from ..services import audit, tasks
 from ..services.tasks import TaskRefused
-from .forms import AssignHouseholdForm, ChangeReviewForm, ReviewForm, VisitForm
+from .forms import AssignHouseholdForm, ReviewForm, VisitForm
 from ..models.base import utcnow
 from ..formatting import task_title
 
@@ -114,8 +114,10 @@ TASK_PAGES = {
     "visit_household": visit_household_page,
     "first_review": _review_page(ReviewForm),
     "county_audit_review": _review_page(ReviewForm),
-    "review_change": _review_page(ChangeReviewForm),
 }
 from .problem_pages import investigate_problem_page, resolve_problem_page  # noqa: E402 (uses _finish above)
 
-TASK_PAGES.update(investigate_problem=investigate_problem_page, resolve_problem=resolve_problem_page)
+from .change_pages import review_change_page  # noqa: E402
+
+TASK_PAGES.update(investigate_problem=investigate_problem_page, resolve_problem=resolve_problem_page,
+                  review_change=review_change_page, township_review_change=review_change_page)

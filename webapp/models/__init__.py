@@ -7,6 +7,7 @@ from .process import DiagramVersion, ProcessInstance, InboxTask
 from .audit import AuditEvent
 from .incident import Incident
 from .migration import MigrationItem, MigrationRun
+from .change import ChangeRequest
 from .deadlines import Notification, NOTIFICATION_KINDS  # timers, escalations, notifications
 from .intake import (ComparisonChange, ComparisonEmployer, ComparisonResult, ComparisonRun, HeaderMapping,
                      ImportBatch, IntakeChunk, InvalidIdRow, LinkageCandidate, ProblemRecord, ValidationIssue,
@@ -18,5 +19,5 @@ __all__ = [
     "DiagramVersion", "ProcessInstance", "InboxTask", "AuditEvent", "Incident", "Notification", "NOTIFICATION_KINDS",
     "ImportBatch", "HeaderMapping", "IntakeChunk", "ValidationIssue", "InvalidIdRow", "ComparisonRun",
     "ComparisonResult", "ComparisonChange", "ComparisonEmployer", "ProblemRecord", "LinkageCandidate",
-    "ValueMapping", "MigrationRun", "MigrationItem",
+    "ValueMapping", "MigrationRun", "MigrationItem", "ChangeRequest",
 ]

@@ -10,10 +10,10 @@ from ..exports import xlsx_response
 from ..idnumber import mask_id
 from ..labels import label
 from ..services import audit, cases, scoping
-from .forms import ChangeRequestForm
+from ..changes.forms import ChangeRequestForm
 
 bp = Blueprint("registry", __name__, url_prefix="/registry")
-CHANGE_ROLES = ("agency", "township")
+CHANGE_ROLES = ("agency", "township", "village")
 
 
 def _filtered_persons():
@@ -69,30 +69,20 @@ def person(person_id):
 @bp.route("/persons/<int:person_id>/change", methods=["GET", "POST"])
 @roles_required(*CHANGE_ROLES)
 def request_change(person_id):
-    """Raise a change to a person's registration; it is reviewed before it applies."""
+    """Raise a change to a person's registration; it is reviewed before it applies (services.changes)."""
+    from ..services import changes
+
     person = scoping.get_person_or_404(person_id, current_user)
     form = ChangeRequestForm()
     if form.validate_on_submit():
-        changes = form.changes()
-        if not changes:
-            flash(_("没有填写任何变更内容。"), "error")
+        try:
+            change = changes.raise_request(form.kind.data, current_user, current_user.role, form.reason.data,
+                                           form.new_value(), person=person, field=form.field.data or None,
+                                           evidence=form.evidence.data)
+        except changes.ChangeRefused as err:
+            flash(str(err), "error")
         else:
-            area = _person_area(person)
-            # The title is stored with the case and seen by every user: data, kept in Chinese like
-            # the registration cases' titles, whatever language the requester reads.
-            case = cases.start_case("dynamic_change", "dynamic_change", f"{person.name} 的登记变更",
-                                    area, actor=current_user, person=person,
-                                    payload={"changes": changes, "reason": form.reason.data})
-            cases.add_event(case, "change_requested", current_user, comment=form.reason.data)
-            audit.record(current_user, "request_change", "person", person.id, detail=str(changes))
             db.session.commit()
-            flash(_("变更申请已提交县级审核。"), "success")
-            return redirect(url_for("cases.case_page", case_id=case.id))
+            flash(_("变更申请已提交审核。"), "success")
+            return redirect(url_for("cases.case_page", case_id=change.case_id))
     return render_template("registry/change.html", person=person, form=form)
-
-
-def _person_area(person):
-    from ..models import Area
-
-    code = person.village_code or person.township_code or f"{person.county_code}000000"
-    return Area.query.filter_by(code=code).one()

@@ -13,6 +13,7 @@ DECISION_KEYS = {
     "first_review": ("review_decision", "review_comment"),
     "county_audit_review": ("audit_decision", "audit_comment"),
     "review_change": ("change_decision", "change_comment"),
+    "township_review_change": ("change_decision", "change_comment"),
     "visit_household": ("visit_result", "visit_comment"),
     # Not reviews, but their notes belong on the timeline (the resolve step shows the investigation).
     "investigate_problem": (None, "investigation_note"),
