@@ -7,6 +7,7 @@ from webapp.models import Area, ChangeRequest, ComparisonRun, Household, Person
 from webapp.services import changes_auto, intake_import, intake_runs
 
 from .helpers import open_task
+from .test_timers_support import clock_file, redis_server, wait_until, workers  # noqa: F401
 
 AS_OF = date(2017, 6, 30)
 DIES = make_id("341721", date(1950, 3, 1), 11)
@@ -47,7 +48,8 @@ def _registry_people():
     db.session.commit()
 
 
-def test_a_runs_differences_raise_requests_once_and_they_are_reviewed(county, client, tmp_path):
+def _two_runs(tmp_path):
+    """Two comparison runs: between them one person died, one left the register, one enrolled, one was born."""
     _registry_people()
     enrollment = f"身份证号,姓名,险种,参保状态\n{DIES},甲一,城乡居民养老保险,正常参保\n{DIES},甲一,新农合,正常参保\n"
     first = _run(tmp_path, "1", _register([("甲一", DIES, "正常"), ("乙二", LEAVES, "正常"), ("丙三", ENROLS, "正常")]),
@@ -56,6 +58,11 @@ def test_a_runs_differences_raise_requests_once_and_they_are_reviewed(county, cl
     second = _run(tmp_path, "2", _register([("甲一", DIES, "死亡"), ("丙三", ENROLS, "正常"), ("丁四", BORN, "正常")]),
                   enrollment + f"{ENROLS},丙三,城乡居民养老保险,正常参保\n{ENROLS},丙三,新农合,正常参保\n")
     assert second.previous_run_id == first.id
+    return second
+
+
+def test_a_runs_differences_raise_requests_once_and_they_are_reviewed(county, client, tmp_path):
+    second = _two_runs(tmp_path)
 
     raised = changes_auto.raise_from_run(second.id)
     db.session.commit()
@@ -86,3 +93,30 @@ def test_a_runs_differences_raise_requests_once_and_they_are_reviewed(county, cl
     db.session.expire_all()
     assert Person.query.filter_by(id_number=DIES).one().status == "deceased"
     assert ChangeRequest.query.filter_by(kind="death").one().status == "applied"
+
+
+def test_the_raise_button_runs_a_job_in_a_real_worker_and_twice_raises_nothing_new(
+        county, client, tmp_path, workers, redis_server):
+    second = _two_runs(tmp_path)
+    workers.start("intake", "--no-scheduler")
+    client.login("agency")
+    listing = client.get("/changes/").get_data(as_text=True)
+    assert f"/changes/runs/{second.id}/raise" in listing
+    for attempt in (1, 2):
+        response = client.post(f"/changes/runs/{second.id}/raise", {}, token_from="/changes/")
+        assert response.status_code == 302
+
+        def finished():
+            from rq.job import Job
+
+            from webapp.queues import redis_connection
+
+            status = Job.fetch(f"raise-changes-{second.id}", connection=redis_connection()).get_status()
+            assert status != "failed", workers.logs()
+            return status == "finished" or None
+
+        wait_until(finished, message="the raise job", on_timeout=workers.logs)
+        db.session.expire_all()
+        assert ChangeRequest.query.count() == 5 and all(r.case_id for r in ChangeRequest.query)
+    assert ChangeRequest.query.count() == 5
+    assert len({r.case_id for r in ChangeRequest.query}) == 5
