@@ -96,7 +96,7 @@ def test_each_kind_is_raised_reviewed_by_the_right_role_and_applied_with_history
     assert db.session.get(Case, case.id).status == "completed"
     client.login(reviewer)
     page = client.get(f"/registry/persons/{person.id}").get_data(as_text=True)
-    assert "变更历史" in page and f"#{case.id}" in page
+    assert "变更历史" in page and f"#{case.id}" in page and f"变更申请 #{change.id}" in page
 
 
 def test_merging_into_another_household(county, client):

@@ -5,7 +5,7 @@ from flask.cli import AppGroup
 
 from .extensions import db
 
-TOP_LEVEL_PROCESSES = ("registration_case", "dynamic_change", "problem_data")
+TOP_LEVEL_PROCESSES = ("registration_case", "dynamic_change", "problem_data", "village_survey")
 demo_cli = AppGroup("demo", help="The demo county.")
 areas_cli = AppGroup("areas", help="Administrative areas.")
 diagrams_cli = AppGroup("diagrams", help="Process diagrams.")

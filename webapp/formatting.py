@@ -20,20 +20,21 @@ EVENT_LABELS = {
     "change_applied": _l("变更已生效"), "problem_closed": _l("问题已处理"), "assigned": _l("分配"), "placed": _l("定位到村(社区)"),
     "incident": _l("流程异常"), "incident_resolved": _l("异常已重试恢复"), "migrated": _l("流程升级"),
     "change_requested": _l("申报变更"), "change_refused": _l("变更未生效（值已被改动）"),
-    "conflict_recheck": _l("冲突复核"),
+    "conflict_recheck": _l("冲突复核"), "survey_household": _l("逐户调查"),
 }
 # Inbox rows and cases keep the task names of the shipped diagrams (bpmn/*.bpmn) as data; these
 # are shown translated. A name not listed here (a diagram uploaded later) is shown as stored.
 TASK_TITLES = {
     "分配责任人": _l("分配责任人"), "入户调查": _l("入户调查"), "乡镇初审": _l("乡镇初审"),
-    "县级审核": _l("县级审核"), "审核变更": _l("审核变更"), "乡镇审核变更": _l("乡镇审核变更"), "调查问题数据": _l("调查问题数据"),
+    "县级审核": _l("县级审核"), "审核变更": _l("审核变更"), "乡镇审核变更": _l("乡镇审核变更"), "入户定期调查": _l("入户定期调查"), "调查问题数据": _l("调查问题数据"),
     "处理问题数据": _l("处理问题数据"),
 }
 # Timelines store the task id; they show the same title as the task.
 TASK_TITLES.update({
     "assign_household": TASK_TITLES["分配责任人"], "visit_household": TASK_TITLES["入户调查"],
     "first_review": TASK_TITLES["乡镇初审"], "county_audit_review": TASK_TITLES["县级审核"],
-    "review_change": TASK_TITLES["审核变更"], "township_review_change": TASK_TITLES["乡镇审核变更"], "investigate_problem": TASK_TITLES["调查问题数据"],
+    "review_change": TASK_TITLES["审核变更"], "township_review_change": TASK_TITLES["乡镇审核变更"],
+    "conduct_survey": TASK_TITLES["入户定期调查"], "investigate_problem": TASK_TITLES["调查问题数据"],
     "resolve_problem": TASK_TITLES["处理问题数据"],
 })
 

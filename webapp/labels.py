@@ -20,7 +20,8 @@ GROUPS = {
     "result_status": {"confirmed": _l("已确认"), "problem": _l("问题数据"), "uninsured": _l("未参保"),
                       "not_target": _l("非登记对象")},
     "run_change": {"appeared": _l("新出现"), "disappeared": _l("已消失"), "problems": _l("问题有变化")},
-    "case_kind": {"registration": _l("入户登记"), "dynamic_change": _l("动态变更"), "problem": _l("问题数据")},
+    "case_kind": {"registration": _l("入户登记"), "dynamic_change": _l("动态变更"), "problem": _l("问题数据"),
+                  "survey": _l("定期调查")},
     "case_status": {"open": _l("办理中"), "completed": _l("已办结")},
     "missing": {"pension": _l("缺养老"), "medical": _l("缺医疗"), "pension;medical": _l("缺养老和医疗")},
     "change_kind": {"death": _l("死亡"), "move_out": _l("迁出本县"), "move_in": _l("迁入本县"),
@@ -30,6 +31,7 @@ GROUPS = {
                       "refused": _l("未生效（值已被改动）")},
     "change_origin": {"agency": _l("经办机构"), "township": _l("乡镇"), "village": _l("村(社区)"),
                       "comparison": _l("信息比对自动生成")},
+    "survey_outcome": {"pending": _l("待调查"), "confirmed": _l("无变化，已确认"), "changes_raised": _l("已申报变更")},
     "record_source": {"survey": _l("入户调查"), "change": _l("动态变更"), "comparison": _l("信息比对")},
 }
 # Stored into problem records' details (data, kept in Chinese like case titles), so not lazy.

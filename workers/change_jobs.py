@@ -26,3 +26,19 @@ def raise_from_run(run_id, actor_id=None):
             started += count
             if count < _SLICE:
                 return {"raised": raised, "cases": started}
+
+
+def open_due_surveys():
+    """Open the periodic village surveys that are due today (a slice per commit; twice opens nothing)."""
+    from webapp import clock
+    from webapp.extensions import db
+    from webapp.services import surveys
+
+    with app_context():
+        total = 0
+        while True:
+            opened = surveys.open_due_surveys(clock.now().date(), limit=50)
+            db.session.commit()
+            total += opened
+            if opened < 50:
+                return total

@@ -40,6 +40,7 @@ PERIODIC_JOBS = (
     Periodic("timer-sweep", "workers.jobs.sweep_timers", "timers", every=30, timeout=120,
              kwargs={"max_seconds": 90}),
     Periodic("daily-digest", "workers.jobs.daily_digests", "default", every=900, timeout=300),
+    Periodic("village-surveys", "workers.change_jobs.open_due_surveys", "default", every=3600, timeout=300),
 )
 
 

@@ -4,3 +4,4 @@ from flask import Blueprint
 bp = Blueprint("changes", __name__, url_prefix="/changes")
 
 from . import routes  # noqa: E402,F401  (the routes register on bp)
+from . import surveys  # noqa: E402,F401  (survey schedule pages)

@@ -1,8 +1,8 @@
 """Forms for raising change requests."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from .. import codes
 from ..labels import GROUPS, field_title
@@ -72,3 +72,11 @@ class NewPersonForm(FlaskForm):
         if not result.ok:
             raise ValidationError(_l("公民身份号码无效。"))
         field.data = result.canonical
+
+
+class SurveyScheduleForm(FlaskForm):
+    """A village's periodic survey: every how many days, and the next due date."""
+
+    village_code = SelectField(_l("村(社区)"))
+    every_days = IntegerField(_l("调查周期（天）"), default=90, validators=[NumberRange(min=7, max=366)])
+    next_due = DateField(_l("下次调查日期"), validators=[DataRequired()])

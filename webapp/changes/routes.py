@@ -109,3 +109,22 @@ def raise_from_run(run_id):
             job_id=f"raise-changes-{run.id}")
     flash(_("已开始根据比对批次 %(id)s 的差异生成变更申请，稍后刷新本页查看。", id=run.id), "success")
     return redirect(url_for("changes.change_list"))
+
+
+@bp.route("/surveys/<int:survey_id>/households/<int:household_id>", methods=["POST"])
+@roles_required("village")
+def survey_household(survey_id, household_id):
+    """The village assistant confirms a household unchanged in a periodic survey."""
+    from ..models import VillageSurvey
+    from ..services import surveys
+
+    survey = scoping.get_or_404(VillageSurvey, survey_id, current_user)
+    try:
+        surveys.mark(survey, household_id, "confirmed", current_user)
+    except surveys.SurveyRefused as err:
+        flash(str(err), "error")
+    else:
+        audit.record(current_user, "survey_household", "household", household_id, detail=f"survey {survey.id}")
+        db.session.commit()
+    task_id = request.form.get("task_id", type=int)
+    return redirect(url_for("inbox.task", task_id=task_id) if task_id else url_for("inbox.tasks_list"))

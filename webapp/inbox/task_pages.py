@@ -118,6 +118,8 @@ TASK_PAGES = {
 from .problem_pages import investigate_problem_page, resolve_problem_page  # noqa: E402 (uses _finish above)
 
 from .change_pages import review_change_page  # noqa: E402
+from .survey_pages import conduct_survey_page  # noqa: E402
 
 TASK_PAGES.update(investigate_problem=investigate_problem_page, resolve_problem=resolve_problem_page,
-                  review_change=review_change_page, township_review_change=review_change_page)
+                  review_change=review_change_page, township_review_change=review_change_page,
+                  conduct_survey=conduct_survey_page)

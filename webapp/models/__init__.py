@@ -8,6 +8,7 @@ from .audit import AuditEvent
 from .incident import Incident
 from .migration import MigrationItem, MigrationRun
 from .change import ChangeRequest
+from .survey import SurveyHousehold, SurveySchedule, VillageSurvey
 from .deadlines import Notification, NOTIFICATION_KINDS  # timers, escalations, notifications
 from .intake import (ComparisonChange, ComparisonEmployer, ComparisonResult, ComparisonRun, HeaderMapping,
                      ImportBatch, IntakeChunk, InvalidIdRow, LinkageCandidate, ProblemRecord, ValidationIssue,
@@ -19,5 +20,5 @@ __all__ = [
     "DiagramVersion", "ProcessInstance", "InboxTask", "AuditEvent", "Incident", "Notification", "NOTIFICATION_KINDS",
     "ImportBatch", "HeaderMapping", "IntakeChunk", "ValidationIssue", "InvalidIdRow", "ComparisonRun",
     "ComparisonResult", "ComparisonChange", "ComparisonEmployer", "ProblemRecord", "LinkageCandidate",
-    "ValueMapping", "MigrationRun", "MigrationItem", "ChangeRequest",
+    "ValueMapping", "MigrationRun", "MigrationItem", "ChangeRequest", "SurveySchedule", "VillageSurvey", "SurveyHousehold",
 ]

@@ -14,6 +14,7 @@ DECISION_KEYS = {
     "county_audit_review": ("audit_decision", "audit_comment"),
     "review_change": ("change_decision", "change_comment"),
     "township_review_change": ("change_decision", "change_comment"),
+    "conduct_survey": (None, "survey_note"),
     "visit_household": ("visit_result", "visit_comment"),
     # Not reviews, but their notes belong on the timeline (the resolve step shows the investigation).
     "investigate_problem": (None, "investigation_note"),
