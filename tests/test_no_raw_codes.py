@@ -97,6 +97,15 @@ def _changes_in_every_state(client):
     db.session.commit()
     _review(client, "township", phone.case, "township_review_change", "approve")
     _review(client, "township", scheme.case, "township_review_change", "reject", "无参保凭证")
+    # A periodic survey open in village1, one household confirmed.
+    from webapp import clock
+    from webapp.services import surveys
+
+    surveys.set_schedule(user("village1").area, 90, clock.now().date(), user("township"))
+    surveys.open_due_surveys(clock.now().date())
+    survey = surveys.VillageSurvey.query.one()
+    surveys.mark(survey, surveys.households_of(survey)[0].household_id, "confirmed", user("village1"))
+    db.session.commit()
 
 
 def _walk(client, limit=160):
