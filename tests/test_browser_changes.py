@@ -58,3 +58,36 @@ def test_the_county_reviews_a_contested_change_in_the_browser(browser_page):  # 
     db.session.expire_all()
     assert db.session.get(ChangeRequest, request.id).outcome_note == "需先核实外出务工情况"
     assert not failures, failures
+
+
+def test_the_village_survey_fits_a_phone(live_server):  # noqa: F811
+    """The assistant's survey page at 360 px: households as cards, a household confirmed by tapping."""
+    import tempfile
+
+    from playwright.sync_api import expect, sync_playwright
+
+    from webapp import clock
+    from webapp.models import VillageSurvey
+    from webapp.services import surveys
+
+    from .test_browser_phone import assert_fits, log_in, open_browser
+
+    surveys.set_schedule(user("village1").area, 90, clock.now().date(), user("township"))
+    surveys.open_due_surveys(clock.now().date())
+    db.session.commit()
+    survey = VillageSurvey.query.one()
+    row = InboxTask.query.filter_by(case_id=survey.case_id, task_name="conduct_survey").one()
+    first = surveys.households_of(survey)[0].household_id
+    with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile, sync_playwright() as pw:
+        context, page, failures = open_browser(pw, profile, live_server, 360)
+        try:
+            log_in(page, "village1")
+            page.goto(f"/inbox/tasks/{row.id}")
+            page.locator("form[action$='/claim'] button").click()
+            page.goto(f"/inbox/tasks/{row.id}")
+            page.locator(f"#household-{first} button[type=submit]").click()
+            expect(page.locator(f"#household-{first} .outcome")).to_have_text("无变化，已确认")
+            assert_fits(page, "phone-360-survey")
+            assert not failures, failures
+        finally:
+            context.close()
