@@ -70,8 +70,8 @@ def build(app):
                 for _ in range(fifth)]
         born = sorted(set(born) - set(ids))
         person_ids = {i: pid for i, pid in db.session.execute(db.select(Person.id_number, Person.id))}
-        insert_tuples(RegistrationRecord, ["person_id", "data", "insured", "source", "updated_at"],
-                      [(person_ids[i], {}, False, "survey", datetime.now()) for i in enrols])
+        db.session.execute(RegistrationRecord.__table__.insert(), [{"person_id": person_ids[i], "data": {}, "insured": False, "source": "survey",
+                                          "updated_at": datetime.now()} for i in enrols])
         mask = SCHEMES_BY_CODE["resident_pension"].bit | SCHEMES_BY_CODE["resident_medical"].bit
         special = {**{i: ("not_target", "deceased", 0) for i in dies},
                    **{i: ("not_target", "moved_out", 0) for i in moves},

@@ -109,7 +109,15 @@ def _count_of_run(run_id):
 
 
 def _insert(rows):
-    """Insert ``rows``; a row whose source_key exists already is skipped by the database."""
+    """Insert ``rows`` whose source_key is new (a re-run reads the keys instead of hitting conflicts).
+
+    ON CONFLICT DO NOTHING stays: two jobs raising the same run at once still insert each key once.
+    """
+    if not rows:
+        return
+    known = set(db.session.scalars(select(ChangeRequest.source_key)
+                                   .where(ChangeRequest.source_key.in_([r["source_key"] for r in rows]))))
+    rows = [r for r in rows if r["source_key"] not in known]
     if not rows:
         return
     dialect = db.session.get_bind().dialect.name
