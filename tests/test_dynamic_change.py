@@ -140,6 +140,9 @@ def test_rejected_change_keeps_its_reason_and_leaves_the_record_alone(county, cl
     _review(client, case, "reject", "无死亡证明")
     change = _request(case)
     assert change.status == "rejected" and change.outcome_note == "无死亡证明"
+    client.login("township")  # the case page shows the request and why it was rejected
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert 'id="change-request"' in page and "无死亡证明" in page and "已驳回" in page
     assert change.decided_by.username == "county"
     assert db.session.get(Person, person.id).status == "normal"
     assert RegistrationHistory.query.filter_by(person_id=person.id).count() == 1
