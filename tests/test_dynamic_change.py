@@ -173,3 +173,14 @@ def test_person_page_shows_each_change_as_before_and_after_in_words(county, clie
     from webapp.labels import label
     assert f"{label('normal', 'PERSON_STATUS')} → {label('deceased', 'PERSON_STATUS')}" in changes
     assert "deceased" not in changes
+
+
+def test_a_correction_without_a_value_or_a_scheme_in_the_wrong_item_is_refused(county, client):
+    person = _registered_person()
+    base = {"field": "", "status_value": "normal", "scheme_value": "", "text_value": "", "household_number": "",
+            "reason": "更正", "evidence": ""}
+    for data in ({"kind": "correction", "field": "phone"},
+                 {"kind": "scheme", "field": "medical_scheme", "scheme_value": "resident_pension"}):
+        response = _post(client, "village1", f"/registry/persons/{person.id}/change", dict(base, **data))
+        assert response.status_code == 200 and "请填写申请变更的新值" in response.get_data(as_text=True)
+    assert ChangeRequest.query.count() == 0

@@ -110,6 +110,8 @@ def raise_request(kind, actor, origin, reason, new_value, person=None, field=Non
         if person is None:
             raise ChangeRefused(_("请选择人员。"))
         id_number, name = person.id_number, person.name
+        if new_value is None:  # a scheme may become "" (left the scheme); nothing given is not a change
+            raise ChangeRefused(_("请填写申请变更的新值（险种须与所选项目相符）。"))
         if _same(current_value(field, person), new_value):
             raise ChangeRefused(_("申请的新值与登记库现值相同，无需变更。"))
     if field == "household" and kind == "household_merge" and \
