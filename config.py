@@ -61,7 +61,7 @@ class Config:
     LOGIN_LOCK_SECONDS = int(os.environ.get("LOGIN_LOCK_SECONDS", "900"))
     WTF_CSRF_TIME_LIMIT = None
     # Comparison runs over at least this many person rows write their results from a second
-    # process (services/result_writer.py); below it, starting one costs more than it saves.
+    # process (webapp/infra/result_writer.py); below it, starting one costs more than it saves.
     RESULT_WRITER_PROCESS_MIN_ROWS = int(os.environ.get("RESULT_WRITER_PROCESS_MIN_ROWS", "100000"))
     # Uploaded diagrams: refused past this size (checked before the file is read) and past this
     # many BPMN elements. The shipped diagrams are about 20 KB and 150 elements each.

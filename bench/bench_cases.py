@@ -44,7 +44,7 @@ def our_rate(app, count, commit_every=1):
     """
     from webapp.extensions import db
     from webapp.models import Area, Household
-    from webapp.services import cases
+    from webapp.services.casework import cases
 
     with app.app_context():
         township = Area.query.filter_by(level="township").order_by(Area.code).first()
@@ -124,7 +124,7 @@ def inbox_query_ms(app, user_id, township_user_id):
     """Median ms of the inbox page (list + total + tab counts): a visitor's own tasks, a township's pool."""
     from webapp.extensions import db
     from webapp.models import User
-    from webapp.services import inbox
+    from webapp.services.casework import inbox
 
     with app.app_context():
         results = {}

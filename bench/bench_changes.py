@@ -45,7 +45,7 @@ def build(app):
     from webapp.intake.schemes import SCHEMES_BY_CODE
     from webapp.models import Area, ComparisonChange, ComparisonResult, ComparisonRun, Person, RegistrationRecord
     from webapp.services import areas
-    from webapp.services.bulk import insert_tuples
+    from webapp.infra.bulk import insert_tuples
 
     rng = random.Random(20170525)
     with app.app_context():
@@ -100,7 +100,7 @@ def main():
     from bench.common import backend_name, scratch_app
     from webapp.extensions import db
     from webapp.models import ChangeRequest
-    from webapp.services import changes_auto
+    from webapp.services.casework import changes_auto
 
     app = scratch_app("changes")
     started = time.perf_counter()

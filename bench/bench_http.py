@@ -97,7 +97,8 @@ def seed(url, households, villages):
     from webapp.cli import deploy_shipped_diagrams
     from webapp.extensions import db
     from webapp.models import InboxTask, Person, User
-    from webapp.services import cases, demo, tasks
+    from webapp.services.casework import cases, tasks
+    from webapp.synthetic import demo
 
     class BenchConfig(Config):
         SQLALCHEMY_DATABASE_URI = url

@@ -45,7 +45,7 @@ def _warm_up(url, instance):
     """Start a worker's app before the clock starts, as a running RQ worker already has."""
     global _worker_app
     _worker_app = _app_for(url, instance)
-    import webapp.services.intake_import  # noqa: F401  (the job's imports, loaded once per worker)
+    import webapp.services.intake.importing  # noqa: F401  (the job's imports, loaded once per worker)
     time.sleep(1)  # hold this worker so the next warm-up lands on another one
     return os.getpid()
 
@@ -53,7 +53,7 @@ def _warm_up(url, instance):
 def _import_one(url, instance, path, source):
     """One import, as an RQ worker would run it (own process, own app, own commit)."""
     from webapp.extensions import db
-    from webapp.services import intake_import
+    from webapp.services.intake import importing as intake_import
 
     started = time.perf_counter()
     with (_worker_app or _app_for(url, instance)).app_context():
@@ -66,7 +66,7 @@ def _import_one(url, instance, path, source):
 
 def main():
     from bench.common import scratch_app
-    from webapp.intake.generator import generate_county
+    from webapp.synthetic.generator import generate_county
 
     folder = os.environ.get("BENCH_DIR", f"/tmp/bench-county-{PEOPLE}")
     if not os.path.exists(os.path.join(folder, "answer_key.json")):
@@ -90,7 +90,7 @@ def main():
         print(f"  import {name}: {status}, {rows} rows, {seconds:.1f} s, peak {peak} MB")
 
     from webapp.extensions import db
-    from webapp.services import intake_runs
+    from webapp.services.intake import runs as intake_runs
 
     with app.app_context():
         run = intake_runs.create_run(as_of=AS_OF)
@@ -113,7 +113,7 @@ def main():
 def _case_start_rate(app, run_id):
     """Registration cases started per second for the run's uninsured households, in job slices."""
     from webapp.extensions import db
-    from webapp.services import intake_work
+    from webapp.services.intake import work as intake_work
 
     wanted = int(os.environ.get("BENCH_CASE_STARTS", "2000"))
     with app.app_context():

@@ -47,7 +47,7 @@ def _complete(case_id, task_name, username, data):
     """One completion in its own transaction; its wall time in ms."""
     from webapp.extensions import db
     from webapp.models import User
-    from webapp.services import cases
+    from webapp.services.casework import cases
 
     row = _open_row(case_id, task_name)
     actor = User.query.filter_by(username=username).one()
@@ -65,7 +65,8 @@ def run(app, loops, report_at, profile):
     from webapp.cli import deploy_shipped_diagrams
     from webapp.extensions import db
     from webapp.models import Case, User
-    from webapp.services import cases, demo, tasks
+    from webapp.services.casework import cases, tasks
+    from webapp.synthetic import demo
 
     with app.app_context():
         deploy_shipped_diagrams()

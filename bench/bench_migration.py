@@ -27,8 +27,8 @@ def _seed_cases(count):
     """Start ``count`` real cases: half stay at distribution, half move on to the visit."""
     from webapp.extensions import db
     from webapp.models import Household, InboxTask
-    from webapp.services import cases, tasks
-    from webapp.services.demo import seed
+    from webapp.services.casework import cases, tasks
+    from webapp.synthetic.demo import seed
 
     seed(households=0, villages_with_staff=2)
     from webapp.models import Area, User
@@ -110,7 +110,7 @@ def main():
         from webapp.cli import deploy_shipped_diagrams
         from webapp.extensions import db
         from webapp.models import ProcessInstance, User
-        from webapp.services import migration
+        from webapp.services.admin import migration
 
         deploy_shipped_diagrams()
         db.session.commit()

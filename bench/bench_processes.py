@@ -29,7 +29,7 @@ def seed(app):
     """Demo county with staff and diagrams; one real case so a process instance exists."""
     from webapp.cli import deploy_shipped_diagrams
     from webapp.extensions import db
-    from webapp.services import demo
+    from webapp.synthetic import demo
 
     with app.app_context():
         deploy_shipped_diagrams()
@@ -84,7 +84,7 @@ def heatmap_ms(app, version_id, township):
     """Median ms of the heatmap query, whole county and one township; the query plan."""
     from webapp.extensions import db
     from webapp.models import User
-    from webapp.services import processes
+    from webapp.services.admin import processes
 
     with app.app_context():
         admin = User.query.filter_by(role="admin").first()

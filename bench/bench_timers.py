@@ -52,7 +52,7 @@ def reset_database(url):
 
     from webapp.cli import deploy_shipped_diagrams
     from webapp.extensions import db
-    from webapp.services import demo
+    from webapp.synthetic import demo
 
     if url.startswith("postgresql"):
         db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
@@ -68,7 +68,7 @@ def engine_sample(count):
     from webapp import clock, engine
     from webapp.extensions import db
     from webapp.models import Area, Household, ProcessInstance
-    from webapp.services import cases
+    from webapp.services.casework import cases
 
     township = Area.query.filter_by(level="township").order_by(Area.code).first()
     for index in range(count):
@@ -175,7 +175,7 @@ def load_tasks(total, open_count, overdue_count, now, rng):
 def sweep_escalations():
     """One sweep of the fast path, as the job runs it: batches until none is left."""
     from webapp.extensions import db
-    from webapp.services import timers
+    from webapp.services.casework import timers
 
     escalated, started = 0, time.perf_counter()
     while True:
@@ -190,7 +190,7 @@ def sweep_escalations():
 def sweep_reminders():
     """One sweep of the reminder fast path, as the job runs it."""
     from webapp.extensions import db
-    from webapp.services import timers
+    from webapp.services.casework import timers
 
     reminded, started = 0, time.perf_counter()
     while True:
@@ -239,7 +239,7 @@ def main():
         from webapp.extensions import db
         from webapp.models import InboxTask, Notification
         from webapp.models.base import utcnow
-        from webapp.services import timers
+        from webapp.services.casework import timers
 
         print(f"database: {db.engine.dialect.name} ({args.db})")
         reset_database(args.db)

@@ -12,6 +12,9 @@ from webapp import create_app
 from webapp.extensions import db as _db
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
+# Shared fixtures kept in their own modules: Redis, worker processes and the file clock
+# (clock_file, redis_server, workers); the live server and Chromium (live_server, browser_page).
+pytest_plugins = ["tests.worker_fixtures", "tests.browser_fixtures"]
 
 
 def _migrate(url, instance_dir):
@@ -156,7 +159,7 @@ def make_client(app):
 def county(app):
     """The demo county's areas and users, the shipped diagrams, and a few households in cases."""
     from webapp.cli import deploy_shipped_diagrams
-    from webapp.services import demo
+    from webapp.synthetic import demo
 
     deploy_shipped_diagrams()
     demo.seed(households=6, villages_with_staff=2)

@@ -39,6 +39,8 @@ def registration_form_data(person, **overrides):
 def case_in_village(village_code=None):
     """A registration case still at distribution (optionally one whose household is in a village)."""
     query = Case.query.filter_by(kind="registration")
+    if village_code is not None:
+        query = query.filter(Case.village_code == village_code)
     for case in query.order_by(Case.id):
         row = open_task(case, "assign_household")
         if row is not None:
@@ -48,7 +50,7 @@ def case_in_village(village_code=None):
 
 def case_at_visit(visitor="village1"):
     """A case distributed by the township (through the services) to ``visitor``'s village."""
-    from webapp.services import cases, tasks
+    from webapp.services.casework import cases, tasks
 
     case = case_in_village()
     row = open_task(case, "assign_household")

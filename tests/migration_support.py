@@ -55,7 +55,7 @@ def deploy_renamed_assignment_version():
 
 def visit_done(case, actor="village1"):
     """Complete the visit of ``case`` through the services (forms filled for every person)."""
-    from webapp.services import cases
+    from webapp.services.casework import cases
 
     row = open_task(case, "visit_household")
     _fill_forms(case)
@@ -76,7 +76,7 @@ def _fill_forms(case):
 
 def review(case, task_name, username, decision="approve", comment=""):
     """Claim and complete a review task through the services."""
-    from webapp.services import cases, tasks
+    from webapp.services.casework import cases, tasks
 
     row = open_task(case, task_name)
     assert row is not None, f"{task_name} not open"

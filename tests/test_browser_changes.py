@@ -5,10 +5,10 @@ import os
 
 from webapp.extensions import db
 from webapp.models import ChangeRequest, InboxTask
-from webapp.services import changes, registry
+from webapp.services.casework import changes, registry
 
 from .helpers import user
-from .test_browser import ARTIFACTS, browser_page, live_server, pytestmark  # noqa: F401 - fixtures
+from .browser_fixtures import ARTIFACTS, BROWSER_MARKS as pytestmark  # noqa: F401 (pytest reads it)
 
 
 def _two_requests():
@@ -68,7 +68,7 @@ def test_the_village_survey_fits_a_phone(live_server):  # noqa: F811
 
     from webapp import clock
     from webapp.models import VillageSurvey
-    from webapp.services import surveys
+    from webapp.services.casework import surveys
 
     from .test_browser_phone import assert_fits, log_in, open_browser
 

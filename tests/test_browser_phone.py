@@ -9,7 +9,7 @@ import pytest
 from webapp.extensions import db
 
 from .helpers import case_at_visit, open_task
-from .test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, live_server  # noqa: F401 (fixture)
+from .browser_fixtures import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [
     pytest.mark.browser,

@@ -9,7 +9,7 @@ from openpyxl import Workbook, load_workbook
 
 from webapp.models import Area
 
-from .test_browser import ARTIFACTS, browser_page, live_server, pytestmark  # noqa: F401 - fixtures
+from .browser_fixtures import ARTIFACTS, BROWSER_MARKS as pytestmark  # noqa: F401 (pytest reads it)
 
 TOWNSHIP_CODE = "341721100000"
 

@@ -12,7 +12,7 @@ from webapp.extensions import db
 from webapp.models import Person
 
 from .helpers import case_at_visit, open_task, registration_form_data, user
-from .test_browser import ARTIFACTS, CHROMIUM, live_server  # noqa: F401 (fixture)
+from .browser_fixtures import ARTIFACTS, CHROMIUM
 from .test_browser_phone import OVERFLOW, open_browser
 
 pytestmark = [
@@ -55,7 +55,7 @@ def _prepare():
     person = case.household.persons[0]
     # One filled form, so the assistant's pages show stored (coded) values too.
     from webapp.inbox.registration_forms import PersonRegistrationForm
-    from webapp.services import tasks
+    from webapp.services.casework import tasks
 
     with db.session.no_autoflush:
         data = registration_form_data(person, outcome_code="willing")

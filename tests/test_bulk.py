@@ -3,7 +3,7 @@ from datetime import date
 
 from webapp.extensions import db
 from webapp.models import ComparisonResult, ComparisonRun
-from webapp.services.bulk import insert_rows, insert_tuples
+from webapp.infra.bulk import insert_rows, insert_tuples
 
 COLUMNS = ["run_id", "id_number", "status", "problems", "missing", "reason", "name", "address", "in_register",
            "non_local", "insured_elsewhere", "schemes", "county_code", "village_code"]

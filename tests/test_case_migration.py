@@ -9,13 +9,13 @@ from datetime import timedelta
 
 from webapp.extensions import db
 from webapp.models import AuditEvent, CaseEvent, InboxTask, MigrationRun, ProcessInstance
-from webapp.services import migration
+from webapp.services.admin import migration
 
 from .helpers import open_task, user
 from .migration_support import (cases_at_every_task, deploy_precheck_version, deploy_renamed_assignment_version,
                                 instance_of)
 from .test_case_walkthrough import _assign, _review, _visit
-from .test_timers_support import clock_file, redis_server, wait_until, workers  # noqa: F401
+from .worker_fixtures import wait_until
 
 
 def _start_from_page(client, version, scope="all", instance_ids=(), follow=False):

@@ -4,10 +4,11 @@ from datetime import date
 from webapp.extensions import db
 from webapp.idnumber import make_id
 from webapp.models import Area, ChangeRequest, ComparisonRun, Household, Person
-from webapp.services import changes_auto, intake_import, intake_runs
+from webapp.services.casework import changes_auto
+from webapp.services.intake import importing as intake_import, runs as intake_runs
 
 from .helpers import open_task
-from .test_timers_support import clock_file, redis_server, wait_until, workers  # noqa: F401
+from .worker_fixtures import wait_until
 
 AS_OF = date(2017, 6, 30)
 DIES = make_id("341721", date(1950, 3, 1), 11)

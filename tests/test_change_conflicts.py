@@ -1,7 +1,7 @@
 """Conflicts between change requests: detected and shown, re-checked on apply, never overwriting a newer value."""
 from webapp.extensions import db
 from webapp.models import CaseEvent, ChangeRequest, Person
-from webapp.services import changes
+from webapp.services.casework import changes
 
 from .helpers import open_task, user
 from .test_dynamic_change import _raise, _registered_person, _request, _review

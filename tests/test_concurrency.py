@@ -8,7 +8,7 @@ import threading
 from webapp import engine
 from webapp.extensions import db
 from webapp.models import InboxTask, User
-from webapp.services import cases
+from webapp.services.casework import cases
 
 from .helpers import case_at_visit, case_in_village, open_task, user
 

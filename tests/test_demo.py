@@ -5,7 +5,7 @@ from .helpers import user
 
 
 def test_generated_slice_becomes_cases(county, tmp_path):
-    from webapp.services import demo_intake
+    from webapp.synthetic import demo_intake
 
     before = Case.query.filter_by(kind="registration").count()
     counts = demo_intake.seed_generated_slice(str(tmp_path / "slice"), people=600, actor=user("agency"))

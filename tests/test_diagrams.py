@@ -66,7 +66,7 @@ def test_a_user_task_outside_a_role_lane_is_refused(app):
 
 def test_new_version_affects_new_instances_only(county):
     from webapp.models import Case
-    from webapp.services import cases
+    from webapp.services.casework import cases
 
     old = engine.current_version("registration_case")
     running = ProcessInstance.query.first()

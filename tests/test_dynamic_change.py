@@ -4,7 +4,7 @@ import pytest
 from webapp.extensions import db
 from webapp.idnumber import make_id
 from webapp.models import Case, ChangeRequest, Household, Person, RegistrationHistory
-from webapp.services import registry
+from webapp.services.casework import registry
 
 from .helpers import open_task, user
 

@@ -1,6 +1,7 @@
 """Issue 13: a same-person decision is confirmed on screen, the row stays put, decided pairs read as decided."""
 import re
 
+from webapp.extensions import db
 from webapp.models import LinkageCandidate
 
 from .test_intake_runs import ENROLLMENT, REGISTER, _start_run, _upload
@@ -21,7 +22,7 @@ def test_decision_gives_feedback_keeps_the_row_in_place_and_shows_decided(county
     rows = re.findall(r"<tr><td>.*?</tr>", html, re.S)
     before = [int(re.search(r"/intake/candidates/(\d+)/decide", row).group(1)) for row in rows]
     assert len(before) == 2
-    first = LinkageCandidate.query.get(before[0])
+    first = db.session.get(LinkageCandidate, before[0])
 
     response = client.post(f"/intake/candidates/{first.id}/decide",
                            {"decision": "confirm", "page": "1", "status": ""}, token_from=page)

@@ -4,7 +4,7 @@ import io
 from openpyxl import load_workbook
 
 from webapp.models import Person
-from webapp.services import registry
+from webapp.services.casework import registry
 from webapp.extensions import db
 
 

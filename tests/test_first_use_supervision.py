@@ -12,7 +12,7 @@ def _reassign_options(html):
 
 def test_overview_has_no_blank_row_and_villages_fold_by_township(county, client):
     from webapp.models import Area, Case
-    from webapp.services import cases
+    from webapp.services.casework import cases
 
     # County-level work (no township) used to show as a row with no name.
     county_area = Area.query.filter_by(level="county").first()

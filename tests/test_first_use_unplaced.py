@@ -1,7 +1,7 @@
 """Issue 13: a household no village matched waits in the county's 待定位 queue, then goes the normal way."""
 from webapp.extensions import db
 from webapp.models import Household, Person
-from webapp.services import cases
+from webapp.services.casework import cases
 
 from .helpers import open_task, task_ids_on, user
 from .visible import visible_text

@@ -13,7 +13,7 @@ from webapp.extensions import db
 from webapp.idnumber import make_id
 from webapp.intake.readers import TableReader, detect_encoding
 from webapp.models import ComparisonResult, ImportBatch, ValidationIssue
-from webapp.services import intake_import, intake_runs
+from webapp.services.intake import importing as intake_import, runs as intake_runs
 
 AS_OF = date(2017, 6, 30)
 ADULT = make_id("341721", date(1977, 3, 1), 11)
@@ -249,7 +249,7 @@ def test_overlong_values_do_not_fail_the_run_or_the_work_after_it(county, tmp_pa
     """Cells far longer than any column (a 100-digit household number, a 3,000-character address)."""
     from webapp.intake.values import credit_code_check_char
     from webapp.models import ComparisonEmployer
-    from webapp.services import intake_problems, intake_work
+    from webapp.services.intake import problems as intake_problems, work as intake_work
 
     path = tmp_path / "户籍.csv"
     path.write_text("户号,姓名,公民身份号码,户籍地址,村(社区)代码,与户主关系,现住址,联系电话\n"

@@ -7,9 +7,9 @@ from datetime import date
 
 from webapp.extensions import db
 from webapp.idnumber import make_id
-from webapp.intake.generator import generate_county
+from webapp.synthetic.generator import generate_county
 from webapp.models import AuditEvent, ComparisonRun
-from webapp.services import intake_import
+from webapp.services.intake import importing as intake_import
 
 ADULT = make_id("341721", date(1977, 3, 1), 11)
 TEEN = make_id("341721", date(2001, 6, 20), 15)  # turns 16 on 2017-06-20

@@ -7,11 +7,12 @@ from openpyxl import Workbook
 
 from webapp.extensions import db
 from webapp.idnumber import make_id
-from webapp.intake.answer_key import load_answer_key, load_employer_key
-from webapp.intake.generator import generate_county
+from webapp.synthetic.answer_key import load_answer_key, load_employer_key
+from webapp.synthetic.generator import generate_county
 from webapp.models import (Case, ComparisonChange, ComparisonEmployer, ComparisonResult, HeaderMapping, ImportBatch,
                            IntakeChunk, InvalidIdRow, LinkageCandidate, ProblemRecord, ValidationIssue)
-from webapp.services import intake_import, intake_problems, intake_runs, intake_work
+from webapp.services.intake import (importing as intake_import, problems as intake_problems, runs as intake_runs,
+                                    work as intake_work)
 
 AS_OF = date(2017, 6, 30)
 ADULT = make_id("341721", date(1977, 3, 1), 11)

@@ -11,7 +11,7 @@ from webapp.intake.employers import EmployerIndex, OrgRecord, compare_employers,
 from webapp.intake.validate import RowValidator
 from webapp.intake.values import credit_code_check_char
 from webapp.models import AuditEvent, ComparisonEmployer, ComparisonRun, ImportBatch, ValidationIssue
-from webapp.services import intake_import, intake_runs
+from webapp.services.intake import importing as intake_import, runs as intake_runs
 
 AS_OF = date(2017, 6, 30)
 

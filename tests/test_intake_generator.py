@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from webapp.intake.answer_key import load_answer_key, load_employer_key
+from webapp.synthetic.answer_key import load_answer_key, load_employer_key
 from webapp.intake.compare import PROBLEM_TYPES
 from webapp.intake.employers import ORG_SOURCES, EmployerIndex
-from webapp.intake.generator import generate_county
+from webapp.synthetic.generator import generate_county
 from webapp.intake.linkage import find_candidates
 from webapp.intake.pipeline import PERSON_SOURCES, compare_employer_files, compare_files
 from webapp.intake.readers import detect_encoding

@@ -9,8 +9,7 @@ from datetime import date
 
 from webapp.idnumber import make_id
 
-from .test_browser import CHROMIUM, browser_page, live_server, pytestmark  # noqa: F401
-from .test_timers_support import clock_file, redis_server, workers  # noqa: F401
+from .browser_fixtures import CHROMIUM, BROWSER_MARKS as pytestmark  # noqa: F401 (pytest reads it)
 
 ONE = make_id("341721", date(1960, 5, 1), 11)
 TWO = make_id("341721", date(1955, 2, 3), 22)

@@ -6,10 +6,10 @@ from zoneinfo import ZoneInfo
 
 from webapp.extensions import db
 from webapp.idnumber import make_id
-from webapp.intake.generator import generate_county
+from webapp.synthetic.generator import generate_county
 from webapp.models import (AuditEvent, ComparisonResult, ComparisonRun, ImportBatch, LinkageCandidate,
                            ProblemRecord)
-from webapp.services import intake_import, intake_runs
+from webapp.services.intake import importing as intake_import, runs as intake_runs
 
 AS_OF = date(2017, 6, 30)
 ADULT = make_id("341721", date(1977, 3, 1), 11)

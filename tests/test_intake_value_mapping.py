@@ -14,12 +14,11 @@ from datetime import date
 import pytest
 
 from webapp.extensions import db
-from webapp.intake.answer_key import load_answer_key
-from webapp.intake.generator import generate_county
+from webapp.synthetic.answer_key import load_answer_key
+from webapp.synthetic.generator import generate_county
 from webapp.models import ComparisonResult, ImportBatch, Notification, ValueMapping
-from webapp.services import intake_runs
+from webapp.services.intake import runs as intake_runs
 
-from .test_timers_support import clock_file, redis_server, workers  # noqa: F401
 
 AS_OF = date(2017, 6, 30)
 # What the uploader knows about their own files: what each odd header and word means.
@@ -161,7 +160,7 @@ def test_worded_files_through_a_worker_match_the_answer_key(county, client, mess
 
 def test_an_import_job_that_dies_leaves_its_batch_saying_so(county, workers, tmp_path):
     from webapp.queues import enqueue
-    from webapp.services import intake_import
+    from webapp.services.intake import importing as intake_import
 
     path = tmp_path / "gone.csv"
     path.write_text("身份证号,姓名,险种\n", encoding="utf-8")

@@ -4,9 +4,9 @@ from datetime import date
 import pytest
 
 from webapp.idnumber import make_id
-from webapp.intake import generator_words
-from webapp.intake.answer_key import KEY_FILE
-from webapp.intake.generator import generate_county
+from webapp.synthetic import words as generator_words
+from webapp.synthetic.answer_key import KEY_FILE
+from webapp.synthetic.generator import generate_county
 from webapp.intake.mapping import SOURCES
 from webapp.intake.validate import ERROR, RowValidator, is_summary_row
 from webapp.intake.vocabulary import ROW_ERROR, VOCABULARIES, value_key, word_table

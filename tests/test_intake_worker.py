@@ -5,9 +5,9 @@ from webapp.extensions import db
 from webapp.idnumber import make_id
 from webapp.models import ComparisonResult, ComparisonRun
 from webapp.queues import enqueue
-from webapp.services import intake_import, intake_runs
+from webapp.services.intake import importing as intake_import, runs as intake_runs
 
-from .test_timers_support import _descendants, clock_file, redis_server, wait_until, workers  # noqa: F401
+from .worker_fixtures import _descendants, wait_until
 
 AS_OF = date(2017, 6, 30)
 

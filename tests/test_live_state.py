@@ -5,7 +5,7 @@ import json
 from webapp.engine import pruning
 from webapp.extensions import db
 from webapp.models import Case, CaseEvent, InboxTask, ProcessInstance
-from webapp.services import cases
+from webapp.services.casework import cases
 
 from .helpers import case_at_visit, open_task, user
 

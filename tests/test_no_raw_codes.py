@@ -85,7 +85,7 @@ def _demo_in_every_state(client):
 def _changes_in_every_state(client):
     """Change requests open (in conflict), applied, rejected, and one automatic: their pages are walked."""
     from webapp.models import Person
-    from webapp.services import changes
+    from webapp.services.casework import changes
 
     person = Person.query.filter_by(village_code=user("village1").area.code).order_by(Person.id).first()
     changes.raise_request("death", user("agency"), "agency", "卫健死亡信息", None, person=person, evidence="证明")
@@ -99,7 +99,7 @@ def _changes_in_every_state(client):
     _review(client, "township", scheme.case, "township_review_change", "reject", "无参保凭证")
     # A periodic survey open in village1, one household confirmed.
     from webapp import clock
-    from webapp.services import surveys
+    from webapp.services.casework import surveys
 
     surveys.set_schedule(user("village1").area, 90, clock.now().date(), user("township"))
     surveys.open_due_surveys(clock.now().date())

@@ -7,7 +7,8 @@ import pytest
 from webapp import clock, engine
 from webapp.extensions import db
 from webapp.models import InboxTask, Notification, ProcessInstance
-from webapp.services import cases, notifications, tasks
+from webapp.services.casework import cases, tasks
+from webapp.services import notifications
 
 from .helpers import user
 

@@ -27,7 +27,7 @@ def _deploy_longer_audit(client, days="P9D", comment="县级审核期限延长")
 
 
 def _new_case():
-    from webapp.services import cases
+    from webapp.services.casework import cases
 
     used = {c.household_id for c in Case.query.filter(Case.household_id.isnot(None))}
     household = Household.query.filter(Household.id.notin_(used)).first() if used else Household.query.first()
@@ -188,7 +188,7 @@ def test_the_heatmap_query_is_served_by_its_covering_index(county):
     """The grouped count reads ix_inbox_heatmap alone (SQLite: covering; PostgreSQL: usable)."""
 
     from webapp.models import User
-    from webapp.services import processes
+    from webapp.services.admin import processes
 
     version = DiagramVersion.query.filter_by(process_id=PROCESS, is_current=True).one()
     admin = User.query.filter_by(username="admin").one()

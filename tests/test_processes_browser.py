@@ -9,7 +9,7 @@ from webapp.extensions import db
 from webapp.models import DiagramVersion
 
 from .helpers import case_at_visit
-from .test_browser import ARTIFACTS, CHROMIUM, browser_page, live_server  # noqa: F401 - fixtures
+from .browser_fixtures import ARTIFACTS, CHROMIUM
 
 pytestmark = [
     pytest.mark.browser,

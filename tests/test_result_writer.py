@@ -6,8 +6,8 @@ import pytest
 from webapp.extensions import db
 from webapp.idnumber import make_id
 from webapp.models import ComparisonResult, ComparisonRun
-from webapp.services import intake_import, intake_runs
-from webapp.services.result_writer import ResultWriter, ResultWriterFailed
+from webapp.services.intake import importing as intake_import, runs as intake_runs
+from webapp.infra.result_writer import ResultWriter, ResultWriterFailed
 
 AS_OF = date(2017, 6, 30)
 

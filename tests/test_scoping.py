@@ -3,7 +3,7 @@ import pytest
 
 from webapp.extensions import db
 from webapp.models import Area, Case, Household, InboxTask, User
-from webapp.services import cases as case_service
+from webapp.services.casework import cases as case_service
 
 from .helpers import open_task, task_ids_on, user
 
@@ -65,7 +65,7 @@ def test_case_list_is_scoped(foreign_case, client):
 
 
 def test_village_user_sees_only_own_village(county, client):
-    from webapp.services import tasks
+    from webapp.services.casework import tasks
 
     village1, village2 = user("village1"), user("village2")
     owned = []

@@ -7,7 +7,7 @@ import pytest
 
 from webapp.extensions import db
 from webapp.models import Area, AuditEvent, InboxTask, User
-from webapp.services import assignment, supervision, tasks
+from webapp.services.casework import assignment, supervision, tasks
 
 from .helpers import case_at_visit, open_task, user
 

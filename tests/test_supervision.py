@@ -7,7 +7,7 @@ import pytest
 from webapp import clock
 from webapp.extensions import db
 from webapp.models import AuditEvent, Case, CaseEvent, InboxTask, Notification, User
-from webapp.services import cases, tasks
+from webapp.services.casework import cases, tasks
 
 from .helpers import user
 

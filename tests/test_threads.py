@@ -9,8 +9,8 @@ import threading
 from webapp.engine import diagrams
 from webapp.extensions import db
 from webapp.models import Area, Case, Household, InboxTask
-from webapp.services import cases
-from webapp.services.inbox import InboxFilter, list_tasks
+from webapp.services.casework import cases
+from webapp.services.casework.inbox import InboxFilter, list_tasks
 
 from .helpers import case_at_visit, task_ids_on, user
 

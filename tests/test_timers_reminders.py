@@ -4,11 +4,10 @@ from webapp import engine
 from webapp.extensions import db
 from webapp.models import InboxTask, Notification, ProcessInstance
 from webapp.models.base import utcnow
-from webapp.services import cases, tasks, timers
+from webapp.services.casework import cases, tasks, timers
 
 from .helpers import user
-from .test_timers_support import (assert_each_timer_fired_once, clock_file, open_distribution_cases,  # noqa: F401
-                                  timer_events)
+from .worker_fixtures import assert_each_timer_fired_once, open_distribution_cases
 
 
 def _notes():

@@ -8,11 +8,11 @@ from webapp import engine
 from webapp.extensions import db
 from webapp.models import InboxTask, Notification, ProcessInstance, User
 from webapp.models.base import utcnow
-from webapp.services import supervision, timers
+from webapp.services.casework import supervision, timers
 
 from .helpers import user
-from .test_timers_support import (assert_each_timer_fired_once, clock_file, due_instance_count,  # noqa: F401
-                                  open_distribution_cases, timer_events)
+from .worker_fixtures import (assert_each_timer_fired_once, due_instance_count, open_distribution_cases,
+                              timer_events)
 
 
 @pytest.fixture
@@ -150,7 +150,7 @@ def test_escalation_sweep_uses_its_index(county):
 
 def test_completing_an_overdue_task_fires_its_timers_first(county, clock_file):
     """A task completed after its deadline, before any sweep: the timers still fire once."""
-    from webapp.services import cases
+    from webapp.services.casework import cases
 
     row = InboxTask.query.filter_by(task_name="assign_household", state="ready").first()
     township = user("township")
@@ -158,7 +158,7 @@ def test_completing_an_overdue_task_fires_its_timers_first(county, clock_file):
     db.session.commit()
     clock_file.advance(days=6)
     village = User.query.filter_by(username="village1").one()
-    from webapp.services import tasks
+    from webapp.services.casework import tasks
 
     tasks.assign_household(row, township, village.area.code, village.id)
     db.session.commit()

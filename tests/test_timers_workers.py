@@ -10,9 +10,8 @@ from webapp.models import InboxTask, ProcessInstance
 from workers.schedule import PERIODIC_JOBS, Scheduler
 
 from .helpers import user
-from .test_timers_support import (add_cases, assert_each_timer_fired_once, clock_file,  # noqa: F401
-                                  due_instance_count, open_distribution_cases, redis_server, timer_events,
-                                  wait_until, workers)
+from .worker_fixtures import (add_cases, assert_each_timer_fired_once, due_instance_count, open_distribution_cases,
+                              timer_events, wait_until)
 
 
 def _fired_instances():

@@ -5,7 +5,7 @@ from datetime import timedelta
 from webapp import clock
 from webapp.extensions import db
 from webapp.models import Case, ChangeRequest, InboxTask, Household, SurveySchedule, VillageSurvey
-from webapp.services import surveys, timers
+from webapp.services.casework import surveys, timers
 
 from .helpers import open_task, user
 

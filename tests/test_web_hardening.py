@@ -12,7 +12,7 @@ from webapp.models import AuditEvent, InboxTask
 
 from .conftest import Client
 from .helpers import user
-from .test_timers_support import wait_until
+from .worker_fixtures import wait_until
 
 TEMPLATES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "webapp", "templates")
 # Each goes somewhere other than a path on this site once a browser reads it (browsers drop tab

@@ -55,32 +55,32 @@ def create_app(config=Config):
     from .cli import register_cli
     register_cli(app)
 
-    from .services import operations
+    from .services.casework import operations
     operations.register_operations()
     return app
 
 
 def _register_blueprints(app):
-    from .auth.routes import bp as auth_bp
-    from .inbox.routes import bp as inbox_bp
-    from .cases.routes import bp as cases_bp
-    from .registry.routes import bp as registry_bp
-    from .admin.routes import bp as admin_bp
+    from .auth import bp as auth_bp
+    from .inbox import bp as inbox_bp
+    from .cases import bp as cases_bp
+    from .registry import bp as registry_bp
+    from .admin import bp as admin_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(inbox_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(registry_bp)
-    from .search.routes import bp as search_bp  # the header search box
+    from .search import bp as search_bp  # the header search box
     app.register_blueprint(search_bp)
     app.register_blueprint(admin_bp)
     # Deadlines: the supervisor console (with the admins' queue dashboard) and notifications.
-    from .supervision.routes import bp as supervision_bp
-    from .notifications.routes import bp as notifications_bp
+    from .supervision import bp as supervision_bp
+    from .notifications import bp as notifications_bp
 
     app.register_blueprint(supervision_bp)
     app.register_blueprint(notifications_bp)
-    from .intake.routes import bp as intake_bp  # department data intake and comparison
+    from .intake_web import bp as intake_bp  # department data intake and comparison
 
     app.register_blueprint(intake_bp)
     from .processes import bp as processes_bp; app.register_blueprint(processes_bp)  # noqa: E702 - diagrams, versions

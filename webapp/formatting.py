@@ -120,6 +120,6 @@ def register(app):
 
 
 def _sensitive_fields():
-    from .services.changes import SENSITIVE_FIELDS  # the one list, shown on the review page
+    from .services.casework.changes import SENSITIVE_FIELDS  # the one list, shown on the review page
 
     return SENSITIVE_FIELDS

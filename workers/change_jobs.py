@@ -8,7 +8,7 @@ def raise_from_run(run_id, actor_id=None):
     """Raise a run's change requests (idempotent), then open their review cases a slice per commit."""
     from webapp.extensions import db
     from webapp.models import ComparisonRun, User
-    from webapp.services import changes_auto
+    from webapp.services.casework import changes_auto
 
     with app_context():
         actor = db.session.get(User, actor_id) if actor_id else None
@@ -32,7 +32,7 @@ def open_due_surveys():
     """Open the periodic village surveys that are due today (a slice per commit; twice opens nothing)."""
     from webapp import clock
     from webapp.extensions import db
-    from webapp.services import surveys
+    from webapp.services.casework import surveys
 
     with app_context():
         total = 0

@@ -15,7 +15,7 @@ def import_file(path, source, actor_id=None, file_name=None, mapping=None, batch
     """
     from webapp.extensions import db
     from webapp.models import User
-    from webapp.services import intake_import, intake_mapping
+    from webapp.services.intake import importing as intake_import, mapping as intake_mapping
 
     with app_context() as app:
         actor = db.session.get(User, actor_id) if actor_id else None
@@ -39,7 +39,7 @@ def import_file(path, source, actor_id=None, file_name=None, mapping=None, batch
 
 def run_comparison(run_id):
     """Run one comparison (the service commits its progress and results in steps)."""
-    from webapp.services import intake_runs
+    from webapp.services.intake import runs as intake_runs
 
     with app_context():
         return intake_runs.run_comparison(run_id)
@@ -49,7 +49,7 @@ def start_problem_cases(run_id, actor_id=None):
     """Open problem cases for a run's open problems, a slice per commit (safe to run twice)."""
     from webapp.extensions import db
     from webapp.models import User
-    from webapp.services import intake_problems
+    from webapp.services.intake import problems as intake_problems
 
     total = 0
     with app_context():
@@ -66,7 +66,7 @@ def start_registration_cases(run_id, actor_id=None):
     """Open registration cases for a run's uninsured households, a slice per commit."""
     from webapp.extensions import db
     from webapp.models import User
-    from webapp.services import intake_work
+    from webapp.services.intake import work as intake_work
 
     total = 0
     with app_context():
@@ -85,7 +85,7 @@ def confirm_into_registry(run_id, actor_id=None):
     """Enter a run's confirmed people into the registry, a slice per commit."""
     from webapp.extensions import db
     from webapp.models import User
-    from webapp.services import intake_work
+    from webapp.services.intake import work as intake_work
 
     total = 0
     with app_context():

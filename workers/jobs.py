@@ -11,7 +11,7 @@ def start_registration_cases(household_ids):
     """Start a registration case for each household that has none yet (safe to run twice)."""
     from webapp.extensions import db
     from webapp.models import Case, Household
-    from webapp.services import cases
+    from webapp.services.casework import cases
 
     started = 0
     with app_context():
@@ -55,7 +55,7 @@ def sweep_timers(max_seconds=90):
     """
     from webapp import engine
     from webapp.extensions import db
-    from webapp.services import timers
+    from webapp.services.casework import timers
 
     stop_at = time.monotonic() + max_seconds
     result = {"escalated": 0, "reminded": 0, "fired": 0, "failed": 0}
@@ -111,7 +111,7 @@ def daily_digests():
 
 def migrate_cases(run_id):
     """Move the cases of one migration run to its target version (safe to run twice)."""
-    from webapp.services import migration
+    from webapp.services.admin import migration
 
     with app_context():
         return migration.run_migration(run_id)

@@ -7,7 +7,7 @@ from webapp.extensions import db
 @pytest.fixture
 def people(app):
     """Areas and one login per role (admin, supervisor, ...), and no diagrams or cases yet."""
-    from webapp.services import demo
+    from webapp.synthetic import demo
 
     demo.seed(households=0, villages_with_staff=1)
     db.session.commit()

@@ -88,7 +88,7 @@ def store_unchecked(**slots):
 def start_probe_case(data=None, actor=None):
     """Start a probe case in the demo county's first village; commit; return the case."""
     from webapp.models import Area
-    from webapp.services import cases
+    from webapp.services.casework import cases
 
     village = Area.query.filter_by(level="village").order_by(Area.code).first()
     case = cases.start_case("problem", PROCESS_ID, "probe case", village, actor=actor, data=data or {})

@@ -82,7 +82,7 @@ def test_the_incident_list_is_area_scoped(people, make_client):
                                      parent=other_county))
     db.session.add(other_village)
     db.session.commit()
-    from webapp.services import cases
+    from webapp.services.casework import cases
 
     theirs = cases.start_case("problem", "probe", "外县案件", other_village)
     db.session.commit()
@@ -116,7 +116,7 @@ def _distribution_with_script(files, script):
 def test_a_script_failing_after_a_completion_keeps_the_work_and_is_an_incident(county, client):
     from webapp import engine
     from webapp.models import Household
-    from webapp.services import cases
+    from webapp.services.casework import cases
 
     from ..helpers import open_task, user
 

@@ -6,8 +6,8 @@ from flask_login import current_user
 from ..auth.decorators import admin_required
 from ..extensions import db
 from ..models import DiagramVersion, MigrationRun
-from ..services import migration
-from .routes import bp
+from ..services.admin import migration
+from . import bp
 
 
 @bp.route("/migration")

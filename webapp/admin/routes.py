@@ -1,5 +1,5 @@
 """Administration: process diagrams (validated before deploy) and staff accounts."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -8,11 +8,11 @@ from ..extensions import db
 from ..models import DiagramVersion, ProcessInstance, User
 from .. import engine
 from ..engine.preflight import check_upload, explain
-from ..services import audit, login_throttle
-from ..services.processes import number_of
+from ..services import audit
+from ..infra import login_throttle
+from ..services.admin.processes import number_of
 from .forms import DiagramUploadForm
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+from . import bp
 
 
 @bp.route("/diagrams", methods=["GET", "POST"])
@@ -102,7 +102,3 @@ def unlock_user(user_id):
     db.session.commit()
     flash(_("已解除 %(name)s 的登录锁定。", name=user.username), "success")
     return redirect(url_for("admin.users"))
-
-
-from . import staff  # noqa: E402,F401 - staff accounts pages (webapp/admin/staff.py)
-from . import migration_routes  # noqa: E402,F401 - registers the migration pages on this blueprint

@@ -1,6 +1,6 @@
 """Administration of staff accounts: list, create, edit, disable, reset passwords, bulk import.
 
-Thin routes: the forms validate the shape, services.staff and services.staff_import do the work,
+Thin routes: the forms validate the shape, services.admin.staff and services.admin.staff_import do the work,
 the route commits. A password is shown once in the response to the POST that set it, with
 ``Cache-Control: no-store``, and is kept nowhere.
 """
@@ -15,8 +15,10 @@ from ..exports import xlsx_response
 from ..extensions import db
 from ..formatting import ROLE_LABELS, localdt
 from ..models import ROLES
-from ..services import audit, login_throttle, staff, staff_import
-from .routes import bp
+from ..services import audit
+from ..infra import login_throttle
+from ..services.admin import staff, staff_import
+from . import bp
 from .staff_forms import (ActionForm, ImportConfirmForm, ImportUploadForm, PasswordResetForm, UserCreateForm,
                           UserForm, department_choices, role_choices)
 

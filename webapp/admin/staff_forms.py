@@ -1,4 +1,4 @@
-"""Forms of the staff accounts pages (the rules themselves live in services.staff)."""
+"""Forms of the staff accounts pages (the rules themselves live in services.admin.staff)."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired

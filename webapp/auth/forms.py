@@ -13,7 +13,7 @@ class LoginForm(FlaskForm):
 
 
 class ChangePasswordForm(FlaskForm):
-    """The user's own new password (the rules are checked by services.staff)."""
+    """The user's own new password (the rules are checked by services.admin.staff)."""
 
     current_password = PasswordField(_l("当前密码"), validators=[DataRequired()])
     new_password = PasswordField(_l("新密码"), validators=[DataRequired()])

@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from ..services import staff
+from ..services.admin import staff
 from .forms import ChangePasswordForm
-from .routes import bp
+from . import bp
 
 ALLOWED_WHILE_FORCED = {"auth.change_password", "auth.logout", "auth.set_language", "static"}
 

@@ -1,15 +1,16 @@
 """Logging in and out, and choosing the interface language."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db
 from ..models import User
 from ..redirects import safe_next
-from ..services import audit, login_throttle, staff
+from ..services import audit
+from ..infra import login_throttle
+from ..services.admin import staff
 from .forms import LoginForm
-
-bp = Blueprint("auth", __name__)
+from . import bp
 
 
 def _lock_message(lock):
@@ -67,6 +68,3 @@ def set_language(code):
     if code in current_app.config["LANGUAGES"]:
         session["locale"] = code
     return redirect(safe_next(request.form.get("next")))
-
-
-from . import password  # noqa: E402,F401 - registers the change-password page and its hook

@@ -6,9 +6,10 @@ from flask_login import current_user
 from ..auth.decorators import roles_required
 from ..extensions import db
 from ..models import Case
-from ..services import placement, scoping
-from ..services.tasks import TaskRefused
-from .routes import bp
+from ..services.casework import placement
+from ..services import scoping
+from ..services.casework.tasks import TaskRefused
+from . import bp
 
 
 @bp.route("/unplaced")

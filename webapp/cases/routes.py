@@ -1,5 +1,5 @@
 """Case pages: a scoped list and the case page with its timeline."""
-from flask import Blueprint, current_app, redirect, render_template, request
+from flask import current_app, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -7,9 +7,10 @@ from ..extensions import db
 from ..landing import RECORD_ROLES, landing_url
 from ..models import Case, CaseEvent, RegistrationForm
 from ..exports import xlsx_response
-from ..services import audit, cases, changes, incidents, processes, scoping
-
-bp = Blueprint("cases", __name__, url_prefix="/cases")
+from ..services import audit, scoping
+from ..services.casework import cases, changes, incidents
+from ..services.admin import processes
+from . import bp
 
 
 def _filtered_cases():
@@ -73,5 +74,3 @@ def case_page(case_id):
                            open_tasks=cases.open_tasks_of(case), incident=incident,
                            incident_message=incidents.message(incident) if incident else None,
                            can_retry=incidents.can_manage(current_user), diagrams=processes.case_diagrams(case))
-
-from . import placement  # noqa: E402,F401  (the 待定位 queue, on this blueprint)

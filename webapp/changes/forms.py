@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from .. import codes
 from ..labels import GROUPS, field_title
-from ..services.changes import CORRECTABLE, SCHEME_FIELDS
+from ..services.casework.changes import CORRECTABLE, SCHEME_FIELDS
 
 PERSON_KINDS = ("death", "move_out", "status", "scheme", "correction", "household_split", "household_merge")
 NEW_PERSON_KINDS = ("birth", "move_in")

@@ -8,7 +8,8 @@ from .forms import NewPersonForm
 from ..auth.decorators import roles_required
 from ..extensions import db
 from ..models import Area, ChangeRequest, ComparisonRun
-from ..services import audit, changes, scoping
+from ..services import audit, scoping
+from ..services.casework import changes
 
 RAISE_ROLES = ("agency", "township", "village")
 RUN_ROLES = ("agency", "county")
@@ -116,7 +117,7 @@ def raise_from_run(run_id):
 def survey_household(survey_id, household_id):
     """The village assistant confirms a household unchanged in a periodic survey."""
     from ..models import VillageSurvey
-    from ..services import surveys
+    from ..services.casework import surveys
 
     survey = scoping.get_or_404(VillageSurvey, survey_id, current_user)
     try:

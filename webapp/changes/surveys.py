@@ -9,7 +9,8 @@ from .routes import _villages_of_user
 from ..auth.decorators import roles_required
 from ..extensions import db
 from ..models import SurveySchedule, VillageSurvey
-from ..services import audit, scoping, surveys
+from ..services import audit, scoping
+from ..services.casework import surveys
 
 SCHEDULE_ROLES = ("township", "county", "agency")
 

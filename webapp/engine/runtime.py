@@ -313,7 +313,7 @@ def _fresh_state(instance):
 
 
 def _sync_inbox(instance, ready, new_instance):
-    from ..services.assignment import assign_new_task
+    from ..services.casework.assignment import assign_new_task
 
     open_rows = [] if new_instance else InboxTask.query.filter_by(instance_id=instance.id, state="ready").all()
     ready_ids = {item["uuid"] for item in ready}

@@ -1,0 +1,6 @@
+"""The inbox: the task list, the task pages and bulk work."""
+from flask import Blueprint
+
+bp = Blueprint("inbox", __name__)
+
+from . import routes  # noqa: E402,F401 - the views register themselves on bp

@@ -1,14 +1,16 @@
 """The change review task (county or township): the request, its evidence and conflicts, the decision.
 
 Approving a request whose seen value is no longer current is refused here with the reason, so the
-reviewer rejects it and it is raised again on the current value (services.changes).
+reviewer rejects it and it is raised again on the current value (services.casework.changes).
 """
 from flask_login import current_user
 
 from ..extensions import db
-from ..services import audit, changes, tasks
-from ..services.tasks import TaskRefused
+from ..services import audit
+from ..services.casework import changes, tasks
+from ..services.casework.tasks import TaskRefused
 from .forms import ChangeReviewForm
+from .task_pages import _finish, _render  # the inbox's own completion path
 
 
 def _decide(row, decision, comment):
@@ -25,8 +27,6 @@ def _decide(row, decision, comment):
 
 def review_change_page(row):
     """Show the change request with before → after, evidence and conflicts; decide."""
-    from .task_pages import _finish, _render  # the inbox's own completion path
-
     form = ChangeReviewForm()
     if form.validate_on_submit():
         answer = _finish(row, lambda: _decide(row, form.decision.data, form.comment.data))
@@ -37,3 +37,6 @@ def review_change_page(row):
     db.session.commit()
     return _render(row, "inbox/task_review.html", form=form, forms=[], change=request,
                    conflicts=changes.conflicts(request) if request is not None else None)
+
+
+CHANGE_PAGES = {"review_change": review_change_page, "township_review_change": review_change_page}

@@ -12,7 +12,8 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..intake.compare import PROBLEM_LABELS
 from ..models import ProblemRecord
-from ..services import cases
+from ..services.casework import cases
+from .task_pages import _can_work, _finish  # the inbox's own completion path
 
 from ..labels import PROBLEM_OUTCOMES  # noqa: E402 (one labelling layer)
 
@@ -43,8 +44,6 @@ def _investigation(case):
 
 
 def _page(form_class, fields):
-    from .task_pages import _can_work, _finish  # the inbox's own completion path
-
     def page(row):
         form = form_class()
         if form.validate_on_submit():
@@ -60,3 +59,5 @@ def _page(form_class, fields):
 
 investigate_problem_page = _page(InvestigationForm, ("investigation_note",))
 resolve_problem_page = _page(ResolutionForm, ("problem_outcome", "resolution_note"))
+
+PROBLEM_PAGES = {"investigate_problem": investigate_problem_page, "resolve_problem": resolve_problem_page}

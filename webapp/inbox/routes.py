@@ -1,17 +1,22 @@
 """The task inbox: my tasks, my team's unclaimed tasks, claiming, and working a task."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..landing import TASK_ROLES, landing_url, menu_for
 from ..models import InboxTask
-from ..services import audit, bulk_work, cases, inbox, scoping, tasks
-from ..services.tasks import TaskRefused
+from ..services import audit, scoping
+from ..services.casework import bulk_work, cases, inbox, tasks
+from ..services.casework.tasks import TaskRefused
 from .. import engine
-from .task_pages import TASK_PAGES, not_available_message
+from .change_pages import CHANGE_PAGES
+from .problem_pages import PROBLEM_PAGES
+from .survey_pages import SURVEY_PAGES
+from .task_pages import TASK_PAGES as _CASE_PAGES, not_available_message
+from . import bp
 
-bp = Blueprint("inbox", __name__)
+TASK_PAGES = {**_CASE_PAGES, **PROBLEM_PAGES, **CHANGE_PAGES, **SURVEY_PAGES}  # task name -> the page that works it
 BULK_LIMIT = 500  # one bulk action over "all matching" tasks works at most this many
 
 

@@ -11,8 +11,10 @@ from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
 from ..extensions import db
-from ..services import audit, cases, surveys
-from ..services.tasks import TaskRefused
+from ..services import audit
+from ..services.casework import cases, surveys
+from ..services.casework.tasks import TaskRefused
+from .task_pages import _finish, _render  # the inbox's own completion path
 
 
 class SurveyDoneForm(FlaskForm):
@@ -33,8 +35,6 @@ def _complete(row, note):
 
 def conduct_survey_page(row):
     """The survey list (phone first) and its completion."""
-    from .task_pages import _finish, _render
-
     form = SurveyDoneForm()
     if form.validate_on_submit():
         answer = _finish(row, lambda: _complete(row, form.survey_note.data))
@@ -46,3 +46,6 @@ def conduct_survey_page(row):
     households = surveys.households_of(survey)
     pending = sum(1 for h in households if h.outcome == "pending")
     return _render(row, "inbox/task_survey.html", form=form, survey=survey, households=households, pending=pending)
+
+
+SURVEY_PAGES = {"conduct_survey": conduct_survey_page}

@@ -6,8 +6,9 @@ from flask_login import current_user
 from ..extensions import db
 from .. import engine
 from ..models import RegistrationForm
-from ..services import audit, tasks
-from ..services.tasks import TaskRefused
+from ..services import audit
+from ..services.casework import tasks
+from ..services.casework.tasks import TaskRefused
 from .forms import AssignHouseholdForm, ReviewForm, VisitForm
 from ..models.base import utcnow
 from ..formatting import task_title
@@ -115,11 +116,3 @@ TASK_PAGES = {
     "first_review": _review_page(ReviewForm),
     "county_audit_review": _review_page(ReviewForm),
 }
-from .problem_pages import investigate_problem_page, resolve_problem_page  # noqa: E402 (uses _finish above)
-
-from .change_pages import review_change_page  # noqa: E402
-from .survey_pages import conduct_survey_page  # noqa: E402
-
-TASK_PAGES.update(investigate_problem=investigate_problem_page, resolve_problem=resolve_problem_page,
-                  review_change=review_change_page, township_review_change=review_change_page,
-                  conduct_survey=conduct_survey_page)

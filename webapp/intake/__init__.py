@@ -5,8 +5,9 @@ Pure code, no database: ``readers`` (CSV in any Chinese encoding, XLSX via
 ``values`` (typed cells and the row-level report) → ``records`` → ``compare``
 (confirmed / problem / uninsured), ``employers`` (uninsured employers) and ``linkage``
 (possible same person);
-``chunks`` stores validated rows compactly; ``pipeline`` runs files in memory.
-``generator`` (with ``generator_*``, ``coverage_rules``, ``answer_key``) writes a
-synthetic county with an answer key. The database side lives in
-``webapp.services.intake_*``; the pages in ``routes``; the CLI in ``cli``.
+``chunks`` stores validated rows compactly; ``pipeline`` runs files in memory;
+``folder`` tells a folder's files apart. This package imports neither Flask, the
+models, the services nor SQLAlchemy (tests/test_layers.py checks). The database side
+lives in ``webapp.services.intake``; the pages and the ``flask intake`` commands in
+``webapp.intake_web``; the synthetic county generator in ``webapp.synthetic``.
 """

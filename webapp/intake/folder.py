@@ -76,7 +76,7 @@ def sources_in_folder(folder: str | Path, explicit: dict[str, str] | None = None
 def precision_recall(expected: dict, people) -> dict[str, tuple[float, float, int]]:
     """Per status and problem type: (precision, recall, expected count) of the outcomes against a key.
 
-    ``expected`` is :func:`~webapp.intake.answer_key.load_answer_key`'s first
+    ``expected`` is :func:`~webapp.synthetic.answer_key.load_answer_key`'s first
     part, {ID: (status, problem types, ...)}; ``people`` the comparison's
     outcomes. A label with nothing predicted or expected scores 1.0.
     """

@@ -9,7 +9,7 @@ from .incident import Incident
 from .migration import MigrationItem, MigrationRun
 from .change import ChangeRequest
 from .survey import SurveyHousehold, SurveySchedule, VillageSurvey
-from .deadlines import Notification, NOTIFICATION_KINDS  # timers, escalations, notifications
+from .notification import Notification, NOTIFICATION_KINDS  # what timers, escalations and runs tell users
 from .intake import (ComparisonChange, ComparisonEmployer, ComparisonResult, ComparisonRun, HeaderMapping,
                      ImportBatch, IntakeChunk, InvalidIdRow, LinkageCandidate, ProblemRecord, ValidationIssue,
                      ValueMapping)

@@ -86,3 +86,16 @@ class InboxTask(db.Model):
     completed_at = db.Column(db.DateTime)
     completed_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id"))
     completed_by = db.relationship("User", foreign_keys=[completed_by_id])
+
+
+# The timer sweep asks "running instances whose earliest timer is due, earliest first";
+# (status, next_timer_at) answers it with one range scan, already in order.
+ix_process_instance_due = db.Index("ix_process_instance_due", ProcessInstance.status,
+                                   ProcessInstance.next_timer_at)
+# The escalation sweep asks "open tasks not yet escalated whose deadline passed"; the
+# equality columns first so the due_at range is read in order and LIMIT stops early.
+ix_inbox_task_escalation = db.Index("ix_inbox_task_escalation", InboxTask.state, InboxTask.overdue,
+                                    InboxTask.due_at)
+# The reminder sweep asks the same of reminders not yet sent.
+ix_inbox_task_reminder = db.Index("ix_inbox_task_reminder", InboxTask.state, InboxTask.reminded,
+                                  InboxTask.reminder_at)

@@ -35,7 +35,7 @@ class User(UserMixin, db.Model):
     def set_password(self, password, method=None):
         """Store a salted hash of the password, never the password.
 
-        ``method`` is for generated one-time passwords only (see services.staff): a random
+        ``method`` is for generated one-time passwords only (see services.admin.staff): a random
         secret of 70+ bits needs no key stretching, and stretching 500 of them costs minutes.
         """
         self.password_hash = generate_password_hash(password, **({"method": method} if method else {}))

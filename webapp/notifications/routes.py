@@ -1,13 +1,13 @@
 """The notification list, marking messages read, and the unread count in the top bar."""
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..models import Notification
 from ..services import notifications
+from . import bp
 
-bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 KIND_LABELS = {
     "assigned": _l("分配给您"), "returned": _l("退回给您"), "reminder": _l("到期提醒"),

@@ -1,5 +1,5 @@
 """Process pages for administrators (supervisors may view): diagram, versions, diff, heatmap,
-and the case diagram data. Thin: validate, call services.processes, commit, redirect."""
+and the case diagram data. Thin: validate, call services.admin.processes, commit, redirect."""
 from urllib.parse import quote
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -9,7 +9,8 @@ from flask_login import current_user, login_required
 from ..auth.decorators import admin_required, roles_required
 from ..extensions import db
 from ..models import ProcessInstance
-from ..services import processes, scoping
+from ..services.admin import processes
+from ..services import scoping
 from . import bp
 from .forms import RollbackForm
 from .labels import CHANGE_KINDS, DIFF_ASPECTS, deploy_comment, element_type, process_label

@@ -1,5 +1,5 @@
 """The registration database: scoped, masked lists; full records only with an audit entry."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -9,10 +9,11 @@ from ..auth.decorators import roles_required
 from ..exports import xlsx_response
 from ..idnumber import mask_id
 from ..labels import label
-from ..services import audit, cases, scoping
+from ..services import audit, scoping
+from ..services.casework import cases
 from ..changes.forms import ChangeRequestForm
+from . import bp
 
-bp = Blueprint("registry", __name__, url_prefix="/registry")
 CHANGE_ROLES = ("agency", "township", "village")
 
 
@@ -73,7 +74,7 @@ def person(person_id):
 @roles_required(*CHANGE_ROLES)
 def request_change(person_id):
     """Raise a change to a person's registration; it is reviewed before it applies (services.changes)."""
-    from ..services import changes
+    from ..services.casework import changes
 
     person = scoping.get_person_or_404(person_id, current_user)
     form = ChangeRequestForm()
@@ -97,7 +98,7 @@ def request_change(person_id):
 def _mark_survey(person):
     """A change raised from a periodic survey marks the person's household there; returns the survey task id."""
     from ..models import InboxTask, VillageSurvey
-    from ..services import surveys
+    from ..services.casework import surveys
 
     survey_id = request.args.get("survey", type=int)
     if not survey_id or person.household_id is None:

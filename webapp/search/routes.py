@@ -1,12 +1,12 @@
 """The header search box: one query over households, persons and cases of the user's area."""
-from flask import Blueprint, redirect, render_template, request
+from flask import redirect, render_template, request
 from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..landing import RECORD_ROLES, landing_url
-from ..services import audit, search as search_service
-
-bp = Blueprint("search", __name__, url_prefix="/search")
+from ..services import audit
+from ..services.casework import search as search_service
+from . import bp
 
 
 @bp.route("/")

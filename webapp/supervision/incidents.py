@@ -8,8 +8,9 @@ from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..models import Incident
-from ..services import incidents, scoping
-from .routes import bp
+from ..services.casework import incidents
+from ..services import scoping
+from . import bp
 
 
 def incident_roles_required(view):

@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from redis.exceptions import RedisError
 
-from ..services import timers
-from .routes import bp
+from ..services.casework import timers
+from . import bp
 
 FAILED_SHOWN = 20
 

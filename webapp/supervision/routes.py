@@ -2,7 +2,7 @@
 from functools import wraps
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -10,11 +10,11 @@ from ..extensions import db
 from ..models import InboxTask, User
 from ..models.base import utcnow
 from ..redirects import safe_next
-from ..services import scoping, supervision
-from ..services.supervision import SupervisionRefused, TaskFilter
+from ..services import scoping
+from ..services.casework import supervision
+from ..services.casework.supervision import SupervisionRefused, TaskFilter
 from .forms import AbsentForm, DueDateForm, ReassignForm, loaded_choices, person_choices
-
-bp = Blueprint("supervision", __name__, url_prefix="/supervision")
+from . import bp
 
 
 def supervisor_required(view):
@@ -140,6 +140,3 @@ def absent():
                   .filter(InboxTask.state == "ready", scoping.scope_condition(InboxTask, current_user))
                   .group_by(InboxTask.assignee_id).all())
     return render_template("supervision/absent.html", form=form, staff=staff, counts=counts)
-
-
-from . import incidents, ops  # noqa: E402,F401 - the incident list and the queue dashboard live on this blueprint

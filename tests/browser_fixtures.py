@@ -1,0 +1,62 @@
+"""Fixtures for tests in a real browser: the app on a live port and a Chromium page (Playwright).
+
+conftest.py loads this module as a plugin; browser test modules set ``pytestmark = BROWSER_MARKS``.
+Needs /usr/bin/chromium (``apt-get install chromium``; CJK glyphs need ``fonts-noto-cjk``).
+"""
+import os
+import tempfile
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "artifacts")
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+BROWSER_MARKS = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                       reason=f"{CHROMIUM} is missing (apt-get install chromium); browser test not run"),
+]
+
+
+@pytest.fixture
+def live_server(county):
+    """The app served by werkzeug in a background thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, county, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
+@pytest.fixture
+def browser_page(live_server):
+    """A fresh Chromium profile and page; the page's base URL is the live server."""
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile, sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+            base_url=live_server, locale="zh-CN", viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(20_000)
+        page = context.pages[0] if context.pages else context.new_page()
+        failures = []
+        page.on("response", lambda r: failures.append(f"{r.status} {r.url}")
+                if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+        page.on("pageerror", lambda err: failures.append(f"page error: {err}"))
+        # A Content-Security-Policy violation (an inline script or handler, a foreign file) is
+        # reported on the console as an error: any console error fails the test (failed loads are
+        # counted by the response listener above, which knows to ignore /favicon.ico).
+        page.on("console", lambda msg: failures.append(f"console {msg.type}: {msg.text}")
+                if msg.type == "error" and not msg.text.startswith("Failed to load resource") else None)
+        try:
+            yield page, failures
+        finally:
+            context.close()

@@ -1,0 +1,1 @@
+"""Infrastructure beside ``extensions``: bulk database writes, the result writer process, login throttling."""

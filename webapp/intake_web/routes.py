@@ -1,0 +1,437 @@
+"""Intake pages: upload department files, map headers, read reports, run comparisons, act on results.
+
+Imports and runs are jobs (RQ, the ``intake`` queue); pages show their progress.
+Under TESTING (or INTAKE_INLINE) they run inside the request instead, so the
+tests and a laptop demo need no worker. Lists are scoped to the user's area
+and ID numbers are masked, as everywhere.
+"""
+import hashlib
+import os
+import re
+from datetime import date
+
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..auth.decorators import roles_required
+from ..errors import upload_too_large
+from ..exports import mask_digit_runs, mask_id_text, xlsx_response
+from ..extensions import db
+from ..idnumber import mask_id
+from ..labels import label
+from ..models import ComparisonResult, ComparisonRun, ImportBatch, LinkageCandidate, ProblemRecord, ValidationIssue
+from ..services import audit, scoping
+from ..services.intake import (importing as intake_import, mapping as intake_mapping, problems as intake_problems,
+                               runs as intake_runs, work as intake_work)
+from . import mapping_forms as forms
+from ..intake.compare import PROBLEM_LABELS
+from ..intake.mapping import SOURCES, id_column_test
+from . import bp
+
+STAFF = ("agency", "county", "admin", "supervisor")
+OPERATORS = ("agency", "county", "admin")
+UPLOADERS = OPERATORS + ("data_provider",)
+_PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")  # a batch's data period: year-month
+STATUS_LABELS = {"confirmed": "已确认", "problem": "问题数据", "uninsured": "未参保", "not_target": "非登记对象"}
+# action -> (job for the bulk queue, the same work inline)
+RUN_ACTIONS = {
+    "problem_cases": ("workers.intake_jobs.start_problem_cases",
+                      lambda run_id, actor: intake_problems.start_problem_cases(run_id, actor)),
+    "registration_cases": ("workers.intake_jobs.start_registration_cases",
+                           lambda run_id, actor: intake_work.start_registration_cases(run_id, actor)),
+    "confirm": ("workers.intake_jobs.confirm_into_registry",
+                lambda run_id, actor: intake_work.confirm_into_registry(run_id, actor)),
+}
+
+
+def _inline():
+    # INTAKE_INLINE set (True or False) wins, so a test can take the worker path.
+    inline = current_app.config.get("INTAKE_INLINE")
+    return current_app.config.get("TESTING") if inline is None else inline
+
+
+def _county():
+    return current_user.area.county_code
+
+
+def _upload_dir():
+    path = os.path.join(current_app.instance_path, "uploads")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def _allowed_sources():
+    if current_user.role == "data_provider":
+        return [current_user.department] if current_user.department in SOURCES else []
+    return list(SOURCES)
+
+
+@bp.route("/")
+@roles_required(*UPLOADERS, "supervisor")
+def index():
+    """Uploaded files and comparison runs of the county."""
+    runs = ComparisonRun.query.filter_by(county_code=_county()).order_by(ComparisonRun.id.desc()).limit(20)
+    batches = _listed_batches()
+    return render_template("intake/index.html", batches=batches, runs=runs.all(), sources=SOURCES,
+                           allowed=_allowed_sources(), status_label=batch_status_label,
+                           live_state=_live_state(batches), today=intake_runs.default_as_of())
+
+
+def _listed_batches():
+    batches = ImportBatch.query.filter_by(county_code=_county())
+    if current_user.role == "data_provider":
+        batches = batches.filter_by(created_by_id=current_user.id)
+    return batches.order_by(ImportBatch.id.desc()).limit(50).all()
+
+
+def _import(batch):
+    """Import an upload's batch: a job on the intake queue, or inline; then show the batch."""
+    path = os.path.join(_upload_dir(), batch.upload_token)
+    if not _inline():
+        from ..queues import enqueue
+
+        enqueue("intake", "workers.intake_jobs.import_file", path, batch.source, current_user.id, batch.file_name,
+                None, batch.id)
+        flash(_("文件已上传，正在后台导入，本页会自动更新。"), "success")
+        return redirect(url_for("intake.batch_page", batch_id=batch.id))
+    outcome = intake_import.import_file(path, batch.source, file_name=batch.file_name, actor=current_user,
+                                        county_code=_county(), batch_id=batch.id)
+    db.session.commit()
+    if outcome.status == "needs_mapping":
+        flash(_("需要确认列或值的对应关系，确认后继续导入。"), "error")
+        return redirect(url_for("intake.mapping_page", batch_id=batch.id))
+    flash(outcome.message, "success" if outcome.status == "imported" else "error")
+    return redirect(url_for("intake.batch_page", batch_id=batch.id))
+
+
+_FORM_OVERHEAD = 64 << 10  # multipart boundaries and the other form fields
+
+
+def _store_upload(upload_file, limit):
+    """Copy the upload to the upload folder in blocks, named by its hash; 413 over ``limit`` bytes.
+
+    Returns the stored file's path and its SHA-256.
+    """
+    digest, size = hashlib.sha256(), 0
+    partial = os.path.join(_upload_dir(), f"partial-{os.getpid()}-{id(upload_file)}")
+    with open(partial, "wb") as handle:
+        while block := upload_file.stream.read(1 << 20):
+            size += len(block)
+            if size > limit:
+                handle.close()
+                os.remove(partial)
+                raise upload_too_large(limit)
+            digest.update(block)
+            handle.write(block)
+    token = digest.hexdigest()[:32] + os.path.splitext(upload_file.filename)[1][:8].lower()
+    path = os.path.join(_upload_dir(), token)
+    os.replace(partial, path)
+    return path, digest.hexdigest()
+
+
+@bp.route("/upload", methods=["POST"])
+@roles_required(*UPLOADERS)
+def upload():
+    """Store an uploaded file and import it (a job, or inline under TESTING)."""
+    limit = current_app.config["UPLOAD_MAX_BYTES"]
+    if (request.content_length or 0) > limit + _FORM_OVERHEAD:
+        raise upload_too_large(limit)  # refused on the header, before the body is read
+    source = request.form.get("source")
+    upload_file = request.files.get("file")
+    if source not in _allowed_sources() or upload_file is None or not upload_file.filename:
+        flash(_("请选择数据来源和文件。"), "error")
+        return redirect(url_for("intake.index"))
+    period = (request.form.get("period") or "").strip() or None
+    if period is not None and not _PERIOD.fullmatch(period):
+        flash(_("数据期间请写成“年-月”，例如 2017-06。"), "error")
+        return redirect(url_for("intake.index"))
+    path, file_hash = _store_upload(upload_file, limit)
+    token = os.path.basename(path)
+    existing = intake_import.find_duplicate(source, file_hash)
+    if existing is not None and existing.county_code == _county():
+        flash(_("内容完全相同的文件已于第 %(id)s 批（%(name)s）导入过，不重复计入。", id=existing.id,
+                name=existing.file_name), "error")
+        return redirect(url_for("intake.batch_page", batch_id=existing.id))
+    audit.record(current_user, "upload", "intake_file", detail=f"{source}:{upload_file.filename}")
+    batch = intake_import.start_batch(source, path, upload_file.filename, _county(), current_user, token)
+    batch.period = period  # kept on the batch: the import (inline, worker or after mapping) reads it
+    db.session.commit()
+    return _import(batch)
+
+
+@bp.route("/batches/<int:batch_id>/mapping", methods=["GET", "POST"])
+@roles_required(*UPLOADERS)
+def mapping_page(batch_id):
+    """Choose a field for each unknown header and a code for each unknown value; saved per source."""
+    batch = _batch_or_404(batch_id)
+    if batch.status != "needs_mapping" or batch.source not in _allowed_sources():
+        return redirect(url_for("intake.batch_page", batch_id=batch.id))
+    source = SOURCES[batch.source]
+    pending = batch.pending or {}
+    if request.method == "POST":
+        try:
+            headers, values = forms.mapping_choices(request.form, source, pending)
+            intake_mapping.save_value_mapping(batch.source, values, current_user)
+        except ValueError:  # a field or code the page never offered
+            abort(400)
+        intake_import.save_mapping(batch.source, headers, current_user)
+        if not batch.upload_token:  # the file came from `flask intake import`: it continues there
+            db.session.commit()
+            flash(_("对应关系已保存。该文件由命令行导入，请再次运行导入命令。"), "success")
+            return redirect(url_for("intake.batch_page", batch_id=batch.id))
+        batch.status = "importing"
+        db.session.commit()
+        return _import(batch)
+    return render_template("intake/mapping.html", batch=batch, source=source, pending=pending,
+                           vocabularies=forms.vocabularies_of(source, pending), missing=pending.get("missing", ()))
+
+
+@bp.route("/batches/<int:batch_id>/status.json")
+@roles_required(*UPLOADERS, "supervisor")
+def batch_status(batch_id):
+    """A batch's state, for its page to poll while it imports."""
+    batch = _batch_or_404(batch_id)
+    return jsonify(state=batch.status, label=batch_status_label(batch.status),
+                   mapping_url=url_for("intake.mapping_page", batch_id=batch.id)
+                   if batch.status == "needs_mapping" else None)
+
+
+@bp.route("/batches/live.json")
+@roles_required(*UPLOADERS, "supervisor")
+def batches_live():
+    """The state of the listed batches, for the upload page to poll."""
+    return jsonify(state=_live_state(_listed_batches()))
+
+
+def batch_status_label(status: str) -> str:
+    """A batch's status in the user's language."""
+    labels = {"importing": _("导入中"), "needs_mapping": _("待映射"), "imported": _("已导入"),
+              "rejected": _("已拒收"), "duplicate": _("重复文件")}
+    return labels.get(status, status)
+
+
+def _live_state(batches) -> str:
+    # What the page was drawn from: it reloads when this changes.
+    return ";".join(f"{b.id}:{b.status}" for b in batches)
+
+
+def _batch_or_404(batch_id):
+    batch = db.session.get(ImportBatch, batch_id)
+    if batch is None or batch.county_code != _county() or (
+            current_user.role == "data_provider" and batch.created_by_id != current_user.id):
+        abort(404)
+    return batch
+
+
+@bp.route("/batches/<int:batch_id>")
+@roles_required(*UPLOADERS, "supervisor")
+def batch_page(batch_id):
+    """One import and its row-level validation report."""
+    batch = _batch_or_404(batch_id)
+    page = request.args.get("page", 1, type=int)
+    issues = (ValidationIssue.query.filter_by(batch_id=batch.id).order_by(ValidationIssue.id)
+              .paginate(page=page, per_page=100, error_out=False))
+    duplicate_of = (intake_import.find_duplicate(batch.source, batch.file_hash)
+                    if batch.status == "duplicate" else None)
+    return render_template("intake/batch.html", batch=batch, issues=issues, source=SOURCES[batch.source],
+                           status_label=batch_status_label, duplicate_of=duplicate_of,
+                           can_map=batch.source in _allowed_sources() and current_user.role != "supervisor")
+
+
+@bp.route("/batches/<int:batch_id>/report.xlsx")
+@roles_required(*UPLOADERS, "supervisor")
+def batch_report(batch_id):
+    """The validation report as Excel (ID numbers masked, even invalid ones)."""
+    batch = _batch_or_404(batch_id)
+    holds_id = id_column_test(batch.source, batch.mapping)
+
+    def row(i):
+        # A problem about an ID may quote its birth date: the masked part, so it is hidden too.
+        value, problem = ((mask_id_text(i.value), mask_digit_runs(i.problem)) if holds_id(i.column_name)
+                          else (i.value, i.problem))
+        return i.row_number, i.column_name, value, problem, _("错误") if i.severity == "error" else _("警告")
+
+    rows = (row(i) for i in
+            ValidationIssue.query.filter_by(batch_id=batch.id).order_by(ValidationIssue.id).yield_per(2000))
+    return xlsx_response(f"report-{batch.id}.xlsx", _("校验报告"), [_("行号"), _("列"), _("值"), _("问题"), _("级别")],
+                         rows)
+
+
+@bp.route("/batches/<int:batch_id>/retire", methods=["POST"])
+@roles_required(*OPERATORS)
+def retire_batch(batch_id):
+    """Take a batch out of use, with a reason (audited); it stays viewable."""
+    batch = _batch_or_404(batch_id)
+    reason = (request.form.get("reason") or "").strip()
+    if not reason:
+        flash(_("停用导入批次须填写原因。"), "error")
+        return redirect(url_for("intake.batch_page", batch_id=batch.id))
+    if batch.status != "imported" or not batch.active:
+        flash(_("只能停用正在使用的导入批次。"), "error")
+        return redirect(url_for("intake.batch_page", batch_id=batch.id))
+    intake_import.retire_batch(batch, reason, current_user)
+    audit.record(current_user, "retire", "import_batch", batch.id, detail=reason[:500])
+    db.session.commit()
+    flash(_("该批次已停用，今后的比对不再使用。"), "success")
+    return redirect(url_for("intake.batch_page", batch_id=batch.id))
+
+
+@bp.route("/runs", methods=["POST"])
+@roles_required(*OPERATORS)
+def start_run():
+    """Start a comparison run over one batch per source, at the as-of date chosen (default: today)."""
+    text = (request.form.get("as_of") or "").strip()
+    try:
+        as_of = date.fromisoformat(text) if text else None
+    except ValueError:
+        flash(_("比对基准日请写成“年-月-日”，例如 2017-06-30。"), "error")
+        return redirect(url_for("intake.index"))
+    run = intake_runs.create_run(_county(), as_of=as_of, actor=current_user)
+    db.session.commit()
+    _job("workers.intake_jobs.run_comparison", lambda: intake_runs.run_comparison(run.id), run.id)
+    return redirect(url_for("intake.run_page", run_id=run.id))
+
+
+def _job(name, inline, *args):
+    if _inline():
+        inline()
+        db.session.commit()
+    else:
+        from ..queues import enqueue
+
+        enqueue("intake" if "comparison" in name else "bulk", name, *args)
+
+
+def _run_or_404(run_id):
+    run = db.session.get(ComparisonRun, run_id)
+    if run is None or run.county_code != _county():
+        abort(404)
+    return run
+
+
+@bp.route("/runs/<int:run_id>")
+@roles_required(*STAFF)
+def run_page(run_id):
+    """A run: progress while it works, then its counts, changes since the previous run, and actions."""
+    run = _run_or_404(run_id)
+    return render_template("intake/run.html", run=run, labels=PROBLEM_LABELS, status_labels=STATUS_LABELS,
+                           stage=stage_label(run.stage), batches=intake_runs.run_batches(run), sources=SOURCES)
+
+
+def stage_label(stage: str | None) -> str:
+    """What a run is doing, in the user's language (the run stores a stage code)."""
+    labels = {"queued": _("排队等候"), "loading": _("读取数据"), "comparing": _("逐人比对"),
+              "writing": _("写入结果"), "problems": _("整理问题数据"), "linkage": _("查找疑似同一人"),
+              "changes": _("与上次比对相比"), "employers": _("比对用人单位"), "done": _("完成")}
+    return labels.get(stage or "queued", stage or "")
+
+
+@bp.route("/runs/<int:run_id>/progress.json")
+@roles_required(*STAFF)
+def run_progress(run_id):
+    """Progress for the page to poll."""
+    run = _run_or_404(run_id)
+    return jsonify(status=run.status, stage=stage_label(run.stage), done=run.progress_done,
+                   total=run.progress_total)
+
+
+@bp.route("/runs/<int:run_id>/act/<action>", methods=["POST"])
+@roles_required(*OPERATORS)
+def run_action(run_id, action):
+    """Turn a run's output into work: problem cases, registration cases, registry entries."""
+    run = _run_or_404(run_id)
+    if run.status != "done":
+        abort(409)
+    if action not in RUN_ACTIONS:
+        abort(404)
+    job_name, service = RUN_ACTIONS[action]
+    _job(job_name, lambda: service(run.id, current_user), run.id, current_user.id)
+    flash(_("已开始处理。"), "success")
+    return redirect(url_for("intake.run_page", run_id=run.id))
+
+
+def _results_query(run):
+    query = scoping.scoped(ComparisonResult, current_user).filter(ComparisonResult.run_id == run.id)
+    status, problem = request.args.get("status"), request.args.get("problem")
+    if status in STATUS_LABELS:
+        query = query.filter(ComparisonResult.status == status)
+    if problem in PROBLEM_LABELS:
+        query = query.filter(ComparisonResult.problems.contains(problem))
+    return query.order_by(ComparisonResult.village_code, ComparisonResult.household_no, ComparisonResult.id)
+
+
+@bp.route("/runs/<int:run_id>/results")
+@roles_required(*STAFF)
+def results(run_id):
+    """People of a run in the user's area, filtered by status or problem type; IDs masked."""
+    run = _run_or_404(run_id)
+    page = request.args.get("page", 1, type=int)
+    pagination = _results_query(run).paginate(page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return render_template("intake/results.html", run=run, pagination=pagination, labels=PROBLEM_LABELS,
+                           status_labels=STATUS_LABELS, status=request.args.get("status", ""),
+                           problem=request.args.get("problem", ""))
+
+
+@bp.route("/runs/<int:run_id>/results.xlsx")
+@roles_required(*STAFF)
+def results_export(run_id):
+    """The filtered list as Excel (masked IDs, user's area, logged)."""
+    run = _run_or_404(run_id)
+    audit.record(current_user, "export", "comparison_results", run.id, detail=request.query_string.decode()[:200])
+    db.session.commit()
+    rows = ((r.name, mask_id(r.id_number), STATUS_LABELS.get(r.status, r.status),
+             "、".join(PROBLEM_LABELS.get(p, p) for p in r.problems.split(";") if p), label(r.missing, "missing"),
+             r.household_no,
+             r.address, r.village_code) for r in _results_query(run).yield_per(2000))
+    return xlsx_response(f"run-{run.id}.xlsx", _("比对结果"), [_("姓名"), _("公民身份号码"), _("结果"), _("问题"),
+                                                              _("缺项"), _("户号"), _("地址"), _("村(社区)代码")], rows,
+                         id_columns=(1,))
+
+
+@bp.route("/runs/<int:run_id>/candidates")
+@roles_required(*OPERATORS)
+def candidates(run_id):
+    """"Possibly the same person" pairs for agency staff to confirm or reject."""
+    run = _run_or_404(run_id)
+    page = request.args.get("page", 1, type=int)
+    status = request.args.get("status") if request.args.get("status") in ("pending", "decided") else ""
+    query = LinkageCandidate.query.filter_by(run_id=run.id)
+    if status:
+        query = query.filter((LinkageCandidate.status == "pending") == (status == "pending"))
+    # A stable order: a decided pair stays on its row instead of jumping to another page.
+    pagination = (query.order_by(LinkageCandidate.score.desc(), LinkageCandidate.id)
+                  .paginate(page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False))
+    return render_template("intake/candidates.html", run=run, pagination=pagination, sources=SOURCES,
+                           status=status)
+
+
+@bp.route("/candidates/<int:candidate_id>/decide", methods=["POST"])
+@roles_required(*OPERATORS)
+def decide(candidate_id):
+    """Confirm or reject one pair."""
+    candidate = db.session.get(LinkageCandidate, candidate_id)
+    if candidate is None or candidate.county_code != _county():
+        abort(404)
+    intake_work.decide_candidate(candidate, current_user, request.form.get("decision") == "confirm")
+    audit.record(current_user, "linkage_decision", "linkage_candidate", candidate.id, detail=candidate.status)
+    db.session.commit()
+    pair = f"{candidate.name or ''}（{mask_id_text(candidate.id_raw)}）— {candidate.candidate_name or ''}" \
+           f"（{mask_id(candidate.candidate_id_number)}）"
+    flash(_("已确认为同一人：%(pair)s", pair=pair) if candidate.status == "confirmed"
+          else _("已确认不是同一人：%(pair)s", pair=pair), "success")
+    status = request.form.get("status") if request.form.get("status") in ("pending", "decided") else None
+    return redirect(url_for("intake.candidates", run_id=candidate.run_id, status=status,
+                            page=request.form.get("page", 1, type=int)))
+
+
+@bp.route("/runs/<int:run_id>/problems")
+@roles_required(*STAFF)
+def problems(run_id):
+    """The run's problem records in the user's area."""
+    run = _run_or_404(run_id)
+    page = request.args.get("page", 1, type=int)
+    pagination = (scoping.scoped(ProblemRecord, current_user).filter(ProblemRecord.run_id == run.id)
+                  .order_by(ProblemRecord.problem_type, ProblemRecord.id)
+                  .paginate(page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False))
+    return render_template("intake/problems.html", run=run, pagination=pagination, labels=PROBLEM_LABELS)

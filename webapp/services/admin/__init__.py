@@ -1,0 +1,1 @@
+"""Administration: staff accounts and their import, process versions, moving cases between versions."""

@@ -1,0 +1,1 @@
+"""Casework: cases, inbox tasks, assignment, placement, timers, incidents, the registry and supervision."""

@@ -1,0 +1,112 @@
+"""Cases: starting them, completing their tasks, and their timelines."""
+from sqlalchemy import or_
+
+from ...extensions import db
+from ...models import Case, CaseEvent, InboxTask
+from ...models.base import utcnow
+from ... import engine
+from .. import notifications
+
+REGISTRATION_PROCESS = "registration_case"
+# Decision keys of review tasks; a "return" sends work back with its comment as the reason.
+DECISION_KEYS = {
+    "first_review": ("review_decision", "review_comment"),
+    "county_audit_review": ("audit_decision", "audit_comment"),
+    "review_change": ("change_decision", "change_comment"),
+    "township_review_change": ("change_decision", "change_comment"),
+    "conduct_survey": (None, "survey_note"),
+    "visit_household": ("visit_result", "visit_comment"),
+    # Not reviews, but their notes belong on the timeline (the resolve step shows the investigation).
+    "investigate_problem": (None, "investigation_note"),
+    "resolve_problem": ("problem_outcome", "resolution_note"),
+}
+
+
+def add_event(case, kind, actor=None, task_name=None, decision=None, comment=None):
+    """Append one line to the case timeline."""
+    event = CaseEvent(case=case, kind=kind, actor_id=getattr(actor, "id", None), task_name=task_name,
+                      decision=decision, comment=comment, at=utcnow())
+    db.session.add(event)
+    return event
+
+
+def household_case_title(household):
+    """How a registration case is named in lists: the head of household and the household number."""
+    return f"{household.head_name or ''}户（户号 {household.household_number}）"
+
+
+def start_registration_case(household, actor=None):
+    """Open a registration case for ``household`` and start its process."""
+    case = Case(kind="registration", title=household_case_title(household), household=household,
+                county_code=household.county_code, township_code=household.township_code,
+                village_code=household.village_code, status="open")
+    db.session.add(case)
+    add_event(case, "started", actor)
+    _, created = engine.start_process(case, REGISTRATION_PROCESS,
+                                      data={"household_id": household.id, "village_code": household.village_code},
+                                      actor=actor)
+    notifications.tasks_arrived(created, actor)
+    return case
+
+
+def start_case(kind, process_id, title, area, actor=None, payload=None, person=None, data=None):
+    """Open a case of any other kind (a change request, a problem record) in ``area``."""
+    case = Case(kind=kind, title=title, county_code=area.county_code, township_code=area.township_code,
+                village_code=area.code if area.level == "village" else None, status="open",
+                payload=payload, person_id=getattr(person, "id", None))
+    db.session.add(case)
+    add_event(case, "started", actor)
+    _, created = engine.start_process(case, process_id, data=data or {}, actor=actor)
+    notifications.tasks_arrived(created, actor)
+    return case
+
+
+def complete(row, actor, data):
+    """Complete inbox ``row`` with form ``data``: engine, timeline, return reasons, case status."""
+    case = row.case
+    created = engine.complete_task(row, actor, data)
+    if row.state != "completed":
+        return created  # the case stopped at an incident before the task could run (see the case page)
+    decision_key, comment_key = DECISION_KEYS.get(row.task_name, (None, None))
+    decision = data.get(decision_key) if decision_key else None
+    comment = data.get(comment_key) if comment_key else None
+    add_event(case, "task_completed", actor, row.task_name, decision, comment)
+    if decision in ("return", "not_at_home"):
+        # The revisit page tells the two apart (tasks.revisit_of); the row keeps only the note.
+        for new_row in created:
+            new_row.return_reason = comment or None  # never the raw decision code
+    notifications.tasks_arrived(created, actor, returned=decision == "return")
+    instance = row.instance
+    if instance.status == "completed":
+        case.status, case.closed_at = "completed", utcnow()
+        add_event(case, "completed", actor)
+    return created
+
+
+def claim(row, user):
+    """Take an unclaimed team task into one's own inbox; False when someone else was faster.
+
+    A conditional UPDATE, so two people claiming at once cannot both win.
+    """
+    updated = (InboxTask.query
+               .filter(InboxTask.id == row.id, InboxTask.state == "ready",
+                       or_(InboxTask.assignee_id.is_(None), InboxTask.assignee_id == user.id))
+               .update({"assignee_id": user.id}, synchronize_session=False))
+    if not updated:
+        return False
+    db.session.refresh(row)
+    add_event(row.case, "claimed", user, row.task_name)
+    return True
+
+
+def unclaim(row, user):
+    """Put one's own task back into the team's pool."""
+    if row.assignee_id != user.id:
+        raise engine.TaskNotAvailable("task is not yours")
+    row.assignee_id = None
+    add_event(row.case, "unclaimed", user, row.task_name)
+
+
+def open_tasks_of(case):
+    """The case's ready inbox rows."""
+    return InboxTask.query.filter_by(case_id=case.id, state="ready").order_by(InboxTask.id).all()

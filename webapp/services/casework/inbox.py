@@ -1,0 +1,94 @@
+"""Inbox queries: they read only the inbox projection, never a serialized workflow."""
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import and_, func
+
+from ...extensions import db
+from ...models import COUNTY_ROLES, Area, Case, InboxTask
+from ...models.base import utcnow
+from ..scoping import scope_condition
+
+DUE_SOON = timedelta(days=2)
+SORTS = {"due": (InboxTask.due_at.asc(), InboxTask.id.asc()),
+         "-due": (InboxTask.due_at.desc(), InboxTask.id.desc()),
+         "new": (InboxTask.id.desc(),)}
+
+
+@dataclass
+class InboxFilter:
+    """What the user asked to see."""
+
+    view: str = "mine"  # mine / team
+    process_id: str | None = None
+    area_code: str | None = None
+    due: str | None = None  # overdue / soon
+    sort: str = "due"
+    text: str | None = None  # words of the case title (household head, household number)
+
+
+def _base(user, view):
+    conditions = [InboxTask.state == "ready", scope_condition(InboxTask, user)]
+    if view == "team":
+        conditions += [InboxTask.assignee_id.is_(None), InboxTask.lane == user.role]
+    else:
+        conditions.append(InboxTask.assignee_id == user.id)
+    return conditions
+
+
+def _filters(flt):
+    now = utcnow()
+    conditions = []
+    if flt.process_id:
+        conditions.append(InboxTask.process_id == flt.process_id)
+    if flt.area_code:
+        if flt.area_code.endswith("000"):
+            conditions.append(InboxTask.township_code == flt.area_code)
+        else:
+            conditions.append(InboxTask.village_code == flt.area_code)
+    if flt.text:
+        conditions.append(InboxTask.case.has(Case.title.contains(flt.text.strip()[:64])))
+    if flt.due == "overdue":
+        conditions.append(InboxTask.due_at < now)
+    elif flt.due == "soon":
+        conditions.append(and_(InboxTask.due_at >= now, InboxTask.due_at < now + DUE_SOON))
+    return conditions
+
+
+def list_tasks(user, flt, page=1, per_page=20):
+    """One page of tasks for ``user`` and the total matching; rows carry their case."""
+    conditions = _base(user, flt.view) + _filters(flt)
+    query = InboxTask.query.filter(*conditions)
+    total = query.order_by(None).with_entities(func.count(InboxTask.id)).scalar()
+    rows = (query.options(db.joinedload(InboxTask.case)).order_by(*SORTS.get(flt.sort, SORTS["due"]))
+            .limit(per_page).offset((max(page, 1) - 1) * per_page).all())
+    return rows, total
+
+
+def counts(user):
+    """The numbers on the inbox tabs: mine, team's unclaimed, mine overdue."""
+    now = utcnow()
+    mine = db.session.query(func.count(InboxTask.id)).filter(*_base(user, "mine")).scalar()
+    team = db.session.query(func.count(InboxTask.id)).filter(*_base(user, "team")).scalar()
+    overdue = (db.session.query(func.count(InboxTask.id))
+               .filter(*_base(user, "mine"), InboxTask.due_at < now).scalar())
+    return {"mine": mine, "team": team, "overdue": overdue}
+
+
+def area_choices(user):
+    """The areas the inbox can be filtered by, as names: [(township, [villages])] inside the user's area.
+
+    Village assistants see only their own village, so they get no choice (an empty list)."""
+    if user.role in COUNTY_ROLES:
+        townships = Area.query.filter_by(level="township").filter(Area.code.like(user.area.county_code + "%"))
+    elif user.role == "township":
+        townships = Area.query.filter_by(code=user.area.township_code)
+    else:
+        return []
+    townships = townships.order_by(Area.code).all()
+    villages = (Area.query.filter(Area.parent_id.in_([t.id for t in townships] or [0]))
+                .order_by(Area.code).all())
+    by_parent = {}
+    for village in villages:
+        by_parent.setdefault(village.parent_id, []).append(village)
+    return [(township, by_parent.get(township.id, [])) for township in townships]

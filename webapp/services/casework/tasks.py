@@ -1,0 +1,137 @@
+"""Working a task: who may, what each kind of task needs, and completing it."""
+from flask_babel import gettext as _
+
+from ... import engine
+from ...extensions import db
+from ...models import Area, Person, RegistrationForm, User
+from ...models.base import utcnow
+from .. import audit
+from . import cases
+
+
+class TaskRefused(Exception):
+    """The user may not do this with this task; the message says why, in the user's language."""
+
+
+def check_can_work(row, user):
+    """Raise TaskRefused unless ``user`` may complete ``row`` now (scope is checked by the route)."""
+    if row.state != "ready":
+        raise engine.TaskNotAvailable("task already finished", completed_by=row.completed_by)
+    if row.lane != user.role:
+        raise TaskRefused(_("此任务不属于您的岗位。"))
+    if row.assignee_id != user.id:
+        raise TaskRefused(_("请先认领此任务。"))
+
+
+def villages_of_township(township_code):
+    """Villages and communities of a township, for the distribution forms."""
+    township = Area.query.filter_by(code=township_code).one()
+    return Area.query.filter_by(parent_id=township.id).order_by(Area.code).all()
+
+
+def visitors_of_township(township_code):
+    """Active village assistants of a township, for the distribution forms."""
+    return (User.query.join(Area, User.area_id == Area.id)
+            .filter(User.role == "village", User.active.is_(True), Area.code.like(township_code[:9] + "%"))
+            .order_by(Area.code, User.display_name).all())
+
+
+def assign_household(row, user, village_code, visitor_id):
+    """Place the case's household in a village, name its visitor, complete the distribution task."""
+    village = Area.query.filter_by(code=village_code, level="village").one_or_none()
+    if village is None or village.code[:9] != row.township_code[:9]:
+        raise TaskRefused(_("所选村(社区)不属于本乡镇。"))
+    visitor = db.session.get(User, visitor_id)
+    if visitor is None or visitor.role != "village" or visitor.area.code != village.code or not visitor.active:
+        raise TaskRefused(_("责任人必须是所选村(社区)的协理员。"))
+    case = row.case
+    case.village_code, case.visitor_id = village.code, visitor.id
+    if case.household is not None:
+        case.household.village_code = village.code
+        for person in case.household.persons:
+            person.village_code = village.code
+    cases.add_event(case, "assigned", user, row.task_name, comment=f"{village.name} / {visitor.display_name}")
+    return cases.complete(row, user, {"village_code": village.code, "visitor_id": visitor.id})
+
+
+def forms_of(case):
+    """The registration forms filled so far in a case, by ID number."""
+    return {form.id_number: form for form in RegistrationForm.query.filter_by(case_id=case.id)}
+
+
+def missing_forms(case):
+    """Household members who have no registration form yet."""
+    filled = forms_of(case)
+    members = case.household.persons if case.household else []
+    return [person for person in members if person.id_number not in filled]
+
+
+def added_persons(case):
+    """Forms of people added during the visit (not yet in the registry: they enter it at audit)."""
+    if case is None or case.status == "completed":
+        return []
+    return (RegistrationForm.query.filter_by(case_id=case.id, person_id=None)
+            .order_by(RegistrationForm.id).all())
+
+
+def save_registration_form(row, user, form, person=None, record=None):
+    """Create or update the registration form of one person in the visit task's case.
+
+    ``record`` is the form of a person added during this visit when it is being corrected; its
+    ID number may change then (it is not in the registry yet)."""
+    case = row.case
+    same_id = RegistrationForm.query.filter_by(case_id=case.id, id_number=form.id_number.data).one_or_none()
+    if record is not None and same_id is not None and same_id.id != record.id:
+        raise TaskRefused(_("本户已有该公民身份号码的登记表。"))
+    record = record or same_id
+    if person is None:
+        person = Person.query.filter_by(id_number=form.id_number.data).one_or_none()
+        if person is not None and person.household_id != case.household_id:
+            raise TaskRefused(_("该公民身份号码已登记在其他户，请核实后通过变更办理。"))
+    if record is None:
+        record = RegistrationForm(case_id=case.id, id_number=form.id_number.data)
+        db.session.add(record)
+    record.id_number = form.id_number.data
+    record.person_id = getattr(person, "id", None)
+    record.name = form.name.data.strip()
+    record.data = form.stored_data()
+    record.filled_by_id = user.id
+    record.updated_at = utcnow()
+    audit.record(user, "update_person", "registration_form", form.id_number.data,
+                 detail=f"case {case.id}")
+    return record
+
+
+def complete_visit(row, user, form):
+    """Complete the visit; a finished visit needs a form for every household member."""
+    result = form.visit_result.data
+    if result == "completed":
+        missing = missing_forms(row.case)
+        if missing:
+            names = "、".join(person.name for person in missing)
+            raise TaskRefused(_("以下人员尚未填写登记表：%(names)s", names=names))
+    data = {"visit_result": result, "visit_date": form.visit_date.data.isoformat(),
+            "policy_explained": bool(form.policy_explained.data), "visit_comment": form.visit_comment.data or ""}
+    return cases.complete(row, user, data)
+
+
+def revisit_of(row):
+    """The not-at-home visit event ``row`` repeats, or None (then ``row`` is a first visit or a return).
+
+    A visit that found nobody home is not a return: the revisit shows its own words and the note.
+    """
+    from ...models import CaseEvent
+
+    if row.task_name != "visit_household":
+        return None
+    last = (CaseEvent.query.filter_by(case_id=row.case_id, kind="task_completed")
+            .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).first())
+    if last is not None and last.task_name == "visit_household" and last.decision == "not_at_home":
+        return last
+    return None
+
+
+def complete_review(row, user, decision, comment):
+    """Complete a review task with its decision and comment."""
+    decision_key, comment_key = cases.DECISION_KEYS[row.task_name]
+    return cases.complete(row, user, {decision_key: decision, comment_key: (comment or "").strip()})

@@ -1,0 +1,1 @@
+"""Department data in the database: imports, mappings, comparison runs, problems and the work they start."""
