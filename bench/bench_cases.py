@@ -11,6 +11,7 @@ import uuid
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from bench.common import backend_name, scratch_app, timed  # noqa: E402
+from webapp import areacodes  # noqa: E402
 
 CASES = int(os.environ.get("BENCH_CASES", "500"))
 OPEN_TASKS = int(os.environ.get("BENCH_TASKS", "100000"))
@@ -87,7 +88,7 @@ def load_open_tasks(app, total):
             size = min(batch, total - offset)
             case_rows = [{"kind": "registration", "title": f"批量户 {offset + i}", "county_code": "341721",
                           "status": "open", "created_at": now,
-                          "township_code": villages[(offset + i) % len(villages)].code[:9] + "000",
+                          "township_code": areacodes.township_of(villages[(offset + i) % len(villages)].code),
                           "village_code": villages[(offset + i) % len(villages)].code} for i in range(size)]
             db.session.execute(insert(Case), case_rows)
             first_id = db.session.query(db.func.max(Case.id)).scalar() - size + 1
@@ -114,7 +115,7 @@ def load_open_tasks(app, total):
         else:
             db.session.execute(db.text("ANALYZE"))
         township_user = User(username="bench_t", display_name="乡镇", role="township", password_hash="x",
-                             area=Area.query.filter_by(code=villages[7].code[:9] + "000").one())
+                             area=Area.query.filter_by(code=areacodes.township_of(villages[7].code)).one())
         db.session.add(township_user)
         db.session.commit()
         return village_users[7].id, township_user.id

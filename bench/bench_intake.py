@@ -76,6 +76,12 @@ def main():
     summary = json.load(open(os.path.join(folder, "answer_key.json"), encoding="utf-8"))
     app = scratch_app("intake")
     url, instance = app.config["SQLALCHEMY_DATABASE_URI"], app.config["INSTANCE_DIR"]
+    with app.app_context():  # intake takes its county from the loaded areas (the demo county)
+        from webapp.extensions import db
+        from webapp.services import areas
+
+        areas.load_rows(areas.generate_county())
+        db.session.commit()
     jobs = sorted(((os.path.join(folder, name), source) for name, source in summary["sources"].items()),
                   key=lambda job: -os.path.getsize(job[0]))  # biggest first: best packing on the workers
 

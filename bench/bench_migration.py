@@ -17,6 +17,7 @@ import uuid
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from bench.common import backend_name, scratch_app  # noqa: E402
+from webapp import areacodes  # noqa: E402
 
 CASES = int(os.environ.get("BENCH_MIGRATE_CASES", "10000"))
 SEEDS = int(os.environ.get("BENCH_MIGRATE_SEEDS", "100"))
@@ -37,7 +38,7 @@ def _seed_cases(count):
     visitor = User.query.filter_by(role="village").first()
     area = Area.query.filter_by(code=township.area.code).one()
     for index in range(count):
-        household = Household(household_number=f"M{index:08d}", head_name="测试户", county_code=area.code[:6],
+        household = Household(household_number=f"M{index:08d}", head_name="测试户", county_code=areacodes.county_of(area.code),
                               township_code=area.code, address="测试地址")
         db.session.add(household)
         db.session.flush()

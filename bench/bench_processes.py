@@ -17,6 +17,7 @@ import uuid
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from bench.common import backend_name, scratch_app, timed  # noqa: E402
+from webapp import areacodes  # noqa: E402
 
 OPEN_TASKS = int(os.environ.get("BENCH_TASKS", "100000"))
 CHROMIUM = "/usr/bin/chromium"
@@ -54,7 +55,7 @@ def load_open_tasks(app, total):
             size = min(10000, total - offset)
             case_rows = [{"kind": "registration", "title": f"热力图户 {offset + i}", "county_code": "341721",
                           "status": "open", "created_at": now,
-                          "township_code": villages[(offset + i) % len(villages)].code[:9] + "000",
+                          "township_code": areacodes.township_of(villages[(offset + i) % len(villages)].code),
                           "village_code": villages[(offset + i) % len(villages)].code} for i in range(size)]
             db.session.execute(insert(Case), case_rows)
             first_id = db.session.query(db.func.max(Case.id)).scalar() - size + 1
@@ -77,7 +78,7 @@ def load_open_tasks(app, total):
         else:
             db.session.execute(db.text("ANALYZE"))
             db.session.commit()
-        return version.id, villages[3].code[:9] + "000"
+        return version.id, areacodes.township_of(villages[3].code)
 
 
 def heatmap_ms(app, version_id, township):

@@ -30,6 +30,7 @@ from datetime import timedelta
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from sqlalchemy import func, text  # noqa: E402
+from webapp import areacodes  # noqa: E402
 
 CHUNK = 20000
 
@@ -72,7 +73,7 @@ def engine_sample(count):
 
     township = Area.query.filter_by(level="township").order_by(Area.code).first()
     for index in range(count):
-        household = Household(household_number=f"E{index:08d}", head_name="样本", county_code=township.code[:6],
+        household = Household(household_number=f"E{index:08d}", head_name="样本", county_code=areacodes.county_of(township.code),
                               township_code=township.code)
         db.session.add(household)
         db.session.flush()
@@ -93,7 +94,7 @@ def _areas():
     from webapp.models import Area
 
     villages = Area.query.filter_by(level="village").all()
-    return [(v.code[:6], v.code[:9] + "000", v.code) for v in villages]
+    return [(areacodes.county_of(v.code), areacodes.township_of(v.code), v.code) for v in villages]
 
 
 def _next_id(table):

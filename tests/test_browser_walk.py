@@ -64,7 +64,8 @@ def _prepare():
     with current_app.test_request_context(method="POST", data=MultiDict(data)):
         form = PersonRegistrationForm(meta={"csrf": False})
         assert form.validate(), form.errors
-        tasks.save_registration_form(visit, user("village1"), form, person)
+        tasks.save_registration_form(visit, user("village1"), form.id_number.data, form.name.data,
+                                     form.stored_data(), person)
     db.session.commit()
     ids = {"visit": visit.id, "person": person.id, "case": case.id, "suffix": person.id_number[-6:],
            "head": case.household.head_name}

@@ -4,6 +4,7 @@ A department file carries the attack (names and addresses that Excel would run a
 ID numbers in free text, an ID with a wrong check digit); each export a user can download is
 then opened with openpyxl and searched cell by cell.
 """
+import pytest
 import io
 from datetime import date
 
@@ -12,6 +13,9 @@ from openpyxl import load_workbook
 from webapp.idnumber import make_id, mask_id
 from webapp.intake.values import credit_code_check_char
 from webapp.models import Case, ComparisonRun, ImportBatch
+
+# Intake takes its county from the loaded areas: these tests run in the demo county.
+pytestmark = pytest.mark.usefixtures("demo_areas")
 
 ADULT = make_id("341721", date(1977, 3, 1), 11)
 BARE = make_id("341721", date(1980, 1, 2), 13)

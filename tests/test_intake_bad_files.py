@@ -15,6 +15,9 @@ from webapp.intake.readers import TableReader, detect_encoding
 from webapp.models import ComparisonResult, ImportBatch, ValidationIssue
 from webapp.services.intake import importing as intake_import, runs as intake_runs
 
+# Intake takes its county from the loaded areas: these tests run in the demo county.
+pytestmark = pytest.mark.usefixtures("demo_areas")
+
 AS_OF = date(2017, 6, 30)
 ADULT = make_id("341721", date(1977, 3, 1), 11)
 BARE = make_id("341721", date(1980, 1, 2), 13)

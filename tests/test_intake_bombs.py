@@ -20,7 +20,8 @@ from webapp.extensions import db
 from webapp.idnumber import make_id
 from webapp.models import ImportBatch
 
-pytestmark = pytest.mark.slow
+# Slow; intake takes its county from the loaded areas: these run in the demo county.
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("demo_areas")]
 PEAK_LIMIT_MB = 1024
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -40,7 +41,7 @@ class Probe(TestConfig):
 app = create_app(Probe)
 with app.app_context():
     from webapp.extensions import db
-    from webapp.services import intake_import
+    from webapp.services.intake import importing as intake_import
     outcome = intake_import.import_file(path, "public_security")
     db.session.commit()
     # VmHWM: this program's own peak; ru_maxrss would also count the parent's pages at fork.

@@ -1,4 +1,5 @@
 """Commands for county IT, end to end: ``flask intake run``, ``results`` and ``compare-dir``."""
+import pytest
 import csv
 import os
 import re
@@ -10,6 +11,9 @@ from webapp.idnumber import make_id
 from webapp.synthetic.generator import generate_county
 from webapp.models import AuditEvent, ComparisonRun
 from webapp.services.intake import importing as intake_import
+
+# Intake takes its county from the loaded areas: these tests run in the demo county.
+pytestmark = pytest.mark.usefixtures("demo_areas")
 
 ADULT = make_id("341721", date(1977, 3, 1), 11)
 TEEN = make_id("341721", date(2001, 6, 20), 15)  # turns 16 on 2017-06-20

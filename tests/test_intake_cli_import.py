@@ -1,4 +1,5 @@
 """Scripted intake: `flask intake import` and `flask intake mapping`, end to end, with the web's services."""
+import pytest
 import json
 import re
 from datetime import date
@@ -6,6 +7,9 @@ from datetime import date
 from webapp.extensions import db
 from webapp.idnumber import make_id
 from webapp.models import ImportBatch, IntakeChunk
+
+# Intake takes its county from the loaded areas: these tests run in the demo county.
+pytestmark = pytest.mark.usefixtures("demo_areas")
 
 ONE = make_id("341721", date(1960, 5, 1), 11)
 TWO = make_id("341721", date(1955, 2, 3), 22)

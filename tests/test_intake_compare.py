@@ -96,7 +96,8 @@ def outcome(tmp_path_factory):
     (folder / "health.csv").write_text("\n".join(HEALTH) + "\n", encoding="utf-8-sig")
     result, opened = compare_files({"public_security": [folder / "ps.csv"],
                                     "social_insurance": [folder / "si.csv"],
-                                    "health": [folder / "health.csv"]}, as_of=AS_OF, today=AS_OF)
+                                    "health": [folder / "health.csv"]},
+                                   county_code="341721", county_name="东至县", as_of=AS_OF, today=AS_OF)
     return result, {p.id_number: p for p in result.people}
 
 

@@ -14,6 +14,9 @@ from webapp.models import (Case, ComparisonChange, ComparisonEmployer, Compariso
 from webapp.services.intake import (importing as intake_import, problems as intake_problems, runs as intake_runs,
                                     work as intake_work)
 
+# Intake takes its county from the loaded areas: these tests run in the demo county.
+pytestmark = pytest.mark.usefixtures("demo_areas")
+
 AS_OF = date(2017, 6, 30)
 ADULT = make_id("341721", date(1977, 3, 1), 11)
 BARE = make_id("341721", date(1980, 1, 2), 13)

@@ -1,4 +1,5 @@
 """Employers: uninsured enterprises and social organisations, from small hand-made files."""
+import pytest
 import io
 import re
 from datetime import date
@@ -12,6 +13,9 @@ from webapp.intake.validate import RowValidator
 from webapp.intake.values import credit_code_check_char
 from webapp.models import AuditEvent, ComparisonEmployer, ComparisonRun, ImportBatch, ValidationIssue
 from webapp.services.intake import importing as intake_import, runs as intake_runs
+
+# Intake takes its county from the loaded areas: these tests run in the demo county.
+pytestmark = pytest.mark.usefixtures("demo_areas")
 
 AS_OF = date(2017, 6, 30)
 

@@ -24,7 +24,7 @@ def county(tmp_path_factory):
     for name, source in summary["sources"].items():
         if source in PERSON_SOURCES:
             files[source].append(folder / name)
-    result, opened = compare_files(files, as_of=AS_OF, today=AS_OF)
+    result, opened = compare_files(files, county_code="341721", county_name="东至县", as_of=AS_OF, today=AS_OF)
     expected, invalid, _ = load_answer_key(folder)
     return folder, summary, result, opened, expected, invalid
 
@@ -38,7 +38,8 @@ def employers(county):
         if source in ORG_SOURCES or source == "social_insurance":
             files[source].append(folder / name)
     index = EmployerIndex()
-    compare_files({"social_insurance": files["social_insurance"]}, as_of=AS_OF, today=AS_OF, employer_index=index)
+    compare_files({"social_insurance": files["social_insurance"]}, county_code="341721", county_name="东至县",
+                  as_of=AS_OF, today=AS_OF, employer_index=index)
     return compare_employer_files(files, index, today=AS_OF), load_employer_key(folder), summary["employers"]
 
 

@@ -1,4 +1,5 @@
 """Batches that replace each other, retiring a batch, one batch per source, the as-of date, linkage decisions."""
+import pytest
 import io
 import re
 from datetime import date, datetime
@@ -10,6 +11,9 @@ from webapp.synthetic.generator import generate_county
 from webapp.models import (AuditEvent, ComparisonResult, ComparisonRun, ImportBatch, LinkageCandidate,
                            ProblemRecord)
 from webapp.services.intake import importing as intake_import, runs as intake_runs
+
+# Intake takes its county from the loaded areas: these tests run in the demo county.
+pytestmark = pytest.mark.usefixtures("demo_areas")
 
 AS_OF = date(2017, 6, 30)
 ADULT = make_id("341721", date(1977, 3, 1), 11)

@@ -8,6 +8,7 @@ from webapp.intake.readers import RawRow
 from webapp.intake.validate import RowValidator, check_credit_code, credit_code_check_char
 
 TODAY = date(2017, 6, 1)
+DONGZHI = ("341721", "东至县")  # the test county: the pure core has no county built in
 
 
 @pytest.mark.parametrize("raw", ["2017-03-05", "2017/3/5", "20170305", "2017年3月5日", "2017.3.5",
@@ -32,16 +33,16 @@ def test_months_compare_as_month_ends():
 
 
 def test_insured_place_scope():
-    assert values.parse_place("东至县") == ("local", None)
-    assert values.parse_place("本县") == ("local", None)
-    assert values.parse_place("341721") == ("local", None)
-    assert values.parse_place("池州市贵池区") == ("province", None)
-    assert values.parse_place("340102") == ("province", None)
-    assert values.parse_place("浙江省杭州市") == ("other_province", None)
-    assert values.parse_place("上海市") == ("other_province", None)
-    assert values.parse_place("外省") == ("other_province", None)
+    assert values.parse_place("东至县", *DONGZHI) == ("local", None)
+    assert values.parse_place("本县", *DONGZHI) == ("local", None)
+    assert values.parse_place("341721", *DONGZHI) == ("local", None)
+    assert values.parse_place("池州市贵池区", *DONGZHI) == ("province", None)
+    assert values.parse_place("340102", *DONGZHI) == ("province", None)
+    assert values.parse_place("浙江省杭州市", *DONGZHI) == ("other_province", None)
+    assert values.parse_place("上海市", *DONGZHI) == ("other_province", None)
+    assert values.parse_place("外省", *DONGZHI) == ("other_province", None)
     # Areas are data: another county sees Dongzhi as elsewhere in the province.
-    assert values.parse_place("东至县", county_code="341702", county_name="贵池区") == ("province", None)
+    assert values.parse_place("东至县", "341702", "贵池区") == ("province", None)
 
 
 def test_credit_codes():
@@ -55,7 +56,8 @@ def test_credit_codes():
 
 
 def _validate(source, cells, today=TODAY):
-    validator = RowValidator(source, {h: f for h, f in cells.keys()}, today=today)
+    validator = RowValidator(source, {h: f for h, f in cells.keys()}, today=today,
+                             county_code=DONGZHI[0], county_name=DONGZHI[1])
     return validator.validate(RawRow(7, {h: v for (h, _), v in cells.items()}))
 
 

@@ -18,7 +18,11 @@ from webapp.synthetic.answer_key import load_answer_key
 from webapp.synthetic.generator import generate_county
 from webapp.models import ComparisonResult, ImportBatch, Notification, ValueMapping
 from webapp.services.intake import runs as intake_runs
+from workers import intake_jobs
 
+
+# Intake takes its county from the loaded areas: these tests run in the demo county.
+pytestmark = pytest.mark.usefixtures("demo_areas")
 
 AS_OF = date(2017, 6, 30)
 # What the uploader knows about their own files: what each odd header and word means.
@@ -168,7 +172,7 @@ def test_an_import_job_that_dies_leaves_its_batch_saying_so(county, workers, tmp
     db.session.commit()
     path.unlink()  # the stored upload is lost before the worker gets to it
     workers.start("intake", "--no-scheduler")
-    enqueue("intake", "workers.intake_jobs.import_file", str(path), "health", None, "gone.csv", None, batch.id)
+    enqueue("intake", intake_jobs.import_file, str(path), "health", None, "gone.csv", None, batch.id)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         db.session.expire_all()

@@ -1,4 +1,5 @@
 """The intake pages: upload, mapping, report, run, results, actions, linkage, problem tasks."""
+import pytest
 import io
 import re
 from datetime import date
@@ -10,6 +11,9 @@ from webapp.idnumber import make_id
 from webapp.models import Case, ComparisonRun, ImportBatch, LinkageCandidate, ProblemRecord
 
 from .helpers import open_task
+
+# Intake takes its county from the loaded areas: these tests run in the demo county.
+pytestmark = pytest.mark.usefixtures("demo_areas")
 
 ADULT = make_id("341721", date(1977, 3, 1), 11)
 BARE = make_id("341721", date(1980, 1, 2), 13)

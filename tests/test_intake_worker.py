@@ -1,4 +1,5 @@
 """A big comparison run in a real worker process: its result writer is a real child process too."""
+import pytest
 from datetime import date
 
 from webapp.extensions import db
@@ -6,8 +7,12 @@ from webapp.idnumber import make_id
 from webapp.models import ComparisonResult, ComparisonRun
 from webapp.queues import enqueue
 from webapp.services.intake import importing as intake_import, runs as intake_runs
+from workers import intake_jobs
 
 from .worker_fixtures import _descendants, wait_until
+
+# Intake takes its county from the loaded areas: these tests run in the demo county.
+pytestmark = pytest.mark.usefixtures("demo_areas")
 
 AS_OF = date(2017, 6, 30)
 
@@ -24,7 +29,7 @@ def test_worker_runs_a_comparison_through_the_result_writer(app, tmp_path, worke
 
     workers.env["RESULT_WRITER_PROCESS_MIN_ROWS"] = "0"  # this small run takes the big runs' path
     worker = workers.start("intake", "--no-scheduler")
-    enqueue("intake", "workers.intake_jobs.run_comparison", run.id)
+    enqueue("intake", intake_jobs.run_comparison, run.id)
 
     def finished():
         db.session.expire_all()

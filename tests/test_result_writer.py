@@ -9,6 +9,9 @@ from webapp.models import ComparisonResult, ComparisonRun
 from webapp.services.intake import importing as intake_import, runs as intake_runs
 from webapp.infra.result_writer import ResultWriter, ResultWriterFailed
 
+# Intake takes its county from the loaded areas: these tests run in the demo county.
+pytestmark = pytest.mark.usefixtures("demo_areas")
+
 AS_OF = date(2017, 6, 30)
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from webapp.extensions import db
 from webapp.models import Area, AuditEvent, InboxTask, User
+from webapp.services import scoping
 from webapp.services.casework import assignment, supervision, tasks
 
 from .helpers import case_at_visit, open_task, user
@@ -160,8 +161,8 @@ def test_disabled_user_cannot_log_in_nor_get_work_and_their_tasks_stay_for_super
     township = user("township")
     assert visitor not in tasks.visitors_of_township(township.area.township_code)
     supervisor = user("supervisor")
-    assert visitor not in supervision.staff_in_scope(supervisor)
-    assert visitor not in assignment.candidates_for(visit)
+    assert visitor not in scoping.staff_in_scope(supervisor, supervision.WORKING_ROLES)
+    assert visitor not in scoping.team_of(visit)
     with county.test_request_context(), pytest.raises(supervision.SupervisionRefused):
         supervision.check_target(visit, visitor)
     fresh = InboxTask(case_id=case.id, lane="village", task_name="visit_household")

@@ -7,6 +7,7 @@ from rq import Queue, Worker
 
 from webapp.extensions import db
 from webapp.models import InboxTask, ProcessInstance
+from workers import jobs as worker_jobs
 from workers.schedule import PERIODIC_JOBS, Scheduler
 
 from .helpers import user
@@ -119,7 +120,7 @@ def test_two_workers_sweeping_together_fire_each_timer_once(county, clock_file, 
     _wait_for_workers(redis_server, 2, workers)
     queue = Queue("timers", connection=redis_server.client())
     # Budgets far above what any machine needs: a sweep cut short by a busy CPU is not the point here.
-    jobs = [queue.enqueue("workers.jobs.sweep_timers", max_seconds=500, job_id=f"sweep-{n}", job_timeout=600)
+    jobs = [queue.enqueue(worker_jobs.sweep_timers, max_seconds=500, job_id=f"sweep-{n}", job_timeout=600)
             for n in (1, 2)]
     wait_until(lambda: all(job.get_status(refresh=True) in ("finished", "failed") for job in jobs),
                message="both sweeps", on_timeout=workers.logs)

@@ -1,8 +1,12 @@
 """Upload size limits: set in the configuration, refused with a page that names the limit."""
+import pytest
 import io
 import os
 
 from webapp.models import ImportBatch
+
+# Intake takes its county from the loaded areas: these tests run in the demo county.
+pytestmark = pytest.mark.usefixtures("demo_areas")
 
 MB = 1 << 20
 

@@ -111,6 +111,12 @@ def _register_template_helpers(app):
     def not_found(err):
         return page(404, _("页面不存在，或不在您的管辖范围内。"))
 
+    from .services.scoping import OutOfScope
+
+    @app.errorhandler(OutOfScope)
+    def out_of_scope(err):  # a domain error of the services: the same page as any unknown id
+        return not_found(err)
+
     @app.errorhandler(413)
     def too_large(err):
         from .errors import too_large_message

@@ -6,6 +6,11 @@ forward without sleeping. ``set_now`` does the same within one process.
 """
 import os
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 _override = None
 
@@ -38,3 +43,24 @@ def set_now(value):
     if value is not None and value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
     _override = value
+
+
+def local_zone():
+    """The campaign's time zone: the BABEL_DEFAULT_TIMEZONE setting (Asia/Shanghai by default)."""
+    name = current_app.config.get("BABEL_DEFAULT_TIMEZONE") if has_app_context() else None
+    return ZoneInfo(name or DEFAULT_TIMEZONE)
+
+
+def to_local(value):
+    """A stored (naive UTC) datetime as an aware datetime in the campaign's time zone."""
+    return value.replace(tzinfo=timezone.utc).astimezone(local_zone())
+
+
+def to_utc(value):
+    """A naive local wall-clock datetime (typed into a form) as the naive UTC the database stores."""
+    return value.replace(tzinfo=local_zone()).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def local_today():
+    """Today where the campaign is, not where the server is (the system clock, as dates are typed)."""
+    return datetime.now(local_zone()).date()

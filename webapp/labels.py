@@ -19,6 +19,10 @@ GROUPS = {
     "run_status": {"queued": _l("排队中"), "running": _l("比对中"), "done": _l("已完成"), "failed": _l("失败")},
     "result_status": {"confirmed": _l("已确认"), "problem": _l("问题数据"), "uninsured": _l("未参保"),
                       "not_target": _l("非登记对象")},
+    # The comparison's problem types (intake/compare.PROBLEM_LABELS names them in stored details).
+    "problem_type": {"invalid_id": _l("身份证号无效"), "name_conflict": _l("姓名与身份证号不一致"),
+                     "duplicate_pension": _l("重复参加基本养老保险"), "duplicate_medical": _l("重复参加基本医疗保险"),
+                     "duplicate_benefit": _l("重复领取养老待遇"), "benefit_after_death": _l("死亡后仍领取待遇")},
     "run_change": {"appeared": _l("新出现"), "disappeared": _l("已消失"), "problems": _l("问题有变化")},
     "case_kind": {"registration": _l("入户登记"), "dynamic_change": _l("动态变更"), "problem": _l("问题数据"),
                   "survey": _l("定期调查")},

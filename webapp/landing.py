@@ -4,11 +4,12 @@ Kept in one small module so the log-in redirect (with a safe ``next``), the home
 menu agree."""
 from flask import url_for
 
-# Roles whose lanes hold inbox tasks; the others have no 我的待办.
-TASK_ROLES = ("village", "township", "county", "agency")
+# TASK_ROLES: roles whose lanes hold inbox tasks; the others have no 我的待办.
+from .models import TASK_ROLES, WORKING_ROLES
+
 # Roles that may look at cases, the registry and the search (data providers see no personal records;
 # the administrator runs the system, not cases).
-RECORD_ROLES = TASK_ROLES + ("supervisor",)
+RECORD_ROLES = WORKING_ROLES
 
 
 def landing_url(user):

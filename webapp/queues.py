@@ -31,6 +31,9 @@ def queue(name="default"):
     return Queue(name, connection=redis_connection(), default_timeout=QUEUE_TIMEOUTS[name])
 
 
-def enqueue(queue_name, job_name, *args, job_id=None, **kwargs):
-    """Enqueue a job by its dotted name with primitive arguments only."""
-    return queue(queue_name).enqueue(job_name, *args, job_id=job_id, **kwargs)
+def enqueue(queue_name, job, *args, job_id=None, **kwargs):
+    """Enqueue ``job`` (a function of the ``workers`` package, never its name as a string, so a
+    rename breaks at import time) with primitive arguments only."""
+    if not callable(job):
+        raise TypeError(f"enqueue a job function, not {job!r}")
+    return queue(queue_name).enqueue(job, *args, job_id=job_id, **kwargs)

@@ -7,8 +7,12 @@ log = logging.getLogger(__name__)
 _SLICE = 200  # cases started per commit: a killed job loses at most one slice
 
 
-def import_file(path, source, actor_id=None, file_name=None, mapping=None, batch_id=None, period=None):
+def import_file(path, source, actor_id=None, file_name=None, mapping=None, batch_id=None, period=None,
+                county_code=None):
     """Import one uploaded file (all or nothing); returns the outcome's status and batch id.
+
+    ``county_code`` is the uploader's county (the upload passes it); without it the uploader's
+    area, else the campaign's county (the COUNTY_CODE setting or the loaded areas) decides.
 
     ``batch_id`` is the row the upload made: the import continues it, and the uploader is
     told in the app how it ended (a file waiting for mapping is told by the service itself).
@@ -17,9 +21,9 @@ def import_file(path, source, actor_id=None, file_name=None, mapping=None, batch
     from webapp.models import User
     from webapp.services.intake import importing as intake_import, mapping as intake_mapping
 
-    with app_context() as app:
+    with app_context():
         actor = db.session.get(User, actor_id) if actor_id else None
-        county = actor.area.county_code if actor else app.config.get("COUNTY_CODE", "341721")
+        county = county_code or (actor.area.county_code if actor else None)
         try:
             outcome = intake_import.import_file(path, source, file_name=file_name, actor=actor,
                                                 county_code=county, mapping=mapping, batch_id=batch_id,

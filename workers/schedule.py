@@ -17,6 +17,8 @@ from rq import Queue
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
+from workers import change_jobs, jobs
+
 log = logging.getLogger(__name__)
 KEY_PREFIX = "workers:periodic"
 # Tests and demos shorten every interval with this variable (seconds); production leaves it unset.
@@ -28,7 +30,7 @@ class Periodic:
     """A job enqueued every ``every`` seconds on ``queue`` with an explicit ``timeout``."""
 
     id: str
-    func: str
+    func: object  # the job function itself: a rename breaks at import time
     queue: str
     every: int
     timeout: int
@@ -37,10 +39,9 @@ class Periodic:
 
 # The one list of periodic jobs. Ids are stable: dashboards and Redis keys use them.
 PERIODIC_JOBS = (
-    Periodic("timer-sweep", "workers.jobs.sweep_timers", "timers", every=30, timeout=120,
-             kwargs={"max_seconds": 90}),
-    Periodic("daily-digest", "workers.jobs.daily_digests", "default", every=900, timeout=300),
-    Periodic("village-surveys", "workers.change_jobs.open_due_surveys", "default", every=3600, timeout=300),
+    Periodic("timer-sweep", jobs.sweep_timers, "timers", every=30, timeout=120, kwargs={"max_seconds": 90}),
+    Periodic("daily-digest", jobs.daily_digests, "default", every=900, timeout=300),
+    Periodic("village-surveys", change_jobs.open_due_surveys, "default", every=3600, timeout=300),
 )
 
 

@@ -14,10 +14,10 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.parser.process import SPIFF_XSD, SpiffBpmnParser
 
 from ..extensions import db
-from ..models import DiagramVersion
+from ..models import WORKING_ROLES, DiagramVersion
 from .rules import check_process_rules
 
-LANE_ROLES = ("village", "township", "county", "agency", "supervisor")
+LANE_ROLES = WORKING_ROLES
 # An uploaded file is XML from outside: no entities, no network, no huge trees.
 _SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
                             remove_comments=True)

@@ -313,8 +313,6 @@ def _fresh_state(instance):
 
 
 def _sync_inbox(instance, ready, new_instance):
-    from ..services.casework.assignment import assign_new_task
-
     open_rows = [] if new_instance else InboxTask.query.filter_by(instance_id=instance.id, state="ready").all()
     ready_ids = {item["uuid"] for item in ready}
     for row in open_rows:
@@ -332,7 +330,7 @@ def _sync_inbox(instance, ready, new_instance):
                         county_code=case.county_code, township_code=case.township_code,
                         village_code=case.village_code, due_at=item["due_at"],
                         reminder_at=item["reminder_at"], state="ready")
-        assign_new_task(row, case, first_time=new_instance)
+        operations.assign(row, case, first_time=new_instance)
         db.session.add(row)
         created.append(row)
     case.current_step = ", ".join(item["title"] for item in ready) if ready else None

@@ -68,8 +68,3 @@ def load_state(state, spec, subprocess_specs, script_engine):
     workflow = serializer().from_dict(json.loads(state), spec=spec, subprocess_specs=subprocess_specs)
     workflow.script_engine = script_engine
     return workflow
-
-
-def spec_to_dict(spec):
-    """A JSON-ready dictionary of a process spec (used for hashing and inspection)."""
-    return serializer().to_dict(spec)

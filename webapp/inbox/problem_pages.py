@@ -10,12 +10,11 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from ..intake.compare import PROBLEM_LABELS
 from ..models import ProblemRecord
 from ..services.casework import cases
 from .task_pages import _can_work, _finish  # the inbox's own completion path
 
-from ..labels import PROBLEM_OUTCOMES  # noqa: E402 (one labelling layer)
+from ..labels import GROUPS, PROBLEM_OUTCOMES  # noqa: E402 (one labelling layer)
 
 
 class InvestigationForm(FlaskForm):
@@ -52,7 +51,7 @@ def _page(form_class, fields):
             if answer is not None:
                 return answer
         return render_template("inbox/task_problem.html", row=row, case=row.case, can_work=_can_work(row),
-                               form=form, records=_records(row.case), labels=PROBLEM_LABELS,
+                               form=form, records=_records(row.case), labels=GROUPS["problem_type"],
                                investigation=_investigation(row.case) if row.task_name == "resolve_problem" else None)
     return page
 

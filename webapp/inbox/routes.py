@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..landing import TASK_ROLES, landing_url, menu_for
 from ..models import InboxTask
-from ..services import audit, scoping
+from ..services import areas, audit, scoping
 from ..services.casework import bulk_work, cases, inbox, tasks
 from ..services.casework.tasks import TaskRefused
 from .. import engine
@@ -55,7 +55,7 @@ def tasks_list():
     rows, total = inbox.list_tasks(current_user, flt, page, per_page)
     bulk = None
     if current_user.role == "township":
-        bulk = {"villages": tasks.villages_of_township(current_user.area.township_code),
+        bulk = {"villages": areas.villages_of(current_user.area.township_code),
                 "visitors": tasks.visitors_of_township(current_user.area.township_code)}
     return render_template("inbox/list.html", rows=rows, total=total, page=page, per_page=per_page,
                            flt=flt, counts=inbox.counts(current_user), bulk=bulk,
@@ -215,7 +215,8 @@ def registration_form(task_id, person_id=None, form_id=None):
             flash(_("公民身份号码与户籍信息不一致，身份号码变更请走动态变更流程。"), "error")
         else:
             try:
-                tasks.save_registration_form(row, current_user, form, person, record=added)
+                tasks.save_registration_form(row, current_user, form.id_number.data, form.name.data, form.stored_data(),
+                                             person, record=added)
                 db.session.commit()
                 flash(_("已保存 %(name)s 的登记表。", name=form.name.data), "success")
                 return redirect(url_for("inbox.task", task_id=row.id))

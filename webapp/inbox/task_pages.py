@@ -6,7 +6,7 @@ from flask_login import current_user
 from ..extensions import db
 from .. import engine
 from ..models import RegistrationForm
-from ..services import audit
+from ..services import areas, audit
 from ..services.casework import tasks
 from ..services.casework.tasks import TaskRefused
 from .forms import AssignHouseholdForm, ReviewForm, VisitForm
@@ -63,7 +63,7 @@ def _can_work(row):
 def assign_household_page(row):
     """Distribution: choose the village and the visitor."""
     form = AssignHouseholdForm()
-    villages = tasks.villages_of_township(row.township_code)
+    villages = areas.villages_of(row.township_code)
     form.village_code.choices = [(v.code, v.name) for v in villages]
     # Each visitor carries its village, so the page offers only the chosen village's visitors.
     form.visitor_id.choices = [(u.id, f"{u.display_name}（{u.area.name}）", {"data-village": u.area.code})
@@ -84,7 +84,9 @@ def visit_household_page(row):
     if request.method == "GET":
         form.visit_date.data = utcnow().date()
     if form.validate_on_submit():
-        answer = _finish(row, lambda: tasks.complete_visit(row, current_user, form))
+        answer = _finish(row, lambda: tasks.complete_visit(
+            row, current_user, form.visit_result.data, form.visit_date.data, form.policy_explained.data,
+            form.visit_comment.data))
         if answer is not None:
             return answer
     case = row.case

@@ -40,6 +40,8 @@ from webapp.intake.schemes import MEDICAL_MASK, PENSION_MASK, SCHEMES_BY_CODE, c
 CONFIRMED, PROBLEM, UNINSURED, NOT_TARGET = "confirmed", "problem", "uninsured", "not_target"
 PROBLEM_TYPES = ("invalid_id", "name_conflict", "duplicate_pension", "duplicate_medical",
                  "duplicate_benefit", "benefit_after_death")
+# Chinese names of the problem types for stored details and the command line (no request, no
+# language); pages and exports show webapp/labels.py's "problem_type" group, translated.
 PROBLEM_LABELS = {
     "invalid_id": "身份证号无效", "name_conflict": "姓名与身份证号不一致",
     "duplicate_pension": "重复参加基本养老保险", "duplicate_medical": "重复参加基本医疗保险",

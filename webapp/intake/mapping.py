@@ -119,6 +119,8 @@ SOURCES: dict[str, Source] = {s.code: s for s in (
     Source("market_supervision", "市场监管（企业登记）", _ORG_FIELDS),
     Source("civil_affairs", "民政（社会组织登记）", _ORG_FIELDS),
 )}
+# The sources whose rows are people (the others are organisations, see employers.ORG_SOURCES).
+PERSON_SOURCES = ("public_security", "health", "social_insurance")
 
 # Row counters every export adds: never data, so they are ignored without asking (and listed).
 IGNORED_HEADERS = frozenset({"序号", "行号", "序", "no", "no.", "顺序号"})

@@ -14,12 +14,10 @@ from typing import Iterator
 
 from webapp.intake.compare import compare
 from webapp.intake.employers import ORG_SOURCES, EmployerIndex, compare_employers, org_records
-from webapp.intake.mapping import map_headers
+from webapp.intake.mapping import PERSON_SOURCES, map_headers  # noqa: F401 - PERSON_SOURCES read from here too
 from webapp.intake.readers import ReadError, TableInfo, TableReader
 from webapp.intake.records import records_from_chunk
 from webapp.intake.validate import ReportRow, RowValidator
-
-PERSON_SOURCES = ("public_security", "health", "social_insurance")
 
 
 class MappingIncomplete(ReadError):
@@ -53,9 +51,8 @@ def open_source(source: str, path: str | Path, saved_mapping: dict | None = None
 
 
 def stream_records(source: str, path: str | Path, opened_sink: list | None = None, *,
-                   saved_mapping: dict | None = None, today: date | None = None,
-                   county_code: str = "341721", county_name: str = "东至县",
-                   employer_index: EmployerIndex | None = None) -> Iterator:
+                   county_code: str, county_name: str, saved_mapping: dict | None = None,
+                   today: date | None = None, employer_index: EmployerIndex | None = None) -> Iterator:
     """Yield the records of one person-source file, validating as it goes.
 
     The :class:`OpenedSource` (with report lines and invalid-ID records filled in
@@ -69,8 +66,7 @@ def stream_records(source: str, path: str | Path, opened_sink: list | None = Non
         yield from records_from_chunk(source, chunk, opened.invalid_ids)
 
 
-def _validated_chunks(source, path, opened_sink, saved_mapping, today, county_code="341721",
-                      county_name="东至县"):
+def _validated_chunks(source, path, opened_sink, saved_mapping, today, county_code, county_name):
     """Yield ``(opened source, validated chunk)`` for each chunk of a file, keeping its report."""
     reader, opened = open_source(source, path, saved_mapping)
     if opened_sink is not None:
@@ -85,9 +81,12 @@ def _validated_chunks(source, path, opened_sink, saved_mapping, today, county_co
             yield opened, chunk
 
 
-def compare_files(files: dict[str, list[str | Path]], as_of: date | None = None,
-                  today: date | None = None, progress=None, employer_index: EmployerIndex | None = None):
+def compare_files(files: dict[str, list[str | Path]], *, county_code: str, county_name: str,
+                  as_of: date | None = None, today: date | None = None, progress=None,
+                  employer_index: EmployerIndex | None = None):
     """Read every person-source file and compare; returns (result, opened sources).
+
+    ``county_code``/``county_name`` name the county running the campaign (its places are local).
 
     ``files`` maps a source code to its file paths. The register is held in
     memory (the comparison needs it whole); enrollments stream straight in
@@ -98,8 +97,10 @@ def compare_files(files: dict[str, list[str | Path]], as_of: date | None = None,
     gc.disable()  # millions of short-lived objects and no cycles: the collector only costs time
     try:
         register = [record for path in files.get("public_security", ())
-                    for record in stream_records("public_security", path, opened, today=today)]
-        enrollment_streams = [stream_records(source, path, opened, today=today, employer_index=employer_index)
+                    for record in stream_records("public_security", path, opened, today=today,
+                                                 county_code=county_code, county_name=county_name)]
+        enrollment_streams = [stream_records(source, path, opened, today=today, employer_index=employer_index,
+                                                     county_code=county_code, county_name=county_name)
                               for source in ("health", "social_insurance")
                               for path in files.get(source, ())]
         result = compare(register, chain.from_iterable(enrollment_streams), (), as_of=as_of,
@@ -120,6 +121,6 @@ def compare_employer_files(files: dict[str, list[str | Path]], index: EmployerIn
     orgs = []
     for source in ORG_SOURCES:
         for path in files.get(source, ()):
-            for _, chunk in _validated_chunks(source, path, None, None, today):
+            for _, chunk in _validated_chunks(source, path, None, None, today, None, None):  # no places
                 orgs.extend(org_records(source, chunk.columns, chunk.numbers))
     return compare_employers(orgs, index)

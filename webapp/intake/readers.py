@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -379,16 +378,3 @@ def read_rows(path: str | Path, sheet: str | None = None) -> Iterator[RawRow]:
     """Yield the data rows of a file (convenience wrapper that closes the file)."""
     with TableReader(path, sheet) as reader:
         yield from reader
-
-
-def read_text_table(text: str) -> list[RawRow]:
-    """Parse CSV text already in memory (small uploads, tests)."""
-    reader = csv.reader(io.StringIO(text), delimiter=_sniff_delimiter(text.split("\n", 1)[0]))
-    headers = _unique_headers(next(reader))
-    rows = []
-    for number, cells in enumerate(reader, start=2):
-        values = [c.strip() or None for c in cells[:len(headers)]]
-        if any(v is not None for v in values):
-            values.extend([None] * (len(headers) - len(values)))
-            rows.append(RawRow(number, dict(zip(headers, values))))
-    return rows

@@ -100,7 +100,9 @@ class RowValidator:
 
     ``headers`` are the file's headers when rows arrive as lists in file order
     (:meth:`validate_chunk`); without them rows are dicts (:meth:`validate`).
-    ``county_code``/``county_name`` classify insured places; ``today`` bounds
+    ``county_code``/``county_name`` (the campaign's county, from the loaded
+    areas; None only for sources without an insured place) classify insured
+    places; ``today`` bounds
     birth dates (tests pin it). ``value_mapping`` ({field: {value: code, None
     or ROW_ERROR}}) holds the uploader's choices for words the vocabularies
     lack. Words nobody decided yet are collected in ``unknown_values``
@@ -109,9 +111,12 @@ class RowValidator:
     """
 
     def __init__(self, source_code: str, mapping: dict[str, str], *, headers: list[str] | None = None,
-                 county_code: str = "341721", county_name: str = "东至县", today: date | None = None,
+                 county_code: str | None = None, county_name: str | None = None, today: date | None = None,
                  value_mapping: dict | None = None):
         self.source = SOURCES[source_code]
+        if (county_code is None or county_name is None) and any(
+                self.source.field(field).kind == "place" for field in mapping.values()):
+            raise ValueError("an insured place column needs the campaign's county code and name")
         self.today = today
         self.columns = [(header, field, self.source.field(field).kind) for header, field in mapping.items()]
         self._positions = ([headers.index(h) for h, _, _ in self.columns] if headers

@@ -130,11 +130,11 @@ _SCOPE_WORDS = {"本县": "local", "本地": "local", "县内": "local", "本区
                 "省外": "other_province", "外省": "other_province", "跨省": "other_province"}
 
 
-def parse_place(value: object, county_code: str = "341721", county_name: str = "东至县"):
+def parse_place(value: object, county_code: str, county_name: str):
     """Classify an insured place as 'local', 'province' or 'other_province'.
 
     ``county_code``/``county_name`` describe the county running the campaign
-    (areas are data: the same code serves any county).
+    (areas are data: the caller takes them from the loaded areas, never a default).
     """
     if value is None:
         return None, None

@@ -47,7 +47,9 @@ def generate_county_command(out_dir, people, seed, county_code, as_of, workers):
               help="As-of date YYYY-MM-DD (default: the answer key's, or today in Asia/Shanghai).")
 @click.option("--source", "explicit", multiple=True, metavar="FILE=SOURCE",
               help="The source of a file its headers cannot place (repeatable).")
-def compare_dir_command(folder, as_of, explicit):
+@click.option("--county", default=None,
+              help="County code whose places are local (default: the answer key's, else the loaded areas').")
+def compare_dir_command(folder, as_of, explicit, county):
     """Compare a folder of department files in memory; with an answer key, print precision and recall.
 
     A generated county's answer key names each file's source; other files are
@@ -60,6 +62,7 @@ def compare_dir_command(folder, as_of, explicit):
     from webapp.intake.folder import SourceUnknown, precision_recall, sources_in_folder
     from webapp.intake.mapping import SOURCES
     from webapp.intake.pipeline import PERSON_SOURCES, compare_employer_files, compare_files
+    from webapp.services.areas import campaign_county
     from webapp.services.intake.runs import default_as_of
 
     folder = Path(folder)
@@ -84,6 +87,7 @@ def compare_dir_command(folder, as_of, explicit):
             date.fromisoformat(summary["as_of"]) if summary else default_as_of())
     except ValueError:
         raise click.BadParameter("日期格式应为 YYYY-MM-DD", param_hint="--as-of")
+    county_code, county_name = campaign_county(county or (summary or {}).get("county_code"))
     files = defaultdict(list)
     for path, source in placed.items():
         if source in PERSON_SOURCES or source in ORG_SOURCES:
@@ -96,7 +100,8 @@ def compare_dir_command(folder, as_of, explicit):
         def progress(done, total):
             bar.length = total
             bar.update(done - bar.pos)
-        result, opened = compare_files(files, as_of=reference, progress=progress, employer_index=index)
+        result, opened = compare_files(files, county_code=county_code, county_name=county_name, as_of=reference,
+                                       progress=progress, employer_index=index)
     outcomes = compare_employer_files(files, index)
     elapsed = time.perf_counter() - started
     click.echo(json.dumps(result.counts(), ensure_ascii=False))
@@ -137,8 +142,6 @@ EXIT_NEEDS_MAPPING = 3
               help="Header and value choices (JSON, as `flask intake mapping SOURCE` prints); saved for the source.")
 def import_command(file, source, period, mapping_file):
     """Import FILE of SOURCE like a web upload; exit code 3 when headers or values need mapping."""
-    from flask import current_app
-
     from webapp.extensions import db
     from webapp.services.intake import importing as intake_import, mapping as intake_mapping
 
@@ -152,8 +155,7 @@ def import_command(file, source, period, mapping_file):
         db.session.commit()
     # A batch of a period replaces the previous one of that period (import_file's ``period``).
     options = {"period": period} if period else {}
-    outcome = intake_import.import_file(file, source, file_name=Path(file).name,
-                                        county_code=current_app.config.get("COUNTY_CODE", "341721"), **options)
+    outcome = intake_import.import_file(file, source, file_name=Path(file).name, **options)
     db.session.commit()
     batch = outcome.batch
     click.echo(f"第 {batch.id} 批：{outcome.message}" if batch is not None else outcome.message)

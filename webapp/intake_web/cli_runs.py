@@ -31,9 +31,9 @@ REASON_NAMES = {"deceased": "死亡", "moved_out": "迁出", "cancelled": "注�
 
 
 def _county(county: str | None) -> str:
-    from flask import current_app
+    from webapp.services.areas import campaign_county
 
-    return county or current_app.config.get("COUNTY_CODE") or "341721"
+    return county or campaign_county()[0]
 
 
 @intake_cli.command("run")

@@ -5,7 +5,6 @@ Under TESTING (or INTAKE_INLINE) they run inside the request instead, so the
 tests and a laptop demo need no worker. Lists are scoped to the user's area
 and ID numbers are masked, as everywhere.
 """
-import hashlib
 import os
 import re
 from datetime import date
@@ -14,18 +13,19 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from workers import intake_jobs
+
 from ..auth.decorators import roles_required
 from ..errors import upload_too_large
 from ..exports import mask_digit_runs, mask_id_text, xlsx_response
 from ..extensions import db
 from ..idnumber import mask_id
-from ..labels import label
+from ..labels import GROUPS, label
 from ..models import ComparisonResult, ComparisonRun, ImportBatch, LinkageCandidate, ProblemRecord, ValidationIssue
 from ..services import audit, scoping
 from ..services.intake import (importing as intake_import, mapping as intake_mapping, problems as intake_problems,
                                runs as intake_runs, work as intake_work)
 from . import mapping_forms as forms
-from ..intake.compare import PROBLEM_LABELS
 from ..intake.mapping import SOURCES, id_column_test
 from . import bp
 
@@ -33,14 +33,16 @@ STAFF = ("agency", "county", "admin", "supervisor")
 OPERATORS = ("agency", "county", "admin")
 UPLOADERS = OPERATORS + ("data_provider",)
 _PERIOD = re.compile(r"\d{4}-(0[1-9]|1[0-2])")  # a batch's data period: year-month
-STATUS_LABELS = {"confirmed": "已确认", "problem": "问题数据", "uninsured": "未参保", "not_target": "非登记对象"}
+# Labels through the catalog (webapp/labels.py), so the English interface shows English.
+STATUS_LABELS = GROUPS["result_status"]
+PROBLEM_LABELS = GROUPS["problem_type"]
 # action -> (job for the bulk queue, the same work inline)
 RUN_ACTIONS = {
-    "problem_cases": ("workers.intake_jobs.start_problem_cases",
+    "problem_cases": (intake_jobs.start_problem_cases,
                       lambda run_id, actor: intake_problems.start_problem_cases(run_id, actor)),
-    "registration_cases": ("workers.intake_jobs.start_registration_cases",
+    "registration_cases": (intake_jobs.start_registration_cases,
                            lambda run_id, actor: intake_work.start_registration_cases(run_id, actor)),
-    "confirm": ("workers.intake_jobs.confirm_into_registry",
+    "confirm": (intake_jobs.confirm_into_registry,
                 lambda run_id, actor: intake_work.confirm_into_registry(run_id, actor)),
 }
 
@@ -91,8 +93,8 @@ def _import(batch):
     if not _inline():
         from ..queues import enqueue
 
-        enqueue("intake", "workers.intake_jobs.import_file", path, batch.source, current_user.id, batch.file_name,
-                None, batch.id)
+        enqueue("intake", intake_jobs.import_file, path, batch.source, current_user.id, batch.file_name,
+                None, batch.id, None, _county())
         flash(_("文件已上传，正在后台导入，本页会自动更新。"), "success")
         return redirect(url_for("intake.batch_page", batch_id=batch.id))
     outcome = intake_import.import_file(path, batch.source, file_name=batch.file_name, actor=current_user,
@@ -109,25 +111,11 @@ _FORM_OVERHEAD = 64 << 10  # multipart boundaries and the other form fields
 
 
 def _store_upload(upload_file, limit):
-    """Copy the upload to the upload folder in blocks, named by its hash; 413 over ``limit`` bytes.
-
-    Returns the stored file's path and its SHA-256.
-    """
-    digest, size = hashlib.sha256(), 0
-    partial = os.path.join(_upload_dir(), f"partial-{os.getpid()}-{id(upload_file)}")
-    with open(partial, "wb") as handle:
-        while block := upload_file.stream.read(1 << 20):
-            size += len(block)
-            if size > limit:
-                handle.close()
-                os.remove(partial)
-                raise upload_too_large(limit)
-            digest.update(block)
-            handle.write(block)
-    token = digest.hexdigest()[:32] + os.path.splitext(upload_file.filename)[1][:8].lower()
-    path = os.path.join(_upload_dir(), token)
-    os.replace(partial, path)
-    return path, digest.hexdigest()
+    """The stored upload's path and SHA-256 (services/intake_import.store_upload); 413 over ``limit``."""
+    try:
+        return intake_import.store_upload(upload_file.stream, upload_file.filename, _upload_dir(), limit)
+    except intake_import.FileTooLarge:
+        raise upload_too_large(limit) from None
 
 
 @bp.route("/upload", methods=["POST"])
@@ -149,7 +137,7 @@ def upload():
     path, file_hash = _store_upload(upload_file, limit)
     token = os.path.basename(path)
     existing = intake_import.find_duplicate(source, file_hash)
-    if existing is not None and existing.county_code == _county():
+    if scoping.in_county(existing, current_user):
         flash(_("内容完全相同的文件已于第 %(id)s 批（%(name)s）导入过，不重复计入。", id=existing.id,
                 name=existing.file_name), "error")
         return redirect(url_for("intake.batch_page", batch_id=existing.id))
@@ -218,7 +206,7 @@ def _live_state(batches) -> str:
 
 def _batch_or_404(batch_id):
     batch = db.session.get(ImportBatch, batch_id)
-    if batch is None or batch.county_code != _county() or (
+    if not scoping.in_county(batch, current_user) or (
             current_user.role == "data_provider" and batch.created_by_id != current_user.id):
         abort(404)
     return batch
@@ -289,23 +277,23 @@ def start_run():
         return redirect(url_for("intake.index"))
     run = intake_runs.create_run(_county(), as_of=as_of, actor=current_user)
     db.session.commit()
-    _job("workers.intake_jobs.run_comparison", lambda: intake_runs.run_comparison(run.id), run.id)
+    _job(intake_jobs.run_comparison, lambda: intake_runs.run_comparison(run.id), run.id)
     return redirect(url_for("intake.run_page", run_id=run.id))
 
 
-def _job(name, inline, *args):
+def _job(job, inline, *args):
     if _inline():
         inline()
         db.session.commit()
     else:
         from ..queues import enqueue
 
-        enqueue("intake" if "comparison" in name else "bulk", name, *args)
+        enqueue("intake" if job is intake_jobs.run_comparison else "bulk", job, *args)
 
 
 def _run_or_404(run_id):
     run = db.session.get(ComparisonRun, run_id)
-    if run is None or run.county_code != _county():
+    if not scoping.in_county(run, current_user):
         abort(404)
     return run
 
@@ -380,8 +368,8 @@ def results_export(run_id):
     run = _run_or_404(run_id)
     audit.record(current_user, "export", "comparison_results", run.id, detail=request.query_string.decode()[:200])
     db.session.commit()
-    rows = ((r.name, mask_id(r.id_number), STATUS_LABELS.get(r.status, r.status),
-             "、".join(PROBLEM_LABELS.get(p, p) for p in r.problems.split(";") if p), label(r.missing, "missing"),
+    rows = ((r.name, mask_id(r.id_number), str(STATUS_LABELS.get(r.status, r.status)),
+             "、".join(str(PROBLEM_LABELS.get(p, p)) for p in r.problems.split(";") if p), label(r.missing, "missing"),
              r.household_no,
              r.address, r.village_code) for r in _results_query(run).yield_per(2000))
     return xlsx_response(f"run-{run.id}.xlsx", _("比对结果"), [_("姓名"), _("公民身份号码"), _("结果"), _("问题"),
@@ -411,7 +399,7 @@ def candidates(run_id):
 def decide(candidate_id):
     """Confirm or reject one pair."""
     candidate = db.session.get(LinkageCandidate, candidate_id)
-    if candidate is None or candidate.county_code != _county():
+    if not scoping.in_county(candidate, current_user):
         abort(404)
     intake_work.decide_candidate(candidate, current_user, request.form.get("decision") == "confirm")
     audit.record(current_user, "linkage_decision", "linkage_candidate", candidate.id, detail=candidate.status)

@@ -16,7 +16,7 @@ from ..models import LinkageCandidate, ProblemRecord, ValidationIssue
 from ..redirects import safe_next
 from ..services import audit, scoping
 from . import bp
-from .routes import OPERATORS, STAFF, UPLOADERS, _batch_or_404, _county
+from .routes import OPERATORS, STAFF, UPLOADERS, _batch_or_404
 
 
 def _problem(record_id):
@@ -30,7 +30,7 @@ def _candidate(record_id):
     if current_user.role not in OPERATORS:
         abort(403)
     candidate = db.session.get(LinkageCandidate, record_id)
-    if candidate is None or candidate.county_code != _county():
+    if not scoping.in_county(candidate, current_user):
         abort(404)
     return "linkage_candidate", [(_("无效身份证号"), candidate.id_raw),
                                  (_("可能是"), candidate.candidate_id_number)], candidate.name

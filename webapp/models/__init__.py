@@ -1,6 +1,6 @@
 """The database models: one module per concern, all re-exported here."""
 from .area import Area, AreaLevel
-from .user import User, ROLES, COUNTY_ROLES
+from .user import User, ROLES, COUNTY_ROLES, TASK_ROLES, WORKING_ROLES
 from .registry import Household, Person, RegistrationRecord, RegistrationHistory
 from .case import Case, CaseEvent, RegistrationForm
 from .process import DiagramVersion, ProcessInstance, InboxTask
@@ -15,7 +15,7 @@ from .intake import (ComparisonChange, ComparisonEmployer, ComparisonResult, Com
                      ValueMapping)
 
 __all__ = [
-    "Area", "AreaLevel", "User", "ROLES", "COUNTY_ROLES", "Household", "Person",
+    "Area", "AreaLevel", "User", "ROLES", "COUNTY_ROLES", "TASK_ROLES", "WORKING_ROLES", "Household", "Person",
     "RegistrationRecord", "RegistrationHistory", "Case", "CaseEvent", "RegistrationForm",
     "DiagramVersion", "ProcessInstance", "InboxTask", "AuditEvent", "Incident", "Notification", "NOTIFICATION_KINDS",
     "ImportBatch", "HeaderMapping", "IntakeChunk", "ValidationIssue", "InvalidIdRow", "ComparisonRun",

@@ -1,6 +1,7 @@
 """Administrative areas: county, township, village, with 12-digit statistical codes."""
 import enum
 
+from .. import areacodes
 from ..extensions import db
 
 
@@ -28,14 +29,14 @@ class Area(db.Model):
     @property
     def county_code(self):
         """The 6-digit county code this area belongs to."""
-        return self.code[:6]
+        return areacodes.county_of(self.code)
 
     @property
     def township_code(self):
         """The 12-digit code of the township this area is or belongs to (None for a county)."""
         if self.level == AreaLevel.COUNTY.value:
             return None
-        return self.code[:9] + "000"
+        return areacodes.township_of(self.code)
 
     def __repr__(self):
         return f"<Area {self.code} {self.name}>"

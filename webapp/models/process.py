@@ -1,6 +1,14 @@
 """Engine state: diagram versions, process instances, and the inbox projection."""
+from datetime import timedelta
+
+from sqlalchemy import and_
+from sqlalchemy.ext.hybrid import hybrid_method
+
 from ..extensions import db
 from .base import utcnow
+
+# A task whose deadline is this close counts as "due soon" on every list and digest.
+DUE_SOON = timedelta(days=2)
 
 
 class DiagramVersion(db.Model):
@@ -87,6 +95,23 @@ class InboxTask(db.Model):
     completed_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id"))
     completed_by = db.relationship("User", foreign_keys=[completed_by_id])
 
+    @hybrid_method
+    def late_at(self, now):
+        """Past its deadline at ``now`` (naive UTC); in SQL a condition (the one overdue test)."""
+        return self.due_at is not None and self.due_at < now
+
+    @late_at.expression
+    def late_at(cls, now):
+        return cls.due_at < now
+
+    @hybrid_method
+    def due_soon_at(self, now):
+        """Not late yet at ``now`` but due within :data:`DUE_SOON`; in SQL a condition."""
+        return self.due_at is not None and now <= self.due_at < now + DUE_SOON
+
+    @due_soon_at.expression
+    def due_soon_at(cls, now):
+        return and_(cls.due_at >= now, cls.due_at < now + DUE_SOON)
 
 # The timer sweep asks "running instances whose earliest timer is due, earliest first";
 # (status, next_timer_at) answers it with one range scan, already in order.

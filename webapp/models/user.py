@@ -8,6 +8,10 @@ from .base import utcnow
 ROLES = ("village", "township", "agency", "county", "supervisor", "admin", "data_provider")
 # Roles that work at county level and so see the whole county.
 COUNTY_ROLES = ("agency", "county", "supervisor", "admin")
+# Roles that own a lane of tasks (an inbox), and with supervisors the five working roles: the
+# lanes a diagram may name, who gets digests, whom work can be moved to.
+TASK_ROLES = ("village", "township", "county", "agency")
+WORKING_ROLES = TASK_ROLES + ("supervisor",)
 
 
 class User(UserMixin, db.Model):

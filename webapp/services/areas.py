@@ -2,6 +2,9 @@
 import csv
 import random
 
+from flask import current_app
+
+from .. import areacodes
 from ..extensions import db
 from ..models import Area
 
@@ -46,7 +49,7 @@ def generate_county(county_code=DONGZHI_CODE, county_name=DONGZHI_NAME, township
                     break
             community = number <= 2 and kind == "town"
             suffix, vkind, vcode = ("社区", "community", number) if community else ("村", "village", 200 + number)
-            rows.append((f"{code[:9]}{vcode:03d}", village + suffix, "village", vkind, code))
+            rows.append((areacodes.village_code(code, vcode), village + suffix, "village", vkind, code))
     return rows
 
 
@@ -74,6 +77,27 @@ def load_csv(path):
     return load_rows(rows)
 
 
-def villages_of(township):
-    """The villages and communities of a township, by code."""
+class CountyUnknown(LookupError):
+    """The campaign's county cannot be told from the loaded areas (none, several, or not loaded)."""
+
+
+def campaign_county(county_code=None):
+    """(code, name) of the county the campaign runs in, from the loaded areas.
+
+    ``county_code`` (a user's county, say) wins; else the COUNTY_CODE setting; else the one county
+    among the loaded areas. No county is built in: with none loaded this raises CountyUnknown.
+    """
+    code = county_code or current_app.config.get("COUNTY_CODE")
+    query = Area.query.filter_by(level="county")
+    if code:
+        query = query.filter(Area.code == areacodes.county_area_code(code))
+    counties = query.order_by(Area.code).limit(2).all()
+    if len(counties) != 1:
+        raise CountyUnknown(f"county {code or '?'}: {len(counties)} loaded; set COUNTY_CODE or load its areas")
+    return counties[0].county_code, counties[0].name
+
+
+def villages_of(township_code):
+    """The villages and communities of the township with ``township_code``, by code."""
+    township = Area.query.filter_by(code=township_code).one()
     return Area.query.filter_by(parent_id=township.id).order_by(Area.code).all()

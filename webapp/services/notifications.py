@@ -3,19 +3,15 @@
 Writers that may run twice (timer sweeps, digest jobs) give each message a ``dedupe_key`` and
 insert with "on conflict do nothing", so a retried job never shows a message twice.
 """
-from datetime import timedelta
-from zoneinfo import ZoneInfo
+from sqlalchemy import case as sql_case, func
 
-from flask import current_app
-from sqlalchemy import and_, case as sql_case, func
-
+from .. import clock
 from ..extensions import db
-from ..models import InboxTask, Notification, User
+from ..models import WORKING_ROLES, InboxTask, Notification, User
 from ..models.base import utcnow
 
-DUE_SOON = timedelta(days=2)
 # Roles that work tasks and so get a digest (administrators and data providers do not).
-DIGEST_ROLES = ("village", "township", "agency", "county", "supervisor")
+DIGEST_ROLES = WORKING_ROLES
 DIGEST_LOCAL_HOUR = 7  # digests are produced from 07:00 local time on
 
 
@@ -95,14 +91,13 @@ def mark_read(user, notification_ids=None):
 
 
 def _local_today(now):
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
-    return now.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
+    return clock.to_local(now)
 
 
 def _personal_counts(now):
     """{assignee id: (open, overdue, due soon)} over every open task, in one grouped query."""
-    overdue = sql_case((InboxTask.due_at < now, 1), else_=0)
-    soon = sql_case((and_(InboxTask.due_at >= now, InboxTask.due_at < now + DUE_SOON), 1), else_=0)
+    overdue = sql_case((InboxTask.late_at(now), 1), else_=0)
+    soon = sql_case((InboxTask.due_soon_at(now), 1), else_=0)
     rows = (db.session.query(InboxTask.assignee_id, func.count(InboxTask.id), func.sum(overdue), func.sum(soon))
             .filter(InboxTask.state == "ready", InboxTask.assignee_id.isnot(None))
             .group_by(InboxTask.assignee_id).all())
@@ -113,7 +108,7 @@ def _area_overdue(user, now):
     from .scoping import scope_condition
 
     return (db.session.query(func.count(InboxTask.id))
-            .filter(InboxTask.state == "ready", InboxTask.due_at < now, scope_condition(InboxTask, user))
+            .filter(InboxTask.state == "ready", InboxTask.late_at(now), scope_condition(InboxTask, user))
             .scalar())
 
 

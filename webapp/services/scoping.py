@@ -1,14 +1,23 @@
-"""The one area-scoping rule. Every query of persons, households, cases and tasks uses it.
+"""The one area-scoping rule. Every query of persons, households, cases, tasks and staff uses it.
 
 County-level roles see their whole county; township staff their township; village assistants
-their village; data providers no personal records at all. Out-of-scope objects answer 404, so
-guessing ids reveals nothing.
+their village; data providers no personal records at all. Out-of-scope objects raise
+:class:`OutOfScope`, which the application answers with 404 (create_app maps it), so guessing ids reveals nothing.
+
+It answers two questions, both as SQL conditions and for loaded objects: which areas may this
+user see and act on (:func:`scope_condition`, :func:`in_scope`, :func:`in_county`), and who may
+work a task (:func:`team_of`, :func:`staff_in_scope`, :func:`staff_of_township`). Code prefixes
+come from :mod:`webapp.areacodes`.
 """
-from flask import abort
 from sqlalchemy import false
 
+from .. import areacodes
 from ..extensions import db
-from ..models import COUNTY_ROLES, Case, Household, InboxTask, Person
+from ..models import COUNTY_ROLES, Area, Case, Household, InboxTask, Person, User
+
+
+class OutOfScope(LookupError):
+    """The object does not exist or lies outside the user's area; the application answers 404."""
 
 
 def _pinned_column(user):
@@ -35,16 +44,31 @@ def in_scope(obj, user):
     return pinned is not None and getattr(obj, pinned[0]) == pinned[1]
 
 
+def in_county(obj, user):
+    """True when a county-wide object (import batch, comparison run, ...) is in ``user``'s county."""
+    return obj is not None and obj.county_code == user.area.county_code
+
+
+def areas_within(code):
+    """A SQL condition on :class:`Area` for the area ``code`` and every area inside it."""
+    if len(code) == areacodes.COUNTY_DIGITS or code == areacodes.county_area_code(code):
+        return Area.code.like(areacodes.county_of(code) + "%")
+    if code == areacodes.township_of(code):
+        return Area.code.like(areacodes.township_prefix(code) + "%")
+    return Area.code == code
+
+
 def scoped(model, user):
     """A query of ``model`` already limited to ``user``'s area."""
     return model.query.filter(scope_condition(model, user))
 
 
 def get_or_404(model, object_id, user):
-    """Load one object in ``user``'s area, or answer 404 (also when it exists elsewhere)."""
+    """Load one object in ``user``'s area, else raise OutOfScope (also when it exists elsewhere),
+    which the application answers with 404."""
     obj = db.session.get(model, object_id)
     if obj is None or not in_scope(obj, user):
-        abort(404)
+        raise OutOfScope(f"{model.__name__} {object_id}")
     return obj
 
 
@@ -66,3 +90,33 @@ def get_person_or_404(person_id, user):
 def get_household_or_404(household_id, user):
     """A household in the user's area."""
     return get_or_404(Household, household_id, user)
+
+
+def staff_in_scope(user, roles):
+    """Active staff with ``roles`` whose home area lies inside ``user``'s area (the supervisor's
+    county, or the township a township supervisor works in), for choosing whom work goes to."""
+    code = user.area.code
+    prefix = areacodes.county_of(code) if user.role in COUNTY_ROLES else areacodes.township_prefix(code)
+    return (User.query.join(Area, User.area_id == Area.id).options(db.contains_eager(User.area))
+            .filter(User.active.is_(True), User.role.in_(roles), Area.code.like(prefix + "%"))
+            .order_by(User.role, User.display_name).all())
+
+
+def staff_of_township(role, township_code):
+    """Active users with ``role`` anywhere in a township (village assistants for distribution)."""
+    return (User.query.join(Area, User.area_id == Area.id)
+            .filter(User.role == role, User.active.is_(True), areas_within(areacodes.township_of(township_code)))
+            .order_by(Area.code, User.display_name).all())
+
+
+def team_of(row):
+    """Who may work task ``row``: active users of its lane inside its area (one query)."""
+    if row.lane == "village":
+        near = Area.code == (row.village_code or "-")
+    elif row.lane == "township":
+        near = areas_within(areacodes.township_of(row.township_code)) if row.township_code else false()
+    else:
+        near = areas_within(row.county_code)
+    users = (User.query.join(Area, User.area_id == Area.id).options(db.contains_eager(User.area))
+             .filter(User.role == row.lane, User.active.is_(True), near).all())
+    return [user for user in users if in_scope(row, user)]

@@ -1,11 +1,10 @@
 """Incidents: cases stopped by an engine failure, listed for administrators and supervisors and
 retried after a fix (DESIGN invariant 13)."""
-from functools import wraps
-
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from ..auth.decorators import roles_required
 from ..extensions import db
 from ..models import Incident
 from ..services.casework import incidents
@@ -13,15 +12,7 @@ from ..services import scoping
 from . import bp
 
 
-def incident_roles_required(view):
-    """Only administrators and supervisors."""
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not incidents.can_manage(current_user):
-            abort(403)
-        return view(*args, **kwargs)
-    return wrapped
+incident_roles_required = roles_required(*incidents.INCIDENT_ROLES)
 
 
 @bp.route("/incidents")

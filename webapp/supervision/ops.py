@@ -1,27 +1,17 @@
 """The queue dashboard for administrators: RQ queues, workers, failures, the periodic schedule,
 and the backlog the database holds (which is what matters: Redis is only a doorbell)."""
-from functools import wraps
-
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
 from redis.exceptions import RedisError
 
+from workers import jobs
+from workers.schedule import PERIODIC_JOBS, interval_of, last_key
+
+from ..auth.decorators import admin_required
 from ..services.casework import timers
 from . import bp
 
 FAILED_SHOWN = 20
-
-
-def admin_required(view):
-    """Only administrators."""
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if current_user.role != "admin":
-            abort(403)
-        return view(*args, **kwargs)
-    return wrapped
 
 
 def _queue_figures(connection):
@@ -51,13 +41,11 @@ def _queue_figures(connection):
 
 
 def _schedule(connection):
-    from workers.schedule import PERIODIC_JOBS, interval_of, last_key
-
     rows = []
     for job in PERIODIC_JOBS:
         last = connection.get(last_key(job))
-        rows.append({"id": job.id, "func": job.func, "queue": job.queue, "every": interval_of(job),
-                     "timeout": job.timeout, "last": last.decode() if last else None})
+        rows.append({"id": job.id, "func": f"{job.func.__module__}.{job.func.__qualname__}", "queue": job.queue,
+                     "every": interval_of(job), "timeout": job.timeout, "last": last.decode() if last else None})
     return rows
 
 
@@ -108,7 +96,7 @@ def requeue(job_id):
 @admin_required
 def sweep_now():
     """Ask a worker to sweep timers now (a doorbell: the periodic sweep runs anyway)."""
-    job = timers.ring("workers.jobs.sweep_timers", queue_name="timers", job_timeout=120)
+    job = timers.ring(jobs.sweep_timers, queue_name="timers", job_timeout=120)
     if job is None:
         flash(_("任务队列暂不可用，定时巡检将在恢复后自动补做。"), "error")
     else:

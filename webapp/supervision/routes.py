@@ -1,11 +1,11 @@
 """The supervisor console: late work by township, village and person; moving it."""
-from functools import wraps
-from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
+from .. import clock
+from ..auth.decorators import roles_required
 from ..extensions import db
 from ..models import InboxTask, User
 from ..models.base import utcnow
@@ -17,27 +17,15 @@ from .forms import AbsentForm, DueDateForm, ReassignForm, loaded_choices, person
 from . import bp
 
 
-def supervisor_required(view):
-    """Only supervisors."""
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if current_user.role not in supervision.SUPERVISOR_ROLES:
-            abort(403)
-        return view(*args, **kwargs)
-    return wrapped
-
-
-def _zone():
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
+supervisor_required = roles_required(*supervision.SUPERVISOR_ROLES)
 
 
 def _local_to_utc(value):
-    return value.replace(tzinfo=_zone()).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+    return clock.to_utc(value)
 
 
 def _utc_to_local(value):
-    return value.replace(tzinfo=ZoneInfo("UTC")).astimezone(_zone()).replace(tzinfo=None)
+    return clock.to_local(value).replace(tzinfo=None)
 
 
 def _filter_from_args():
@@ -72,7 +60,7 @@ def tasks():
 def reassign():
     """Reassign the selected tasks to one person of the right role and area."""
     form = ReassignForm()
-    form.to_user_id.choices = person_choices(supervision.staff_in_scope(current_user))
+    form.to_user_id.choices = person_choices(scoping.staff_in_scope(current_user, supervision.WORKING_ROLES))
     back = safe_next(request.form.get("next"), "supervision.tasks")
     ids = request.form.getlist("task_ids", type=int)
     if not ids:
@@ -118,7 +106,7 @@ def change_due(task_id):
 @supervisor_required
 def absent():
     """Move all open tasks of an absent person to a colleague."""
-    staff = supervision.staff_in_scope(current_user, roles=("village", "township", "county", "agency"))
+    staff = scoping.staff_in_scope(current_user, ("village", "township", "county", "agency"))
     form = AbsentForm()
     form.person_id.choices = person_choices(staff)
     form.to_user_id.choices = person_choices(staff)

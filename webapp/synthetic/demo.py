@@ -2,6 +2,7 @@
 import random
 from datetime import date, timedelta
 
+from .. import areacodes
 from ..extensions import db
 from ..idnumber import make_id
 from ..models import Area, Household, Person, User
@@ -77,14 +78,14 @@ def seed(households=300, villages_with_staff=4, seed_value=341721, progress=None
     areas.load_rows(areas.generate_county())
     county_code = areas.DONGZHI_CODE
     township = Area.query.filter_by(code=areas.township_code(county_code, 0)).one()
-    villages = areas.villages_of(township)[:villages_with_staff + 2]
+    villages = areas.villages_of(township.code)[:villages_with_staff + 2]
     create_users(township, villages[:villages_with_staff])
     admin = User.query.filter_by(username="admin").one()
     started = 0
     for index in range(households):
         # A fifth of the addresses do not name a village: township staff must place them.
         village = rng.choice(villages) if rng.random() > 0.2 else None
-        number = f"{township.code[:9]}{index + 1:06d}"
+        number = areacodes.township_prefix(township.code) + f"{index + 1:06d}"
         household = _household(rng, number, township, village, county_code)
         db.session.flush()
         cases.start_registration_case(household, actor=admin)

@@ -8,6 +8,7 @@ import json
 import logging
 
 from flask_babel import gettext as _
+from workers import jobs
 
 from ...engine import migration as engine_migration
 from ...extensions import db
@@ -128,7 +129,7 @@ def enqueue(run_id):
     """Hand the run to a worker (primitive id only)."""
     from ...queues import enqueue as enqueue_job
 
-    return enqueue_job("bulk", "workers.jobs.migrate_cases", run_id, job_id=f"migration-{run_id}")
+    return enqueue_job("bulk", jobs.migrate_cases, run_id, job_id=f"migration-{run_id}")
 
 
 _COUNTER = {"migrated": "migrated", "incompatible": "incompatible"}

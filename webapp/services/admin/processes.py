@@ -81,7 +81,7 @@ def heatmap(version_id, user, township=None, now=None):
     One grouped query served by ix_inbox_heatmap (no join, no table access).
     """
     now = now or utcnow()
-    overdue = func.sum(sql_case((InboxTask.due_at < now, 1), else_=0))
+    overdue = func.sum(sql_case((InboxTask.late_at(now), 1), else_=0))
     query = (db.session.query(InboxTask.process_id, InboxTask.task_name, func.count(), overdue)
              .filter(InboxTask.diagram_version_id == version_id, InboxTask.state == "ready",
                      scope_condition(InboxTask, user)))
@@ -138,7 +138,7 @@ def case_diagrams(case, now=None):
     now = now or utcnow()
     late = {(row.process_id, row.task_name) for row in
             InboxTask.query.filter(InboxTask.case_id == case.id, InboxTask.state == "ready")
-            if row.overdue or (row.due_at is not None and row.due_at < now)}
+            if row.overdue or row.late_at(now)}
     shown = []
     for instance in ProcessInstance.query.filter_by(case_id=case.id).order_by(ProcessInstance.id):
         version = instance.diagram_version

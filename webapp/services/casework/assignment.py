@@ -5,7 +5,7 @@ back (a return from review) goes to whoever did it last time.
 """
 from sqlalchemy import desc
 
-from ...models import InboxTask, User
+from ...models import InboxTask
 
 # A task that continues another's work goes to whoever did that work, not back to the pool:
 # the agency staff member who investigated a problem record also resolves it.
@@ -37,11 +37,3 @@ def assign_new_task(row, case, first_time=False):
     previous = _previous_worker(case, row.task_name) or _previous_worker(case, CONTINUES.get(row.task_name))
     if previous is not None and previous.role == row.lane:
         row.assignee_id = previous.id
-
-
-def candidates_for(row):
-    """Active users who may be given ``row``: the lane's role, inside the task's area."""
-    query = User.query.filter(User.role == row.lane, User.active.is_(True))
-    users = query.all()
-    from ..scoping import in_scope
-    return [user for user in users if in_scope(row, user)]

@@ -8,6 +8,7 @@ process (docs/process-contract.md); ``reviewer`` in its data picks the township 
 """
 from flask_babel import gettext as _
 
+from ... import areacodes
 from ...extensions import db
 from ...idnumber import birth_date, sex
 from ...models import Area, Case, ChangeRequest, Household, Person, RegistrationHistory, RegistrationRecord
@@ -138,13 +139,13 @@ def raise_request(kind, actor, origin, reason, new_value, person=None, field=Non
 
 
 def _area_of(person):
-    code = person.village_code or person.township_code or f"{person.county_code}000000"
+    code = person.village_code or person.township_code or areacodes.county_area_code(person.county_code)
     return Area.query.filter_by(code=code).one()
 
 
 def area_of_request(request):
     """The area the request's case runs in (its village, else township, else county)."""
-    code = request.village_code or request.township_code or f"{request.county_code}000000"
+    code = request.village_code or request.township_code or areacodes.county_area_code(request.county_code)
     return Area.query.filter_by(code=code).one()
 
 

@@ -1,15 +1,12 @@
 """Inbox queries: they read only the inbox projection, never a serialized workflow."""
 from dataclasses import dataclass
-from datetime import timedelta
-
-from sqlalchemy import and_, func
+from sqlalchemy import func
 
 from ...extensions import db
 from ...models import COUNTY_ROLES, Area, Case, InboxTask
 from ...models.base import utcnow
 from ..scoping import scope_condition
 
-DUE_SOON = timedelta(days=2)
 SORTS = {"due": (InboxTask.due_at.asc(), InboxTask.id.asc()),
          "-due": (InboxTask.due_at.desc(), InboxTask.id.desc()),
          "new": (InboxTask.id.desc(),)}
@@ -49,20 +46,28 @@ def _filters(flt):
     if flt.text:
         conditions.append(InboxTask.case.has(Case.title.contains(flt.text.strip()[:64])))
     if flt.due == "overdue":
-        conditions.append(InboxTask.due_at < now)
+        conditions.append(InboxTask.late_at(now))
     elif flt.due == "soon":
-        conditions.append(and_(InboxTask.due_at >= now, InboxTask.due_at < now + DUE_SOON))
+        conditions.append(InboxTask.due_soon_at(now))
     return conditions
+
+
+def task_page(conditions, order, page, per_page, *loads):
+    """(one page of tasks matching ``conditions`` in ``order``, the total matching): every task list.
+
+    ``loads`` are relationships loaded with the rows (the case, the assignee).
+    """
+    query = InboxTask.query.filter(*conditions)
+    total = query.order_by(None).with_entities(func.count(InboxTask.id)).scalar()
+    rows = (query.options(*(db.joinedload(load) for load in loads)).order_by(*order)
+            .limit(per_page).offset((max(page, 1) - 1) * per_page).all())
+    return rows, total
 
 
 def list_tasks(user, flt, page=1, per_page=20):
     """One page of tasks for ``user`` and the total matching; rows carry their case."""
-    conditions = _base(user, flt.view) + _filters(flt)
-    query = InboxTask.query.filter(*conditions)
-    total = query.order_by(None).with_entities(func.count(InboxTask.id)).scalar()
-    rows = (query.options(db.joinedload(InboxTask.case)).order_by(*SORTS.get(flt.sort, SORTS["due"]))
-            .limit(per_page).offset((max(page, 1) - 1) * per_page).all())
-    return rows, total
+    return task_page(_base(user, flt.view) + _filters(flt), SORTS.get(flt.sort, SORTS["due"]), page, per_page,
+                     InboxTask.case)
 
 
 def counts(user):
@@ -71,7 +76,7 @@ def counts(user):
     mine = db.session.query(func.count(InboxTask.id)).filter(*_base(user, "mine")).scalar()
     team = db.session.query(func.count(InboxTask.id)).filter(*_base(user, "team")).scalar()
     overdue = (db.session.query(func.count(InboxTask.id))
-               .filter(*_base(user, "mine"), InboxTask.due_at < now).scalar())
+               .filter(*_base(user, "mine"), InboxTask.late_at(now)).scalar())
     return {"mine": mine, "team": team, "overdue": overdue}
 
 

@@ -2,7 +2,7 @@
 from ...engine import operations
 from ...extensions import db
 from ...models import InboxTask, Person
-from . import cases, registry, timers
+from . import assignment, cases, registry, timers
 
 
 def registry_apply(ctx, params, task_data):
@@ -77,3 +77,4 @@ def register_operations():
                           ("notify_reminder", notify_reminder), ("escalate_task", escalate_task),
                           ("close_problem", close_problem)):
         operations.register(name, handler)
+    operations.register_assigner(assignment.assign_new_task)

@@ -5,23 +5,20 @@ record. Reassignment is a conditional UPDATE on an open row, so it cannot revive
 someone finished meanwhile. The caller commits.
 """
 from dataclasses import dataclass
-from datetime import timedelta, timezone
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, case as sql_case, func, update
+from sqlalchemy import case as sql_case, func, update
 
+from ... import areacodes, clock
 from ...extensions import db
-from ...models import Area, Case, InboxTask, User
+from ...models import WORKING_ROLES, Area, Case, InboxTask, User
 from ...models.base import utcnow
 from .. import audit, notifications
 from . import cases
-from ..scoping import in_scope, scope_condition
+from .inbox import SORTS, task_page
+from ..scoping import in_scope, scope_condition, staff_in_scope
 
 SUPERVISOR_ROLES = ("supervisor",)
-WORKING_ROLES = ("village", "township", "county", "agency", "supervisor")
-DUE_SOON = timedelta(days=2)
 
 
 class SupervisionRefused(Exception):
@@ -45,17 +42,17 @@ def _open(user):
 
 def _due_conditions(due, now):
     if due == "overdue":
-        return [InboxTask.due_at < now]
+        return [InboxTask.late_at(now)]
     if due == "soon":
-        return [InboxTask.due_at >= now, InboxTask.due_at < now + DUE_SOON]
+        return [InboxTask.due_soon_at(now)]
     return []
 
 
 def summary(user, now=None):
     """Open, overdue and due-soon counts grouped by township, village and person (with names)."""
     now = now or utcnow()
-    late = func.sum(sql_case((InboxTask.due_at < now, 1), else_=0))
-    soon = func.sum(sql_case((and_(InboxTask.due_at >= now, InboxTask.due_at < now + DUE_SOON), 1), else_=0))
+    late = func.sum(sql_case((InboxTask.late_at(now), 1), else_=0))
+    soon = func.sum(sql_case((InboxTask.due_soon_at(now), 1), else_=0))
 
     def grouped(column):
         rows = (db.session.query(column, func.count(InboxTask.id), late, soon).filter(*_open(user))
@@ -72,7 +69,7 @@ def summary(user, now=None):
         # No township: county-level work (problem data, changes) and households no village matched.
         group["name"] = names.get(group["key"], group["key"]) if group["key"] else _("县级（未分到乡镇）")
     for group in by_village:
-        group["township"] = group["key"][:9] + "000" if group["key"] else ""
+        group["township"] = areacodes.township_of(group["key"]) if group["key"] else ""
         group["township_name"] = names.get(group["township"]) or area_name_of(group["township"])
     for group in by_person:
         group["user"] = people.get(group["key"])
@@ -104,24 +101,7 @@ def list_tasks(user, flt, page=1, per_page=50, now=None):
         conditions.append(InboxTask.assignee_id.is_(None))
     elif flt.assignee and flt.assignee.isdigit():
         conditions.append(InboxTask.assignee_id == int(flt.assignee))
-    query = InboxTask.query.filter(*conditions)
-    total = query.with_entities(func.count(InboxTask.id)).scalar()
-    rows = (query.options(db.joinedload(InboxTask.case), db.joinedload(InboxTask.assignee))
-            .order_by(InboxTask.due_at.asc(), InboxTask.id.asc())
-            .limit(per_page).offset((max(page, 1) - 1) * per_page).all())
-    return rows, total
-
-
-def staff_in_scope(user, roles=WORKING_ROLES):
-    """Active staff inside ``user``'s area, for choosing whom work goes to."""
-    from ...models import COUNTY_ROLES
-
-    people = (User.query.options(db.joinedload(User.area))
-              .filter(User.active.is_(True), User.role.in_(roles)).order_by(User.role, User.display_name).all())
-    county = user.area.county_code
-    # A person is in scope when their home area lies inside the supervisor's area.
-    return [p for p in people if p.area.code[:6] == county
-            and (user.role in COUNTY_ROLES or p.area.code.startswith(user.area.code[:9]))]
+    return task_page(conditions, SORTS["due"], page, per_page, InboxTask.case, InboxTask.assignee)
 
 
 def eligible_with_load(user, rows, lane=None):
@@ -130,7 +110,7 @@ def eligible_with_load(user, rows, lane=None):
     A supervisor reassigning work needs only those who can do it, and how much each already has.
     """
     lanes = {lane} if lane else {row.lane for row in rows}
-    people = [p for p in staff_in_scope(user) if p.role in lanes
+    people = [p for p in staff_in_scope(user, WORKING_ROLES) if p.role in lanes
               and (not rows or any(in_scope(row, p) for row in rows if row.lane == p.role))]
     ids = [p.id for p in people]
     loads = dict(db.session.query(InboxTask.assignee_id, func.count(InboxTask.id))
@@ -217,8 +197,7 @@ def _local_text(value):
     """A stored UTC time as local wall-clock text for the timeline (no request needed)."""
     if value is None:
         return "—"
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
-    return value.replace(tzinfo=timezone.utc).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    return clock.to_local(value).strftime("%Y-%m-%d %H:%M")
 
 
 def change_due(row, new_due, actor, reason, now=None):

@@ -1,11 +1,11 @@
 """Working a task: who may, what each kind of task needs, and completing it."""
 from flask_babel import gettext as _
 
-from ... import engine
+from ... import areacodes, engine
 from ...extensions import db
 from ...models import Area, Person, RegistrationForm, User
 from ...models.base import utcnow
-from .. import audit
+from .. import audit, scoping
 from . import cases
 
 
@@ -23,23 +23,15 @@ def check_can_work(row, user):
         raise TaskRefused(_("请先认领此任务。"))
 
 
-def villages_of_township(township_code):
-    """Villages and communities of a township, for the distribution forms."""
-    township = Area.query.filter_by(code=township_code).one()
-    return Area.query.filter_by(parent_id=township.id).order_by(Area.code).all()
-
-
 def visitors_of_township(township_code):
     """Active village assistants of a township, for the distribution forms."""
-    return (User.query.join(Area, User.area_id == Area.id)
-            .filter(User.role == "village", User.active.is_(True), Area.code.like(township_code[:9] + "%"))
-            .order_by(Area.code, User.display_name).all())
+    return scoping.staff_of_township("village", township_code)
 
 
 def assign_household(row, user, village_code, visitor_id):
     """Place the case's household in a village, name its visitor, complete the distribution task."""
     village = Area.query.filter_by(code=village_code, level="village").one_or_none()
-    if village is None or village.code[:9] != row.township_code[:9]:
+    if village is None or not areacodes.same_township(village.code, row.township_code):
         raise TaskRefused(_("所选村(社区)不属于本乡镇。"))
     visitor = db.session.get(User, visitor_id)
     if visitor is None or visitor.role != "village" or visitor.area.code != village.code or not visitor.active:
@@ -74,44 +66,44 @@ def added_persons(case):
             .order_by(RegistrationForm.id).all())
 
 
-def save_registration_form(row, user, form, person=None, record=None):
-    """Create or update the registration form of one person in the visit task's case.
+def save_registration_form(row, user, id_number, name, data, person=None, record=None):
+    """Create or update the registration form (``data``: its fields) of one person in the visit
+    task's case.
 
     ``record`` is the form of a person added during this visit when it is being corrected; its
     ID number may change then (it is not in the registry yet)."""
     case = row.case
-    same_id = RegistrationForm.query.filter_by(case_id=case.id, id_number=form.id_number.data).one_or_none()
+    same_id = RegistrationForm.query.filter_by(case_id=case.id, id_number=id_number).one_or_none()
     if record is not None and same_id is not None and same_id.id != record.id:
         raise TaskRefused(_("本户已有该公民身份号码的登记表。"))
     record = record or same_id
     if person is None:
-        person = Person.query.filter_by(id_number=form.id_number.data).one_or_none()
+        person = Person.query.filter_by(id_number=id_number).one_or_none()
         if person is not None and person.household_id != case.household_id:
             raise TaskRefused(_("该公民身份号码已登记在其他户，请核实后通过变更办理。"))
     if record is None:
-        record = RegistrationForm(case_id=case.id, id_number=form.id_number.data)
+        record = RegistrationForm(case_id=case.id, id_number=id_number)
         db.session.add(record)
-    record.id_number = form.id_number.data
+    record.id_number = id_number
     record.person_id = getattr(person, "id", None)
-    record.name = form.name.data.strip()
-    record.data = form.stored_data()
+    record.name = name.strip()
+    record.data = data
     record.filled_by_id = user.id
     record.updated_at = utcnow()
-    audit.record(user, "update_person", "registration_form", form.id_number.data,
+    audit.record(user, "update_person", "registration_form", id_number,
                  detail=f"case {case.id}")
     return record
 
 
-def complete_visit(row, user, form):
-    """Complete the visit; a finished visit needs a form for every household member."""
-    result = form.visit_result.data
+def complete_visit(row, user, result, visit_date, policy_explained, comment=""):
+    """Complete the visit with its result and date; a finished visit needs a form for every member."""
     if result == "completed":
         missing = missing_forms(row.case)
         if missing:
             names = "、".join(person.name for person in missing)
             raise TaskRefused(_("以下人员尚未填写登记表：%(names)s", names=names))
-    data = {"visit_result": result, "visit_date": form.visit_date.data.isoformat(),
-            "policy_explained": bool(form.policy_explained.data), "visit_comment": form.visit_comment.data or ""}
+    data = {"visit_result": result, "visit_date": visit_date.isoformat(),
+            "policy_explained": bool(policy_explained), "visit_comment": comment or ""}
     return cases.complete(row, user, data)
 
 

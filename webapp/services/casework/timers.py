@@ -23,6 +23,7 @@ from ...extensions import db
 from ...models import CaseEvent, InboxTask, ProcessInstance, User
 from ...models.base import utcnow
 from .. import notifications
+from ..scoping import team_of
 
 log = logging.getLogger(__name__)
 ESCALATION_BATCH = 1000
@@ -225,22 +226,6 @@ def _record_reminders(claimed, now):
     return len(messages)
 
 
-def team_of(row):
-    """Active users of the row's lane inside its area (one query; the scoping rule decides)."""
-    from ...models import Area
-    from ..scoping import in_scope
-
-    if row.lane == "village":
-        near = Area.code == (row.village_code or "-")
-    elif row.lane == "township":
-        near = Area.code.like((row.township_code or "-")[:9] + "%")
-    else:
-        near = Area.code.like(row.county_code + "%")
-    users = (User.query.join(Area, User.area_id == Area.id).options(db.contains_eager(User.area))
-             .filter(User.role == row.lane, User.active.is_(True), near).all())
-    return [user for user in users if in_scope(row, user)]
-
-
 def backlog(now=None):
     """What the database says is waiting: due instances, overdue tasks not escalated, oldest due."""
     now = now or utcnow()
@@ -250,7 +235,7 @@ def backlog(now=None):
                    .filter(InboxTask.state == "ready", InboxTask.overdue == false(), InboxTask.due_at <= now)
                    .scalar())
     overdue = (db.session.query(func.count(InboxTask.id))
-               .filter(InboxTask.state == "ready", InboxTask.due_at < now).scalar())
+               .filter(InboxTask.state == "ready", InboxTask.late_at(now)).scalar())
     unreminded = (db.session.query(func.count(InboxTask.id))
                   .filter(InboxTask.state == "ready", InboxTask.reminded == false(), InboxTask.reminder_at <= now)
                   .scalar())
@@ -258,7 +243,7 @@ def backlog(now=None):
             "overdue": overdue}
 
 
-def ring(job_name, *args, queue_name="timers", **kwargs):
+def ring(job, *args, queue_name="timers", **kwargs):
     """Enqueue a job as a doorbell: a Redis outage is logged and answered with None, never raised.
 
     Request paths use this; the periodic sweep finds the work from the database anyway.
@@ -266,7 +251,7 @@ def ring(job_name, *args, queue_name="timers", **kwargs):
     from ...queues import enqueue
 
     try:
-        return enqueue(queue_name, job_name, *args, **kwargs)
+        return enqueue(queue_name, job, *args, **kwargs)
     except (RedisError, OSError) as err:
-        log.warning("Redis unavailable, %s not enqueued (the sweep will catch up): %s", job_name, err)
+        log.warning("Redis unavailable, %s not enqueued (the sweep will catch up): %s", job.__name__, err)
         return None

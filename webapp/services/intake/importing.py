@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -21,15 +22,15 @@ from ...extensions import db
 from sqlalchemy import select
 
 from ...intake.chunks import chunk_id_numbers, decode_chunk, encode_chunk
-from ...intake.mapping import SOURCES, duplicate_headers_problem, map_headers
+from ...intake.mapping import PERSON_SOURCES, SOURCES, duplicate_headers_problem, map_headers
 from ...intake.readers import ReadError, TableReader
 from ...intake.records import invalid_records
 from ...intake.validate import ERROR, WARNING, ReportRow, RowValidator
 from ...models import HeaderMapping, ImportBatch, IntakeChunk, InvalidIdRow, ValidationIssue
 from ...models.base import utcnow
 from ...infra.bulk import insert_rows
+from ..areas import campaign_county
 
-PERSON_SOURCES = ("public_security", "health", "social_insurance")
 MAX_STORED_ISSUES = 200_000  # the report beyond this is counted, not stored
 REJECTED_ISSUES_KEPT = 5_000  # a rejected file keeps the start of its report, for the uploader
 DEFAULT_MAX_ERROR_SHARE = 0.2  # more rows in error than this: wrong file or wrong mapping ...
@@ -153,6 +154,32 @@ def start_batch(source: str, path: str | Path, file_name: str, county_code: str,
 _FINISHED = ("imported", "rejected", "duplicate")
 
 
+class FileTooLarge(ValueError):
+    """An upload went past its size limit while being stored (nothing is kept)."""
+
+
+def store_upload(stream, filename: str, folder: str, limit: int) -> tuple[str, str]:
+    """Copy an uploaded ``stream`` into ``folder`` in blocks, named by its hash; (path, SHA-256).
+
+    Raises FileTooLarge past ``limit`` bytes, before the rest is read.
+    """
+    digest, size = hashlib.sha256(), 0
+    partial = os.path.join(folder, f"partial-{os.getpid()}-{id(stream)}")
+    with open(partial, "wb") as handle:
+        while block := stream.read(1 << 20):
+            size += len(block)
+            if size > limit:
+                handle.close()
+                os.remove(partial)
+                raise FileTooLarge(limit)
+            digest.update(block)
+            handle.write(block)
+    token = digest.hexdigest()[:32] + os.path.splitext(filename)[1][:8].lower()
+    path = os.path.join(folder, token)
+    os.replace(partial, path)
+    return path, digest.hexdigest()
+
+
 def mark_failed(batch_id: int, error: Exception) -> None:
     """An import job died: its batch says so (rejected, with a reason) instead of importing for ever."""
     batch = db.session.get(ImportBatch, batch_id)
@@ -162,7 +189,7 @@ def mark_failed(batch_id: int, error: Exception) -> None:
 
 
 def import_file(path: str | Path, source: str, *, file_name: str | None = None, actor=None,
-                county_code: str = "341721", county_name: str = "东至县", mapping: dict | None = None,
+                county_code: str | None = None, mapping: dict | None = None,
                 today: date | None = None, max_error_share: float = DEFAULT_MAX_ERROR_SHARE,
                 value_mapping: dict | None = None, batch_id: int | None = None,
                 period: str | None = None) -> ImportOutcome:
@@ -177,12 +204,14 @@ def import_file(path: str | Path, source: str, *, file_name: str | None = None, 
     the uploader is notified; on ``rejected`` the batch keeps the start of its
     report; on ``duplicate`` nothing new is counted. Safe to call twice. An
     imported batch supersedes the active batch of the same source, county and
-    ``period`` (see :func:`supersede_previous`).
+    ``period`` (see :func:`supersede_previous`). ``county_code`` is the uploader's county (else
+    the campaign's, see :func:`~webapp.services.areas.campaign_county`); its name comes from the areas.
     """
     from .mapping import notify_needs_mapping, pending_of, saved_value_mapping
 
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}")
+    county_code, county_name = campaign_county(county_code)
     path = Path(path)
     file_hash = file_sha256(path)
     dedupe_key = f"{source}:{file_hash}"

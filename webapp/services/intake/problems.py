@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from ...areacodes import codes_of_village
 from ...extensions import db
 from ...idnumber import mask_id
 from ...intake.compare import PROBLEM_LABELS
@@ -27,12 +28,6 @@ def _source_label(source):
 
 PROBLEM_PROCESS = "problem_data"
 _INSERT_BATCH = 5000
-
-
-def _areas(village_code, county_code):
-    if village_code and len(village_code) == 12:
-        return village_code[:6], village_code[:9] + "000", village_code
-    return county_code, None, None
 
 
 def _earlier_cases(county_code: str) -> dict[str, tuple]:
@@ -53,7 +48,7 @@ def write_problem_records(run, result, batches: dict, area_of: dict) -> int:
     rows = []
 
     def add(key, problem_type, id_number, name, detail, village_code, batch_id=None, row=None, id_raw=None):
-        county, township, village = _areas(village_code, run.county_code)
+        county, township, village = codes_of_village(village_code, run.county_code)
         case_id, status, outcome = earlier.get(key, (None, "open", None))
         rows.append({"run_id": run.id, "key": key[:160], "problem_type": problem_type, "id_number": id_number,
                      "name": (name or "")[:64] or None, "detail": (detail or "")[:512] or None,

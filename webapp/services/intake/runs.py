@@ -17,22 +17,25 @@ import itertools
 import time
 import traceback
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import delete, select
 
+from ... import clock
+from ...areacodes import codes_of_village
 from ...extensions import db
 from ...intake.compare import compare
 from ...intake.employers import ORG_SOURCES, EmployerIndex
 from ...intake.linkage import decision_key, find_candidates, relink_chunk
+from ...intake.mapping import PERSON_SOURCES
 from ...intake.records import InvalidIdRecord, records_from_chunk
 from ...models import (ComparisonChange, ComparisonResult, ComparisonRun, ImportBatch, InvalidIdRow,
                        LinkageCandidate, ProblemRecord)
 from ...models.base import utcnow
 from ...infra.bulk import insert_rows, insert_tuples
+from ..areas import campaign_county
 from .employers import write_employers
-from .importing import PERSON_SOURCES, batch_chunks
+from .importing import batch_chunks
 from .problems import write_problem_records
 from ...infra.result_writer import ResultWriter
 
@@ -46,8 +49,7 @@ _RESULT_COLUMNS = ["run_id", "id_number", "status", "problems", "missing", "reas
 
 def default_as_of() -> date:
     """Today where the campaign is (the app's time zone, Asia/Shanghai), not where the server is."""
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai")
-    return datetime.now(zone).date()
+    return clock.local_today()
 
 
 def batches_for_run(county_code: str) -> list[ImportBatch]:
@@ -66,8 +68,12 @@ def batches_for_run(county_code: str) -> list[ImportBatch]:
     return sorted((b for b in active if (b.period or "") == latest[b.source]), key=lambda b: b.id)
 
 
-def create_run(county_code: str = "341721", as_of: date | None = None, batch_ids=None, actor=None):
-    """A queued run at ``as_of`` (default: today) over ``batch_ids`` (default: :func:`batches_for_run`)."""
+def create_run(county_code: str | None = None, as_of: date | None = None, batch_ids=None, actor=None):
+    """A queued run at ``as_of`` (default: today) over ``batch_ids`` (default: :func:`batches_for_run`).
+
+    ``county_code`` defaults to the campaign's county (:func:`~webapp.services.areas.campaign_county`).
+    """
+    county_code = county_code or campaign_county()[0]
     if batch_ids is None:
         batch_ids = [b.id for b in batches_for_run(county_code)]
     run = ComparisonRun(status="queued", county_code=county_code, as_of=as_of or default_as_of(),
@@ -94,12 +100,6 @@ def _progress(run: ComparisonRun, stage: str, done: int, total: int) -> None:
     _last_shown[run.id] = now
     run.stage, run.progress_done, run.progress_total = stage, done, total
     db.session.commit()
-
-
-def _area_codes(village_code: str | None, county_code: str):
-    if village_code and len(village_code) == 12 and village_code.isdigit():
-        return village_code[:6], village_code[:9] + "000", village_code
-    return county_code, None, None
 
 
 def _batch_records(batch: ImportBatch, employer_index: EmployerIndex | None = None, links: dict | None = None):
@@ -210,7 +210,7 @@ class _ResultRows:
     def _row(self, p) -> tuple:
         codes = self._areas.get(p.area_code)
         if codes is None:
-            codes = self._areas[p.area_code] = _area_codes(p.area_code, self.county_code)
+            codes = self._areas[p.area_code] = codes_of_village(p.area_code, self.county_code)
         return (self.run_id, p.id_number, p.status, ";".join(p.problems), ";".join(p.missing), p.reason,
                 (p.name or "")[:64] or None, p.household_no, (p.address or "")[:256] or None,
                 p.in_register, p.non_local, p.insured_elsewhere, p.schemes, *codes)
@@ -252,7 +252,7 @@ def _write_candidates(run: ComparisonRun, invalid, people, area_of, rejected) ->
     pairs = find_candidates(invalid, people, rejected=rejected)
     rows = []
     for pair in pairs:
-        county, township, village = _area_codes(area_of.get(pair.candidate_id), run.county_code)
+        county, township, village = codes_of_village(area_of.get(pair.candidate_id), run.county_code)
         rows.append({"run_id": run.id, "batch_id": pair.batch_id, "source": pair.source,
                      "row_number": pair.row, "id_raw": pair.id_raw[:64], "name": pair.name,
                      "candidate_id_number": pair.candidate_id, "candidate_name": pair.candidate_name,
