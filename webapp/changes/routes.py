@@ -3,6 +3,8 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from workers import change_jobs
+
 from . import bp
 from .forms import NewPersonForm
 from ..auth.decorators import roles_required
@@ -106,7 +108,7 @@ def raise_from_run(run_id):
         abort(404)
     audit.record(current_user, "raise_changes", "comparison_run", run.id)
     db.session.commit()
-    enqueue("intake", "workers.change_jobs.raise_from_run", run.id, current_user.id,
+    enqueue("intake", change_jobs.raise_from_run, run.id, current_user.id,
             job_id=f"raise-changes-{run.id}")
     flash(_("已开始根据比对批次 %(id)s 的差异生成变更申请，稍后刷新本页查看。", id=run.id), "success")
     return redirect(url_for("changes.change_list"))
