@@ -49,6 +49,18 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = {"zh_Hans_CN": "简体中文", "en": "English"}
     PAGE_SIZE = int(os.environ.get("PAGE_SIZE", "20"))
+    # The campaign plan's phases (the notice): month-day spans in CAMPAIGN_YEAR (default: the
+    # current year), each optionally with a goal the dashboard draws as a plan line: by the
+    # phase's end, ``measure`` reaches ``share`` of the target households (linearly from its start).
+    CAMPAIGN_YEAR = int(os.environ["CAMPAIGN_YEAR"]) if os.environ.get("CAMPAIGN_YEAR") else None
+    CAMPAIGN_PHASES = (
+        {"key": "launch", "start": "05-01", "end": "05-31"},
+        {"key": "door_to_door", "start": "06-01", "end": "06-30", "goal": {"measure": "visited", "share": 1.0}},
+        {"key": "data_management", "start": "06-01", "end": "06-30",
+         "goal": {"measure": "registered", "share": 1.0}},
+        {"key": "expansion", "start": "01-01", "end": "12-31"},
+        {"key": "summary", "start": "07-01", "end": "10-31"},
+    )
     BPMN_DIR = os.path.join(BASE_DIR, "bpmn")
     INSTANCE_DIR = INSTANCE_DIR
     SESSION_COOKIE_HTTPONLY = True

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_http.py --db postgresql://postgres@127.0.0.1/bench \
         [--users 10,50,100] [--seconds 20] [--worker-class gthread --workers 2 --threads 4]
+    .venv/bin/python bench/bench_http.py --db ... --compare   # sync workers, then gthread, same data
 
 The database given is WIPED and seeded with a demo county whose cases all wait at the visit,
 spread over the village assistants. gunicorn is started on 127.0.0.1 (a free port) and only
@@ -12,6 +13,13 @@ a revisit task, so the work never runs out). Each level runs ``--seconds``; then
 page (the log-in form, anonymous) is hammered by the same number of clients for the ceiling.
 Prints requests/s, p50/p95/p99 per request type, visit completions/s and the ratio of the work
 mix's requests/s to the ceiling. It is not a test.
+
+The server runs ``bench/wsgi_cpu.py``: every answer says the CPU time its thread spent, so the
+report also gives the server's CPU milliseconds per request type (p50 and mean) and the CPU of
+all gunicorn processes per work request, figures a machine loaded by other programs disturbs
+much less than latencies. ``--compare`` runs the same levels with sync workers
+(``--sync-workers``, one thread each) and then with threaded workers (``--workers`` ×
+``--threads``) and prints both.
 """
 import argparse
 import http.cookiejar
@@ -54,9 +62,10 @@ class Browser:
         try:
             with self.opener.open(urllib.request.Request(url, data=body), timeout=60) as response:
                 status, text = response.status, response.read().decode("utf-8", "replace")
+                cpu = response.headers.get("X-Cpu-Ms")
         except urllib.error.HTTPError as err:
-            status, text = err.code, err.read().decode("utf-8", "replace")
-        self.stats.record(kind, time.perf_counter() - started, status)
+            status, text, cpu = err.code, err.read().decode("utf-8", "replace"), err.headers.get("X-Cpu-Ms")
+        self.stats.record(kind, time.perf_counter() - started, status, float(cpu) if cpu else None)
         return status, text
 
 
@@ -64,16 +73,24 @@ class Stats:
     def __init__(self):
         self.lock = threading.Lock()
         self.times = defaultdict(list)
+        self.cpu = defaultdict(list)  # server CPU milliseconds per request (X-Cpu-Ms)
         self.errors = defaultdict(int)
         self.completions = 0
         self.logged_in = 0
         self.go = threading.Event()
 
-    def record(self, kind, seconds, status):
+    def record(self, kind, seconds, status, cpu_ms=None):
         with self.lock:
             self.times[kind].append(seconds)
+            if cpu_ms is not None:
+                self.cpu[kind].append(cpu_ms)
             if status >= 400:
                 self.errors[kind] += 1
+
+    def fail(self, kind):
+        """A request answered without doing its work (a form re-shown with errors)."""
+        with self.lock:
+            self.errors[kind] += 1
 
 
 def _pct(values, p):
@@ -92,13 +109,11 @@ def seed(url, households, villages):
     from flask_migrate import upgrade
     from sqlalchemy import text
 
+    from bench.common import seed_visits
     from config import Config
     from webapp import create_app
-    from webapp.cli import deploy_shipped_diagrams
     from webapp.extensions import db
-    from webapp.models import InboxTask, Person, User
-    from webapp.services.casework import cases, tasks
-    from webapp.synthetic import demo
+    from webapp.models import InboxTask
 
     class BenchConfig(Config):
         SQLALCHEMY_DATABASE_URI = url
@@ -108,33 +123,10 @@ def seed(url, households, villages):
         db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         db.session.commit()
         upgrade()
-        deploy_shipped_diagrams()
-        demo.seed(households=households, villages_with_staff=villages)
-        db.session.commit()
-        township = User.query.filter_by(username="township").one()
-        visitors = User.query.filter_by(role="village").order_by(User.username).all()
-        rows = InboxTask.query.filter_by(task_name="assign_household", state="ready").order_by(InboxTask.id).all()
-        for index, row in enumerate(rows):
-            visitor = visitors[index % len(visitors)]
-            cases.claim(row, township)
-            tasks.assign_household(row, township, visitor.area.code, visitor.id)
-            db.session.commit()
-        people = {}
-        for person in Person.query.all():
-            people.setdefault(person.household_id, []).append(person)
-        by_case = {}
-        from webapp.models import Case
-
-        for case in Case.query.filter_by(kind="registration"):
-            member = people[case.household_id][0]
-            by_case[case.id] = (member.id, {
-                "name": member.name, "id_number": member.id_number, "sex": member.sex or "M", "ethnicity": "汉族",
-                "relation_to_head": member.relation_to_head or "户主", "household_type": "agricultural",
-                "status": "normal", "medical_scheme": "resident_medical", "medical_where": "local",
-                "uninsured_reason": "hardship", "willing_to_enroll": "yes", "willing_scheme": "resident_pension",
-                "outcome_code": "unwilling", "policy_explained": "y", "signature": "signed"})
+        db.session.remove()
+    usernames, by_case = seed_visits(app, households, villages)
+    with app.app_context():
         task_case = {row.id: row.case_id for row in InboxTask.query.filter_by(task_name="visit_household")}
-        usernames = [u.username for u in visitors]
         db.session.remove()
         db.engine.dispose()
     return usernames, by_case, task_case, app
@@ -175,8 +167,10 @@ def assistant(base, stats, username, slot, sessions, stop, app, by_case, task_ca
         if status != 200 or not match:
             continue
         person_id, form = by_case[case_of(app, task_id, task_case)]
-        browser.request("save_form", f"/inbox/tasks/{task_id}/forms/{person_id}",
-                        dict(form, csrf_token=match.group(1)))
+        status, _ = browser.request("save_form", f"/inbox/tasks/{task_id}/forms/{person_id}",
+                                    dict(form, csrf_token=match.group(1)))
+        if status != 302:  # the form came back with errors: nothing was saved
+            stats.fail("save_form")
         status, _ = browser.request("finish_visit", f"/inbox/tasks/{task_id}",
                                     {"visit_result": "not_at_home", "visit_date": "2026-06-01",
                                      "visit_comment": "", "csrf_token": match.group(1)})
@@ -218,11 +212,88 @@ def report(label, stats, elapsed, kinds):
     total = sum(len(stats.times[k]) for k in kinds)
     print(f"  {label}: {total / elapsed:.1f} requests/s over {elapsed:.1f}s")
     for kind in kinds:
-        values = stats.times[kind]
+        values, cpu = stats.times[kind], stats.cpu[kind]
         if values:
+            cpu_text = (f"  server CPU p50 {statistics.median(cpu):5.1f} ms mean {statistics.fmean(cpu):5.1f} ms"
+                        if cpu else "")
             print(f"    {kind:<13} n={len(values):>5}  p50 {_pct(values, .5):7.0f} ms  p95 {_pct(values, .95):7.0f} ms  "
-                  f"p99 {_pct(values, .99):7.0f} ms  errors {stats.errors[kind]}")
+                  f"p99 {_pct(values, .99):7.0f} ms  errors {stats.errors[kind]}{cpu_text}")
     return total / elapsed
+
+
+def server_cpu_seconds(server):
+    """CPU seconds used so far by the gunicorn master and its workers."""
+    import psutil
+
+    try:
+        master = psutil.Process(server.pid)
+        processes = [master] + master.children(recursive=True)
+    except psutil.NoSuchProcess:
+        return 0.0
+    total = 0.0
+    for process in processes:
+        try:
+            times = process.cpu_times()
+            total += times.user + times.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def start_server(args, worker_class, workers, threads):
+    """gunicorn on a free local port with the CPU-reporting app; returns (process, base URL)."""
+    port = free_port()
+    env = dict(os.environ, DATABASE_URL=args.db, REDIS_URL=args.redis, SECRET_KEY="bench-http-secret")
+    command = [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "-k", worker_class,
+               "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}",
+               "--log-level", "warning", "bench.wsgi_cpu:app"]
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(base + "/login", timeout=5).read()
+            break
+        except OSError:
+            time.sleep(0.2)
+    return server, base
+
+
+def run_server(args, worker_class, workers, threads, seeded):
+    """Every user level against one server configuration; returns {users: figures}."""
+    usernames, by_case, task_case, app = seeded
+    server, base = start_server(args, worker_class, workers, threads)
+    figures = {}
+    try:
+        print(f"\n== gunicorn -k {worker_class} -w {workers} --threads {threads}; "
+              f"load average {os.getloadavg()[0]:.2f}")
+        for count in (int(n) for n in args.users.split(",")):
+            def work(stats, index, stop, count=count):
+                username = usernames[index % len(usernames)]
+                sessions = max(1, -(-count // len(usernames)))
+                assistant(base, stats, username, index // len(usernames), sessions, stop, app, by_case, task_case)
+
+            cpu_before = server_cpu_seconds(server)
+            stats, elapsed = run_level(work, count, args.seconds)
+            kinds = ["my_tasks", "open_task", "save_form", "finish_visit"]
+            requests_done = sum(len(stats.times[k]) for k in kinds) + len(stats.times["login"])
+            cpu_per_request = (server_cpu_seconds(server) - cpu_before) * 1000 / max(1, requests_done)
+            print(f"{count} users (load average {os.getloadavg()[0]:.2f}):")
+            report("log-in (before the timed window)", stats, elapsed, ["login"])
+            rate = report("work mix", stats, elapsed, kinds)
+            completions = stats.completions / elapsed
+            print(f"    visit completions/s {completions:.1f}; gunicorn processes' CPU per request "
+                  f"{cpu_per_request:.1f} ms (log-ins included)")
+            ceiling_stats, ceiling_elapsed = run_level(lambda s, i, stop: trivial(base, s, stop), count,
+                                                       min(args.seconds, 10))
+            ceiling = report("trivial page", ceiling_stats, ceiling_elapsed, ["trivial"])
+            print(f"    ratio work mix / trivial page: {rate / ceiling:.2f}")
+            figures[count] = {"rate": rate, "completions": completions, "ceiling": ceiling,
+                              "finish_p95": _pct(stats.times["finish_visit"], .95) if stats.times["finish_visit"] else 0,
+                              "my_tasks_p95": _pct(stats.times["my_tasks"], .95) if stats.times["my_tasks"] else 0}
+    finally:
+        server.terminate()
+        server.wait(30)
+    return figures
 
 
 def main():
@@ -236,44 +307,24 @@ def main():
     parser.add_argument("--worker-class", default="gthread")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--compare", action="store_true",
+                        help="run sync workers (--sync-workers) and then gthread (--workers x --threads)")
+    parser.add_argument("--sync-workers", type=int, default=5, help="sync workers in --compare (2 x cores + 1)")
     args = parser.parse_args()
     started = time.perf_counter()
-    usernames, by_case, task_case, app = seed(args.db, args.households, args.villages)
-    print(f"seeded {len(by_case)} cases for {len(usernames)} assistants in {time.perf_counter() - started:.0f}s")
-    port = free_port()
-    env = dict(os.environ, DATABASE_URL=args.db, REDIS_URL=args.redis, SECRET_KEY="bench-http-secret")
-    command = [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "-k", args.worker_class,
-               "-w", str(args.workers), "--threads", str(args.threads), "-b", f"127.0.0.1:{port}",
-               "--log-level", "warning", "webapp.wsgi:app"]
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/login", timeout=5).read()
-                break
-            except OSError:
-                time.sleep(0.2)
-        print(f"gunicorn -k {args.worker_class} -w {args.workers} --threads {args.threads}; "
-              f"load average {os.getloadavg()[0]:.2f}")
-        for count in (int(n) for n in args.users.split(",")):
-            def work(stats, index, stop, count=count):
-                username = usernames[index % len(usernames)]
-                sessions = max(1, -(-count // len(usernames)))
-                assistant(base, stats, username, index // len(usernames), sessions, stop, app, by_case, task_case)
-
-            stats, elapsed = run_level(work, count, args.seconds)
-            print(f"{count} users (load average {os.getloadavg()[0]:.2f}):")
-            report("log-in (before the timed window)", stats, elapsed, ["login"])
-            rate = report("work mix", stats, elapsed, ["my_tasks", "open_task", "save_form", "finish_visit"])
-            print(f"    visit completions/s {stats.completions / elapsed:.1f}")
-            ceiling_stats, ceiling_elapsed = run_level(lambda s, i, stop: trivial(base, s, stop), count,
-                                                       min(args.seconds, 10))
-            ceiling = report("trivial page", ceiling_stats, ceiling_elapsed, ["trivial"])
-            print(f"    ratio work mix / trivial page: {rate / ceiling:.2f}")
-    finally:
-        server.terminate()
-        server.wait(30)
+    seeded = seed(args.db, args.households, args.villages)
+    print(f"seeded {len(seeded[1])} cases for {len(seeded[0])} assistants in {time.perf_counter() - started:.0f}s")
+    if not args.compare:
+        run_server(args, args.worker_class, args.workers, args.threads, seeded)
+        return
+    results = {"sync": run_server(args, "sync", args.sync_workers, 1, seeded),
+               "gthread": run_server(args, "gthread", args.workers, args.threads, seeded)}
+    print("\n== side by side (work requests/s, completions/s, completion p95, my-tasks p95, ratio to trivial)")
+    for label, figures in results.items():
+        for users, f in figures.items():
+            print(f"  {label:<8} {users:>4} users: {f['rate']:6.1f} req/s  {f['completions']:5.1f} compl/s  "
+                  f"p95 {f['finish_p95']:6.0f} ms  my-tasks p95 {f['my_tasks_p95']:6.0f} ms  "
+                  f"ratio {f['rate'] / f['ceiling']:.2f}")
 
 
 if __name__ == "__main__":

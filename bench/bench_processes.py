@@ -1,5 +1,5 @@
-"""Process pages: viewer page load with the largest diagram (Chromium, until the svg is drawn)
-and the per-version heatmap query with 100,000 open tasks.
+"""Process pages: viewer and modeler page load with the largest diagram (Chromium, until the svg
+is drawn) and the per-version heatmap query with 100,000 open tasks.
 
     .venv/bin/python bench/bench_processes.py                    # SQLite
     DATABASE_URL=postgresql://postgres@127.0.0.1/bench .venv/bin/python bench/bench_processes.py
@@ -114,13 +114,25 @@ def largest_process(app):
     from webapp.models import DiagramVersion
 
     with app.app_context():
-        best = max(((max(len(x) for x in v.files.values()), v.process_id, len(v.files))
-                    for v in DiagramVersion.query.filter_by(is_current=True)))
-        return best[1], best[2], best[0]
+        best = max(((len(x), v.process_id, len(v.files), name)
+                    for v in DiagramVersion.query.filter_by(is_current=True) for name, x in v.files.items()))
+        return best[1], best[2], best[0], best[3]
 
 
-def page_load_seconds(app, process_id, files, runs=7):
-    """Median seconds from navigation to every diagram of the process page drawn, in Chromium."""
+def _viewer_drawn(page, expected):
+    # Locators, not wait_for_function: that evaluates a string, which the CSP forbids.
+    page.locator('.bpmn-canvas[data-drawn="1"]').nth(expected - 1).wait_for(state="attached")
+    page.locator('.bpmn-canvas[data-drawn="1"] svg .djs-element').first.wait_for(state="attached")
+
+
+def _modeler_drawn(page, _expected):
+    page.locator('#process-editor[data-ready="1"]').wait_for(state="attached")
+    page.locator("#editor-canvas svg .djs-element").first.wait_for(state="attached")
+
+
+def page_load_seconds(app, process_id, files, largest_file, runs=7):
+    """Median seconds from navigation to the diagrams drawn (viewer pages) or the largest file
+    open in the modeler, in Chromium."""
     from playwright.sync_api import sync_playwright
     from werkzeug.serving import make_server
 
@@ -140,15 +152,15 @@ def page_load_seconds(app, process_id, files, runs=7):
             page.fill("#password", "demo1234")
             page.locator("main form button[type=submit]").click()
             page.wait_for_load_state()
-            for label, url, expected in (("process page", f"/processes/{process_id}", files),
-                                         ("heatmap page", f"/processes/{process_id}/heatmap", files)):
+            for label, url, drawn in (("process page", f"/processes/{process_id}", _viewer_drawn),
+                                      ("heatmap page", f"/processes/{process_id}/heatmap", _viewer_drawn),
+                                      ("modeler page", f"/processes/{process_id}/edit?file={largest_file}",
+                                       _modeler_drawn)):
                 times = []
                 for _ in range(runs):
                     start = time.perf_counter()
                     page.goto(url)
-                    # Locators, not wait_for_function: that evaluates a string, which the CSP forbids.
-                    page.locator('.bpmn-canvas[data-drawn="1"]').nth(expected - 1).wait_for(state="attached")
-                    page.locator('.bpmn-canvas[data-drawn="1"] svg .djs-element').first.wait_for(state="attached")
+                    drawn(page, files)
                     times.append(time.perf_counter() - start)
                 samples[label] = statistics.median(times[1:])  # the first run fills the browser cache
             context.close()
@@ -162,9 +174,9 @@ def main():
     backend = backend_name(app)
     seed(app)
     print(f"backend: {backend}")
-    process_id, files, size = largest_process(app)
+    process_id, files, size, largest_file = largest_process(app)
     if os.path.exists(CHROMIUM):
-        for label, seconds in page_load_seconds(app, process_id, files).items():
+        for label, seconds in page_load_seconds(app, process_id, files, largest_file).items():
             print(f"{label} ({process_id}, {files} diagram(s), largest file {size:,} bytes): "
                   f"{seconds * 1000:6.0f} ms until drawn (target <= 1000 ms)")
     else:

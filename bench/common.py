@@ -50,3 +50,48 @@ def backend_name(app):
 
     with app.app_context():
         return db.engine.dialect.name
+
+
+def visit_form_data(member):
+    """A complete registration form for ``member`` (what an assistant would submit)."""
+    return {"name": member.name, "id_number": member.id_number, "sex": member.sex or "M", "ethnicity": "汉族",
+            "relation_to_head": member.relation_to_head or "户主", "household_type": "agricultural",
+            "status": "normal", "pension_scheme": "", "pension_where": "",
+            "medical_scheme": "resident_medical", "medical_where": "local",
+            "uninsured_reason": "hardship", "willing_to_enroll": "yes", "willing_scheme": "resident_pension",
+            "outcome_code": "unwilling", "policy_explained": "y", "signature": "signed"}
+
+
+def seed_visits(app, households, villages):
+    """Deploy the diagrams, build the demo county and bring every case to its visit.
+
+    Returns (village assistants' user names, {case id: (a member's person id, form data)}).
+    """
+    from webapp.cli import deploy_shipped_diagrams
+    from webapp.extensions import db
+    from webapp.models import Case, InboxTask, Person, User
+    from webapp.services.casework import cases, tasks
+    from webapp.synthetic import demo
+
+    with app.app_context():
+        deploy_shipped_diagrams()
+        demo.seed(households=households, villages_with_staff=villages)
+        db.session.commit()
+        township = User.query.filter_by(username="township").one()
+        visitors = User.query.filter_by(role="village").order_by(User.username).all()
+        rows = InboxTask.query.filter_by(task_name="assign_household", state="ready").order_by(InboxTask.id).all()
+        for index, row in enumerate(rows):
+            visitor = visitors[index % len(visitors)]
+            cases.claim(row, township)
+            tasks.assign_household(row, township, visitor.area.code, visitor.id)
+            db.session.commit()
+        people = {}
+        for person in Person.query.order_by(Person.id):
+            people.setdefault(person.household_id, []).append(person)
+        by_case = {}
+        for case in Case.query.filter_by(kind="registration"):
+            member = people[case.household_id][0]
+            by_case[case.id] = (member.id, visit_form_data(member))
+        usernames = [user.username for user in visitors]
+        db.session.remove()
+    return usernames, by_case

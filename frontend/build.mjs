@@ -24,3 +24,9 @@ await build({
   loader: { ".woff": "file", ".woff2": "file", ".ttf": "file", ".eot": "file", ".svg": "file" },
   logLevel: "info",
 });
+
+// ECharts ships its own minified bundle: copied as it is (with its licence) for the dashboard.
+import { copyFile } from "node:fs/promises";
+const echartsDist = path.join(here, "node_modules", "echarts", "dist");
+await copyFile(path.join(echartsDist, "echarts.min.js"), path.join(outdir, "echarts.min.js"));
+await copyFile(path.join(here, "node_modules", "echarts", "LICENSE"), path.join(outdir, "echarts.LICENSE.txt"));

@@ -7,6 +7,13 @@ from webapp.models import DiagramVersion, ProcessInstance
 from .helpers import case_at_visit, case_in_village, open_task, registration_form_data, user  # noqa: F401
 
 PRECHECK = """    <bpmn:userTask id="first_review" name="乡镇预审">
+      <bpmn:extensionElements>
+        <spiffworkflow:properties>
+          <spiffworkflow:property name="form" value="approve_return"/>
+          <spiffworkflow:property name="decision_variable" value="review_decision"/>
+          <spiffworkflow:property name="comment_variable" value="review_comment"/>
+        </spiffworkflow:properties>
+      </bpmn:extensionElements>
       <bpmn:incoming>visit_household_done_flow</bpmn:incoming>
       <bpmn:outgoing>visit_precheck_done_flow</bpmn:outgoing>
     </bpmn:userTask>
@@ -16,7 +23,7 @@ PRECHECK = """    <bpmn:userTask id="first_review" name="乡镇预审">
 def visit_with_precheck(text):
     """door_to_door_visit with a longer visit deadline and a township step right after the visit.
 
-    The new step reuses the approve / return review form (its id names the form kind today).
+    The new step reuses the approve / return review form (its ``form`` property names the kind).
     """
     text = text.replace('"P10D"', '"P12D"')
     text = text.replace('<bpmn:exclusiveGateway id="visit_result_gateway"', PRECHECK, 1)

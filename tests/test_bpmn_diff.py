@@ -45,7 +45,7 @@ def test_added_removed_and_changed_elements_with_what_changed():
     assert by_kind["added"]["countersign"].type == "userTask" and by_kind["added"]["countersign"].name == "村主任签字"
     removed = by_kind["removed"]
     assert "county_audit_review" in removed and removed["county_audit_review"].file == "county_audit.bpmn"
-    assert "county_audit_review_deadline" in removed
+    assert "county_audit_end" in removed
     changed = by_kind["changed"]
     condition = [c for c in changed.values() if any(a == "condition" for a, _b, _c in c.what)]
     assert len(condition) == 1 and condition[0].type == "sequenceFlow"

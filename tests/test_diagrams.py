@@ -47,9 +47,8 @@ def test_script_in_a_condition_is_refused_before_deploy(app):
 
 def test_unknown_service_operator_and_bad_timer_are_refused(app):
     files = _bundle()
-    text = files["county_audit.bpmn"].replace('id="escalate_task"', 'id="run_shell"', 1)
-    text = text.replace('"P7D"', '"seven days"', 1)
-    files["county_audit.bpmn"] = text
+    files["registration_case.bpmn"] = files["registration_case.bpmn"].replace('id="registry_apply"', 'id="run_shell"', 1)
+    files["county_audit.bpmn"] = files["county_audit.bpmn"].replace('"P7D"', '"seven days"', 1)
     with pytest.raises(engine.DiagramInvalid) as err:
         engine.deploy_bundle("registration_case", files)
     messages = " ".join(p.message for p in err.value.problems)

@@ -1,7 +1,7 @@
 """The Flask application factory."""
 import os
 
-from flask import Flask, has_request_context, session
+from flask import Flask, g, has_request_context, session
 from flask_login import current_user
 
 from config import Config
@@ -15,9 +15,12 @@ def select_locale():
     chosen = session.get("locale")
     if chosen:
         return chosen
-    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale:
-        return current_user.locale
-    return "zh_Hans_CN"
+    # The user's language as loaded with the user: after a commit the user object is expired,
+    # and asking it again would load the user a second time in the same request.
+    chosen = g.get("_user_locale")
+    if chosen is None and current_user and getattr(current_user, "is_authenticated", False):
+        chosen = current_user.locale
+    return chosen or "zh_Hans_CN"
 
 
 def create_app(config=Config):
@@ -46,8 +49,12 @@ def create_app(config=Config):
 
     @login_manager.user_loader
     def load_user(user_id):
-        user = db.session.get(User, int(user_id))
-        return user if user and user.active else None
+        # With the user's area: every page's header and every scoped query needs it.
+        user = db.session.get(User, int(user_id), options=[db.joinedload(User.area)])
+        if user is None or not user.active:
+            return None
+        g._user_locale = user.locale or ""
+        return user
 
     _register_blueprints(app)
     _register_template_helpers(app)
@@ -80,6 +87,7 @@ def _register_blueprints(app):
 
     app.register_blueprint(supervision_bp)
     app.register_blueprint(notifications_bp)
+    from .dashboard import bp as dashboard_bp; app.register_blueprint(dashboard_bp)  # noqa: E702 - progress, bulletins
     from .intake_web import bp as intake_bp  # department data intake and comparison
 
     app.register_blueprint(intake_bp)
@@ -95,6 +103,9 @@ def _register_template_helpers(app):
     from . import formatting
 
     formatting.register(app)
+    from . import translation_cache
+
+    translation_cache.install(app)
 
     def page(code, message):
         return render_template("errors/error.html", code=code, message=message), code

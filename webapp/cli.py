@@ -10,6 +10,7 @@ from .synthetic.demo_runner import demo_cli
 areas_cli = AppGroup("areas", help="Administrative areas.")
 diagrams_cli = AppGroup("diagrams", help="Process diagrams.")
 users_cli = AppGroup("users", help="Staff accounts.")
+progress_cli = AppGroup("progress", help="The dashboard's kept progress figures.")
 
 
 @diagrams_cli.command("deploy")
@@ -54,7 +55,19 @@ def users_create(username, role, area_code, display_name, password):
     click.echo(f"user {username} created")
 
 
+@progress_cli.command("rebuild")
+@click.option("--county", "county_code", default="341721", show_default=True)
+def progress_rebuild(county_code):
+    """Recount the county's progress figures from its cases (once after upgrading to 0015)."""
+    from .services.campaign import progress_rebuild as rebuild
+
+    totals = rebuild.rebuild(county_code)
+    runs = rebuild.snapshot_missing_runs(county_code)
+    db.session.commit()
+    click.echo(", ".join(f"{k}={v}" for k, v in sorted(totals.items())) + f"; coverage runs={runs}")
+
+
 def register_cli(app):
     """Attach the command groups to ``app``."""
-    for group in (demo_cli, areas_cli, diagrams_cli, users_cli, intake_cli):
+    for group in (demo_cli, areas_cli, diagrams_cli, users_cli, intake_cli, progress_cli):
         app.cli.add_command(group)

@@ -22,21 +22,6 @@ EVENT_LABELS = {
     "change_requested": _l("申报变更"), "change_refused": _l("变更未生效（值已被改动）"),
     "conflict_recheck": _l("冲突复核"), "survey_household": _l("逐户调查"),
 }
-# Inbox rows and cases keep the task names of the shipped diagrams (bpmn/*.bpmn) as data; these
-# are shown translated. A name not listed here (a diagram uploaded later) is shown as stored.
-TASK_TITLES = {
-    "分配责任人": _l("分配责任人"), "入户调查": _l("入户调查"), "乡镇初审": _l("乡镇初审"),
-    "县级审核": _l("县级审核"), "审核变更": _l("审核变更"), "乡镇审核变更": _l("乡镇审核变更"), "入户定期调查": _l("入户定期调查"), "调查问题数据": _l("调查问题数据"),
-    "处理问题数据": _l("处理问题数据"),
-}
-# Timelines store the task id; they show the same title as the task.
-TASK_TITLES.update({
-    "assign_household": TASK_TITLES["分配责任人"], "visit_household": TASK_TITLES["入户调查"],
-    "first_review": TASK_TITLES["乡镇初审"], "county_audit_review": TASK_TITLES["县级审核"],
-    "review_change": TASK_TITLES["审核变更"], "township_review_change": TASK_TITLES["乡镇审核变更"],
-    "conduct_survey": TASK_TITLES["入户定期调查"], "investigate_problem": TASK_TITLES["调查问题数据"],
-    "resolve_problem": TASK_TITLES["处理问题数据"],
-})
 
 
 def code_label(value, list_name):
@@ -52,9 +37,37 @@ def task_title(title):
     """A task's title in the interface language (``current_step`` lists several, comma-separated)."""
     if not title:
         return title
-    if ", " in title:
-        return ", ".join(str(TASK_TITLES.get(part, part)) for part in title.split(", "))
-    return str(TASK_TITLES.get(title, title))
+    return ", ".join(_step_title(part) for part in title.split(", "))
+
+
+def _step_title(name):
+    """A step's title from its diagram (its name, or its ``title_en`` in English); rows and
+    timelines store the Chinese name or the task id. Unknown names are shown as stored."""
+    from flask_babel import get_locale
+
+    from .engine.catalogue import known_titles
+
+    titles = known_titles()
+    if name not in titles:
+        _load_steps()
+        titles = known_titles()
+    zh, en = titles.get(name, (None, None))
+    if zh is None:
+        return name
+    locale = get_locale()
+    return en if locale is not None and locale.language == "en" and en else zh
+
+
+def _load_steps():
+    """Read the steps of every stored version not read yet in this process (versions never change)."""
+    from .engine.catalogue import loaded, steps_of
+    from .extensions import db
+    from .models import DiagramVersion
+
+    known = loaded()
+    for version_id, digest in db.session.query(DiagramVersion.id, DiagramVersion.content_hash):
+        if digest not in known:
+            steps_of(db.session.get(DiagramVersion, version_id))
 
 
 def relation_label(value):
@@ -95,6 +108,21 @@ def area_name(code):
         area = Area.query.filter_by(code=code).one_or_none()
         names[code] = area.name if area else code
     return names[code]
+
+
+def preload_area_names(codes):
+    """Look up the names of ``codes`` in one query for this request's ``area_name`` calls."""
+    from flask import g
+
+    from .models import Area
+
+    names = g.get("_area_names")
+    if names is None:
+        names = g._area_names = {}
+    wanted = {code for code in codes if code and code not in names}
+    if wanted:
+        found = dict(Area.query.with_entities(Area.code, Area.name).filter(Area.code.in_(wanted)).all())
+        names.update({code: found.get(code, code) for code in wanted})
 
 
 def number(value):

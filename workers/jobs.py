@@ -84,3 +84,14 @@ def migrate_cases(run_id):
 
     with app_context():
         return migration.run_migration(run_id)
+
+
+def produce_bulletins():
+    """The weekly bulletin of every county, as of yesterday (skipped where it exists already)."""
+    from webapp.extensions import db
+    from webapp.services.campaign import bulletins
+
+    with app_context():
+        made = bulletins.produce_scheduled()
+        db.session.commit()
+        return [bulletin.id for bulletin in made]

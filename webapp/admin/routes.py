@@ -10,7 +10,7 @@ from .. import engine
 from ..engine.preflight import check_upload, explain
 from ..services import audit
 from ..infra import login_throttle
-from ..services.admin.processes import number_of
+from ..services.admin.process_editing import deploy_files
 from .forms import DiagramUploadForm
 from . import bp
 
@@ -41,10 +41,8 @@ def diagrams():
                 if not changed:
                     flash(_("上传的文件与当前版本相同，没有变化。"), "success")
                     return redirect(url_for("admin.diagrams"))
-                version = engine.deploy_bundle(form.process_id.data, files, current_user, form.comment.data)
-                number = number_of(version)
-                audit.record(current_user, "diagram_deploy", "process", form.process_id.data,
-                             detail=f"version {number}: {upload.filename}")
+                _version, number = deploy_files(form.process_id.data, files, current_user, form.comment.data,
+                                                upload.filename)
                 db.session.commit()
                 flash(_("已部署新版本：第 %(number)s 版，新案件将使用该版本。", number=number), "success")
                 return redirect(url_for("admin.diagrams"))

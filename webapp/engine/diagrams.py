@@ -15,6 +15,7 @@ from SpiffWorkflow.spiff.parser.process import SPIFF_XSD, SpiffBpmnParser
 
 from ..extensions import db
 from ..models import WORKING_ROLES, DiagramVersion
+from .expand import expand_root
 from .rules import check_process_rules
 
 LANE_ROLES = WORKING_ROLES
@@ -90,6 +91,7 @@ def _parse_bundle_locked(files, process_id):
         if count > max_elements:
             problems.append(Problem(name, f"元素过多（{count} 个，上限 {max_elements} 个）"))
             continue
+        expand_root(root)  # a user task's deadline/reminder properties become its boundary timers
         try:
             parser.add_bpmn_xml(etree.ElementTree(root), filename=name)
         except ValidationException as err:
@@ -210,8 +212,22 @@ def current_version(process_id):
     if version is None:
         raise LookupError(f"process {process_id} is not deployed")
     with _current_lock:
-        _current_ids[key] = (time.monotonic() + CURRENT_VERSION_TTL, version.id)
+        _current_ids[key] = (time.monotonic() + CURRENT_VERSION_TTL, version.id, version.content_hash)
     return version
+
+
+def current_version_ref(process_id):
+    """(id, content hash) of the version new instances of ``process_id`` start on.
+
+    What a start needs, without loading the version's row while the choice is cached: a start
+    is a hot path and the row's content never changes (the hash names the parsed specs).
+    """
+    with _current_lock:
+        cached = _current_ids.get((str(db.engine.url), process_id))
+    if cached is None or cached[0] <= time.monotonic():
+        version = current_version(process_id)
+        return version.id, version.content_hash
+    return cached[1], cached[2]
 
 
 class _SpecCache:
@@ -228,12 +244,18 @@ class _SpecCache:
         self._lock = threading.Lock()
 
     def get(self, version):
-        key = version.content_hash
+        """The (spec, subprocess specs) of a DiagramVersion row."""
+        return self.get_by_hash(version.content_hash, lambda: version)
+
+    def get_by_hash(self, key, load_version):
+        """The specs of the version with content hash ``key``; ``load_version()`` gives its row
+        when they must be parsed (a cached version needs no row)."""
         with self._lock:
             entry = self.entries.get(key)
             if entry is not None:
                 self.entries.move_to_end(key)
                 return entry
+            version = load_version()
             # Parsed only: the product's rules were checked at deploy, and a version stored before
             # a rule existed must still load (its cases then stop at an incident, not a 500).
             # Parsing inside the lock: a second thread waits for this parse instead of repeating it.

@@ -30,6 +30,27 @@ from .serialization import SERIALIZER_VERSION, dump_state, serializer
 
 # A change to these attributes of a passed task only re-routes paths it did not take.
 _ROUTING_KEYS = {"inputs", "outputs"}
+# A user task's properties (docs/process-contract.md: form kind, titles, variables, deadline and
+# reminder) change nothing a case already did: a passed step's data is written, an open step is
+# shown by its row's (new) version, and the deadline/reminder are compared on the timers they
+# expand into. Older versions carry no properties at all, so they must not block a migration.
+def _without_properties(extensions):
+    extensions = dict(extensions or {})
+    extensions.pop("properties", None)
+    return extensions
+
+
+def _changed_keys(spec_diff, task_spec):
+    """What changed on ``task_spec`` that matters to a case that passed it."""
+    keys = set(spec_diff.changed_once.get(task_spec, ())) - _ROUTING_KEYS
+    if "extensions" in keys:
+        new = spec_diff.alignment.get(task_spec)
+        if new is not None and _without_properties(getattr(task_spec, "extensions", None)) == \
+                _without_properties(getattr(new, "extensions", None)):
+            keys.discard("extensions")
+    return keys
+
+
 # Tasks the case has passed or is at; a missing spec for any of them cannot be stored.
 _PRESENT = TaskState.COMPLETED | TaskState.STARTED | TaskState.READY | TaskState.WAITING | TaskState.ERROR \
     | TaskState.CANCELLED
@@ -136,7 +157,7 @@ def _passed_obstacles(passed, old_version, new_version):
                 continue
             if task_spec in spec_diff.removed_once:
                 obstacles.append(Obstacle("removed", _name(old), _name(task_spec)))
-            elif set(spec_diff.changed_once.get(task_spec, ())) - _ROUTING_KEYS:
+            elif _changed_keys(spec_diff, task_spec):
                 obstacles.append(Obstacle("changed", _name(old), _name(task_spec)))
     return obstacles
 
@@ -162,7 +183,7 @@ def _plan(workflow, old_version, new_version, passed=None):
             if task.has_state(_PRESENT):
                 obstacles.append(Obstacle("removed", process, _name(task.task_spec)))
         for task in diff.changed:
-            keys = set(spec_diff.changed_once[task.task_spec]) - _ROUTING_KEYS
+            keys = _changed_keys(spec_diff, task.task_spec)
             if task.has_state(TaskState.COMPLETED) and keys:
                 obstacles.append(Obstacle("changed", process, _name(task.task_spec)))
         pairs.append((each, target, diff))
@@ -352,6 +373,9 @@ def _refresh_open_rows(instance, ready, open_rows=None):
         if item is None:
             continue
         if row.due_at != item["due_at"] and item["due_at"] is not None and item["due_at"] > now:
+            from ..services.campaign import progress  # the counters live with the services
+
+            progress.overdue_cleared(row)
             row.overdue = False  # a later deadline is a new chance to be on time
         row.title, row.due_at, row.reminder_at = item["title"], item["due_at"], item["reminder_at"]
 

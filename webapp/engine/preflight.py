@@ -134,10 +134,31 @@ def _check_process(file_name, process, root, problems):
                     message = _timer_problem(owner, child.text)
                     if message:
                         add(owner, message)
+        if kind == "userTask":
+            _check_step(element, add)
         if kind == "conditionExpression" and "${" in (element.text or ""):
             flow = element.getparent()
             add(flow, _("连线%(element)s的条件 %(text)s 是 Camunda（JUEL）表达式：请写成 Python 表达式，例如 audit_decision == 'approve'。",
                         element=label(flow), text=element.text.strip()))
+
+
+def _check_step(task, add):
+    """A user task names a registered form kind, and its deadline/reminder are ISO 8601 durations."""
+    from ..form_kinds import FORM_KINDS  # the one registry of form kinds
+    from .expand import task_properties
+
+    props = task_properties(task)
+    form = (props.get("form") or "").strip()
+    names = "、".join(str(each.label) for each in FORM_KINDS.values())
+    if not form:
+        add(task, _("用户任务%(element)s没有指定表单类型：请在属性面板中选择表单类型（%(kinds)s）。", element=label(task), kinds=names))
+    elif form not in FORM_KINDS:
+        add(task, _("用户任务%(element)s的表单类型 %(form)s 未登记：请改为以下之一：%(kinds)s。", element=label(task), form=form, kinds=names))
+    for prop, what in (("deadline", _l("办理期限")), ("reminder", _l("提醒时间"))):
+        value = (props.get(prop) or "").strip()
+        if value and (not _ISO_DURATION.match(value) or value.startswith("R")):
+            add(task, _("用户任务%(element)s的%(what)s %(value)s 不是 ISO 8601 时长：请写成例如 P7D（7 天）或 PT12H（12 小时）。",
+                        element=label(task), what=str(what), value=value))
 
 
 def check_upload(file_name, raw):

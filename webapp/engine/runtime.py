@@ -15,10 +15,10 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 from ..extensions import db
-from ..models import InboxTask, ProcessInstance
+from ..models import DiagramVersion, InboxTask, ProcessInstance
 from ..models.base import utcnow
 from . import clockwork, incidents, operations, passed, projection, pruning
-from .diagrams import current_version, spec_cache
+from .diagrams import current_version_ref, spec_cache
 from .errors import ScriptLimitExceeded
 from .scripting import Limits, RestrictedScriptEngine
 from .serialization import SERIALIZER_VERSION, dump_state, load_state
@@ -121,12 +121,13 @@ def start_process(case, process_id, data=None, actor=None):
     """Start ``process_id`` for ``case``, run it to its first wait, persist it with its inbox."""
     # One flush at the caller's commit instead of one per query: starts are a hot path.
     with db.session.no_autoflush:
-        version = current_version(process_id)
-        spec, subprocess_specs = spec_cache.get(version)
+        version_id, content_hash = current_version_ref(process_id)
+        spec, subprocess_specs = spec_cache.get_by_hash(content_hash,
+                                                        lambda: db.session.get(DiagramVersion, version_id))
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine())
         for task in workflow.get_tasks(state=TaskState.READY):
             task.data.update(data or {})
-        instance = ProcessInstance(case=case, diagram_version=version, serializer_version=SERIALIZER_VERSION,
+        instance = ProcessInstance(case=case, diagram_version_id=version_id, serializer_version=SERIALIZER_VERSION,
                                    state="")
         db.session.add(instance)
         ctx = RunContext(instance=instance, actor=actor)
@@ -137,9 +138,12 @@ def start_process(case, process_id, data=None, actor=None):
 
 def _lock_instance(instance_id):
     """Load the instance for writing: a row lock on PostgreSQL, the version check everywhere."""
-    query = select(ProcessInstance).where(ProcessInstance.id == instance_id)
+    # With its diagram version in the same statement (the specs are found by its content hash);
+    # only the instance's row is locked, never the version many instances share.
+    query = (select(ProcessInstance).options(db.joinedload(ProcessInstance.diagram_version))
+             .where(ProcessInstance.id == instance_id))
     if db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
+        query = query.with_for_update(of=ProcessInstance)
     return db.session.execute(query.execution_options(populate_existing=True)).scalar_one()
 
 
@@ -288,6 +292,11 @@ def _save(instance, workflow, new_instance=False, failure=None, step="", actor=N
     if failure is None and not workflow.completed and not ready and not workflow.get_tasks(state=TaskState.WAITING):
         failure = incidents.stuck_failure()
     state, failure = _dump_or_failure(workflow, failure)
+    # Every column of the instance is set before the inbox query below flushes it: one UPDATE
+    # (and one version step) per save instead of a second one for the status at commit.
+    instance.serializer_version = SERIALIZER_VERSION
+    instance.status = "incident" if failure else "completed" if workflow.completed else "running"
+    instance.updated_at = utcnow()
     created = []
     if state is None:
         # Nothing of this step can be saved: the last saved state, its inbox rows and its timer
@@ -299,16 +308,14 @@ def _save(instance, workflow, new_instance=False, failure=None, step="", actor=N
         instance.state = state
         instance.next_timer_at = min((due for _, due in timers), default=None)
         created = _sync_inbox(instance, ready, new_instance)
-    instance.serializer_version = SERIALIZER_VERSION
-    instance.status = "incident" if failure else "completed" if workflow.completed else "running"
-    instance.updated_at = utcnow()
     if failure is not None:
         incidents.record(instance, step, failure, actor)
     return created
 
 
 def _fresh_state(instance):
-    spec, subprocess_specs = spec_cache.get(instance.diagram_version)
+    # By id: a new instance names its version by id only (a start does not load the row).
+    spec, subprocess_specs = spec_cache.get(db.session.get(DiagramVersion, instance.diagram_version_id))
     return dump_state(BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine()))
 
 
@@ -317,6 +324,10 @@ def _sync_inbox(instance, ready, new_instance):
     ready_ids = {item["uuid"] for item in ready}
     for row in open_rows:
         if row.task_uuid not in ready_ids:
+            if row.overdue:
+                from ..services.campaign import progress  # the overdue counter (design invariant 16)
+
+                progress.overdue_cleared(row)
             row.state = "cancelled"
     known = {row.task_uuid for row in open_rows}
     case = instance.case
@@ -324,7 +335,8 @@ def _sync_inbox(instance, ready, new_instance):
     for item in ready:
         if item["uuid"] in known:
             continue
-        row = InboxTask(case=case, instance=instance, diagram_version_id=instance.diagram_version.id,
+        version_id = instance.diagram_version_id or instance.diagram_version.id
+        row = InboxTask(case=case, instance=instance, diagram_version_id=version_id,
                         task_uuid=item["uuid"], task_name=item["task_name"],
                         title=item["title"], process_id=item["process_id"], lane=item["lane"] or "",
                         county_code=case.county_code, township_code=case.township_code,

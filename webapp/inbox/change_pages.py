@@ -39,4 +39,5 @@ def review_change_page(row):
                    conflicts=changes.conflicts(request) if request is not None else None)
 
 
-CHANGE_PAGES = {"review_change": review_change_page, "township_review_change": review_change_page}
+# FormKind.page -> renderer (webapp/form_kinds.py: approve_reject).
+CHANGE_PAGES = {"change_review": review_change_page}

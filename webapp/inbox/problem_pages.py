@@ -59,4 +59,5 @@ def _page(form_class, fields):
 investigate_problem_page = _page(InvestigationForm, ("investigation_note",))
 resolve_problem_page = _page(ResolutionForm, ("problem_outcome", "resolution_note"))
 
-PROBLEM_PAGES = {"investigate_problem": investigate_problem_page, "resolve_problem": resolve_problem_page}
+# Renderers of the problem-data form kinds, by FormKind.page (webapp/form_kinds.py).
+PROBLEM_PAGES = {"investigate": investigate_problem_page, "resolve": resolve_problem_page}

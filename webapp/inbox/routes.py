@@ -6,17 +6,26 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..landing import TASK_ROLES, landing_url, menu_for
 from ..models import InboxTask
-from ..services import areas, audit, scoping
+from ..services import audit, scoping
 from ..services.casework import bulk_work, cases, inbox, tasks
 from ..services.casework.tasks import TaskRefused
-from .. import engine
+from .. import engine, formatting
 from .change_pages import CHANGE_PAGES
 from .problem_pages import PROBLEM_PAGES
 from .survey_pages import SURVEY_PAGES
-from .task_pages import TASK_PAGES as _CASE_PAGES, not_available_message
+from .task_pages import PAGES as _CASE_PAGES, not_available_message
 from . import bp
 
-TASK_PAGES = {**_CASE_PAGES, **PROBLEM_PAGES, **CHANGE_PAGES, **SURVEY_PAGES}  # task name -> the page that works it
+# FormKind.page (webapp/form_kinds.py) -> the renderer; which kind a task is comes from its diagram.
+PAGES = {**_CASE_PAGES, **PROBLEM_PAGES, **CHANGE_PAGES, **SURVEY_PAGES}
+
+
+def page_for(row):
+    """The page function of inbox ``row``'s form kind, or None."""
+    from ..form_kinds import kind_of
+
+    form_kind, _step = kind_of(row)
+    return PAGES.get(form_kind.page) if form_kind is not None else None
 BULK_LIMIT = 500  # one bulk action over "all matching" tasks works at most this many
 
 
@@ -52,14 +61,17 @@ def tasks_list():
     flt = _filter_from(request.args)
     page = request.args.get("page", 1, type=int)
     per_page = current_app.config["PAGE_SIZE"]
-    rows, total = inbox.list_tasks(current_user, flt, page, per_page)
-    bulk = None
+    counts = inbox.counts(current_user)
+    rows, total = inbox.list_tasks(current_user, flt, page, per_page, counted=counts)
+    # The area names of the page's rows in one query (the template names each row's area).
+    formatting.preload_area_names(code for row in rows for code in (row.village_code, row.township_code))
+    choices, bulk = inbox.area_choices(current_user), None
     if current_user.role == "township":
-        bulk = {"villages": areas.villages_of(current_user.area.township_code),
+        # The township's villages are the area filter's choices already: not asked twice.
+        bulk = {"villages": choices[0][1] if choices else [],
                 "visitors": tasks.visitors_of_township(current_user.area.township_code)}
     return render_template("inbox/list.html", rows=rows, total=total, page=page, per_page=per_page,
-                           flt=flt, counts=inbox.counts(current_user), bulk=bulk,
-                           areas=inbox.area_choices(current_user))
+                           flt=flt, counts=counts, bulk=bulk, areas=choices)
 
 
 @bp.route("/inbox/tasks/<int:task_id>/claim", methods=["POST"])
@@ -96,7 +108,7 @@ def unclaim(task_id):
 def task(task_id):
     """Show a task and, on POST, complete it through its task page."""
     row = scoping.get_task_or_404(task_id, current_user)
-    page = TASK_PAGES.get(row.task_name)
+    page = page_for(row)
     if page is None:
         abort(404)
     return page(row)
@@ -219,17 +231,20 @@ def registration_form(task_id, person_id=None, form_id=None):
                                              person, record=added)
                 db.session.commit()
                 flash(_("已保存 %(name)s 的登记表。", name=form.name.data), "success")
-                return redirect(url_for("inbox.task", task_id=row.id))
+                return redirect(url_for("inbox.task", task_id=task_id))  # row.id would reload the row
             except TaskRefused as err:
                 db.session.rollback()
                 flash(str(err), "error")
-    if form.id_number.data:
+    audited = bool(form.id_number.data)
+    if audited:
         # The form's input holds the full ID number: showing it is audited like opening a record.
         audit.record(current_user, "view_registration_form", "person" if person else "case",
                      person.id if person else case.id)
-        db.session.commit()
-    return render_template("inbox/registration_form.html", row=row, case=case, person=person, form=form,
+    html = render_template("inbox/registration_form.html", row=row, case=case, person=person, form=form,
                            added=added)
+    if audited:  # after rendering (a commit expires what the page shows), before sending
+        db.session.commit()
+    return html
 
 
 @bp.app_context_processor

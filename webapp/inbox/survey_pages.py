@@ -48,4 +48,5 @@ def conduct_survey_page(row):
     return _render(row, "inbox/task_survey.html", form=form, survey=survey, households=households, pending=pending)
 
 
-SURVEY_PAGES = {"conduct_survey": conduct_survey_page}
+# FormKind.page -> renderer (webapp/form_kinds.py: village_survey).
+SURVEY_PAGES = {"survey": conduct_survey_page}

@@ -31,6 +31,9 @@ def _finish(row, action):
     try:
         tasks.check_can_work(row, current_user)
         action()
+        # What the answer needs, read before the commit expires the rows (reading after it
+        # would load the task and its instance again).
+        stopped, case_id, title = row.instance.status == "incident", row.case_id, row.title
         db.session.commit()
     except engine.TaskNotAvailable as err:
         db.session.rollback()
@@ -40,16 +43,28 @@ def _finish(row, action):
         db.session.rollback()
         flash(str(err), "error")
         return None
-    if row.instance.status == "incident":
+    if stopped:
         # The work is saved; what came after it failed and is now an incident on the case page.
         flash(_("已提交，但之后的流程出现异常，案件暂停；已记录，管理员和督查人员可在“流程异常”中查看并重试。"), "error")
-        return redirect(url_for("cases.case_page", case_id=row.case_id))
-    flash(_("已提交：%(title)s", title=task_title(row.title)), "success")
+        return redirect(url_for("cases.case_page", case_id=case_id))
+    flash(_("已提交：%(title)s", title=task_title(title)), "success")
     return redirect(url_for("inbox.tasks_list"))
 
 
 def _render(row, template, **context):
     return render_template(template, row=row, case=row.case, can_work=_can_work(row), **context)
+
+
+def _render_audited(row, template, **context):
+    """Render a page that shows personal data, then commit its audit record.
+
+    Rendered first, so the commit does not expire the rows the page shows (they would all be
+    loaded again); sent only after the commit, so no page goes out without its audit record.
+    """
+    audit.record(current_user, "view_household", "case", row.case_id)
+    html = _render(row, template, **context)
+    db.session.commit()
+    return html
 
 
 def _can_work(row):
@@ -90,10 +105,12 @@ def visit_household_page(row):
         if answer is not None:
             return answer
     case = row.case
-    audit.record(current_user, "view_household", "case", case.id)
-    db.session.commit()
-    return _render(row, "inbox/task_visit.html", form=form, filled=tasks.forms_of(case), revisit=tasks.revisit_of(row),
-                   missing=tasks.missing_forms(case) if case.household else [])
+    filled = tasks.forms_of(case)
+    # The forms of people added during the visit are among those just loaded.
+    added_forms = sorted((f for f in filled.values() if f.person_id is None), key=lambda f: f.id)
+    return _render_audited(row, "inbox/task_visit.html", form=form, filled=filled, revisit=tasks.revisit_of(row),
+                           missing=tasks.missing_forms(case, filled) if case.household else [],
+                           added_forms=added_forms if case.status != "completed" else [])
 
 
 def _review_page(form_class):
@@ -106,15 +123,15 @@ def _review_page(form_class):
                 return answer
         case = row.case
         forms = RegistrationForm.query.filter_by(case_id=case.id).order_by(RegistrationForm.id).all()
-        audit.record(current_user, "view_household", "case", case.id)
-        db.session.commit()
-        return _render(row, "inbox/task_review.html", form=form, forms=forms)
+        return _render_audited(row, "inbox/task_review.html", form=form, forms=forms)
     return page
 
 
-TASK_PAGES = {
-    "assign_household": assign_household_page,
-    "visit_household": visit_household_page,
-    "first_review": _review_page(ReviewForm),
-    "county_audit_review": _review_page(ReviewForm),
+# The renderers behind FormKind.page (webapp/form_kinds.py): which kind a task is comes from
+# its diagram, never from its id. The change review and the survey pages are in change_pages.py
+# and survey_pages.py.
+PAGES = {
+    "assign": assign_household_page,
+    "visit": visit_household_page,
+    "review": _review_page(ReviewForm),
 }

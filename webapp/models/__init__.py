@@ -9,7 +9,9 @@ from .incident import Incident
 from .migration import MigrationItem, MigrationRun
 from .change import ChangeRequest
 from .survey import SurveyHousehold, SurveySchedule, VillageSurvey
+from .draft import ProcessDraft
 from .notification import Notification, NOTIFICATION_KINDS  # what timers, escalations and runs tell users
+from .progress import Bulletin, CoverageSnapshot, LeadingGroupMember, ProgressDaily, ProgressTotal
 from .intake import (ComparisonChange, ComparisonEmployer, ComparisonResult, ComparisonRun, HeaderMapping,
                      ImportBatch, IntakeChunk, InvalidIdRow, LinkageCandidate, ProblemRecord, ValidationIssue,
                      ValueMapping)
@@ -21,4 +23,5 @@ __all__ = [
     "ImportBatch", "HeaderMapping", "IntakeChunk", "ValidationIssue", "InvalidIdRow", "ComparisonRun",
     "ComparisonResult", "ComparisonChange", "ComparisonEmployer", "ProblemRecord", "LinkageCandidate",
     "ValueMapping", "MigrationRun", "MigrationItem", "ChangeRequest", "SurveySchedule", "VillageSurvey", "SurveyHousehold",
+    "ProcessDraft", "ProgressDaily", "ProgressTotal", "CoverageSnapshot", "LeadingGroupMember", "Bulletin",
 ]

@@ -12,7 +12,7 @@ from . import bp
 KIND_LABELS = {
     "assigned": _l("分配给您"), "returned": _l("退回给您"), "reminder": _l("到期提醒"),
     "escalated": _l("超期上报"), "due_changed": _l("期限调整"), "digest": _l("每日摘要"),
-    "intake_mapping": _l("导入待映射"), "intake_done": _l("导入完成"),
+    "intake_mapping": _l("导入待映射"), "intake_done": _l("导入完成"), "bulletin": _l("定期通报"),
 }
 
 
@@ -51,6 +51,8 @@ def open_one(notification_id):
         return redirect(url_for("inbox.task", task_id=note.inbox_task_id))
     if note.case_id:
         return redirect(url_for("cases.case_page", case_id=note.case_id))
+    if note.detail and note.detail.get("bulletin_id"):
+        return redirect(url_for("dashboard.bulletin_page", bulletin_id=note.detail["bulletin_id"]))
     if note.detail and note.detail.get("batch_id"):  # an upload: its mapping page, or its page once imported
         endpoint = "intake.mapping_page" if note.kind == "intake_mapping" else "intake.batch_page"
         return redirect(url_for(endpoint, batch_id=note.detail["batch_id"]))

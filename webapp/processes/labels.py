@@ -20,6 +20,12 @@ DIFF_ASPECTS = {
     "event": _l("事件定义"), "extensions": _l("服务操作与扩展设置"),
 }
 
+# Service task operators (engine/rules.py SERVICE_OPERATORS) as the modeler names them.
+OPERATOR_LABELS = {
+    "registry_apply": _l("写入登记库"), "apply_change": _l("执行登记信息变更"), "notify_reminder": _l("发送催办提醒"),
+    "escalate_task": _l("逾期上报督查"), "close_problem": _l("关闭问题数据"),
+}
+
 CHANGE_KINDS = {"added": _l("新增"), "removed": _l("删除"), "changed": _l("修改")}
 
 

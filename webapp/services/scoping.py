@@ -104,7 +104,8 @@ def staff_in_scope(user, roles):
 
 def staff_of_township(role, township_code):
     """Active users with ``role`` anywhere in a township (village assistants for distribution)."""
-    return (User.query.join(Area, User.area_id == Area.id)
+    # With each user's area from the same join: the forms show every visitor's village.
+    return (User.query.join(Area, User.area_id == Area.id).options(db.contains_eager(User.area))
             .filter(User.role == role, User.active.is_(True), areas_within(areacodes.township_of(township_code)))
             .order_by(Area.code, User.display_name).all())
 

@@ -4,22 +4,11 @@ from sqlalchemy import or_
 from ...extensions import db
 from ...models import Case, CaseEvent, InboxTask
 from ...models.base import utcnow
-from ... import engine
-from .. import notifications
+from ... import engine, form_kinds
+from .. import audit, notifications
+from ..campaign import progress
 
 REGISTRATION_PROCESS = "registration_case"
-# Decision keys of review tasks; a "return" sends work back with its comment as the reason.
-DECISION_KEYS = {
-    "first_review": ("review_decision", "review_comment"),
-    "county_audit_review": ("audit_decision", "audit_comment"),
-    "review_change": ("change_decision", "change_comment"),
-    "township_review_change": ("change_decision", "change_comment"),
-    "conduct_survey": (None, "survey_note"),
-    "visit_household": ("visit_result", "visit_comment"),
-    # Not reviews, but their notes belong on the timeline (the resolve step shows the investigation).
-    "investigate_problem": (None, "investigation_note"),
-    "resolve_problem": ("problem_outcome", "resolution_note"),
-}
 
 
 def add_event(case, kind, actor=None, task_name=None, decision=None, comment=None):
@@ -42,6 +31,8 @@ def start_registration_case(household, actor=None):
                 village_code=household.village_code, status="open")
     db.session.add(case)
     add_event(case, "started", actor)
+    db.session.flush()  # the case's id and codes, for the progress counters
+    progress.case_started(case)
     _, created = engine.start_process(case, REGISTRATION_PROCESS,
                                       data={"household_id": household.id, "village_code": household.village_code},
                                       actor=actor)
@@ -67,11 +58,14 @@ def complete(row, actor, data):
     created = engine.complete_task(row, actor, data)
     if row.state != "completed":
         return created  # the case stopped at an incident before the task could run (see the case page)
-    decision_key, comment_key = DECISION_KEYS.get(row.task_name, (None, None))
+    # What the step writes comes from its diagram and its form kind (webapp/form_kinds.py).
+    form_kind, _step = form_kinds.kind_of(row)
+    decision_key, comment_key = form_kinds.variables_of(row)
     decision = data.get(decision_key) if decision_key else None
     comment = data.get(comment_key) if comment_key else None
+    progress.task_completed(case, row, decision)  # before this event: "first time" looks at earlier ones
     add_event(case, "task_completed", actor, row.task_name, decision, comment)
-    if decision in ("return", "not_at_home"):
+    if form_kind is not None and decision in form_kind.returns:
         # The revisit page tells the two apart (tasks.revisit_of); the row keeps only the note.
         for new_row in created:
             new_row.return_reason = comment or None  # never the raw decision code

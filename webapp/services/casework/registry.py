@@ -61,4 +61,7 @@ def apply_audited_forms(case, actor):
         person = person_for_form(form, case.household)
         db.session.flush()
         write_record(person, form.data, actor, reason="入户调查经县级审核通过", source="survey", case=case)
+    from ..campaign import progress
+
+    progress.registered(case, forms)
     return len(forms)

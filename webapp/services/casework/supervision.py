@@ -15,6 +15,7 @@ from ...models import WORKING_ROLES, Area, Case, InboxTask, User
 from ...models.base import utcnow
 from .. import audit, notifications
 from . import cases
+from ..campaign import progress
 from .inbox import SORTS, task_page
 from ..scoping import in_scope, scope_condition, staff_in_scope
 
@@ -216,6 +217,7 @@ def change_due(row, new_due, actor, reason, now=None):
     old = row.due_at
     row.due_at = new_due
     if new_due > now:
+        progress.overdue_cleared(row)  # reads the flag before it is cleared
         row.overdue = False
     comment = f"{_local_text(old)} → {_local_text(new_due)}：{reason.strip()}"
     cases.add_event(row.case, "due_changed", actor, row.task_name, comment=comment)

@@ -1,5 +1,6 @@
 """Working a task: who may, what each kind of task needs, and completing it."""
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from ... import areacodes, engine
 from ...extensions import db
@@ -7,6 +8,7 @@ from ...models import Area, Person, RegistrationForm, User
 from ...models.base import utcnow
 from .. import audit, scoping
 from . import cases
+from ..campaign import progress
 
 
 class TaskRefused(Exception):
@@ -37,7 +39,9 @@ def assign_household(row, user, village_code, visitor_id):
     if visitor is None or visitor.role != "village" or visitor.area.code != village.code or not visitor.active:
         raise TaskRefused(_("责任人必须是所选村(社区)的协理员。"))
     case = row.case
+    old_village = case.village_code
     case.village_code, case.visitor_id = village.code, visitor.id
+    progress.case_placed(case, old_village)
     if case.household is not None:
         case.household.village_code = village.code
         for person in case.household.persons:
@@ -51,9 +55,9 @@ def forms_of(case):
     return {form.id_number: form for form in RegistrationForm.query.filter_by(case_id=case.id)}
 
 
-def missing_forms(case):
-    """Household members who have no registration form yet."""
-    filled = forms_of(case)
+def missing_forms(case, filled=None):
+    """Household members who have no registration form yet (``filled``: ``forms_of(case)`` if known)."""
+    filled = forms_of(case) if filled is None else filled
     members = case.household.persons if case.household else []
     return [person for person in members if person.id_number not in filled]
 
@@ -81,17 +85,27 @@ def save_registration_form(row, user, id_number, name, data, person=None, record
         person = Person.query.filter_by(id_number=id_number).one_or_none()
         if person is not None and person.household_id != case.household_id:
             raise TaskRefused(_("该公民身份号码已登记在其他户，请核实后通过变更办理。"))
+    values = {"id_number": id_number, "person_id": getattr(person, "id", None), "name": name.strip(),
+              "data": data, "filled_by_id": user.id, "updated_at": utcnow()}
     if record is None:
-        record = RegistrationForm(case_id=case.id, id_number=id_number)
-        db.session.add(record)
-    record.id_number = id_number
-    record.person_id = getattr(person, "id", None)
-    record.name = name.strip()
-    record.data = data
-    record.filled_by_id = user.id
-    record.updated_at = utcnow()
+        record = _new_form(case, values)
+    for key, value in values.items():
+        setattr(record, key, value)
     audit.record(user, "update_person", "registration_form", id_number,
                  detail=f"case {case.id}")
+    return record
+
+
+def _new_form(case, values):
+    """A new form row for the case, or the one a simultaneous save of the same form (a double
+    click, a phone syncing twice) has just stored: that one is updated by the caller instead of
+    the save failing on the unique (case, ID number) key with an error page."""
+    record = RegistrationForm(case_id=case.id, **values)
+    try:
+        with db.session.begin_nested():
+            db.session.add(record)
+    except IntegrityError:
+        record = RegistrationForm.query.filter_by(case_id=case.id, id_number=values["id_number"]).one()
     return record
 
 
@@ -125,5 +139,9 @@ def revisit_of(row):
 
 def complete_review(row, user, decision, comment):
     """Complete a review task with its decision and comment."""
-    decision_key, comment_key = cases.DECISION_KEYS[row.task_name]
+    from ... import form_kinds
+
+    decision_key, comment_key = form_kinds.variables_of(row)
+    if decision_key is None:
+        raise TaskRefused(_("此环节的流程图未指定表单类型，无法办理。"))
     return cases.complete(row, user, {decision_key: decision, comment_key: (comment or "").strip()})

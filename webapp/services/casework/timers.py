@@ -138,7 +138,10 @@ def _record_escalations(claimed, now):
     """Timeline events and notifications (assignee and the area's supervisors) for claimed rows."""
     if not claimed:
         return
+    from ..campaign import progress
     from ..scoping import in_scope
+
+    progress.tasks_escalated(claimed)
 
     supervisors = _supervisors()
     by_area = {}

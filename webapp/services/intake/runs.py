@@ -38,6 +38,7 @@ from .employers import write_employers
 from .importing import batch_chunks
 from .problems import write_problem_records
 from ...infra.result_writer import ResultWriter
+from ..campaign import progress as progress_counters
 
 _WRITE_SLICE = 20_000
 _PROGRESS_SECONDS = 2.0
@@ -312,6 +313,7 @@ def run_comparison(run_id: int, listener=None) -> dict:
         run.counts = dict(result.counts(), problem_records=problems, linkage_candidates=candidates,
                           linked_rows=linked_rows, **employer_counts)
         run.status, run.stage, run.finished_at = "done", "done", utcnow()
+        progress_counters.snapshot_coverage(run)  # the dashboard's coverage, in the run's last commit
         db.session.commit()
         if listener is not None:
             listener("done", 1, 1)

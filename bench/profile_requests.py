@@ -1,0 +1,166 @@
+"""Where a request's time goes: my tasks, a task page, a form save and a visit completion.
+
+    .venv/bin/python bench/profile_requests.py                       # SQLite (embedded default)
+    DATABASE_URL=postgresql://postgres@127.0.0.1/bench .venv/bin/python bench/profile_requests.py
+
+The database is WIPED (PostgreSQL) or a temporary file (SQLite), seeded with a demo county whose
+cases wait at the visit. One village assistant works through a Flask test client (CSRF tokens
+read from the pages, as a browser does): my tasks, open a task, save a form, finish the visit as
+"not at home" (the revisit comes back to the same assistant). Prints, per request type, the
+median wall and CPU milliseconds, the SQL statements per request, and the functions where the
+CPU went (cProfile, cumulative, this project's and the libraries' biggest). It is not a test.
+"""
+import argparse
+import cProfile
+import os
+import pstats
+import re
+import statistics
+import sys
+import time
+from collections import defaultdict
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+
+from bench.common import scratch_app, seed_visits  # noqa: E402
+
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+KINDS = ("my_tasks", "open_task", "save_form", "finish_visit")
+
+
+def _call_site():
+    """The innermost frames of this project's code that issued a statement."""
+    import traceback
+
+    frames = [f for f in traceback.extract_stack() if "/webapp/" in f.filename and "profile_requests" not in f.filename]
+    return " < ".join(f"{f.filename.split('/webapp/')[-1]}:{f.lineno}" for f in reversed(frames[-3:]))
+
+
+class Recorder:
+    """Wall time, CPU time, SQL statements and a profile per request type."""
+
+    def __init__(self, engine, profile, sites=False):
+        from sqlalchemy import event
+
+        self.wall, self.cpu, self.queries = defaultdict(list), defaultdict(list), defaultdict(list)
+        self.statements = defaultdict(lambda: defaultdict(int))
+        self.profiles = {kind: cProfile.Profile() for kind in KINDS} if profile else {}
+        self._count, self._kind, self._sites = 0, None, sites
+        event.listen(engine, "before_cursor_execute", self._on_query)
+
+    def _on_query(self, conn, cursor, statement, parameters, context, executemany):
+        self._count += 1
+        if self._kind and self._sites:  # the call sites only when listed: finding them is slow
+            self.statements[self._kind][" ".join(statement.split())[:70] + "  <- " + _call_site()] += 1
+
+    def __call__(self, kind, fn):
+        self._count, self._kind = 0, kind
+        profile = self.profiles.get(kind)
+        wall, cpu = time.perf_counter(), time.process_time()
+        if profile:
+            profile.enable()
+        try:
+            return fn()
+        finally:
+            if profile:
+                profile.disable()
+            self.cpu[kind].append((time.process_time() - cpu) * 1000)
+            self.wall[kind].append((time.perf_counter() - wall) * 1000)
+            self.queries[kind].append(self._count)
+            self._kind = None
+
+
+def work(app, username, by_case, rounds, record):
+    """One assistant's loop through the test client; returns the completions done."""
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    response = client.post("/login", data={"username": username, "password": "demo1234",
+                                           "csrf_token": TOKEN.search(page).group(1)})
+    assert response.status_code == 302, response.status_code
+    done = 0
+    for _ in range(rounds):
+        page = record("my_tasks", lambda: client.get("/inbox").get_data(as_text=True))
+        mine = [int(i) for i in re.findall(r'data-task="(\d+)"', page)]
+        if not mine:
+            break
+        task_id = mine[0]
+        page = record("open_task", lambda: client.get(f"/inbox/tasks/{task_id}").get_data(as_text=True))
+        token = TOKEN.search(page).group(1)
+        person_id, form = by_case[_case_of(app, task_id)]
+        response = record("save_form", lambda: client.post(f"/inbox/tasks/{task_id}/forms/{person_id}",
+                                                          data=dict(form, csrf_token=token)))
+        assert response.status_code == 302, _errors(response)
+        response = record("finish_visit", lambda: client.post(
+            f"/inbox/tasks/{task_id}", data={"visit_result": "not_at_home", "visit_date": "2026-06-01",
+                                             "visit_comment": "", "csrf_token": token}))
+        assert response.status_code == 302, _errors(response)
+        done += 1
+    return done
+
+
+def _errors(response):
+    html = response.get_data(as_text=True)
+    return re.findall(r'name="([a-z_]+)"|(不是有效的选择)', html)[:80]
+
+
+def _case_of(app, task_id):
+    from webapp.extensions import db
+    from webapp.models import InboxTask
+
+    with app.app_context():
+        case_id = db.session.get(InboxTask, task_id).case_id
+        db.session.remove()
+    return case_id
+
+
+def print_profile(profile, top):
+    stats = pstats.Stats(profile)
+    stats.sort_stats("cumulative")
+    width = 0
+    rows = []
+    for (filename, line, name), (cc, nc, tt, ct, callers) in stats.stats.items():
+        short = filename.split("site-packages/")[-1].split("/f11/")[-1]
+        rows.append((ct, tt, nc, f"{short}:{line}({name})"))
+    rows.sort(reverse=True)
+    total = rows[0][0] if rows else 1
+    for ct, tt, nc, where in rows[:top]:
+        width = max(width, len(where))
+        print(f"      {ct * 1000:9.0f} ms cum {tt * 1000:8.0f} ms own {nc:8d} calls  {where[:120]}")
+    return total
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--households", type=int, default=60)
+    parser.add_argument("--villages", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--no-profile", action="store_true", help="timings and query counts only")
+    parser.add_argument("--statements", action="store_true", help="list the SQL statements per request type")
+    args = parser.parse_args()
+    app = scratch_app("profile")
+    from webapp.extensions import db
+
+    usernames, by_case = seed_visits(app, args.households, args.villages)
+    with app.app_context():
+        engine, backend = db.engine, db.engine.dialect.name
+    record = Recorder(engine, not args.no_profile, args.statements)
+    work(app, usernames[0], by_case, 3, Recorder(engine, False))  # warm-up: parsed specs, templates
+    done = work(app, usernames[0], by_case, args.rounds, record)
+    print(f"backend {backend}: {done} rounds by one assistant "
+          f"({args.households} households, {args.villages} villages with staff)")
+    for kind in KINDS:
+        print(f"  {kind:<13} wall p50 {statistics.median(record.wall[kind]):6.1f} ms  "
+              f"cpu p50 {statistics.median(record.cpu[kind]):6.1f} ms  "
+              f"SQL statements per request: median {statistics.median(record.queries[kind]):.0f}, "
+              f"max {max(record.queries[kind])}")
+        if args.statements:
+            for statement, count in sorted(record.statements[kind].items(), key=lambda item: -item[1]):
+                print(f"      {count / len(record.queries[kind]):5.1f}x  {statement}")
+    for kind, profile in record.profiles.items():
+        print(f"\n  profile of {kind} ({len(record.wall[kind])} requests, cumulative):")
+        print_profile(profile, args.top)
+
+
+if __name__ == "__main__":
+    main()

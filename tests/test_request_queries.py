@@ -1,0 +1,146 @@
+"""The inbox and task pages ask the database a fixed number of times, however many tasks,
+household members and filled forms there are (no query per row: the N+1 guard).
+
+The pinned numbers are what the pages need today (profiled with bench/profile_requests.py);
+a change that adds a query per request must raise them here, on purpose.
+"""
+import itertools
+import re
+import uuid
+
+from sqlalchemy import event
+
+from tests.helpers import case_at_visit, registration_form_data, task_ids_on, user
+from webapp.extensions import db
+from webapp.models import Area, Household, Person
+
+MY_TASKS_QUERIES = 5  # the user with their area, the tab figures, the page of rows, area names, notifications
+TEAM_QUERIES = 8  # a township's team view adds its townships and villages (filter and bulk forms) and visitors
+TASK_PAGE_QUERIES = 9  # the user, the task, case, forms, last visit, household, members, audit, notifications
+
+
+class QueryCounter:
+    """Counts the SQL statements sent while it is active."""
+
+    def __init__(self, engine):
+        self.engine, self.count = engine, 0
+
+    def _count(self, *args):
+        self.count += 1
+
+    def __enter__(self):
+        self.count = 0
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._count)
+
+
+def _queries_of(client, url):
+    with QueryCounter(db.engine) as counter:
+        response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    return counter.count, response.get_data(as_text=True)
+
+
+def _id_number(body):
+    """A valid ID number from its first 17 digits (the check digit as GB 11643 computes it)."""
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights)) % 11]
+
+
+_serial = itertools.count()
+
+
+def _more_cases(count, members=4):
+    """``count`` more households of ``members`` people in the demo township, each at distribution."""
+    from webapp.services.casework import cases
+
+    village = user("village1").area
+    for _ in range(count):
+        index = next(_serial) % 90 + 10  # two digits; consecutive, so distinct within a test
+        household = Household(household_number=f"Q{uuid.uuid4().hex[:12]}", head_name=f"测试户{index}",
+                              county_code=village.county_code, township_code=village.township_code,
+                              address="测试地址")
+        db.session.add(household)
+        for position in range(members):
+            db.session.add(Person(id_number=_id_number(f"3417211931{position + 1:02d}01{index:02d}{position}"),
+                                  name=f"成员{index}-{position}", household=household,
+                                  relation_to_head="户主" if position == 0 else "子",
+                                  county_code=village.county_code, township_code=village.township_code))
+        db.session.flush()
+        cases.start_registration_case(household)
+    db.session.commit()
+
+
+def _visits(count):
+    return [case_at_visit("village1") for _ in range(count)]
+
+
+def test_my_tasks_page_asks_the_same_number_of_queries_for_2_or_12_tasks(county, client):
+    _visits(2)
+    client.login("village1")
+    few, html = _queries_of(client, "/inbox")
+    assert len(task_ids_on(html)) == 2
+    _more_cases(10)
+    _visits(10)
+    many, html = _queries_of(client, "/inbox")
+    assert len(task_ids_on(html)) == 12
+    assert few == many <= MY_TASKS_QUERIES, (few, many)
+
+
+def test_team_inbox_of_a_township_does_not_grow_with_its_villages_tasks(county, client):
+    client.login("township")
+    few, html = _queries_of(client, "/inbox?view=team")
+    before = len(task_ids_on(html))
+    _more_cases(8)
+    many, html = _queries_of(client, "/inbox?view=team")
+    assert len(task_ids_on(html)) == before + 8
+    assert few == many <= TEAM_QUERIES, (few, many)
+    # Every row still names its area (looked up for the whole page at once).
+    township = Area.query.filter_by(code=user("township").area.township_code).one()
+    assert html.count(township.name) >= 8
+
+
+def test_task_page_asks_the_same_number_of_queries_however_many_forms_and_tasks(county, client):
+    case = _visits(1)[0]
+    client.login("village1")
+    task_id = task_ids_on(client.get("/inbox").get_data(as_text=True))[0]
+    first, html = _queries_of(client, f"/inbox/tasks/{task_id}")
+    assert "入户结果" in html
+    # Forms filled for every member, a person added during the visit, and more tasks in the inbox.
+    members = Person.query.filter_by(household_id=case.household_id).all()
+    for person in members:
+        response = client.post(f"/inbox/tasks/{task_id}/forms/{person.id}", registration_form_data(person),
+                               token_from=f"/inbox/tasks/{task_id}")
+        assert response.status_code == 302
+    newborn = registration_form_data(members[0], name="新增成员", id_number=_id_number("34172120200101001"),
+                                     relation_to_head="子")
+    response = client.post(f"/inbox/tasks/{task_id}/forms/new", newborn, token_from=f"/inbox/tasks/{task_id}")
+    assert response.status_code == 302, response.get_data(as_text=True)[:400]
+    _more_cases(5)
+    _visits(5)
+    later, html = _queries_of(client, f"/inbox/tasks/{task_id}")
+    assert "新增成员" in html and html.count("已填写") >= len(members) + 1
+    assert first == later <= TASK_PAGE_QUERIES, (first, later)
+
+
+def test_saving_a_form_and_finishing_a_visit_stay_within_their_queries(county, client):
+    case = _visits(1)[0]
+    client.login("village1")
+    task_id = task_ids_on(client.get("/inbox").get_data(as_text=True))[0]
+    page = client.get(f"/inbox/tasks/{task_id}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    person = Person.query.filter_by(household_id=case.household_id).first()
+    # client.raw: the CSRF-aware client would fetch a page for a token first.
+    with QueryCounter(db.engine) as saving:
+        response = client.raw.post(f"/inbox/tasks/{task_id}/forms/{person.id}",
+                                   data=dict(registration_form_data(person), csrf_token=token))
+    assert response.status_code == 302
+    with QueryCounter(db.engine) as finishing:
+        response = client.raw.post(f"/inbox/tasks/{task_id}", data={
+            "visit_result": "not_at_home", "visit_date": "2026-06-01", "visit_comment": "", "csrf_token": token})
+    assert response.status_code == 302
+    assert saving.count <= 9, saving.count  # a new form: its insert in a savepoint (two statements)
+    assert finishing.count <= 11, finishing.count

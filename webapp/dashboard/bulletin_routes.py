@@ -1,0 +1,152 @@
+"""Bulletin pages: the list, producing one on demand, one bulletin as page, Excel and PDF; the leaders list."""
+from datetime import timedelta
+from functools import wraps
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..documents.pdf import pdf_response, render_pdf
+from ..exports import xlsx_response
+from ..extensions import db
+from ..models import Bulletin, LeadingGroupMember
+from ..services import audit
+from ..services.campaign import bulletins, dashboard, leading_group, progress
+from . import bp
+from .forms import BulletinForm, EmptyForm, LeaderForm
+
+PRODUCER_ROLES = ("county", "supervisor", "admin")
+
+
+def _county():
+    if current_user.role not in dashboard.DASHBOARD_ROLES:
+        abort(403)
+    return current_user.area.county_code
+
+
+def producer_required(view):
+    """Only county staff and leadership produce bulletins and keep the leaders list."""
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if current_user.role not in PRODUCER_ROLES:
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def _bulletin_or_404(bulletin_id):
+    bulletin = db.session.get(Bulletin, bulletin_id)
+    if bulletin is None or bulletin.county_code != _county():
+        abort(404)
+    return bulletin
+
+
+@bp.route("/bulletins", endpoint="bulletins")
+@login_required
+def bulletins_list():
+    """Every bulletin of the user's county, newest first, and the button to produce one."""
+    county = _county()
+    rows = Bulletin.query.filter_by(county_code=county).order_by(Bulletin.number.desc()).all()
+    form = BulletinForm(as_of=progress.local_day() - timedelta(days=1))
+    return render_template("dashboard/bulletins.html", rows=rows, form=form,
+                           can_produce=current_user.role in PRODUCER_ROLES)
+
+
+
+@bp.route("/bulletins/produce", methods=["POST"])
+@producer_required
+def produce_bulletin():
+    """Produce a numbered bulletin as of the date chosen (figures from the daily aggregates)."""
+    form = BulletinForm()
+    if not form.validate_on_submit() or form.as_of.data > progress.local_day():
+        flash(_("请选择不晚于今天的截至日期。"), "error")
+        return redirect(url_for("dashboard.bulletins"))
+    bulletin = bulletins.produce(_county(), form.as_of.data, actor=current_user, trigger="on_demand")
+    db.session.commit()
+    flash(_("第 %(number)s 期通报已生成并通知各乡镇和县领导。", number=bulletin.number), "success")
+    return redirect(url_for("dashboard.bulletin_page", bulletin_id=bulletin.id))
+
+
+@bp.route("/bulletins/<int:bulletin_id>")
+@login_required
+def bulletin_page(bulletin_id):
+    """One bulletin: ranking table, commentary, downloads."""
+    bulletin = _bulletin_or_404(bulletin_id)
+    return render_template("dashboard/bulletin.html", bulletin=bulletin, headers=_table(bulletin)[0])
+
+
+def _table(bulletin):
+    headers = [_("名次"), _("乡镇"), _("目标户数"), _("已登记"), _("完成率(%)"), _("超期任务"), _("退回率(%)"),
+               _("抽查差错率(%)"), _("领导小组成员")]
+    rows = [[r["rank"], r["name"], r["target"], r["registered"], _blank(r["completion_rate"]), r["overdue"],
+             _blank(r["return_rate"]), _blank(r["spot_check_error_rate"]), "、".join(r["leaders"])]
+            for r in bulletin.figures["townships"]]
+    return headers, rows
+
+
+def _blank(value):
+    return "" if value is None else value
+
+
+@bp.route("/bulletins/<int:bulletin_id>.xlsx")
+@login_required
+def bulletin_xlsx(bulletin_id):
+    """The bulletin's ranking as Excel (the one safe writer)."""
+    bulletin = _bulletin_or_404(bulletin_id)
+    headers, rows = _table(bulletin)
+    audit.record(current_user, "export", "bulletin", bulletin.id)
+    db.session.commit()
+    return xlsx_response(f"bulletin-{bulletin.number}.xlsx", _("通报"), headers, rows)
+
+
+@bp.route("/bulletins/<int:bulletin_id>.pdf")
+@login_required
+def bulletin_pdf(bulletin_id):
+    """The bulletin as a printable PDF with its Chinese fonts embedded."""
+    bulletin = _bulletin_or_404(bulletin_id)
+    headers, rows = _table(bulletin)
+    data = render_pdf("documents/bulletin.html", title=_("全民参保登记工作进度通报"), bulletin=bulletin,
+                      headers=headers, rows=rows)
+    return pdf_response(data, f"bulletin-{bulletin.number}.pdf")
+
+
+@bp.route("/leaders", methods=["GET", "POST"])
+@producer_required
+def leaders():
+    """The leading-group members per township, named in the bulletins."""
+    county = _county()
+    form = LeaderForm()
+    townships = bulletins.townships_of(county)
+    form.township_code.choices = [(t.code, t.name) for t in townships]
+    if form.validate_on_submit():
+        leading_group.add_member(form.township_code.data, form.name.data, form.post.data)
+        db.session.commit()
+        return redirect(url_for("dashboard.leaders"))
+    names = {t.code: t.name for t in townships}
+    return render_template("dashboard/leaders.html", form=form, members=leading_group.members_of_county(county),
+                           names=names, empty_form=EmptyForm())
+
+
+@bp.route("/leaders/<int:member_id>/delete", methods=["POST"])
+@producer_required
+def delete_leader(member_id):
+    """Take one member off the list."""
+    member = db.session.get(LeadingGroupMember, member_id)
+    if member is None or not member.township_code.startswith(_county()) or not EmptyForm().validate_on_submit():
+        abort(404)
+    db.session.delete(member)
+    db.session.commit()
+    return redirect(url_for("dashboard.leaders"))
+
+
+@bp.route("/leaders/annex", methods=["POST"])
+@producer_required
+def load_annex():
+    """Fill townships nobody is listed for with their head from the notice's annex."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    added = leading_group.load_annex(_county())
+    db.session.commit()
+    flash(_("已从实施方案附件补入 %(n)s 名乡镇负责人。", n=added), "success")
+    return redirect(url_for("dashboard.leaders"))

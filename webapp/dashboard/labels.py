@@ -1,0 +1,23 @@
+"""Words the dashboard and the bulletins show for measures, phases and table columns."""
+from flask_babel import lazy_gettext as _l
+
+MEASURE_LABELS = {
+    "target": _l("目标户数"), "distributed": _l("已分发"), "visited": _l("已入户"),
+    "first_reviewed": _l("已初审"), "audited": _l("已审核"), "registered": _l("已登记"),
+    "reviews": _l("审核次数"), "returned": _l("退回次数"), "overdue": _l("超期任务"),
+    "completion_rate": _l("完成率(%)"), "return_rate": _l("退回率(%)"),
+}
+PHASE_LABELS = {
+    "launch": _l("宣传发动"), "door_to_door": _l("入户调查"), "data_management": _l("数据管理"),
+    "expansion": _l("扩面征缴"), "summary": _l("总结评估"),
+}
+COVERAGE_LABELS = {
+    "targets": _l("目标人数"), "pension_before": _l("养老保险参保率·首次比对(%)"),
+    "pension_now": _l("养老保险参保率·当前(%)"), "medical_before": _l("医疗保险参保率·首次比对(%)"),
+    "medical_now": _l("医疗保险参保率·当前(%)"), "pension_gain": _l("新增养老参保人数"),
+    "medical_gain": _l("新增医疗参保人数"),
+}
+BREAKDOWN_COLUMNS = ("target", "distributed", "visited", "first_reviewed", "audited", "registered",
+                     "completion_rate", "overdue", "returned", "return_rate")
+COVERAGE_COLUMNS = ("targets", "pension_before", "pension_now", "medical_before", "medical_now",
+                    "pension_gain", "medical_gain")

@@ -1,0 +1,93 @@
+"""What each user task of a diagram is, read from the diagram itself.
+
+A user task names its form kind, its English title, its decision/comment variables and its
+deadline/reminder in ``spiffworkflow:properties``; its Chinese title is its name, its role is
+the name of its lane (docs/process-contract.md). Pure lxml over a version's files, cached per
+content hash (versions never change), so the inbox asks no dictionary in code what a step is.
+"""
+import threading
+from dataclasses import dataclass
+
+from lxml import etree
+
+from .expand import BPMN_NS, task_properties
+
+_SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
+_cache = {}
+_titles = {}
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Step:
+    """One user task as the application sees it."""
+
+    process_id: str
+    task_id: str
+    name: str
+    title_en: str
+    form: str
+    role: str
+    deadline: str
+    reminder: str
+    decision_variable: str
+    comment_variable: str
+
+
+def _b(local):
+    return f"{{{BPMN_NS}}}{local}"
+
+
+def file_steps(xml):
+    """[Step] of every user task in one BPMN file (a broken file has none)."""
+    try:
+        root = etree.fromstring(xml.encode("utf-8") if isinstance(xml, str) else xml, _SAFE_XML)
+    except etree.XMLSyntaxError:
+        return []
+    steps = []
+    for process in root.iter(_b("process")):
+        lanes = {}
+        for lane in process.iter(_b("lane")):
+            for ref in lane.iterfind(_b("flowNodeRef")):
+                lanes[(ref.text or "").strip()] = (lane.get("name") or "").strip()
+        for task in process.iter(_b("userTask")):
+            props = task_properties(task)
+            task_id = task.get("id") or ""
+            steps.append(Step(process.get("id") or "", task_id, (task.get("name") or "").strip(),
+                              props.get("title_en", "").strip(), props.get("form", "").strip(),
+                              lanes.get(task_id, ""), props.get("deadline", "").strip(),
+                              props.get("reminder", "").strip(),
+                              props.get("decision_variable", "").strip() or f"{task_id}_decision",
+                              props.get("comment_variable", "").strip() or f"{task_id}_comment"))
+    return steps
+
+
+def bundle_steps(files):
+    """{(process id, task id): Step} over every file of a bundle."""
+    return {(step.process_id, step.task_id): step for xml in files.values() for step in file_steps(xml)}
+
+
+def steps_of(version):
+    """The steps of a stored DiagramVersion (cached; versions are immutable)."""
+    key = version.content_hash
+    with _lock:
+        found = _cache.get(key)
+    if found is None:
+        found = bundle_steps(version.files)
+        with _lock:
+            _cache[key] = found
+            for step in found.values():
+                _titles[step.task_id] = _titles[step.name] = (step.name, step.title_en)
+    return found
+
+
+def loaded():
+    """Content hashes whose steps are cached."""
+    with _lock:
+        return set(_cache)
+
+
+def known_titles():
+    """{task id or Chinese title: (Chinese, English)} of every step read so far in this process."""
+    with _lock:
+        return dict(_titles)

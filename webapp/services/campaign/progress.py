@@ -1,0 +1,218 @@
+"""Keeping the campaign's progress figures as work happens (design invariant 16).
+
+Every function here is called by the service that changes state, inside its transaction, so a
+figure and the work it counts commit or roll back together:
+
+* ``case_started``      cases.start_registration_case      -> ``target``
+* ``task_completed``    cases.complete                     -> funnel stages, reviews, returns
+* ``case_placed``       tasks.assign_household             -> moves ``target`` to the village
+* ``tasks_escalated``   timers._record_escalations         -> ``overdue`` (+1)
+* ``overdue_cleared``   supervision.change_due, the engine's cancel and migration -> ``overdue`` (-1)
+* ``registered``        operations.registry_apply          -> ``registered``, coverage gains
+* ``snapshot_coverage`` intake_runs.run_comparison (done)  -> one coverage row per village
+
+Funnel measures count each case once, the first time it reaches the stage (a case that goes
+round after a return is not visited twice); ``reviews`` and ``returned`` count every decision,
+which is what a return rate is made of.
+"""
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import and_, case as sql_case, func, or_, select, update
+
+from ... import clock
+from ...extensions import db
+from ...models import CaseEvent, ComparisonResult, ComparisonRun, CoverageSnapshot, ProgressDaily, ProgressTotal
+
+FUNNEL = ("target", "distributed", "visited", "first_reviewed", "audited", "registered")
+MEASURES = FUNNEL + ("reviews", "returned", "overdue")
+# (task name, decision that moves the case on) -> the funnel stage it reaches.
+_STAGES = {("assign_household", None): "distributed", ("visit_household", "completed"): "visited",
+           ("first_review", "approve"): "first_reviewed", ("county_audit_review", "approve"): "audited"}
+_REVIEWS = ("first_review", "county_audit_review")
+
+
+def local_day(moment=None) -> date:
+    """The campaign's calendar day (the county's time zone) of ``moment`` (default: now)."""
+    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
+    return (moment or clock.now()).astimezone(zone).date()
+
+
+def _insert(model):
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(model.__table__)
+
+
+def bump(county_code, township_code, village_code, measure, delta=1, day=None, total=True):
+    """Add ``delta`` to ``measure`` for the area, in the day's row and (``total``) the running total.
+
+    An upsert (``ON CONFLICT ... DO UPDATE value = value + delta``): concurrent writers of the
+    same key wait on the row instead of losing each other's count.
+    """
+    township, village = township_code or "", village_code or ""
+    stmt = _insert(ProgressDaily).values(county_code=county_code, township_code=township,
+                                         day=day or local_day(), measure=measure, value=delta)
+    db.session.execute(stmt.on_conflict_do_update(
+        index_elements=["county_code", "township_code", "day", "measure"],
+        set_={"value": ProgressDaily.__table__.c.value + stmt.excluded.value}))
+    if total:
+        _bump_total(county_code, township, village, measure, delta)
+
+
+def _bump_total(county_code, township, village, measure, delta):
+    stmt = _insert(ProgressTotal).values(county_code=county_code, township_code=township,
+                                         village_code=village, measure=measure, value=delta)
+    db.session.execute(stmt.on_conflict_do_update(
+        index_elements=["county_code", "township_code", "village_code", "measure"],
+        set_={"value": ProgressTotal.__table__.c.value + stmt.excluded.value}))
+
+
+def _case_bump(case, measure, delta=1):
+    bump(case.county_code, case.township_code, case.village_code, measure, delta)
+
+
+def case_started(case):
+    """A registration case was opened: one more target household."""
+    _case_bump(case, "target")
+
+
+def case_placed(case, old_village_code):
+    """The distribution placed a case in a village: its ``target`` moves there (totals only).
+
+    The day's row is per township and stays; other measures are counted after placement.
+    """
+    if (old_village_code or "") == (case.village_code or ""):
+        return
+    township = case.township_code or ""
+    _bump_total(case.county_code, township, old_village_code or "", "target", -1)
+    _bump_total(case.county_code, township, case.village_code or "", "target", 1)
+
+
+def task_completed(case, row, decision):
+    """A task of a registration case was completed with ``decision``: stage, review, return."""
+    if case.kind != "registration":
+        if row.overdue:
+            _row_bump(row, "overdue", -1)
+        return
+    stage = _STAGES.get((row.task_name, decision)) or _STAGES.get((row.task_name, None))
+    if stage is not None and not _reached_before(case, row.task_name, decision):
+        _case_bump(case, stage)
+    if row.task_name in _REVIEWS:
+        _case_bump(case, "reviews")
+        if decision == "return":
+            _case_bump(case, "returned")
+    if row.overdue:
+        _row_bump(row, "overdue", -1)
+
+
+def _reached_before(case, task_name, decision):
+    condition = [CaseEvent.case_id == case.id, CaseEvent.kind == "task_completed", CaseEvent.task_name == task_name]
+    if (task_name, None) not in _STAGES:
+        condition.append(CaseEvent.decision == decision)
+    return db.session.query(select(CaseEvent.id).where(*condition).exists()).scalar()
+
+
+def _row_bump(row, measure, delta):
+    # Overdue work is counted where the task row says (its area when it became overdue).
+    bump(row.county_code, row.township_code, row.village_code, measure, delta)
+
+
+def overdue_cleared(row):
+    """An overdue open row stops counting: a later deadline, or the engine cancelled the task."""
+    if row.overdue:
+        _row_bump(row, "overdue", -1)
+
+
+def tasks_escalated(claimed):
+    """Rows that just became overdue (tuples with the area codes of their inbox rows).
+
+    One upsert per area, in code order: two sweepers running at once take the counter rows in
+    the same order, so they wait for each other instead of deadlocking.
+    """
+    per_area = {}
+    for item in claimed:
+        key = (item.county_code, item.township_code or "", item.village_code or "")
+        per_area[key] = per_area.get(key, 0) + 1
+    for (county_code, township_code, village_code), count in sorted(per_area.items()):
+        bump(county_code, township_code, village_code, "overdue", count)
+
+
+def registered(case, forms):
+    """An audited case's forms entered the registry: the case is registered; gaps are closed.
+
+    A form closes a pension (medical) gap when the latest comparison found the person missing
+    it and the form names a scheme; the gain goes to that run's coverage row of the person's village.
+    """
+    _case_bump(case, "registered")
+    run_id = latest_run_id(case.county_code)
+    if run_id is None:
+        return
+    ids = [form.id_number for form in forms]
+    if not ids:
+        return
+    rows = db.session.execute(select(ComparisonResult.id_number, ComparisonResult.missing,
+                                     ComparisonResult.township_code, ComparisonResult.village_code)
+                              .where(ComparisonResult.run_id == run_id, ComparisonResult.id_number.in_(ids)))
+    found = {r.id_number: r for r in rows}
+    for form in forms:
+        result = found.get(form.id_number)
+        if result is None or not result.missing:
+            continue
+        missing = result.missing.split(";")
+        data = form.data or {}
+        pension = int("pension" in missing and bool(data.get("pension_scheme")))
+        medical = int("medical" in missing and bool(data.get("medical_scheme")))
+        if pension or medical:
+            db.session.execute(update(CoverageSnapshot).where(
+                CoverageSnapshot.run_id == run_id, CoverageSnapshot.township_code == (result.township_code or ""),
+                CoverageSnapshot.village_code == (result.village_code or ""))
+                .values(pension_gain=CoverageSnapshot.pension_gain + pension,
+                        medical_gain=CoverageSnapshot.medical_gain + medical))
+
+
+def latest_run_id(county_code):
+    """The county's latest finished comparison run (the baseline "now" counts from)."""
+    return db.session.execute(select(func.max(ComparisonRun.id)).where(
+        ComparisonRun.county_code == county_code, ComparisonRun.status == "done")).scalar()
+
+
+def first_run_id(county_code):
+    """The county's first finished comparison run (coverage before the campaign)."""
+    return db.session.execute(select(func.min(ComparisonRun.id)).where(
+        ComparisonRun.county_code == county_code, ComparisonRun.status == "done")).scalar()
+
+
+def snapshot_coverage(run):
+    """Write the run's coverage per village: one grouped pass over its results, in the run's job.
+
+    Targets are confirmed and uninsured people (problems are counted by their own pages). Medical
+    insurance is required of every target; pension of those the comparison found missing it or
+    holding it (here or elsewhere): under-age people and students without one are neither.
+    """
+    from ...intake.compare import CONFIRMED, UNINSURED
+    from ...intake.schemes import PENSION_MASK
+
+    db.session.execute(CoverageSnapshot.__table__.delete().where(CoverageSnapshot.run_id == run.id))
+    r = ComparisonResult
+    no_pension = r.missing.like("%pension%")
+    no_medical = r.missing.like("%medical%")
+    holds_pension = or_(r.schemes.op("&")(PENSION_MASK) != 0, r.insured_elsewhere.is_(True))
+    rows = db.session.execute(
+        select(r.township_code, r.village_code, func.count(),
+               func.sum(sql_case((or_(no_pension, holds_pension), 1), else_=0)),
+               func.sum(sql_case((and_(holds_pension, ~no_pension), 1), else_=0)),
+               func.sum(sql_case((~no_medical, 1), else_=0)))
+        .where(r.run_id == run.id, r.status.in_((CONFIRMED, UNINSURED)))
+        .group_by(r.township_code, r.village_code)).all()
+    values = [{"run_id": run.id, "county_code": run.county_code, "township_code": t or "", "village_code": v or "",
+               "targets": n, "pension_required": int(req or 0), "pension_covered": int(pc or 0),
+               "medical_covered": int(mc or 0), "pension_gain": 0, "medical_gain": 0}
+              for t, v, n, req, pc, mc in rows]
+    if values:
+        db.session.execute(CoverageSnapshot.__table__.insert(), values)
+    return len(values)
