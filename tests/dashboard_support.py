@@ -9,6 +9,7 @@ from sqlalchemy import func
 
 from webapp import form_kinds
 from webapp.extensions import db
+from webapp import form_kinds
 from webapp.models import Case, CaseEvent, InboxTask, Person, RegistrationForm, User
 from webapp.services.casework import cases, tasks
 

@@ -78,7 +78,34 @@ def _demo_in_every_state(client):
         client.post(f"{page}/claim", token_from="/inbox?view=team")
         client.post(page, data, token_from=page)
     client.logout()
+    _changes_in_every_state(client)
     return done
+
+
+def _changes_in_every_state(client):
+    """Change requests open (in conflict), applied, rejected, and one automatic: their pages are walked."""
+    from webapp.models import Person
+    from webapp.services.casework import changes
+
+    person = Person.query.filter_by(village_code=user("village1").area.code).order_by(Person.id).first()
+    changes.raise_request("death", user("agency"), "agency", "卫健死亡信息", None, person=person, evidence="证明")
+    changes.raise_request("status", user("township"), "township", "外出务工", "moved_away", person=person)
+    phone = changes.raise_request("correction", user("village1"), "village", "电话", "13900000009", person=person,
+                                  field="phone")
+    scheme = changes.raise_request("scheme", user("village1"), "village", "已参保", "resident_pension",
+                                   person=person, field="pension_scheme")
+    db.session.commit()
+    _review(client, "township", phone.case, "township_review_change", "approve")
+    _review(client, "township", scheme.case, "township_review_change", "reject", "无参保凭证")
+    # A periodic survey open in village1, one household confirmed.
+    from webapp import clock
+    from webapp.services.casework import surveys
+
+    surveys.set_schedule(user("village1").area, 90, clock.now().date(), user("township"))
+    surveys.open_due_surveys(clock.now().date())
+    survey = surveys.VillageSurvey.query.one()
+    surveys.mark(survey, surveys.households_of(survey)[0].household_id, "confirmed", user("village1"))
+    db.session.commit()
 
 
 def _walk(client, limit=160):

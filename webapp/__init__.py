@@ -102,6 +102,7 @@ def _register_blueprints(app):
     from .services.casework.photos import archive_photos
 
     set_photo_source(app, archive_photos)  # archives include the photos the phones uploaded
+    from .changes import bp as changes_bp; app.register_blueprint(changes_bp)  # noqa: E702 - change requests
 
 
 def _register_template_helpers(app):

@@ -46,6 +46,8 @@ for _kind in (
     FormKind("investigate", _l("问题数据调查记录"), "investigate"),
     FormKind("resolve_problem", _l("问题数据处理结果"), "resolve",
              tuple(PROBLEM_OUTCOMES)),
+    # The village assistant's periodic survey: households confirmed or their changes raised.
+    FormKind("village_survey", _l("定期调查：逐户确认或申报变更"), "survey"),
 ):
     register(_kind)
 

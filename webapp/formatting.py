@@ -20,6 +20,8 @@ EVENT_LABELS = {
     "change_applied": _l("变更已生效"), "problem_closed": _l("问题已处理"), "assigned": _l("分配"), "placed": _l("定位到村(社区)"),
     "incident": _l("流程异常"), "incident_resolved": _l("异常已重试恢复"), "migrated": _l("流程升级"),
     "offline_conflict": _l("离线填报未能提交"),
+    "change_requested": _l("申报变更"), "change_refused": _l("变更未生效（值已被改动）"),
+    "conflict_recheck": _l("冲突复核"), "survey_household": _l("逐户调查"),
 }
 
 
@@ -138,7 +140,15 @@ def register(app):
                                  task_title=task_title, relation_label=relation_label,
                                  label=labels.label, plain=labels.plain, event_comment=labels.event_comment,
                                  run_change=labels.run_change)
-    app.jinja_env.globals.update(record_rows=labels.record_rows, changed_rows=labels.changed_rows)
+    app.jinja_env.globals.update(record_rows=labels.record_rows, changed_rows=labels.changed_rows,
+                                 field_title=labels.field_title, field_value=labels.field_value,
+                                 sensitive_fields=_sensitive_fields())
     from flask_babel import get_locale
 
     app.jinja_env.globals.update(now_utc=utcnow, languages=app.config["LANGUAGES"], get_locale=get_locale)
+
+
+def _sensitive_fields():
+    from .services.casework.changes import SENSITIVE_FIELDS  # the one list, shown on the review page
+
+    return SENSITIVE_FIELDS

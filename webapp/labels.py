@@ -24,9 +24,18 @@ GROUPS = {
                      "duplicate_pension": _l("重复参加基本养老保险"), "duplicate_medical": _l("重复参加基本医疗保险"),
                      "duplicate_benefit": _l("重复领取养老待遇"), "benefit_after_death": _l("死亡后仍领取待遇")},
     "run_change": {"appeared": _l("新出现"), "disappeared": _l("已消失"), "problems": _l("问题有变化")},
-    "case_kind": {"registration": _l("入户登记"), "dynamic_change": _l("动态变更"), "problem": _l("问题数据")},
+    "case_kind": {"registration": _l("入户登记"), "dynamic_change": _l("动态变更"), "problem": _l("问题数据"),
+                  "survey": _l("定期调查")},
     "case_status": {"open": _l("办理中"), "completed": _l("已办结")},
     "missing": {"pension": _l("缺养老"), "medical": _l("缺医疗"), "pension;medical": _l("缺养老和医疗")},
+    "change_kind": {"death": _l("死亡"), "move_out": _l("迁出本县"), "move_in": _l("迁入本县"),
+                    "birth": _l("新生儿"), "household_split": _l("分户"), "household_merge": _l("并户"),
+                    "status": _l("人员状态变更"), "scheme": _l("险种变更"), "correction": _l("信息更正")},
+    "change_status": {"open": _l("待审核"), "applied": _l("已生效"), "rejected": _l("已驳回"),
+                      "refused": _l("未生效（值已被改动）")},
+    "change_origin": {"agency": _l("经办机构"), "township": _l("乡镇"), "village": _l("村(社区)"),
+                      "comparison": _l("信息比对自动生成")},
+    "survey_outcome": {"pending": _l("待调查"), "confirmed": _l("无变化，已确认"), "changes_raised": _l("已申报变更")},
     "record_source": {"survey": _l("入户调查"), "change": _l("动态变更"), "comparison": _l("信息比对")},
     # Offline visits: photos of documents, and why an entry made offline was kept, not applied.
     "photo_kind": {"id_front": _l("身份证正面"), "id_back": _l("身份证反面"), "hukou": _l("户口簿本人页")},
@@ -101,10 +110,39 @@ def _field_text(value, code_list):
     return label(value, code_list) if code_list and not isinstance(value, bool) else plain(value)
 
 
+# Fields a change request may touch besides the form's: shown in history and on the review page.
+CHANGE_FIELDS = (("name", _l("姓名"), None), ("household", _l("户号"), None), ("person", _l("新增人员"), None))
+
+
+def field_title(key):
+    """The words for a registration field (a change request's ``field``)."""
+    for name, title, _list in CHANGE_FIELDS + RECORD_FIELDS:
+        if name == key:
+            return title
+    return key
+
+
+def field_value(key, value):
+    """A field's value in words (codes through their list; a new person's dict as name and ID)."""
+    if isinstance(value, dict):
+        return " ".join(plain(value.get(k)) for k in ("name", "id_number", "household_number") if value.get(k))
+    for name, _title, code_list in CHANGE_FIELDS + RECORD_FIELDS:
+        if name == key:
+            return _field_text(value, code_list)
+    return _field_text(value, None)
+
+
+def _flat(snapshot):
+    # A record snapshot keeps the form's fields under "data"; a change request's rows are flat.
+    snapshot = snapshot or {}
+    return {**(snapshot.get("data") or {}), **snapshot} if isinstance(snapshot.get("data"), dict) else snapshot
+
+
 def changed_rows(before, after):
     """(label, before text, after text) of each registration field a change altered, in the form's order."""
     rows = []
-    for key, title, code_list in RECORD_FIELDS:
+    before, after = _flat(before), _flat(after)
+    for key, title, code_list in CHANGE_FIELDS + RECORD_FIELDS:
         old, new = (before or {}).get(key), (after or {}).get(key)
         if old == new or (old in (None, "") and new in (None, "")):
             continue

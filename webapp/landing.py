@@ -31,12 +31,12 @@ def landing_url(user):
 
 
 def menu_for(role):
-    """The set of main menu entries ``role`` can use: tasks, cases, registry, search, archives."""
+    """The set of main menu entries ``role`` can use: tasks, cases, registry, search, changes, archives."""
     entries = set()
     if role in TASK_ROLES:
         entries.add("tasks")
     if role in RECORD_ROLES:
-        entries.update(("cases", "registry", "search"))
+        entries.update(("cases", "registry", "search", "changes"))
     if role in ARCHIVE_ROLES:
         entries.add("archives")
     return entries

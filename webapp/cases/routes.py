@@ -8,7 +8,7 @@ from ..landing import RECORD_ROLES, landing_url
 from ..models import Case, CaseEvent, RegistrationForm
 from ..exports import xlsx_response
 from ..services import audit, scoping
-from ..services.casework import cases, incidents, offline, photos
+from ..services.casework import cases, changes, incidents, offline, photos
 from ..services.admin import processes
 from . import bp
 
@@ -68,7 +68,9 @@ def case_page(case_id):
     audit.record(current_user, "view_case", "case", case.id)
     db.session.commit()
     incident = incidents.open_incident_of(case)
-    return render_template("cases/detail.html", case=case, events=events, forms=forms,
+    change = changes.request_of_case(case) if case.kind == "dynamic_change" else None
+    return render_template("cases/detail.html", case=case, events=events, forms=forms, change=change,
+                           conflicts=changes.conflicts(change) if change is not None else None,
                            open_tasks=cases.open_tasks_of(case), incident=incident,
                            incident_message=incidents.message(incident) if incident else None,
                            can_retry=incidents.can_manage(current_user), diagrams=processes.case_diagrams(case),

@@ -9,7 +9,7 @@ from ..models import RegistrationForm
 from ..services import areas, audit
 from ..services.casework import tasks
 from ..services.casework.tasks import TaskRefused
-from .forms import AssignHouseholdForm, ChangeReviewForm, ReviewForm, VisitForm
+from .forms import AssignHouseholdForm, ReviewForm, VisitForm
 from ..models.base import utcnow
 from ..formatting import task_title
 
@@ -128,10 +128,10 @@ def _review_page(form_class):
 
 
 # The renderers behind FormKind.page (webapp/form_kinds.py): which kind a task is comes from
-# its diagram, never from its id.
+# its diagram, never from its id. The change review and the survey pages are in change_pages.py
+# and survey_pages.py.
 PAGES = {
     "assign": assign_household_page,
     "visit": visit_household_page,
     "review": _review_page(ReviewForm),
-    "change_review": _review_page(ChangeReviewForm),
 }

@@ -8,6 +8,8 @@ from .audit import AuditEvent
 from .incident import Incident
 from .archive import ArchiveCounter, CaseArchive
 from .migration import MigrationItem, MigrationRun
+from .change import ChangeRequest
+from .survey import SurveyHousehold, SurveySchedule, VillageSurvey
 from .draft import ProcessDraft
 from .notification import Notification, NOTIFICATION_KINDS  # what timers, escalations and runs tell users
 from .progress import Bulletin, CoverageSnapshot, LeadingGroupMember, ProgressDaily, ProgressTotal
@@ -25,4 +27,5 @@ __all__ = [
     "ValueMapping", "MigrationRun", "MigrationItem", "ProcessDraft", "ProgressDaily", "ProgressTotal",
     "CoverageSnapshot", "LeadingGroupMember", "Bulletin", "ArchiveCounter", "CaseArchive",
     "DocumentPhoto", "OfflineEntry", "SyncReceipt", "SyncReport",
+    "ChangeRequest", "SurveySchedule", "VillageSurvey", "SurveyHousehold",
 ]

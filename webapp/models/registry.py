@@ -72,5 +72,6 @@ class RegistrationHistory(db.Model):
     reason = db.Column(db.String(256), nullable=False)
     case_id = db.Column(db.Integer, db.ForeignKey("case_file.id"), index=True)
     comparison_run_id = db.Column(db.Integer)
+    change_request_id = db.Column(db.Integer, db.ForeignKey("change_request.id"), index=True)
     before = db.Column(db.JSON)
     after = db.Column(db.JSON, nullable=False)

@@ -11,10 +11,10 @@ from ..idnumber import mask_id
 from ..labels import label
 from ..services import audit, scoping
 from ..services.casework import cases
-from .forms import ChangeRequestForm
+from ..changes.forms import ChangeRequestForm
 from . import bp
 
-CHANGE_ROLES = ("agency", "township")
+CHANGE_ROLES = ("agency", "township", "village")
 
 
 def _filtered_persons():
@@ -63,23 +63,47 @@ def person(person_id):
     db.session.commit()
     history = (RegistrationHistory.query.filter_by(person_id=person.id)
                .order_by(RegistrationHistory.changed_at.desc()).all())
-    return render_template("registry/person.html", person=person, history=history,
+    from ..models import ChangeRequest
+
+    requests = ChangeRequest.query.filter_by(id_number=person.id_number).order_by(ChangeRequest.id.desc()).all()
+    return render_template("registry/person.html", person=person, history=history, change_requests=requests,
                            can_change=current_user.role in CHANGE_ROLES)
 
 
 @bp.route("/persons/<int:person_id>/change", methods=["GET", "POST"])
 @roles_required(*CHANGE_ROLES)
 def request_change(person_id):
-    """Raise a change to a person's registration; it is reviewed before it applies."""
+    """Raise a change to a person's registration; it is reviewed before it applies (services.changes)."""
+    from ..services.casework import changes
+
     person = scoping.get_person_or_404(person_id, current_user)
     form = ChangeRequestForm()
     if form.validate_on_submit():
-        changes = form.changes()
-        if not changes:
-            flash(_("没有填写任何变更内容。"), "error")
+        try:
+            change = changes.raise_request(form.kind.data, current_user, current_user.role, form.reason.data,
+                                           form.new_value(), person=person, field=form.field.data or None,
+                                           evidence=form.evidence.data)
+        except changes.ChangeRefused as err:
+            flash(str(err), "error")
         else:
-            case = cases.request_change(person, changes, form.reason.data, current_user)
+            survey_task = _mark_survey(person)
             db.session.commit()
-            flash(_("变更申请已提交县级审核。"), "success")
-            return redirect(url_for("cases.case_page", case_id=case.id))
+            flash(_("变更申请已提交审核。"), "success")
+            if survey_task is not None:  # back to the survey list, the household marked
+                return redirect(url_for("inbox.task", task_id=survey_task))
+            return redirect(url_for("cases.case_page", case_id=change.case_id))
     return render_template("registry/change.html", person=person, form=form)
+
+
+def _mark_survey(person):
+    """A change raised from a periodic survey marks the person's household there; returns the survey task id."""
+    from ..models import InboxTask, VillageSurvey
+    from ..services.casework import surveys
+
+    survey_id = request.args.get("survey", type=int)
+    if not survey_id or person.household_id is None:
+        return None
+    survey = scoping.get_or_404(VillageSurvey, survey_id, current_user)
+    surveys.mark(survey, person.household_id, "changes_raised", current_user)
+    row = InboxTask.query.filter_by(case_id=survey.case_id, task_name="conduct_survey", state="ready").first()
+    return row.id if row is not None else None

@@ -1,9 +1,8 @@
 """Cases: starting them, completing their tasks, and their timelines."""
 from sqlalchemy import or_
 
-from ... import areacodes
 from ...extensions import db
-from ...models import Area, Case, CaseEvent, InboxTask
+from ...models import Case, CaseEvent, InboxTask
 from ...models.base import utcnow
 from ... import engine, form_kinds
 from .. import audit, notifications
@@ -50,21 +49,6 @@ def start_case(kind, process_id, title, area, actor=None, payload=None, person=N
     add_event(case, "started", actor)
     _, created = engine.start_process(case, process_id, data=data or {}, actor=actor)
     notifications.tasks_arrived(created, actor)
-    return case
-
-
-def request_change(person, changes, reason, actor):
-    """Open a dynamic-change case for ``person`` (reviewed before it applies); the caller commits.
-
-    The title is stored with the case and seen by every user: data, kept in Chinese like the
-    registration cases' titles, whatever language the requester reads.
-    """
-    code = person.village_code or person.township_code or areacodes.county_area_code(person.county_code)
-    area = Area.query.filter_by(code=code).one()
-    case = start_case("dynamic_change", "dynamic_change", f"{person.name} 的登记变更", area, actor=actor,
-                      person=person, payload={"changes": changes, "reason": reason})
-    add_event(case, "change_requested", actor, comment=reason)
-    audit.record(actor, "request_change", "person", person.id, detail=str(changes))
     return case
 
 

@@ -14,8 +14,17 @@ def registry_apply(ctx, params, task_data):
 
 
 def apply_change(ctx, params, task_data):
-    """An approved change request is applied to the person's record, with history."""
+    """An approved change request is applied to the person's record, with history.
+
+    A request whose seen value is no longer current is refused on its timeline, never applied
+    (services.changes). Cases of older versions carry the change in their payload.
+    """
+    from . import changes
+
     case = ctx.instance.case
+    request = changes.request_of_case(case)
+    if request is not None:
+        return {"applied": changes.apply(request, ctx.actor, case)}
     person = db.session.get(Person, case.person_id)
     changes = (case.payload or {}).get("changes", {})
     data = dict(person.record.data) if person.record else {}
