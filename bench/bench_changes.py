@@ -21,6 +21,8 @@ from datetime import date, datetime, timedelta
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
+from webapp.areacodes import township_of  # noqa: E402
+
 PEOPLE = int(os.environ.get("BENCH_PEOPLE", "530000"))
 DIFFERENCES = int(os.environ.get("BENCH_DIFFERENCES", "40000"))
 CASES = int(os.environ.get("BENCH_CASES", "400"))
@@ -55,7 +57,7 @@ def build(app):
         ids = _ids(PEOPLE, rng)
         where = {i: villages[n % len(villages)] for n, i in enumerate(ids)}
         insert_tuples(Person, ["id_number", "name", "status", "county_code", "township_code", "village_code"],
-                      [(i, "张三", "normal", "341721", where[i][:9] + "000", where[i]) for i in ids])
+                      [(i, "张三", "normal", "341721", township_of(where[i]), where[i]) for i in ids])
         runs = []
         for number in (1, 2):
             run = ComparisonRun(status="done", county_code="341721", as_of=AS_OF, batch_ids=[],
@@ -85,7 +87,7 @@ def build(app):
             status, reason, schemes = special.get(i, ("confirmed", None, mask))
             village = where.get(i, villages[0])
             rows.append((runs[1], i, status, "", "", reason, "张三", "H" + i[-8:], True, False, False, schemes,
-                         "341721", village[:9] + "000", village))
+                         "341721", township_of(village), village))
         insert_tuples(ComparisonResult, columns, rows)
         changes = ([(runs[1], i, "status", "confirmed", "not_target") for i in dies + moves]
                    + [(runs[1], i, "disappeared", "confirmed", None) for i in gone]

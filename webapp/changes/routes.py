@@ -93,8 +93,8 @@ def _villages_of_user():
     area = current_user.area
     if area.level == "village":
         return [area]
-    prefix = area.code[:9] if area.level == "township" else area.code[:6]
-    return Area.query.filter(Area.level == "village", Area.code.startswith(prefix)).order_by(Area.code).all()
+    return (Area.query.filter(Area.level == "village", scoping.areas_within(area.code))
+            .order_by(Area.code).all())
 
 
 @bp.route("/runs/<int:run_id>/raise", methods=["POST"])

@@ -1,14 +1,14 @@
 """village surveys: a schedule per village, each survey (one per village and due date), its households
 
-Revision ID: 0018_village_surveys
-Revises: 0017_change_requests
+Revision ID: 0020_village_surveys
+Revises: 0019_change_requests
 Create Date: 2026-11-30 14:45:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0018_village_surveys'
-down_revision = '0017_change_requests'
+revision = '0020_village_surveys'
+down_revision = '0019_change_requests'
 branch_labels = None
 depends_on = None
 

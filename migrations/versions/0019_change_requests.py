@@ -1,7 +1,7 @@
 """change requests: every kind of registry change, its evidence, review and outcome
 
-Revision ID: 0017_change_requests
-Revises: 0016_progress
+Revision ID: 0019_change_requests
+Revises: 0018_offline
 Create Date: 2026-11-30 14:20:00
 
 One row per proposed change; ``source_key`` is unique so raising from a comparison run twice
@@ -10,8 +10,8 @@ raises nothing new; a history row names the request that caused it.
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0017_change_requests'
-down_revision = '0016_progress'
+revision = '0019_change_requests'
+down_revision = '0018_offline'
 branch_labels = None
 depends_on = None
 
