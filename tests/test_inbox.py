@@ -68,3 +68,22 @@ def test_bulk_assignment_refuses_a_visitor_of_another_village(county, client):
     text = response.get_data(as_text=True)
     assert "已分配 0 户" in text and "责任人必须是所选村(社区)的协理员" in text
     assert InboxTask.query.filter_by(task_name="visit_household").count() == 0
+
+
+def test_a_task_finished_in_another_session_opens_read_only(county, client):
+    """Two sessions of one assistant: the second opens the visit the first has just finished and
+    sees it without the form, not a server error."""
+    from .helpers import case_at_visit, open_task
+    from .migration_support import visit_done
+
+    case = case_at_visit()
+    row_id = open_task(case, "visit_household").id
+    visit_done(case)
+    assert db.session.get(InboxTask, row_id).state == "completed"
+
+    client.login("village1")
+    response = client.get(f"/inbox/tasks/{row_id}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert case.household.head_name in html
+    assert 'name="visit_result"' not in html  # nothing to submit on a finished task

@@ -68,10 +68,12 @@ def _render_audited(row, template, **context):
 
 
 def _can_work(row):
+    """Whether the page offers the task's form: not when it is someone else's or already done
+    (a finished task is shown read-only, as two sessions of one assistant may race to it)."""
     try:
         tasks.check_can_work(row, current_user)
         return True
-    except TaskRefused:
+    except (TaskRefused, engine.TaskNotAvailable):
         return False
 
 
