@@ -23,7 +23,7 @@ RESULT_HEADER = ["公民身份号码", "姓名", "结果", "问题", "缺项", "
                  "村(社区)代码", "参保险种", "户籍人口", "非本地户籍", "外地参保"]
 STATUS_NAMES = {"confirmed": "已确认", "problem": "问题数据", "uninsured": "未参保", "not_target": "非登记对象"}
 MISSING_NAMES = {"pension": "养老保险", "medical": "医疗保险"}
-# The run page's stage names (routes.stage_label translates them for a request; a command has none).
+# The run page's stage names (routes_runs.stage_label translates them for a request; a command has none).
 STAGE_NAMES = {"loading": "读取数据", "comparing": "逐人比对", "writing": "写入结果", "problems": "整理问题数据",
                "linkage": "查找疑似同一人", "changes": "与上次比对相比", "employers": "比对用人单位", "done": "完成"}
 REASON_NAMES = {"deceased": "死亡", "moved_out": "迁出", "cancelled": "注销", "non_registered": "非户籍且未在本地参保",

@@ -15,7 +15,8 @@ from ..extensions import db
 from ..models import ComparisonEmployer
 from ..services import audit, scoping
 from . import bp
-from .routes import STAFF, _run_or_404
+from .routes import STAFF
+from .routes_runs import _run_or_404
 
 EMPLOYER_STATUS_LABELS = {"uninsured": _l("未参保单位"), "insured": _l("已参保单位"), "not_target": _l("已注销单位")}
 EMPLOYER_SOURCE_LABELS = {"market_supervision": _l("企业（市场监管）"), "civil_affairs": _l("社会组织（民政）")}
