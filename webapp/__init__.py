@@ -103,6 +103,7 @@ def _register_blueprints(app):
 
     set_photo_source(app, archive_photos)  # archives include the photos the phones uploaded
     from .changes import bp as changes_bp; app.register_blueprint(changes_bp)  # noqa: E702 - change requests
+    from .quality import bp as quality_bp; app.register_blueprint(quality_bp)  # noqa: E702 - spot checks, summaries
 
 
 def _register_template_helpers(app):

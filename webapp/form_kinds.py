@@ -48,6 +48,12 @@ for _kind in (
              tuple(PROBLEM_OUTCOMES)),
     # The village assistant's periodic survey: households confirmed or their changes raised.
     FormKind("village_survey", _l("定期调查：逐户确认或申报变更"), "survey"),
+    # Spot checks (核查工作质量): each sampled form re-verified, the result recorded per form.
+    FormKind("spot_check", _l("抽查核实：逐表记录核实结果"), "spot_check"),
+    # The township's summary (总结评估): figures frozen at submission plus three text sections.
+    FormKind("campaign_summary", _l("工作总结：填写并报送"), "summary_write"),
+    FormKind("summary_review", _l("总结审核：通过 / 退回（须写明原因）"), "summary_review",
+             (("approve", _l("通过")), ("return", _l("退回"))), ("return",)),
 ):
     register(_kind)
 
