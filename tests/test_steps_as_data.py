@@ -24,7 +24,9 @@ def _shipped():
 
 def test_every_shipped_step_is_described_by_its_diagram():
     steps = bundle_steps(_shipped())
-    assert len(steps) == 9  # seven campaign steps, the township change review and the village survey
+    # seven campaign steps, the township change review, the village survey, the two spot-check lanes,
+    # the township summary and its review
+    assert len(steps) == 13
     for step in steps.values():
         assert step.form in FORM_KINDS, step
         assert step.name and step.title_en and step.role in ("village", "township", "county", "agency")
@@ -35,6 +37,11 @@ def test_every_shipped_step_is_described_by_its_diagram():
     assert (township.role, township.form, township.decision_variable) == ("township", "approve_reject", "change_decision")
     survey = steps[("village_survey", "conduct_survey")]
     assert (survey.role, survey.form, survey.comment_variable) == ("village", "village_survey", "survey_note")
+    assert {(steps[("spot_check", t)].role, steps[("spot_check", t)].form) for t in
+            ("township_spot_check", "county_spot_check")} == {("township", "spot_check"), ("county", "spot_check")}
+    review = steps[("campaign_summary", "review_summary")]
+    assert (review.role, review.form, review.decision_variable) == ("county", "summary_review", "summary_decision")
+    assert steps[("campaign_summary", "write_summary")].role == "township"
 
 
 def test_deadline_properties_expand_into_the_timer_paths_the_runtime_reads():
@@ -45,7 +52,7 @@ def test_deadline_properties_expand_into_the_timer_paths_the_runtime_reads():
                                "exclusiveGateway", "callActivity")]
     drawn = sum(len(flow_nodes(xml)) for xml in files.values())
     expanded = sum(len(flow_nodes(expand_xml(xml))) for xml in files.values())
-    assert expanded - drawn == 9 * 6  # six nodes per step the administrator no longer draws
+    assert expanded - drawn == 13 * 6  # six nodes per step the administrator no longer draws
     root = etree.fromstring(expand_xml(files["township_first_review.bpmn"]).encode())
     by_id = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
     deadline = by_id["first_review_deadline"]

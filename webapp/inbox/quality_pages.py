@@ -11,7 +11,7 @@ from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
 from ..extensions import db
-from ..labels import RECORD_FIELDS, record_rows
+from ..labels import RECORD_FIELDS
 from ..services import audit
 from ..services.campaign import progress, spot_checks, summaries
 from ..services.casework import cases
@@ -51,7 +51,7 @@ def spot_check_page(row):
             return answer
     items = spot_checks.items_of_case(row.case)
     audit.record(current_user, "view_spot_check", "case", row.case_id)
-    html = _render(row, "inbox/task_spot_check.html", form=form, items=items, record_rows=record_rows,
+    html = _render(row, "inbox/task_spot_check.html", form=form, items=items,
                    fields=[(key, title) for key, title, _codes in RECORD_FIELDS if key in spot_checks.CHECKABLE_FIELDS],
                    pending=sum(1 for item in items if item.result == "pending"), results=spot_checks.RESULTS)
     db.session.commit()
