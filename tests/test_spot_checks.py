@@ -111,6 +111,8 @@ def test_a_drawn_sample_walks_through_the_township_inbox_and_feeds_the_error_rat
     client.login("township")
     page = client.get("/quality/spot-checks").get_data(as_text=True)
     assert f'data-key="{township}"' in page and f'data-key="{first.visitor_id}"' in page
+    dashboard = client.get("/dashboard/").get_data(as_text=True)  # the township's own figure on its dashboard
+    assert f'<td class="num" id="spot-check-rate">{rates[township]["rate"]}</td>' in dashboard
     sheet = load_workbook(BytesIO(client.get("/quality/spot-checks/error-rates.xlsx").data)).active
     assert [c.value for c in sheet[1]][-1] == "差错率(%)"
     sheet_rates = {(r[0].value, r[1].value): float(r[5].value) for r in sheet.iter_rows(min_row=2)}

@@ -5,12 +5,15 @@ from flask_login import current_user, login_required
 
 from ..documents.pdf import pdf_response, render_pdf
 from ..extensions import db
-from ..models import COUNTY_ROLES, CampaignSummary
+from .. import areacodes
+from ..models import Area, CampaignSummary
 from ..services import audit
 from ..services.campaign import summaries
 from . import bp
 from .forms import EmptyForm, EvaluationForm
 from .spot_routes import _scope, draw_required
+
+STYLES = ("print/summary.css",)
 
 
 @bp.route("/summaries")
@@ -72,9 +75,10 @@ def summary_pdf(summary_id):
     audit.record(current_user, "export", "campaign_summary", summary.id)
     db.session.commit()
     if summary.kind == "county":
+        county = Area.query.filter_by(code=areacodes.county_area_code(summary.county_code)).one_or_none()
         data = render_pdf("documents/evaluation.html", title=_("全民参保登记工作总结评估"), summary=summary,
-                          county=current_user.area if current_user.role in COUNTY_ROLES else None)
+                          county=county, stylesheets=STYLES)
         return pdf_response(data, f"evaluation-{summary.county_code}.pdf")
     data = render_pdf("documents/summary.html", title=_("全民参保登记工作总结"), summary=summary,
-                      figures=summary.figures, township=summaries.township_name(summary))
+                      figures=summary.figures, township=summaries.township_name(summary), stylesheets=STYLES)
     return pdf_response(data, f"summary-{summary.township_code}.pdf")

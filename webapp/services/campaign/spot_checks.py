@@ -163,6 +163,20 @@ def error_rates(county_code, by="township", as_of=None, township_code=None):
     return result
 
 
+def area_rate(area):
+    """{checked, errors, fabricated, rate} of every result recorded in ``area`` (a county, township or village)."""
+    conditions = [SpotCheckItem.county_code == area.county_code, SpotCheckItem.result != "pending"]
+    if area.level == "township":
+        conditions.append(SpotCheckItem.township_code == area.code)
+    elif area.level == "village":
+        conditions.append(SpotCheckItem.village_code == area.code)
+    checked, errors, fabricated = db.session.execute(
+        select(func.count(SpotCheckItem.id), func.sum(sql_case((SpotCheckItem.result.in_(ERRORS), 1), else_=0)),
+               func.sum(sql_case((SpotCheckItem.result == "fabricated", 1), else_=0))).where(*conditions)).one()
+    errors, fabricated = int(errors or 0), int(fabricated or 0)
+    return {"checked": checked, "errors": errors, "fabricated": fabricated, "rate": rate(errors, checked)}
+
+
 def rate(errors, checked):
     """Errors per hundred checked, one decimal (None when nothing was checked)."""
     return round(100.0 * errors / checked, 1) if checked else None
