@@ -79,6 +79,8 @@ def test_a_summary_is_returned_resubmitted_approved_and_evaluated(county, client
     evaluation = summaries.evaluation_of(COUNTY)
     assert [r["code"] for r in evaluation.figures["townships"]] == \
         [r["code"] for r in bulletins.figures_as_of(COUNTY, progress.local_day())]
+    timeline = client.get(f"/cases/{case.id}").get_data(as_text=True)  # the case page tells the story
+    assert "请补充存在问题的具体数字" in timeline and "工作总结" in timeline
     listing = client.get("/quality/summaries").get_data(as_text=True)
     assert f'data-summary="{summary.id}" data-status="approved"' in listing and 'id="evaluation-table"' in listing
     # Both print to PDF with the Chinese text and fonts embedded.

@@ -98,6 +98,7 @@ def test_a_drawn_sample_walks_through_the_township_inbox_and_feeds_the_error_rat
     assert done.status_code == 302
     db.session.expire_all()
     assert db.session.get(Case, case.id).status == "completed"
+    assert "电话回访" in client.get(f"/cases/{case.id}").get_data(as_text=True)
     first = db.session.get(SpotCheckItem, items[0].id)
     assert (first.result, first.wrong_fields) == ("wrong_field", ["phone"])
     # The error rates: per township and per visitor, on the page, in Excel and in the bulletin.
