@@ -98,7 +98,7 @@ def review(summary, decision, reason, actor):
     if decision == "return" and not reason:
         raise SummaryRefused(_("退回时请写明原因。"))
     summary.status = "returned" if decision == "return" else "approved"
-    summary.return_reason = reason or None if decision == "return" else None
+    summary.return_reason = (reason or None) if decision == "return" else None
     summary.reviewed_at, summary.reviewed_by_id = utcnow(), getattr(actor, "id", None)
     return summary
 
