@@ -1,14 +1,14 @@
 """spot checks of audited forms, campaign summaries and evaluation, stored bulletin documents
 
-Revision ID: 0021_h15spot_spot_checks
+Revision ID: 0021_spot_checks
 Revises: 0020_village_surveys
 Create Date: 2026-11-30 17:45:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0021_h15spot_spot_checks'
-down_revision = '0020_village_surveys'
+revision = '0021_spot_checks'
+down_revision = "0020_village_surveys"
 branch_labels = None
 depends_on = None
 
