@@ -11,6 +11,7 @@ from .migration import MigrationItem, MigrationRun
 from .change import ChangeRequest
 from .survey import SurveyHousehold, SurveySchedule, VillageSurvey
 from .draft import ProcessDraft
+from .form_definition import FormDefinition, FormSubmission, FormVersion
 from .notification import Notification, NOTIFICATION_KINDS  # what timers, escalations and runs tell users
 from .progress import Bulletin, CoverageSnapshot, LeadingGroupMember, ProgressDaily, ProgressTotal
 from .offline import DocumentPhoto, OfflineEntry, SyncReceipt, SyncReport
@@ -28,4 +29,5 @@ __all__ = [
     "CoverageSnapshot", "LeadingGroupMember", "Bulletin", "ArchiveCounter", "CaseArchive",
     "DocumentPhoto", "OfflineEntry", "SyncReceipt", "SyncReport",
     "ChangeRequest", "SurveySchedule", "VillageSurvey", "SurveyHousehold",
+    "FormDefinition", "FormVersion", "FormSubmission",
 ]
