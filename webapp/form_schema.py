@@ -16,7 +16,7 @@ import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 
 from .idnumber import normalize_id
 
@@ -52,6 +52,12 @@ class SchemaError(ValueError):
     def __init__(self, messages):
         self.messages = messages
         super().__init__("; ".join(messages))
+
+
+def current_language():
+    """'en' under the English locale, else 'zh': which of a schema's labels a page shows."""
+    locale = get_locale()
+    return "en" if locale is not None and locale.language == "en" else "zh"
 
 
 def text_of(label, language):
