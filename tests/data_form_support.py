@@ -45,6 +45,27 @@ STEP = """    <bpmn:userTask id="head_check" name="村主任核实">
     </bpmn:sequenceFlow>
 """
 
+DRAWN = """      <bpmndi:BPMNShape id="head_check_di" bpmnElement="head_check">
+        <dc:Bounds x="560" y="40" width="100" height="80" />
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="head_check_gateway_di" bpmnElement="head_check_gateway" isMarkerVisible="true">
+        <dc:Bounds x="700" y="55" width="50" height="50" />
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNEdge id="head_check_done_flow_di" bpmnElement="head_check_done_flow">
+        <di:waypoint x="660" y="80" />
+        <di:waypoint x="700" y="80" />
+      </bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="head_check_ok_flow_di" bpmnElement="head_check_ok_flow">
+        <di:waypoint x="750" y="80" />
+        <di:waypoint x="800" y="200" />
+      </bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="head_check_back_flow_di" bpmnElement="head_check_back_flow">
+        <di:waypoint x="725" y="55" />
+        <di:waypoint x="725" y="20" />
+        <di:waypoint x="450" y="20" />
+      </bpmndi:BPMNEdge>
+    </bpmndi:BPMNPlane>"""
+
 
 def with_head_check(xml, code=CODE):
     """registration_case with the data_form step ``head_check`` between the visit and the first review."""
@@ -61,7 +82,9 @@ def with_head_check(xml, code=CODE):
                       "<bpmn:flowNodeRef>call_door_to_door_visit</bpmn:flowNodeRef>\n"
                       "        <bpmn:flowNodeRef>head_check</bpmn:flowNodeRef>\n"
                       "        <bpmn:flowNodeRef>head_check_gateway</bpmn:flowNodeRef>", 1)
-    assert xml.count("head_check_ok_flow") == 4 and xml.count("head_check_back_flow") == 3
+    # Drawn too, so the viewers on the process and case pages import every element.
+    xml = xml.replace("</bpmndi:BPMNPlane>", DRAWN, 1)
+    assert xml.count("head_check_ok_flow") == 6 and xml.count("head_check_back_flow") == 5
     return xml
 
 
