@@ -138,6 +138,7 @@ def test_a_case_walks_through_a_data_form_step_from_the_inbox(county, client):
     submission = FormSubmission.query.filter_by(inbox_task_id=row.id).one()
     assert submission.values == {"household_size": 3, "head_phone": "13800138000", "checked_id": None,
                                  "housing": "own", "informed": True}
+    assert AuditEvent.query.filter_by(action="form_submitted").count() == 3
     event = db.session.get(CaseEvent, submission.case_event_id)
     assert (event.task_name, event.decision, event.comment) == ("head_check", "approve", "情况属实")
 

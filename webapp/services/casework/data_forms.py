@@ -13,6 +13,7 @@ from ...form_schema import check_values, text_of
 from ...idnumber import mask_id
 from ...extensions import db
 from ...models import CaseEvent, FormSubmission
+from .. import audit
 from ..admin import form_definitions
 from . import cases
 from .tasks import TaskRefused
@@ -54,6 +55,9 @@ def submit(row, user, posted, language):
         db.session.add(FormSubmission(inbox_task_id=row.id, case_id=row.case_id, version=version,
                                             case_event_id=getattr(event, "id", None), values=values,
                                             submitted_by_id=user.id))
+        # The values may hold personal data (an ID number, a phone): the change is audited.
+        audit.record(user, "form_submitted", "case", row.case_id,
+                     detail=f"{step.form_definition} version {version.number}")
     return created
 
 
