@@ -65,6 +65,9 @@ def test_the_modeler_refuses_a_data_form_step_without_a_published_definition(cou
     assert any("没有选择数据表单" in p["message"] for p in no_choice["problems"])
     form_definitions.publish(CODE, user("admin"))
     db.session.commit()
+    clash = xml.replace('name="decision_variable" value="head_decision"', 'name="decision_variable" value="housing"')
+    assert any("housing" in p["message"] and "同名" in p["message"]
+               for p in _post_json(client, url, {"file": FILE, "xml": clash}).get_json()["problems"])
     assert _post_json(client, url, {"file": FILE, "xml": xml}).get_json() == {
         "ok": True, "problems": [], "message": "校验通过，可以部署。"}
     vocabulary = client.get(f"/processes/{PROCESS}/edit").get_data(as_text=True)
@@ -171,3 +174,35 @@ def test_the_data_form_in_english_and_a_task_keeps_the_version_it_started_with(c
     assert FormSubmission.query.filter_by(inbox_task_id=row.id).one().version.number == 1
     timeline = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "Household size" in timeline and "Own home" in timeline and "Yes" in timeline
+
+
+def test_the_builder_endpoints_check_on_the_server_and_are_for_administrators(county, client):
+    client.login("supervisor")
+    assert client.get("/processes/forms").status_code == 403
+    assert client.get("/processes/forms/new").status_code == 403
+    client.logout()
+    client.login("admin")
+    save = "/processes/forms/save"
+    bad = copy.deepcopy(SCHEMA)
+    bad["fields"][3]["options"] = []
+    answer = _post_json(client, save, {"code": CODE, "create": True, "title_zh": "村主任核实表", "title_en": "",
+                                       "schema": bad}, token_from="/processes/forms/new")
+    assert answer.status_code == 422
+    problems = answer.get_json()["problems"]
+    assert "表单的英文名称必须填写（最多 100 个字）。" in problems
+    assert any("第 4 个字段「住房情况」" in p and "至少要有一个选项" in p for p in problems)
+    db.session.expire_all()
+    assert not form_definitions.get(CODE)
+    assert client.raw.post(save, data=json.dumps({"code": CODE}), content_type="application/json").status_code == 400
+    answer = _post_json(client, save, {"code": CODE, "create": True, "title_zh": "村主任核实表",
+                                       "title_en": "Village head check form", "schema": SCHEMA},
+                        token_from="/processes/forms/new")
+    assert answer.status_code == 200 and answer.get_json()["number"] == 1
+    publish = f"/processes/forms/{CODE}/publish"
+    assert _post_json(client, publish, {}, token_from="/processes/forms/new").get_json()["ok"]
+    again = _post_json(client, publish, {}, token_from="/processes/forms/new")
+    assert again.status_code == 409 and "没有可发布的草稿" in again.get_json()["message"]
+    listing = client.get("/processes/forms").get_data(as_text=True)
+    assert "村主任核实表" in listing and "第 1 版" in listing
+    builder = client.get(f"/processes/forms/{CODE}").get_data(as_text=True)
+    assert "household_size" in builder and "已发布：第 1 版" in builder

@@ -74,8 +74,15 @@ def _check_definition(props):
     definition = get(code)
     if definition is None:
         return [_("数据表单 %(code)s 不存在：请先在表单设计器中创建并发布它，或选择其他表单。", code=code)]
-    if latest_published(definition) is None:
+    published = latest_published(definition)
+    if published is None:
         return [_("数据表单「%(title)s」还没有发布：请先在表单设计器中发布它。", title=definition.title_zh)]
+    # A field written under the step's decision/comment variable would be overwritten by it.
+    taken = {(props.get(name) or "").strip() for name in ("decision_variable", "comment_variable")}
+    clashes = sorted(field["key"] for field in published.schema["fields"] if field["key"] in taken)
+    if clashes:
+        return [_("数据表单「%(title)s」的字段 %(keys)s 与本环节的决定/意见变量同名：请改用其他变量名。",
+                  title=definition.title_zh, keys="、".join(clashes))]
     return []
 
 
