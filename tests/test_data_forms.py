@@ -149,6 +149,7 @@ def test_a_case_walks_through_a_data_form_step_from_the_inbox(county, client):
     for text in ("村主任核实", "家庭人口", "住房情况", "自有住房", "已告知参保政策", "人口需再核对"):
         assert text in timeline, text
     assert ">own<" not in timeline and ">household_size<" not in timeline
+    assert "退回重新入户" in timeline and "同意" in timeline  # the definition's own decision labels
 
 
 def test_the_data_form_in_english_and_a_task_keeps_the_version_it_started_with(county, client):
@@ -173,7 +174,7 @@ def test_the_data_form_in_english_and_a_task_keeps_the_version_it_started_with(c
     assert db.session.get(InboxTask, row.id).state == "completed"
     assert FormSubmission.query.filter_by(inbox_task_id=row.id).one().version.number == 1
     timeline = client.get(f"/cases/{case.id}").get_data(as_text=True)
-    assert "Household size" in timeline and "Own home" in timeline and "Yes" in timeline
+    assert "Household size" in timeline and "Own home" in timeline and "Yes" in timeline and "Agree" in timeline
 
 
 def test_the_builder_endpoints_check_on_the_server_and_are_for_administrators(county, client):

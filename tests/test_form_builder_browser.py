@@ -133,7 +133,9 @@ def test_an_administrator_builds_and_publishes_a_form_and_a_case_uses_it(browser
         row = open_task(case, "head_check")
         page.context.clear_cookies()
         _login(page, "village1")
+        page.set_viewport_size({"width": 360, "height": 740})  # the village assistant's phone
         page.goto(f"/inbox/tasks/{row.id}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
         page.fill("#df-household_size", "4")
         page.select_option("#df-housing", "rent")
         page.check('input[name="informed"]')
@@ -144,6 +146,7 @@ def test_an_administrator_builds_and_publishes_a_form_and_a_case_uses_it(browser
         db.session.expire_all()
         assert open_task(case, "first_review") is not None
         assert FormSubmission.query.one().values["housing"] == "rent"
+        page.set_viewport_size({"width": 1280, "height": 900})
         page.goto(f"/cases/{case.id}")
         expect(page.locator("#timeline")).to_contain_text("租住")
         _shot(page, "data_form_timeline.png")

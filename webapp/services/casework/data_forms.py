@@ -77,14 +77,17 @@ def shown_value(field, value, language):
 
 
 def timeline_values(case_id, language):
-    """{case event id: [(label, shown value)]} of the data forms submitted in a case."""
+    """{case event id: {"lines": [(label, shown value)], "decision": the decision's label or None}}
+    of the data forms submitted in a case (a definition's own decision values have its labels)."""
     shown = {}
-    for submission in (FormSubmission.query.filter_by(case_id=case_id)
-                       .options(db.joinedload(FormSubmission.version))):
-        lines = []
-        for field in submission.version.schema["fields"]:
-            if field["key"] in submission.values:
-                lines.append((text_of(field["label"], language),
-                              shown_value(field, submission.values[field["key"]], language)))
-        shown[submission.case_event_id] = lines
+    rows = (db.session.query(FormSubmission, CaseEvent.decision)
+            .outerjoin(CaseEvent, CaseEvent.id == FormSubmission.case_event_id)
+            .filter(FormSubmission.case_id == case_id).options(db.joinedload(FormSubmission.version)))
+    for submission, decision in rows:
+        schema = submission.version.schema
+        lines = [(text_of(field["label"], language), shown_value(field, submission.values[field["key"]], language))
+                 for field in schema["fields"] if field["key"] in submission.values]
+        labels = {each["value"]: each["label"] for each in schema.get("decisions", [])}
+        shown[submission.case_event_id] = {
+            "lines": lines, "decision": text_of(labels[decision], language) if decision in labels else None}
     return shown
