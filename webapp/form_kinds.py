@@ -8,7 +8,7 @@ plus, if it needs a new page, a renderer in webapp/inbox/task_pages.py under ``p
 """
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from .labels import PROBLEM_OUTCOMES
 
@@ -22,6 +22,10 @@ class FormKind:
     page: str
     decisions: tuple = ()  # (value, label) a decision may take; gateways test these values
     returns: tuple = ()  # decisions that send work back: the comment becomes the return reason
+    # The decisions come from the step's form definition (a form defined as data), not from here.
+    decisions_from_definition: bool = False
+    # check(task properties) -> [message]: what else the step's properties must satisfy (preflight).
+    check: object = None
 
 
 FORM_KINDS = {}
@@ -54,8 +58,38 @@ for _kind in (
     FormKind("campaign_summary", _l("工作总结：填写并报送"), "summary_write"),
     FormKind("summary_review", _l("总结审核：通过 / 退回（须写明原因）"), "summary_review",
              (("approve", _l("通过")), ("return", _l("退回"))), ("return",)),
+    # A form defined as data in the form builder: the step's ``form_definition`` property names
+    # it; its fields, labels and optional decisions come from the published schema.
+    FormKind("data_form", _l("数据表单（管理员在表单设计器中定义）"), "data_form", returns=("return",),
+             decisions_from_definition=True, check=lambda props: _check_definition(props)),
 ):
     register(_kind)
+
+
+DATA_FORM = "data_form"
+
+
+def _check_definition(props):
+    """A data_form step must name a form definition that exists and has a published version."""
+    # services -> models -> ... -> form_kinds: the service is imported here, not at the top.
+    from .services.admin.form_definitions import get, latest_published
+
+    code = (props.get("form_definition") or "").strip()
+    if not code:
+        return [_("没有选择数据表单：请在属性面板中选择一个已发布的数据表单。")]
+    definition = get(code)
+    if definition is None:
+        return [_("数据表单 %(code)s 不存在：请先在表单设计器中创建并发布它，或选择其他表单。", code=code)]
+    published = latest_published(definition)
+    if published is None:
+        return [_("数据表单「%(title)s」还没有发布：请先在表单设计器中发布它。", title=definition.title_zh)]
+    # A field written under the step's decision/comment variable would be overwritten by it.
+    taken = {(props.get(name) or "").strip() for name in ("decision_variable", "comment_variable")}
+    clashes = sorted(field["key"] for field in published.schema["fields"] if field["key"] in taken)
+    if clashes:
+        return [_("数据表单「%(title)s」的字段 %(keys)s 与本环节的决定/意见变量同名：请改用其他变量名。",
+                  title=definition.title_zh, keys="、".join(clashes))]
+    return []
 
 
 def kind(code):
@@ -106,4 +140,5 @@ def variables_of(row):
     form_kind, step = kind_of(row)
     if step is None or form_kind is None:
         return None, None
-    return (step.decision_variable if form_kind.decisions else None), step.comment_variable
+    decides = form_kind.decisions or form_kind.decisions_from_definition
+    return (step.decision_variable if decides else None), step.comment_variable

@@ -4,11 +4,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
+from ..form_schema import current_language
 from ..landing import RECORD_ROLES, landing_url
 from ..models import Case, CaseEvent, RegistrationForm
 from ..exports import xlsx_response
 from ..services import audit, scoping
-from ..services.casework import cases, changes, incidents, offline, photos
+from ..services.casework import cases, changes, data_forms, incidents, offline, photos
 from ..services.admin import processes
 from . import bp
 
@@ -74,4 +75,5 @@ def case_page(case_id):
                            open_tasks=cases.open_tasks_of(case), incident=incident,
                            incident_message=incidents.message(incident) if incident else None,
                            can_retry=incidents.can_manage(current_user), diagrams=processes.case_diagrams(case),
-                           offline_entries=offline.entries_of(case), photos=photos.photos_of(case))
+                           offline_entries=offline.entries_of(case), photos=photos.photos_of(case),
+                           form_values=data_forms.timeline_values(case.id, current_language()))

@@ -32,6 +32,7 @@ class Step:
     reminder: str
     decision_variable: str
     comment_variable: str
+    form_definition: str = ""  # the form defined as data a ``data_form`` step shows (its code)
 
 
 def _b(local):
@@ -58,7 +59,8 @@ def file_steps(xml):
                               lanes.get(task_id, ""), props.get("deadline", "").strip(),
                               props.get("reminder", "").strip(),
                               props.get("decision_variable", "").strip() or f"{task_id}_decision",
-                              props.get("comment_variable", "").strip() or f"{task_id}_comment"))
+                              props.get("comment_variable", "").strip() or f"{task_id}_comment",
+                              props.get("form_definition", "").strip()))
     return steps
 
 

@@ -12,6 +12,7 @@ from .change import ChangeRequest
 from .survey import SurveyHousehold, SurveySchedule, VillageSurvey
 from .draft import ProcessDraft
 from .quality import CampaignSummary, SpotCheckDraw, SpotCheckItem
+from .form_definition import FormDefinition, FormSubmission, FormVersion
 from .notification import Notification, NOTIFICATION_KINDS  # what timers, escalations and runs tell users
 from .progress import Bulletin, CoverageSnapshot, LeadingGroupMember, ProgressDaily, ProgressTotal
 from .offline import DocumentPhoto, OfflineEntry, SyncReceipt, SyncReport
@@ -30,4 +31,5 @@ __all__ = [
     "DocumentPhoto", "OfflineEntry", "SyncReceipt", "SyncReport",
     "ChangeRequest", "SurveySchedule", "VillageSurvey", "SurveyHousehold",
     "SpotCheckDraw", "SpotCheckItem", "CampaignSummary",
+    "FormDefinition", "FormVersion", "FormSubmission",
 ]
