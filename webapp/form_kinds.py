@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from .labels import PROBLEM_OUTCOMES
+from .labels import INSPECTION_OUTCOMES, PROBLEM_OUTCOMES
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,11 @@ for _kind in (
              tuple(PROBLEM_OUTCOMES)),
     # The village assistant's periodic survey: households confirmed or their changes raised.
     FormKind("village_survey", _l("定期调查：逐户确认或申报变更"), "survey"),
+    # Employer inspection (用工检查): the notice (or "not liable"), then re-check and outcome.
+    FormKind("inspection_notice", _l("用工检查：下达整改通知"), "inspection_notice",
+             (("issued", _l("已送达整改通知")), ("not_liable", _l("不属于参保责任单位")))),
+    FormKind("inspection_outcome", _l("用工检查：整改复查与处理结果"), "inspection_outcome",
+             tuple(INSPECTION_OUTCOMES)),
 ):
     register(_kind)
 

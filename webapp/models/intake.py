@@ -257,7 +257,8 @@ class ComparisonEmployer(db.Model):
     """
 
     __tablename__ = "comparison_employer"
-    __table_args__ = (db.Index("ix_comparison_employer_run_status", "run_id", "status"),)
+    __table_args__ = (db.Index("ix_comparison_employer_run_status", "run_id", "status"),
+                      db.Index("ix_comparison_employer_credit_code", "credit_code"))  # one employer's history
     id = db.Column(db.Integer, primary_key=True)
     run_id = db.Column(db.Integer, db.ForeignKey("comparison_run.id"), nullable=False)
     source = db.Column(db.String(32), nullable=False)  # market_supervision / civil_affairs
