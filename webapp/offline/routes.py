@@ -12,7 +12,7 @@ from ..inbox.registration_forms import PersonRegistrationForm
 from ..infra import login_throttle
 from ..services import audit
 from ..services.casework import offline
-from . import bp, entries
+from . import bp, entries, survey_entries
 
 STATIC = os.path.join(os.path.dirname(os.path.dirname(__file__)), "static", "offline")
 
@@ -111,6 +111,13 @@ def sync():
 BATCH = 25
 
 
+def _apply(kind, row, user, data):
+    """One entry through the online pages' checks: a visit's (entries.py) or a survey's (survey_entries.py)."""
+    if kind in survey_entries.KINDS:
+        return survey_entries.apply(kind, row, user, data)
+    return entries.apply(kind, row, user, data)
+
+
 def _one(payload, queue_length):
     try:
         key = offline.check_key(payload.get("key"))
@@ -120,7 +127,7 @@ def _one(payload, queue_length):
             offline.report_queue(current_user, queue_length)
             db.session.commit()
             return jsonify(done)
-        result = offline.sync_one(current_user, payload, entries.apply)
+        result = offline.sync_one(current_user, payload, _apply)
     except offline.SyncRefused as err:
         db.session.rollback()
         return jsonify(status="refused", message=str(err)), 400
