@@ -7,7 +7,9 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from ..extensions import db
+from ..changes.forms import ChangeRequestForm
 from ..inbox.forms import VisitForm
+from ..inbox.survey_pages import SurveyDoneForm
 from ..inbox.registration_forms import PersonRegistrationForm
 from ..infra import login_throttle
 from ..services import audit
@@ -39,8 +41,11 @@ def app_shell():
         abort(403)
     person_form = PersonRegistrationForm(meta={"csrf": False}, prefix="")
     visit_form = VisitForm(meta={"csrf": False}, prefix="visit")  # ids apart from the person form's
+    # The survey's change form: the registry page's own, ids apart from the registration form's.
+    change_form = ChangeRequestForm(meta={"csrf": False}, prefix=survey_entries.CHANGE_PREFIX)
     response = current_app.make_response(render_template("offline/app.html", form=person_form,
-                                                         visit_form=visit_form))
+                                                         visit_form=visit_form, change_form=change_form,
+                                                         survey_form=SurveyDoneForm(meta={"csrf": False})))
     response.headers["Cache-Control"] = "no-cache"
     return response
 
