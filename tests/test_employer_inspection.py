@@ -187,3 +187,21 @@ def test_run_opens_inspections_for_its_uninsured_once(county, client, tmp_path):
     assert EmployerInspection.query.count() == 3  # one open inspection per employer
     listing = client.get("/employers/").get_data(as_text=True)
     assert "东至县丙有限公司" in listing and "东至县辛培训学校" in listing
+
+
+def test_staff_counts_include_former_staff():
+    from datetime import date as day
+
+    from webapp.intake.employers import EmployerIndex, OrgRecord, compare_employers
+
+    from .test_intake_employers import A, D
+
+    index = EmployerIndex()
+    index.add_chunk({"id_number": [P[0], P[1], P[2], P[2]], "employer_code": [A, A, D, A],
+                     "employer": [None, None, None, None],
+                     "enroll_status": ["active", "terminated", "terminated", "terminated"]})
+    orgs = [OrgRecord("market_supervision", 2, A, "甲", status="active"),
+            OrgRecord("market_supervision", 3, D, "丁", status="active"),
+            OrgRecord("market_supervision", 4, C, "丙", cancel_date=day(2016, 1, 1))]
+    got = [(o.status, o.insured_persons, o.staff_persons) for o in compare_employers(orgs, index)]
+    assert got == [("insured", 1, 3), ("uninsured", 0, 1), ("not_target", 0, 0)]

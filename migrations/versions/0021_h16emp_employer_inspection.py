@@ -90,12 +90,17 @@ def upgrade():
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('county_code', 'employer_key', name='uq_employer_profile_county_key'),
     )
+    # The staff the insurance file knows of at each employer (terminated rows too), per run.
+    with op.batch_alter_table('comparison_employer') as batch:
+        batch.add_column(sa.Column('staff_persons', sa.Integer(), nullable=False, server_default='0'))
     # The employer history reads one employer's rows across runs.
     op.create_index('ix_comparison_employer_credit_code', 'comparison_employer', ['credit_code'])
 
 
 def downgrade():
     op.drop_index('ix_comparison_employer_credit_code', table_name='comparison_employer')
+    with op.batch_alter_table('comparison_employer') as batch:
+        batch.drop_column('staff_persons')
     op.drop_table('employer_profile')
     op.drop_table('inspection_document')
     op.drop_table('employer_inspection')

@@ -272,6 +272,7 @@ class ComparisonEmployer(db.Model):
     status = db.Column(db.String(16), nullable=False)  # insured / uninsured / not_target
     reason = db.Column(db.String(16))  # by_code / by_name / no_enrollment / terminated_only / cancelled
     insured_persons = db.Column(db.Integer, nullable=False, default=0)
+    staff_persons = db.Column(db.Integer, nullable=False, default=0, server_default="0")  # terminated rows too
     change = db.Column(db.String(16))
     county_code = db.Column(db.String(6), nullable=False)
     township_code = db.Column(db.String(12))
