@@ -131,6 +131,8 @@ def test_not_liable_at_notice_and_penalised_with_documents(county, client, tmp_p
     html = client.get(page).get_data(as_text=True)
     assert "处罚决定书.pdf" in html
     assert client.get(f"/employers/documents/{document.id}").data == PDF
+    case_page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert 'id="inspection-employer"' in case_page and "处罚决定书.pdf" in case_page
     done = client.post(page, {"inspection_outcome": "penalised", "outcome_note": "逾期未改，已处罚"}, token_from=page)
     assert done.status_code == 302
     db.session.expire_all()
@@ -205,3 +207,25 @@ def test_staff_counts_include_former_staff():
             OrgRecord("market_supervision", 4, C, "丙", cancel_date=day(2016, 1, 1))]
     got = [(o.status, o.insured_persons, o.staff_persons) for o in compare_employers(orgs, index)]
     assert got == [("insured", 1, 3), ("uninsured", 0, 1), ("not_target", 0, 0)]
+
+
+def test_new_and_cancelled_organisations_of_the_year(county, tmp_path):
+    from datetime import date as day
+
+    from webapp.services.casework import inspections
+
+    from .helpers import user
+
+    _import_all(tmp_path)
+    first = _run()
+    row = ComparisonEmployer.query.filter_by(run_id=first.id, credit_code=C).one()
+    row.register_date = day(2017, 3, 1)  # registered in the run's year
+    db.session.commit()
+    assert [r.name for r in inspections.candidates(first, "new")] == ["东至县丙有限公司"]
+    cancelled = {r.name for r in inspections.candidates(first, "cancelled")}
+    assert cancelled == {"东至县己有限公司", "东至县壬协会"}
+    assert inspections.open_for_run(first, "cancelled", user("county")) == 2
+    db.session.commit()
+    assert {i.reason for i in EmployerInspection.query} == {"cancelled"}
+    second = _second_run(tmp_path)
+    assert inspections.candidates(second, "cancelled") == []  # already cancelled in the previous run
