@@ -1,7 +1,7 @@
 """Inspection documents (upload, download) and the printable rectification notice (PDF)."""
 import io
 
-from flask import abort, flash, redirect, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -35,8 +35,10 @@ def upload_document(inspection_id):
         flash(_("该检查已结案，不能再上传文书。"), "error")
         return _back(inspection)
     upload = form.file.data
+    limit = current_app.config["INSPECTION_DOCUMENT_MAX_BYTES"]
     try:
-        inspections.attach(inspection, upload.filename, upload.read(), current_user)
+        # One byte past the limit is enough to refuse it: a large file is never read whole.
+        inspections.attach(inspection, upload.filename, upload.read(limit + 1), current_user)
     except inspections.InspectionRefused as err:
         db.session.rollback()
         flash(str(err), "error")

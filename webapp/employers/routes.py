@@ -92,8 +92,9 @@ def annual_check():
     employer_history.mark_annual_checked(_latest_row(form.key.data), clock.now().date(), current_user)
     db.session.commit()
     flash(_("已记录本年度年审。"), "success")
-    return redirect(request.form.get("back") == "annual" and url_for("employers.annual")
-                    or url_for("employers.history", key=form.key.data))
+    if request.form.get("back") == "annual":
+        return redirect(url_for("employers.annual"))
+    return redirect(url_for("employers.history", key=form.key.data))
 
 
 @bp.route("/inspect", methods=["POST"])
@@ -131,17 +132,12 @@ def inspect_run(run_id):
     return redirect(url_for("employers.inspection_list"))
 
 
-def _annual_rows(year):
-    run, due = employer_history.annual_due(current_user, year)
-    return run, due
-
-
 @bp.route("/annual")
 @roles_required(*VIEWERS)
 def annual():
     """The employers due for this year's annual check (年审) in the user's area."""
     year = clock.now().year
-    run, due = _annual_rows(year)
+    run, due = employer_history.annual_due(current_user, year)
     return render_template("employers/annual.html", run=run, due=due, year=year,
                            action_form=EmployerActionForm(), can_act=current_user.role in COUNTY_WORK,
                            key_of=employer_history.key_of)
@@ -152,7 +148,7 @@ def annual():
 def annual_export():
     """The annual check list as Excel (logged)."""
     year = clock.now().year
-    run, due = _annual_rows(year)
+    run, due = employer_history.annual_due(current_user, year)
     audit.record(current_user, "export", "employer_annual", year)
     db.session.commit()
     rows = ((e.name, e.credit_code, label(e.source, "employer_source"), e.legal_rep, e.register_date, e.address,

@@ -162,7 +162,7 @@ def _sniff(data):
 
 def attach(inspection, file_name, data, actor):
     """Store an uploaded document of the inspection (PDF, JPEG or PNG up to the size limit)."""
-    limit = current_app.config.get("INSPECTION_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+    limit = current_app.config["INSPECTION_DOCUMENT_MAX_BYTES"]
     if not data:
         raise InspectionRefused(_("请选择要上传的文件。"))
     if len(data) > limit:

@@ -79,7 +79,7 @@ def set_tax_flag(row, on, flagged_on, note, actor):
     found = _profile_for(row)
     found.tax_flag = bool(on)
     found.tax_flag_date = flagged_on if on else None
-    found.tax_flag_note = (note or "").strip()[:500] or None if on else None
+    found.tax_flag_note = ((note or "").strip()[:500] or None) if on else None
     found.tax_flag_by_id, found.updated_at = getattr(actor, "id", None), utcnow()
     audit.record(actor, "employer_tax_flag" if on else "employer_tax_flag_cleared", "employer", key_of(row)[:64],
                  detail=f"{flagged_on.isoformat() if on else ''} {found.tax_flag_note or ''}".strip()[:200])
