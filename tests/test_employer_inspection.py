@@ -2,6 +2,7 @@
 re-check against the next run's enrollment data, the outcome; not-liable and penalised outcomes;
 documents; one employer's history across two runs; the annual check list; the tax flag audited."""
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -90,6 +91,13 @@ def test_inspection_walked_from_notice_to_rectified_with_the_next_run(county, cl
     assert "未参保单位" in runs and "已参保单位" in runs and "已转为参保" in runs
     assert "已整改参保" in history[history.index('id="employer-inspections"'):]
     assert AuditEvent.query.filter_by(action="view_employer", object_type="employer").count() >= 1
+    # In English: the page's words are translated (the employer's name is data).
+    client.post("/language/en", {"next": "/inbox"}, token_from="/inbox")
+    english = client.get(f"/employers/history?key={C}").get_data(as_text=True)
+    section = english[english.index('id="employer-runs"'):english.index('id="employer-inspections"')]
+    assert "Comparison runs" in section and "Uninsured employers" in section and "Now insured" in section
+    assert not re.search(r"[\u4e00-\u9fff]", section)
+    assert "Rectified (staff insured)" in english
 
 
 def test_not_liable_at_notice_and_penalised_with_documents(county, client, tmp_path, app):
