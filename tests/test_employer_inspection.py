@@ -8,10 +8,12 @@ import pytest
 from openpyxl import load_workbook
 
 from webapp.extensions import db
-from webapp.models import AuditEvent, Case, ComparisonEmployer, EmployerInspection, ImportBatch, InspectionDocument
+from webapp.models import (AuditEvent, Case, ComparisonEmployer, EmployerInspection, ImportBatch, InspectionDocument,
+                           Notification)
+from webapp.services.casework import inspections
 from webapp.services.intake import importing as intake_import
 
-from .helpers import open_task
+from .helpers import open_task, user
 from .test_intake_employers import C, P, SI, _import_all, _run
 
 pytestmark = pytest.mark.usefixtures("demo_areas")
@@ -74,6 +76,13 @@ def test_inspection_walked_from_notice_to_rectified_with_the_next_run(county, cl
     assert refused.status_code == 200 and "不能认定为已整改" in refused.get_data(as_text=True)
 
     second = _second_run(tmp_path)
+    # The run told the re-check's holder, once (running it again tells nobody twice).
+    told = Notification.query.filter_by(kind="recheck", inbox_task_id=row.id).all()
+    assert [n.user_id for n in told] == [user("county").id] and "东至县丙有限公司：1" in told[0].message
+    inspections.notify_rechecks(second)
+    db.session.commit()
+    assert Notification.query.filter_by(kind="recheck").count() == 1
+    assert "单位已有职工参保" in client.get("/notifications/").get_data(as_text=True)
     html = client.get(page).get_data(as_text=True)
     assert f"比对批次 #{second.id}" in html and "已有 1 人参保" in html  # the re-check shows the next run
     done = client.post(page, {"inspection_outcome": "rectified", "outcome_note": "已为职工参保"}, token_from=page)
@@ -219,10 +228,6 @@ def test_staff_counts_include_former_staff():
 
 def test_new_and_cancelled_organisations_of_the_year(county, tmp_path):
     from datetime import date as day
-
-    from webapp.services.casework import inspections
-
-    from .helpers import user
 
     _import_all(tmp_path)
     first = _run()

@@ -17,9 +17,9 @@ from flask_babel import gettext as _
 from ... import areacodes
 from ...extensions import db
 from ...infra.storage import photo_store
-from ...models import Area, ComparisonEmployer, ComparisonRun, EmployerInspection, InspectionDocument
+from ...models import Area, ComparisonEmployer, ComparisonRun, EmployerInspection, InboxTask, InspectionDocument
 from ...models.base import utcnow
-from .. import audit
+from .. import audit, notifications, scoping
 from ..intake import employer_history
 from . import cases
 
@@ -134,6 +134,26 @@ def recheck_verdict(inspection):
         if row is not None and row.status == "insured":
             return run, row
     return checked[-1] if checked else None
+
+
+def notify_rechecks(run):
+    """A run just finished: tell whoever holds each open re-check whose employer this run shows
+    insured (the assignee, else the county team), once per run and task; returns how many tasks."""
+    told = 0
+    rows = (InboxTask.query.join(EmployerInspection, EmployerInspection.case_id == InboxTask.case_id)
+            .filter(InboxTask.task_name == "recheck_employer", InboxTask.state == "ready",
+                    EmployerInspection.status == "open", EmployerInspection.county_code == run.county_code,
+                    EmployerInspection.run_id != run.id).all())
+    for row in rows:
+        inspection = inspection_of_case(row.case)
+        found = employer_history.row_in_run(run.id, inspection.employer_key)
+        if found is None or found.status != "insured":
+            continue
+        people = [row.assignee_id] if row.assignee_id else [user.id for user in scoping.team_of(row)]
+        notifications.notify(people, "recheck", row=row, dedupe=f"{run.id}:{row.id}",
+                             message=f"{inspection.name or ''}：{found.insured_persons}")
+        told += 1
+    return told
 
 
 def close(inspection, outcome, note, actor):
