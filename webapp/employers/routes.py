@@ -126,9 +126,11 @@ def inspect_run(run_id):
     form = RunInspectForm()
     if not form.validate_on_submit():
         abort(400)
-    opened = inspections.open_for_run(run, form.reason.data, current_user)
+    opened, left = inspections.open_for_run(run, form.reason.data, current_user)
     db.session.commit()
     flash(_("已发起 %(n)s 件用工检查。", n=opened), "success")
+    if left:
+        flash(_("还有 %(n)s 家单位未发起，请再次点击“发起用工检查”。", n=left), "info")
     return redirect(url_for("employers.inspection_list"))
 
 

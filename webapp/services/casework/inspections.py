@@ -81,18 +81,19 @@ def candidates(run, reason):
     raise InspectionRefused(_("未知的检查线索。"))
 
 
-def open_for_run(run, reason, actor):
-    """Open an inspection for each candidate of ``run`` that has none open; returns how many."""
-    opened = 0
+def open_for_run(run, reason, actor, limit=200):
+    """Open an inspection for each candidate of ``run`` that has none open, at most ``limit`` at a
+    time (each starts a case: a page request stays short); returns (opened, still left)."""
     busy = {key for (key,) in db.session.query(EmployerInspection.employer_key).filter_by(
         county_code=run.county_code, status="open")}
-    for row in candidates(run, reason):
-        if employer_history.key_of(row) in busy:
+    todo = [row for row in candidates(run, reason) if employer_history.key_of(row) not in busy]
+    for row in todo[:limit]:
+        if employer_history.key_of(row) in busy:  # the same employer twice in one run's files
             continue
         open_for(row, reason, actor)
         busy.add(employer_history.key_of(row))
-        opened += 1
-    return opened
+    opened = min(len(todo), limit)
+    return opened, len(todo) - opened
 
 
 def inspection_of_case(case):
