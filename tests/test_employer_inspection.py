@@ -243,3 +243,17 @@ def test_new_and_cancelled_organisations_of_the_year(county, tmp_path):
     assert {i.reason for i in EmployerInspection.query} == {"cancelled"}
     second = _second_run(tmp_path)
     assert inspections.candidates(second, "cancelled") == []  # already cancelled in the previous run
+
+
+def test_employer_pages_are_role_and_area_scoped(county, make_client, tmp_path):
+    _import_all(tmp_path)
+    _run()
+    township = make_client()
+    township.login("township")
+    # 丙's address names no township: only county roles see it; village assistants see no employers.
+    assert township.get(f"/employers/history?key={C}").status_code == 404
+    assert township.post("/employers/inspect", {"key": C}, token_from="/employers/").status_code == 403
+    village = make_client()
+    village.login("village1")
+    assert village.get("/employers/annual").status_code == 403
+    assert village.get(f"/employers/history?key={C}").status_code == 403
