@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _, lazy_gettext as _l
 
-from .labels import PROBLEM_OUTCOMES
+from .labels import INSPECTION_OUTCOMES, PROBLEM_OUTCOMES
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,11 @@ for _kind in (
     # it; its fields, labels and optional decisions come from the published schema.
     FormKind("data_form", _l("数据表单（管理员在表单设计器中定义）"), "data_form", returns=("return",),
              decisions_from_definition=True, check=lambda props: _check_definition(props)),
+    # Employer inspection (用工检查): the notice (or "not liable"), then re-check and outcome.
+    FormKind("inspection_notice", _l("用工检查：下达整改通知"), "inspection_notice",
+             (("issued", _l("已送达整改通知")), ("not_liable", _l("不属于参保责任单位")))),
+    FormKind("inspection_outcome", _l("用工检查：整改复查与处理结果"), "inspection_outcome",
+             tuple(INSPECTION_OUTCOMES)),
 ):
     register(_kind)
 

@@ -10,6 +10,7 @@ from .archive import ArchiveCounter, CaseArchive
 from .migration import MigrationItem, MigrationRun
 from .change import ChangeRequest
 from .survey import SurveyHousehold, SurveySchedule, VillageSurvey
+from .inspection import EmployerInspection, EmployerProfile, InspectionDocument
 from .draft import ProcessDraft
 from .quality import CampaignSummary, SpotCheckDraw, SpotCheckItem
 from .form_definition import FormDefinition, FormSubmission, FormVersion
@@ -32,4 +33,5 @@ __all__ = [
     "ChangeRequest", "SurveySchedule", "VillageSurvey", "SurveyHousehold",
     "SpotCheckDraw", "SpotCheckItem", "CampaignSummary",
     "FormDefinition", "FormVersion", "FormSubmission",
+    "EmployerInspection", "InspectionDocument", "EmployerProfile",
 ]
