@@ -14,6 +14,7 @@ from .expand import BPMN_NS, task_properties
 
 _SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
 _cache = {}
+_processes = {}
 _titles = {}
 _lock = threading.Lock()
 
@@ -60,6 +61,52 @@ def file_steps(xml):
                               props.get("decision_variable", "").strip() or f"{task_id}_decision",
                               props.get("comment_variable", "").strip() or f"{task_id}_comment"))
     return steps
+
+
+@dataclass(frozen=True)
+class ProcessInfo:
+    """A process as the start page sees it: its names and who may start it on what.
+
+    Read from the process element's own ``spiffworkflow:properties`` (``title_en``,
+    ``start_role``, ``subject``): which process staff of a role may start on a household or a
+    person is data in the diagram, not code.
+    """
+
+    process_id: str
+    name: str
+    title_en: str
+    start_role: str
+    subject: str
+
+
+def file_processes(xml):
+    """{process id: ProcessInfo} of one BPMN file (a broken file has none)."""
+    try:
+        root = etree.fromstring(xml.encode("utf-8") if isinstance(xml, str) else xml, _SAFE_XML)
+    except etree.XMLSyntaxError:
+        return {}
+    found = {}
+    for process in root.iter(_b("process")):
+        props = task_properties(process)
+        process_id = process.get("id") or ""
+        found[process_id] = ProcessInfo(process_id, (process.get("name") or "").strip(),
+                                        props.get("title_en", "").strip(), props.get("start_role", "").strip(),
+                                        props.get("subject", "").strip())
+    return found
+
+
+def processes_of(version):
+    """{process id: ProcessInfo} of a stored DiagramVersion (cached; versions are immutable)."""
+    key = version.content_hash
+    with _lock:
+        found = _processes.get(key)
+    if found is None:
+        found = {}
+        for xml in version.files.values():
+            found.update(file_processes(xml))
+        with _lock:
+            _processes[key] = found
+    return found
 
 
 def bundle_steps(files):

@@ -1,0 +1,118 @@
+"""New top-level processes from templates: an administrator fills in a template, the draft
+validates and deploys through the modeler's services, and staff of the chosen role start it on
+a household in their area; the tasks reach the lane role's inbox of that area and complete."""
+from webapp.engine.catalogue import file_processes, file_steps
+from webapp.extensions import db
+from webapp.models import AuditEvent, Case, Household, ProcessDraft
+from webapp.services.admin import process_editing as editing
+from webapp.services.admin import process_templates as templates
+from webapp.services.casework import cases, starting
+
+from .helpers import open_task, user
+
+
+def _create(admin, process_id="recheck_drive", **overrides):
+    args = dict(template_code="verify_visit", process_id=process_id, name_zh="参保复核走访",
+                name_en="Re-verification drive", start_role="township", subject="household",
+                step_roles=["village", "township"], step_forms=["investigate", "approve_return"], user=admin)
+    args.update(overrides)
+    return templates.create_from_template(**args)
+
+
+def test_the_template_writes_lanes_steps_and_the_start_rule():
+    from webapp.services.admin.process_templates import TEMPLATES, build_xml
+
+    template = TEMPLATES["verify_visit"]
+    xml = build_xml("drive", "复核", "Drive", "township", "household",
+                    list(zip(template.steps, ["village", "township"], ["investigate", "approve_return"])))
+    info = file_processes(xml)["drive"]
+    assert (info.name, info.title_en, info.start_role, info.subject) == ("复核", "Drive", "township", "household")
+    steps = {s.task_id: s for s in file_steps(xml)}
+    assert steps["verify_step"].role == "village" and steps["verify_step"].form == "investigate"
+    assert steps["review_step"].role == "township" and steps["review_step"].deadline == "P10D"
+    assert "review_step_decision == 'return'" in xml
+
+
+def test_admin_creates_deploys_and_township_starts_on_a_household(county):
+    admin, township = user("admin"), user("township")
+    draft = _create(admin)
+    db.session.commit()
+    assert draft.base_version_id is None
+    files, found = editing.editable_files("recheck_drive")
+    assert found is not None and list(files) == ["recheck_drive.bpmn"]
+    assert editing.validate("recheck_drive", files) == []
+    _version, number = editing.deploy_edit("recheck_drive", "recheck_drive.bpmn", files["recheck_drive.bpmn"],
+                                           admin, "first")
+    db.session.commit()
+    assert number == 1 and editing.draft_of("recheck_drive") is None
+
+    household = Household.query.filter(Household.village_code == user("village1").area.code).first()
+    assert [p.process_id for p in starting.startable(township, "household")] == ["recheck_drive"]
+    assert starting.startable(user("village1"), "household") == []
+    assert starting.startable(township, "person") == []
+    case = starting.start("recheck_drive", "household", household, township)
+    db.session.commit()
+    assert case.kind == "process" and case.household_id == household.id and case.village_code == household.village_code
+    assert AuditEvent.query.filter_by(action="case_started", object_id=str(case.id)).count() == 1
+
+    row = open_task(case, "verify_step")
+    assert row.lane == "village" and row.village_code == household.village_code and row.title == "核查走访"
+    village = user("village1")
+    assert cases.claim(row, village)
+    cases.complete(row, village, {"verify_step_comment": "已走访，情况属实"})
+    db.session.commit()
+    review = open_task(case, "review_step")
+    assert review.lane == "township" and review.township_code == household.township_code
+    from webapp.services.casework import tasks
+
+    assert cases.claim(review, township)
+    tasks.complete_review(review, township, "return", "请补充照片")
+    db.session.commit()
+    again = open_task(case, "verify_step")
+    assert again is not None and again.return_reason == "请补充照片"
+    assert again.assignee_id == village.id  # the one who did it last time
+    cases.complete(again, village, {"verify_step_comment": "已补充"})
+    db.session.commit()
+    review = open_task(case, "review_step")
+    assert cases.claim(review, township)
+    tasks.complete_review(review, township, "approve", "")
+    db.session.commit()
+    assert db.session.get(Case, case.id).status == "completed"
+
+
+def test_starting_is_refused_outside_the_area_and_for_other_roles(county):
+    admin = user("admin")
+    _create(admin, process_id="person_call", template_code="single_task", subject="person", start_role="village",
+            step_roles=["village"], step_forms=["investigate"])
+    db.session.commit()
+    files, _draft = editing.editable_files("person_call")
+    editing.deploy_edit("person_call", "person_call.bpmn", files["person_call.bpmn"], admin, "")
+    db.session.commit()
+    from webapp.models import Person
+
+    village1, village2 = user("village1"), user("village2")
+    own = Person.query.filter_by(village_code=village1.area.code).first()
+    other = Person.query.filter_by(village_code=village2.area.code).first()
+    import pytest
+
+    with pytest.raises(starting.StartRefused):
+        starting.start("person_call", "person", other, village1)
+    with pytest.raises(starting.StartRefused):
+        starting.start("person_call", "person", own, user("township"))
+    case = starting.start("person_call", "person", own, village1)
+    db.session.commit()
+    assert case.person_id == own.id and open_task(case, "task_step").lane == "village"
+
+
+def test_a_taken_or_malformed_process_id_is_refused(county):
+    import pytest
+
+    admin = user("admin")
+    for bad in ("registration_case", "Bad-Id", "x", "verify_step"):
+        with pytest.raises(templates.TemplateRefused):
+            _create(admin, process_id=bad)
+    _create(admin)
+    db.session.flush()
+    with pytest.raises(templates.TemplateRefused):
+        _create(admin)
+    assert ProcessDraft.query.filter_by(process_id="recheck_drive").count() == 1
