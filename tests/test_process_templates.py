@@ -116,3 +116,43 @@ def test_a_taken_or_malformed_process_id_is_refused(county):
     with pytest.raises(templates.TemplateRefused):
         _create(admin)
     assert ProcessDraft.query.filter_by(process_id="recheck_drive").count() == 1
+
+
+def test_the_pages_create_the_draft_and_staff_start_it_from_the_household_page(county, make_client):
+    admin_client = make_client()
+    admin_client.login("admin")
+    page = admin_client.get("/processes/new").get_data(as_text=True)
+    assert "核查走访" in page and "单步任务" in page
+    response = admin_client.post("/processes/new", {
+        "template": "verify_visit", "process_id": "recheck_drive", "name_zh": "参保复核走访", "name_en": "Re-check",
+        "start_role": "township", "subject": "household", "role_1": "village", "form_1": "investigate",
+        "role_2": "township", "form_2": "approve_return"}, token_from="/processes/new")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/processes/recheck_drive/edit")
+    editor = admin_client.get("/processes/recheck_drive/edit").get_data(as_text=True)
+    assert "参保复核走访" in editor and "新流程，尚未部署" in editor
+    assert "参保复核走访" in admin_client.get("/processes/").get_data(as_text=True)
+    xml = admin_client.get("/processes/recheck_drive/edit/files/recheck_drive.bpmn").get_data(as_text=True)
+    files, _draft = editing.editable_files("recheck_drive")
+    assert xml == files["recheck_drive.bpmn"]
+    editing.deploy_edit("recheck_drive", "recheck_drive.bpmn", xml, user("admin"), "")
+    db.session.commit()
+
+    township = make_client()
+    township.login("township")
+    household = Household.query.filter(Household.village_code == user("village1").area.code).first()
+    page = township.get(f"/registry/households/{household.id}").get_data(as_text=True)
+    assert "发起流程" in page and "参保复核走访" in page
+    response = township.post(f"/registry/households/{household.id}/start", {"process_id": "recheck_drive"},
+                             token_from=f"/registry/households/{household.id}")
+    assert response.status_code == 302 and "/cases/" in response.headers["Location"]
+    case = Case.query.filter_by(kind="process", household_id=household.id).one()
+    assert open_task(case, "verify_step").village_code == household.village_code
+    village = make_client()
+    village.login("village1")
+    assert "发起流程" not in village.get(f"/registry/households/{household.id}").get_data(as_text=True)
+    assert village.post(f"/registry/households/{household.id}/start", {"process_id": "recheck_drive"},
+                        token_from=f"/registry/households/{household.id}").status_code == 403
+    outside = Household.query.filter(Household.village_code != household.village_code,
+                                     Household.township_code != household.township_code).first()
+    if outside is not None:
+        assert township.get(f"/registry/households/{outside.id}").status_code == 404

@@ -23,7 +23,8 @@ MAX_XML_CHARS = 1_000_000  # as DIAGRAM_MAX_BYTES: one edited file
 
 
 def _files_or_404(process_id):
-    if not processes.numbered_versions(process_id):
+    """The editable bundle: a deployed process's, or the draft of a new one made from a template."""
+    if not processes.numbered_versions(process_id) and editing.draft_of(process_id) is None:
         abort(404)
     return editing.editable_files(process_id)
 
@@ -66,7 +67,8 @@ def edit(process_id):
                  "code": url_for("processes.edit_check_code")},
     }
     return render_template("processes/edit.html", process_id=process_id, files=sorted(files), name=name,
-                           draft=draft, vocabulary=vocabulary)
+                           draft=draft, vocabulary=vocabulary,
+                           deployed=draft is None or draft.base_version_id is not None)
 
 
 @bp.route("/<process_id>/edit/files/<path:name>")

@@ -24,6 +24,7 @@ from .shipped import TOP_LEVEL_PROCESSES
 
 SUBJECTS = {"household": _l("户"), "person": _l("人员")}
 PROCESS_ID = re.compile(r"^[a-z][a-z0-9_]{2,39}$")
+CREATED_MESSAGE = _l("已按模板生成流程图草稿：请在图中检查后校验并部署；部署前不影响任何案件。")
 # Default deadline and reminder of a template's steps (editable in the modeler).
 DEFAULT_DEADLINE, DEFAULT_REMINDER = "P10D", "P5D"
 
