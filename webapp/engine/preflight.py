@@ -11,6 +11,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from lxml import etree
 
 from .diagrams import LANE_ROLES, Problem
+from .operator_params import check_operator
 from .rules import SERVICE_OPERATORS
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -112,6 +113,11 @@ def _check_process(file_name, process, root, problems):
             elif operator.get("id") not in SERVICE_OPERATORS:
                 add(element, _("服务任务%(element)s的服务操作 %(operator)s 不在允许清单中：请改为以下之一：%(operators)s。",
                                element=label(element), operator=operator.get("id"), operators="、".join(SERVICE_OPERATORS)))
+            else:
+                params = [(p.get("id") or "", p.get("value") or "")
+                          for p in operator.iter(f"{{{SPIFF_NS}}}parameter")]
+                for message in check_operator(operator.get("id"), params):
+                    add(element, _("服务任务%(element)s的参数：%(message)s", element=label(element), message=message))
         if kind == "scriptTask":
             script_format = (element.get("scriptFormat") or "python").lower()
             if script_format not in ("python", "text/x-python", "python3"):

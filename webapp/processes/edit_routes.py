@@ -64,7 +64,8 @@ def edit(process_id):
                  "draft": url_for("processes.edit_draft", process_id=process_id),
                  "validate": url_for("processes.edit_validate", process_id=process_id),
                  "deploy": url_for("processes.edit_deploy", process_id=process_id),
-                 "code": url_for("processes.edit_check_code")},
+                 "code": url_for("processes.edit_check_code"),
+                 "operator": url_for("processes.edit_check_operator")},
     }
     return render_template("processes/edit.html", process_id=process_id, files=sorted(files), name=name,
                            draft=draft, vocabulary=vocabulary,
@@ -132,4 +133,16 @@ def edit_check_code():
     if not isinstance(source, str) or len(source) > 20_000:
         abort(400)
     messages = editing.check_code(source, payload.get("mode"))
+    return jsonify(ok=not messages, messages=messages)
+
+
+@bp.route("/edit/check-operator", methods=["POST"])
+@admin_required
+def edit_check_operator():
+    """A service task's operator and parameters checked against the allow-list, as the administrator types."""
+    payload = request.get_json(silent=True) or {}
+    operator, params = payload.get("operator") or "", payload.get("params") or ""
+    if not isinstance(operator, str) or not isinstance(params, str) or len(params) > 20_000:
+        abort(400)
+    messages = editing.check_operator(operator, params)
     return jsonify(ok=not messages, messages=messages)

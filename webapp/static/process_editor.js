@@ -184,6 +184,7 @@
       $("p-operator").value = operator ? operator.id || "" : "";
       var params = operator && operator.parameters ? operator.parameters.get("parameter") : [];
       $("p-params").value = params.map(function (p) { return p.id + " = " + (p.value || ""); }).join("\n");
+      checkOperator();
     }
     $("p-code-check").textContent = "";
     if (kind === "condition") {
@@ -197,21 +198,40 @@
     filling = false;
   }
 
+  function showCheck(list, answer, extraClass) {
+    list.textContent = "";
+    var lines = answer.ok ? [list.getAttribute("data-ok")] : answer.messages || [answer.message];
+    list.className = "code-check " + (answer.ok ? "ok" : "bad") + (extraClass || "");
+    lines.forEach(function (line) {
+      var item = document.createElement("li");
+      item.textContent = line;
+      list.appendChild(item);
+    });
+  }
+
   var codeTimer = null;
   function checkCode(source, mode) {
     clearTimeout(codeTimer);
     codeTimer = setTimeout(function () {
       post(vocab.urls.code, { source: source, mode: mode }).then(function (answer) {
-        var list = $("p-code-check");
-        list.textContent = "";
-        var lines = answer.ok ? [list.getAttribute("data-ok")] : answer.messages || [answer.message];
-        list.className = "code-check " + (answer.ok ? "ok" : "bad");
-        lines.forEach(function (line) {
-          var item = document.createElement("li");
-          item.textContent = line;
-          list.appendChild(item);
-        });
+        showCheck($("p-code-check"), answer);
       });
+    }, 250);
+  }
+
+  // A service task's operator and parameters, checked on the server as the administrator types.
+  var operatorTimer = null;
+  var operatorAsked = 0;
+  function checkOperator() {
+    clearTimeout(operatorTimer);
+    operatorTimer = setTimeout(function () {
+      var asked = ++operatorAsked;
+      post(vocab.urls.operator, { operator: $("p-operator").value, params: $("p-params").value })
+        .then(function (answer) {
+          if (asked === operatorAsked) {  // an older answer arriving late must not overwrite a newer one
+            showCheck($("p-param-check"), answer, " field");
+          }
+        });
     }, 250);
   }
 
@@ -250,6 +270,8 @@
     operator.resultVariable = operator.resultVariable || el.id + "_result";
     modeling().updateProperties(el, { extensionElements: el.businessObject.extensionElements });
   });
+  bind("p-operator", function () { checkOperator(); });
+  bind("p-params", function () { checkOperator(); }, "input");
   bind("p-params", function (el, value) {
     var operator = extension(el.businessObject, "spiffworkflow:ServiceTaskOperator", true);
     var params = moddle().create("spiffworkflow:Parameters");
