@@ -33,6 +33,13 @@ class Step:
     reminder: str
     decision_variable: str
     comment_variable: str
+    # Every property of the task as (name, value) pairs, for behaviours a step switches on by
+    # a property (``bulk_approval``, ``progress_stage``: docs/process-contract.md).
+    options: tuple = ()
+
+    def option(self, name):
+        """The value of the task's property ``name`` ("" when it has none)."""
+        return dict(self.options).get(name, "")
 
 
 def _b(local):
@@ -59,7 +66,8 @@ def file_steps(xml):
                               lanes.get(task_id, ""), props.get("deadline", "").strip(),
                               props.get("reminder", "").strip(),
                               props.get("decision_variable", "").strip() or f"{task_id}_decision",
-                              props.get("comment_variable", "").strip() or f"{task_id}_comment"))
+                              props.get("comment_variable", "").strip() or f"{task_id}_comment",
+                              tuple(sorted((k, v.strip()) for k, v in props.items()))))
     return steps
 
 

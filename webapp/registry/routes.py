@@ -106,5 +106,6 @@ def _mark_survey(person):
         return None
     survey = scoping.get_or_404(VillageSurvey, survey_id, current_user)
     surveys.mark(survey, person.household_id, "changes_raised", current_user)
-    row = InboxTask.query.filter_by(case_id=survey.case_id, task_name="conduct_survey", state="ready").first()
+    # The survey case's open task, whatever its step is called in the diagram.
+    row = InboxTask.query.filter_by(case_id=survey.case_id, state="ready").order_by(InboxTask.id).first()
     return row.id if row is not None else None

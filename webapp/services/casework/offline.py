@@ -17,7 +17,7 @@ from ...extensions import db
 from ...models import CaseEvent, InboxTask, OfflineEntry, SyncReceipt, SyncReport, User
 from ...models.base import utcnow
 from .. import audit, scoping
-from . import cases, tasks
+from . import cases, steps, tasks
 
 KEY_LENGTH = 64
 
@@ -48,7 +48,7 @@ def version_of(row):
 
 def _visit_rows(user):
     return (scoping.scoped(InboxTask, user)
-            .filter(InboxTask.task_name == "visit_household", InboxTask.state == "ready",
+            .filter(InboxTask.task_name.in_(steps.task_ids(form="visit")), InboxTask.state == "ready",
                     InboxTask.assignee_id == user.id)
             .order_by(InboxTask.due_at, InboxTask.id).all())
 
@@ -167,7 +167,7 @@ def sync_one(user, payload, apply):
     if kind not in ("form", "visit"):
         raise SyncRefused("bad kind")
     row = db.session.get(InboxTask, int(payload.get("task_id") or 0))
-    if row is None or not scoping.in_scope(row, user) or row.task_name != "visit_household":
+    if row is None or not scoping.in_scope(row, user) or not steps.has_form(row, "visit"):
         return remember(key, user, kind, {"status": "refused", "message": _("任务不存在或不在您的管辖范围内。")})
     data = payload.get("data") or {}
     reason = conflict_reason(row, user, payload.get("version"))
