@@ -80,7 +80,7 @@ def test_admin_creates_deploys_and_township_starts_on_a_household(county):
     assert db.session.get(Case, case.id).status == "completed"
 
 
-def test_starting_is_refused_outside_the_area_and_for_other_roles(county):
+def test_starting_is_refused_outside_the_area_and_for_other_roles(county, make_client):
     admin = user("admin")
     _create(admin, process_id="person_call", template_code="single_task", subject="person", start_role="village",
             step_roles=["village"], step_forms=["investigate"])
@@ -102,6 +102,15 @@ def test_starting_is_refused_outside_the_area_and_for_other_roles(county):
     case = starting.start("person_call", "person", own, village1)
     db.session.commit()
     assert case.person_id == own.id and open_task(case, "task_step").lane == "village"
+    browser = make_client()
+    browser.login("village1")
+    page = f"/registry/persons/{own.id}"
+    assert "发起流程" in browser.get(page).get_data(as_text=True)
+    response = browser.post(f"{page}/start", {"process_id": "person_call"}, token_from=page)
+    assert response.status_code == 302 and "/cases/" in response.headers["Location"]
+    assert Case.query.filter_by(kind="process", person_id=own.id).count() == 2
+    assert browser.post(f"/registry/persons/{other.id}/start", {"process_id": "person_call"},
+                        token_from=page).status_code == 404
 
 
 def test_a_taken_or_malformed_process_id_is_refused(county):
@@ -156,3 +165,14 @@ def test_the_pages_create_the_draft_and_staff_start_it_from_the_household_page(c
                                      Household.township_code != household.township_code).first()
     if outside is not None:
         assert township.get(f"/registry/households/{outside.id}").status_code == 404
+
+
+def test_a_step_may_name_a_form_defined_as_data():
+    from webapp.services.admin.process_templates import TEMPLATES, build_xml
+
+    template = TEMPLATES["single_task"]
+    xml = build_xml("drive", "复核", "", "village", "person", [(template.steps[0], "village", "investigate")],
+                    ["recheck_form"])
+    assert '<spiffworkflow:property name="form_definition" value="recheck_form" />' in xml
+    assert "form_definition" not in build_xml("drive", "复核", "", "village", "person",
+                                              [(template.steps[0], "village", "investigate")])

@@ -20,5 +20,9 @@ class NewProcessForm(FlaskForm):
     subject = SelectField(_l("办理对象"), validators=[DataRequired()])
     role_1 = SelectField(_l("第一个环节的岗位"), validators=[DataRequired()])
     form_1 = SelectField(_l("第一个环节的表单类型"), validators=[DataRequired()])
+    definition_1 = StringField(_l("第一个环节的表单定义编号（表单类型为数据表单时填写）"),
+                               validators=[Optional(), Length(max=64)])
     role_2 = SelectField(_l("第二个环节（审核）的岗位"), validators=[Optional()])
     form_2 = SelectField(_l("第二个环节（审核）的表单类型"), validators=[Optional()])
+    definition_2 = StringField(_l("第二个环节的表单定义编号（表单类型为数据表单时填写）"),
+                               validators=[Optional(), Length(max=64)])

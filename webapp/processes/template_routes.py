@@ -37,10 +37,11 @@ def new_from_template():
         count = len(template.steps) if template else 0
         roles = [form.role_1.data, form.role_2.data][:count]
         kinds = [form.form_1.data, form.form_2.data][:count]
+        definitions = [(form.definition_1.data or "").strip(), (form.definition_2.data or "").strip()][:count]
         try:
             templates.create_from_template(form.template.data, form.process_id.data.strip(), form.name_zh.data,
                                            form.name_en.data, form.start_role.data, form.subject.data, roles, kinds,
-                                           current_user)
+                                           current_user, definitions)
         except templates.TemplateRefused as err:
             db.session.rollback()
             flash(str(err), "error")

@@ -136,8 +136,9 @@ def _loop_back(gateway, task):
     return [start, (gcx, level), (tcx, level), (tcx, ty + sign * th // 2)]
 
 
-def build_xml(process_id, name_zh, name_en, start_role, subject, steps):
-    """The BPMN file of a new process. ``steps``: [(TemplateStep, role, form kind)] in order.
+def build_xml(process_id, name_zh, name_en, start_role, subject, steps, definitions=()):
+    """The BPMN file of a new process. ``steps``: [(TemplateStep, role, form kind)] in order;
+    ``definitions``: per step, the code of a form defined as data ("" for none).
 
     A step whose form kind can send work back (FormKind.returns) is followed by a gateway that
     returns to the previous step on that decision; the other decisions go on.
@@ -151,7 +152,9 @@ def build_xml(process_id, name_zh, name_en, start_role, subject, steps):
     for index, (step, role, form) in enumerate(steps):
         kind = form_kinds.kind(form)
         box = d.shape(step.task_id, role, x, 100, 80)
-        props = [("form", form), ("title_en", step.title_en), ("decision_variable", f"{step.task_id}_decision"),
+        definition = definitions[index] if index < len(definitions) else ""
+        props = [("form", form), ("form_definition", definition), ("title_en", step.title_en),
+                 ("decision_variable", f"{step.task_id}_decision"),
                  ("comment_variable", f"{step.task_id}_comment"), ("reminder", DEFAULT_REMINDER),
                  ("deadline", DEFAULT_DEADLINE)]
         d.nodes.append(("userTask", step.task_id, step.name, props))
@@ -240,10 +243,12 @@ def _diagram(process_id, d, width):
 
 # ---- the draft --------------------------------------------------------------------------------
 def create_from_template(template_code, process_id, name_zh, name_en, start_role, subject, step_roles, step_forms,
-                         user):
+                         user, step_definitions=()):
     """Store the filled-in template as the draft of the new process ``process_id``; audited.
 
-    ``step_roles`` / ``step_forms``: one role code and one form kind per template step.
+    ``step_roles`` / ``step_forms``: one role code and one form kind per template step;
+    ``step_definitions``: for a step whose form is defined as data, the code of its definition
+    (its ``form_definition`` property; the modeler's validation checks it).
     Raises TemplateRefused when a choice is not allowed. Returns the draft.
     """
     template = TEMPLATES.get(template_code)
@@ -260,8 +265,9 @@ def create_from_template(template_code, process_id, name_zh, name_en, start_role
     for role, form in zip(step_roles, step_forms):
         if role not in LANE_ROLES or form_kinds.kind(form) is None:
             raise TemplateRefused(_l("请为每个环节选择岗位和表单类型。"))
+    definitions = list(step_definitions or ()) + [""] * len(template.steps)
     xml = build_xml(process_id, name_zh, name_en, start_role, subject,
-                    list(zip(template.steps, step_roles, step_forms)))
+                    list(zip(template.steps, step_roles, step_forms)), definitions)
     draft = ProcessDraft(process_id=process_id, base_version_id=None, files={f"{process_id}.bpmn": xml},
                          updated_by_id=getattr(user, "id", None), updated_at=utcnow())
     db.session.add(draft)
