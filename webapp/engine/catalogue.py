@@ -16,6 +16,7 @@ _SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=F
 _cache = {}
 _processes = {}
 _titles = {}
+_by_task = {}  # task id -> {Step} read so far in this process, every version
 _lock = threading.Lock()
 
 
@@ -133,6 +134,7 @@ def steps_of(version):
             _cache[key] = found
             for step in found.values():
                 _titles[step.task_id] = _titles[step.name] = (step.name, step.title_en)
+                _by_task.setdefault(step.task_id, set()).add(step)
     return found
 
 
@@ -146,6 +148,12 @@ def loaded():
     """Content hashes whose steps are cached."""
     with _lock:
         return set(_cache)
+
+
+def known_steps(task_id):
+    """The steps with id ``task_id`` read so far in this process (any process, any version)."""
+    with _lock:
+        return set(_by_task.get(task_id, ()))
 
 
 def known_titles():

@@ -70,10 +70,9 @@ def tasks_list():
         # The township's villages are the area filter's choices already: not asked twice.
         bulk = {"villages": choices[0][1] if choices else [],
                 "visitors": tasks.visitors_of_township(current_user.area.township_code)}
-    # Which rows the bulk actions apply to comes from their diagrams: the steps that allow bulk
+    # Which bulk actions the page offers comes from its rows' diagrams: the steps that allow bulk
     # approval, and the distribution form kind.
-    bulk_steps = {"approve": steps.task_ids(option="bulk_approval", value="true"),
-                  "assign": steps.task_ids(form="assign_household")} if current_user.role == "township" else None
+    bulk_steps = steps.page_flags(rows) if current_user.role == "township" else None
     return render_template("inbox/list.html", rows=rows, total=total, page=page, per_page=per_page,
                            flt=flt, counts=counts, bulk=bulk, areas=choices, bulk_steps=bulk_steps)
 

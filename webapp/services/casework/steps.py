@@ -11,7 +11,8 @@ import threading
 
 from ... import form_kinds
 from ...engine import current_version
-from ...engine.catalogue import cached_steps, steps_of
+from ...engine.catalogue import cached_steps, known_steps, steps_of
+from ...engine.diagrams import stored_versions
 from ...extensions import db
 from ...models import DiagramVersion
 
@@ -45,12 +46,15 @@ def has_form(row, code):
 
 def _all_steps():
     """Every stored version's steps (read once per version and process; versions never change)."""
-    rows = db.session.query(DiagramVersion.id, DiagramVersion.content_hash).order_by(DiagramVersion.id).all()
+    rows = stored_versions()
     found = []
     for version_id, digest in rows:
         steps = cached_steps(digest)
         if steps is None:
-            steps = steps_of(db.session.get(DiagramVersion, version_id))
+            version = db.session.get(DiagramVersion, version_id)
+            if version is None:  # a deploy rolled back after the list was read
+                continue
+            steps = steps_of(version)
         found.append(steps)
     return tuple(digest for _id, digest in rows), found
 
@@ -93,4 +97,17 @@ def stages():
              for (_pid, task_id), step in steps.items() if step.option("progress_stage")}
     with _lock:
         _matching[key] = found
+    return found
+
+
+def page_flags(rows):
+    """Which inbox bulk actions a page of ``rows`` offers: {"approve": a bulk-approvable step,
+    "assign": a distribution step}. Read from the steps this process already knows by task id
+    (as task titles are; no query), else from the row's own version. Only offers the buttons:
+    each action checks every task again (bulk_work.approve_one, the distribution form kind)."""
+    found = {"approve": False, "assign": False}
+    for row in rows:
+        known = known_steps(row.task_name) or {form_kinds.step_of(row)} - {None}
+        found["approve"] = found["approve"] or any(s.option("bulk_approval") == "true" for s in known)
+        found["assign"] = found["assign"] or any(s.form == "assign_household" for s in known)
     return found
