@@ -117,7 +117,7 @@ def test_a_taken_or_malformed_process_id_is_refused(county):
     import pytest
 
     admin = user("admin")
-    for bad in ("registration_case", "Bad-Id", "x", "verify_step"):
+    for bad in ("registration_case", "county_audit", "Bad-Id", "x", "verify_step"):
         with pytest.raises(templates.TemplateRefused):
             _create(admin, process_id=bad)
     _create(admin)

@@ -15,6 +15,7 @@ from xml.sax.saxutils import quoteattr
 from flask_babel import lazy_gettext as _l
 
 from ... import form_kinds
+from ...engine.catalogue import processes_of
 from ...engine.diagrams import LANE_ROLES
 from ...extensions import db
 from ...models import DiagramVersion, ProcessDraft
@@ -72,7 +73,9 @@ def check_process_id(process_id):
     """Raise TemplateRefused unless ``process_id`` is a free, well-formed process id."""
     if not PROCESS_ID.match(process_id or ""):
         raise TemplateRefused(_l("流程标识须以小写英文字母开头，只含小写字母、数字和下划线，长 3 至 40 个字符。"))
-    taken = (process_id in TOP_LEVEL_PROCESSES
+    # Also the processes a deployed bundle calls (distribution, county_audit…): one id, one process.
+    called = {pid for version in DiagramVersion.query.filter_by(is_current=True) for pid in processes_of(version)}
+    taken = (process_id in TOP_LEVEL_PROCESSES or process_id in called
              or DiagramVersion.query.filter_by(process_id=process_id).first() is not None
              or ProcessDraft.query.filter_by(process_id=process_id).first() is not None)
     if taken or any(process_id == s.task_id for t in TEMPLATES.values() for s in t.steps):
@@ -130,7 +133,7 @@ def _loop_back(gateway, task):
     gx, gy, gw, _gh = gateway
     tx, ty, tw, th = task
     gcx, tcx = gx + gw // 2, tx + tw // 2
-    sign = 1 if ty <= gy else -1  # the earlier task's lane is above (or is the same): come from below
+    sign = 1 if ty <= gy else -1  # the earlier task is above or in the same lane: enter it from below
     start = (gcx, gy + sign * 25) if ty == gy or sign < 0 else (gcx, gy - 25)
     level = ty + sign * (th // 2 + 20)
     return [start, (gcx, level), (tcx, level), (tcx, ty + sign * th // 2)]
