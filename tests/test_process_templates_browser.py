@@ -42,7 +42,10 @@ def test_a_process_from_a_template_is_deployed_started_on_a_household_and_worked
         _login(page, "admin")
         page.goto("/processes/")
         page.click("#new-process-link")
+        page.select_option("#template", "single_task")
+        expect(page.locator("#second-step")).to_be_hidden()  # one step only
         page.select_option("#template", "verify_visit")
+        expect(page.locator("#second-step")).to_be_visible()
         page.fill("#process_id", "recheck_drive")
         page.fill("#name_zh", "参保复核走访")
         page.fill("#name_en", "Insurance re-check visit")

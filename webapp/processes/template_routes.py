@@ -51,4 +51,6 @@ def new_from_template():
             return redirect(url_for("processes.edit", process_id=form.process_id.data.strip()))
     elif not form.is_submitted():
         form.role_2.data, form.form_1.data, form.form_2.data = "township", "investigate", "approve_return"
-    return render_template("processes/new.html", form=form, templates=templates.TEMPLATES.values())
+    two_steps = " ".join(code for code, template in templates.TEMPLATES.items() if len(template.steps) > 1)
+    return render_template("processes/new.html", form=form, templates=templates.TEMPLATES.values(),
+                           two_steps=two_steps)
