@@ -61,6 +61,13 @@ def test_a_process_from_a_template_is_deployed_started_on_a_household_and_worked
         expect(page.locator("main")).to_contain_text("已按模板生成流程图草稿")
         expect(page.locator('.djs-element[data-element-id="verify_step"]')).to_be_attached()
         expect(page.locator('.djs-element[data-element-id="review_step_gateway"]')).to_be_attached()
+        # The start rule is the pool's (its process's) properties in the panel.
+        page.evaluate("""() => { const m = window.processEditor.modeler;
+            m.get('selection').select(m.get('elementRegistry').get('recheck_drive_participant')); }""")
+        expect(page.locator("#p-start-role")).to_have_value("township")
+        expect(page.locator("#p-subject")).to_have_value("household")
+        page.fill("#p-process-title-en", "Re-check visit drive")
+        page.press("#p-process-title-en", "Tab")
         page.click("#btn-validate")
         expect(page.locator("#editor-status")).to_contain_text("校验通过")
         page.fill("#deploy-comment", "本地复核")
@@ -68,6 +75,13 @@ def test_a_process_from_a_template_is_deployed_started_on_a_household_and_worked
         expect(page.locator("#editor-status")).to_contain_text("已部署新版本")
         _shot(page, "template_modeler_deployed.png")
         assert page.evaluate("window.__cspViolations") == []
+        from webapp.engine.catalogue import processes_of
+        from webapp.models import DiagramVersion
+
+        db.session.expire_all()
+        deployed = DiagramVersion.query.filter_by(process_id="recheck_drive", is_current=True).one()
+        info = processes_of(deployed)["recheck_drive"]
+        assert (info.title_en, info.start_role, info.subject) == ("Re-check visit drive", "township", "household")
 
         village = user("village1")
         household = Household.query.filter(Household.village_code == village.area.code).order_by(Household.id).first()

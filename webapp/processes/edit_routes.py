@@ -16,6 +16,7 @@ from ..extensions import db
 from ..formatting import ROLE_LABELS
 from ..services.admin import process_editing as editing
 from ..services.admin import processes
+from ..services.admin.process_templates import SUBJECTS
 from . import bp
 from .labels import OPERATOR_LABELS
 
@@ -60,6 +61,7 @@ def edit(process_id):
         "roles": [[code, str(ROLE_LABELS.get(code, code))] for code in LANE_ROLES],
         "forms": form_kinds.choices(),
         "operators": [[code, str(OPERATOR_LABELS.get(code, code))] for code in SERVICE_OPERATORS],
+        "subjects": [[code, str(label)] for code, label in SUBJECTS.items()],
         "urls": {"xml": url_for("processes.edit_file", process_id=process_id, name=name),
                  "draft": url_for("processes.edit_draft", process_id=process_id),
                  "validate": url_for("processes.edit_validate", process_id=process_id),

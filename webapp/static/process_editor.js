@@ -90,8 +90,13 @@
     return entry ? entry.value || "" : "";
   }
 
+  // A pool's properties belong to its process (start_role, subject, title_en: who starts it on what).
+  function ownerOf(element) {
+    return element.type === "bpmn:Participant" ? element.businessObject.processRef : element.businessObject;
+  }
+
   function setProperty(element, name, value) {
-    var bo = element.businessObject;
+    var bo = ownerOf(element);
     var props = extension(bo, "spiffworkflow:Properties", true);
     var list = props.get("property");
     var entry = list.filter(function (p) { return p.name === name; })[0];
@@ -105,7 +110,11 @@
     } else if (entry) {
       entry.value = value;
     }
-    modeling().updateProperties(element, { extensionElements: bo.extensionElements });
+    if (bo !== element.businessObject) {
+      modeling().updateModdleProperties(element, bo, { extensionElements: bo.extensionElements });
+    } else {
+      modeling().updateProperties(element, { extensionElements: bo.extensionElements });
+    }
   }
 
   // ---- lanes and roles -------------------------------------------------------------------
@@ -133,6 +142,7 @@
   function kindOf(element) {
     var type = element.type;
     if (type === "bpmn:Lane") { return "lane"; }
+    if (type === "bpmn:Participant" && element.businessObject.processRef) { return "pool"; }
     if (type === "bpmn:UserTask") { return "user"; }
     if (type === "bpmn:ServiceTask") { return "service"; }
     if (type === "bpmn:ScriptTask") { return "script"; }
@@ -166,6 +176,12 @@
     $("p-task-type").value = kind === "task" ? "" : element.type;
     if (kind === "lane") {
       $("p-lane-role").value = bo.name || "";
+    }
+    if (kind === "pool") {
+      var process = bo.processRef;
+      $("p-start-role").value = property(process, "start_role");
+      $("p-subject").value = property(process, "subject");
+      $("p-process-title-en").value = property(process, "title_en");
     }
     if (kind === "user") {
       var lane = laneOf(element);
@@ -256,7 +272,15 @@
     }
   });
   bind("p-lane-role", function (el, value) { modeling().updateProperties(el, { name: value }); });
-  bind("p-name", function (el, value) { modeling().updateProperties(el, { name: value }); });
+  bind("p-name", function (el, value) {
+    modeling().updateProperties(el, { name: value });
+    if (kindOf(el) === "pool") {  // the process's own name is its Chinese name in lists and cases
+      modeling().updateModdleProperties(el, el.businessObject.processRef, { name: value });
+    }
+  });
+  bind("p-start-role", function (el, value) { setProperty(el, "start_role", value); });
+  bind("p-subject", function (el, value) { setProperty(el, "subject", value); });
+  bind("p-process-title-en", function (el, value) { setProperty(el, "title_en", value); });
   bind("p-task-role", function (el, value) { moveToRole(el, value); });
   bind("p-form", function (el, value) { setProperty(el, "form", value); });
   bind("p-title-en", function (el, value) { setProperty(el, "title_en", value); });
@@ -366,6 +390,8 @@
   options($("p-task-role"), vocab.roles, "—");
   options($("p-form"), vocab.forms, "—");
   options($("p-operator"), vocab.operators, "—");
+  options($("p-start-role"), vocab.roles, "—");
+  options($("p-subject"), vocab.subjects, "—");
   modeler.on("selection.changed", function (event) { show(event.newSelection[0] || null); });
   modeler.on("commandStack.changed", edited);
   window.processEditor = { modeler: modeler, show: show };
