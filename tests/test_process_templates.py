@@ -176,3 +176,16 @@ def test_a_step_may_name_a_form_defined_as_data():
     assert '<spiffworkflow:property name="form_definition" value="recheck_form" />' in xml
     assert "form_definition" not in build_xml("drive", "复核", "", "village", "person",
                                               [(template.steps[0], "village", "investigate")])
+
+
+def test_a_half_start_rule_is_refused_by_validation(app):
+    from webapp.engine.preflight import check_upload
+    from webapp.services.admin.process_templates import TEMPLATES, build_xml
+
+    template = TEMPLATES["single_task"]
+    good = build_xml("drive", "复核", "", "village", "person", [(template.steps[0], "village", "investigate")])
+    with app.test_request_context():
+        assert check_upload("drive.bpmn", good.encode()) == []
+        half = good.replace('<spiffworkflow:property name="subject" value="person" />', "")
+        problems = [str(p) for p in check_upload("drive.bpmn", half.encode())]
+        assert len(problems) == 1 and "发起规则" in problems[0] and "「复核」" in problems[0]
