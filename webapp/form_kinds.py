@@ -26,6 +26,9 @@ class FormKind:
     decisions_from_definition: bool = False
     # check(task properties) -> [message]: what else the step's properties must satisfy (preflight).
     check: object = None
+    # A step of this kind continues the work of the case's last step of kind ``continues``: it
+    # goes to whoever did that (the agency member who investigated a problem also resolves it).
+    continues: str = ""
 
 
 FORM_KINDS = {}
@@ -49,7 +52,7 @@ for _kind in (
              (("completed", _l("已完成")), ("not_at_home", _l("未遇到人"))), ("not_at_home",)),
     FormKind("investigate", _l("问题数据调查记录"), "investigate"),
     FormKind("resolve_problem", _l("问题数据处理结果"), "resolve",
-             tuple(PROBLEM_OUTCOMES)),
+             tuple(PROBLEM_OUTCOMES), continues="investigate"),
     # The village assistant's periodic survey: households confirmed or their changes raised.
     FormKind("village_survey", _l("定期调查：逐户确认或申报变更"), "survey"),
     # Spot checks (核查工作质量): each sampled form re-verified, the result recorded per form.

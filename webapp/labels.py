@@ -30,7 +30,7 @@ GROUPS = {
     "run_change": {"appeared": _l("新出现"), "disappeared": _l("已消失"), "problems": _l("问题有变化")},
     "case_kind": {"registration": _l("入户登记"), "dynamic_change": _l("动态变更"), "problem": _l("问题数据"),
                   "survey": _l("定期调查"), "spot_check": _l("工作质量抽查"), "summary": _l("工作总结"),
-                  "employer_inspection": _l("用工检查")},
+                  "employer_inspection": _l("用工检查"), "process": _l("自建流程")},
     "case_status": {"open": _l("办理中"), "completed": _l("已办结")},
     "missing": {"pension": _l("缺养老"), "medical": _l("缺医疗"), "pension;medical": _l("缺养老和医疗")},
     "change_kind": {"death": _l("死亡"), "move_out": _l("迁出本县"), "move_in": _l("迁入本县"),

@@ -18,6 +18,7 @@ from .. import codes
 from ..idnumber import mask_id
 from ..models import CaseEvent, RegistrationForm
 from ..services import audit
+from ..services.casework import steps
 from .pdf import render_pdf
 
 # Who may print full ID numbers (the office staff who file the forms); others get masked ones.
@@ -30,18 +31,25 @@ class NotAudited(Exception):
     """The case has not passed the county audit: its filled forms cannot be printed yet."""
 
 
+def _last_of_stage(case, stage, decision=None):
+    """The case's last completion of a step of funnel ``stage`` (its diagram's ``progress_stage``),
+    with ``decision`` when given."""
+    query = CaseEvent.query.filter(CaseEvent.case_id == case.id, CaseEvent.kind == "task_completed",
+                                   CaseEvent.task_name.in_(steps.task_ids(option="progress_stage", value=stage)))
+    if decision is not None:
+        query = query.filter(CaseEvent.decision == decision)
+    return query.order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).first()
+
+
 def county_audit_event(case):
-    """The case's county audit approval (the last audit decision, when it approved), or None."""
-    last = (CaseEvent.query.filter_by(case_id=case.id, kind="task_completed", task_name="county_audit_review")
-            .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).first())
+    """The case's county audit approval (the last audit decision, when it moved the case on), or None."""
+    last = _last_of_stage(case, "audited")
     return last if last is not None and last.decision == "approve" else None
 
 
-def _last_done(case, task_name, decision):
-    """(who, when) of the last completion of ``task_name`` with ``decision`` on the case."""
-    event = (CaseEvent.query.filter_by(case_id=case.id, kind="task_completed", task_name=task_name,
-                                       decision=decision)
-             .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).first())
+def _last_done(case, stage, decision):
+    """(who, when) of the last completion of a step of ``stage`` when it was ``decision``."""
+    event = _last_of_stage(case, stage, decision)
     return (event.actor.display_name if event and event.actor else "", event.at if event else None)
 
 
@@ -74,8 +82,8 @@ def case_sheets(case, full_ids=False):
     if audit_event is None:
         raise NotAudited()
     shown, head = _identity(case.household, full_ids)
-    visitor, visit_at = _last_done(case, "visit_household", "completed")
-    first_by, first_at = _last_done(case, "first_review", "approve")
+    visitor, visit_at = _last_done(case, "visited", "completed")
+    first_by, first_at = _last_done(case, "first_reviewed", "approve")
     audit_by = audit_event.actor.display_name if audit_event.actor else ""
     forms = RegistrationForm.query.filter_by(case_id=case.id).order_by(RegistrationForm.id).all()
     return [{**head, "filled": True, "name": form.name, "id_number": shown(form.id_number),

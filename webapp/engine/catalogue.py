@@ -14,7 +14,9 @@ from .expand import BPMN_NS, task_properties
 
 _SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
 _cache = {}
+_processes = {}
 _titles = {}
+_by_task = {}  # task id -> {Step} read so far in this process, every version
 _lock = threading.Lock()
 
 
@@ -33,6 +35,13 @@ class Step:
     decision_variable: str
     comment_variable: str
     form_definition: str = ""  # the form defined as data a ``data_form`` step shows (its code)
+    # Every property of the task as (name, value) pairs, for behaviours a step switches on by
+    # a property (``bulk_approval``, ``progress_stage``: docs/process-contract.md).
+    options: tuple = ()
+
+    def option(self, name):
+        """The value of the task's property ``name`` ("" when it has none)."""
+        return dict(self.options).get(name, "")
 
 
 def _b(local):
@@ -60,8 +69,55 @@ def file_steps(xml):
                               props.get("reminder", "").strip(),
                               props.get("decision_variable", "").strip() or f"{task_id}_decision",
                               props.get("comment_variable", "").strip() or f"{task_id}_comment",
-                              props.get("form_definition", "").strip()))
+                              props.get("form_definition", "").strip(),
+                              tuple(sorted((k, v.strip()) for k, v in props.items()))))
     return steps
+
+
+@dataclass(frozen=True)
+class ProcessInfo:
+    """A process as the start page sees it: its names and who may start it on what.
+
+    Read from the process element's own ``spiffworkflow:properties`` (``title_en``,
+    ``start_role``, ``subject``): which process staff of a role may start on a household or a
+    person is data in the diagram, not code.
+    """
+
+    process_id: str
+    name: str
+    title_en: str
+    start_role: str
+    subject: str
+
+
+def file_processes(xml):
+    """{process id: ProcessInfo} of one BPMN file (a broken file has none)."""
+    try:
+        root = etree.fromstring(xml.encode("utf-8") if isinstance(xml, str) else xml, _SAFE_XML)
+    except etree.XMLSyntaxError:
+        return {}
+    found = {}
+    for process in root.iter(_b("process")):
+        props = task_properties(process)
+        process_id = process.get("id") or ""
+        found[process_id] = ProcessInfo(process_id, (process.get("name") or "").strip(),
+                                        props.get("title_en", "").strip(), props.get("start_role", "").strip(),
+                                        props.get("subject", "").strip())
+    return found
+
+
+def processes_of(version):
+    """{process id: ProcessInfo} of a stored DiagramVersion (cached; versions are immutable)."""
+    key = version.content_hash
+    with _lock:
+        found = _processes.get(key)
+    if found is None:
+        found = {}
+        for xml in version.files.values():
+            found.update(file_processes(xml))
+        with _lock:
+            _processes[key] = found
+    return found
 
 
 def bundle_steps(files):
@@ -80,6 +136,7 @@ def steps_of(version):
             _cache[key] = found
             for step in found.values():
                 _titles[step.task_id] = _titles[step.name] = (step.name, step.title_en)
+                _by_task.setdefault(step.task_id, set()).add(step)
     return found
 
 
@@ -93,6 +150,12 @@ def loaded():
     """Content hashes whose steps are cached."""
     with _lock:
         return set(_cache)
+
+
+def known_steps(task_id):
+    """The steps with id ``task_id`` read so far in this process (any process, any version)."""
+    with _lock:
+        return set(_by_task.get(task_id, ()))
 
 
 def known_titles():

@@ -171,6 +171,7 @@ def deploy_bundle(process_id, files, user=None, comment=None):
     db.session.flush()
     with _current_lock:
         _current_ids.pop((str(db.engine.url), process_id), None)
+        _stored.pop(str(db.engine.url), None)
     return version
 
 
@@ -201,6 +202,7 @@ _current_lock = threading.Lock()
 
 
 _version_hashes = {}  # (database URL, version id) -> content hash; a stored version never changes
+_stored = {}  # database URL -> (expiry, ((version id, content hash), ...))
 
 
 def forget_cached_versions():
@@ -208,6 +210,26 @@ def forget_cached_versions():
     with _current_lock:
         _current_ids.clear()
         _version_hashes.clear()
+        _stored.clear()
+
+
+def stored_versions():
+    """(id, content hash) of every stored version, oldest first.
+
+    Asked by pages that look for steps by their properties across versions (services/casework/
+    steps.py): cached like the current version, so other processes see a deploy within
+    CURRENT_VERSION_TTL seconds and this process at once.
+    """
+    key = str(db.engine.url)
+    with _current_lock:
+        cached = _stored.get(key)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    rows = tuple((version_id, digest) for version_id, digest in
+                 db.session.query(DiagramVersion.id, DiagramVersion.content_hash).order_by(DiagramVersion.id))
+    with _current_lock:
+        _stored[key] = (time.monotonic() + CURRENT_VERSION_TTL, rows)
+    return rows
 
 
 def steps_of_version(version_id):

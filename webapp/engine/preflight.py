@@ -11,6 +11,8 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from lxml import etree
 
 from .diagrams import LANE_ROLES, Problem
+from .expand import task_properties
+from .operator_params import check_operator
 from .rules import SERVICE_OPERATORS
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -87,6 +89,7 @@ def _check_process(file_name, process, root, problems):
     add = lambda element, message: problems.append(_problem(file_name, element, message))  # noqa: E731
     if process.get("isExecutable") != "true":
         add(process, _("流程%(element)s未标记为可执行：请在建模工具中勾选“可执行”（isExecutable=\"true\"）。", element=label(process)))
+    _check_start_rule(process, add)
     in_lane = {ref.text.strip() for ref in process.iter(_q("flowNodeRef")) if ref.text}
     lanes = list(process.iter(_q("lane")))
     for lane in lanes:
@@ -112,6 +115,11 @@ def _check_process(file_name, process, root, problems):
             elif operator.get("id") not in SERVICE_OPERATORS:
                 add(element, _("服务任务%(element)s的服务操作 %(operator)s 不在允许清单中：请改为以下之一：%(operators)s。",
                                element=label(element), operator=operator.get("id"), operators="、".join(SERVICE_OPERATORS)))
+            else:
+                params = [(p.get("id") or "", p.get("value") or "")
+                          for p in operator.iter(f"{{{SPIFF_NS}}}parameter")]
+                for message in check_operator(operator.get("id"), params):
+                    add(element, _("服务任务%(element)s的参数：%(message)s", element=label(element), message=message))
         if kind == "scriptTask":
             script_format = (element.get("scriptFormat") or "python").lower()
             if script_format not in ("python", "text/x-python", "python3"):
@@ -140,6 +148,17 @@ def _check_process(file_name, process, root, problems):
             flow = element.getparent()
             add(flow, _("连线%(element)s的条件 %(text)s 是 Camunda（JUEL）表达式：请写成 Python 表达式，例如 audit_decision == 'approve'。",
                         element=label(flow), text=element.text.strip()))
+
+
+def _check_start_rule(process, add):
+    """A process staff start names a role code and a subject, both or neither (docs/process-contract.md)."""
+    props = task_properties(process)
+    role, subject = (props.get("start_role") or "").strip(), (props.get("subject") or "").strip()
+    if not role and not subject:
+        return
+    if role not in LANE_ROLES or subject not in ("household", "person"):
+        add(process, _("流程%(element)s的发起规则不完整：请在属性面板中为流程（池）选择可发起的岗位和办理对象（户或人员），或两者都不选。",
+                       element=label(process)))
 
 
 def _check_step(task, add):

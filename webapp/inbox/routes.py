@@ -7,7 +7,7 @@ from ..extensions import db
 from ..landing import TASK_ROLES, landing_url, menu_for
 from ..models import InboxTask
 from ..services import audit, scoping
-from ..services.casework import bulk_work, cases, inbox, tasks
+from ..services.casework import bulk_work, cases, inbox, steps, tasks
 from ..services.casework.tasks import TaskRefused
 from .. import engine, formatting
 from .change_pages import CHANGE_PAGES
@@ -74,8 +74,11 @@ def tasks_list():
         # The township's villages are the area filter's choices already: not asked twice.
         bulk = {"villages": choices[0][1] if choices else [],
                 "visitors": tasks.visitors_of_township(current_user.area.township_code)}
+    # Which bulk actions the page offers comes from its rows' diagrams: the steps that allow bulk
+    # approval, and the distribution form kind.
+    bulk_steps = steps.page_flags(rows) if current_user.role == "township" else None
     return render_template("inbox/list.html", rows=rows, total=total, page=page, per_page=per_page,
-                           flt=flt, counts=counts, bulk=bulk, areas=choices)
+                           flt=flt, counts=counts, bulk=bulk, areas=choices, bulk_steps=bulk_steps)
 
 
 @bp.route("/inbox/tasks/<int:task_id>/claim", methods=["POST"])
@@ -130,7 +133,7 @@ def bulk_assign():
         row = db.session.get(InboxTask, task_id)
         if row is None or not scoping.in_scope(row, current_user):
             abort(404)
-        if row.task_name != "assign_household":
+        if not steps.has_form(row, "assign_household"):
             refused.append(row.case.title + "：" + _("不是分配任务，未分配。"))
             continue
         try:
@@ -182,7 +185,7 @@ def _flash_bulk(summary, done, refused):
 
 def _visit_task_for_forms(task_id):
     row = scoping.get_task_or_404(task_id, current_user)
-    if row.task_name != "visit_household":
+    if not steps.has_form(row, "visit"):  # the registration forms belong to the visit form kind
         abort(404)
     try:
         tasks.check_can_work(row, current_user)

@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
+from .. import form_kinds
 from ..extensions import db
 from ..services import audit
 from ..services.casework import cases, surveys
@@ -29,7 +30,8 @@ def _complete(row, note):
         surveys.check_complete(survey)
     except surveys.SurveyRefused as err:
         raise TaskRefused(str(err)) from None
-    cases.complete(row, current_user, {"survey_note": (note or "").strip()})
+    _decision_key, comment_key = form_kinds.variables_of(row)  # the step's own note variable
+    cases.complete(row, current_user, {comment_key or "survey_note": (note or "").strip()})
     surveys.finish(survey)
 
 

@@ -15,7 +15,8 @@ class ProcessDraft(db.Model):
     process_id = db.Column(db.String(64), nullable=False, unique=True)
     # {file name: BPMN XML}: the current version's bundle with the edited files replaced.
     files = db.Column(db.JSON, nullable=False)
-    base_version_id = db.Column(db.Integer, db.ForeignKey("diagram_version.id"), nullable=False)
+    # None for a new process made from a template (services/admin/process_templates.py): no version yet.
+    base_version_id = db.Column(db.Integer, db.ForeignKey("diagram_version.id"), nullable=True)
     updated_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id"))
     updated_by = db.relationship("User")
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow)

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..models import DocumentPhoto, InboxTask
 from ..redirects import safe_next
 from ..services import scoping
-from ..services.casework import offline, photos, tasks
+from ..services.casework import offline, photos, steps, tasks
 from . import bp
 from .routes import assistant_api
 
@@ -31,7 +31,7 @@ def upload_photo():
     if done is not None:
         return jsonify(done)
     row = db.session.get(InboxTask, request.form.get("task_id", 0, type=int))
-    if row is None or not scoping.in_scope(row, current_user) or row.task_name != "visit_household":
+    if row is None or not scoping.in_scope(row, current_user) or not steps.has_form(row, "visit"):
         return jsonify(status="refused", message="not found"), 404
     upload = request.files.get("file")
     if upload is None:
@@ -89,7 +89,7 @@ class PhotoForm(FlaskForm):
 def upload_photo_online(task_id):
     """The online form page's photo upload: the same checks and store as the phone's."""
     row = scoping.get_task_or_404(task_id, current_user)
-    if row.task_name != "visit_household":
+    if not steps.has_form(row, "visit"):  # photos belong to the visit form kind's registration forms
         abort(404)
     try:
         tasks.check_can_work(row, current_user)

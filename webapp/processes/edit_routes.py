@@ -16,6 +16,7 @@ from ..extensions import db
 from ..formatting import ROLE_LABELS
 from ..services.admin import process_editing as editing
 from ..services.admin import form_definitions, processes
+from ..services.admin.process_templates import SUBJECTS
 from . import bp
 from .labels import OPERATOR_LABELS
 
@@ -23,7 +24,8 @@ MAX_XML_CHARS = 1_000_000  # as DIAGRAM_MAX_BYTES: one edited file
 
 
 def _files_or_404(process_id):
-    if not processes.numbered_versions(process_id):
+    """The editable bundle: a deployed process's, or the draft of a new one made from a template."""
+    if not processes.numbered_versions(process_id) and editing.draft_of(process_id) is None:
         abort(404)
     return editing.editable_files(process_id)
 
@@ -62,14 +64,17 @@ def edit(process_id):
         "definitions": [[code, title] for code, title in form_definitions.published_choices()],
         "form_builder": url_for("processes.forms"),
         "operators": [[code, str(OPERATOR_LABELS.get(code, code))] for code in SERVICE_OPERATORS],
+        "subjects": [[code, str(label)] for code, label in SUBJECTS.items()],
         "urls": {"xml": url_for("processes.edit_file", process_id=process_id, name=name),
                  "draft": url_for("processes.edit_draft", process_id=process_id),
                  "validate": url_for("processes.edit_validate", process_id=process_id),
                  "deploy": url_for("processes.edit_deploy", process_id=process_id),
-                 "code": url_for("processes.edit_check_code")},
+                 "code": url_for("processes.edit_check_code"),
+                 "operator": url_for("processes.edit_check_operator")},
     }
     return render_template("processes/edit.html", process_id=process_id, files=sorted(files), name=name,
-                           draft=draft, vocabulary=vocabulary)
+                           draft=draft, vocabulary=vocabulary,
+                           deployed=draft is None or draft.base_version_id is not None)
 
 
 @bp.route("/<process_id>/edit/files/<path:name>")
@@ -133,4 +138,16 @@ def edit_check_code():
     if not isinstance(source, str) or len(source) > 20_000:
         abort(400)
     messages = editing.check_code(source, payload.get("mode"))
+    return jsonify(ok=not messages, messages=messages)
+
+
+@bp.route("/edit/check-operator", methods=["POST"])
+@admin_required
+def edit_check_operator():
+    """A service task's operator and parameters checked against the allow-list, as the administrator types."""
+    payload = request.get_json(silent=True) or {}
+    operator, params = payload.get("operator") or "", payload.get("params") or ""
+    if not isinstance(operator, str) or not isinstance(params, str) or len(params) > 20_000:
+        abort(400)
+    messages = editing.check_operator(operator, params)
     return jsonify(ok=not messages, messages=messages)

@@ -1,5 +1,7 @@
 """Chinese (translatable) names of BPMN element types and of the aspects a diff compares."""
-from flask_babel import lazy_gettext as _l
+from flask_babel import get_locale, lazy_gettext as _l
+
+from ..services.admin.processes import names_of
 
 ELEMENT_TYPES = {
     "process": _l("流程"), "participant": _l("参与者（池）"), "collaboration": _l("协作"), "lane": _l("泳道"),
@@ -44,8 +46,15 @@ SYSTEM_COMMENTS = {"shipped diagrams": _l("随系统发布的流程图")}
 
 
 def process_label(process_id):
-    """A process's name in the interface language (its id when it has none)."""
-    return str(PROCESS_LABELS.get(process_id, process_id))
+    """A process's name in the interface language: the shipped ones from the catalog, the others
+    from their own diagram (a process made from a template names itself); else its id."""
+    if process_id in PROCESS_LABELS:
+        return str(PROCESS_LABELS[process_id])
+    names = names_of(process_id)
+    if names is None:
+        return process_id
+    english = str(get_locale() or "").startswith("en") and names[1]
+    return english or names[0]
 
 
 def deploy_comment(comment):

@@ -41,7 +41,7 @@ def index():
         current = next((v for v in versions if v.version.is_current), versions[-1])
         rows.append({"process_id": process_id, "current": current, "count": len(versions),
                      "running": sum(v.running for v in versions)})
-    return render_template("processes/index.html", rows=rows)
+    return render_template("processes/index.html", rows=rows, new_drafts=processes.new_process_drafts())
 
 
 @bp.route("/<process_id>")

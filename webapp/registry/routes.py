@@ -13,6 +13,7 @@ from ..services import audit, scoping
 from ..services.casework import cases
 from ..changes.forms import ChangeRequestForm
 from . import bp
+from .start_routes import start_form
 
 CHANGE_ROLES = ("agency", "township", "village")
 
@@ -67,7 +68,7 @@ def person(person_id):
 
     requests = ChangeRequest.query.filter_by(id_number=person.id_number).order_by(ChangeRequest.id.desc()).all()
     return render_template("registry/person.html", person=person, history=history, change_requests=requests,
-                           can_change=current_user.role in CHANGE_ROLES)
+                           can_change=current_user.role in CHANGE_ROLES, start=start_form("person"))
 
 
 @bp.route("/persons/<int:person_id>/change", methods=["GET", "POST"])
@@ -105,5 +106,6 @@ def _mark_survey(person):
         return None
     survey = scoping.get_or_404(VillageSurvey, survey_id, current_user)
     surveys.mark(survey, person.household_id, "changes_raised", current_user)
-    row = InboxTask.query.filter_by(case_id=survey.case_id, task_name="conduct_survey", state="ready").first()
+    # The survey case's open task, whatever its step is called in the diagram.
+    row = InboxTask.query.filter_by(case_id=survey.case_id, state="ready").order_by(InboxTask.id).first()
     return row.id if row is not None else None

@@ -90,8 +90,13 @@
     return entry ? entry.value || "" : "";
   }
 
+  // A pool's properties belong to its process (start_role, subject, title_en: who starts it on what).
+  function ownerOf(element) {
+    return element.type === "bpmn:Participant" ? element.businessObject.processRef : element.businessObject;
+  }
+
   function setProperty(element, name, value) {
-    var bo = element.businessObject;
+    var bo = ownerOf(element);
     var props = extension(bo, "spiffworkflow:Properties", true);
     var list = props.get("property");
     var entry = list.filter(function (p) { return p.name === name; })[0];
@@ -105,7 +110,11 @@
     } else if (entry) {
       entry.value = value;
     }
-    modeling().updateProperties(element, { extensionElements: bo.extensionElements });
+    if (bo !== element.businessObject) {
+      modeling().updateModdleProperties(element, bo, { extensionElements: bo.extensionElements });
+    } else {
+      modeling().updateProperties(element, { extensionElements: bo.extensionElements });
+    }
   }
 
   // ---- lanes and roles -------------------------------------------------------------------
@@ -133,6 +142,7 @@
   function kindOf(element) {
     var type = element.type;
     if (type === "bpmn:Lane") { return "lane"; }
+    if (type === "bpmn:Participant" && element.businessObject.processRef) { return "pool"; }
     if (type === "bpmn:UserTask") { return "user"; }
     if (type === "bpmn:ServiceTask") { return "service"; }
     if (type === "bpmn:ScriptTask") { return "script"; }
@@ -168,6 +178,12 @@
     if (kind === "lane") {
       $("p-lane-role").value = bo.name || "";
     }
+    if (kind === "pool") {
+      var process = bo.processRef;
+      $("p-start-role").value = property(process, "start_role");
+      $("p-subject").value = property(process, "subject");
+      $("p-process-title-en").value = property(process, "title_en");
+    }
     if (kind === "user") {
       var lane = laneOf(element);
       $("p-task-role").value = lane ? lane.businessObject.name || "" : "";
@@ -186,6 +202,7 @@
       $("p-operator").value = operator ? operator.id || "" : "";
       var params = operator && operator.parameters ? operator.parameters.get("parameter") : [];
       $("p-params").value = params.map(function (p) { return p.id + " = " + (p.value || ""); }).join("\n");
+      checkOperator();
     }
     $("p-code-check").textContent = "";
     if (kind === "condition") {
@@ -199,21 +216,40 @@
     filling = false;
   }
 
+  function showCheck(list, answer, extraClass) {
+    list.textContent = "";
+    var lines = answer.ok ? [list.getAttribute("data-ok")] : answer.messages || [answer.message];
+    list.className = "code-check " + (answer.ok ? "ok" : "bad") + (extraClass || "");
+    lines.forEach(function (line) {
+      var item = document.createElement("li");
+      item.textContent = line;
+      list.appendChild(item);
+    });
+  }
+
   var codeTimer = null;
   function checkCode(source, mode) {
     clearTimeout(codeTimer);
     codeTimer = setTimeout(function () {
       post(vocab.urls.code, { source: source, mode: mode }).then(function (answer) {
-        var list = $("p-code-check");
-        list.textContent = "";
-        var lines = answer.ok ? [list.getAttribute("data-ok")] : answer.messages || [answer.message];
-        list.className = "code-check " + (answer.ok ? "ok" : "bad");
-        lines.forEach(function (line) {
-          var item = document.createElement("li");
-          item.textContent = line;
-          list.appendChild(item);
-        });
+        showCheck($("p-code-check"), answer);
       });
+    }, 250);
+  }
+
+  // A service task's operator and parameters, checked on the server as the administrator types.
+  var operatorTimer = null;
+  var operatorAsked = 0;
+  function checkOperator() {
+    clearTimeout(operatorTimer);
+    operatorTimer = setTimeout(function () {
+      var asked = ++operatorAsked;
+      post(vocab.urls.operator, { operator: $("p-operator").value, params: $("p-params").value })
+        .then(function (answer) {
+          if (asked === operatorAsked) {  // an older answer arriving late must not overwrite a newer one
+            showCheck($("p-param-check"), answer, " field");
+          }
+        });
     }, 250);
   }
 
@@ -238,7 +274,15 @@
     }
   });
   bind("p-lane-role", function (el, value) { modeling().updateProperties(el, { name: value }); });
-  bind("p-name", function (el, value) { modeling().updateProperties(el, { name: value }); });
+  bind("p-name", function (el, value) {
+    modeling().updateProperties(el, { name: value });
+    if (kindOf(el) === "pool") {  // the process's own name is its Chinese name in lists and cases
+      modeling().updateModdleProperties(el, el.businessObject.processRef, { name: value });
+    }
+  });
+  bind("p-start-role", function (el, value) { setProperty(el, "start_role", value); });
+  bind("p-subject", function (el, value) { setProperty(el, "subject", value); });
+  bind("p-process-title-en", function (el, value) { setProperty(el, "title_en", value); });
   bind("p-task-role", function (el, value) { moveToRole(el, value); });
   bind("p-form", function (el, value) {
     setProperty(el, "form", value);
@@ -257,6 +301,8 @@
     operator.resultVariable = operator.resultVariable || el.id + "_result";
     modeling().updateProperties(el, { extensionElements: el.businessObject.extensionElements });
   });
+  bind("p-operator", function () { checkOperator(); });
+  bind("p-params", function () { checkOperator(); }, "input");
   bind("p-params", function (el, value) {
     var operator = extension(el.businessObject, "spiffworkflow:ServiceTaskOperator", true);
     var params = moddle().create("spiffworkflow:Parameters");
@@ -352,6 +398,8 @@
   options($("p-form"), vocab.forms, "—");
   options($("p-form-definition"), vocab.definitions || [], "—");
   options($("p-operator"), vocab.operators, "—");
+  options($("p-start-role"), vocab.roles, "—");
+  options($("p-subject"), vocab.subjects, "—");
   modeler.on("selection.changed", function (event) { show(event.newSelection[0] || null); });
   modeler.on("commandStack.changed", edited);
   window.processEditor = { modeler: modeler, show: show };

@@ -10,6 +10,7 @@ audited deploy the upload page uses too. The caller commits.
 from lxml import etree
 
 from ... import engine
+from ...engine.operator_params import check_operator as _check_operator, parse_lines
 from ...engine.preflight import check_upload, explain
 from ...extensions import db
 from ...models import ProcessDraft
@@ -152,3 +153,9 @@ def check_code(source, mode):
     except SyntaxError as err:
         return [str(err)]
     return []
+
+
+def check_operator(operator, text):
+    """Messages about a service task's operator and its parameters (``name = expression`` lines)."""
+    params, messages = parse_lines(text)
+    return messages + _check_operator(operator, params)

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy import case as sql_case, func
 
 from ... import bpmn_diff
+from ...engine.catalogue import file_processes, processes_of
 from ...extensions import db
-from ...models import Area, DiagramVersion, InboxTask, ProcessInstance
+from ...models import Area, DiagramVersion, InboxTask, ProcessDraft, ProcessInstance
 from ...models.base import utcnow
 from .. import audit
 from ..scoping import scope_condition
@@ -161,3 +162,22 @@ def case_diagrams(case, now=None):
         shown.extend({"instance": instance, "version": version, "file": name, "markers": by_file[name]}
                      for name in sorted(by_file, key=lambda n: (n != where.get(version.process_id), n)))
     return shown
+
+
+def names_of(process_id):
+    """(Chinese name, English name) a process gives itself in its current version, else in its
+    draft (a new process made from a template); None when it has neither."""
+    version = DiagramVersion.query.filter_by(process_id=process_id, is_current=True).one_or_none()
+    if version is not None:
+        info = processes_of(version).get(process_id)
+    else:
+        draft = ProcessDraft.query.filter_by(process_id=process_id).one_or_none()
+        info = None
+        for xml in (draft.files.values() if draft is not None else ()):
+            info = file_processes(xml).get(process_id) or info
+    return (info.name, info.title_en) if info is not None and info.name else None
+
+
+def new_process_drafts():
+    """Drafts of processes not deployed yet (made from a template), oldest first."""
+    return ProcessDraft.query.filter(ProcessDraft.base_version_id.is_(None)).order_by(ProcessDraft.id).all()

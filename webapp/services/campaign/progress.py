@@ -21,16 +21,16 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import and_, case as sql_case, func, or_, select, update
 
-from ... import clock
+from ... import clock, form_kinds
+from ..casework import steps
 from ...extensions import db
 from ...models import CaseEvent, ComparisonResult, ComparisonRun, CoverageSnapshot, ProgressDaily, ProgressTotal
 
 FUNNEL = ("target", "distributed", "visited", "first_reviewed", "audited", "registered")
 MEASURES = FUNNEL + ("reviews", "returned", "overdue")
-# (task name, decision that moves the case on) -> the funnel stage it reaches.
-_STAGES = {("assign_household", None): "distributed", ("visit_household", "completed"): "visited",
-           ("first_review", "approve"): "first_reviewed", ("county_audit_review", "approve"): "audited"}
-_REVIEWS = ("first_review", "county_audit_review")
+# Which step reaches which funnel stage is its diagram's ``progress_stage`` property (a decision
+# that sends work back reaches none); the steps of these stages are the reviews a return rate counts.
+REVIEW_STAGES = ("first_reviewed", "audited")
 
 
 def local_day(moment=None) -> date:
@@ -99,20 +99,26 @@ def task_completed(case, row, decision):
         if row.overdue:
             _row_bump(row, "overdue", -1)
         return
-    stage = _STAGES.get((row.task_name, decision)) or _STAGES.get((row.task_name, None))
-    if stage is not None and not _reached_before(case, row.task_name, decision):
+    stage = steps.step_option(row, "progress_stage")
+    form_kind, _step = form_kinds.kind_of(row)
+    form = form_kind.code if form_kind is not None else None
+    if stage and steps.moves_on(form, decision) and not _reached_before(case, stage, decision):
         _case_bump(case, stage)
-    if row.task_name in _REVIEWS:
+    if stage in REVIEW_STAGES:
         _case_bump(case, "reviews")
-        if decision == "return":
+        if not steps.moves_on(form, decision):
             _case_bump(case, "returned")
     if row.overdue:
         _row_bump(row, "overdue", -1)
 
 
-def _reached_before(case, task_name, decision):
-    condition = [CaseEvent.case_id == case.id, CaseEvent.kind == "task_completed", CaseEvent.task_name == task_name]
-    if (task_name, None) not in _STAGES:
+def _reached_before(case, stage, decision):
+    """Whether an earlier completion of a step of ``stage`` already moved the case on."""
+    task_names = [task_id for task_id, (each, form) in steps.stages().items()
+                  if each == stage and steps.moves_on(form, decision)]
+    condition = [CaseEvent.case_id == case.id, CaseEvent.kind == "task_completed",
+                 CaseEvent.task_name.in_(task_names)]
+    if decision is not None:
         condition.append(CaseEvent.decision == decision)
     return db.session.query(select(CaseEvent.id).where(*condition).exists()).scalar()
 

@@ -14,9 +14,8 @@ from sqlalchemy import delete, select
 from ...extensions import db
 from ...models import Case, CaseEvent, ComparisonRun, InboxTask, ProgressDaily, ProgressTotal
 from ...infra.bulk import insert_tuples
-from .progress import _STAGES, snapshot_coverage
-
-_REVIEWS = ("first_review", "county_audit_review")
+from ..casework import steps
+from .progress import REVIEW_STAGES, snapshot_coverage
 
 
 def rebuild(county_code):
@@ -38,6 +37,7 @@ def rebuild(county_code):
         areas[case_id] = (township, village)
         add(township, village, day_of(created), "target")
     reached = set()
+    stage_of = steps.stages()  # {task id: (funnel stage, form kind)} from the diagrams
     events = db.session.execute(
         select(CaseEvent.case_id, CaseEvent.kind, CaseEvent.task_name, CaseEvent.decision, CaseEvent.at)
         .join(Case, Case.id == CaseEvent.case_id)
@@ -48,11 +48,13 @@ def rebuild(county_code):
         if kind == "registry_applied":
             stage = "registered"
         elif kind == "task_completed":
-            stage = _STAGES.get((task_name, decision)) or _STAGES.get((task_name, None))
-            if task_name in _REVIEWS:
+            stage, form = stage_of.get(task_name, (None, None))
+            if stage in REVIEW_STAGES:
                 add(township, village, day_of(at), "reviews")
-                if decision == "return":
+                if not steps.moves_on(form, decision):
                     add(township, village, day_of(at), "returned")
+            if not steps.moves_on(form, decision):
+                stage = None
         else:
             continue
         if stage and (case_id, stage) not in reached:

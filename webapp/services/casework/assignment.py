@@ -1,21 +1,29 @@
 """Who a new task goes to: lanes are roles, the case's area picks the people.
 
-Overrides are data: the case's named visitor takes village-lane tasks, and a task that comes
-back (a return from review) goes to whoever did it last time.
+Overrides are data: the case's named visitor takes village-lane tasks, a task that comes back
+(a return from review) goes to whoever did it last time, and a step whose form kind continues
+another kind's work (FormKind.continues) goes to whoever did that step.
 """
 from sqlalchemy import desc
 
+from ... import form_kinds
 from ...models import InboxTask
-
-# A task that continues another's work goes to whoever did that work, not back to the pool:
-# the agency staff member who investigated a problem record also resolves it.
-CONTINUES = {"resolve_problem": "investigate_problem"}
+from . import steps
 
 
-def _previous_worker(case, task_name):
-    if case.id is None or task_name is None:
+def _continued(row):
+    """Task ids of the steps ``row``'s step continues (by form kind), or ()."""
+    form_kind, _step = form_kinds.kind_of(row)
+    if form_kind is None or not form_kind.continues:
+        return ()
+    return steps.task_ids(form=form_kind.continues)
+
+
+def _previous_worker(case, task_names):
+    if case.id is None or not task_names:
         return None
-    previous = (InboxTask.query.filter_by(case_id=case.id, task_name=task_name, state="completed")
+    previous = (InboxTask.query.filter(InboxTask.case_id == case.id, InboxTask.task_name.in_(task_names),
+                                       InboxTask.state == "completed")
                 .order_by(desc(InboxTask.completed_at), desc(InboxTask.id)).first())
     if previous and previous.completed_by and previous.completed_by.active:
         return previous.completed_by
@@ -34,6 +42,6 @@ def assign_new_task(row, case, first_time=False):
         return
     if first_time:
         return
-    previous = _previous_worker(case, row.task_name) or _previous_worker(case, CONTINUES.get(row.task_name))
+    previous = _previous_worker(case, [row.task_name]) or _previous_worker(case, _continued(row))
     if previous is not None and previous.role == row.lane:
         row.assignee_id = previous.id

@@ -8,7 +8,7 @@ from ... import engine
 from ...extensions import db
 from ...idnumber import sex as id_sex
 from ...models import InboxTask
-from . import cases, tasks
+from . import cases, steps, tasks
 from ..scoping import in_scope
 from .tasks import TaskRefused
 
@@ -51,8 +51,10 @@ def review_warnings(row):
 
 
 def approve_one(row, user):
-    """Approve one first review with no warnings; raises TaskRefused with the reason otherwise."""
-    if row.task_name != "first_review":
+    """Approve one review with no warnings; raises TaskRefused with the reason otherwise.
+
+    Only a step whose diagram allows it (property ``bulk_approval`` = ``true``: the first review)."""
+    if steps.step_option(row, "bulk_approval") != "true":
         raise TaskRefused(_("只有乡镇初审可以批量通过。"))
     if row.assignee_id is None:
         claim_one(row, user)

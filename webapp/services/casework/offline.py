@@ -17,7 +17,7 @@ from ...extensions import db
 from ...models import CaseEvent, InboxTask, OfflineEntry, SyncReceipt, SyncReport, User
 from ...models.base import utcnow
 from .. import audit, scoping
-from . import cases, offline_surveys, tasks
+from . import cases, offline_surveys, steps, tasks
 
 KEY_LENGTH = 64
 
@@ -47,10 +47,10 @@ def version_of(row):
 
 
 def _visit_rows(user):
-    return (scoping.scoped(InboxTask, user)
-            .filter(InboxTask.task_name == "visit_household", InboxTask.state == "ready",
-                    InboxTask.assignee_id == user.id)
+    rows = (scoping.scoped(InboxTask, user)
+            .filter(InboxTask.state == "ready", InboxTask.assignee_id == user.id)
             .order_by(InboxTask.due_at, InboxTask.id).all())
+    return [row for row in rows if steps.has_form(row, "visit")]  # the visit form kind, whatever the step id
 
 
 def _returns(case):
@@ -158,27 +158,28 @@ def keep_entry(row, user, kind, reason, data, entered_at):
     return entry
 
 
-# The kinds of entry a phone queues and the task each applies to: the visit's registration forms
-# and completion, the periodic survey's confirmations, changes and completion.
-TASK_OF_KIND = {"form": "visit_household", "visit": "visit_household", "survey_confirm": "conduct_survey",
-                "survey_change": "conduct_survey", "survey_done": "conduct_survey"}
+# The kinds of entry a phone queues and the form kind of the step each applies to (whatever the
+# step's id): the visit's registration forms and completion, the periodic survey's confirmations,
+# changes and completion.
+FORM_OF_KIND = {"form": "visit", "visit": "visit", "survey_confirm": "village_survey",
+                "survey_change": "village_survey", "survey_done": "village_survey"}
 
 
 def sync_one(user, payload, apply):
-    """Apply one queued submission (a kind of TASK_OF_KIND); return its result (not committed).
+    """Apply one queued submission (a kind of FORM_OF_KIND); return its result (not committed).
 
     ``apply(kind, row, user, data)`` validates the entry with the online page's form and calls
     the online page's service (webapp/offline/entries.py); None means the task was gone, "changed"
     that the entry saw a registry value that has changed since (both kept on the case)."""
     key = check_key(payload.get("key"))
     kind = payload.get("kind")
-    if kind not in TASK_OF_KIND:
+    if kind not in FORM_OF_KIND:
         raise SyncRefused("bad kind")
     try:
         row = db.session.get(InboxTask, int(payload.get("task_id") or 0))
     except (TypeError, ValueError):
         raise SyncRefused("bad task") from None
-    if row is None or not scoping.in_scope(row, user) or row.task_name != TASK_OF_KIND[kind]:
+    if row is None or not scoping.in_scope(row, user) or not steps.has_form(row, FORM_OF_KIND[kind]):
         return remember(key, user, kind, {"status": "refused", "message": _("任务不存在或不在您的管辖范围内。")})
     data = payload.get("data") or {}
     reason = conflict_reason(row, user, payload.get("version"))

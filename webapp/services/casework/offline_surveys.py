@@ -11,9 +11,8 @@ from flask_babel import gettext as _
 from ...extensions import db
 from ...models import InboxTask, Person, SurveyHousehold
 from .. import scoping
-from . import cases, changes, surveys
+from . import cases, changes, steps, surveys
 
-SURVEY_TASK = "conduct_survey"
 KINDS = ("survey_confirm", "survey_change", "survey_done")
 # The person fields a phone shows and a change offline may touch (changes.CORRECTABLE + status).
 SHOWN_FIELDS = changes.CORRECTABLE + ("status",)
@@ -23,9 +22,10 @@ def survey_rows(user):
     """The open survey tasks of the user's village: theirs, and unclaimed ones (claimed for them at
     download, as the online page does when they open it, so nobody else takes them meanwhile)."""
     rows = (scoping.scoped(InboxTask, user)
-            .filter(InboxTask.task_name == SURVEY_TASK, InboxTask.state == "ready", InboxTask.lane == "village",
+            .filter(InboxTask.state == "ready", InboxTask.lane == "village",
                     db.or_(InboxTask.assignee_id.is_(None), InboxTask.assignee_id == user.id))
             .order_by(InboxTask.due_at, InboxTask.id).all())
+    rows = [row for row in rows if steps.has_form(row, "village_survey")]  # whatever the step's id
     return [row for row in rows if row.assignee_id == user.id or cases.claim(row, user)]
 
 

@@ -2,7 +2,7 @@
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from ... import areacodes, engine
+from ... import areacodes, engine, form_kinds
 from ...extensions import db
 from ...models import Area, Person, RegistrationForm, User
 from ...models.base import utcnow
@@ -116,8 +116,10 @@ def complete_visit(row, user, result, visit_date, policy_explained, comment=""):
         if missing:
             names = "、".join(person.name for person in missing)
             raise TaskRefused(_("以下人员尚未填写登记表：%(names)s", names=names))
-    data = {"visit_result": result, "visit_date": visit_date.isoformat(),
-            "policy_explained": bool(policy_explained), "visit_comment": comment or ""}
+    # The result and note go to the step's own variables (its diagram's decision/comment variables).
+    decision_key, comment_key = form_kinds.variables_of(row)
+    data = {decision_key or "visit_result": result, "visit_date": visit_date.isoformat(),
+            "policy_explained": bool(policy_explained), comment_key or "visit_comment": comment or ""}
     return cases.complete(row, user, data)
 
 
@@ -128,19 +130,19 @@ def revisit_of(row):
     """
     from ...models import CaseEvent
 
-    if row.task_name != "visit_household":
+    form_kind, _step = form_kinds.kind_of(row)
+    if form_kind is None or form_kind.code != "visit":
         return None
     last = (CaseEvent.query.filter_by(case_id=row.case_id, kind="task_completed")
             .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).first())
-    if last is not None and last.task_name == "visit_household" and last.decision == "not_at_home":
+    # The same step found nobody home last time (a return from review is not a revisit).
+    if last is not None and last.task_name == row.task_name and last.decision in form_kind.returns:
         return last
     return None
 
 
 def complete_review(row, user, decision, comment):
     """Complete a review task with its decision and comment."""
-    from ... import form_kinds
-
     decision_key, comment_key = form_kinds.variables_of(row)
     if decision_key is None:
         raise TaskRefused(_("此环节的流程图未指定表单类型，无法办理。"))
