@@ -7,7 +7,7 @@ from webapp.idnumber import make_id
 from webapp.models import ComparisonResult, ComparisonRun
 from webapp.queues import enqueue
 from webapp.services.intake import importing as intake_import, runs as intake_runs
-from workers import intake_jobs
+from webapp.jobs import intake as intake_jobs
 
 from .worker_fixtures import _descendants, wait_until
 

@@ -111,3 +111,14 @@ def test_production_code_never_imports_the_synthetic_county():
             if (target or "").startswith("webapp.synthetic") or full.startswith("webapp.synthetic"):
                 offences.append(f"{module}: {full}")
     assert not offences, "imports the synthetic county: " + ", ".join(offences)
+
+
+def test_the_webapp_never_imports_the_worker_process():
+    """Jobs live in webapp.jobs; ``workers`` is only the process running them (and its scheduler),
+    so the dependency points one way: workers -> webapp."""
+    offences = []
+    for path in sorted(WEBAPP.rglob("*.py")):
+        for target, name in _imported(path):
+            if (target or "") == "workers" or (target or "").startswith("workers."):
+                offences.append(f"{_module_name(path)}: {target}")
+    assert not offences, "the webapp imports the worker process: " + ", ".join(offences)

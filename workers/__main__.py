@@ -48,7 +48,7 @@ def work_forever(names, connection, burst=False):
 
 def main(argv=None):
     """Listen on the named queues until stopped, running the periodic scheduler alongside."""
-    from workers.app import get_app
+    from webapp.jobs.context import get_app
     from webapp.queues import QUEUE_TIMEOUTS, redis_for
 
     args = _parse(argv)

@@ -5,7 +5,9 @@ from flask_login import current_user
 
 from ..auth.decorators import admin_required
 from ..extensions import db
+from ..jobs import casework as jobs
 from ..models import DiagramVersion, MigrationRun
+from ..queues import enqueue
 from ..services.admin import migration
 from . import bp
 
@@ -52,7 +54,7 @@ def migration_start(version_id):
         flash(_("没有选择可迁移的运行中案件。"), "error")
         return redirect(url_for("admin.migration_version", version_id=version_id))
     db.session.commit()
-    migration.enqueue(run.id)
+    enqueue("bulk", jobs.migrate_cases, run.id, job_id=f"migration-{run.id}")  # the run's id only
     return redirect(url_for("admin.migration_run", run_id=run.id))
 
 

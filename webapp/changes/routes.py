@@ -3,12 +3,11 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from workers import change_jobs
-
 from . import bp
 from .forms import NewPersonForm
 from ..auth.decorators import roles_required
 from ..extensions import db
+from ..jobs import changes as change_jobs
 from ..models import Area, ChangeRequest, ComparisonRun
 from ..services import audit, scoping
 from ..services.casework import changes

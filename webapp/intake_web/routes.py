@@ -12,12 +12,11 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from workers import intake_jobs
-
 from ..auth.decorators import roles_required
 from ..errors import upload_too_large
 from ..exports import mask_digit_runs, mask_id_text, xlsx_response
 from ..extensions import db
+from ..jobs import intake as intake_jobs
 from ..labels import GROUPS
 from ..models import ComparisonRun, ImportBatch, ValidationIssue
 from ..services import audit, scoping

@@ -6,12 +6,11 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from workers import intake_jobs
-
 from ..auth.decorators import roles_required
 from ..exports import mask_id_text, xlsx_response
 from ..extensions import db
 from ..idnumber import mask_id
+from ..jobs import intake as intake_jobs
 from ..labels import label
 from ..models import ComparisonResult, ComparisonRun, LinkageCandidate, ProblemRecord
 from ..services import audit, scoping

@@ -4,10 +4,9 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from redis.exceptions import RedisError
 
-from workers import jobs
-from workers.schedule import PERIODIC_JOBS, interval_of, last_key
-
 from ..auth.decorators import admin_required
+from ..jobs import casework as jobs
+from ..jobs.schedule import PERIODIC_JOBS, interval_of, last_key
 from ..services.casework import timers
 from . import bp
 

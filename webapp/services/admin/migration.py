@@ -8,7 +8,6 @@ import json
 import logging
 
 from flask_babel import gettext as _
-from workers import jobs
 
 from ...engine import migration as engine_migration
 from ...extensions import db
@@ -106,7 +105,7 @@ class NothingToMigrate(ValueError):
 
 def start_run(version_id, instance_ids, follow_new_deadlines, actor):
     """Create a run for ``instance_ids`` (None: every running case of the version); the caller commits
-    and then enqueues it with ``enqueue``."""
+    and then enqueues the ``migrate_cases`` job (webapp.jobs.casework) with its id."""
     version = db.get_or_404(DiagramVersion, version_id)
     target = current_of(version.process_id)
     running = set(engine_migration.running_instances(version.id))
@@ -123,13 +122,6 @@ def start_run(version_id, instance_ids, follow_new_deadlines, actor):
                  detail=f"{version.process_id} v{version.id}->v{target.id}; {len(chosen)}; "
                         f"deadlines={'new' if follow_new_deadlines else 'kept'}")
     return run
-
-
-def enqueue(run_id):
-    """Hand the run to a worker (primitive id only)."""
-    from ...queues import enqueue as enqueue_job
-
-    return enqueue_job("bulk", jobs.migrate_cases, run_id, job_id=f"migration-{run_id}")
 
 
 _COUNTER = {"migrated": "migrated", "incompatible": "incompatible"}

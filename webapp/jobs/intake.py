@@ -1,7 +1,7 @@
 """Intake job functions: primitive ids in, a webapp service call out, commit, re-raise."""
 import logging
 
-from workers.app import app_context
+from .context import app_context
 
 log = logging.getLogger(__name__)
 _SLICE = 200  # cases started per commit: a killed job loses at most one slice

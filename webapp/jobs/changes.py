@@ -1,5 +1,5 @@
 """Change request jobs: primitive ids in, a webapp service call out, commit, re-raise."""
-from workers.app import app_context
+from .context import app_context
 
 _SLICE = 200  # review cases opened per commit: a killed job loses at most one slice
 

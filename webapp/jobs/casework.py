@@ -2,7 +2,7 @@
 import logging
 import time
 
-from workers.app import app_context
+from .context import app_context
 
 log = logging.getLogger(__name__)
 
