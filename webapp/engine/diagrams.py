@@ -7,6 +7,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from flask import current_app, has_app_context
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
@@ -66,8 +67,6 @@ DEFAULT_MAX_ELEMENTS = 5000
 
 
 def _max_elements():
-    from flask import current_app, has_app_context
-
     return current_app.config.get("DIAGRAM_MAX_ELEMENTS", DEFAULT_MAX_ELEMENTS) if has_app_context() \
         else DEFAULT_MAX_ELEMENTS
 

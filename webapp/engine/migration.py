@@ -24,6 +24,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import InboxTask, ProcessInstance
 from ..models.base import utcnow
+from ..services.campaign import progress
 from . import projection, runtime
 from .diagrams import spec_cache
 from .serialization import SERIALIZER_VERSION, dump_state, serializer
@@ -373,9 +374,7 @@ def _refresh_open_rows(instance, ready, open_rows=None):
         if item is None:
             continue
         if row.due_at != item["due_at"] and item["due_at"] is not None and item["due_at"] > now:
-            from ..services.campaign import progress  # the counters live with the services
-
-            progress.overdue_cleared(row)
+            progress.overdue_cleared(row)  # the counters live with the services
             row.overdue = False  # a later deadline is a new chance to be on time
         row.title, row.due_at, row.reminder_at = item["title"], item["due_at"], item["reminder_at"]
 

@@ -10,7 +10,9 @@ import re
 from flask_babel import gettext as _, lazy_gettext as _l
 from lxml import etree
 
+from ..form_kinds import FORM_KINDS
 from .diagrams import LANE_ROLES, Problem
+from .expand import task_properties
 from .rules import SERVICE_OPERATORS
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -144,9 +146,6 @@ def _check_process(file_name, process, root, problems):
 
 def _check_step(task, add):
     """A user task names a registered form kind, and its deadline/reminder are ISO 8601 durations."""
-    from ..form_kinds import FORM_KINDS  # the one registry of form kinds
-    from .expand import task_properties
-
     props = task_properties(task)
     form = (props.get("form") or "").strip()
     names = "、".join(str(each.label) for each in FORM_KINDS.values())

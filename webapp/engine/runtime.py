@@ -8,6 +8,7 @@ import threading
 from dataclasses import dataclass, field
 from uuid import UUID
 
+from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
@@ -17,6 +18,8 @@ from SpiffWorkflow.util.task import TaskState
 from ..extensions import db
 from ..models import DiagramVersion, InboxTask, ProcessInstance
 from ..models.base import utcnow
+from ..services import notifications
+from ..services.campaign import progress
 from . import clockwork, incidents, operations, passed, projection, pruning
 from .diagrams import current_version_ref, spec_cache
 from .errors import ScriptLimitExceeded
@@ -73,8 +76,6 @@ def _service_handler(task, operation_name, params):
 
 
 def _limits_from_config():
-    from flask import current_app, has_app_context
-
     if not has_app_context():
         return Limits()
     config = current_app.config
@@ -96,8 +97,6 @@ def script_engine():
 
 
 def _max_automatic_steps():
-    from flask import current_app, has_app_context
-
     return current_app.config.get("ENGINE_MAX_AUTOMATIC_STEPS", MAX_AUTOMATIC_STEPS) if has_app_context() \
         else MAX_AUTOMATIC_STEPS
 
@@ -236,8 +235,6 @@ def retry_incident(instance_id, actor=None):
     created = _save(instance, workflow, failure=failure, step="retry", actor=actor)
     if instance.status != "incident":
         incidents.resolve(instance, actor)
-        from ..services import notifications
-
         notifications.tasks_arrived(created, actor)
         return True
     return False
@@ -325,9 +322,7 @@ def _sync_inbox(instance, ready, new_instance):
     for row in open_rows:
         if row.task_uuid not in ready_ids:
             if row.overdue:
-                from ..services.campaign import progress  # the overdue counter (design invariant 16)
-
-                progress.overdue_cleared(row)
+                progress.overdue_cleared(row)  # the overdue counter (design invariant 16)
             row.state = "cancelled"
     known = {row.task_uuid for row in open_rows}
     case = instance.case

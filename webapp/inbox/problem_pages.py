@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from ..models import ProblemRecord
+from ..models import CaseEvent, ProblemRecord
 from ..services.casework import cases
 from .task_pages import _can_work, _finish  # the inbox's own completion path
 
@@ -36,8 +36,6 @@ def _records(case):
 
 def _investigation(case):
     """The investigation's timeline line (its note and who wrote it), shown on the resolve step."""
-    from ..models import CaseEvent
-
     return (CaseEvent.query.filter_by(case_id=case.id, kind="task_completed", task_name="investigate_problem")
             .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).first())
 

@@ -4,14 +4,17 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
+from ..form_kinds import kind_of
+from ..idnumber import birth_date, sex
 from ..landing import TASK_ROLES, landing_url, menu_for
-from ..models import InboxTask
+from ..models import InboxTask, Person, RegistrationForm
 from ..services import audit, scoping
 from ..services.casework import bulk_work, cases, inbox, tasks
 from ..services.casework.tasks import TaskRefused
 from .. import engine, formatting
 from .change_pages import CHANGE_PAGES
 from .problem_pages import PROBLEM_PAGES
+from .registration_forms import PersonRegistrationForm
 from .survey_pages import SURVEY_PAGES
 from .task_pages import PAGES as _CASE_PAGES, not_available_message
 from . import bp
@@ -22,8 +25,6 @@ PAGES = {**_CASE_PAGES, **PROBLEM_PAGES, **CHANGE_PAGES, **SURVEY_PAGES}
 
 def page_for(row):
     """The page function of inbox ``row``'s form kind, or None."""
-    from ..form_kinds import kind_of
-
     form_kind, _step = kind_of(row)
     return PAGES.get(form_kind.page) if form_kind is not None else None
 BULK_LIMIT = 500  # one bulk action over "all matching" tasks works at most this many
@@ -193,10 +194,6 @@ def _visit_task_for_forms(task_id):
 @login_required
 def registration_form(task_id, person_id=None, form_id=None):
     """Fill or correct the registration form of one person (or of a person not yet listed)."""
-    from ..idnumber import birth_date, sex
-    from ..models import Person, RegistrationForm
-    from .registration_forms import PersonRegistrationForm
-
     row = _visit_task_for_forms(task_id)
     case = row.case
     person = added = None

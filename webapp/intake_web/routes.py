@@ -19,6 +19,7 @@ from ..extensions import db
 from ..jobs import intake as intake_jobs
 from ..labels import GROUPS
 from ..models import ComparisonRun, ImportBatch, ValidationIssue
+from ..queues import enqueue
 from ..services import audit, scoping
 from ..services.intake import importing as intake_import, mapping as intake_mapping, runs as intake_runs
 from . import mapping_forms as forms
@@ -78,8 +79,6 @@ def _import(batch):
     """Import an upload's batch: a job on the intake queue, or inline; then show the batch."""
     path = os.path.join(_upload_dir(), batch.upload_token)
     if not _inline():
-        from ..queues import enqueue
-
         enqueue("intake", intake_jobs.import_file, path, batch.source, current_user.id, batch.file_name,
                 None, batch.id, None, _county())
         flash(_("文件已上传，正在后台导入，本页会自动更新。"), "success")
@@ -150,7 +149,7 @@ def mapping_page(batch_id):
             intake_mapping.save_value_mapping(batch.source, values, current_user)
         except ValueError:  # a field or code the page never offered
             abort(400)
-        intake_import.save_mapping(batch.source, headers, current_user)
+        intake_mapping.save_mapping(batch.source, headers, current_user)
         if not batch.upload_token:  # the file came from `flask intake import`: it continues there
             db.session.commit()
             flash(_("对应关系已保存。该文件由命令行导入，请再次运行导入命令。"), "success")

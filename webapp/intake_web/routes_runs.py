@@ -13,6 +13,7 @@ from ..idnumber import mask_id
 from ..jobs import intake as intake_jobs
 from ..labels import label
 from ..models import ComparisonResult, ComparisonRun, LinkageCandidate, ProblemRecord
+from ..queues import enqueue
 from ..services import audit, scoping
 from ..services.intake import problems as intake_problems, runs as intake_runs, work as intake_work
 from ..intake.mapping import SOURCES
@@ -51,8 +52,6 @@ def _job(job, inline, *args):
         inline()
         db.session.commit()
     else:
-        from ..queues import enqueue
-
         enqueue("intake" if job is intake_jobs.run_comparison else "bulk", job, *args)
 
 

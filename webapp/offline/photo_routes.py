@@ -1,5 +1,5 @@
 """Photos of documents: upload from the phone (idempotent), and viewing (area-scoped, audited)."""
-from flask import abort, flash, jsonify, make_response, redirect, request
+from flask import abort, current_app, flash, jsonify, make_response, redirect, request
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -55,7 +55,6 @@ def upload_photo():
 
 def photos_limit():
     """The configured size limit (read before the whole body is)."""
-    from flask import current_app
     return current_app.config["PHOTO_MAX_BYTES"]
 
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy import case as sql_case, func
 
 from ... import bpmn_diff
+from ...engine.case_path import instance_path
+from ...engine.versions import make_current
 from ...extensions import db
 from ...models import Area, DiagramVersion, InboxTask, ProcessInstance
 from ...models.base import utcnow
@@ -55,8 +57,6 @@ def number_of(version):
 
 def rollback(process_id, number, user):
     """Make version ``number`` current for new cases (running ones keep theirs); audited."""
-    from ...engine.versions import make_current
-
     chosen = version_by_number(process_id, number)
     if chosen is None:
         raise LookupError(number)
@@ -133,8 +133,6 @@ def case_diagrams(case, now=None):
     Returns a list of {"instance": ProcessInstance, "version": DiagramVersion, "file": name, "markers": {element id: class}}
     for every file of the case's versions that the case has entered.
     """
-    from ...engine.case_path import instance_path
-
     now = now or utcnow()
     late = {(row.process_id, row.task_name) for row in
             InboxTask.query.filter(InboxTask.case_id == case.id, InboxTask.state == "ready")

@@ -2,9 +2,9 @@
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from ... import areacodes, engine
+from ... import areacodes, engine, form_kinds
 from ...extensions import db
-from ...models import Area, Person, RegistrationForm, User
+from ...models import Area, CaseEvent, Person, RegistrationForm, User
 from ...models.base import utcnow
 from .. import audit, scoping
 from . import cases
@@ -126,8 +126,6 @@ def revisit_of(row):
 
     A visit that found nobody home is not a return: the revisit shows its own words and the note.
     """
-    from ...models import CaseEvent
-
     if row.task_name != "visit_household":
         return None
     last = (CaseEvent.query.filter_by(case_id=row.case_id, kind="task_completed")
@@ -139,8 +137,6 @@ def revisit_of(row):
 
 def complete_review(row, user, decision, comment):
     """Complete a review task with its decision and comment."""
-    from ... import form_kinds
-
     decision_key, comment_key = form_kinds.variables_of(row)
     if decision_key is None:
         raise TaskRefused(_("此环节的流程图未指定表单类型，无法办理。"))
