@@ -65,7 +65,7 @@ def other_township_user():
     from webapp.synthetic import demo
 
     area = Area.query.filter_by(code=areas.township_code(user("county").area.county_code, 1)).one()
-    other = demo._user("othertown", "另一乡镇社保所", "township", area)
+    other = demo.ensure_user("othertown", "另一乡镇社保所", "township", area)
     db.session.commit()
     return other
 

@@ -188,3 +188,42 @@ def test_every_function_level_import_names_the_cycle_that_forces_it():
                 continue
             offences.append(f"{path.relative_to(ROOT)}:{line}")
     assert not offences, "function-level imports without a comment naming the cycle: " + ", ".join(offences)
+
+
+def _bindings(path):
+    """(imported module or package, imported name or None, the name it is bound to) of every import."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    module = _module_name(path)
+    package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name, None, alias.asname or alias.name.split(".")[0]
+        elif isinstance(node, ast.ImportFrom):
+            base = package.split(".")[:len(package.split(".")) - (node.level - 1)] if node.level else []
+            target = ".".join(base + ([node.module] if node.module else [])) if node.level else node.module
+            for alias in node.names:
+                yield target, alias.name, alias.asname or alias.name
+
+
+def test_no_module_uses_a_private_name_of_another():
+    """A helper another module needs is public (no leading underscore): ``from x import _y`` and
+    ``x._y`` on a module of ours are refused, in the application and in the tests' use of it."""
+    modules = _our_modules()
+    files = {**modules, **{f"tests.{p.stem}": p for p in (ROOT / "tests").glob("*.py")}}
+    offences = []
+    for module, path in sorted(files.items()):
+        module_aliases = set()  # names this file binds to one of our modules
+        for target, name, bound in _bindings(path):
+            if not (target or "").startswith(("webapp", "workers")):
+                continue
+            if name and name.startswith("_") and not name.startswith("__"):
+                offences.append(f"{path.relative_to(ROOT)}: imports {target}.{name}")
+            elif (f"{target}.{name}" if name else target) in modules:
+                module_aliases.add(bound)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                    and node.value.id in module_aliases and node.attr.startswith("_")
+                    and not node.attr.startswith("__")):
+                offences.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value.id}.{node.attr}")
+    assert not offences, "private names used from another module: " + ", ".join(offences)

@@ -69,7 +69,7 @@ def detail(request_id):
 def new_person():
     """Raise a newborn or a person moving into the county (they enter the registry once approved)."""
     form = NewPersonForm()
-    villages = _villages_of_user()
+    villages = villages_of_user()
     form.village_code.choices = [(v.code, v.name) for v in villages]
     if form.validate_on_submit():
         area = next(v for v in villages if v.code == form.village_code.data)
@@ -88,7 +88,7 @@ def new_person():
     return render_template("changes/new_person.html", form=form)
 
 
-def _villages_of_user():
+def villages_of_user():
     """The villages a new person may be raised in: the user's own, or those of their township or county."""
     area = current_user.area
     if area.level == "village":

@@ -168,8 +168,7 @@ def deploy_bundle(process_id, files, user=None, comment=None):
                                 DiagramVersion.content_hash != digest).update({"is_current": False})
     version.is_current = True
     db.session.flush()
-    with _current_lock:
-        _current_ids.pop((str(db.engine.url), process_id), None)
+    forget_current_version(process_id)
     return version
 
 
@@ -200,6 +199,13 @@ _current_lock = threading.Lock()
 
 
 _version_hashes = {}  # (database URL, version id) -> content hash; a stored version never changes
+
+
+def forget_current_version(process_id):
+    """This process forgets its cached choice of ``process_id``'s current version (others within
+    CURRENT_VERSION_TTL seconds)."""
+    with _current_lock:
+        _current_ids.pop((str(db.engine.url), process_id), None)
 
 
 def forget_cached_versions():

@@ -284,7 +284,7 @@ def migrate(workflow, old_version, new_version, follow_new_deadlines=False, pass
 
 def preview(instance, new_version, follow_new_deadlines=False):
     """What migrating ``instance`` would do, without saving anything: an Outcome."""
-    workflow = runtime._load(instance)
+    workflow = runtime.load_workflow(instance)
     before = projection.ready_human_tasks(workflow)
     try:
         migrate(workflow, instance.diagram_version, new_version, follow_new_deadlines, instance.passed)
@@ -298,19 +298,19 @@ def migrate_instance(instance_id, new_version, follow_new_deadlines=False, actor
 
     Safe to run twice: an instance already on the version is left alone. The caller commits.
     """
-    instance = runtime._lock_instance(instance_id)
+    instance = runtime.lock_instance(instance_id)
     if instance.diagram_version_id == new_version.id:
         return Outcome("already")
     if instance.status != "running":
         return Outcome("not_running")
-    workflow = runtime._load(instance)
+    workflow = runtime.load_workflow(instance)
     before = projection.ready_human_tasks(workflow)
     try:
         migrate(workflow, instance.diagram_version, new_version, follow_new_deadlines, instance.passed)
     except Incompatible as err:
         return Outcome("incompatible", err.obstacles, before, before)
     instance.diagram_version = new_version
-    runtime._save(instance, workflow, step="migrate", actor=actor)
+    runtime.save_workflow(instance, workflow, step="migrate", actor=actor)
     after = projection.ready_human_tasks(workflow)
     _refresh_open_rows(instance, after)
     return Outcome("migrated", [], before, after)
@@ -321,7 +321,7 @@ def migrate_batch(instance_ids, new_version, follow_new_deadlines=False, actor=N
 
     The instances are locked and their open inbox rows read with one query each. An instance
     whose open tasks are the same ones after the move (the usual case: tasks keep their ids)
-    is saved with its state, timer and rows only; any other goes through the full ``_save``.
+    is saved with its state, timer and rows only; any other goes through the full ``save_workflow``.
     A database error propagates (the caller rolls the batch back and goes one by one).
     """
     query = select(ProcessInstance).where(ProcessInstance.id.in_(instance_ids))
@@ -340,7 +340,7 @@ def migrate_batch(instance_ids, new_version, follow_new_deadlines=False, actor=N
         if instance.status != "running":
             outcomes[instance.id] = Outcome("not_running")
             continue
-        workflow = runtime._load(instance)
+        workflow = runtime.load_workflow(instance)
         try:
             migrate(workflow, instance.diagram_version, new_version, follow_new_deadlines, instance.passed)
         except Incompatible as err:
@@ -356,7 +356,7 @@ def migrate_batch(instance_ids, new_version, follow_new_deadlines=False, actor=N
             instance.serializer_version = SERIALIZER_VERSION
             instance.updated_at = utcnow()
         else:
-            runtime._save(instance, workflow, step="migrate", actor=actor)
+            runtime.save_workflow(instance, workflow, step="migrate", actor=actor)
         _refresh_open_rows(instance, after, open_rows)
         outcomes[instance.id] = Outcome("migrated", [], [], after, instance.case_id)
     return outcomes

@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..models import CaseEvent, ProblemRecord
 from ..services.casework import cases
-from .task_pages import _can_work, _finish  # the inbox's own completion path
+from .task_pages import can_work, finish_task  # the inbox's own completion path
 
 from ..labels import GROUPS, PROBLEM_OUTCOMES  # noqa: E402 (one labelling layer)
 
@@ -45,10 +45,10 @@ def _page(form_class, fields):
         form = form_class()
         if form.validate_on_submit():
             data = {name: getattr(form, name).data for name in fields}
-            answer = _finish(row, lambda: cases.complete(row, current_user, data))
+            answer = finish_task(row, lambda: cases.complete(row, current_user, data))
             if answer is not None:
                 return answer
-        return render_template("inbox/task_problem.html", row=row, case=row.case, can_work=_can_work(row),
+        return render_template("inbox/task_problem.html", row=row, case=row.case, can_work=can_work(row),
                                form=form, records=_records(row.case), labels=GROUPS["problem_type"],
                                investigation=_investigation(row.case) if row.task_name == "resolve_problem" else None)
     return page

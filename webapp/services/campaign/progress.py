@@ -31,7 +31,7 @@ from ...models import CaseEvent, ComparisonResult, ComparisonRun, CoverageSnapsh
 FUNNEL = ("target", "distributed", "visited", "first_reviewed", "audited", "registered")
 MEASURES = FUNNEL + ("reviews", "returned", "overdue")
 # (task name, decision that moves the case on) -> the funnel stage it reaches.
-_STAGES = {("assign_household", None): "distributed", ("visit_household", "completed"): "visited",
+STAGES = {("assign_household", None): "distributed", ("visit_household", "completed"): "visited",
            ("first_review", "approve"): "first_reviewed", ("county_audit_review", "approve"): "audited"}
 _REVIEWS = ("first_review", "county_audit_review")
 
@@ -99,7 +99,7 @@ def task_completed(case, row, decision):
         if row.overdue:
             _row_bump(row, "overdue", -1)
         return
-    stage = _STAGES.get((row.task_name, decision)) or _STAGES.get((row.task_name, None))
+    stage = STAGES.get((row.task_name, decision)) or STAGES.get((row.task_name, None))
     if stage is not None and not _reached_before(case, row.task_name, decision):
         _case_bump(case, stage)
     if row.task_name in _REVIEWS:
@@ -112,7 +112,7 @@ def task_completed(case, row, decision):
 
 def _reached_before(case, task_name, decision):
     condition = [CaseEvent.case_id == case.id, CaseEvent.kind == "task_completed", CaseEvent.task_name == task_name]
-    if (task_name, None) not in _STAGES:
+    if (task_name, None) not in STAGES:
         condition.append(CaseEvent.decision == decision)
     return db.session.query(select(CaseEvent.id).where(*condition).exists()).scalar()
 

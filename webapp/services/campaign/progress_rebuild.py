@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from ...extensions import db
 from ...models import Case, CaseEvent, ComparisonRun, CoverageSnapshot, InboxTask, ProgressDaily, ProgressTotal
 from ...infra.bulk import insert_tuples
-from .progress import _STAGES, snapshot_coverage
+from .progress import STAGES, snapshot_coverage
 
 _REVIEWS = ("first_review", "county_audit_review")
 
@@ -48,7 +48,7 @@ def rebuild(county_code):
         if kind == "registry_applied":
             stage = "registered"
         elif kind == "task_completed":
-            stage = _STAGES.get((task_name, decision)) or _STAGES.get((task_name, None))
+            stage = STAGES.get((task_name, decision)) or STAGES.get((task_name, None))
             if task_name in _REVIEWS:
                 add(township, village, day_of(at), "reviews")
                 if decision == "return":
