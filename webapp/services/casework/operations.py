@@ -25,13 +25,13 @@ def apply_change(ctx, params, task_data):
     if request is not None:
         return {"applied": changes.apply(request, ctx.actor, case)}
     person = db.session.get(Person, case.person_id)
-    changes = (case.payload or {}).get("changes", {})
+    changed = (case.payload or {}).get("changes", {})
     data = dict(person.record.data) if person.record else {}
-    data.update(changes)
+    data.update(changed)
     registry.write_record(person, data, ctx.actor, reason=(case.payload or {}).get("reason") or "动态变更",
                           source="change", case=case)
     cases.add_event(case, "change_applied", ctx.actor)
-    return {"applied": sorted(changes)}
+    return {"applied": sorted(changed)}
 
 
 def _open_row(ctx, task_name):
