@@ -8,7 +8,7 @@ from ..extensions import db
 from ..jobs import casework as jobs
 from ..models import DiagramVersion, MigrationRun
 from ..queues import enqueue
-from ..services.admin import migration
+from ..services.admin import migration, processes
 from . import bp
 
 
@@ -27,8 +27,8 @@ def migration_version(version_id):
     target, rows = migration.check_cases(version)
     running = len(migration.engine_migration.running_instances(version.id))
     return render_template("admin/migration_version.html", version=version, target=target, rows=rows,
-                           running=running, number=migration.version_number(version),
-                           target_number=migration.version_number(target) if target else None,
+                           running=running, number=processes.number_of(version),
+                           target_number=processes.number_of(target) if target else None,
                            changes=migration.spec_changes(version, target) if target else [],
                            limit=migration.LIST_LIMIT)
 

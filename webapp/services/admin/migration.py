@@ -14,16 +14,11 @@ from ...extensions import db
 from ...models import CaseEvent, DiagramVersion, MigrationItem, MigrationRun, ProcessInstance, User
 from ...models.base import utcnow
 from .. import audit
+from .processes import number_of
 
 log = logging.getLogger(__name__)
 BATCH = 100  # instances moved per transaction by the job
 LIST_LIMIT = 200  # cases checked and listed on one page
-
-
-def version_number(version):
-    """The version's number within its process (1, 2, 3…), not its table id."""
-    return (DiagramVersion.query.filter(DiagramVersion.process_id == version.process_id,
-                                        DiagramVersion.id <= version.id).count())
 
 
 def current_of(process_id):
@@ -142,7 +137,7 @@ def run_migration(run_id):
         return None
     target = run.to_version
     actor = db.session.get(User, run.requested_by_id) if run.requested_by_id else None
-    numbers = (version_number(run.from_version), version_number(target))
+    numbers = (number_of(run.from_version), number_of(target))
     if run.status == "queued":
         run.status = "running"
         db.session.commit()
