@@ -284,13 +284,22 @@ def migrate(workflow, old_version, new_version, follow_new_deadlines=False, pass
 
 def preview(instance, new_version, follow_new_deadlines=False):
     """What migrating ``instance`` would do, without saving anything: an Outcome."""
+    workflow, before, obstacles = _migrated(instance, new_version, follow_new_deadlines)
+    if obstacles is not None:
+        return Outcome("incompatible", obstacles, before, before)
+    return Outcome("migrated", [], before, projection.ready_human_tasks(workflow))
+
+
+def _migrated(instance, new_version, follow_new_deadlines):
+    """Load ``instance`` and move its workflow to ``new_version`` in memory: (the workflow, its
+    ready human tasks before, the obstacles when it cannot move or None)."""
     workflow = runtime.load_workflow(instance)
     before = projection.ready_human_tasks(workflow)
     try:
         migrate(workflow, instance.diagram_version, new_version, follow_new_deadlines, instance.passed)
     except Incompatible as err:
-        return Outcome("incompatible", err.obstacles, before, before)
-    return Outcome("migrated", [], before, projection.ready_human_tasks(workflow))
+        return workflow, before, err.obstacles
+    return workflow, before, None
 
 
 def migrate_instance(instance_id, new_version, follow_new_deadlines=False, actor=None):
@@ -303,12 +312,9 @@ def migrate_instance(instance_id, new_version, follow_new_deadlines=False, actor
         return Outcome("already")
     if instance.status != "running":
         return Outcome("not_running")
-    workflow = runtime.load_workflow(instance)
-    before = projection.ready_human_tasks(workflow)
-    try:
-        migrate(workflow, instance.diagram_version, new_version, follow_new_deadlines, instance.passed)
-    except Incompatible as err:
-        return Outcome("incompatible", err.obstacles, before, before)
+    workflow, before, obstacles = _migrated(instance, new_version, follow_new_deadlines)
+    if obstacles is not None:
+        return Outcome("incompatible", obstacles, before, before)
     instance.diagram_version = new_version
     runtime.save_workflow(instance, workflow, step="migrate", actor=actor)
     after = projection.ready_human_tasks(workflow)

@@ -177,7 +177,9 @@ def _flash_bulk(summary, done, refused):
         flash(_("另有 %(n)s 项未办理。", n=len(refused) - 10), "error")
 
 
-def _visit_task_for_forms(task_id):
+def visit_task_for_forms(task_id):
+    """The visit task ``task_id`` whose registration forms (and photos) the user may fill in:
+    404 outside the user's area or for another kind of task, 403 when not theirs to work."""
     row = scoping.get_task_or_404(task_id, current_user)
     if row.task_name != "visit_household":
         abort(404)
@@ -194,7 +196,7 @@ def _visit_task_for_forms(task_id):
 @login_required
 def registration_form(task_id, person_id=None, form_id=None):
     """Fill or correct the registration form of one person (or of a person not yet listed)."""
-    row = _visit_task_for_forms(task_id)
+    row = visit_task_for_forms(task_id)
     case = row.case
     person = added = None
     if person_id is not None:
