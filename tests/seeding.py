@@ -109,7 +109,8 @@ class SeededTemplate:
             EMBEDDED_REDIS_PATH = self.redis_path
 
         # The real clock, whatever the test that happens to trigger the build has set.
-        saved_override, clock._override = clock._override, None
+        saved_override = clock.frozen_at()
+        clock.set_now(None)
         saved_file = os.environ.pop("APP_CLOCK_FILE", None)
         try:
             app = create_app(SeedConfig)
@@ -122,7 +123,7 @@ class SeededTemplate:
                 db.session.remove()
                 db.engine.dispose()
         finally:
-            clock._override = saved_override
+            clock.set_now(saved_override)
             if saved_file is not None:
                 os.environ["APP_CLOCK_FILE"] = saved_file
         if self.pg_url:

@@ -4,7 +4,7 @@ import redis
 from webapp.extensions import db
 from webapp.models import Bulletin, Notification
 
-from workers.schedule import PERIODIC_JOBS, last_key
+from webapp.jobs.schedule import PERIODIC_JOBS, last_key
 
 from .worker_fixtures import wait_until
 

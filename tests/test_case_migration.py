@@ -14,7 +14,7 @@ from webapp.services.admin import migration
 from .helpers import open_task, user
 from .migration_support import (cases_at_every_task, deploy_precheck_version, deploy_renamed_assignment_version,
                                 instance_of)
-from .test_case_walkthrough import _assign, _review, _visit
+from .test_case_walkthrough import assign_step, review_step, visit_step
 from .worker_fixtures import wait_until
 
 
@@ -35,20 +35,20 @@ def _walk_to_the_end(client, case, at):
     for step in steps[steps.index(at):]:
         if step == "assign_household":
             village1 = user("village1")
-            _assign(client, case, village1.area.code, village1)
+            assign_step(client, case, village1.area.code, village1)
         elif step == "visit_household":
-            _visit(client, case)
+            visit_step(client, case)
         elif step == "precheck":
             # The new step: a township review inside the visit process (the same form kind).
             row = open_task(case, "first_review")
             assert row is not None and row.process_id == "door_to_door_visit" and row.title == "乡镇预审"
-            _review(client, "township", case, "first_review", "approve")
+            review_step(client, "township", case, "first_review", "approve")
         elif step == "first_review":
             row = open_task(case, "first_review")
             assert row is not None and row.process_id == "township_first_review", case.current_step
-            _review(client, "township", case, "first_review", "approve")
+            review_step(client, "township", case, "first_review", "approve")
         else:
-            _review(client, "county", case, "county_audit_review", "approve")
+            review_step(client, "county", case, "county_audit_review", "approve")
     db.session.expire_all()
     assert case.status == "completed", (at, case.current_step)
 
@@ -139,14 +139,14 @@ def test_cases_that_passed_a_changed_step_are_reported_and_keep_working(county, 
     for task_name in ("visit_household", "first_review", "county_audit_review"):
         assert instance_of(at[task_name]).diagram_version_id == old.id
     # The ones left behind keep working on their version; the moved one on the new one.
-    _visit(client, at["visit_household"])
-    _review(client, "township", at["visit_household"], "first_review", "approve")
-    _review(client, "county", at["visit_household"], "county_audit_review", "approve")
-    _review(client, "township", at["first_review"], "first_review", "approve")
-    _review(client, "county", at["first_review"], "county_audit_review", "approve")
-    _review(client, "county", at["county_audit_review"], "county_audit_review", "approve")
+    visit_step(client, at["visit_household"])
+    review_step(client, "township", at["visit_household"], "first_review", "approve")
+    review_step(client, "county", at["visit_household"], "county_audit_review", "approve")
+    review_step(client, "township", at["first_review"], "first_review", "approve")
+    review_step(client, "county", at["first_review"], "county_audit_review", "approve")
+    review_step(client, "county", at["county_audit_review"], "county_audit_review", "approve")
     village1 = user("village1")
-    _assign(client, at["assign_household"], village1.area.code, village1)
+    assign_step(client, at["assign_household"], village1.area.code, village1)
     assert open_task(at["assign_household"], "visit_household") is not None
     db.session.expire_all()
     assert all(at[name].status == "completed" for name in ("visit_household", "first_review", "county_audit_review"))

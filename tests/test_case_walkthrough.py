@@ -5,7 +5,7 @@ from webapp.models import Area, CaseEvent, Person, RegistrationHistory
 from .helpers import case_in_village, open_task, registration_form_data, user
 
 
-def _assign(client, case, village_code, visitor):
+def assign_step(client, case, village_code, visitor):
     row = open_task(case, "assign_household")
     client.login("township")
     assert client.post(f"/inbox/tasks/{row.id}/claim", token_from="/inbox?view=team").status_code == 302
@@ -15,7 +15,7 @@ def _assign(client, case, village_code, visitor):
     client.logout()
 
 
-def _visit(client, case):
+def visit_step(client, case):
     row = open_task(case, "visit_household")
     assert row is not None and row.assignee.username == "village1"
     client.login("village1")
@@ -29,7 +29,7 @@ def _visit(client, case):
     client.logout()
 
 
-def _review(client, username, case, task_name, decision, comment=""):
+def review_step(client, username, case, task_name, decision, comment=""):
     row = open_task(case, task_name)
     assert row is not None, f"{task_name} not open"
     client.login(username)
@@ -45,12 +45,12 @@ def _review(client, username, case, task_name, decision, comment=""):
 def test_case_through_every_role_with_returns(county, client):
     case = case_in_village()
     village = Area.query.filter_by(code=user("village1").area.code).one()
-    _assign(client, case, village.code, user("village1"))
+    assign_step(client, case, village.code, user("village1"))
     db.session.expire_all()
     assert case.visitor.username == "village1" and case.village_code == village.code
 
-    _visit(client, case)
-    _review(client, "township", case, "first_review", "return", "户主电话缺失，请补充")
+    visit_step(client, case)
+    review_step(client, "township", case, "first_review", "return", "户主电话缺失，请补充")
     # The return reaches the same visitor, with the reason on the task.
     returned = open_task(case, "visit_household")
     assert returned.assignee.username == "village1"
@@ -59,15 +59,15 @@ def test_case_through_every_role_with_returns(county, client):
     assert "户主电话缺失，请补充" in client.get(f"/inbox/tasks/{returned.id}").get_data(as_text=True)
     client.logout()
 
-    _visit(client, case)
-    first = _review(client, "township", case, "first_review", "approve")
-    _review(client, "county", case, "county_audit_review", "return", "参保地填写有误")
+    visit_step(client, case)
+    first = review_step(client, "township", case, "first_review", "approve")
+    review_step(client, "county", case, "county_audit_review", "return", "参保地填写有误")
     # Back at the township, to the person who did the first review.
     again = open_task(case, "first_review")
     assert again.assignee_id == first.completed_by_id
     assert again.return_reason == "参保地填写有误"
-    _review(client, "township", case, "first_review", "approve")
-    _review(client, "county", case, "county_audit_review", "approve")
+    review_step(client, "township", case, "first_review", "approve")
+    review_step(client, "county", case, "county_audit_review", "approve")
 
     db.session.expire_all()
     assert case.status == "completed"
@@ -88,7 +88,7 @@ def test_case_through_every_role_with_returns(county, client):
 
 def test_visit_cannot_finish_with_a_person_missing(county, client):
     case = case_in_village()
-    _assign(client, case, user("village1").area.code, user("village1"))
+    assign_step(client, case, user("village1").area.code, user("village1"))
     row = open_task(case, "visit_household")
     client.login("village1")
     page = f"/inbox/tasks/{row.id}"
@@ -100,7 +100,7 @@ def test_visit_cannot_finish_with_a_person_missing(county, client):
 
 def test_not_at_home_means_a_revisit(county, client):
     case = case_in_village()
-    _assign(client, case, user("village1").area.code, user("village1"))
+    assign_step(client, case, user("village1").area.code, user("village1"))
     row = open_task(case, "visit_household")
     client.login("village1")
     page = f"/inbox/tasks/{row.id}"

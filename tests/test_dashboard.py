@@ -190,12 +190,12 @@ def test_a_real_comparison_run_leaves_its_coverage_per_village(county, client):
     from webapp.models import ComparisonResult, CoverageSnapshot
     from webapp.services.intake import runs as intake_runs
 
-    from .test_intake_runs import AS_OF, ENROLLMENT, REGISTER, _start_run, _upload
+    from .test_intake_runs import AS_OF, ENROLLMENT, REGISTER, start_run, upload_file
 
     client.login("agency")
-    _upload(client, "public_security", "register.csv", REGISTER.encode("gbk"))
-    _upload(client, "social_insurance", "enrollment.csv", ENROLLMENT.encode("utf-8"))
-    run = _start_run(client, AS_OF.isoformat())
+    upload_file(client, "public_security", "register.csv", REGISTER.encode("gbk"))
+    upload_file(client, "social_insurance", "enrollment.csv", ENROLLMENT.encode("utf-8"))
+    run = start_run(client, AS_OF.isoformat())
     intake_runs.run_comparison(run.id)
     results = ComparisonResult.query.filter(ComparisonResult.run_id == run.id,
                                             ComparisonResult.status.in_(("confirmed", "uninsured"))).all()

@@ -5,16 +5,16 @@ from webapp.models import AuditEvent, Case
 
 from .helpers import case_in_village, user
 from .pdf_support import assert_cjk_embedded, page_count, pdf_text, save_artifact
-from .test_case_walkthrough import _assign, _review, _visit
+from .test_case_walkthrough import assign_step, review_step, visit_step
 
 
 def audited_case(client):
     """A registration case walked to an approved county audit through the web pages."""
     case = case_in_village()
-    _assign(client, case, user("village1").area.code, user("village1"))
-    _visit(client, case)
-    _review(client, "township", case, "first_review", "approve")
-    _review(client, "county", case, "county_audit_review", "approve")
+    assign_step(client, case, user("village1").area.code, user("village1"))
+    visit_step(client, case)
+    review_step(client, "township", case, "first_review", "approve")
+    review_step(client, "county", case, "county_audit_review", "approve")
     db.session.expire_all()
     return db.session.get(Case, case.id)
 
@@ -65,7 +65,7 @@ def other_township_user():
     from webapp.synthetic import demo
 
     area = Area.query.filter_by(code=areas.township_code(user("county").area.county_code, 1)).one()
-    other = demo._user("othertown", "另一乡镇社保所", "township", area)
+    other = demo.ensure_user("othertown", "另一乡镇社保所", "township", area)
     db.session.commit()
     return other
 

@@ -9,7 +9,7 @@ from webapp.services.casework import registry
 from .helpers import open_task, user
 
 
-def _registered_person(village="village1"):
+def registered_person(village="village1"):
     """A person of ``village``'s village with an audited registration record."""
     person = Person.query.filter_by(village_code=user(village).area.code).order_by(Person.id).first()
     registry.write_record(person, {"status": "normal", "outcome_code": "unwilling"}, None,
@@ -25,7 +25,7 @@ def _post(client, who, page, data):
     return response
 
 
-def _raise(client, person, who="township", **data):
+def raise_change(client, person, who="township", **data):
     """Raise a change for ``person`` through the page; returns the case reviewing it."""
     if "kind" not in data:  # the older tests' shorthand: status=... is a status change
         data = dict(data, kind="status", status_value=data.pop("status"))
@@ -37,7 +37,7 @@ def _raise(client, person, who="township", **data):
     return db.session.get(Case, int(response.headers["Location"].rsplit("/", 1)[1]))
 
 
-def _review(client, case, decision, comment="", reviewer="county"):
+def review_change(client, case, decision, comment="", reviewer="county"):
     task = "review_change" if reviewer == "county" else "township_review_change"
     row = open_task(case, task)
     assert row is not None, f"no {task} on case {case.id}"
@@ -49,7 +49,7 @@ def _review(client, case, decision, comment="", reviewer="county"):
     return response
 
 
-def _request(case):
+def request_of(case):
     db.session.expire_all()
     return ChangeRequest.query.filter_by(case_id=case.id).one()
 
@@ -77,16 +77,16 @@ PERSON_KINDS = [
                          ids=[f"{k[0]}-{k[1]}" for k in PERSON_KINDS])
 def test_each_kind_is_raised_reviewed_by_the_right_role_and_applied_with_history(
         county, client, kind, raiser, data, reviewer, read, expected):
-    person = _registered_person()
+    person = registered_person()
     before = read(person)
-    case = _raise(client, person, who=raiser, kind=kind, reason=f"{kind} 测试原因", evidence="证明编号 A-1", **data)
-    change = _request(case)
+    case = raise_change(client, person, who=raiser, kind=kind, reason=f"{kind} 测试原因", evidence="证明编号 A-1", **data)
+    change = request_of(case)
     assert change.reviewer_role == reviewer and change.status == "open"
     assert read(db.session.get(Person, person.id)) == before  # nothing changes before review
     # The other level does not get the task.
     assert open_task(case, "township_review_change" if reviewer == "county" else "review_change") is None
-    assert _review(client, case, "approve", reviewer=reviewer).status_code == 302
-    change = _request(case)
+    assert review_change(client, case, "approve", reviewer=reviewer).status_code == 302
+    change = request_of(case)
     person = db.session.get(Person, person.id)
     assert change.status == "applied" and read(person) == expected
     history = _history(change)
@@ -100,16 +100,16 @@ def test_each_kind_is_raised_reviewed_by_the_right_role_and_applied_with_history
 
 
 def test_merging_into_another_household(county, client):
-    person = _registered_person()
+    person = registered_person()
     other = Household.query.filter(Household.id != person.household_id).first()
-    case = _raise(client, person, who="township", kind="household_merge", household_number=other.household_number,
+    case = raise_change(client, person, who="township", kind="household_merge", household_number=other.household_number,
                   reason="并入亲属户", evidence="户口簿")
-    _review(client, case, "approve")
+    review_change(client, case, "approve")
     assert db.session.get(Person, person.id).household_id == other.id
 
 
 def test_merging_into_an_unknown_household_is_refused_on_the_form(county, client):
-    person = _registered_person()
+    person = registered_person()
     response = _post(client, "township", f"/registry/persons/{person.id}/change",
                      {"kind": "household_merge", "household_number": "999", "reason": "并户", "field": "",
                       "status_value": "normal", "scheme_value": "", "text_value": "", "evidence": ""})
@@ -128,17 +128,17 @@ def test_a_new_person_is_raised_reviewed_and_enters_the_registry(county, client,
     assert response.status_code == 302, response.get_data(as_text=True)[-1500:]
     change = ChangeRequest.query.filter_by(id_number=id_number).one()
     assert change.reviewer_role == "county" and change.person_id is None
-    _review(client, change.case, "approve")
+    review_change(client, change.case, "approve")
     person = Person.query.filter_by(id_number=id_number).one()
     assert person.household_id == household.id and person.village_code == user("village1").area.code
-    assert _history(_request(change.case)).person_id == person.id
+    assert _history(request_of(change.case)).person_id == person.id
 
 
 def test_rejected_change_keeps_its_reason_and_leaves_the_record_alone(county, client):
-    person = _registered_person()
-    case = _raise(client, person, kind="death", reason="据村民反映已死亡")
-    _review(client, case, "reject", "无死亡证明")
-    change = _request(case)
+    person = registered_person()
+    case = raise_change(client, person, kind="death", reason="据村民反映已死亡")
+    review_change(client, case, "reject", "无死亡证明")
+    change = request_of(case)
     assert change.status == "rejected" and change.outcome_note == "无死亡证明"
     client.login("township")  # the case page shows the request and why it was rejected
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
@@ -149,7 +149,7 @@ def test_rejected_change_keeps_its_reason_and_leaves_the_record_alone(county, cl
 
 
 def test_a_change_equal_to_the_current_value_is_refused(county, client):
-    person = _registered_person()
+    person = registered_person()
     response = _post(client, "township", f"/registry/persons/{person.id}/change",
                      {"kind": "status", "status_value": "normal", "reason": "无变化", "field": "",
                       "scheme_value": "", "text_value": "", "household_number": "", "evidence": ""})
@@ -164,9 +164,9 @@ def test_village_staff_cannot_raise_changes_outside_their_village(county, client
 
 
 def test_person_page_shows_each_change_as_before_and_after_in_words(county, client):
-    person = _registered_person()
-    case = _raise(client, person, kind="death", reason="死亡")
-    _review(client, case, "approve")
+    person = registered_person()
+    case = raise_change(client, person, kind="death", reason="死亡")
+    review_change(client, case, "approve")
     client.login("county")
     page = client.get(f"/registry/persons/{person.id}").get_data(as_text=True)
     changes = page[page.index("变更历史"):]
@@ -176,7 +176,7 @@ def test_person_page_shows_each_change_as_before_and_after_in_words(county, clie
 
 
 def test_a_correction_without_a_value_or_a_scheme_in_the_wrong_item_is_refused(county, client):
-    person = _registered_person()
+    person = registered_person()
     base = {"field": "", "status_value": "normal", "scheme_value": "", "text_value": "", "household_number": "",
             "reason": "更正", "evidence": ""}
     for data in ({"kind": "correction", "field": "phone"},

@@ -4,7 +4,7 @@ import re
 from webapp.extensions import db
 from webapp.models import LinkageCandidate
 
-from .test_intake_runs import ENROLLMENT, REGISTER, _start_run, _upload
+from .test_intake_runs import ENROLLMENT, REGISTER, start_run, upload_file
 from .visible import visible_text
 
 
@@ -14,9 +14,9 @@ def _order(client, page):
 
 def test_decision_gives_feedback_keeps_the_row_in_place_and_shows_decided(county, client):
     client.login("agency")
-    _upload(client, "public_security", "户籍.csv", REGISTER.encode("utf-8"))
-    _upload(client, "social_insurance", "参保.csv", ENROLLMENT.encode("utf-8"))
-    run = _start_run(client, "2017-06-30")
+    upload_file(client, "public_security", "户籍.csv", REGISTER.encode("utf-8"))
+    upload_file(client, "social_insurance", "参保.csv", ENROLLMENT.encode("utf-8"))
+    run = start_run(client, "2017-06-30")
     page = f"/intake/runs/{run.id}/candidates"
     html = client.get(page).get_data(as_text=True)
     rows = re.findall(r"<tr><td>.*?</tr>", html, re.S)

@@ -3,14 +3,14 @@ from webapp.extensions import db
 from webapp.models import Case, ComparisonRun, ProblemRecord
 
 from .helpers import open_task, user
-from .test_intake_web import ENROLLMENT, REGISTER, _upload
+from .test_intake_web import ENROLLMENT, REGISTER, upload_file
 from .visible import visible_text
 
 
 def _problem_case(client):
     client.login("agency")
-    _upload(client, "public_security", "户籍.csv", REGISTER.encode("gbk"))
-    _upload(client, "social_insurance", "参保.csv", ENROLLMENT.encode("utf-8"))
+    upload_file(client, "public_security", "户籍.csv", REGISTER.encode("gbk"))
+    upload_file(client, "social_insurance", "参保.csv", ENROLLMENT.encode("utf-8"))
     client.post("/intake/runs", {}, token_from="/intake/")
     run = ComparisonRun.query.one()
     client.post(f"/intake/runs/{run.id}/act/problem_cases", {}, token_from=f"/intake/runs/{run.id}")

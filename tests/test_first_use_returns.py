@@ -3,7 +3,7 @@ import pytest
 
 from .helpers import case_at_visit, open_task
 from .visible import visible_text
-from .test_case_walkthrough import _review, _visit
+from .test_case_walkthrough import review_step, visit_step
 
 
 def _post_review(client, username, row, data):
@@ -19,7 +19,7 @@ def _post_review(client, username, row, data):
 @pytest.mark.parametrize("comment", ["", "   "])
 def test_first_review_return_without_reason_is_refused(county, client, comment):
     case = case_at_visit()
-    _visit(client, case)
+    visit_step(client, case)
     row = open_task(case, "first_review")
     response = _post_review(client, "township", row, {"decision": "return", "comment": comment})
     assert response.status_code == 200
@@ -29,14 +29,14 @@ def test_first_review_return_without_reason_is_refused(county, client, comment):
 
 def test_county_audit_return_without_reason_is_refused_and_reason_is_shown(county, client):
     case = case_at_visit()
-    _visit(client, case)
-    _review(client, "township", case, "first_review", "approve")
+    visit_step(client, case)
+    review_step(client, "township", case, "first_review", "approve")
     row = open_task(case, "county_audit_review")
     response = _post_review(client, "county", row, {"decision": "return", "comment": ""})
     assert response.status_code == 200 and "退回时必须写明原因" in response.get_data(as_text=True)
     assert open_task(case, "first_review") is None
     # With a reason it goes back, and the page shows the reason, never the code.
-    _review(client, "county", case, "county_audit_review", "return", "参保地有误")
+    review_step(client, "county", case, "county_audit_review", "return", "参保地有误")
     back = open_task(case, "first_review")
     client.login("township")
     html = client.get(f"/inbox/tasks/{back.id}").get_data(as_text=True)
@@ -44,10 +44,10 @@ def test_county_audit_return_without_reason_is_refused_and_reason_is_shown(count
 
 
 def test_change_review_reject_without_reason_is_refused(county, client):
-    from .test_dynamic_change import _raise, _registered_person
+    from .test_dynamic_change import raise_change, registered_person
 
-    person = _registered_person()
-    case = _raise(client, person, status="deceased", reason="据村民反映已死亡")
+    person = registered_person()
+    case = raise_change(client, person, status="deceased", reason="据村民反映已死亡")
     row = open_task(case, "review_change")
     response = _post_review(client, "county", row, {"decision": "reject", "comment": ""})
     assert response.status_code == 200 and "不予变更时必须写明原因" in response.get_data(as_text=True)

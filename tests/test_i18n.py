@@ -43,13 +43,13 @@ class _TextNodes(HTMLParser):
             self.nodes.append(data.strip())
 
 
-def _text_nodes(html):
+def text_nodes(html):
     parser = _TextNodes()
     parser.feed(html)
     return parser.nodes
 
 
-def _data_strings():
+def data_strings():
     """Texts that are data, not interface: names of people, places and users, case titles."""
     strings = {"简体中文"}  # the language switch names each language in that language
     for model, columns in ((Person, ("name", "hukou_address")), (Household, ("head_name", "address")),
@@ -59,10 +59,10 @@ def _data_strings():
     return sorted(strings, key=len, reverse=True)
 
 
-def _untranslated(html, data):
+def untranslated_in(html, data):
     """Chinese left on an English page once the data (names, addresses, titles) is removed."""
     left = []
-    for node in _text_nodes(html):
+    for node in text_nodes(html):
         for value in data:
             node = node.replace(value, " ")
         left.extend(CJK.findall(node))
@@ -106,7 +106,7 @@ def test_english_pages_leave_no_interface_text_in_chinese(visit_case, client):
     person = visit_case.household.persons[0]
     client.login("village1")
     client.post("/language/en", {"next": "/inbox"}, token_from="/inbox")
-    data = _data_strings()
+    data = data_strings()
     msgids = {message.id for message in _read_po() if message.id}
     pages = ["/inbox", "/inbox?view=team", f"/inbox/tasks/{visit.id}", f"/cases/{visit_case.id}",
              f"/inbox/tasks/{visit.id}/forms/{person.id}", f"/inbox/tasks/{visit.id}/forms/new",
@@ -115,9 +115,9 @@ def test_english_pages_leave_no_interface_text_in_chinese(visit_case, client):
         response = client.get(url)
         assert response.status_code == 200, url
         html = response.get_data(as_text=True)
-        assert _untranslated(html, data) == [], url
+        assert untranslated_in(html, data) == [], url
         # (A user may be named like a role, e.g. the demo admin 系统管理员: that is data.)
-        shown = [node for node in _text_nodes(html) if node.strip(" ：:·") in msgids and node not in data]
+        shown = [node for node in text_nodes(html) if node.strip(" ：:·") in msgids and node not in data]
         assert shown == [], f"untranslated msgids on {url}: {shown}"
 
     # A township reviewer's page too (the review form and its radio labels).
@@ -126,7 +126,7 @@ def test_english_pages_leave_no_interface_text_in_chinese(visit_case, client):
     client.post("/language/en", {"next": "/inbox"}, token_from="/inbox")
     for url in ("/inbox", "/inbox?view=team", f"/cases/{visit_case.id}"):
         html = client.get(url).get_data(as_text=True)
-        assert _untranslated(html, data) == [], url
+        assert untranslated_in(html, data) == [], url
 
 
 def test_every_msgid_has_an_english_translation():

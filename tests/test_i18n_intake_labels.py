@@ -7,7 +7,7 @@ from webapp.idnumber import make_id
 from webapp.models import ProblemRecord
 from webapp.services.intake import importing as intake_import, runs as intake_runs
 
-from .test_i18n import CJK, _data_strings, _text_nodes
+from .test_i18n import CJK, data_strings, text_nodes
 
 AS_OF = date(2017, 6, 30)
 ADULT = make_id("341721", date(1977, 3, 1), 11)
@@ -33,9 +33,9 @@ def _run(tmp_path):
 
 def _han_outside_data(html):
     """Han characters left once data (names, addresses, staff and area names) is taken out."""
-    data = sorted({*_data_strings(), "甲一", "丙三", "东至县尧渡镇"}, key=len, reverse=True)
+    data = sorted({*data_strings(), "甲一", "丙三", "东至县尧渡镇"}, key=len, reverse=True)
     left = []
-    for node in _text_nodes(html):
+    for node in text_nodes(html):
         for value in data:
             node = node.replace(value, " ")
         left.extend(CJK.findall(node))

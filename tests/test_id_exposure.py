@@ -12,7 +12,7 @@ from webapp.idnumber import mask_id
 from webapp.models import AuditEvent, ComparisonRun, ImportBatch, LinkageCandidate, ProblemRecord, ValidationIssue
 
 from .helpers import case_at_visit
-from .test_intake_web import ADULT, BARE, ENROLLMENT, REGISTER, TWICE, WRONG_CHECK, _upload
+from .test_intake_web import ADULT, BARE, ENROLLMENT, REGISTER, TWICE, WRONG_CHECK, upload_file
 
 BAD_REGISTER_ID = BARE[:17] + "3"
 # Every ID of the uploaded files: four valid, two with a wrong check digit.
@@ -25,8 +25,8 @@ def intake_run(county, make_client):
     """Both department files imported, a comparison run, and its problem cases started."""
     agency = make_client()
     agency.login("agency")
-    _upload(agency, "public_security", "户籍.csv", REGISTER.encode("gbk"))
-    _upload(agency, "social_insurance", "参保.csv", ENROLLMENT.encode("utf-8"))
+    upload_file(agency, "public_security", "户籍.csv", REGISTER.encode("gbk"))
+    upload_file(agency, "social_insurance", "参保.csv", ENROLLMENT.encode("utf-8"))
     agency.post("/intake/runs", {}, token_from="/intake/")
     run = ComparisonRun.query.one()
     agency.post(f"/intake/runs/{run.id}/act/problem_cases", {}, token_from=f"/intake/runs/{run.id}")

@@ -11,8 +11,8 @@ from webapp.synthetic.answer_key import load_answer_key, load_employer_key
 from webapp.synthetic.generator import generate_county
 from webapp.models import (Case, ComparisonChange, ComparisonEmployer, ComparisonResult, HeaderMapping, ImportBatch,
                            IntakeChunk, InvalidIdRow, LinkageCandidate, ProblemRecord, ValidationIssue)
-from webapp.services.intake import (importing as intake_import, problems as intake_problems, runs as intake_runs,
-                                    work as intake_work)
+from webapp.services.intake import (importing as intake_import, mapping as intake_mapping, problems as intake_problems,
+                                    runs as intake_runs, work as intake_work)
 
 # Intake takes its county from the loaded areas: these tests run in the demo county.
 pytestmark = pytest.mark.usefixtures("demo_areas")
@@ -123,7 +123,7 @@ def test_unknown_headers_wait_for_a_saved_mapping(app, tmp_path):
     waiting = ImportBatch.query.one()
     assert (waiting.status, waiting.active, IntakeChunk.query.count()) == ("needs_mapping", False, 0)
     assert waiting.pending["unknown_headers"] == ["人员编号", "人员名称"]
-    intake_import.save_mapping("social_insurance", {"人员编号": "id_number", "人员名称": "name"})
+    intake_mapping.save_mapping("social_insurance", {"人员编号": "id_number", "人员名称": "name"})
     db.session.commit()
     assert HeaderMapping.query.count() == 2
     assert _import(odd, "social_insurance").status == "imported"

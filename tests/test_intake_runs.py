@@ -30,14 +30,14 @@ ENROLLMENT = ("身份证号,姓名,险种\n"
               f"{LINKED},戊五,城乡居民养老保险\n{LINKED},戊五,新农合\n{WRONG_ADULT},甲一,失业保险\n")
 
 
-def _upload(client, source, name, content, period=None):
+def upload_file(client, source, name, content, period=None):
     data = {"source": source, "file": (io.BytesIO(content), name)}
     if period:
         data["period"] = period
     return client.post("/intake/upload", data, token_from="/intake/", content_type="multipart/form-data")
 
 
-def _start_run(client, as_of=None):
+def start_run(client, as_of=None):
     response = client.post("/intake/runs", {"as_of": as_of} if as_of else {}, token_from="/intake/")
     assert response.status_code == 302
     return db.session.get(ComparisonRun, int(response.headers["Location"].rsplit("/", 1)[1]))
@@ -94,9 +94,9 @@ def test_a_re_saved_copy_supersedes_its_batch_and_leaves_every_count_unchanged(a
 
 def test_superseded_batch_stays_viewable_and_the_run_shows_its_batches(county, client):
     client.login("agency")
-    _upload(client, "public_security", "户籍.csv", REGISTER.encode("utf-8"), period="2017-06")
-    _upload(client, "public_security", "户籍-重存.csv", REGISTER.encode("gbk"), period="2017-06")
-    _upload(client, "social_insurance", "参保.csv", ENROLLMENT.encode("utf-8"), period="2017-06")
+    upload_file(client, "public_security", "户籍.csv", REGISTER.encode("utf-8"), period="2017-06")
+    upload_file(client, "public_security", "户籍-重存.csv", REGISTER.encode("gbk"), period="2017-06")
+    upload_file(client, "social_insurance", "参保.csv", ENROLLMENT.encode("utf-8"), period="2017-06")
     older, newer, enrollment = ImportBatch.query.order_by(ImportBatch.id).all()
     assert (older.active, older.superseded_by_id, newer.active) == (False, newer.id, True)
     page = client.get(f"/intake/batches/{older.id}").get_data(as_text=True)
@@ -104,7 +104,7 @@ def test_superseded_batch_stays_viewable_and_the_run_shows_its_batches(county, c
     listing = client.get("/intake/").get_data(as_text=True)
     assert "已被替代" in listing and "2017-06" in listing
 
-    run = _start_run(client, "2017-06-30")
+    run = start_run(client, "2017-06-30")
     assert sorted(run.batch_ids) == [newer.id, enrollment.id]
     page = client.get(f"/intake/runs/{run.id}").get_data(as_text=True)
     table = page[page.index('id="run-batches"'):]
@@ -114,21 +114,21 @@ def test_superseded_batch_stays_viewable_and_the_run_shows_its_batches(county, c
 
 def test_a_later_period_is_used_and_a_bad_period_is_refused(county, client):
     client.login("agency")
-    _upload(client, "social_insurance", "五月.csv", ENROLLMENT.encode("utf-8"), period="2017-05")
+    upload_file(client, "social_insurance", "五月.csv", ENROLLMENT.encode("utf-8"), period="2017-05")
     june = ENROLLMENT.replace(f"{TEEN},少年,新农合\n", "")
-    _upload(client, "social_insurance", "六月.csv", june.encode("utf-8"), period="2017-06")
+    upload_file(client, "social_insurance", "六月.csv", june.encode("utf-8"), period="2017-06")
     may, june_batch = ImportBatch.query.order_by(ImportBatch.id).all()
     assert may.active and june_batch.active  # different periods: neither replaces the other ...
     assert [b.id for b in intake_runs.batches_for_run("341721")] == [june_batch.id]  # ... the latest is used
-    response = _upload(client, "social_insurance", "x.csv", b"id\n1\n", period="June")
+    response = upload_file(client, "social_insurance", "x.csv", b"id\n1\n", period="June")
     assert "数据期间请写成" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert ImportBatch.query.count() == 2
 
 
 def test_retiring_a_batch_needs_a_reason_and_is_audited(county, client, make_client):
     client.login("agency")
-    _upload(client, "public_security", "户籍.csv", REGISTER.encode("utf-8"))
-    _upload(client, "social_insurance", "参保.csv", ENROLLMENT.encode("utf-8"))
+    upload_file(client, "public_security", "户籍.csv", REGISTER.encode("utf-8"))
+    upload_file(client, "social_insurance", "参保.csv", ENROLLMENT.encode("utf-8"))
     register, enrollment = ImportBatch.query.order_by(ImportBatch.id).all()
     page = f"/intake/batches/{enrollment.id}"
     response = client.post(f"{page}/retire", {"reason": "  "}, token_from=page)
@@ -148,23 +148,23 @@ def test_retiring_a_batch_needs_a_reason_and_is_audited(county, client, make_cli
     assert (event.object_id, event.detail) == (str(enrollment.id), "社保局来函：数据有误，待重报")
     shown = client.get(page).get_data(as_text=True)
     assert "已停用" in shown and "社保局来函" in shown and 'id="retire-form"' not in shown
-    run = _start_run(client, "2017-06-30")
+    run = start_run(client, "2017-06-30")
     assert run.batch_ids == [register.id]  # the retired batch is left out
     assert _results(run)[ADULT].status == "uninsured"
 
 
 def test_the_as_of_date_decides_ages_and_runs_reproduce(county, client):
     client.login("agency")
-    _upload(client, "public_security", "户籍.csv", REGISTER.encode("utf-8"))
-    _upload(client, "social_insurance", "参保.csv", ENROLLMENT.encode("utf-8"))
-    before = _start_run(client, "2017-06-19")
-    after = _start_run(client, "2017-06-20")
+    upload_file(client, "public_security", "户籍.csv", REGISTER.encode("utf-8"))
+    upload_file(client, "social_insurance", "参保.csv", ENROLLMENT.encode("utf-8"))
+    before = start_run(client, "2017-06-19")
+    after = start_run(client, "2017-06-20")
     assert (before.as_of, after.as_of) == (date(2017, 6, 19), date(2017, 6, 20))
     assert (_results(before)[TEEN].status, _results(before)[TEEN].missing) == ("confirmed", "")
     assert (_results(after)[TEEN].status, _results(after)[TEEN].missing) == ("uninsured", "pension")
     assert '<span id="as-of">2017-06-19</span>' in client.get(f"/intake/runs/{before.id}").get_data(as_text=True)
 
-    again = _start_run(client, "2017-06-19")
+    again = start_run(client, "2017-06-19")
     columns = lambda run: {k: (r.status, r.problems, r.missing, r.reason, r.schemes)  # noqa: E731
                            for k, r in _results(run).items()}
     assert columns(again) == columns(before)
@@ -182,9 +182,9 @@ def test_the_as_of_date_decides_ages_and_runs_reproduce(county, client):
 
 def test_linkage_decisions_count_in_the_next_run(county, client):
     client.login("agency")
-    _upload(client, "public_security", "户籍.csv", REGISTER.encode("utf-8"))
-    _upload(client, "social_insurance", "参保.csv", ENROLLMENT.encode("utf-8"))
-    first = _start_run(client, "2017-06-30")
+    upload_file(client, "public_security", "户籍.csv", REGISTER.encode("utf-8"))
+    upload_file(client, "social_insurance", "参保.csv", ENROLLMENT.encode("utf-8"))
+    first = start_run(client, "2017-06-30")
     person = _results(first)[LINKED]
     assert (person.in_register, person.household_no) == (False, None)  # insured, not in the register
     pairs = {c.candidate_id_number: c for c in LinkageCandidate.query.filter_by(run_id=first.id)}
@@ -193,7 +193,7 @@ def test_linkage_decisions_count_in_the_next_run(county, client):
     client.post(f"/intake/candidates/{pairs[LINKED].id}/decide", {"decision": "confirm"}, token_from=page)
     client.post(f"/intake/candidates/{pairs[ADULT].id}/decide", {"decision": "reject"}, token_from=page)
 
-    second = _start_run(client, "2017-06-30")
+    second = start_run(client, "2017-06-30")
     person = _results(second)[LINKED]
     # The register row with the damaged ID is that person's: in the register, with the row's data.
     assert (person.in_register, person.household_no, person.village_code, person.address, person.status) == (

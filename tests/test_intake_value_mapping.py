@@ -18,7 +18,7 @@ from webapp.synthetic.answer_key import load_answer_key
 from webapp.synthetic.generator import generate_county
 from webapp.models import ComparisonResult, ImportBatch, Notification, ValueMapping
 from webapp.services.intake import runs as intake_runs
-from workers import intake_jobs
+from webapp.jobs import intake as intake_jobs
 
 
 # Intake takes its county from the loaded areas: these tests run in the demo county.

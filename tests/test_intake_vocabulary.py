@@ -111,7 +111,7 @@ def test_every_generated_spelling_is_in_the_vocabulary():
     canonical = {"户籍人口": "registered", "流动人口": "non_registered", "正常参保": "active", "暂停缴费": "suspended",
                  "终止参保": "terminated", "正常缴费": "paying", "正常享受": "paid", "未享受": "not_paid",
                  "终止发放": "not_paid"}
-    for group, spellings in generator_words._SPELLINGS.items():
+    for group, spellings in generator_words.SPELLINGS.items():
         kind, source = kinds[group]
         table = word_table(kind, source)
         for word, variants in spellings.items():

@@ -29,14 +29,14 @@ ENROLLMENT = ("身份证号,姓名,险种\n" f"{ADULT},甲一,企业职工基本
               f"{WRONG_CHECK},甲一,失业保险\n")
 
 
-def _upload(client, source, name, content):
+def upload_file(client, source, name, content):
     return client.post("/intake/upload", {"source": source, "file": (io.BytesIO(content), name)},
                        token_from="/intake/", content_type="multipart/form-data")
 
 
 def test_upload_report_run_and_act(county, client):
     client.login("agency")
-    response = _upload(client, "public_security", "户籍.csv", REGISTER.encode("gbk"))
+    response = upload_file(client, "public_security", "户籍.csv", REGISTER.encode("gbk"))
     assert response.status_code == 302
     batch = ImportBatch.query.one()
     page = client.get(f"/intake/batches/{batch.id}").get_data(as_text=True)
@@ -45,9 +45,9 @@ def test_upload_report_run_and_act(county, client):
     sheet = load_workbook(io.BytesIO(report.data)).active
     assert [c.value for c in sheet[1]] == ["行号", "列", "值", "问题", "级别"]
     assert sheet[2][0].value == 5 and sheet[2][1].value == "公民身份号码"
-    assert _upload(client, "social_insurance", "参保.csv", ENROLLMENT.encode("utf-8")).status_code == 302
+    assert upload_file(client, "social_insurance", "参保.csv", ENROLLMENT.encode("utf-8")).status_code == 302
     # The same file again is recognised.
-    _upload(client, "social_insurance", "again.csv", ENROLLMENT.encode("utf-8"))
+    upload_file(client, "social_insurance", "again.csv", ENROLLMENT.encode("utf-8"))
     assert ImportBatch.query.count() == 2
 
     response = client.post("/intake/runs", {}, token_from="/intake/")
@@ -77,8 +77,8 @@ def test_upload_report_run_and_act(county, client):
 
 def test_problem_case_is_worked_to_resolution(county, client):
     client.login("agency")
-    _upload(client, "public_security", "户籍.csv", REGISTER.encode("gbk"))
-    _upload(client, "social_insurance", "参保.csv", ENROLLMENT.encode("utf-8"))
+    upload_file(client, "public_security", "户籍.csv", REGISTER.encode("gbk"))
+    upload_file(client, "social_insurance", "参保.csv", ENROLLMENT.encode("utf-8"))
     client.post("/intake/runs", {}, token_from="/intake/")
     run = ComparisonRun.query.one()
     client.post(f"/intake/runs/{run.id}/act/problem_cases", {}, token_from=f"/intake/runs/{run.id}")
@@ -101,7 +101,7 @@ def test_problem_case_is_worked_to_resolution(county, client):
 def test_unknown_headers_go_to_the_mapping_page(county, client):
     client.login("agency")
     content = f"人员编号,人员名称,险种\n{ADULT},甲一,职工医保\n".encode("utf-8")
-    response = _upload(client, "social_insurance", "odd.csv", content)
+    response = upload_file(client, "social_insurance", "odd.csv", content)
     location = response.headers["Location"]
     batch = ImportBatch.query.one()
     assert location.endswith(f"/intake/batches/{batch.id}/mapping") and batch.status == "needs_mapping"
@@ -117,9 +117,9 @@ def test_unknown_headers_go_to_the_mapping_page(county, client):
 
 def test_data_provider_uploads_only_their_department(county, client):
     client.login("gongan")
-    _upload(client, "health", "h.csv", f"身份证号,姓名\n{ADULT},甲一\n".encode("utf-8"))
+    upload_file(client, "health", "h.csv", f"身份证号,姓名\n{ADULT},甲一\n".encode("utf-8"))
     assert ImportBatch.query.count() == 0
-    _upload(client, "public_security", "户籍.csv", REGISTER.encode("gbk"))
+    upload_file(client, "public_security", "户籍.csv", REGISTER.encode("gbk"))
     assert ImportBatch.query.count() == 1
     assert client.post("/intake/runs", {}, token_from="/intake/").status_code == 403
     assert client.get("/intake/runs/1").status_code == 403

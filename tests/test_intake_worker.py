@@ -7,9 +7,9 @@ from webapp.idnumber import make_id
 from webapp.models import ComparisonResult, ComparisonRun
 from webapp.queues import enqueue
 from webapp.services.intake import importing as intake_import, runs as intake_runs
-from workers import intake_jobs
+from webapp.jobs import intake as intake_jobs
 
-from .worker_fixtures import _descendants, wait_until
+from .worker_fixtures import descendants, wait_until
 
 # Intake takes its county from the loaded areas: these tests run in the demo county.
 pytestmark = pytest.mark.usefixtures("demo_areas")
@@ -42,7 +42,7 @@ def test_worker_runs_a_comparison_through_the_result_writer(app, tmp_path, worke
     assert ComparisonResult.query.filter_by(run_id=run.id, status="uninsured").count() == 300
     assert "writing comparison_result rows from process" in workers.logs()
     # The writer has exited: nothing of the run is left running beside the idle worker.
-    leftovers = [pid for pid in _descendants(worker.pid) if "result_writer" in _command_line(pid)]
+    leftovers = [pid for pid in descendants(worker.pid) if "result_writer" in _command_line(pid)]
     assert leftovers == []
 
 

@@ -14,8 +14,8 @@ from webapp.extensions import db
 from webapp.models import Area, ComparisonRun, ProblemRecord
 
 from .helpers import case_at_visit, case_in_village, open_task, user
-from .test_case_walkthrough import _assign, _review, _visit
-from .test_intake_web import ENROLLMENT, REGISTER, _upload
+from .test_case_walkthrough import assign_step, review_step, visit_step
+from .test_intake_web import ENROLLMENT, REGISTER, upload_file
 from .visible import visible_text
 
 ROLES = ("village1", "township", "county", "agency", "supervisor", "admin", "gongan")
@@ -57,16 +57,16 @@ def _demo_in_every_state(client):
     client.logout()
     done = case_in_village()
     village = Area.query.filter_by(code=user("village1").area.code).one()
-    _assign(client, done, village.code, user("village1"))
-    _visit(client, done)
-    _review(client, "township", done, "first_review", "return", "电话缺失")
-    _visit(client, done)
-    _review(client, "township", done, "first_review", "approve")
-    _review(client, "county", done, "county_audit_review", "approve")
+    assign_step(client, done, village.code, user("village1"))
+    visit_step(client, done)
+    review_step(client, "township", done, "first_review", "return", "电话缺失")
+    visit_step(client, done)
+    review_step(client, "township", done, "first_review", "approve")
+    review_step(client, "county", done, "county_audit_review", "approve")
     # An intake run with its problem cases; one problem resolved.
     client.login("agency")
-    _upload(client, "public_security", "户籍.csv", REGISTER.encode("gbk"))
-    _upload(client, "social_insurance", "参保.csv", ENROLLMENT.encode("utf-8"))
+    upload_file(client, "public_security", "户籍.csv", REGISTER.encode("gbk"))
+    upload_file(client, "social_insurance", "参保.csv", ENROLLMENT.encode("utf-8"))
     client.post("/intake/runs", {}, token_from="/intake/")
     run = ComparisonRun.query.one()
     client.post(f"/intake/runs/{run.id}/act/problem_cases", {}, token_from=f"/intake/runs/{run.id}")
@@ -95,8 +95,8 @@ def _changes_in_every_state(client):
     scheme = changes.raise_request("scheme", user("village1"), "village", "已参保", "resident_pension",
                                    person=person, field="pension_scheme")
     db.session.commit()
-    _review(client, "township", phone.case, "township_review_change", "approve")
-    _review(client, "township", scheme.case, "township_review_change", "reject", "无参保凭证")
+    review_step(client, "township", phone.case, "township_review_change", "approve")
+    review_step(client, "township", scheme.case, "township_review_change", "reject", "无参保凭证")
     # A periodic survey open in village1, one household confirmed.
     from webapp import clock
     from webapp.services.casework import surveys

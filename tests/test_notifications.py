@@ -100,10 +100,10 @@ def test_reminder_reaches_the_assignee_and_escalation_the_supervisor(county, mak
 
 
 def test_daily_digest_once_per_user_and_day(county, app, monkeypatch, client):
-    import workers.app
-    from workers import jobs
+    import webapp.jobs.context
+    from webapp.jobs import casework as jobs
 
-    monkeypatch.setattr(workers.app, "_app", app)
+    monkeypatch.setattr(webapp.jobs.context, "_app", app)
     # 06:00 in Beijing: too early for the day's digest.
     clock.set_now(datetime(2030, 3, 4, 22, 0, tzinfo=timezone.utc))
     assert jobs.daily_digests() == 0

@@ -12,7 +12,7 @@ from webapp.models import DiagramVersion
 from .helpers import open_task, user
 from .browser_fixtures import CHROMIUM
 from .test_process_editor import new_case_at_visit
-from .test_processes_browser import _RECORD_VIOLATIONS, _login, _shot, county  # noqa: F401 - strict CSP
+from .test_processes_browser import RECORD_VIOLATIONS, login_as, save_shot, county  # noqa: F401 - strict CSP
 
 pytestmark = [
     pytest.mark.browser,
@@ -83,9 +83,9 @@ def test_an_administrator_adds_a_countersignature_and_a_case_walks_through_it(br
     from playwright.sync_api import expect
 
     page, failures = browser_page
-    page.context.add_init_script(_RECORD_VIOLATIONS)
+    page.context.add_init_script(RECORD_VIOLATIONS)
     try:
-        _login(page, "admin")
+        login_as(page, "admin")
         page.goto("/processes/registration_case/edit")
         expect(page.locator('#process-editor[data-ready="1"]')).to_be_attached()
         task_id = _add_step_with_the_mouse(page)
@@ -114,7 +114,7 @@ def test_an_administrator_adds_a_countersignature_and_a_case_walks_through_it(br
         expect(page.locator("#problems li.on-diagram").first).to_contain_text("村主任签字")
         expect(page.locator("#problems")).to_contain_text("表单类型")
         assert page.locator("#btn-deploy").is_disabled()
-        _shot(page, "modeler_problem.png")
+        save_shot(page, "modeler_problem.png")
 
         page.locator("#problems li.on-diagram").first.click()  # a problem in the list selects its element
         expect(page.locator("#panel-id")).to_have_text(task_id)
@@ -125,7 +125,7 @@ def test_an_administrator_adds_a_countersignature_and_a_case_walks_through_it(br
         page.fill("#deploy-comment", "村主任签字")
         page.click("#btn-deploy")
         expect(page.locator("#editor-status")).to_contain_text("已部署新版本")
-        _shot(page, "modeler_deployed.png")
+        save_shot(page, "modeler_deployed.png")
         assert page.evaluate("window.__cspViolations") == []
 
         db.session.expire_all()
@@ -139,17 +139,17 @@ def test_an_administrator_adds_a_countersignature_and_a_case_walks_through_it(br
         assert open_task(case, task_id).due_at is not None
 
         page.context.clear_cookies()
-        _login(page, "village1")
+        login_as(page, "village1")
         page.goto("/inbox")
         page.locator("a", has_text="村主任签字").first.click()
         page.check('input[name="decision"][value="approve"]')
         page.fill('textarea[name="comment"]', "村主任已签字")
-        _shot(page, "countersign_task.png")
+        save_shot(page, "countersign_task.png")
         page.locator("#review-form button[type=submit]").click()
         expect(page.locator(".flash, .messages, main").first).to_contain_text("已提交")
         db.session.expire_all()
         assert open_task(case, task_id) is None and open_task(case, "first_review") is not None
     except Exception:
-        _shot(page, "failure_modeler.png")
+        save_shot(page, "failure_modeler.png")
         raise
     assert failures == []

@@ -19,7 +19,7 @@ pytestmark = [
 STRICT_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
               "connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'")
 # Playwright's init scripts run outside the page's CSP: they only record what the page violates.
-_RECORD_VIOLATIONS = """
+RECORD_VIOLATIONS = """
 window.__cspViolations = [];
 document.addEventListener('securitypolicyviolation', function (e) {
   window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI);
@@ -37,7 +37,7 @@ def county(county):  # noqa: F811 - the conftest fixture, with a strict CSP on e
     return county
 
 
-def _login(page, username):
+def login_as(page, username):
     page.goto("/login")
     page.fill("#username", username)
     page.fill("#password", "demo1234")
@@ -64,7 +64,7 @@ def _drawn(page, expected):
     assert page.locator(".bpmn-canvas svg .djs-element").count() > 0
 
 
-def _shot(page, name):
+def save_shot(page, name):
     os.makedirs(ARTIFACTS, exist_ok=True)
     page.screenshot(path=os.path.join(ARTIFACTS, name), full_page=True)
 
@@ -73,19 +73,19 @@ def test_process_diff_heatmap_and_case_pages_draw_under_a_strict_csp(browser_pag
     from playwright.sync_api import expect
 
     page, failures = browser_page
-    page.context.add_init_script(_RECORD_VIOLATIONS)
+    page.context.add_init_script(RECORD_VIOLATIONS)
     _second_version()
     case = case_at_visit()
     case_id = case.id
     files = len(DiagramVersion.query.filter_by(process_id="registration_case", is_current=True).one().files)
     db.session.commit()
     try:
-        _login(page, "admin")
+        login_as(page, "admin")
         page.goto("/processes/registration_case")
         _drawn(page, files)
         expect(page.locator("#versions tr[data-version]")).to_have_count(2)
         assert page.evaluate("window.__cspViolations") == []
-        _shot(page, "process.png")
+        save_shot(page, "process.png")
 
         page.goto("/processes/registration_case/diff?old=1&new=2")
         _drawn(page, 2 * files)
@@ -93,14 +93,14 @@ def test_process_diff_heatmap_and_case_pages_draw_under_a_strict_csp(browser_pag
         assert page.locator(".djs-element.diff-changed").count() == 4  # two elements, on both diagrams
         expect(page.locator("#diff-list tr[data-kind=changed]")).to_have_count(2)
         assert page.evaluate("window.__cspViolations") == []
-        _shot(page, "diff.png")
+        save_shot(page, "diff.png")
 
         page.goto("/processes/registration_case/heatmap?version=1")
         _drawn(page, files)
         expect(page.locator(".heat-badge").first).to_be_visible()
         assert page.locator(".heat-badge").count() == page.locator("#heatmap-table tr[data-task]:not(.empty)").count()
         assert page.evaluate("window.__cspViolations") == []
-        _shot(page, "heatmap.png")
+        save_shot(page, "heatmap.png")
 
         page.goto(f"/cases/{case_id}")
         expect(page.locator("#case-diagrams")).to_be_visible()
@@ -108,8 +108,8 @@ def test_process_diff_heatmap_and_case_pages_draw_under_a_strict_csp(browser_pag
         assert page.locator('.djs-element.path-current[data-element-id="visit_household"]').count() == 1
         assert page.locator(".djs-element.path-done").count() >= 2
         assert page.evaluate("window.__cspViolations") == []
-        _shot(page, "case_diagram.png")
+        save_shot(page, "case_diagram.png")
     except Exception:
-        _shot(page, "failure_processes.png")
+        save_shot(page, "failure_processes.png")
         raise
     assert failures == []

@@ -250,20 +250,20 @@ def test_forms_need_the_csrf_token(county, client):
 
 
 def test_staff_pages_in_english_leave_no_chinese_interface_text(county, client):
-    from .test_i18n import _data_strings, _untranslated
+    from .test_i18n import data_strings, untranslated_in
 
     client.login("admin")
     client.post("/language/en", {"next": "/admin/users"}, token_from="/admin/users")
-    data = _data_strings()
+    data = data_strings()
     target = user("village1")
     for url in ("/admin/users", "/admin/users?role=village&status=disabled", "/admin/users/new",
                 f"/admin/users/{target.id}", "/admin/users/import"):
         response = client.get(url)
         assert response.status_code == 200, url
-        assert _untranslated(response.get_data(as_text=True), data) == [], url
+        assert untranslated_in(response.get_data(as_text=True), data) == [], url
     reset = client.post(f"/admin/users/{target.id}/password", {"password": ""},
                         token_from=f"/admin/users/{target.id}")
-    assert _untranslated(reset.get_data(as_text=True), data) == []
+    assert untranslated_in(reset.get_data(as_text=True), data) == []
 
 
 def test_the_command_line_applies_the_same_rules(county, runner):

@@ -18,10 +18,10 @@ from .worker_fixtures import (assert_each_timer_fired_once, due_instance_count, 
 @pytest.fixture
 def sweep(app, monkeypatch):
     """Run the real sweep job in this process, against the test's app."""
-    import workers.app
-    from workers import jobs
+    import webapp.jobs.context
+    from webapp.jobs import casework as jobs
 
-    monkeypatch.setattr(workers.app, "_app", app)
+    monkeypatch.setattr(webapp.jobs.context, "_app", app)
 
     def run():
         result = jobs.sweep_timers(max_seconds=60)

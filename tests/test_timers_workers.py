@@ -6,9 +6,10 @@ tests only poll the database for the workers to finish.
 from rq import Queue, Worker
 
 from webapp.extensions import db
+from webapp.jobs import casework as worker_jobs
+from webapp.jobs.schedule import PERIODIC_JOBS
 from webapp.models import InboxTask, ProcessInstance
-from workers import jobs as worker_jobs
-from workers.schedule import PERIODIC_JOBS, Scheduler
+from workers.schedule import Scheduler
 
 from .helpers import user
 from .worker_fixtures import (add_cases, assert_each_timer_fired_once, due_instance_count, open_distribution_cases,

@@ -133,7 +133,7 @@ class Workers:
     def kill(self, process):
         """SIGKILL the worker and its work horse (RQ puts the horse in a process group of its
         own), with no clean-up of any kind: the job in hand dies mid-transaction."""
-        horses = _descendants(process.pid)
+        horses = descendants(process.pid)
         for pid in [process.pid, *horses]:
             try:
                 os.kill(pid, signal.SIGKILL)
@@ -162,7 +162,7 @@ class Workers:
                 handle.seek(mark[index])
                 if not any(marker in handle.read() for marker in REDIS_LOST_MARKERS):
                     return False
-            if _descendants(process.pid):
+            if descendants(process.pid):
                 return False
         return True
 
@@ -170,7 +170,7 @@ class Workers:
         return "\n".join((self.tmp_path / f"worker{i}.log").read_text()[-3000:] for i in range(len(self.processes)))
 
 
-def _descendants(pid):
+def descendants(pid):
     """Child process ids of ``pid``, recursively (read from /proc)."""
     found = []
     try:
@@ -184,7 +184,7 @@ def _descendants(pid):
         except FileNotFoundError:
             continue
         for child in children:
-            found += [child, *_descendants(child)]
+            found += [child, *descendants(child)]
     return found
 
 

@@ -1,10 +1,13 @@
 """The Flask application factory."""
 import os
 
-from flask import Flask, g, has_request_context, session
+from flask import Flask, g, has_request_context, render_template, session
+from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 
 from config import Config
+from .errors import too_large_message
 from .extensions import babel, csrf, db, login_manager, migrate
 
 
@@ -25,6 +28,33 @@ def select_locale():
 
 def create_app(config=Config):
     """Build the application for ``config`` (a class or an object with upper-case settings)."""
+    # The parts of the application are imported when an app is built, not with this package:
+    # every module under webapp/ runs this file first, and the parts lead back to it
+    # (cycle: webapp -> webapp.<blueprint> -> webapp.jobs.<jobs> -> webapp.jobs.context -> webapp);
+    # a process that needs only the intake core or the models stays light.
+    from . import cli, formatting, security_headers, sqlite_pragmas, translation_cache
+    from .admin import bp as admin_bp
+    from .auth import bp as auth_bp
+    from .cases import bp as cases_bp
+    from .changes import bp as changes_bp
+    from .dashboard import bp as dashboard_bp
+    from .documents.photos import set_photo_source
+    from .employers import bp as employers_bp
+    from .inbox import bp as inbox_bp
+    from .intake_web import bp as intake_bp
+    from .models import User
+    from .notifications import bp as notifications_bp
+    from .offline import bp as offline_bp
+    from .printing import bp as printing_bp
+    from .processes import bp as processes_bp
+    from .quality import bp as quality_bp
+    from .registry import bp as registry_bp
+    from .search import bp as search_bp
+    from .services.casework import operations
+    from .services.casework.photos import archive_photos
+    from .services.scoping import OutOfScope
+    from .supervision import bp as supervision_bp
+
     app = Flask(__name__, instance_path=getattr(config, "INSTANCE_DIR", None))
     app.config.from_object(config)
     if not app.config.get("SECRET_KEY"):
@@ -41,11 +71,8 @@ def create_app(config=Config):
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 
-    from . import security_headers, sqlite_pragmas
     sqlite_pragmas.install(app)
     security_headers.install(app)
-
-    from .models import User
 
     @login_manager.user_loader
     def load_user(user_id):
@@ -56,69 +83,31 @@ def create_app(config=Config):
         g._user_locale = user.locale or ""
         return user
 
-    _register_blueprints(app)
-    _register_template_helpers(app)
-
-    from .cli import register_cli
-    register_cli(app)
-
-    from .services.casework import operations
+    for blueprint in (
+            auth_bp, inbox_bp, cases_bp, registry_bp,
+            search_bp,  # the header search box
+            admin_bp,
+            supervision_bp,  # deadlines: the supervisor console with the admins' queue dashboard
+            notifications_bp,
+            dashboard_bp,  # progress, bulletins
+            intake_bp,  # department data intake and comparison
+            offline_bp,  # the assistant's offline visit app and document photos
+            processes_bp,  # diagrams, versions
+            printing_bp,  # the registration form PDFs and case archives
+            changes_bp,  # change requests
+            quality_bp,  # spot checks, summaries
+            employers_bp):  # 用工检查, 年审
+        app.register_blueprint(blueprint)
+    set_photo_source(app, archive_photos)  # archives include the photos the phones uploaded
+    formatting.register(app)
+    translation_cache.install(app)
+    _register_error_pages(app, OutOfScope)
+    cli.register_cli(app)
     operations.register_operations()
     return app
 
 
-def _register_blueprints(app):
-    from .auth import bp as auth_bp
-    from .inbox import bp as inbox_bp
-    from .cases import bp as cases_bp
-    from .registry import bp as registry_bp
-    from .admin import bp as admin_bp
-
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(inbox_bp)
-    app.register_blueprint(cases_bp)
-    app.register_blueprint(registry_bp)
-    from .search import bp as search_bp  # the header search box
-    app.register_blueprint(search_bp)
-    app.register_blueprint(admin_bp)
-    # Deadlines: the supervisor console (with the admins' queue dashboard) and notifications.
-    from .supervision import bp as supervision_bp
-    from .notifications import bp as notifications_bp
-
-    app.register_blueprint(supervision_bp)
-    app.register_blueprint(notifications_bp)
-    from .dashboard import bp as dashboard_bp; app.register_blueprint(dashboard_bp)  # noqa: E702 - progress, bulletins
-    from .intake_web import bp as intake_bp  # department data intake and comparison
-
-    app.register_blueprint(intake_bp)
-    from .offline import bp as offline_bp  # the assistant's offline visit app and document photos
-
-    app.register_blueprint(offline_bp)
-    from .processes import bp as processes_bp; app.register_blueprint(processes_bp)  # noqa: E702 - diagrams, versions
-    from .printing import bp as printing_bp  # the registration form PDFs and case archives
-
-    app.register_blueprint(printing_bp)
-    from .documents.photos import set_photo_source
-    from .services.casework.photos import archive_photos
-
-    set_photo_source(app, archive_photos)  # archives include the photos the phones uploaded
-    from .changes import bp as changes_bp; app.register_blueprint(changes_bp)  # noqa: E702 - change requests
-    from .quality import bp as quality_bp; app.register_blueprint(quality_bp)  # noqa: E702 - spot checks, summaries
-    from .employers import bp as employers_bp; app.register_blueprint(employers_bp)  # noqa: E702 - 用工检查, 年审
-
-
-def _register_template_helpers(app):
-    from flask import render_template
-    from flask_babel import gettext as _
-    from flask_wtf.csrf import CSRFError
-
-    from . import formatting
-
-    formatting.register(app)
-    from . import translation_cache
-
-    translation_cache.install(app)
-
+def _register_error_pages(app, out_of_scope_error):
     def page(code, message):
         return render_template("errors/error.html", code=code, message=message), code
 
@@ -134,14 +123,10 @@ def _register_template_helpers(app):
     def not_found(err):
         return page(404, _("页面不存在，或不在您的管辖范围内。"))
 
-    from .services.scoping import OutOfScope
-
-    @app.errorhandler(OutOfScope)
+    @app.errorhandler(out_of_scope_error)
     def out_of_scope(err):  # a domain error of the services: the same page as any unknown id
         return not_found(err)
 
     @app.errorhandler(413)
     def too_large(err):
-        from .errors import too_large_message
-
         return page(413, too_large_message(err))

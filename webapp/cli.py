@@ -4,7 +4,11 @@ from flask.cli import AppGroup
 
 from .extensions import db
 from .intake_web.cli import intake_cli
+from .models import Area
+from .services import areas
+from .services.admin import staff
 from .services.admin.shipped import TOP_LEVEL_PROCESSES, deploy_shipped_diagrams  # noqa: F401 (imported from here too)
+from .services.campaign import progress_rebuild as rebuild
 from .synthetic.demo_runner import demo_cli
 
 areas_cli = AppGroup("areas", help="Administrative areas.")
@@ -26,8 +30,6 @@ def diagrams_deploy():
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def areas_load(path):
     """Load areas from a CSV (code,name,level,kind,parent_code)."""
-    from .services import areas
-
     count = areas.load_csv(path)
     db.session.commit()
     click.echo(f"{count} areas loaded")
@@ -41,9 +43,6 @@ def areas_load(path):
 @click.password_option()
 def users_create(username, role, area_code, display_name, password):
     """Create a staff account (the same rules as the administrators' page)."""
-    from .models import Area
-    from .services.admin import staff
-
     area = Area.query.filter_by(code=area_code).one_or_none()
     if area is None:
         raise click.BadParameter(f"no area {area_code}")
@@ -59,8 +58,6 @@ def users_create(username, role, area_code, display_name, password):
 @click.option("--county", "county_code", default="341721", show_default=True)
 def progress_rebuild(county_code):
     """Recount the county's progress figures from its cases (once after upgrading to 0015)."""
-    from .services.campaign import progress_rebuild as rebuild
-
     totals = rebuild.rebuild(county_code)
     runs = rebuild.snapshot_missing_runs(county_code)
     db.session.commit()

@@ -45,6 +45,11 @@ def set_now(value):
     _override = value
 
 
+def frozen_at():
+    """The time this process's clock is frozen at (``set_now``), or None."""
+    return _override
+
+
 def local_zone():
     """The campaign's time zone: the BABEL_DEFAULT_TIMEZONE setting (Asia/Shanghai by default)."""
     name = current_app.config.get("BABEL_DEFAULT_TIMEZONE") if has_app_context() else None

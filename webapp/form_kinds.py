@@ -10,7 +10,12 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _, lazy_gettext as _l
 
+from .engine import current_version
+from .engine.catalogue import steps_of
+from .engine.diagrams import steps_of_version
+from .extensions import db
 from .labels import INSPECTION_OUTCOMES, PROBLEM_OUTCOMES
+from .models import DiagramVersion
 
 
 @dataclass(frozen=True)
@@ -116,12 +121,6 @@ def step_of(row):
     A version stored before steps were data names no form kind: its step is then described by
     the same step (process and task id) of the process's current version.
     """
-    from .engine import current_version
-    from .engine.catalogue import steps_of
-    from .engine.diagrams import steps_of_version
-    from .extensions import db
-    from .models import DiagramVersion
-
     version_id = row.diagram_version_id or row.instance.diagram_version_id
     steps = steps_of_version(version_id) or {}
     key = (row.process_id, row.task_name)

@@ -1,11 +1,17 @@
 """Template filters: dates, numbers and ID numbers as Chinese staff expect them."""
 from datetime import timezone
 
-from flask_babel import format_datetime, format_decimal, lazy_gettext as _l
+from flask import g
+from flask_babel import format_datetime, format_decimal, get_locale, lazy_gettext as _l
 
-from . import labels
+from . import codes, labels
+from .codes import RELATION
+from .engine.catalogue import known_titles, loaded, steps_of
+from .extensions import db
 from .idnumber import mask_id, mask_ids_in_text
+from .models import Area, DiagramVersion
 from .models.base import utcnow
+from .services.casework.changes import SENSITIVE_FIELDS
 
 ROLE_LABELS = {
     "village": _l("村(社区)协理员"), "township": _l("乡镇社保所"), "agency": _l("社保经办机构"),
@@ -27,8 +33,6 @@ EVENT_LABELS = {
 
 def code_label(value, list_name):
     """The label of a registration-form code (``list_name`` names a list in ``webapp.codes``)."""
-    from . import codes
-
     if value in (None, ""):
         return ""
     return str(dict(getattr(codes, list_name)).get(value, value))
@@ -44,10 +48,6 @@ def task_title(title):
 def _step_title(name):
     """A step's title from its diagram (its name, or its ``title_en`` in English); rows and
     timelines store the Chinese name or the task id. Unknown names are shown as stored."""
-    from flask_babel import get_locale
-
-    from .engine.catalogue import known_titles
-
     titles = known_titles()
     if name not in titles:
         _load_steps()
@@ -61,10 +61,6 @@ def _step_title(name):
 
 def _load_steps():
     """Read the steps of every stored version not read yet in this process (versions never change)."""
-    from .engine.catalogue import loaded, steps_of
-    from .extensions import db
-    from .models import DiagramVersion
-
     known = loaded()
     for version_id, digest in db.session.query(DiagramVersion.id, DiagramVersion.content_hash):
         if digest not in known:
@@ -73,8 +69,6 @@ def _load_steps():
 
 def relation_label(value):
     """A relation to the head of household (stored as its Chinese code) in the interface language."""
-    from .codes import RELATION
-
     return str(dict(RELATION).get(value, value)) if value else ""
 
 
@@ -98,10 +92,6 @@ def area_name(code):
     """The name of an area code (names of one request are looked up once)."""
     if not code:
         return ""
-    from flask import g
-
-    from .models import Area
-
     names = g.get("_area_names")
     if names is None:
         names = g._area_names = {}
@@ -113,10 +103,6 @@ def area_name(code):
 
 def preload_area_names(codes):
     """Look up the names of ``codes`` in one query for this request's ``area_name`` calls."""
-    from flask import g
-
-    from .models import Area
-
     names = g.get("_area_names")
     if names is None:
         names = g._area_names = {}
@@ -143,12 +129,8 @@ def register(app):
     app.jinja_env.globals.update(record_rows=labels.record_rows, changed_rows=labels.changed_rows,
                                  field_title=labels.field_title, field_value=labels.field_value,
                                  sensitive_fields=_sensitive_fields())
-    from flask_babel import get_locale
-
     app.jinja_env.globals.update(now_utc=utcnow, languages=app.config["LANGUAGES"], get_locale=get_locale)
 
 
 def _sensitive_fields():
-    from .services.casework.changes import SENSITIVE_FIELDS  # the one list, shown on the review page
-
     return SENSITIVE_FIELDS

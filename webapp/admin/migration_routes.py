@@ -5,8 +5,10 @@ from flask_login import current_user
 
 from ..auth.decorators import admin_required
 from ..extensions import db
+from ..jobs import casework as jobs
 from ..models import DiagramVersion, MigrationRun
-from ..services.admin import migration
+from ..queues import enqueue
+from ..services.admin import migration, processes
 from . import bp
 
 
@@ -25,8 +27,8 @@ def migration_version(version_id):
     target, rows = migration.check_cases(version)
     running = len(migration.engine_migration.running_instances(version.id))
     return render_template("admin/migration_version.html", version=version, target=target, rows=rows,
-                           running=running, number=migration.version_number(version),
-                           target_number=migration.version_number(target) if target else None,
+                           running=running, number=processes.number_of(version),
+                           target_number=processes.number_of(target) if target else None,
                            changes=migration.spec_changes(version, target) if target else [],
                            limit=migration.LIST_LIMIT)
 
@@ -52,7 +54,7 @@ def migration_start(version_id):
         flash(_("没有选择可迁移的运行中案件。"), "error")
         return redirect(url_for("admin.migration_version", version_id=version_id))
     db.session.commit()
-    migration.enqueue(run.id)
+    enqueue("bulk", jobs.migrate_cases, run.id, job_id=f"migration-{run.id}")  # the run's id only
     return redirect(url_for("admin.migration_run", run_id=run.id))
 
 

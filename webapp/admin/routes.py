@@ -10,6 +10,7 @@ from .. import engine
 from ..engine.preflight import check_upload, explain
 from ..services import audit
 from ..infra import login_throttle
+from ..services.admin import processes
 from ..services.admin.process_editing import deploy_files
 from .forms import DiagramUploadForm
 from . import bp
@@ -70,11 +71,8 @@ def _diagrams_page(form, problems):
     form.process_id.choices = _process_choices()
     counts = dict(db.session.query(ProcessInstance.diagram_version_id, db.func.count(ProcessInstance.id))
                   .group_by(ProcessInstance.diagram_version_id).all())
-    numbers, seen = {}, {}
-    for version in sorted(versions, key=lambda v: v.id):  # numbered per process, in deploy order
-        seen[version.process_id] = numbers[version.id] = seen.get(version.process_id, 0) + 1
     return render_template("admin/diagrams.html", versions=versions, form=form, problems=problems, counts=counts,
-                           numbers=numbers)
+                           numbers=processes.version_numbers(versions))
 
 
 @bp.route("/diagrams/<int:version_id>/<path:filename>")

@@ -6,6 +6,7 @@ from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..formatting import ROLE_LABELS
+from ..intake.mapping import SOURCES
 from ..models import ROLES
 
 
@@ -23,8 +24,6 @@ DEPARTMENT_LABELS = {
 
 def department_choices():
     """The data-source departments a data provider may belong to, with a blank first option."""
-    from ..intake.mapping import SOURCES
-
     return [("", _l("（不适用）"))] + [(code, DEPARTMENT_LABELS.get(code, code)) for code in SOURCES]
 
 

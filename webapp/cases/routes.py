@@ -5,6 +5,8 @@ from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..form_schema import current_language
+from ..formatting import task_title
+from ..labels import label
 from ..landing import RECORD_ROLES, landing_url
 from ..models import Case, CaseEvent, RegistrationForm
 from ..exports import xlsx_response
@@ -48,8 +50,6 @@ def case_export():
     query, status, kind, text = _filtered_cases()
     audit.record(current_user, "export", "case_list", detail=f"status={status} kind={kind} q={text}")
     db.session.commit()
-    from ..formatting import task_title
-    from ..labels import label
 
     rows = ((c.id, c.title, label(c.kind, "case_kind"), task_title(c.current_step), c.township_code,
              c.village_code, label(c.status, "case_status"), c.created_at)

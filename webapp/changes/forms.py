@@ -1,10 +1,11 @@
 """Forms for raising change requests."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from .. import codes
+from ..idnumber import normalize_id
 from ..labels import GROUPS, field_title
 from ..services.casework.changes import CORRECTABLE, SCHEME_FIELDS
 
@@ -64,10 +65,6 @@ class NewPersonForm(FlaskForm):
 
     def validate_id_number(self, field):
         """The ID must be a valid 18-digit citizen ID number."""
-        from wtforms import ValidationError
-
-        from ..idnumber import normalize_id
-
         result = normalize_id((field.data or "").strip())
         if not result.ok:
             raise ValidationError(_l("公民身份号码无效。"))

@@ -3,15 +3,15 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from workers import change_jobs
-
 from . import bp
+from ..queues import enqueue
 from .forms import NewPersonForm
 from ..auth.decorators import roles_required
 from ..extensions import db
-from ..models import Area, ChangeRequest, ComparisonRun
+from ..jobs import changes as change_jobs
+from ..models import Area, ChangeRequest, ComparisonRun, VillageSurvey
 from ..services import audit, scoping
-from ..services.casework import changes
+from ..services.casework import changes, surveys
 
 RAISE_ROLES = ("agency", "township", "village")
 RUN_ROLES = ("agency", "county")
@@ -69,7 +69,7 @@ def detail(request_id):
 def new_person():
     """Raise a newborn or a person moving into the county (they enter the registry once approved)."""
     form = NewPersonForm()
-    villages = _villages_of_user()
+    villages = villages_of_user()
     form.village_code.choices = [(v.code, v.name) for v in villages]
     if form.validate_on_submit():
         area = next(v for v in villages if v.code == form.village_code.data)
@@ -88,7 +88,7 @@ def new_person():
     return render_template("changes/new_person.html", form=form)
 
 
-def _villages_of_user():
+def villages_of_user():
     """The villages a new person may be raised in: the user's own, or those of their township or county."""
     area = current_user.area
     if area.level == "village":
@@ -101,8 +101,6 @@ def _villages_of_user():
 @roles_required(*RUN_ROLES)
 def raise_from_run(run_id):
     """Raise change requests from a comparison run's differences (a job; a second time raises nothing new)."""
-    from ..queues import enqueue
-
     run = db.session.get(ComparisonRun, run_id)
     if run is None or run.county_code != current_user.area.county_code or run.status != "done":
         abort(404)
@@ -118,9 +116,6 @@ def raise_from_run(run_id):
 @roles_required("village")
 def survey_household(survey_id, household_id):
     """The village assistant confirms a household unchanged in a periodic survey."""
-    from ..models import VillageSurvey
-    from ..services.casework import surveys
-
     survey = scoping.get_or_404(VillageSurvey, survey_id, current_user)
     try:
         surveys.mark(survey, household_id, "confirmed", current_user)

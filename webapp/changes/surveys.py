@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from . import bp
 from .forms import SurveyScheduleForm
-from .routes import _villages_of_user
+from .routes import villages_of_user
 from ..auth.decorators import roles_required
 from ..extensions import db
 from ..models import SurveySchedule, VillageSurvey
@@ -20,7 +20,7 @@ SCHEDULE_ROLES = ("township", "county", "agency")
 def survey_schedules():
     """The villages' survey schedules and recent surveys of the user's area; staff set a schedule."""
     form = SurveyScheduleForm()
-    villages = _villages_of_user()
+    villages = villages_of_user()
     form.village_code.choices = [(v.code, v.name) for v in villages]
     if current_user.role in SCHEDULE_ROLES and form.validate_on_submit():
         village = next(v for v in villages if v.code == form.village_code.data)

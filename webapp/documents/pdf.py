@@ -29,6 +29,7 @@ Needs an application context (templates are rendered with Flask's Jinja environm
 import hashlib
 import io
 import os
+from urllib.request import url2pathname
 
 from flask import current_app, render_template, send_file
 
@@ -42,7 +43,7 @@ def render_pdf(template_name, *, stylesheets=(), **context):
     print CSS by ``documents/_base.html`` (so they override it). Equal input gives byte-equal
     output.
     """
-    # Imported here: WeasyPrint loads pango through cffi, which the rest of the app never needs.
+    # A heavy import, made here: WeasyPrint loads pango through cffi, which the rest of the app never needs.
     from weasyprint import HTML
 
     # The base template links the stylesheets itself: as author styles they win over the base
@@ -72,7 +73,7 @@ def pdf_response(data, filename, *, inline=True):
 
 def _static_only_fetcher(static_dir):
     """A URL fetcher that serves files under ``static_dir`` and ``data:`` URLs, nothing else."""
-    from weasyprint.urls import URLFetcher
+    from weasyprint.urls import URLFetcher  # heavy: see render_pdf
 
     root = os.path.realpath(static_dir)
 
@@ -81,8 +82,6 @@ def _static_only_fetcher(static_dir):
             if url.startswith("data:"):
                 return super().fetch(url, headers)
             if url.startswith("file:"):
-                from urllib.request import url2pathname
-
                 path = os.path.realpath(url2pathname(url.split("?")[0].removeprefix("file:")))
                 if path.startswith(root + os.sep):
                     return super().fetch(url, headers)

@@ -4,6 +4,7 @@ Each entry is either None (the method is called as it is: it cannot grow anythin
 function ``(guard, value, *args)`` that checks sizes before and charges what it produced
 (see guards.py). ``ALLOWED_ATTRIBUTES`` is what the static check lets through (sandbox.py).
 """
+import datetime
 import json
 
 from .errors import UnsafeScript
@@ -15,8 +16,6 @@ class DateHelpers:
     @staticmethod
     def today():
         """Today's date as an ISO string."""
-        import datetime
-
         return datetime.date.today().isoformat()
 
 

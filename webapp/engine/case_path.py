@@ -5,7 +5,7 @@ parts pruning dropped (``passed.py``); nothing is written. The result names BPMN
 per process id, so the case page can mark them on the drawn diagrams.
 """
 from .passed import walk
-from .runtime import _load
+from .runtime import load_workflow
 
 
 def instance_path(instance):
@@ -15,7 +15,7 @@ def instance_path(instance):
     (user tasks, call activities underway); ``flows`` are the parent → child steps of
     the task tree, i.e. the sequence flows actually taken.
     """
-    path = walk(_load(instance))
+    path = walk(load_workflow(instance))
     for process, entry in (instance.passed or {}).items():
         into = path.setdefault(process, {"completed": set(), "waiting": set(), "flows": set()})
         into["completed"] |= set(entry.get("completed", ()))

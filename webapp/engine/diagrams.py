@@ -7,6 +7,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from flask import current_app, has_app_context
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
@@ -66,8 +67,6 @@ DEFAULT_MAX_ELEMENTS = 5000
 
 
 def _max_elements():
-    from flask import current_app, has_app_context
-
     return current_app.config.get("DIAGRAM_MAX_ELEMENTS", DEFAULT_MAX_ELEMENTS) if has_app_context() \
         else DEFAULT_MAX_ELEMENTS
 
@@ -169,9 +168,7 @@ def deploy_bundle(process_id, files, user=None, comment=None):
                                 DiagramVersion.content_hash != digest).update({"is_current": False})
     version.is_current = True
     db.session.flush()
-    with _current_lock:
-        _current_ids.pop((str(db.engine.url), process_id), None)
-        _stored.pop(str(db.engine.url), None)
+    forget_current_version(process_id)
     return version
 
 
@@ -203,6 +200,14 @@ _current_lock = threading.Lock()
 
 _version_hashes = {}  # (database URL, version id) -> content hash; a stored version never changes
 _stored = {}  # database URL -> (expiry, ((version id, content hash), ...))
+
+
+def forget_current_version(process_id):
+    """This process forgets its cached choice of ``process_id``'s current version (others within
+    CURRENT_VERSION_TTL seconds)."""
+    with _current_lock:
+        _current_ids.pop((str(db.engine.url), process_id), None)
+        _stored.pop(str(db.engine.url), None)  # the list of stored versions has a new one
 
 
 def forget_cached_versions():

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import InboxTask, ProcessInstance
 from ..models.base import utcnow
+from ..services.campaign import progress
 from . import projection, runtime
 from .diagrams import spec_cache
 from .serialization import SERIALIZER_VERSION, dump_state, serializer
@@ -283,13 +284,22 @@ def migrate(workflow, old_version, new_version, follow_new_deadlines=False, pass
 
 def preview(instance, new_version, follow_new_deadlines=False):
     """What migrating ``instance`` would do, without saving anything: an Outcome."""
-    workflow = runtime._load(instance)
+    workflow, before, obstacles = _migrated(instance, new_version, follow_new_deadlines)
+    if obstacles is not None:
+        return Outcome("incompatible", obstacles, before, before)
+    return Outcome("migrated", [], before, projection.ready_human_tasks(workflow))
+
+
+def _migrated(instance, new_version, follow_new_deadlines):
+    """Load ``instance`` and move its workflow to ``new_version`` in memory: (the workflow, its
+    ready human tasks before, the obstacles when it cannot move or None)."""
+    workflow = runtime.load_workflow(instance)
     before = projection.ready_human_tasks(workflow)
     try:
         migrate(workflow, instance.diagram_version, new_version, follow_new_deadlines, instance.passed)
     except Incompatible as err:
-        return Outcome("incompatible", err.obstacles, before, before)
-    return Outcome("migrated", [], before, projection.ready_human_tasks(workflow))
+        return workflow, before, err.obstacles
+    return workflow, before, None
 
 
 def migrate_instance(instance_id, new_version, follow_new_deadlines=False, actor=None):
@@ -297,19 +307,16 @@ def migrate_instance(instance_id, new_version, follow_new_deadlines=False, actor
 
     Safe to run twice: an instance already on the version is left alone. The caller commits.
     """
-    instance = runtime._lock_instance(instance_id)
+    instance = runtime.lock_instance(instance_id)
     if instance.diagram_version_id == new_version.id:
         return Outcome("already")
     if instance.status != "running":
         return Outcome("not_running")
-    workflow = runtime._load(instance)
-    before = projection.ready_human_tasks(workflow)
-    try:
-        migrate(workflow, instance.diagram_version, new_version, follow_new_deadlines, instance.passed)
-    except Incompatible as err:
-        return Outcome("incompatible", err.obstacles, before, before)
+    workflow, before, obstacles = _migrated(instance, new_version, follow_new_deadlines)
+    if obstacles is not None:
+        return Outcome("incompatible", obstacles, before, before)
     instance.diagram_version = new_version
-    runtime._save(instance, workflow, step="migrate", actor=actor)
+    runtime.save_workflow(instance, workflow, step="migrate", actor=actor)
     after = projection.ready_human_tasks(workflow)
     _refresh_open_rows(instance, after)
     return Outcome("migrated", [], before, after)
@@ -320,7 +327,7 @@ def migrate_batch(instance_ids, new_version, follow_new_deadlines=False, actor=N
 
     The instances are locked and their open inbox rows read with one query each. An instance
     whose open tasks are the same ones after the move (the usual case: tasks keep their ids)
-    is saved with its state, timer and rows only; any other goes through the full ``_save``.
+    is saved with its state, timer and rows only; any other goes through the full ``save_workflow``.
     A database error propagates (the caller rolls the batch back and goes one by one).
     """
     query = select(ProcessInstance).where(ProcessInstance.id.in_(instance_ids))
@@ -339,7 +346,7 @@ def migrate_batch(instance_ids, new_version, follow_new_deadlines=False, actor=N
         if instance.status != "running":
             outcomes[instance.id] = Outcome("not_running")
             continue
-        workflow = runtime._load(instance)
+        workflow = runtime.load_workflow(instance)
         try:
             migrate(workflow, instance.diagram_version, new_version, follow_new_deadlines, instance.passed)
         except Incompatible as err:
@@ -355,7 +362,7 @@ def migrate_batch(instance_ids, new_version, follow_new_deadlines=False, actor=N
             instance.serializer_version = SERIALIZER_VERSION
             instance.updated_at = utcnow()
         else:
-            runtime._save(instance, workflow, step="migrate", actor=actor)
+            runtime.save_workflow(instance, workflow, step="migrate", actor=actor)
         _refresh_open_rows(instance, after, open_rows)
         outcomes[instance.id] = Outcome("migrated", [], [], after, instance.case_id)
     return outcomes
@@ -373,9 +380,7 @@ def _refresh_open_rows(instance, ready, open_rows=None):
         if item is None:
             continue
         if row.due_at != item["due_at"] and item["due_at"] is not None and item["due_at"] > now:
-            from ..services.campaign import progress  # the counters live with the services
-
-            progress.overdue_cleared(row)
+            progress.overdue_cleared(row)  # the counters live with the services
             row.overdue = False  # a later deadline is a new chance to be on time
         row.title, row.due_at, row.reminder_at = item["title"], item["due_at"], item["reminder_at"]
 

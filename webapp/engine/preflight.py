@@ -10,6 +10,7 @@ import re
 from flask_babel import gettext as _, lazy_gettext as _l
 from lxml import etree
 
+from ..form_kinds import FORM_KINDS
 from .diagrams import LANE_ROLES, Problem
 from .expand import task_properties
 from .operator_params import check_operator
@@ -163,9 +164,6 @@ def _check_start_rule(process, add):
 
 def _check_step(task, add):
     """A user task names a registered form kind, and its deadline/reminder are ISO 8601 durations."""
-    from ..form_kinds import FORM_KINDS  # the one registry of form kinds
-    from .expand import task_properties
-
     props = task_properties(task)
     form = (props.get("form") or "").strip()
     names = "、".join(str(each.label) for each in FORM_KINDS.values())

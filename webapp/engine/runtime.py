@@ -1,6 +1,6 @@
 """Starting processes, completing tasks and firing timers, with the inbox kept in step.
 
-Every write goes through ``_save``: the serialized state, the inbox rows and the timer due
+Every write goes through ``save_workflow``: the serialized state, the inbox rows and the timer due
 time change together in the caller's transaction. The caller commits.
 """
 import contextvars
@@ -8,6 +8,7 @@ import threading
 from dataclasses import dataclass, field
 from uuid import UUID
 
+from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
@@ -17,6 +18,8 @@ from SpiffWorkflow.util.task import TaskState
 from ..extensions import db
 from ..models import DiagramVersion, InboxTask, ProcessInstance
 from ..models.base import utcnow
+from ..services import notifications
+from ..services.campaign import progress
 from . import clockwork, incidents, operations, passed, projection, pruning
 from .diagrams import current_version_ref, spec_cache
 from .errors import ScriptLimitExceeded
@@ -73,8 +76,6 @@ def _service_handler(task, operation_name, params):
 
 
 def _limits_from_config():
-    from flask import current_app, has_app_context
-
     if not has_app_context():
         return Limits()
     config = current_app.config
@@ -96,8 +97,6 @@ def script_engine():
 
 
 def _max_automatic_steps():
-    from flask import current_app, has_app_context
-
     return current_app.config.get("ENGINE_MAX_AUTOMATIC_STEPS", MAX_AUTOMATIC_STEPS) if has_app_context() \
         else MAX_AUTOMATIC_STEPS
 
@@ -132,11 +131,11 @@ def start_process(case, process_id, data=None, actor=None):
         db.session.add(instance)
         ctx = RunContext(instance=instance, actor=actor)
         failure = _run(ctx, lambda: _catch_up(workflow), workflow)
-        created = _save(instance, workflow, new_instance=True, failure=failure, step="start", actor=actor)
+        created = save_workflow(instance, workflow, new_instance=True, failure=failure, step="start", actor=actor)
     return instance, created
 
 
-def _lock_instance(instance_id):
+def lock_instance(instance_id):
     """Load the instance for writing: a row lock on PostgreSQL, the version check everywhere."""
     # With its diagram version in the same statement (the specs are found by its content hash);
     # only the instance's row is locked, never the version many instances share.
@@ -147,7 +146,7 @@ def _lock_instance(instance_id):
     return db.session.execute(query.execution_options(populate_existing=True)).scalar_one()
 
 
-def _load(instance):
+def load_workflow(instance):
     spec, subprocess_specs = spec_cache.get(instance.diagram_version)
     return load_state(instance.state, spec, subprocess_specs, script_engine())
 
@@ -163,13 +162,13 @@ def complete_task(row, actor, data):
     Raises TaskNotAvailable when it was already done (``completed_by`` says by whom) and
     EngineConflict when another writer won the race on the same instance.
     """
-    instance = _lock_instance(row.instance_id)
+    instance = lock_instance(row.instance_id)
     row = _fresh_task_row(row.id)
     if row.state != "ready":
         raise TaskNotAvailable("task already finished", completed_by=row.completed_by)
     if instance.status == "incident":
         raise CaseHasIncident("the case is stopped at an incident")
-    workflow = _load(instance)
+    workflow = load_workflow(instance)
     ctx = RunContext(instance=instance, actor=actor)
     # Timer paths that fell due must run before the task: finishing after it, they would
     # merge their older copy of the data over the task's result.
@@ -189,7 +188,7 @@ def complete_task(row, actor, data):
         failure = _run(ctx, step, workflow) or failure
 
     try:
-        created = _save(instance, workflow, failure=failure, step="complete", actor=actor, completing=row)
+        created = save_workflow(instance, workflow, failure=failure, step="complete", actor=actor, completing=row)
         db.session.flush()
     except (StaleDataError, OperationalError) as err:
         db.session.rollback()
@@ -201,14 +200,14 @@ def complete_task(row, actor, data):
 
 def fire_due_timers(instance_id, actor=None):
     """Refresh the timers of one instance, run what they trigger, save. Safe to run twice."""
-    instance = _lock_instance(instance_id)
+    instance = lock_instance(instance_id)
     if instance.status != "running":
         return []
-    workflow = _load(instance)
+    workflow = load_workflow(instance)
     ctx = RunContext(instance=instance, actor=actor)
 
     failure = _run(ctx, lambda: _catch_up(workflow), workflow)
-    _save(instance, workflow, failure=failure, step="timers", actor=actor)
+    save_workflow(instance, workflow, failure=failure, step="timers", actor=actor)
     return ctx.operations_run
 
 
@@ -218,11 +217,11 @@ def retry_incident(instance_id, actor=None):
     The tasks in error are made ready again and the engine runs them; if the case fails
     again, its incident stays open with the new error.
     """
-    instance = _lock_instance(instance_id)
+    instance = lock_instance(instance_id)
     if instance.status != "incident":
         incidents.resolve(instance, actor)
         return True
-    workflow = _load(instance)
+    workflow = load_workflow(instance)
     ctx = RunContext(instance=instance, actor=actor)
 
     def step():
@@ -233,11 +232,9 @@ def retry_incident(instance_id, actor=None):
         _catch_up(workflow)
 
     failure = _run(ctx, step, workflow)
-    created = _save(instance, workflow, failure=failure, step="retry", actor=actor)
+    created = save_workflow(instance, workflow, failure=failure, step="retry", actor=actor)
     if instance.status != "incident":
         incidents.resolve(instance, actor)
-        from ..services import notifications
-
         notifications.tasks_arrived(created, actor)
         return True
     return False
@@ -275,7 +272,7 @@ def _dump_or_failure(workflow, failure):
         return None, failure or incidents.describe_failure(err, workflow)
 
 
-def _save(instance, workflow, new_instance=False, failure=None, step="", actor=None, completing=None):
+def save_workflow(instance, workflow, new_instance=False, failure=None, step="", actor=None, completing=None):
     """Write state, status, timer due time and the inbox rows; return the new rows.
 
     A failed step is saved as far as it got (the failing task in error) with the instance in
@@ -325,9 +322,7 @@ def _sync_inbox(instance, ready, new_instance):
     for row in open_rows:
         if row.task_uuid not in ready_ids:
             if row.overdue:
-                from ..services.campaign import progress  # the overdue counter (design invariant 16)
-
-                progress.overdue_cleared(row)
+                progress.overdue_cleared(row)  # the overdue counter (design invariant 16)
             row.state = "cancelled"
     known = {row.task_uuid for row in open_rows}
     case = instance.case

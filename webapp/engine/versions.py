@@ -1,7 +1,7 @@
 """Choosing which stored diagram version new cases start on (rollback)."""
 from ..extensions import db
 from ..models import DiagramVersion
-from .diagrams import _current_ids
+from .diagrams import forget_current_version
 
 
 def make_current(version):
@@ -13,6 +13,5 @@ def make_current(version):
                                 DiagramVersion.id != version.id).update({"is_current": False})
     version.is_current = True
     db.session.flush()
-    # This process forgets its cached choice now; others within CURRENT_VERSION_TTL seconds.
-    _current_ids.pop((str(db.engine.url), version.process_id), None)
+    forget_current_version(version.process_id)
     return version

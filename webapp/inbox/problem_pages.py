@@ -14,7 +14,7 @@ from .. import form_kinds
 from ..engine.diagrams import steps_of_version
 from ..models import CaseEvent, ProblemRecord
 from ..services.casework import cases
-from .task_pages import _can_work, _finish  # the inbox's own completion path
+from .task_pages import can_work, finish_task  # the inbox's own completion path
 
 from ..labels import GROUPS, PROBLEM_OUTCOMES  # noqa: E402 (one labelling layer)
 
@@ -63,11 +63,11 @@ def _page(form_class, decision_field, comment_field):
             data = {comment_key or comment_field: getattr(form, comment_field).data}
             if decision_field:
                 data[decision_key or decision_field] = getattr(form, decision_field).data
-            answer = _finish(row, lambda: cases.complete(row, current_user, data))
+            answer = finish_task(row, lambda: cases.complete(row, current_user, data))
             if answer is not None:
                 return answer
         resolving = form_kind is not None and form_kind.code == "resolve_problem"
-        return render_template("inbox/task_problem.html", row=row, case=row.case, can_work=_can_work(row),
+        return render_template("inbox/task_problem.html", row=row, case=row.case, can_work=can_work(row),
                                form=form, records=_records(row.case), labels=GROUPS["problem_type"],
                                investigation=_investigation(row) if resolving else None)
     return page

@@ -4,8 +4,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
+from ..form_kinds import kind_of
+from ..idnumber import birth_date, sex
 from ..landing import TASK_ROLES, landing_url, menu_for
-from ..models import InboxTask
+from ..models import InboxTask, Person, RegistrationForm
 from ..services import audit, scoping
 from ..services.casework import bulk_work, cases, inbox, steps, tasks
 from ..services.casework.tasks import TaskRefused
@@ -14,6 +16,7 @@ from .change_pages import CHANGE_PAGES
 from .data_form_pages import DATA_FORM_PAGES
 from .problem_pages import PROBLEM_PAGES
 from .quality_pages import QUALITY_PAGES
+from .registration_forms import PersonRegistrationForm
 from .survey_pages import SURVEY_PAGES
 from .inspection_pages import INSPECTION_PAGES
 from .task_pages import PAGES as _CASE_PAGES, not_available_message
@@ -26,8 +29,6 @@ PAGES = {**_CASE_PAGES, **PROBLEM_PAGES, **CHANGE_PAGES, **SURVEY_PAGES, **QUALI
 
 def page_for(row):
     """The page function of inbox ``row``'s form kind, or None."""
-    from ..form_kinds import kind_of
-
     form_kind, _step = kind_of(row)
     return PAGES.get(form_kind.page) if form_kind is not None else None
 BULK_LIMIT = 500  # one bulk action over "all matching" tasks works at most this many
@@ -183,7 +184,9 @@ def _flash_bulk(summary, done, refused):
         flash(_("另有 %(n)s 项未办理。", n=len(refused) - 10), "error")
 
 
-def _visit_task_for_forms(task_id):
+def visit_task_for_forms(task_id):
+    """The visit task ``task_id`` whose registration forms (and photos) the user may fill in:
+    404 outside the user's area or for another kind of task, 403 when not theirs to work."""
     row = scoping.get_task_or_404(task_id, current_user)
     if not steps.has_form(row, "visit"):  # the registration forms belong to the visit form kind
         abort(404)
@@ -200,11 +203,7 @@ def _visit_task_for_forms(task_id):
 @login_required
 def registration_form(task_id, person_id=None, form_id=None):
     """Fill or correct the registration form of one person (or of a person not yet listed)."""
-    from ..idnumber import birth_date, sex
-    from ..models import Person, RegistrationForm
-    from .registration_forms import PersonRegistrationForm
-
-    row = _visit_task_for_forms(task_id)
+    row = visit_task_for_forms(task_id)
     case = row.case
     person = added = None
     if person_id is not None:

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..services import audit
 from ..services.casework import cases, surveys
 from ..services.casework.tasks import TaskRefused
-from .task_pages import _finish, _render  # the inbox's own completion path
+from .task_pages import finish_task, render_task_page  # the inbox's own completion path
 
 
 class SurveyDoneForm(FlaskForm):
@@ -39,7 +39,7 @@ def conduct_survey_page(row):
     """The survey list (phone first) and its completion."""
     form = SurveyDoneForm()
     if form.validate_on_submit():
-        answer = _finish(row, lambda: _complete(row, form.survey_note.data))
+        answer = finish_task(row, lambda: _complete(row, form.survey_note.data))
         if answer is not None:
             return answer
     survey = surveys.survey_of_case(row.case)
@@ -47,7 +47,7 @@ def conduct_survey_page(row):
     db.session.commit()
     households = surveys.households_of(survey)
     pending = sum(1 for h in households if h.outcome == "pending")
-    return _render(row, "inbox/task_survey.html", form=form, survey=survey, households=households, pending=pending)
+    return render_task_page(row, "inbox/task_survey.html", form=form, survey=survey, households=households, pending=pending)
 
 
 # FormKind.page -> renderer (webapp/form_kinds.py: village_survey).

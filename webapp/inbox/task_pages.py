@@ -26,7 +26,7 @@ def not_available_message(err):
     return str(err)
 
 
-def _finish(row, action):
+def finish_task(row, action):
     """Run ``action`` (a service call completing ``row``), commit, and answer the user."""
     try:
         tasks.check_can_work(row, current_user)
@@ -51,8 +51,8 @@ def _finish(row, action):
     return redirect(url_for("inbox.tasks_list"))
 
 
-def _render(row, template, **context):
-    return render_template(template, row=row, case=row.case, can_work=_can_work(row), **context)
+def render_task_page(row, template, **context):
+    return render_template(template, row=row, case=row.case, can_work=can_work(row), **context)
 
 
 def _render_audited(row, template, **context):
@@ -62,12 +62,12 @@ def _render_audited(row, template, **context):
     loaded again); sent only after the commit, so no page goes out without its audit record.
     """
     audit.record(current_user, "view_household", "case", row.case_id)
-    html = _render(row, template, **context)
+    html = render_task_page(row, template, **context)
     db.session.commit()
     return html
 
 
-def _can_work(row):
+def can_work(row):
     """Whether the page offers the task's form: not when it is someone else's or already done
     (a finished task is shown read-only, as two sessions of one assistant may race to it)."""
     try:
@@ -88,11 +88,11 @@ def assign_household_page(row):
     if request.method == "GET" and row.case.village_code:
         form.village_code.data = row.case.village_code
     if form.validate_on_submit():
-        answer = _finish(row, lambda: tasks.assign_household(row, current_user, form.village_code.data,
+        answer = finish_task(row, lambda: tasks.assign_household(row, current_user, form.village_code.data,
                                                              form.visitor_id.data))
         if answer is not None:
             return answer
-    return _render(row, "inbox/task_assign.html", form=form)
+    return render_task_page(row, "inbox/task_assign.html", form=form)
 
 
 def visit_household_page(row):
@@ -101,7 +101,7 @@ def visit_household_page(row):
     if request.method == "GET":
         form.visit_date.data = utcnow().date()
     if form.validate_on_submit():
-        answer = _finish(row, lambda: tasks.complete_visit(
+        answer = finish_task(row, lambda: tasks.complete_visit(
             row, current_user, form.visit_result.data, form.visit_date.data, form.policy_explained.data,
             form.visit_comment.data))
         if answer is not None:
@@ -119,7 +119,7 @@ def _review_page(form_class):
     def page(row):
         form = form_class()
         if form.validate_on_submit():
-            answer = _finish(row, lambda: tasks.complete_review(row, current_user, form.decision.data,
+            answer = finish_task(row, lambda: tasks.complete_review(row, current_user, form.decision.data,
                                                                 form.comment.data))
             if answer is not None:
                 return answer

@@ -24,6 +24,7 @@ from typing import Iterator, NamedTuple
 
 from webapp.intake import limits
 from webapp.intake.limits import CONTROL_CHARS, REPLACEMENT, ReadError
+from webapp.intake.xlsx_fast import SheetFlags, UnsupportedWorkbook, iter_first_sheet
 
 _CHUNK = 1 << 20
 _HEADER_SEARCH_ROWS = 20
@@ -253,10 +254,6 @@ class TableReader:
     def _open_xlsx(self, sheet: str | None) -> TableInfo:
         rows, sheet_title = None, sheet
         if sheet is None:
-            from webapp.intake.xlsx_fast import UnsupportedWorkbook, iter_first_sheet
-
-            from webapp.intake.xlsx_fast import SheetFlags
-
             limits.check_xlsx_archive(self.path)
             self._sheet_flags = SheetFlags()
             try:

@@ -16,7 +16,7 @@ import re
 import zipfile
 from datetime import datetime, timedelta
 from typing import Iterator
-from xml.etree.ElementTree import ParseError, iterparse
+from xml.etree.ElementTree import ParseError, fromstring, iterparse
 
 from webapp.intake import limits
 from webapp.intake.limits import ReadError
@@ -55,8 +55,6 @@ def _column_index(reference: str) -> int:
 
 
 def _first_sheet_path(archive: zipfile.ZipFile) -> str:
-    from xml.etree.ElementTree import fromstring
-
     workbook = fromstring(archive.read("xl/workbook.xml"))
     sheets = workbook.find(f"{_MAIN}sheets")
     if sheets is None or not len(sheets):
@@ -100,7 +98,6 @@ def _date_styles(archive: zipfile.ZipFile) -> set[int]:
     """Indexes of the cell formats (the ``s`` attribute) that show numbers as dates."""
     if "xl/styles.xml" not in archive.namelist():
         return set()
-    from xml.etree.ElementTree import fromstring
 
     styles = fromstring(archive.read("xl/styles.xml"))
     custom = {}

@@ -9,6 +9,17 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from webapp.extensions import db
+from webapp.intake.employers import ORG_SOURCES, EmployerIndex, employer_counts
+from webapp.intake.folder import SourceUnknown, precision_recall, sources_in_folder
+from webapp.intake.mapping import SOURCES
+from webapp.intake.pipeline import PERSON_SOURCES, compare_employer_files, compare_files
+from webapp.services.areas import campaign_county
+from webapp.services.intake import importing as intake_import, mapping as intake_mapping
+from webapp.services.intake.runs import default_as_of
+from webapp.synthetic.answer_key import (EMPLOYER_KEY_FILE, KEY_FILE, SUMMARY_FILE, load_answer_key,
+                                         load_employer_key)
+from webapp.synthetic.generator import generate_county
 
 intake_cli = AppGroup("intake", help="Department data intake and comparison.")
 
@@ -22,8 +33,6 @@ intake_cli = AppGroup("intake", help="Department data intake and comparison.")
 @click.option("--workers", default=None, type=int, help="Processes (default: one per CPU).")
 def generate_county_command(out_dir, people, seed, county_code, as_of, workers):
     """Write a synthetic county's department files and answer key into OUT_DIR."""
-    from webapp.synthetic.generator import generate_county
-
     started = time.perf_counter()
     reference = date.fromisoformat(as_of) if as_of else date.today()
     with click.progressbar(length=15, label="生成乡镇数据") as bar:
@@ -56,15 +65,6 @@ def compare_dir_command(folder, as_of, explicit, county):
     placed by their headers (``--source`` settles the rest). Exit code 3 when
     a file's source cannot be told.
     """
-    from webapp.synthetic.answer_key import (EMPLOYER_KEY_FILE, KEY_FILE, SUMMARY_FILE, load_answer_key,
-                                             load_employer_key)
-    from webapp.intake.employers import ORG_SOURCES, EmployerIndex, employer_counts
-    from webapp.intake.folder import SourceUnknown, precision_recall, sources_in_folder
-    from webapp.intake.mapping import SOURCES
-    from webapp.intake.pipeline import PERSON_SOURCES, compare_employer_files, compare_files
-    from webapp.services.areas import campaign_county
-    from webapp.services.intake.runs import default_as_of
-
     folder = Path(folder)
     summary = json.loads((folder / SUMMARY_FILE).read_text(encoding="utf-8")) \
         if (folder / SUMMARY_FILE).exists() else None
@@ -142,9 +142,6 @@ EXIT_NEEDS_MAPPING = 3
               help="Header and value choices (JSON, as `flask intake mapping SOURCE` prints); saved for the source.")
 def import_command(file, source, period, mapping_file):
     """Import FILE of SOURCE like a web upload; exit code 3 when headers or values need mapping."""
-    from webapp.extensions import db
-    from webapp.services.intake import importing as intake_import, mapping as intake_mapping
-
     if mapping_file:
         try:
             document = json.loads(Path(mapping_file).read_text(encoding="utf-8"))
@@ -173,6 +170,4 @@ def import_command(file, source, period, mapping_file):
                                              "market_supervision", "civil_affairs"]))
 def mapping_command(source):
     """Print the header and value choices saved for SOURCE (the JSON `import --mapping` reads)."""
-    from webapp.services.intake import mapping as intake_mapping
-
     click.echo(json.dumps(intake_mapping.mapping_document(source), ensure_ascii=False, indent=2, sort_keys=True))

@@ -14,6 +14,14 @@ import os
 import socket
 import time
 from datetime import date
+from webapp.extensions import db
+from webapp.intake.compare import PROBLEM_LABELS
+from webapp.intake.mapping import SOURCES
+from webapp.intake.schemes import codes_in_mask, scheme_name
+from webapp.models import ComparisonResult, ComparisonRun
+from webapp.services import audit
+from webapp.services.areas import campaign_county
+from webapp.services.intake import runs as intake_runs
 
 import click
 
@@ -31,8 +39,6 @@ REASON_NAMES = {"deceased": "死亡", "moved_out": "迁出", "cancelled": "注�
 
 
 def _county(county: str | None) -> str:
-    from webapp.services.areas import campaign_county
-
     return county or campaign_county()[0]
 
 
@@ -41,10 +47,6 @@ def _county(county: str | None) -> str:
 @click.option("--county", default=None, help="County code (default: the configured county).")
 def run_command(as_of, county):
     """Run a comparison over one batch per source at an as-of date, printing progress; exit 1 if it fails."""
-    from webapp.extensions import db
-    from webapp.intake.mapping import SOURCES
-    from webapp.services.intake import runs as intake_runs
-
     try:
         day = date.fromisoformat(as_of) if as_of else None
     except ValueError:
@@ -82,12 +84,6 @@ def run_command(as_of, county):
 @click.option("--status", type=click.Choice(sorted(STATUS_NAMES)), default=None, help="Only people with this result.")
 def results_command(run_id, out, status):
     """Write a run's results with FULL ID numbers to a CSV file (operator's machine only; audited)."""
-    from webapp.extensions import db
-    from webapp.intake.compare import PROBLEM_LABELS
-    from webapp.intake.schemes import codes_in_mask, scheme_name
-    from webapp.models import ComparisonResult, ComparisonRun
-    from webapp.services import audit
-
     run = db.session.get(ComparisonRun, run_id)
     if run is None or run.status != "done":
         click.echo(f"比对 #{run_id} 不存在或尚未完成。", err=True)

@@ -12,14 +12,14 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from workers import intake_jobs
-
 from ..auth.decorators import roles_required
 from ..errors import upload_too_large
 from ..exports import mask_digit_runs, mask_id_text, xlsx_response
 from ..extensions import db
+from ..jobs import intake as intake_jobs
 from ..labels import GROUPS
 from ..models import ComparisonRun, ImportBatch, ValidationIssue
+from ..queues import enqueue
 from ..services import audit, scoping
 from ..services.intake import importing as intake_import, mapping as intake_mapping, runs as intake_runs
 from . import mapping_forms as forms
@@ -35,13 +35,13 @@ STATUS_LABELS = GROUPS["result_status"]
 PROBLEM_LABELS = GROUPS["problem_type"]
 
 
-def _inline():
+def runs_inline():
     # INTAKE_INLINE set (True or False) wins, so a test can take the worker path.
     inline = current_app.config.get("INTAKE_INLINE")
     return current_app.config.get("TESTING") if inline is None else inline
 
 
-def _county():
+def user_county():
     return current_user.area.county_code
 
 
@@ -61,7 +61,7 @@ def _allowed_sources():
 @roles_required(*UPLOADERS, "supervisor")
 def index():
     """Uploaded files and comparison runs of the county."""
-    runs = ComparisonRun.query.filter_by(county_code=_county()).order_by(ComparisonRun.id.desc()).limit(20)
+    runs = ComparisonRun.query.filter_by(county_code=user_county()).order_by(ComparisonRun.id.desc()).limit(20)
     batches = _listed_batches()
     return render_template("intake/index.html", batches=batches, runs=runs.all(), sources=SOURCES,
                            allowed=_allowed_sources(), status_label=batch_status_label,
@@ -69,7 +69,7 @@ def index():
 
 
 def _listed_batches():
-    batches = ImportBatch.query.filter_by(county_code=_county())
+    batches = ImportBatch.query.filter_by(county_code=user_county())
     if current_user.role == "data_provider":
         batches = batches.filter_by(created_by_id=current_user.id)
     return batches.order_by(ImportBatch.id.desc()).limit(50).all()
@@ -78,15 +78,13 @@ def _listed_batches():
 def _import(batch):
     """Import an upload's batch: a job on the intake queue, or inline; then show the batch."""
     path = os.path.join(_upload_dir(), batch.upload_token)
-    if not _inline():
-        from ..queues import enqueue
-
+    if not runs_inline():
         enqueue("intake", intake_jobs.import_file, path, batch.source, current_user.id, batch.file_name,
-                None, batch.id, None, _county())
+                None, batch.id, None, user_county())
         flash(_("文件已上传，正在后台导入，本页会自动更新。"), "success")
         return redirect(url_for("intake.batch_page", batch_id=batch.id))
     outcome = intake_import.import_file(path, batch.source, file_name=batch.file_name, actor=current_user,
-                                        county_code=_county(), batch_id=batch.id)
+                                        county_code=user_county(), batch_id=batch.id)
     db.session.commit()
     if outcome.status == "needs_mapping":
         flash(_("需要确认列或值的对应关系，确认后继续导入。"), "error")
@@ -130,7 +128,7 @@ def upload():
                 name=existing.file_name), "error")
         return redirect(url_for("intake.batch_page", batch_id=existing.id))
     audit.record(current_user, "upload", "intake_file", detail=f"{source}:{upload_file.filename}")
-    batch = intake_import.start_batch(source, path, upload_file.filename, _county(), current_user, token)
+    batch = intake_import.start_batch(source, path, upload_file.filename, user_county(), current_user, token)
     batch.period = period  # kept on the batch: the import (inline, worker or after mapping) reads it
     db.session.commit()
     return _import(batch)
@@ -140,7 +138,7 @@ def upload():
 @roles_required(*UPLOADERS)
 def mapping_page(batch_id):
     """Choose a field for each unknown header and a code for each unknown value; saved per source."""
-    batch = _batch_or_404(batch_id)
+    batch = batch_or_404(batch_id)
     if batch.status != "needs_mapping" or batch.source not in _allowed_sources():
         return redirect(url_for("intake.batch_page", batch_id=batch.id))
     source = SOURCES[batch.source]
@@ -151,7 +149,7 @@ def mapping_page(batch_id):
             intake_mapping.save_value_mapping(batch.source, values, current_user)
         except ValueError:  # a field or code the page never offered
             abort(400)
-        intake_import.save_mapping(batch.source, headers, current_user)
+        intake_mapping.save_mapping(batch.source, headers, current_user)
         if not batch.upload_token:  # the file came from `flask intake import`: it continues there
             db.session.commit()
             flash(_("对应关系已保存。该文件由命令行导入，请再次运行导入命令。"), "success")
@@ -167,7 +165,7 @@ def mapping_page(batch_id):
 @roles_required(*UPLOADERS, "supervisor")
 def batch_status(batch_id):
     """A batch's state, for its page to poll while it imports."""
-    batch = _batch_or_404(batch_id)
+    batch = batch_or_404(batch_id)
     return jsonify(state=batch.status, label=batch_status_label(batch.status),
                    mapping_url=url_for("intake.mapping_page", batch_id=batch.id)
                    if batch.status == "needs_mapping" else None)
@@ -192,7 +190,7 @@ def _live_state(batches) -> str:
     return ";".join(f"{b.id}:{b.status}" for b in batches)
 
 
-def _batch_or_404(batch_id):
+def batch_or_404(batch_id):
     batch = db.session.get(ImportBatch, batch_id)
     if not scoping.in_county(batch, current_user) or (
             current_user.role == "data_provider" and batch.created_by_id != current_user.id):
@@ -204,7 +202,7 @@ def _batch_or_404(batch_id):
 @roles_required(*UPLOADERS, "supervisor")
 def batch_page(batch_id):
     """One import and its row-level validation report."""
-    batch = _batch_or_404(batch_id)
+    batch = batch_or_404(batch_id)
     page = request.args.get("page", 1, type=int)
     issues = (ValidationIssue.query.filter_by(batch_id=batch.id).order_by(ValidationIssue.id)
               .paginate(page=page, per_page=100, error_out=False))
@@ -219,7 +217,7 @@ def batch_page(batch_id):
 @roles_required(*UPLOADERS, "supervisor")
 def batch_report(batch_id):
     """The validation report as Excel (ID numbers masked, even invalid ones)."""
-    batch = _batch_or_404(batch_id)
+    batch = batch_or_404(batch_id)
     holds_id = id_column_test(batch.source, batch.mapping)
 
     def row(i):
@@ -238,7 +236,7 @@ def batch_report(batch_id):
 @roles_required(*OPERATORS)
 def retire_batch(batch_id):
     """Take a batch out of use, with a reason (audited); it stays viewable."""
-    batch = _batch_or_404(batch_id)
+    batch = batch_or_404(batch_id)
     reason = (request.form.get("reason") or "").strip()
     if not reason:
         flash(_("停用导入批次须填写原因。"), "error")

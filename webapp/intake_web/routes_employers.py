@@ -18,7 +18,7 @@ from ..services import audit, scoping
 from ..services.intake import employer_history
 from . import bp
 from .routes import STAFF
-from .routes_runs import _run_or_404
+from .routes_runs import run_or_404
 
 EMPLOYER_STATUS_LABELS = {"uninsured": _l("未参保单位"), "insured": _l("已参保单位"), "not_target": _l("已注销单位")}
 EMPLOYER_SOURCE_LABELS = {"market_supervision": _l("企业（市场监管）"), "civil_affairs": _l("社会组织（民政）")}
@@ -50,7 +50,7 @@ def _employers_query(run, status, source, change):
 @roles_required(*STAFF)
 def employers(run_id):
     """A run's employers in the user's area: uninsured by default, by source and change."""
-    run = _run_or_404(run_id)
+    run = run_or_404(run_id)
     status, source, change = _filters()
     page = request.args.get("page", 1, type=int)
     pagination = _employers_query(run, status, source, change).paginate(
@@ -66,7 +66,7 @@ def employers(run_id):
 @roles_required(*STAFF)
 def employers_export(run_id):
     """The filtered employer list as Excel (user's area, logged)."""
-    run = _run_or_404(run_id)
+    run = run_or_404(run_id)
     status, source, change = _filters()
     audit.record(current_user, "export", "comparison_employers", run.id, detail=request.query_string.decode()[:200])
     db.session.commit()

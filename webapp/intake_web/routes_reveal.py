@@ -16,7 +16,7 @@ from ..models import LinkageCandidate, ProblemRecord, ValidationIssue
 from ..redirects import safe_next
 from ..services import audit, scoping
 from . import bp
-from .routes import OPERATORS, STAFF, UPLOADERS, _batch_or_404
+from .routes import OPERATORS, STAFF, UPLOADERS, batch_or_404
 
 
 def _problem(record_id):
@@ -42,7 +42,7 @@ def _issue(record_id):
     issue = db.session.get(ValidationIssue, record_id)
     if issue is None:
         abort(404)
-    _batch_or_404(issue.batch_id)
+    batch_or_404(issue.batch_id)
     return "validation_issue", [(_("值"), issue.value or "")], None
 
 

@@ -6,19 +6,19 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from workers import intake_jobs
-
 from ..auth.decorators import roles_required
 from ..exports import mask_id_text, xlsx_response
 from ..extensions import db
 from ..idnumber import mask_id
+from ..jobs import intake as intake_jobs
 from ..labels import label
 from ..models import ComparisonResult, ComparisonRun, LinkageCandidate, ProblemRecord
+from ..queues import enqueue
 from ..services import audit, scoping
 from ..services.intake import problems as intake_problems, runs as intake_runs, work as intake_work
 from ..intake.mapping import SOURCES
 from . import bp
-from .routes import OPERATORS, PROBLEM_LABELS, STAFF, STATUS_LABELS, _county, _inline
+from .routes import OPERATORS, PROBLEM_LABELS, STAFF, STATUS_LABELS, user_county, runs_inline
 
 # action -> (job for the bulk queue, the same work inline)
 RUN_ACTIONS = {
@@ -41,23 +41,21 @@ def start_run():
     except ValueError:
         flash(_("比对基准日请写成“年-月-日”，例如 2017-06-30。"), "error")
         return redirect(url_for("intake.index"))
-    run = intake_runs.create_run(_county(), as_of=as_of, actor=current_user)
+    run = intake_runs.create_run(user_county(), as_of=as_of, actor=current_user)
     db.session.commit()
     _job(intake_jobs.run_comparison, lambda: intake_runs.run_comparison(run.id), run.id)
     return redirect(url_for("intake.run_page", run_id=run.id))
 
 
 def _job(job, inline, *args):
-    if _inline():
+    if runs_inline():
         inline()
         db.session.commit()
     else:
-        from ..queues import enqueue
-
         enqueue("intake" if job is intake_jobs.run_comparison else "bulk", job, *args)
 
 
-def _run_or_404(run_id):
+def run_or_404(run_id):
     run = db.session.get(ComparisonRun, run_id)
     if not scoping.in_county(run, current_user):
         abort(404)
@@ -68,7 +66,7 @@ def _run_or_404(run_id):
 @roles_required(*STAFF)
 def run_page(run_id):
     """A run: progress while it works, then its counts, changes since the previous run, and actions."""
-    run = _run_or_404(run_id)
+    run = run_or_404(run_id)
     return render_template("intake/run.html", run=run, labels=PROBLEM_LABELS, status_labels=STATUS_LABELS,
                            stage=stage_label(run.stage), batches=intake_runs.run_batches(run), sources=SOURCES)
 
@@ -85,7 +83,7 @@ def stage_label(stage: str | None) -> str:
 @roles_required(*STAFF)
 def run_progress(run_id):
     """Progress for the page to poll."""
-    run = _run_or_404(run_id)
+    run = run_or_404(run_id)
     return jsonify(status=run.status, stage=stage_label(run.stage), done=run.progress_done,
                    total=run.progress_total)
 
@@ -94,7 +92,7 @@ def run_progress(run_id):
 @roles_required(*OPERATORS)
 def run_action(run_id, action):
     """Turn a run's output into work: problem cases, registration cases, registry entries."""
-    run = _run_or_404(run_id)
+    run = run_or_404(run_id)
     if run.status != "done":
         abort(409)
     if action not in RUN_ACTIONS:
@@ -119,7 +117,7 @@ def _results_query(run):
 @roles_required(*STAFF)
 def results(run_id):
     """People of a run in the user's area, filtered by status or problem type; IDs masked."""
-    run = _run_or_404(run_id)
+    run = run_or_404(run_id)
     page = request.args.get("page", 1, type=int)
     pagination = _results_query(run).paginate(page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("intake/results.html", run=run, pagination=pagination, labels=PROBLEM_LABELS,
@@ -131,7 +129,7 @@ def results(run_id):
 @roles_required(*STAFF)
 def results_export(run_id):
     """The filtered list as Excel (masked IDs, user's area, logged)."""
-    run = _run_or_404(run_id)
+    run = run_or_404(run_id)
     audit.record(current_user, "export", "comparison_results", run.id, detail=request.query_string.decode()[:200])
     db.session.commit()
     rows = ((r.name, mask_id(r.id_number), str(STATUS_LABELS.get(r.status, r.status)),
@@ -147,7 +145,7 @@ def results_export(run_id):
 @roles_required(*OPERATORS)
 def candidates(run_id):
     """"Possibly the same person" pairs for agency staff to confirm or reject."""
-    run = _run_or_404(run_id)
+    run = run_or_404(run_id)
     page = request.args.get("page", 1, type=int)
     status = request.args.get("status") if request.args.get("status") in ("pending", "decided") else ""
     query = LinkageCandidate.query.filter_by(run_id=run.id)
@@ -183,7 +181,7 @@ def decide(candidate_id):
 @roles_required(*STAFF)
 def problems(run_id):
     """The run's problem records in the user's area."""
-    run = _run_or_404(run_id)
+    run = run_or_404(run_id)
     page = request.args.get("page", 1, type=int)
     pagination = (scoping.scoped(ProblemRecord, current_user).filter(ProblemRecord.run_id == run.id)
                   .order_by(ProblemRecord.problem_type, ProblemRecord.id)

@@ -1,5 +1,5 @@
 """Photos of documents: upload from the phone (idempotent), and viewing (area-scoped, audited)."""
-from flask import abort, flash, jsonify, make_response, redirect, request
+from flask import abort, current_app, flash, jsonify, make_response, redirect, request
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -7,12 +7,13 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField
 from wtforms.validators import DataRequired
 
-from .. import engine, labels
+from .. import labels
 from ..extensions import db
+from ..inbox.routes import visit_task_for_forms
 from ..models import DocumentPhoto, InboxTask
 from ..redirects import safe_next
 from ..services import scoping
-from ..services.casework import offline, photos, steps, tasks
+from ..services.casework import offline, photos
 from . import bp
 from .routes import assistant_api
 
@@ -55,7 +56,6 @@ def upload_photo():
 
 def photos_limit():
     """The configured size limit (read before the whole body is)."""
-    from flask import current_app
     return current_app.config["PHOTO_MAX_BYTES"]
 
 
@@ -88,13 +88,7 @@ class PhotoForm(FlaskForm):
 @login_required
 def upload_photo_online(task_id):
     """The online form page's photo upload: the same checks and store as the phone's."""
-    row = scoping.get_task_or_404(task_id, current_user)
-    if not steps.has_form(row, "visit"):  # photos belong to the visit form kind's registration forms
-        abort(404)
-    try:
-        tasks.check_can_work(row, current_user)
-    except (tasks.TaskRefused, engine.TaskNotAvailable):
-        abort(403)
+    row = visit_task_for_forms(task_id)
     form = PhotoForm()
     back = safe_next(request.form.get("next"), "inbox.task", task_id=row.id)
     if not form.validate_on_submit():

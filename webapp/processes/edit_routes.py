@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from .. import engine, form_kinds
 from ..auth.decorators import admin_required
+from ..bpmn_diff import process_files
 from ..engine.diagrams import LANE_ROLES
 from ..engine.rules import SERVICE_OPERATORS
 from ..extensions import db
@@ -32,8 +33,6 @@ def _files_or_404(process_id):
 
 def _main_file(process_id, files):
     """The file defining ``process_id`` (the one the modeler opens first)."""
-    from ..bpmn_diff import process_files
-
     return process_files(files).get(process_id) or sorted(files)[0]
 
 

@@ -4,13 +4,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from ..models import Person, RegistrationHistory
+from ..models import ChangeRequest, InboxTask, Person, RegistrationHistory, VillageSurvey
 from ..auth.decorators import roles_required
 from ..exports import xlsx_response
 from ..idnumber import mask_id
 from ..labels import label
 from ..services import audit, scoping
-from ..services.casework import cases
+from ..services.casework import cases, changes, surveys
 from ..changes.forms import ChangeRequestForm
 from . import bp
 from .start_routes import start_form
@@ -64,7 +64,6 @@ def person(person_id):
     db.session.commit()
     history = (RegistrationHistory.query.filter_by(person_id=person.id)
                .order_by(RegistrationHistory.changed_at.desc()).all())
-    from ..models import ChangeRequest
 
     requests = ChangeRequest.query.filter_by(id_number=person.id_number).order_by(ChangeRequest.id.desc()).all()
     return render_template("registry/person.html", person=person, history=history, change_requests=requests,
@@ -75,8 +74,6 @@ def person(person_id):
 @roles_required(*CHANGE_ROLES)
 def request_change(person_id):
     """Raise a change to a person's registration; it is reviewed before it applies (services.changes)."""
-    from ..services.casework import changes
-
     person = scoping.get_person_or_404(person_id, current_user)
     form = ChangeRequestForm()
     if form.validate_on_submit():
@@ -98,9 +95,6 @@ def request_change(person_id):
 
 def _mark_survey(person):
     """A change raised from a periodic survey marks the person's household there; returns the survey task id."""
-    from ..models import InboxTask, VillageSurvey
-    from ..services.casework import surveys
-
     survey_id = request.args.get("survey", type=int)
     if not survey_id or person.household_id is None:
         return None

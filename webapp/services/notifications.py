@@ -4,11 +4,13 @@ Writers that may run twice (timer sweeps, digest jobs) give each message a ``ded
 insert with "on conflict do nothing", so a retried job never shows a message twice.
 """
 from sqlalchemy import case as sql_case, func
+from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import clock
 from ..extensions import db
 from ..models import WORKING_ROLES, InboxTask, Notification, User
 from ..models.base import utcnow
+from .scoping import scope_condition
 
 # Roles that work tasks and so get a digest (administrators and data providers do not).
 DIGEST_ROLES = WORKING_ROLES
@@ -21,9 +23,9 @@ def insert_ignoring_duplicates(values):
         return
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        insert = postgresql.insert
     elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
+        insert = sqlite.insert
     else:  # pragma: no cover - the product runs on SQLite and PostgreSQL only
         raise RuntimeError(f"unsupported database {dialect}")
     now = utcnow()
@@ -105,16 +107,12 @@ def _personal_counts(now):
 
 
 def _area_overdue(user, now):
-    from .scoping import scope_condition
-
     return (db.session.query(func.count(InboxTask.id))
             .filter(InboxTask.state == "ready", InboxTask.late_at(now), scope_condition(InboxTask, user))
             .scalar())
 
 
 def _team_unclaimed(user):
-    from .scoping import scope_condition
-
     return (db.session.query(func.count(InboxTask.id))
             .filter(InboxTask.state == "ready", InboxTask.assignee_id.is_(None), InboxTask.lane == user.role,
                     scope_condition(InboxTask, user)).scalar())

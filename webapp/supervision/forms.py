@@ -1,8 +1,10 @@
 """Forms of the supervision console. Choices are filled per request from the staff in scope."""
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
+
+from ..formatting import ROLE_LABELS
 
 
 class ReassignForm(FlaskForm):
@@ -29,14 +31,10 @@ class DueDateForm(FlaskForm):
 
 def person_choices(people):
     """(id, label) pairs: name, role and area, so equal names stay distinguishable."""
-    from ..formatting import ROLE_LABELS
-
     return [(p.id, f"{p.display_name}（{ROLE_LABELS.get(p.role, p.role)} · {p.area.name}）") for p in people]
 
 
 def loaded_choices(pairs):
     """(id, label) pairs of (person, open task count): the label says the person's current load."""
-    from flask_babel import gettext as _
-
     return [(pid, _("%(who)s — 在办 %(n)s 件", who=label, n=load))
             for (pid, label), (_p, load) in zip(person_choices([p for p, _n in pairs]), pairs)]

@@ -3,11 +3,14 @@ and the backlog the database holds (which is what matters: Redis is only a doorb
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from redis.exceptions import RedisError
-
-from workers import jobs
-from workers.schedule import PERIODIC_JOBS, interval_of, last_key
+from rq import Queue, Worker
+from rq.registry import (DeferredJobRegistry, FailedJobRegistry, FinishedJobRegistry, ScheduledJobRegistry,
+                         StartedJobRegistry)
 
 from ..auth.decorators import admin_required
+from ..jobs import casework as jobs
+from ..jobs.schedule import PERIODIC_JOBS, interval_of, last_key
+from ..queues import QUEUE_TIMEOUTS, redis_connection
 from ..services.casework import timers
 from . import bp
 
@@ -15,12 +18,6 @@ FAILED_SHOWN = 20
 
 
 def _queue_figures(connection):
-    from rq import Queue, Worker
-    from rq.registry import (DeferredJobRegistry, FailedJobRegistry, FinishedJobRegistry,
-                             ScheduledJobRegistry, StartedJobRegistry)
-
-    from ..queues import QUEUE_TIMEOUTS
-
     queues, failed = [], []
     for name, timeout in QUEUE_TIMEOUTS.items():
         queue = Queue(name, connection=connection)
@@ -53,8 +50,6 @@ def _schedule(connection):
 @admin_required
 def ops():
     """Queues, workers, failed jobs and the periodic schedule; the database backlog always."""
-    from ..queues import redis_connection
-
     backlog = timers.backlog()
     queues = workers = failed = schedule = None
     redis_error = None
@@ -72,11 +67,6 @@ def ops():
 @admin_required
 def requeue(job_id):
     """Put a failed job back on its queue."""
-    from rq.registry import FailedJobRegistry
-    from rq import Queue
-
-    from ..queues import QUEUE_TIMEOUTS, redis_connection
-
     try:
         connection = redis_connection()
         for name in QUEUE_TIMEOUTS:

@@ -20,7 +20,8 @@ def _name(rng):
     return rng.choice(SURNAMES) + given[:2]
 
 
-def _user(username, display_name, role, area, department=None):
+def ensure_user(username, display_name, role, area, department=None):
+    """The demo account ``username``, made with the demo password when it does not exist yet."""
     user = User.query.filter_by(username=username).one_or_none()
     if user is None:
         user = User(username=username, display_name=display_name, role=role, area=area, department=department)
@@ -33,16 +34,16 @@ def create_users(township, villages):
     """One login per role; township and village staff in the demo township."""
     county = Area.query.filter_by(level="county").first()
     users = [
-        _user("admin", "系统管理员", "admin", county),
-        _user("county", "县人社局审核员", "county", county),
-        _user("agency", "社保经办员", "agency", county),
-        _user("supervisor", "督查办公室", "supervisor", county),
-        _user("gongan", "公安数据员", "data_provider", county, department="public_security"),
-        _user("township", f"{township.name}社保所", "township", township),
-        _user("township2", f"{township.name}社保所（二）", "township", township),
+        ensure_user("admin", "系统管理员", "admin", county),
+        ensure_user("county", "县人社局审核员", "county", county),
+        ensure_user("agency", "社保经办员", "agency", county),
+        ensure_user("supervisor", "督查办公室", "supervisor", county),
+        ensure_user("gongan", "公安数据员", "data_provider", county, department="public_security"),
+        ensure_user("township", f"{township.name}社保所", "township", township),
+        ensure_user("township2", f"{township.name}社保所（二）", "township", township),
     ]
     for index, village in enumerate(villages, start=1):
-        users.append(_user(f"village{index}", f"{village.name}协理员", "village", village))
+        users.append(ensure_user(f"village{index}", f"{village.name}协理员", "village", village))
     db.session.flush()
     return users
 

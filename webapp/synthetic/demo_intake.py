@@ -9,6 +9,7 @@ import os
 from ..extensions import db
 from ..services.intake import (importing as intake_import, problems as intake_problems, runs as intake_runs,
                                work as intake_work)
+from .generator import generate_county
 
 
 def seed_generated_slice(folder, people=3000, actor=None, seed=341721):
@@ -16,8 +17,6 @@ def seed_generated_slice(folder, people=3000, actor=None, seed=341721):
 
     Commits as it goes (it is called by the demo command, like a job). Returns the run's counts.
     """
-    from .generator import generate_county
-
     if not os.path.exists(os.path.join(folder, "answer_key.json")):
         generate_county(folder, people=people, seed=seed, workers=1)
     with open(os.path.join(folder, "answer_key.json"), encoding="utf-8") as handle:

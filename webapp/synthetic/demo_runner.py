@@ -11,15 +11,16 @@ from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
 from ..extensions import db
+from ..models import User
+from ..queues import redis_connection
 from ..services.admin.shipped import deploy_shipped_diagrams
+from . import demo, demo_intake
+from .demo import DEMO_PASSWORD
 
 demo_cli = AppGroup("demo", help="The demo county.")
 
 
 def _print_logins(host, port):
-    from ..models import User
-    from .demo import DEMO_PASSWORD
-
     click.echo("")
     click.echo(f"  全民参保登记 · 演示县已就绪:  http://{host}:{port}/")
     click.echo(f"  演示账号（密码均为 {DEMO_PASSWORD}）:")
@@ -34,9 +35,6 @@ def _print_logins(host, port):
               help="Residents of a generated county slice to import and compare (0: none).")
 def demo_seed(households, generated_people):
     """Fill an empty database with the demo county (idempotent: does nothing if seeded)."""
-    from ..models import User
-    from . import demo, demo_intake
-
     if User.query.filter_by(username="admin").first():
         click.echo("demo data already present")
         return
@@ -63,7 +61,6 @@ def demo_run(host, port, households, no_worker):
     upgrade()
     ctx = click.get_current_context()
     ctx.invoke(demo_seed, households=households)
-    from ..queues import redis_connection
 
     redis_connection().ping()  # starts the embedded Redis when no REDIS_URL is set
     worker = None

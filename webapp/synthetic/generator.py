@@ -20,8 +20,10 @@ from pathlib import Path
 from typing import Callable
 
 from webapp.idnumber import make_id
+from webapp.services.areas import generate_county as area_rows
 from webapp.synthetic import data
 from webapp.synthetic.answer_key import write_employer_key, write_key_files
+from webapp.synthetic.coverage_plan import plan_coverage
 from webapp.synthetic.orgs import CIVIL_FILE, MARKET_FILE, EmployerCells, write_organisations
 from webapp.synthetic.output import (HEALTH_FILE, REGISTER_FILE, SOCIAL_INSURANCE_FILE, Cover, Person,
                                      PeopleWriter, merge_parts)
@@ -189,8 +191,6 @@ class CountyGenerator:
     # -- insurance -----------------------------------------------------------
     def coverage(self, person: Person) -> list[Cover]:
         """Decide which enrollment rows a person has (see coverage_rules)."""
-        from webapp.synthetic.coverage_plan import plan_coverage  # keeps this module small
-
         return plan_coverage(self, person)
 
     def employer(self) -> str:
@@ -228,8 +228,6 @@ class CountyGenerator:
 
 def _village_plan(config: CountyConfig) -> list[list[tuple[data.Village, int]]]:
     """Villages with population quotas, grouped by township (one part each)."""
-    from webapp.services.areas import generate_county as area_rows  # the demo's own areas
-
     villages = data.villages_from_area_rows(area_rows(config.county_code, config.county_name))
     seat = villages[0].township  # the first township is the county seat: bigger villages
     weights = [(1.6 if v.township == seat else 1.0) * (1.3 if v.is_community else 1.0) for v in villages]

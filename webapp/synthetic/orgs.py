@@ -22,6 +22,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import NamedTuple
 
+from webapp.services.areas import generate_county as area_rows
 from webapp.synthetic import data
 from webapp.synthetic.output import date_text
 from webapp.intake.values import credit_code_check_char
@@ -70,8 +71,6 @@ def _credit_code(rng: random.Random, prefix: str, county_code: str) -> str:
 
 
 def _townships(config) -> list[tuple[str, str]]:
-    from webapp.services.areas import generate_county as area_rows  # the demo's own areas
-
     return [(v.township, v.name) for v in data.villages_from_area_rows(area_rows(config.county_code,
                                                                                  config.county_name))]
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import random
 
 # canonical word the generator thinks in -> spellings seen in department exports
-_SPELLINGS = {
+SPELLINGS = {
     "sex": {"M": ("男", "1", "M", "男性"), "F": ("女", "2", "F", "女性")},
     "person_status": {"normal": ("正常", "在册", "正常户口"), "deceased": ("死亡", "死亡注销", "已死亡"),
                       "moved_out": ("迁出", "已迁出", "户口迁出"), "cancelled": ("注销", "已注销", "销户")},
@@ -50,10 +50,10 @@ class FileWords:
         self.kind, self.odd = kind, odd_headers
         self.words = {group: {canonical: (rng.choice(spellings) if varied else spellings[0])
                               for canonical, spellings in table.items()}
-                      for group, table in _SPELLINGS.items()}
+                      for group, table in SPELLINGS.items()}
         if varied:  # sex is written as a pair: 男/女, 1/2, M/F, 男性/女性
-            pick = rng.randrange(len(_SPELLINGS["sex"]["M"]))
-            self.words["sex"] = {"M": _SPELLINGS["sex"]["M"][pick], "F": _SPELLINGS["sex"]["F"][pick]}
+            pick = rng.randrange(len(SPELLINGS["sex"]["M"]))
+            self.words["sex"] = {"M": SPELLINGS["sex"]["M"][pick], "F": SPELLINGS["sex"]["F"][pick]}
         if unlisted:
             group, canonical, word = UNLISTED[kind]
             self.words[group][canonical] = word

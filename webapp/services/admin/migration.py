@@ -8,23 +8,17 @@ import json
 import logging
 
 from flask_babel import gettext as _
-from workers import jobs
 
 from ...engine import migration as engine_migration
 from ...extensions import db
 from ...models import CaseEvent, DiagramVersion, MigrationItem, MigrationRun, ProcessInstance, User
 from ...models.base import utcnow
 from .. import audit
+from .processes import number_of
 
 log = logging.getLogger(__name__)
 BATCH = 100  # instances moved per transaction by the job
 LIST_LIMIT = 200  # cases checked and listed on one page
-
-
-def version_number(version):
-    """The version's number within its process (1, 2, 3…), not its table id."""
-    return (DiagramVersion.query.filter(DiagramVersion.process_id == version.process_id,
-                                        DiagramVersion.id <= version.id).count())
 
 
 def current_of(process_id):
@@ -106,7 +100,7 @@ class NothingToMigrate(ValueError):
 
 def start_run(version_id, instance_ids, follow_new_deadlines, actor):
     """Create a run for ``instance_ids`` (None: every running case of the version); the caller commits
-    and then enqueues it with ``enqueue``."""
+    and then enqueues the ``migrate_cases`` job (webapp.jobs.casework) with its id."""
     version = db.get_or_404(DiagramVersion, version_id)
     target = current_of(version.process_id)
     running = set(engine_migration.running_instances(version.id))
@@ -123,13 +117,6 @@ def start_run(version_id, instance_ids, follow_new_deadlines, actor):
                  detail=f"{version.process_id} v{version.id}->v{target.id}; {len(chosen)}; "
                         f"deadlines={'new' if follow_new_deadlines else 'kept'}")
     return run
-
-
-def enqueue(run_id):
-    """Hand the run to a worker (primitive id only)."""
-    from ...queues import enqueue as enqueue_job
-
-    return enqueue_job("bulk", jobs.migrate_cases, run_id, job_id=f"migration-{run_id}")
 
 
 _COUNTER = {"migrated": "migrated", "incompatible": "incompatible"}
@@ -150,7 +137,7 @@ def run_migration(run_id):
         return None
     target = run.to_version
     actor = db.session.get(User, run.requested_by_id) if run.requested_by_id else None
-    numbers = (version_number(run.from_version), version_number(target))
+    numbers = (number_of(run.from_version), number_of(target))
     if run.status == "queued":
         run.status = "running"
         db.session.commit()

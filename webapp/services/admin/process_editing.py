@@ -16,6 +16,7 @@ from ...extensions import db
 from ...models import ProcessDraft
 from ...models.base import utcnow
 from .. import audit
+from .processes import number_of
 
 # Ids the engine adds for a user task's deadline/reminder properties (engine/expand.py): a
 # problem on one of them is shown on the user task the administrator edited.
@@ -118,8 +119,6 @@ def validate(process_id, files):
 
 def deploy_files(process_id, files, user, comment, detail):
     """Deploy a validated bundle as the current version: the one audited deploy. Returns (version, number)."""
-    from .processes import number_of
-
     version = engine.deploy_bundle(process_id, files, user, comment)
     number = number_of(version)
     audit.record(user, "diagram_deploy", "process", process_id, detail=f"version {number}: {detail}")

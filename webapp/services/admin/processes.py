@@ -10,6 +10,8 @@ from sqlalchemy import case as sql_case, func
 
 from ... import bpmn_diff
 from ...engine.catalogue import file_processes, processes_of
+from ...engine.case_path import instance_path
+from ...engine.versions import make_current
 from ...extensions import db
 from ...models import Area, DiagramVersion, InboxTask, ProcessDraft, ProcessInstance
 from ...models.base import utcnow
@@ -31,6 +33,15 @@ def process_ids():
     return [pid for (pid,) in db.session.query(DiagramVersion.process_id).distinct().order_by(DiagramVersion.process_id)]
 
 
+def version_numbers(versions):
+    """{version id: its number within its process} for loaded ``versions`` (all of a process's
+    versions up to each, in any order): the rule of numbering, for lists of many versions."""
+    numbers, seen = {}, {}
+    for version in sorted(versions, key=lambda v: v.id):  # numbered per process, in deploy order
+        seen[version.process_id] = numbers[version.id] = seen.get(version.process_id, 0) + 1
+    return numbers
+
+
 def numbered_versions(process_id):
     """The versions of ``process_id`` oldest first, numbered from 1, with running cases each."""
     versions = (DiagramVersion.query.filter_by(process_id=process_id).order_by(DiagramVersion.id)
@@ -39,7 +50,8 @@ def numbered_versions(process_id):
                   .filter(ProcessInstance.status == "running",
                           ProcessInstance.diagram_version_id.in_([v.id for v in versions]))
                   .group_by(ProcessInstance.diagram_version_id).all()) if versions else {}
-    return [NumberedVersion(n, v, counts.get(v.id, 0)) for n, v in enumerate(versions, start=1)]
+    numbers = version_numbers(versions)
+    return [NumberedVersion(numbers[v.id], v, counts.get(v.id, 0)) for v in versions]
 
 
 def version_by_number(process_id, number):
@@ -49,15 +61,14 @@ def version_by_number(process_id, number):
 
 
 def number_of(version):
-    """The number of ``version`` within its process."""
+    """The number of ``version`` within its process (1, 2, 3…, in deploy order), not its table id;
+    the same rule as ``version_numbers``, counted in the database for one version."""
     return (db.session.query(func.count(DiagramVersion.id))
             .filter(DiagramVersion.process_id == version.process_id, DiagramVersion.id <= version.id).scalar())
 
 
 def rollback(process_id, number, user):
     """Make version ``number`` current for new cases (running ones keep theirs); audited."""
-    from ...engine.versions import make_current
-
     chosen = version_by_number(process_id, number)
     if chosen is None:
         raise LookupError(number)
@@ -134,8 +145,6 @@ def case_diagrams(case, now=None):
     Returns a list of {"instance": ProcessInstance, "version": DiagramVersion, "file": name, "markers": {element id: class}}
     for every file of the case's versions that the case has entered.
     """
-    from ...engine.case_path import instance_path
-
     now = now or utcnow()
     late = {(row.process_id, row.task_name) for row in
             InboxTask.query.filter(InboxTask.case_id == case.id, InboxTask.state == "ready")

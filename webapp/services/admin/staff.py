@@ -11,7 +11,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_
 
 from ...extensions import db
-from ...models import ROLES, Area, InboxTask, User
+from ...intake.mapping import SOURCES
+from ...models import ROLES, Area, AuditEvent, InboxTask, User
 from ...models.base import utcnow
 from .. import audit
 
@@ -101,8 +102,6 @@ def check_department(role, department):
     """The department a data provider belongs to (a known data source), None for other roles."""
     if role != "data_provider":
         return None
-    from ...intake.mapping import SOURCES
-
     if department not in SOURCES:
         raise StaffError(_("数据提供部门的账户须选择所属部门。"))
     return department
@@ -300,8 +299,6 @@ def area_choices(levels=("county", "township", "village")):
 
 def account_history(user_id, limit=20):
     """The latest audit events about an account (what administrators did to it, its log-ins)."""
-    from ...models import AuditEvent
-
     return (AuditEvent.query.options(db.joinedload(AuditEvent.user))
             .filter(AuditEvent.object_type == "user", AuditEvent.object_id == str(user_id))
             .order_by(AuditEvent.id.desc()).limit(limit).all())

@@ -20,10 +20,13 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import and_, case as sql_case, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ... import clock, form_kinds
 from ..casework import steps
 from ...extensions import db
+from ...intake.compare import CONFIRMED, UNINSURED
+from ...intake.schemes import PENSION_MASK
 from ...models import CaseEvent, ComparisonResult, ComparisonRun, CoverageSnapshot, ProgressDaily, ProgressTotal
 
 FUNNEL = ("target", "distributed", "visited", "first_reviewed", "audited", "registered")
@@ -41,10 +44,7 @@ def local_day(moment=None) -> date:
 
 def _insert(model):
     dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return insert(model.__table__)
 
 
@@ -200,9 +200,6 @@ def snapshot_coverage(run):
     insurance is required of every target; pension of those the comparison found missing it or
     holding it (here or elsewhere): under-age people and students without one are neither.
     """
-    from ...intake.compare import CONFIRMED, UNINSURED
-    from ...intake.schemes import PENSION_MASK
-
     db.session.execute(CoverageSnapshot.__table__.delete().where(CoverageSnapshot.run_id == run.id))
     r = ComparisonResult
     no_pension = r.missing.like("%pension%")

@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import delete, select
 
 from ...extensions import db
-from ...models import Case, CaseEvent, ComparisonRun, InboxTask, ProgressDaily, ProgressTotal
+from ...models import Case, CaseEvent, ComparisonRun, CoverageSnapshot, InboxTask, ProgressDaily, ProgressTotal
 from ...infra.bulk import insert_tuples
 from ..casework import steps
 from .progress import REVIEW_STAGES, snapshot_coverage
@@ -79,8 +79,6 @@ def rebuild(county_code):
 
 def snapshot_missing_runs(county_code):
     """Coverage rows for finished comparison runs that have none (runs from before migration 0015)."""
-    from ...models import CoverageSnapshot
-
     done = 0
     for run in ComparisonRun.query.filter_by(county_code=county_code, status="done").order_by(ComparisonRun.id):
         if not CoverageSnapshot.query.filter_by(run_id=run.id).first():

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from ...extensions import db
-from ...models import CaseEvent, InboxTask, OfflineEntry, SyncReceipt, SyncReport, User
+from ...models import Area, CaseEvent, InboxTask, OfflineEntry, SyncReceipt, SyncReport, User
 from ...models.base import utcnow
 from .. import audit, scoping
 from . import cases, offline_surveys, steps, tasks
@@ -205,8 +205,6 @@ def entries_of(case):
 
 def waiting_by_assistant(actor):
     """(assistant, queue length, reported at) for the assistants in ``actor``'s area who reported."""
-    from ...models import Area
-
     area = actor.area
     query = (db.session.query(SyncReport, User).join(User, SyncReport.user_id == User.id)
              .join(Area, User.area_id == Area.id))

@@ -2,7 +2,8 @@
 from ...engine import operations
 from ...extensions import db
 from ...models import InboxTask, Person
-from . import assignment, cases, registry, timers
+from . import assignment, cases, changes, registry, timers
+from ..intake.problems import close_problem_record
 
 
 def registry_apply(ctx, params, task_data):
@@ -19,20 +20,18 @@ def apply_change(ctx, params, task_data):
     A request whose seen value is no longer current is refused on its timeline, never applied
     (services.changes). Cases of older versions carry the change in their payload.
     """
-    from . import changes
-
     case = ctx.instance.case
     request = changes.request_of_case(case)
     if request is not None:
         return {"applied": changes.apply(request, ctx.actor, case)}
     person = db.session.get(Person, case.person_id)
-    changes = (case.payload or {}).get("changes", {})
+    changed = (case.payload or {}).get("changes", {})
     data = dict(person.record.data) if person.record else {}
-    data.update(changes)
+    data.update(changed)
     registry.write_record(person, data, ctx.actor, reason=(case.payload or {}).get("reason") or "动态变更",
                           source="change", case=case)
     cases.add_event(case, "change_applied", ctx.actor)
-    return {"applied": sorted(changes)}
+    return {"applied": sorted(changed)}
 
 
 def _open_row(ctx, task_name):
@@ -62,8 +61,6 @@ def escalate_task(ctx, params, task_data):
 
 def close_problem(ctx, params, task_data):
     """A problem record was resolved with an outcome: timeline event, problem records resolved."""
-    from ..intake.problems import close_problem_record
-
     case = ctx.instance.case
     outcome = task_data.get("problem_outcome")
     cases.add_event(case, "problem_closed", ctx.actor, decision=outcome)

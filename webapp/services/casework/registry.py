@@ -3,6 +3,7 @@ from ...extensions import db
 from ...models import Person, RegistrationForm, RegistrationHistory, RegistrationRecord
 from ...models.base import utcnow
 from ...idnumber import birth_date, sex
+from ..campaign import progress
 
 # Outcome codes that mean the person is insured (see BRIEF.md).
 INSURED_OUTCOMES = {"200", "201", "202", "011"}
@@ -61,7 +62,6 @@ def apply_audited_forms(case, actor):
         person = person_for_form(form, case.household)
         db.session.flush()
         write_record(person, form.data, actor, reason="入户调查经县级审核通过", source="survey", case=case)
-    from ..campaign import progress
 
     progress.registered(case, forms)
     return len(forms)

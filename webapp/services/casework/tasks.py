@@ -4,7 +4,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ... import areacodes, engine, form_kinds
 from ...extensions import db
-from ...models import Area, Person, RegistrationForm, User
+from ...models import Area, CaseEvent, Person, RegistrationForm, User
 from ...models.base import utcnow
 from .. import audit, scoping
 from . import cases
@@ -128,8 +128,6 @@ def revisit_of(row):
 
     A visit that found nobody home is not a return: the revisit shows its own words and the note.
     """
-    from ...models import CaseEvent
-
     form_kind, _step = form_kinds.kind_of(row)
     if form_kind is None or form_kind.code != "visit":
         return None

@@ -18,12 +18,16 @@ import logging
 
 from redis.exceptions import RedisError
 from sqlalchemy import false, func, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ...extensions import db
 from ...models import CaseEvent, InboxTask, ProcessInstance, User
 from ...models.base import utcnow
+from ...queues import enqueue
 from .. import notifications
-from ..scoping import team_of
+from ..campaign import progress
+from ..scoping import in_scope, team_of
+from . import cases
 
 log = logging.getLogger(__name__)
 ESCALATION_BATCH = 1000
@@ -114,8 +118,6 @@ def escalate_row(row, now=None):
             .values(overdue=True).returning(*_ESCALATION_COLUMNS))
     claimed = db.session.execute(stmt, execution_options={"synchronize_session": False}).all()
     if claimed:
-        from sqlalchemy.orm.attributes import set_committed_value
-
         set_committed_value(row, "overdue", True)  # the loaded row agrees, without a second UPDATE
     _record_escalations(claimed, now)
     return bool(claimed)
@@ -138,9 +140,6 @@ def _record_escalations(claimed, now):
     """Timeline events and notifications (assignee and the area's supervisors) for claimed rows."""
     if not claimed:
         return
-    from ..campaign import progress
-    from ..scoping import in_scope
-
     progress.tasks_escalated(claimed)
 
     supervisors = _supervisors()
@@ -182,16 +181,12 @@ def remind_row(row, case, task_name, now=None):
     """
     now = now or utcnow()
     if row is None:  # the task is gone: nothing to claim, the timeline still says it fell due
-        from . import cases
-
         cases.add_event(case, "reminder", None, task_name)
         return 0
     stmt = (update(InboxTask).where(InboxTask.id == row.id, InboxTask.reminded == false())
             .values(reminded=True).returning(*_REMINDER_COLUMNS))
     claimed = db.session.execute(stmt, execution_options={"synchronize_session": False}).all()
     if claimed:
-        from sqlalchemy.orm.attributes import set_committed_value
-
         set_committed_value(row, "reminded", True)
     return _record_reminders(claimed, now)
 
@@ -251,8 +246,6 @@ def ring(job, *args, queue_name="timers", **kwargs):
 
     Request paths use this; the periodic sweep finds the work from the database anyway.
     """
-    from ...queues import enqueue
-
     try:
         return enqueue(queue_name, job, *args, **kwargs)
     except (RedisError, OSError) as err:

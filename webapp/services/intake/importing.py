@@ -26,10 +26,11 @@ from ...intake.mapping import PERSON_SOURCES, SOURCES, duplicate_headers_problem
 from ...intake.readers import ReadError, TableReader
 from ...intake.records import invalid_records
 from ...intake.validate import ERROR, WARNING, ReportRow, RowValidator
-from ...models import HeaderMapping, ImportBatch, IntakeChunk, InvalidIdRow, ValidationIssue
+from ...models import ImportBatch, IntakeChunk, InvalidIdRow, ValidationIssue
 from ...models.base import utcnow
 from ...infra.bulk import insert_rows
 from ..areas import campaign_county
+from .mapping import notify_needs_mapping, pending_of, saved_mapping, saved_value_mapping
 
 MAX_STORED_ISSUES = 200_000  # the report beyond this is counted, not stored
 REJECTED_ISSUES_KEPT = 5_000  # a rejected file keeps the start of its report, for the uploader
@@ -60,23 +61,6 @@ def file_sha256(path: str | Path) -> str:
         while block := handle.read(1 << 20):
             digest.update(block)
     return digest.hexdigest()
-
-
-def saved_mapping(source: str) -> dict[str, str | None]:
-    """The headers users have mapped by hand for ``source``: {header: field or None}."""
-    return {row.header: row.field for row in HeaderMapping.query.filter_by(source=source)}
-
-
-def save_mapping(source: str, choices: dict[str, str | None], actor=None) -> None:
-    """Remember hand-made header choices for ``source`` (field None: ignore that column)."""
-    valid = {f.name for f in SOURCES[source].fields}
-    existing = {row.header: row for row in HeaderMapping.query.filter_by(source=source)}
-    for header, chosen in choices.items():
-        if chosen is not None and chosen not in valid:
-            raise ValueError(f"unknown field {chosen!r} for {source}")
-        row = existing.get(header) or HeaderMapping(source=source, header=header)
-        row.field, row.updated_at, row.updated_by_id = chosen, utcnow(), getattr(actor, "id", None)
-        db.session.add(row)
 
 
 def _issue_rows(batch_id: int, issues) -> list[dict]:
@@ -207,8 +191,6 @@ def import_file(path: str | Path, source: str, *, file_name: str | None = None, 
     ``period`` (see :func:`supersede_previous`). ``county_code`` is the uploader's county (else
     the campaign's, see :func:`~webapp.services.areas.campaign_county`); its name comes from the areas.
     """
-    from .mapping import notify_needs_mapping, pending_of, saved_value_mapping
-
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}")
     county_code, county_name = campaign_county(county_code)

@@ -20,7 +20,7 @@ import json
 from ...extensions import db
 from ...intake.mapping import SOURCES
 from ...intake.vocabulary import ROW_ERROR, VOCABULARIES, value_key
-from ...models import ValueMapping
+from ...models import HeaderMapping, ValueMapping
 from ...models.base import utcnow
 from .. import notifications
 
@@ -34,6 +34,23 @@ class MappingError(ValueError):
 def coded_fields(source: str) -> dict[str, str]:
     """{field name: vocabulary kind} of the source's coded columns."""
     return {f.name: f.kind for f in SOURCES[source].fields if f.kind in VOCABULARIES}
+
+
+def saved_mapping(source: str) -> dict[str, str | None]:
+    """The headers users have mapped by hand for ``source``: {header: field or None}."""
+    return {row.header: row.field for row in HeaderMapping.query.filter_by(source=source)}
+
+
+def save_mapping(source: str, choices: dict[str, str | None], actor=None) -> None:
+    """Remember hand-made header choices for ``source`` (field None: ignore that column)."""
+    valid = {f.name for f in SOURCES[source].fields}
+    existing = {row.header: row for row in HeaderMapping.query.filter_by(source=source)}
+    for header, chosen in choices.items():
+        if chosen is not None and chosen not in valid:
+            raise ValueError(f"unknown field {chosen!r} for {source}")
+        row = existing.get(header) or HeaderMapping(source=source, header=header)
+        row.field, row.updated_at, row.updated_by_id = chosen, utcnow(), getattr(actor, "id", None)
+        db.session.add(row)
 
 
 def saved_value_mapping(source: str) -> dict[str, dict[str, str | None]]:
@@ -69,15 +86,11 @@ def save_value_mapping(source: str, choices: dict[str, dict[str, str | None]], a
 
 def mapping_document(source: str) -> dict:
     """The saved header and value choices of ``source`` in the JSON form above."""
-    from .importing import saved_mapping  # intake_import uses this module
-
     return {"headers": saved_mapping(source), "values": saved_value_mapping(source)}
 
 
 def apply_document(source: str, document: dict, actor=None) -> None:
     """Save a mapping document's header and value choices for ``source`` (both checked first)."""
-    from .importing import save_mapping  # intake_import uses this module
-
     if source not in SOURCES:
         raise MappingError(f"没有这个数据来源：{source}")
     if not isinstance(document, dict) or not set(document) <= {"headers", "values"}:

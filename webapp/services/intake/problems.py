@@ -15,6 +15,7 @@ from ...areacodes import codes_of_village
 from ...extensions import db
 from ...idnumber import mask_id
 from ...intake.compare import PROBLEM_LABELS
+from ...intake.mapping import SOURCES
 from ...models import Area, ProblemRecord
 from ..casework import cases
 from ...infra.bulk import insert_rows
@@ -22,8 +23,6 @@ from ...labels import ID_ERRORS_ZH as _ID_ERRORS
 
 
 def _source_label(source):
-    from ...intake.mapping import SOURCES
-
     return SOURCES[source].label if source in SOURCES else source
 
 PROBLEM_PROCESS = "problem_data"

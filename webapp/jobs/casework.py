@@ -2,7 +2,13 @@
 import logging
 import time
 
-from workers.app import app_context
+from .context import app_context
+from webapp import engine
+from webapp.extensions import db
+from webapp.services import notifications
+from webapp.services.admin import migration
+from webapp.services.campaign import bulletins
+from webapp.services.casework import timers
 
 log = logging.getLogger(__name__)
 
@@ -22,10 +28,6 @@ def sweep_timers(max_seconds=90):
     on its own, so a killed sweep loses at most the instance in hand, which the next sweep
     fires. Failed instances are skipped for this run and reported by raising at the end.
     """
-    from webapp import engine
-    from webapp.extensions import db
-    from webapp.services.casework import timers
-
     stop_at = time.monotonic() + max_seconds
     result = {"escalated": 0, "reminded": 0, "fired": 0, "failed": 0}
     skipped = set()
@@ -68,9 +70,6 @@ def sweep_timers(max_seconds=90):
 
 def daily_digests():
     """Write today's digests for users who have none yet (safe to run twice)."""
-    from webapp.extensions import db
-    from webapp.services import notifications
-
     with app_context():
         written = notifications.build_daily_digests()
         db.session.commit()
@@ -80,17 +79,12 @@ def daily_digests():
 
 def migrate_cases(run_id):
     """Move the cases of one migration run to its target version (safe to run twice)."""
-    from webapp.services.admin import migration
-
     with app_context():
         return migration.run_migration(run_id)
 
 
 def produce_bulletins():
     """The weekly bulletin of every county, as of yesterday (skipped where it exists already)."""
-    from webapp.extensions import db
-    from webapp.services.campaign import bulletins
-
     with app_context():
         made = bulletins.produce_scheduled()
         db.session.commit()

@@ -1,6 +1,9 @@
 """One application per worker process, created on first use (not at import)."""
 from contextlib import contextmanager
 
+from webapp import create_app
+from webapp.extensions import db
+
 _app = None
 
 
@@ -8,8 +11,6 @@ def get_app():
     """The worker's Flask app, built from the environment's configuration."""
     global _app
     if _app is None:
-        from webapp import create_app
-
         _app = create_app()
     return _app
 
@@ -19,8 +20,6 @@ def app_context():
     """Run a job inside the app context, always leaving a clean session behind."""
     app = get_app()
     with app.app_context():
-        from webapp.extensions import db
-
         try:
             yield app
         finally:

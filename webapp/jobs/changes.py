@@ -1,15 +1,15 @@
 """Change request jobs: primitive ids in, a webapp service call out, commit, re-raise."""
-from workers.app import app_context
+from .context import app_context
+from webapp import clock
+from webapp.extensions import db
+from webapp.models import ComparisonRun, User
+from webapp.services.casework import changes_auto, surveys
 
 _SLICE = 200  # review cases opened per commit: a killed job loses at most one slice
 
 
 def raise_from_run(run_id, actor_id=None):
     """Raise a run's change requests (idempotent), then open their review cases a slice per commit."""
-    from webapp.extensions import db
-    from webapp.models import ComparisonRun, User
-    from webapp.services.casework import changes_auto
-
     with app_context():
         actor = db.session.get(User, actor_id) if actor_id else None
         try:
@@ -30,10 +30,6 @@ def raise_from_run(run_id, actor_id=None):
 
 def open_due_surveys():
     """Open the periodic village surveys that are due today (a slice per commit; twice opens nothing)."""
-    from webapp import clock
-    from webapp.extensions import db
-    from webapp.services.casework import surveys
-
     with app_context():
         total = 0
         while True:

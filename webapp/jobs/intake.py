@@ -1,7 +1,11 @@
 """Intake job functions: primitive ids in, a webapp service call out, commit, re-raise."""
 import logging
 
-from workers.app import app_context
+from .context import app_context
+from webapp.extensions import db
+from webapp.models import User
+from webapp.services.intake import (importing as intake_import, mapping as intake_mapping, problems as intake_problems,
+                                    runs as intake_runs, work as intake_work)
 
 log = logging.getLogger(__name__)
 _SLICE = 200  # cases started per commit: a killed job loses at most one slice
@@ -17,10 +21,6 @@ def import_file(path, source, actor_id=None, file_name=None, mapping=None, batch
     ``batch_id`` is the row the upload made: the import continues it, and the uploader is
     told in the app how it ended (a file waiting for mapping is told by the service itself).
     """
-    from webapp.extensions import db
-    from webapp.models import User
-    from webapp.services.intake import importing as intake_import, mapping as intake_mapping
-
     with app_context():
         actor = db.session.get(User, actor_id) if actor_id else None
         county = county_code or (actor.area.county_code if actor else None)
@@ -43,18 +43,12 @@ def import_file(path, source, actor_id=None, file_name=None, mapping=None, batch
 
 def run_comparison(run_id):
     """Run one comparison (the service commits its progress and results in steps)."""
-    from webapp.services.intake import runs as intake_runs
-
     with app_context():
         return intake_runs.run_comparison(run_id)
 
 
 def start_problem_cases(run_id, actor_id=None):
     """Open problem cases for a run's open problems, a slice per commit (safe to run twice)."""
-    from webapp.extensions import db
-    from webapp.models import User
-    from webapp.services.intake import problems as intake_problems
-
     total = 0
     with app_context():
         actor = db.session.get(User, actor_id) if actor_id else None
@@ -68,10 +62,6 @@ def start_problem_cases(run_id, actor_id=None):
 
 def start_registration_cases(run_id, actor_id=None):
     """Open registration cases for a run's uninsured households, a slice per commit."""
-    from webapp.extensions import db
-    from webapp.models import User
-    from webapp.services.intake import work as intake_work
-
     total = 0
     with app_context():
         actor = db.session.get(User, actor_id) if actor_id else None
@@ -87,10 +77,6 @@ def start_registration_cases(run_id, actor_id=None):
 
 def confirm_into_registry(run_id, actor_id=None):
     """Enter a run's confirmed people into the registry, a slice per commit."""
-    from webapp.extensions import db
-    from webapp.models import User
-    from webapp.services.intake import work as intake_work
-
     total = 0
     with app_context():
         actor = db.session.get(User, actor_id) if actor_id else None
