@@ -65,13 +65,13 @@ def visit_done(case, actor="village1"):
     from webapp.services.casework import cases
 
     row = open_task(case, "visit_household")
-    _fill_forms(case)
+    fill_forms(case)
     cases.complete(row, user(actor), {"visit_result": "completed", "visit_date": "2026-11-28",
                                       "policy_explained": True})
     db.session.commit()
 
 
-def _fill_forms(case):
+def fill_forms(case):
     from webapp.models import RegistrationForm
 
     for person in case.household.persons:

@@ -11,23 +11,23 @@ from webapp.models import ComparisonEmployer
 
 from .browser_fixtures import ARTIFACTS, BROWSER_MARKS as pytestmark  # noqa: F401 (pytest reads it)
 from .helpers import user
-from .test_employer_inspection import _second_run
-from .test_intake_employers import C, _import_all, _run
+from .test_employer_inspection import second_run
+from .test_intake_employers import C, import_all, run_employers
 
 
 def test_an_employers_history_across_two_runs(browser_page, tmp_path):
     from playwright.sync_api import expect
 
     page, failures = browser_page
-    _import_all(tmp_path)
-    first = _run()
+    import_all(tmp_path)
+    first = run_employers()
     county = user("county")
     row = ComparisonEmployer.query.filter_by(run_id=first.id, credit_code=C).one()
     inspection = inspections.open_for(row, "uninsured", county)
     inspections.record_notice(inspection, "东人社检〔2026〕7号", date(2026, 11, 2), date(2026, 12, 2),
                               "为职工办理参保", county)
     db.session.commit()
-    second = _second_run(tmp_path)
+    second = second_run(tmp_path)
     inspections.close(db.session.get(EmployerInspection, inspection.id), "rectified", "已参保", county)
     db.session.commit()
 

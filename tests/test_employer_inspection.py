@@ -14,19 +14,19 @@ from webapp.services.casework import inspections
 from webapp.services.intake import importing as intake_import
 
 from .helpers import open_task, user
-from .test_intake_employers import C, P, SI, _import_all, _run
+from .test_intake_employers import C, P, SI, import_all, run_employers
 
 pytestmark = pytest.mark.usefixtures("demo_areas")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def _second_run(tmp_path):
+def second_run(tmp_path):
     """The next round: 丙 (code C) now enrolls one person."""
     si_batch = ImportBatch.query.filter_by(source="social_insurance", active=True).one()
     intake_import.retire_batch(si_batch, "新一轮社保数据")
     db.session.commit()
-    _import_all(tmp_path, SI + f"{P[7]},辛八,职工医保,正常参保,东至县丙有限公司,{C}\n")
-    return _run()
+    import_all(tmp_path, SI + f"{P[7]},辛八,职工医保,正常参保,东至县丙有限公司,{C}\n")
+    return run_employers()
 
 
 def _open(client, run, name):
@@ -55,8 +55,8 @@ def _notice(client, case):
 
 
 def test_inspection_walked_from_notice_to_rectified_with_the_next_run(county, client, tmp_path):
-    _import_all(tmp_path)
-    first = _run()
+    import_all(tmp_path)
+    first = run_employers()
     client.login("county")
     inspection, case = _open(client, first, "东至县丙有限公司")
     _notice(client, case)
@@ -75,7 +75,7 @@ def test_inspection_walked_from_notice_to_rectified_with_the_next_run(county, cl
     refused = client.post(page, {"inspection_outcome": "rectified", "outcome_note": ""}, token_from=page)
     assert refused.status_code == 200 and "不能认定为已整改" in refused.get_data(as_text=True)
 
-    second = _second_run(tmp_path)
+    second = second_run(tmp_path)
     # The run told the re-check's holder, once (running it again tells nobody twice).
     told = Notification.query.filter_by(kind="recheck", inbox_task_id=row.id).all()
     assert [n.user_id for n in told] == [user("county").id] and "东至县丙有限公司：1" in told[0].message
@@ -110,8 +110,8 @@ def test_inspection_walked_from_notice_to_rectified_with_the_next_run(county, cl
 
 
 def test_not_liable_at_notice_and_penalised_with_documents(county, client, tmp_path, app):
-    _import_all(tmp_path)
-    run = _run()
+    import_all(tmp_path)
+    run = run_employers()
     client.login("county")
     inspection, case = _open(client, run, "东至县丁有限公司")
     row = open_task(case, "issue_notice")
@@ -161,8 +161,8 @@ def test_not_liable_at_notice_and_penalised_with_documents(county, client, tmp_p
 
 
 def test_annual_check_list_and_tax_flag(county, client, tmp_path):
-    _import_all(tmp_path)
-    run = _run()
+    import_all(tmp_path)
+    run = run_employers()
     client.login("county")
     listing = client.get("/employers/annual").get_data(as_text=True)
     active = {e.name for e in ComparisonEmployer.query.filter(ComparisonEmployer.run_id == run.id,
@@ -196,8 +196,8 @@ def test_annual_check_list_and_tax_flag(county, client, tmp_path):
 
 
 def test_run_opens_inspections_for_its_uninsured_once(county, client, tmp_path):
-    _import_all(tmp_path)
-    run = _run()
+    import_all(tmp_path)
+    run = run_employers()
     client.login("county")
     page = f"/intake/runs/{run.id}/employers"
     client.post(f"/employers/runs/{run.id}/inspect", {"reason": "uninsured"}, token_from=page)
@@ -229,8 +229,8 @@ def test_staff_counts_include_former_staff():
 def test_new_and_cancelled_organisations_of_the_year(county, tmp_path):
     from datetime import date as day
 
-    _import_all(tmp_path)
-    first = _run()
+    import_all(tmp_path)
+    first = run_employers()
     row = ComparisonEmployer.query.filter_by(run_id=first.id, credit_code=C).one()
     row.register_date = day(2017, 3, 1)  # registered in the run's year
     db.session.commit()
@@ -241,13 +241,13 @@ def test_new_and_cancelled_organisations_of_the_year(county, tmp_path):
     assert inspections.open_for_run(first, "cancelled", user("county"), limit=1) == (1, 0)
     db.session.commit()
     assert {i.reason for i in EmployerInspection.query} == {"cancelled"}
-    second = _second_run(tmp_path)
+    second = second_run(tmp_path)
     assert inspections.candidates(second, "cancelled") == []  # already cancelled in the previous run
 
 
 def test_employer_pages_are_role_and_area_scoped(county, make_client, tmp_path):
-    _import_all(tmp_path)
-    _run()
+    import_all(tmp_path)
+    run_employers()
     township = make_client()
     township.login("township")
     # 丙's address names no township: only county roles see it; village assistants see no employers.

@@ -14,7 +14,7 @@ from .browser_fixtures import CHROMIUM
 from .data_form_support import registration_files, with_head_check
 from .helpers import open_task, user
 from .test_process_editor import new_case_at_visit
-from .test_processes_browser import _RECORD_VIOLATIONS, _login, _shot, county  # noqa: F401 - strict CSP
+from .test_processes_browser import RECORD_VIOLATIONS, login_as, save_shot, county  # noqa: F401 - strict CSP
 
 pytestmark = [
     pytest.mark.browser,
@@ -81,7 +81,7 @@ def _build(page):
     page.click("#fb-save")
     expect(page.locator("#fb-status")).to_contain_text("草稿已保存")
     expect(page.locator("#fb-problems-card")).to_be_hidden()
-    _shot(page, "form_builder.png")
+    save_shot(page, "form_builder.png")
     page.click("#fb-publish")
     expect(page.locator("#fb-status")).to_contain_text("已发布第 1 版")
     page.goto("/processes/forms")
@@ -104,7 +104,7 @@ def _pick_in_the_modeler(page):
     page.select_option("#p-form-definition", "head_check")
     xml = page.evaluate("() => window.processEditor.modeler.saveXML().then(r => r.xml)")
     assert 'name="form" value="data_form"' in xml and 'name="form_definition" value="head_check"' in xml
-    _shot(page, "modeler_data_form.png")
+    save_shot(page, "modeler_data_form.png")
 
 
 def test_an_administrator_builds_and_publishes_a_form_and_a_case_uses_it(browser_page):
@@ -113,9 +113,9 @@ def test_an_administrator_builds_and_publishes_a_form_and_a_case_uses_it(browser
     from webapp import engine
 
     page, failures = browser_page
-    page.context.add_init_script(_RECORD_VIOLATIONS)
+    page.context.add_init_script(RECORD_VIOLATIONS)
     try:
-        _login(page, "admin")
+        login_as(page, "admin")
         _build(page)
         _pick_in_the_modeler(page)
         assert page.evaluate("window.__cspViolations") == []
@@ -132,7 +132,7 @@ def test_an_administrator_builds_and_publishes_a_form_and_a_case_uses_it(browser
         db.session.commit()
         row = open_task(case, "head_check")
         page.context.clear_cookies()
-        _login(page, "village1")
+        login_as(page, "village1")
         page.set_viewport_size({"width": 360, "height": 740})  # the village assistant's phone
         page.goto(f"/inbox/tasks/{row.id}")
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
@@ -140,7 +140,7 @@ def test_an_administrator_builds_and_publishes_a_form_and_a_case_uses_it(browser
         page.select_option("#df-housing", "rent")
         page.check('input[name="informed"]')
         page.check('input[name="_decision"][value="approve"]')
-        _shot(page, "data_form_task.png")
+        save_shot(page, "data_form_task.png")
         page.locator("#data-form button[type=submit]").click()
         expect(page.locator("main").first).to_contain_text("已提交")
         db.session.expire_all()
@@ -149,10 +149,10 @@ def test_an_administrator_builds_and_publishes_a_form_and_a_case_uses_it(browser
         page.set_viewport_size({"width": 1280, "height": 900})
         page.goto(f"/cases/{case.id}")
         expect(page.locator("#timeline")).to_contain_text("租住")
-        _shot(page, "data_form_timeline.png")
+        save_shot(page, "data_form_timeline.png")
         assert page.evaluate("window.__cspViolations") == []
     except Exception:
-        _shot(page, "failure_form_builder.png")
+        save_shot(page, "failure_form_builder.png")
         raise
     # The deliberate error: the save is answered 422 with the problems (and nothing stored).
     assert [f for f in failures if "422 " not in f or "/processes/forms/save" not in f] == [], failures

@@ -97,7 +97,7 @@ def _write(tmp_path, name, text, encoding="utf-8"):
     return path
 
 
-def _import_all(tmp_path, si=SI):
+def import_all(tmp_path, si=SI):
     for name, source, text, encoding in (("si.csv", "social_insurance", si, "utf-8"),
                                          ("market.csv", "market_supervision", MARKET, "utf-8-sig"),
                                          ("civil.csv", "civil_affairs", CIVIL, "gbk")):
@@ -106,7 +106,7 @@ def _import_all(tmp_path, si=SI):
         db.session.commit()
 
 
-def _run():
+def run_employers():
     run = intake_runs.create_run("341721", as_of=AS_OF)
     db.session.commit()
     intake_runs.run_comparison(run.id)
@@ -114,11 +114,11 @@ def _run():
 
 
 def test_run_compares_employers_and_diffs_them(county, tmp_path):
-    _import_all(tmp_path)
+    import_all(tmp_path)
     si_batch = ImportBatch.query.filter_by(source="social_insurance").one()
     assert si_batch.rows_with_errors == 0  # the malformed employer code is a warning
     assert ValidationIssue.query.filter_by(batch_id=si_batch.id, code="credit_code").one().severity == "warning"
-    run = _run()
+    run = run_employers()
     rows = {e.name: e for e in ComparisonEmployer.query.filter_by(run_id=run.id)}
     assert {name: (e.status, e.reason) for name, e in rows.items()} == EXPECTED
     assert rows["东至县甲公司"].township_code == "341721100000"  # 尧渡镇, from the address
@@ -132,8 +132,8 @@ def test_run_compares_employers_and_diffs_them(county, tmp_path):
     intake_import.retire_batch(si_batch, "新一轮社保数据")
     db.session.commit()
     lines = SI.splitlines(keepends=True)
-    _import_all(tmp_path, "".join(lines[:1] + lines[2:]) + f"{P[7]},辛八,职工医保,正常参保,东至县丙有限公司,\n")
-    second = _run()
+    import_all(tmp_path, "".join(lines[:1] + lines[2:]) + f"{P[7]},辛八,职工医保,正常参保,东至县丙有限公司,\n")
+    second = run_employers()
     assert {k: v for k, v in second.diff_counts.items() if k.startswith("employers_")} == {
         "employers_new_uninsured": 1, "employers_now_insured": 1}
     changed = {e.name: e.change for e in ComparisonEmployer.query.filter_by(run_id=second.id) if e.change}
@@ -146,8 +146,8 @@ def test_run_compares_employers_and_diffs_them(county, tmp_path):
 
 
 def test_employer_pages_and_export(county, client, tmp_path):
-    _import_all(tmp_path)
-    run = _run()
+    import_all(tmp_path)
+    run = run_employers()
     client.login("agency")
     page = client.get(f"/intake/runs/{run.id}").get_data(as_text=True)
     assert 'id="employer-counts"' in page and f"/intake/runs/{run.id}/employers?status=uninsured" in page
@@ -179,8 +179,8 @@ def test_employer_pages_and_export(county, client, tmp_path):
 
 
 def test_employer_pages_are_role_and_area_scoped(county, make_client, tmp_path):
-    _import_all(tmp_path)
-    run = _run()
+    import_all(tmp_path)
+    run = run_employers()
     other = ComparisonRun(status="done", county_code="341722", as_of=AS_OF, batch_ids=[], counts={})
     db.session.add(other)
     db.session.commit()

@@ -5,13 +5,13 @@ import re
 
 from webapp.engine.preflight import check_upload
 
-from .test_process_editor import _post_json
+from .test_process_editor import post_json
 
 BPMN_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bpmn")
 
 
 def _check(client, operator, params):
-    return _post_json(client, "/processes/edit/check-operator", {"operator": operator, "params": params}).get_json()
+    return post_json(client, "/processes/edit/check-operator", {"operator": operator, "params": params}).get_json()
 
 
 def _chinese(messages):
@@ -35,7 +35,7 @@ def test_each_parameter_is_checked_with_chinese_messages(county, client):
 
 def test_only_administrators_may_ask(county, client):
     client.login("township")
-    assert _post_json(client, "/processes/edit/check-operator", {"operator": "x", "params": ""}).status_code in (302, 403)
+    assert post_json(client, "/processes/edit/check-operator", {"operator": "x", "params": ""}).status_code in (302, 403)
 
 
 def test_the_upload_precheck_refuses_a_bad_parameter_naming_the_service_task(app):

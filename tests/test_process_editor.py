@@ -61,7 +61,7 @@ def _current():
     return DiagramVersion.query.filter_by(process_id=PROCESS, is_current=True).one()
 
 
-def _post_json(client, url, payload):
+def post_json(client, url, payload):
     token = client.token(f"/processes/{PROCESS}/edit")
     return client.raw.post(url, data=json.dumps(payload), headers={"X-CSRFToken": token},
                            content_type="application/json")
@@ -86,7 +86,7 @@ def test_a_draft_touches_no_running_case_and_no_new_case(county, client):
     case = case_at_visit()
     before = _current()
     client.login("admin")
-    answer = _post_json(client, f"/processes/{PROCESS}/edit/draft",
+    answer = post_json(client, f"/processes/{PROCESS}/edit/draft",
                         {"file": FILE, "xml": with_countersign(before.files[FILE])})
     assert answer.status_code == 200 and answer.get_json()["ok"]
     db.session.expire_all()
@@ -110,21 +110,21 @@ def test_validation_names_each_element_and_deploy_is_refused_until_valid(county,
     client.login("admin")
     broken = with_countersign(before.files[FILE], form="").replace(
         "review_decision == 'return'", "__import__('os').system('x')", 1)
-    answer = _post_json(client, f"/processes/{PROCESS}/edit/validate", {"file": FILE, "xml": broken}).get_json()
+    answer = post_json(client, f"/processes/{PROCESS}/edit/validate", {"file": FILE, "xml": broken}).get_json()
     assert not answer["ok"]
     by_element = {p["element"]: p for p in answer["problems"]}
     assert by_element["countersign"]["name"] == "村主任签字" and "表单类型" in by_element["countersign"]["message"]
-    refused = _post_json(client, f"/processes/{PROCESS}/edit/deploy", {"file": FILE, "xml": broken, "comment": "x"})
+    refused = post_json(client, f"/processes/{PROCESS}/edit/deploy", {"file": FILE, "xml": broken, "comment": "x"})
     assert refused.status_code == 422 and refused.get_json()["problems"]
     db.session.expire_all()
     assert _current().id == before.id and not AuditEvent.query.filter_by(action="diagram_deploy").count()
     # The engine's own check (the restricted engine) runs once the pre-check passes.
     unsafe = with_countersign(before.files[FILE]).replace("review_decision == 'return'", "__import__('os')", 1)
-    problems = _post_json(client, f"/processes/{PROCESS}/edit/validate", {"file": FILE, "xml": unsafe}).get_json()["problems"]
+    problems = post_json(client, f"/processes/{PROCESS}/edit/validate", {"file": FILE, "xml": unsafe}).get_json()["problems"]
     # SpiffWorkflow keeps a condition on its gateway: the marker goes there, named in Chinese.
     assert [p["element"] for p in problems] == ["first_review_gateway"]
     assert problems[0]["name"] == "初审结果" and "条件被拒绝" in problems[0]["message"]
-    good = _post_json(client, f"/processes/{PROCESS}/edit/deploy",
+    good = post_json(client, f"/processes/{PROCESS}/edit/deploy",
                       {"file": FILE, "xml": with_countersign(before.files[FILE]), "comment": "村主任签字"})
     assert good.status_code == 200 and good.get_json()["number"] == 2
     db.session.expire_all()
@@ -135,16 +135,16 @@ def test_validation_names_each_element_and_deploy_is_refused_until_valid(county,
 
 def test_code_is_checked_by_the_restricted_engine_as_it_is_typed(county, client):
     client.login("admin")
-    ok = _post_json(client, "/processes/edit/check-code", {"source": "review_decision == 'return'", "mode": "eval"})
+    ok = post_json(client, "/processes/edit/check-code", {"source": "review_decision == 'return'", "mode": "eval"})
     assert ok.get_json() == {"ok": True, "messages": []}
-    bad = _post_json(client, "/processes/edit/check-code", {"source": "import os", "mode": "exec"}).get_json()
+    bad = post_json(client, "/processes/edit/check-code", {"source": "import os", "mode": "exec"}).get_json()
     assert not bad["ok"] and bad["messages"] and all(re.search(r"[\u4e00-\u9fff]", m) for m in bad["messages"])
 
 
 def test_a_new_step_of_an_existing_form_kind_runs_from_the_inboxes_without_code(county, client):
     client.login("admin")
     before = _current()
-    deployed = _post_json(client, f"/processes/{PROCESS}/edit/deploy",
+    deployed = post_json(client, f"/processes/{PROCESS}/edit/deploy",
                           {"file": FILE, "xml": with_countersign(before.files[FILE]), "comment": "countersign"})
     assert deployed.status_code == 200
     client.logout()

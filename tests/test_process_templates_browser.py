@@ -12,7 +12,7 @@ from webapp.models import Case, Household
 
 from .browser_fixtures import CHROMIUM
 from .helpers import open_task, user
-from .test_processes_browser import _RECORD_VIOLATIONS, _login, _shot, county  # noqa: F401 - strict CSP
+from .test_processes_browser import RECORD_VIOLATIONS, login_as, save_shot, county  # noqa: F401 - strict CSP
 
 pytestmark = [
     pytest.mark.browser,
@@ -37,9 +37,9 @@ def test_a_process_from_a_template_is_deployed_started_on_a_household_and_worked
     from playwright.sync_api import expect
 
     page, failures = browser_page
-    page.context.add_init_script(_RECORD_VIOLATIONS)
+    page.context.add_init_script(RECORD_VIOLATIONS)
     try:
-        _login(page, "admin")
+        login_as(page, "admin")
         page.goto("/processes/")
         page.click("#new-process-link")
         page.select_option("#template", "single_task")
@@ -55,7 +55,7 @@ def test_a_process_from_a_template_is_deployed_started_on_a_household_and_worked
         page.select_option("#form_1", "investigate")
         page.select_option("#role_2", "township")
         page.select_option("#form_2", "approve_return")
-        _shot(page, "template_new_process.png")
+        save_shot(page, "template_new_process.png")
         page.locator("#new-process-form button[type=submit]").click()
         expect(page.locator('#process-editor[data-ready="1"]')).to_be_attached()
         expect(page.locator("main")).to_contain_text("已按模板生成流程图草稿")
@@ -73,7 +73,7 @@ def test_a_process_from_a_template_is_deployed_started_on_a_household_and_worked
         page.fill("#deploy-comment", "本地复核")
         page.click("#btn-deploy")
         expect(page.locator("#editor-status")).to_contain_text("已部署新版本")
-        _shot(page, "template_modeler_deployed.png")
+        save_shot(page, "template_modeler_deployed.png")
         assert page.evaluate("window.__cspViolations") == []
         from webapp.engine.catalogue import processes_of
         from webapp.models import DiagramVersion
@@ -86,13 +86,13 @@ def test_a_process_from_a_template_is_deployed_started_on_a_household_and_worked
         village = user("village1")
         household = Household.query.filter(Household.village_code == village.area.code).order_by(Household.id).first()
         page.context.clear_cookies()
-        _login(page, "township")
+        login_as(page, "township")
         person = household.persons[0]
         page.goto(f"/registry/persons/{person.id}")
         page.click("#household-link")
         expect(page.locator("#start-process")).to_contain_text("发起流程")
         page.select_option("#start-process select", "recheck_drive")
-        _shot(page, "template_household_start.png")
+        save_shot(page, "template_household_start.png")
         page.locator("#start-process button[type=submit]").click()
         expect(page.locator("main")).to_contain_text("已发起流程：参保复核走访")
         db.session.expire_all()
@@ -101,16 +101,16 @@ def test_a_process_from_a_template_is_deployed_started_on_a_household_and_worked
         assert row.lane == "village" and row.village_code == village.area.code
 
         page.context.clear_cookies()
-        _login(page, "village1")
+        login_as(page, "village1")
         _work_from_the_team_inbox(page, "核查走访", lambda p: (
             p.fill('textarea[name="investigation_note"]', "已入户核实，家庭成员信息无误"),
-            _shot(p, "template_village_task.png"),
+            save_shot(p, "template_village_task.png"),
             p.locator("#problem-form button[type=submit]").click()))
         db.session.expire_all()
         assert open_task(case, "review_step").township_code == household.township_code
 
         page.context.clear_cookies()
-        _login(page, "township")
+        login_as(page, "township")
         _work_from_the_team_inbox(page, "核查审核", lambda p: (
             p.check('input[name="decision"][value="approve"]'),
             p.fill('textarea[name="comment"]', "同意"),
@@ -119,10 +119,10 @@ def test_a_process_from_a_template_is_deployed_started_on_a_household_and_worked
         assert db.session.get(Case, case.id).status == "completed"
         page.goto(f"/cases/{case.id}")
         expect(page.locator("main")).to_contain_text("已入户核实，家庭成员信息无误")
-        _shot(page, "template_case_done.png")
+        save_shot(page, "template_case_done.png")
         assert page.evaluate("window.__cspViolations") == []
     except Exception:
-        _shot(page, "failure_template.png")
+        save_shot(page, "failure_template.png")
         raise
     assert failures == []
 
@@ -131,9 +131,9 @@ def test_a_service_task_parameter_error_shows_while_typing(browser_page):
     from playwright.sync_api import expect
 
     page, failures = browser_page
-    page.context.add_init_script(_RECORD_VIOLATIONS)
+    page.context.add_init_script(RECORD_VIOLATIONS)
     try:
-        _login(page, "admin")
+        login_as(page, "admin")
         page.goto("/processes/registration_case/edit")
         expect(page.locator('#process-editor[data-ready="1"]')).to_be_attached()
         page.evaluate("""() => { const m = window.processEditor.modeler;
@@ -147,12 +147,12 @@ def test_a_service_task_parameter_error_shows_while_typing(browser_page):
         page.fill("#p-params", "")
         page.locator("#p-params").press_sequentially("task = visit household")
         expect(check).to_contain_text("参数 task 的表达式被拒绝")
-        _shot(page, "modeler_service_parameter_error.png")
+        save_shot(page, "modeler_service_parameter_error.png")
         page.fill("#p-params", "")
         page.locator("#p-params").press_sequentially("task = 'visit_household'")
         expect(check).to_contain_text("服务操作和参数检查通过")
         assert page.evaluate("window.__cspViolations") == []
     except Exception:
-        _shot(page, "failure_service_parameters.png")
+        save_shot(page, "failure_service_parameters.png")
         raise
     assert failures == []

@@ -12,7 +12,7 @@ from webapp.models import DiagramVersion, Household, ProgressTotal
 from webapp.services.casework import bulk_work, cases, steps, tasks
 
 from .helpers import open_task, user
-from .migration_support import _fill_forms
+from .migration_support import fill_forms
 
 RENAMED = {"assign_household": "pick_visitor", "visit_household": "door_visit", "first_review": "town_check",
            "county_audit_review": "county_check", "investigate_problem": "look_into", "resolve_problem": "settle"}
@@ -71,7 +71,7 @@ def test_a_case_walks_the_renamed_registration_steps_with_every_behaviour(county
     revisit = open_task(case, "door_visit")
     assert tasks.revisit_of(revisit) is not None and tasks.revisit_of(revisit).comment == "家中无人"
     assert steps.has_form(revisit, "visit")
-    _fill_forms(case)
+    fill_forms(case)
     tasks.complete_visit(revisit, visitor, "completed", date(2026, 11, 29), True, "")
     db.session.commit()
 

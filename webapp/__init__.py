@@ -50,6 +50,9 @@ def create_app(config=Config):
     from .quality import bp as quality_bp
     from .registry import bp as registry_bp
     from .search import bp as search_bp
+    from .engine import hooks
+    from .services import notifications
+    from .services.campaign import progress
     from .services.casework import operations
     from .services.casework.photos import archive_photos
     from .services.scoping import OutOfScope
@@ -104,6 +107,8 @@ def create_app(config=Config):
     _register_error_pages(app, OutOfScope)
     cli.register_cli(app)
     operations.register_operations()
+    hooks.listen(hooks.TASKS_ARRIVED, notifications.tasks_arrived)
+    hooks.listen(hooks.OVERDUE_CLEARED, progress.overdue_cleared)
     return app
 
 

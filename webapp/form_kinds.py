@@ -16,6 +16,7 @@ from .engine.diagrams import steps_of_version
 from .extensions import db
 from .labels import INSPECTION_OUTCOMES, PROBLEM_OUTCOMES
 from .models import DiagramVersion
+from .services.admin.form_definitions import get, latest_published
 
 
 @dataclass(frozen=True)
@@ -84,8 +85,6 @@ DATA_FORM = "data_form"
 
 def _check_definition(props):
     """A data_form step must name a form definition that exists and has a published version."""
-    # services -> models -> ... -> form_kinds: the service is imported here, not at the top.
-    from .services.admin.form_definitions import get, latest_published
 
     code = (props.get("form_definition") or "").strip()
     if not code:

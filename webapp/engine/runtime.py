@@ -18,9 +18,7 @@ from SpiffWorkflow.util.task import TaskState
 from ..extensions import db
 from ..models import DiagramVersion, InboxTask, ProcessInstance
 from ..models.base import utcnow
-from ..services import notifications
-from ..services.campaign import progress
-from . import clockwork, incidents, operations, passed, projection, pruning
+from . import clockwork, hooks, incidents, operations, passed, projection, pruning
 from .diagrams import current_version_ref, spec_cache
 from .errors import ScriptLimitExceeded
 from .scripting import Limits, RestrictedScriptEngine
@@ -235,7 +233,7 @@ def retry_incident(instance_id, actor=None):
     created = save_workflow(instance, workflow, failure=failure, step="retry", actor=actor)
     if instance.status != "incident":
         incidents.resolve(instance, actor)
-        notifications.tasks_arrived(created, actor)
+        hooks.emit(hooks.TASKS_ARRIVED, created, actor)
         return True
     return False
 
@@ -322,7 +320,7 @@ def _sync_inbox(instance, ready, new_instance):
     for row in open_rows:
         if row.task_uuid not in ready_ids:
             if row.overdue:
-                progress.overdue_cleared(row)  # the overdue counter (design invariant 16)
+                hooks.emit(hooks.OVERDUE_CLEARED, row)  # the overdue counter (design invariant 16)
             row.state = "cancelled"
     known = {row.task_uuid for row in open_rows}
     case = instance.case

@@ -8,7 +8,7 @@ from ..extensions import db
 from ..form_schema import COMMENT_FIELD, DECISION_FIELD, current_language, text_of
 from ..services import audit
 from ..services.casework import data_forms
-from .task_pages import _can_work, _finish  # the inbox's own completion path (race and refusal answers)
+from .task_pages import can_work, finish_task  # the inbox's own completion path (race and refusal answers)
 
 
 def _posted():
@@ -33,12 +33,12 @@ def data_form_page(row):
     if request.method == "POST":
         posted = _posted()
         if form.validate_on_submit():
-            answer = _finish(row, lambda: data_forms.submit(row, current_user, posted, lang))
+            answer = finish_task(row, lambda: data_forms.submit(row, current_user, posted, lang))
             if answer is not None:
                 return answer
     if row.case.household is not None:  # the page lists the household's people: audited
         audit.record(current_user, "view_household", "case", row.case_id)
-    html = render_template("inbox/task_data_form.html", row=row, case=row.case, can_work=_can_work(row),
+    html = render_template("inbox/task_data_form.html", row=row, case=row.case, can_work=can_work(row),
                            form=form, version=version, schema=version.schema, lang=lang, posted=posted,
                            text_of=text_of, decision_field=DECISION_FIELD, comment_field=COMMENT_FIELD)
     db.session.commit()  # after rendering (a commit expires what the page shows), before sending

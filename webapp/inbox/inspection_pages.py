@@ -17,7 +17,7 @@ from ..labels import INSPECTION_OUTCOMES
 from ..services import audit
 from ..services.casework import cases, inspections
 from ..services.casework.tasks import TaskRefused
-from .task_pages import _finish, _render  # the inbox's own completion path
+from .task_pages import finish_task, render_task_page  # the inbox's own completion path
 
 
 class NoticeForm(FlaskForm):
@@ -66,14 +66,14 @@ def notice_page(row):
     """Record the notice (or not liable) for the inspection's employer."""
     form = NoticeForm()
     if form.validate_on_submit():
-        answer = _finish(row, lambda: _notice(row, form))
+        answer = finish_task(row, lambda: _notice(row, form))
         if answer is not None:
             return answer
     inspection = inspections.inspection_of_case(row.case)
     if not form.is_submitted():
         today = clock.now().date()
         form.notice_date.data, form.rectify_by.data = today, inspections.default_deadline(today)
-    return _render(row, "inbox/task_inspection_notice.html", form=form, inspection=inspection)
+    return render_task_page(row, "inbox/task_inspection_notice.html", form=form, inspection=inspection)
 
 
 def _outcome(row, form):
@@ -90,13 +90,13 @@ def outcome_page(row):
     """The re-check against later comparison runs, the documents, and the outcome."""
     form = OutcomeForm()
     if form.validate_on_submit():
-        answer = _finish(row, lambda: _outcome(row, form))
+        answer = finish_task(row, lambda: _outcome(row, form))
         if answer is not None:
             return answer
     inspection = inspections.inspection_of_case(row.case)
     audit.record(current_user, "view_employer", "employer_inspection", inspection.id)
     db.session.commit()
-    return _render(row, "inbox/task_inspection_outcome.html", form=form, inspection=inspection,
+    return render_task_page(row, "inbox/task_inspection_outcome.html", form=form, inspection=inspection,
                    rechecks=inspections.rechecks(inspection), verdict=inspections.recheck_verdict(inspection),
                    documents=inspections.documents_of(inspection))
 

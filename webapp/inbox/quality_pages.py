@@ -17,7 +17,7 @@ from ..services.campaign import progress, spot_checks, summaries
 from ..services.casework import cases
 from ..services.casework.tasks import TaskRefused
 from .forms import ReviewForm
-from .task_pages import _finish, _render
+from .task_pages import finish_task, render_task_page
 
 
 class SpotCheckDoneForm(FlaskForm):
@@ -46,12 +46,12 @@ def spot_check_page(row):
     """The sampled forms of one township, each with its result form, and the task's completion."""
     form = SpotCheckDoneForm()
     if form.validate_on_submit():
-        answer = _finish(row, lambda: _complete_spot_check(row, form.spot_check_note.data))
+        answer = finish_task(row, lambda: _complete_spot_check(row, form.spot_check_note.data))
         if answer is not None:
             return answer
     items = spot_checks.items_of_case(row.case)
     audit.record(current_user, "view_spot_check", "case", row.case_id)
-    html = _render(row, "inbox/task_spot_check.html", form=form, items=items,
+    html = render_task_page(row, "inbox/task_spot_check.html", form=form, items=items,
                    fields=[(key, title) for key, title, _codes in RECORD_FIELDS if key in spot_checks.CHECKABLE_FIELDS],
                    pending=sum(1 for item in items if item.result == "pending"), results=spot_checks.RESULTS)
     db.session.commit()
@@ -73,11 +73,11 @@ def write_summary_page(row):
     summary = summaries.summary_of_case(row.case)
     form = SummaryForm(obj=summary)
     if form.validate_on_submit():
-        answer = _finish(row, lambda: _submit_summary(row, form))
+        answer = finish_task(row, lambda: _submit_summary(row, form))
         if answer is not None:
             return answer
     preview = summaries.township_figures(summary.county_code, progress.local_day()).get(summary.township_code)
-    return _render(row, "inbox/task_summary.html", form=form, summary=summary, figures=preview)
+    return render_task_page(row, "inbox/task_summary.html", form=form, summary=summary, figures=preview)
 
 
 def _review_summary(row, form):
@@ -94,11 +94,11 @@ def review_summary_page(row):
     """The county reads the submitted summary with its frozen figures and approves or returns it."""
     form = ReviewForm()
     if form.validate_on_submit():
-        answer = _finish(row, lambda: _review_summary(row, form))
+        answer = finish_task(row, lambda: _review_summary(row, form))
         if answer is not None:
             return answer
     summary = summaries.summary_of_case(row.case)
-    return _render(row, "inbox/task_summary_review.html", form=form, summary=summary, figures=summary.figures)
+    return render_task_page(row, "inbox/task_summary_review.html", form=form, summary=summary, figures=summary.figures)
 
 
 # FormKind.page -> renderer (webapp/form_kinds.py: spot_check, campaign_summary, summary_review).

@@ -11,7 +11,7 @@ from ..models import Person
 from ..services.casework import tasks
 
 
-def _form_data(data):
+def form_data(data):
     """The submitted values as the MultiDict WTForms reads (booleans ticked only when true)."""
     values = MultiDict()
     for name, value in (data or {}).items():
@@ -23,15 +23,15 @@ def _form_data(data):
     return values
 
 
-def _errors(form):
+def form_errors(form):
     return {name: [str(m) for m in messages] for name, messages in form.errors.items()}
 
 
 def apply_form(row, user, data):
     """Validate and save one person's registration form exactly as the online page does."""
-    form = PersonRegistrationForm(formdata=_form_data(data), meta={"csrf": False})
+    form = PersonRegistrationForm(formdata=form_data(data), meta={"csrf": False})
     if not form.validate():
-        return {"status": "refused", "message": _("登记表未通过校验，请修改后重新保存。"), "errors": _errors(form)}
+        return {"status": "refused", "message": _("登记表未通过校验，请修改后重新保存。"), "errors": form_errors(form)}
     person = None
     if data.get("person_id"):
         person = db.session.get(Person, int(data["person_id"]))
@@ -50,9 +50,9 @@ def apply_form(row, user, data):
 
 def apply_visit(row, user, data):
     """Validate and complete the visit exactly as the online page does."""
-    form = VisitForm(formdata=_form_data(data), meta={"csrf": False})
+    form = VisitForm(formdata=form_data(data), meta={"csrf": False})
     if not form.validate():
-        return {"status": "refused", "message": _("入户结果未通过校验。"), "errors": _errors(form)}
+        return {"status": "refused", "message": _("入户结果未通过校验。"), "errors": form_errors(form)}
     try:
         tasks.complete_visit(row, user, form.visit_result.data, form.visit_date.data, form.policy_explained.data,
                              form.visit_comment.data)

@@ -7,7 +7,7 @@ from .. import engine
 from ..changes.forms import ChangeRequestForm
 from ..inbox.survey_pages import SurveyDoneForm
 from ..services.casework import cases, changes, offline_surveys, surveys
-from .entries import _errors, _form_data
+from .entries import form_errors, form_data
 
 KINDS = offline_surveys.KINDS
 CHANGE_PREFIX = "change"  # the offline page's ids stay apart from the registration form's
@@ -30,9 +30,9 @@ def _change(survey, user, data):
     person = offline_surveys.person_on(row, data.get("person_id"))
     if person is None:
         return {"status": "refused", "message": _("该人员不属于本户。")}
-    form = ChangeRequestForm(formdata=_form_data(data), meta={"csrf": False}, prefix=CHANGE_PREFIX)
+    form = ChangeRequestForm(formdata=form_data(data), meta={"csrf": False}, prefix=CHANGE_PREFIX)
     if not form.validate():
-        return {"status": "refused", "message": _("变更申请未通过校验，请修改后重新保存。"), "errors": _errors(form)}
+        return {"status": "refused", "message": _("变更申请未通过校验，请修改后重新保存。"), "errors": form_errors(form)}
     try:
         field = changes.field_for(form.kind.data, form.field.data or None)
         if offline_surveys.seen_differs(field, person, data.get("seen_value")):
@@ -46,9 +46,9 @@ def _change(survey, user, data):
 
 
 def _done(task, survey, user, data):
-    form = SurveyDoneForm(formdata=_form_data(data), meta={"csrf": False})
+    form = SurveyDoneForm(formdata=form_data(data), meta={"csrf": False})
     if not form.validate():
-        return {"status": "refused", "message": _("调查说明过长。"), "errors": _errors(form)}
+        return {"status": "refused", "message": _("调查说明过长。"), "errors": form_errors(form)}
     try:
         surveys.check_complete(survey)
         cases.complete(task, user, {"survey_note": (form.survey_note.data or "").strip()})

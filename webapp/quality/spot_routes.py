@@ -19,7 +19,7 @@ from .forms import DrawForm
 DRAW_ROLES = ("county", "supervisor")
 
 
-def _scope():
+def quality_scope():
     """(county code, township code or None) the user reads: county roles the county, townships their own."""
     if current_user.role not in dashboard.DASHBOARD_ROLES:
         abort(403)
@@ -42,7 +42,7 @@ def draw_required(view):
 @login_required
 def spot_checks_page():
     """The draws (with their seeds), the rule, and the error rates by township and by visitor."""
-    county, township = _scope()
+    county, township = quality_scope()
     return render_template("quality/spot_checks.html", form=DrawForm(), can_draw=current_user.role in DRAW_ROLES,
                            draws=spot_checks.draws_of(county) if township is None else [],
                            townships=spot_checks.named_rates(county, "township", township),
@@ -79,7 +79,7 @@ def _rate_rows(rows):
 @login_required
 def error_rates_xlsx():
     """The error rates by township, then by visitor, as Excel."""
-    county, township = _scope()
+    county, township = quality_scope()
     headers = [_("类别"), _("名称"), _("已核实"), _("信息有误"), _("虚假入户"), _("差错率(%)")]
     rows = [[_("乡镇")] + r for r in _rate_rows(spot_checks.named_rates(county, "township", township))]
     rows += [[_("入户人员")] + r for r in _rate_rows(spot_checks.named_rates(county, "visitor", township))]

@@ -11,7 +11,7 @@ from ..services import audit
 from ..services.campaign import summaries
 from . import bp
 from .forms import EmptyForm, EvaluationForm
-from .spot_routes import _scope, draw_required
+from .spot_routes import quality_scope, draw_required
 
 STYLES = ("print/summary.css",)
 
@@ -20,7 +20,7 @@ STYLES = ("print/summary.css",)
 @login_required
 def summaries_page():
     """Each township's summary (its status, PDF) and the county's evaluation."""
-    county, township = _scope()
+    county, township = quality_scope()
     evaluation = summaries.evaluation_of(county) if township is None else None
     can_write = current_user.role in ("county", "supervisor")
     return render_template("quality/summaries.html", rows=summaries.summaries_of(county, township),
@@ -59,7 +59,7 @@ def write_evaluation():
 
 def _summary_or_404(summary_id):
     summary = db.session.get(CampaignSummary, summary_id)
-    county, township = _scope()
+    county, township = quality_scope()
     if summary is None or summary.county_code != county or summary.figures is None:
         abort(404)
     if township is not None and summary.township_code != township:
