@@ -13,7 +13,7 @@ from ..inbox.routes import visit_task_for_forms
 from ..models import DocumentPhoto, InboxTask
 from ..redirects import safe_next
 from ..services import scoping
-from ..services.casework import offline, photos
+from ..services.casework import offline, photos, steps
 from . import bp
 from .routes import assistant_api
 
