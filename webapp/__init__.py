@@ -103,6 +103,7 @@ def _register_blueprints(app):
 
     set_photo_source(app, archive_photos)  # archives include the photos the phones uploaded
     from .changes import bp as changes_bp; app.register_blueprint(changes_bp)  # noqa: E702 - change requests
+    from .expansion import bp as expansion_bp; app.register_blueprint(expansion_bp)  # noqa: E702 - 参保扩面
 
 
 def _register_template_helpers(app):

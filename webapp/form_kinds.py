@@ -48,6 +48,8 @@ for _kind in (
              tuple(PROBLEM_OUTCOMES)),
     # The village assistant's periodic survey: households confirmed or their changes raised.
     FormKind("village_survey", _l("定期调查：逐户确认或申报变更"), "survey"),
+    # An expansion drive's contact round: every target's contact recorded (outcome, reason, follow-up).
+    FormKind("expansion_contact", _l("扩面对象逐人联系"), "expansion"),
 ):
     register(_kind)
 

@@ -3,7 +3,7 @@ from flask import current_app
 
 from ... import engine
 
-TOP_LEVEL_PROCESSES = ("registration_case", "dynamic_change", "problem_data", "village_survey")
+TOP_LEVEL_PROCESSES = ("registration_case", "dynamic_change", "problem_data", "village_survey", "expansion_drive")
 
 
 def deploy_shipped_diagrams():
