@@ -24,7 +24,9 @@ def _shipped():
 
 def test_every_shipped_step_is_described_by_its_diagram():
     steps = bundle_steps(_shipped())
-    assert len(steps) == 9  # seven campaign steps, the township change review and the village survey
+    # seven campaign steps, the township change review, the village survey, and the expansion drive's
+    # contact round in the village lane and in the township lane
+    assert len(steps) == 11
     for step in steps.values():
         assert step.form in FORM_KINDS, step
         assert step.name and step.title_en and step.role in ("village", "township", "county", "agency")
@@ -35,6 +37,9 @@ def test_every_shipped_step_is_described_by_its_diagram():
     assert (township.role, township.form, township.decision_variable) == ("township", "approve_reject", "change_decision")
     survey = steps[("village_survey", "conduct_survey")]
     assert (survey.role, survey.form, survey.comment_variable) == ("village", "village_survey", "survey_note")
+    for task_id, role in (("contact_targets", "village"), ("township_contact_targets", "township")):
+        contact = steps[("expansion_drive", task_id)]
+        assert (contact.role, contact.form, contact.comment_variable) == (role, "expansion_contact", "contact_note")
 
 
 def test_deadline_properties_expand_into_the_timer_paths_the_runtime_reads():
@@ -45,7 +50,7 @@ def test_deadline_properties_expand_into_the_timer_paths_the_runtime_reads():
                                "exclusiveGateway", "callActivity")]
     drawn = sum(len(flow_nodes(xml)) for xml in files.values())
     expanded = sum(len(flow_nodes(expand_xml(xml))) for xml in files.values())
-    assert expanded - drawn == 9 * 6  # six nodes per step the administrator no longer draws
+    assert expanded - drawn == 11 * 6  # six nodes per step the administrator no longer draws
     root = etree.fromstring(expand_xml(files["township_first_review.bpmn"]).encode())
     by_id = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
     deadline = by_id["first_review_deadline"]
