@@ -57,12 +57,14 @@ ATTRIBUTES = (
               (("town", _l("城镇（社区）")), ("countryside", _l("农村（村）")))),
 )
 ATTRS = {a.code: a for a in ATTRIBUTES}
-OPERATORS = {"eq": "=", "ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥", "in": "属于", "contains": "包含"}
+OPERATORS = {"eq": "=", "ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥", "in": _l("属于"), "contains": _l("包含")}
 _OPS_BY_KIND = {"number": ("eq", "ne", "lt", "le", "gt", "ge"), "choice": ("eq", "ne", "in"), "bool": ("eq",),
                 "text": ("eq", "ne", "in", "contains")}
 _TYPED_OPS = {"=": "eq", "≠": "ne", "!=": "ne", "<>": "ne", "<": "lt", "≤": "le", "<=": "le", ">": "gt", "≥": "ge",
-              ">=": "ge", "属于": "in", "包含": "contains"}
-_LINE = re.compile(r"^\s*(\S+?)\s*(属于|包含|!=|<>|<=|>=|≠|≤|≥|=|<|>)\s*(.+?)\s*$")
+              ">=": "ge", "属于": "in", "包含": "contains", "in": "in", "contains": "contains"}
+# After the attribute's name: the operator and the value (English words need a space around them).
+_REST = re.compile(r"^\s*(属于|包含|!=|<>|<=|>=|≠|≤|≥|=|<|>|in(?=\s)|contains(?=\s))\s*(.+?)\s*$", re.IGNORECASE)
+_FIRST_WORD = re.compile(r"^\s*([^\s=<>!≠≤≥]+)")
 _LIST_SPLIT = re.compile(r"[、,，;；]\s*")
 _TRUE, _FALSE = ("是", "true", "yes", "1"), ("否", "false", "no", "0")
 
@@ -129,10 +131,18 @@ def rule_text(rule):
     return "\n".join(condition_text(c) for c in rule.conditions or [])
 
 
-def _attribute_named(name, number):
-    for attr in ATTRIBUTES:
-        if name in (attr.code, str(attr.label)):
-            return attr
+def _split_line(line, number):
+    """(attribute, rest of the line): attribute names may hold spaces (English), so match known names."""
+    names = sorted(((name, attr) for attr in ATTRIBUTES for name in (attr.code, str(attr.label))),
+                   key=lambda pair: -len(pair[0]))
+    for name, attr in names:
+        if line.lower().startswith(name.lower()):
+            return attr, line[len(name):]
+    word = _FIRST_WORD.match(line)
+    _unknown_attribute(word.group(1) if word else line, number)
+
+
+def _unknown_attribute(name, number):
     raise RuleRefused(_("第 %(n)s 行：没有名为“%(name)s”的属性。可用的属性：%(names)s。", n=number, name=name,
                         names="、".join(str(a.label) for a in ATTRIBUTES)))
 
@@ -181,16 +191,16 @@ def parse_conditions(text):
         raise RuleRefused(_("一条规则最多 %(n)s 个条件。", n=MAX_CONDITIONS))
     conditions = []
     for number, line in numbered:
-        match = _LINE.match(line)
+        attr, rest = _split_line(line, number)
+        match = _REST.match(rest)
         if match is None:
             raise RuleRefused(_("第 %(n)s 行：看不懂“%(line)s”。请写成“属性 运算 值”，例如“年龄 ≥ 16”或"
                                 "“职业 属于 务工、职工”。", n=number, line=line))
-        name, typed_op, text_value = match.groups()
-        attr = _attribute_named(name, number)
-        op = _TYPED_OPS[typed_op]
+        typed_op, text_value = match.groups()
+        op = _TYPED_OPS[typed_op.lower()]
         if op not in _OPS_BY_KIND[attr.kind]:
             raise RuleRefused(_("第 %(n)s 行：“%(attr)s”不能用“%(op)s”，可用：%(ops)s。", n=number, attr=attr.label,
-                                op=typed_op, ops=" ".join(OPERATORS[o] for o in _OPS_BY_KIND[attr.kind])))
+                                op=typed_op, ops=" ".join(str(OPERATORS[o]) for o in _OPS_BY_KIND[attr.kind])))
         conditions.append({"attr": attr.code, "op": op, "value": _value(attr, op, text_value, number)})
     return conditions
 
