@@ -241,3 +241,25 @@ def test_a_drive_is_worked_through_the_inbox_and_a_later_run_converts_targets(co
         raise AssertionError("a second drive took targets already in a drive")
     db.session.rollback()
     assert InboxTask.query.filter_by(process_id="expansion_drive").count() == 2
+
+
+def test_conversion_reaches_the_dashboard_and_the_bulletin(county, client, tmp_path):
+    run = _first_list(tmp_path)
+    drive = drives.open_drive(run, "冬季扩面", ["farmer", "enterprise_employee"], [_village().code], "village", None)
+    db.session.commit()
+    assert drive.targets == 2
+    enrolled = "".join(f"{PEOPLE[i][1]},{PEOPLE[i][0]},{scheme},正常参保,\n" for i in (0, 3)
+                       for scheme in ("城乡居民养老保险", "新农合"))
+    later = _run(tmp_path, "2", LATER, _register(_village()), _enrollment(enrolled))
+    client.login("county")
+    html = client.get("/dashboard/").get_data(as_text=True)
+    assert 'id="dashboard-expansion"' in html and "33.3%" in html  # 2 of 6
+    from webapp.services.campaign import bulletins
+    bulletin = bulletins.produce(run.county_code, LATER)
+    db.session.commit()
+    assert bulletin.figures["expansion"] == {"run_id": run.id, "targets": 6, "converted": 2, "rate": 33.3}
+    assert bulletins.produce(run.county_code, LATER - timedelta(days=1)).figures["expansion"]["converted"] == 0
+    db.session.commit()
+    html = client.get(f"/dashboard/bulletins/{bulletin.id}").get_data(as_text=True)
+    assert 'id="bulletin-expansion"' in html and "33.3%" in html
+    assert later.id > run.id

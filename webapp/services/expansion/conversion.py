@@ -90,3 +90,36 @@ def report(run_id, scope):
         "by_staff": [_with_rate(key, staff_names.get(key, ""), *rest) for key, *rest in by_staff],
         "over_time": timeline,
     }
+
+
+def area_condition(area):
+    """Targets inside ``area`` (a county, township or village row), for the dashboard's area pages."""
+    if area.level == "county":
+        return ExpansionTarget.county_code == area.county_code
+    if area.level == "township":
+        return ExpansionTarget.township_code == area.code
+    return ExpansionTarget.village_code == area.code
+
+
+def summary(area):
+    """The dashboard's expansion figures for ``area``: the reported list's totals and its groups, or None."""
+    run = report_run(area.county_code)
+    if run is None:
+        return None
+    figures = report(run.id, area_condition(area))
+    return {"run": run, "total": figures["total"], "by_group": figures["by_group"]}
+
+
+def as_of(county_code, day):
+    """The bulletin's expansion figure as of ``day``: the latest list built from a run dated by then and
+    the targets later runs dated by then showed enrolled (the same figure whenever it is produced again)."""
+    run_id = db.session.execute(
+        select(func.max(ExpansionTarget.run_id)).join(ComparisonRun, ComparisonRun.id == ExpansionTarget.run_id)
+        .where(ExpansionTarget.county_code == county_code, ComparisonRun.as_of <= day)).scalar()
+    if run_id is None:
+        return None
+    targets, converted = db.session.execute(
+        select(func.count(), func.count(ExpansionTarget.converted_run_id).filter(ExpansionTarget.converted_on <= day))
+        .where(ExpansionTarget.run_id == run_id)).one()
+    return {"run_id": run_id, "targets": targets, "converted": converted,
+            "rate": round(100.0 * converted / targets, 1) if targets else None}
