@@ -106,7 +106,7 @@ def upgrade():
         sa.UniqueConstraint('run_id', 'id_number', name='uq_expansion_target_run_person'),
     )
     op.create_index('ix_expansion_target_report', 'expansion_target',
-                    ['run_id', 'group_code', 'township_code', 'converted_run_id'])
+                    ['run_id', 'county_code', 'township_code', 'group_code', 'drive_id', 'staff_id', 'converted_on'])
     op.create_index('ix_expansion_target_area', 'expansion_target', ['run_id', 'village_code'])
     op.create_index('ix_expansion_target_drive', 'expansion_target', ['drive_id', 'converted_run_id'])
     op.create_index('ix_expansion_target_assignment_id', 'expansion_target', ['assignment_id'])

@@ -30,9 +30,10 @@ class ExpansionTarget(db.Model):
     __tablename__ = "expansion_target"
     __table_args__ = (
         db.UniqueConstraint("run_id", "id_number", name="uq_expansion_target_run_person"),
-        # The conversion report groups a list by group and township and counts conversions:
-        # one covering index answers it without touching the rows.
-        db.Index("ix_expansion_target_report", "run_id", "group_code", "township_code", "converted_run_id"),
+        # The conversion report counts a list's targets by group, township, drive, staff member and
+        # conversion date in one pass: a covering index (county or township first, for the scopes).
+        db.Index("ix_expansion_target_report", "run_id", "county_code", "township_code", "group_code", "drive_id",
+                 "staff_id", "converted_on"),
         db.Index("ix_expansion_target_area", "run_id", "village_code"),
         db.Index("ix_expansion_target_drive", "drive_id", "converted_run_id"),
     )

@@ -7,7 +7,7 @@ converted the target and its date, so the figures for any date are a count of wh
 then. The report reads one list's targets through the covering index ``ix_expansion_target_report``
 (group, township) or the drive / staff indexes: grouped counts, no scan of the results.
 """
-from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy import exists, func, select, update
 
 from ...extensions import db
 from ...models import Area, ComparisonResult, ComparisonRun, ExpansionDrive, ExpansionTarget, User
@@ -41,53 +41,66 @@ def report_run(county_code, run_id=None):
     return db.session.get(ComparisonRun, found) if found else None
 
 
-def _rows(keys, scope, run_id):
-    query = (select(*keys, func.count().label("targets"), func.count(ExpansionTarget.contacted_at).label("contacted"),
-                    func.count(ExpansionTarget.converted_run_id).label("converted"))
-             .where(ExpansionTarget.run_id == run_id, scope).group_by(*keys))
-    return db.session.execute(query).all()
+# One pass over the covering index ix_expansion_target_report: the list's targets counted by every
+# key the report shows at once (a few hundred combinations for a county), summed up here.
+_KEYS = (ExpansionTarget.group_code, ExpansionTarget.township_code, ExpansionTarget.drive_id,
+         ExpansionTarget.staff_id, ExpansionTarget.converted_on)
 
 
-def _with_rate(key, label, targets, contacted, converted):
+def _with_rate(key, label, counts):
+    targets, contacted, converted = counts
     return {"key": key, "label": label, "targets": targets, "contacted": contacted, "converted": converted,
             "rate": (converted / targets) if targets else 0.0}
 
 
+def _add(bucket, key, count, contacted, converted):
+    sums = bucket.setdefault(key, [0, 0, 0])
+    sums[0] += count
+    sums[1] += count if contacted else 0
+    sums[2] += count if converted else 0
+
+
+def _names(model_column, label_column, keys):
+    wanted = [k for k in keys if k is not None]
+    return dict(db.session.execute(select(model_column, label_column).where(model_column.in_(wanted))).all()) \
+        if wanted else {}
+
+
 def report(run_id, scope):
     """Conversion of one list inside ``scope`` (a SQL condition on targets): by group, township, drive,
-    staff, and over time (cumulative converted per run date). Each row: targets, contacted, converted, rate."""
-    by_group_township = _rows((ExpansionTarget.group_code, ExpansionTarget.township_code), scope, run_id)
-    group_totals, township_totals = {}, {}
-    for group, township, targets, contacted, converted in by_group_township:
-        for bucket, key in ((group_totals, group), (township_totals, township)):
-            t = bucket.setdefault(key, [0, 0, 0])
-            t[0], t[1], t[2] = t[0] + targets, t[1] + contacted, t[2] + converted
-    names = dict(db.session.execute(select(Area.code, Area.name).where(
-        Area.code.in_([k for k in township_totals if k] or ["-"]))).all())
-    by_drive = _rows((ExpansionTarget.drive_id,), and_(scope, ExpansionTarget.drive_id.isnot(None)), run_id)
-    drive_names = dict(db.session.execute(select(ExpansionDrive.id, ExpansionDrive.name).where(
-        ExpansionDrive.id.in_([r[0] for r in by_drive] or [-1]))).all())
-    by_staff = _rows((ExpansionTarget.staff_id,), and_(scope, ExpansionTarget.staff_id.isnot(None)), run_id)
-    staff_names = dict(db.session.execute(select(User.id, User.display_name).where(
-        User.id.in_([r[0] for r in by_staff] or [-1]))).all())
-    over_time = db.session.execute(
-        select(ExpansionTarget.converted_on, func.count()).where(
-            ExpansionTarget.run_id == run_id, scope, ExpansionTarget.converted_on.isnot(None))
-        .group_by(ExpansionTarget.converted_on).order_by(ExpansionTarget.converted_on)).all()
-    total = [sum(v[i] for v in group_totals.values()) for i in range(3)]
+    staff member, and over time (cumulative converted per run date). Each row: targets, contacted
+    (``staff_id`` is set by the first contact), converted, rate."""
+    rows = db.session.execute(select(*_KEYS, func.count()).where(ExpansionTarget.run_id == run_id, scope)
+                              .group_by(*_KEYS)).all()
+    total, groups, townships, drives_, staff, days = {}, {}, {}, {}, {}, {}
+    for group, township, drive_id, staff_id, converted_on, count in rows:
+        contacted, converted = staff_id is not None, converted_on is not None
+        for bucket, key in ((total, None), (groups, group), (townships, township)):
+            _add(bucket, key, count, contacted, converted)
+        if drive_id is not None:
+            _add(drives_, drive_id, count, contacted, converted)
+        if staff_id is not None:
+            _add(staff, staff_id, count, contacted, converted)
+        if converted:
+            days[converted_on] = days.get(converted_on, 0) + count
+    totals = total.get(None, [0, 0, 0])
     running, timeline = 0, []
-    for day, count in over_time:
-        running += count
-        timeline.append({"date": day, "converted": count, "cumulative": running,
-                         "rate": running / total[0] if total[0] else 0.0})
+    for day in sorted(days):
+        running += days[day]
+        timeline.append({"date": day, "converted": days[day], "cumulative": running,
+                         "rate": running / totals[0] if totals[0] else 0.0})
+    township_names = _names(Area.code, Area.name, townships)
+    drive_names = _names(ExpansionDrive.id, ExpansionDrive.name, drives_)
+    staff_names = _names(User.id, User.display_name, staff)
     return {
-        "total": _with_rate(None, "", *total),
-        "by_group": [_with_rate(code, rules.group_label(code), *(group_totals.get(code) or (0, 0, 0)))
-                     for code in rules.GROUP_CODES if code in group_totals],
-        "by_township": [_with_rate(code, names.get(code, code or ""), *values)
-                        for code, values in sorted(township_totals.items(), key=lambda kv: kv[0] or "")],
-        "by_drive": [_with_rate(key, drive_names.get(key, ""), *rest) for key, *rest in by_drive],
-        "by_staff": [_with_rate(key, staff_names.get(key, ""), *rest) for key, *rest in by_staff],
+        "total": _with_rate(None, "", totals),
+        "by_group": [_with_rate(code, rules.group_label(code), groups[code]) for code in rules.GROUP_CODES
+                     if code in groups],
+        "by_township": [_with_rate(code, township_names.get(code, code or ""), counts)
+                        for code, counts in sorted(townships.items(), key=lambda kv: kv[0] or "")],
+        "by_drive": [_with_rate(key, drive_names.get(key, ""), counts) for key, counts in sorted(drives_.items())],
+        "by_staff": [_with_rate(key, staff_names.get(key, ""), counts)
+                     for key, counts in sorted(staff.items(), key=lambda kv: staff_names.get(kv[0], ""))],
         "over_time": timeline,
     }
 
