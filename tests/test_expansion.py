@@ -263,3 +263,28 @@ def test_conversion_reaches_the_dashboard_and_the_bulletin(county, client, tmp_p
     html = client.get(f"/dashboard/bulletins/{bulletin.id}").get_data(as_text=True)
     assert 'id="bulletin-expansion"' in html and "33.3%" in html
     assert later.id > run.id
+
+
+def test_the_build_button_runs_a_job_in_a_real_worker(county, client, tmp_path, workers, redis_server):
+    from .worker_fixtures import wait_until
+
+    run = _run(tmp_path, "1", AS_OF, _register(_village()), _enrollment())
+    workers.start("intake", "--no-scheduler")
+    client.login("county")
+    assert "/expansion/build" in client.get("/expansion/").get_data(as_text=True)
+    assert client.post("/expansion/build", {}, token_from="/expansion/").status_code == 302
+
+    def finished():
+        from rq.job import Job
+
+        from webapp.queues import redis_connection
+
+        status = Job.fetch(f"expansion-targets-{run.id}", connection=redis_connection()).get_status()
+        assert status != "failed", workers.logs()
+        return status == "finished" or None
+
+    wait_until(finished, message="the target list job", on_timeout=workers.logs)
+    db.session.expire_all()
+    assert {t.name: t.group_code for t in ExpansionTarget.query.filter_by(run_id=run.id)} == EXPECTED
+    html = client.get("/expansion/").get_data(as_text=True)
+    assert "/expansion/build" not in html and "李农民" in html

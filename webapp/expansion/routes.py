@@ -55,9 +55,11 @@ def target_list():
                "groups": rules.GROUPS, "areas": area_choices(), "can_edit": current_user.role in EDIT_ROLES,
                "rows": [], "total": 0, "counts": {}, "page": 1, "per_page": PER_PAGE}
     if run is not None:
-        query = targets.filtered(run.id, scoping.scope_condition(ExpansionTarget, current_user), **_filters())
-        context["counts"] = targets.counts_by_group(targets.filtered(
-            run.id, scoping.scope_condition(ExpansionTarget, current_user), None, *list(_filters().values())[1:]))
+        chosen, mine = _filters(), scoping.scope_condition(ExpansionTarget, current_user)
+        query = targets.filtered(run.id, mine, **chosen)
+        # The group counts follow the area filters but not the group filter (they choose it).
+        context["counts"] = targets.counts_by_group(targets.filtered(run.id, mine, None, chosen["township"],
+                                                                     chosen["village"]))
         page = max(request.args.get("page", 1, type=int), 1)
         context.update(page=page, total=query.count(),
                        rows=query.order_by(ExpansionTarget.village_code, ExpansionTarget.household_no,
