@@ -1,4 +1,4 @@
-"""expansion (参保扩面): grouping rules, target lists, drives, their village rounds and contacts
+"""expansion (参保扩面): grouping rules, target lists, drives, their village rounds, contacts, the report's tally
 
 Revision ID: 0021_h16exp_expansion
 Revises: 0020_village_surveys
@@ -106,12 +106,28 @@ def upgrade():
         sa.UniqueConstraint('run_id', 'id_number', name='uq_expansion_target_run_person'),
     )
     op.create_index('ix_expansion_target_report', 'expansion_target',
-                    ['run_id', 'county_code', 'township_code', 'group_code', 'drive_id', 'staff_id', 'converted_on'])
-    op.create_index('ix_expansion_target_area', 'expansion_target', ['run_id', 'village_code'])
+                    ['run_id', 'township_code', 'village_code', 'group_code', 'drive_id', 'staff_id', 'converted_run_id'])
     op.create_index('ix_expansion_target_drive', 'expansion_target', ['drive_id', 'converted_run_id'])
     op.create_index('ix_expansion_target_assignment_id', 'expansion_target', ['assignment_id'])
     op.create_index('ix_expansion_target_staff_id', 'expansion_target', ['staff_id'])
     op.create_index('ix_expansion_target_follow_up_on', 'expansion_target', ['follow_up_on'])
+    op.create_table(
+        'expansion_tally',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('run_id', sa.Integer(), nullable=False),
+        sa.Column('county_code', sa.String(length=6), nullable=False),
+        sa.Column('township_code', sa.String(length=12), nullable=False),
+        sa.Column('village_code', sa.String(length=12), nullable=False),
+        sa.Column('group_code', sa.String(length=24), nullable=False),
+        sa.Column('drive_id', sa.Integer(), nullable=False),
+        sa.Column('staff_id', sa.Integer(), nullable=False),
+        sa.Column('converted_run_id', sa.Integer(), nullable=False),
+        sa.Column('targets', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['run_id'], ['comparison_run.id']),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('run_id', 'township_code', 'village_code', 'group_code', 'drive_id', 'staff_id',
+                            'converted_run_id', name='uq_expansion_tally_key'),
+    )
     op.create_table(
         'expansion_contact',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -138,6 +154,7 @@ def upgrade():
 
 def downgrade():
     op.drop_table('expansion_contact')
+    op.drop_table('expansion_tally')
     op.drop_table('expansion_target')
     op.drop_table('expansion_assignment')
     op.drop_table('expansion_drive')

@@ -11,7 +11,8 @@ from .. import clock
 from ..auth.decorators import roles_required
 from ..extensions import db
 from ..labels import GROUPS as LABEL_GROUPS
-from ..models import Area, ExpansionAssignment, ExpansionDrive, ExpansionTarget, InboxTask, WORKING_ROLES
+from ..models import (Area, ExpansionAssignment, ExpansionDrive, ExpansionTally, ExpansionTarget, InboxTask,
+                      WORKING_ROLES)
 from ..services import audit, scoping
 from ..services.casework import tasks
 from ..services.casework.tasks import TaskRefused
@@ -92,8 +93,8 @@ def drive_page(drive_id):
     drive = _drive_or_404(drive_id)
     by_village, outcomes, rounds, open_tasks, names = _progress(drive)
     totals = [sum(row[i] for row in by_village) for i in range(1, 5)]
-    report = conversion.report(drive.run_id, db.and_(ExpansionTarget.drive_id == drive.id,
-                                                     scoping.scope_condition(ExpansionTarget, current_user)))
+    report = conversion.report(drive.run_id, db.and_(ExpansionTally.drive_id == drive.id,
+                                                     scoping.scope_condition(ExpansionTally, current_user)))
     return render_template("expansion/drive.html", drive=drive, by_village=by_village, outcomes=outcomes,
                            outcome_codes=drives.OUTCOMES, rounds=rounds, open_tasks=open_tasks, names=names,
                            totals=totals, report=report, group_label=rules.group_label,
@@ -143,7 +144,7 @@ def record_contact(assignment_id, target_id):
 def conversion_report():
     """Conversion rates of a list by group, township, drive and staff member, and over time."""
     run = conversion.report_run(current_user.area.county_code, request.args.get("run", type=int))
-    report = conversion.report(run.id, scoping.scope_condition(ExpansionTarget, current_user)) if run else None
+    report = conversion.report(run.id, scoping.scope_condition(ExpansionTally, current_user)) if run else None
     lists = [r for r, _count in targets.list_runs(current_user.area.county_code)]
     return render_template("expansion/conversion.html", run=run, report=report, lists=lists)
 

@@ -10,7 +10,8 @@ from .archive import ArchiveCounter, CaseArchive
 from .migration import MigrationItem, MigrationRun
 from .change import ChangeRequest
 from .survey import SurveyHousehold, SurveySchedule, VillageSurvey
-from .expansion import ExpansionAssignment, ExpansionContact, ExpansionDrive, ExpansionRule, ExpansionTarget
+from .expansion import (ExpansionAssignment, ExpansionContact, ExpansionDrive, ExpansionRule, ExpansionTally,
+                        ExpansionTarget)
 from .draft import ProcessDraft
 from .notification import Notification, NOTIFICATION_KINDS  # what timers, escalations and runs tell users
 from .progress import Bulletin, CoverageSnapshot, LeadingGroupMember, ProgressDaily, ProgressTotal
@@ -29,5 +30,5 @@ __all__ = [
     "CoverageSnapshot", "LeadingGroupMember", "Bulletin", "ArchiveCounter", "CaseArchive",
     "DocumentPhoto", "OfflineEntry", "SyncReceipt", "SyncReport",
     "ChangeRequest", "SurveySchedule", "VillageSurvey", "SurveyHousehold",
-    "ExpansionRule", "ExpansionTarget", "ExpansionDrive", "ExpansionAssignment", "ExpansionContact",
+    "ExpansionRule", "ExpansionTarget", "ExpansionDrive", "ExpansionAssignment", "ExpansionContact", "ExpansionTally",
 ]

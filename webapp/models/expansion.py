@@ -30,11 +30,9 @@ class ExpansionTarget(db.Model):
     __tablename__ = "expansion_target"
     __table_args__ = (
         db.UniqueConstraint("run_id", "id_number", name="uq_expansion_target_run_person"),
-        # The conversion report counts a list's targets by group, township, drive, staff member and
-        # conversion date in one pass: a covering index (county or township first, for the scopes).
-        db.Index("ix_expansion_target_report", "run_id", "county_code", "township_code", "group_code", "drive_id",
-                 "staff_id", "converted_on"),
-        db.Index("ix_expansion_target_area", "run_id", "village_code"),
+        # Rebuilding a list's tally (ExpansionTally) counts its targets by these keys in one pass.
+        db.Index("ix_expansion_target_report", "run_id", "township_code", "village_code", "group_code", "drive_id",
+                 "staff_id", "converted_run_id"),
         db.Index("ix_expansion_target_drive", "drive_id", "converted_run_id"),
     )
     id = db.Column(db.Integer, primary_key=True)
@@ -118,3 +116,24 @@ class ExpansionContact(db.Model):
     reason = db.Column(db.String(256))
     follow_up_on = db.Column(db.Date)
     recorded_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+
+class ExpansionTally(db.Model):
+    """The conversion report's maintained counts: a list's targets per area, group, drive, staff member
+    and converting run (0 / '' where none). Rebuilt from the targets when many change at once (a list
+    built, regrouped, a drive opened, a run's conversions), moved by one when a contact names a new
+    staff member; the report reads these few thousand rows, never the targets."""
+
+    __tablename__ = "expansion_tally"
+    __table_args__ = (db.UniqueConstraint("run_id", "township_code", "village_code", "group_code", "drive_id",
+                                          "staff_id", "converted_run_id", name="uq_expansion_tally_key"),)
+    id = db.Column(db.Integer, primary_key=True)
+    run_id = db.Column(db.Integer, db.ForeignKey("comparison_run.id"), nullable=False)
+    county_code = db.Column(db.String(6), nullable=False)
+    township_code = db.Column(db.String(12), nullable=False, default="")
+    village_code = db.Column(db.String(12), nullable=False, default="")
+    group_code = db.Column(db.String(24), nullable=False)
+    drive_id = db.Column(db.Integer, nullable=False, default=0)
+    staff_id = db.Column(db.Integer, nullable=False, default=0)
+    converted_run_id = db.Column(db.Integer, nullable=False, default=0)
+    targets = db.Column(db.Integer, nullable=False, default=0)

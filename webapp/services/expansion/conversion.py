@@ -4,14 +4,14 @@ A target counts as converted when a later comparison run of its county shows an 
 person is confirmed there, or holds a scheme the target's own run did not find. ``mark`` runs at
 the end of every comparison run (one UPDATE, in the run's last transaction) and records which run
 converted the target and its date, so the figures for any date are a count of what was marked by
-then. The report reads one list's targets through the covering index ``ix_expansion_target_report``
-(group, township) or the drive / staff indexes: grouped counts, no scan of the results.
+then. The report reads the maintained tally (``expansion_tally``, services/expansion/tally.py),
+never the targets or the results.
 """
 from sqlalchemy import exists, func, select, update
 
 from ...extensions import db
-from ...models import Area, ComparisonResult, ComparisonRun, ExpansionDrive, ExpansionTarget, User
-from . import rules
+from ...models import Area, ComparisonResult, ComparisonRun, ExpansionDrive, ExpansionTally, ExpansionTarget, User
+from . import rules, tally
 
 
 def mark(run):
@@ -26,7 +26,12 @@ def mark(run):
                         ExpansionTarget.converted_run_id.is_(None), enrolled)
                  .values(converted_run_id=run.id, converted_on=run.as_of)
                  .execution_options(synchronize_session=False))
-    return db.session.execute(statement).rowcount
+    marked = db.session.execute(statement).rowcount
+    if marked:
+        for run_id in db.session.execute(select(ExpansionTarget.run_id).where(
+                ExpansionTarget.converted_run_id == run.id).distinct()).scalars().all():
+            tally.rebuild(run_id)
+    return marked
 
 
 def report_run(county_code, run_id=None):
@@ -41,10 +46,8 @@ def report_run(county_code, run_id=None):
     return db.session.get(ComparisonRun, found) if found else None
 
 
-# One pass over the covering index ix_expansion_target_report: the list's targets counted by every
-# key the report shows at once (a few hundred combinations for a county), summed up here.
-_KEYS = (ExpansionTarget.group_code, ExpansionTarget.township_code, ExpansionTarget.drive_id,
-         ExpansionTarget.staff_id, ExpansionTarget.converted_on)
+_KEYS = (ExpansionTally.group_code, ExpansionTally.township_code, ExpansionTally.drive_id,
+         ExpansionTally.staff_id, ExpansionTally.converted_run_id)
 
 
 def _with_rate(key, label, counts):
@@ -67,22 +70,29 @@ def _names(model_column, label_column, keys):
 
 
 def report(run_id, scope):
-    """Conversion of one list inside ``scope`` (a SQL condition on targets): by group, township, drive,
-    staff member, and over time (cumulative converted per run date). Each row: targets, contacted
-    (``staff_id`` is set by the first contact), converted, rate."""
-    rows = db.session.execute(select(*_KEYS, func.count()).where(ExpansionTarget.run_id == run_id, scope)
-                              .group_by(*_KEYS)).all()
-    total, groups, townships, drives_, staff, days = {}, {}, {}, {}, {}, {}
-    for group, township, drive_id, staff_id, converted_on, count in rows:
-        contacted, converted = staff_id is not None, converted_on is not None
-        for bucket, key in ((total, None), (groups, group), (townships, township)):
+    """Conversion of one list inside ``scope`` (a SQL condition on ``ExpansionTally``, e.g. the user's
+    area): by group, township, drive, staff member, and over time (cumulative converted per run
+    date). Each row: targets, contacted (a staff member is named by the first contact), converted,
+    rate. Reads the maintained tally (a few thousand rows for a county), never the targets."""
+    rows = db.session.execute(select(*_KEYS, func.sum(ExpansionTally.targets))
+                              .where(ExpansionTally.run_id == run_id, scope).group_by(*_KEYS)).all()
+    total, groups, townships, drives_, staff, converting = {}, {}, {}, {}, {}, {}
+    for group, township, drive_id, staff_id, converted_run_id, count in rows:
+        count = int(count or 0)
+        if not count:
+            continue
+        contacted, converted = bool(staff_id), bool(converted_run_id)
+        for bucket, key in ((total, None), (groups, group), (townships, township or None)):
             _add(bucket, key, count, contacted, converted)
-        if drive_id is not None:
+        if drive_id:
             _add(drives_, drive_id, count, contacted, converted)
-        if staff_id is not None:
+        if staff_id:
             _add(staff, staff_id, count, contacted, converted)
         if converted:
-            days[converted_on] = days.get(converted_on, 0) + count
+            converting[converted_run_id] = converting.get(converted_run_id, 0) + count
+    days = {}
+    for converted_run_id, as_of_day in _names(ComparisonRun.id, ComparisonRun.as_of, converting).items():
+        days[as_of_day] = days.get(as_of_day, 0) + converting[converted_run_id]
     totals = total.get(None, [0, 0, 0])
     running, timeline = 0, []
     for day in sorted(days):
@@ -105,13 +115,13 @@ def report(run_id, scope):
     }
 
 
-def area_condition(area):
-    """Targets inside ``area`` (a county, township or village row), for the dashboard's area pages."""
+def area_condition(area, model=ExpansionTally):
+    """Rows of ``model`` (the tally or the targets) inside ``area``, for the dashboard's area pages."""
     if area.level == "county":
-        return ExpansionTarget.county_code == area.county_code
+        return model.county_code == area.county_code
     if area.level == "township":
-        return ExpansionTarget.township_code == area.code
-    return ExpansionTarget.village_code == area.code
+        return model.township_code == area.code
+    return model.village_code == area.code
 
 
 def summary(area):
@@ -127,12 +137,15 @@ def as_of(county_code, day):
     """The bulletin's expansion figure as of ``day``: the latest list built from a run dated by then and
     the targets later runs dated by then showed enrolled (the same figure whenever it is produced again)."""
     run_id = db.session.execute(
-        select(func.max(ExpansionTarget.run_id)).join(ComparisonRun, ComparisonRun.id == ExpansionTarget.run_id)
-        .where(ExpansionTarget.county_code == county_code, ComparisonRun.as_of <= day)).scalar()
+        select(func.max(ExpansionTally.run_id)).join(ComparisonRun, ComparisonRun.id == ExpansionTally.run_id)
+        .where(ExpansionTally.county_code == county_code, ComparisonRun.as_of <= day)).scalar()
     if run_id is None:
         return None
-    targets, converted = db.session.execute(
-        select(func.count(), func.count(ExpansionTarget.converted_run_id).filter(ExpansionTarget.converted_on <= day))
-        .where(ExpansionTarget.run_id == run_id)).one()
-    return {"run_id": run_id, "targets": targets, "converted": converted,
+    targets = db.session.execute(select(func.sum(ExpansionTally.targets))
+                                 .where(ExpansionTally.run_id == run_id)).scalar() or 0
+    converted = db.session.execute(
+        select(func.sum(ExpansionTally.targets))
+        .join(ComparisonRun, ComparisonRun.id == ExpansionTally.converted_run_id)
+        .where(ExpansionTally.run_id == run_id, ComparisonRun.as_of <= day)).scalar() or 0
+    return {"run_id": run_id, "targets": int(targets), "converted": int(converted),
             "rate": round(100.0 * converted / targets, 1) if targets else None}

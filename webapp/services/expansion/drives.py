@@ -17,7 +17,7 @@ from ...extensions import db
 from ...models import Area, ExpansionAssignment, ExpansionContact, ExpansionDrive, ExpansionTarget
 from ...models.base import utcnow
 from ..casework import cases
-from . import rules
+from . import rules, tally
 
 DRIVE_PROCESS = "expansion_drive"
 OUTCOMES = (
@@ -71,6 +71,7 @@ def open_drive(run, name, groups, area_codes, contact_role, actor):
                                   .distinct().order_by(ExpansionTarget.village_code)).scalars().all()
     for village_code in villages:
         _open_round(drive, village_code, 1, ExpansionTarget.drive_id == drive.id, actor)
+    tally.rebuild(run.id)
     return drive
 
 
@@ -135,8 +136,10 @@ def record_contact(assignment, target_id, outcome, reason, follow_up_on, actor, 
                                assignment_id=assignment.id, staff_id=getattr(actor, "id", None), outcome=outcome,
                                reason=reason or None, follow_up_on=follow_up_on, recorded_at=utcnow())
     db.session.add(contact)
+    before = tally.key_of(target)
     target.outcome, target.staff_id, target.contacted_at = outcome, getattr(actor, "id", None), contact.recorded_at
     target.follow_up_on = follow_up_on
+    tally.move(before, tally.key_of(target))
     return contact
 
 

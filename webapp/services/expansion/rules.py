@@ -15,6 +15,7 @@ from sqlalchemy import and_, case, false, update
 from ...extensions import db
 from ...models import ExpansionRule, ExpansionTarget
 from ...models.base import utcnow
+from . import tally
 
 # The notice's priority groups: towns (城镇) first, then the countryside (农村).
 GROUPS = (
@@ -294,4 +295,5 @@ def regroup(run_id, county_code):
     expression = group_expression(rules_of(county_code))
     result = db.session.execute(update(ExpansionTarget).where(ExpansionTarget.run_id == run_id)
                                 .values(group_code=expression).execution_options(synchronize_session=False))
+    tally.rebuild(run_id)
     return result.rowcount
