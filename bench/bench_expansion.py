@@ -121,32 +121,27 @@ def build(app):
 
 
 def _contacts(run_id):
-    """A drive's worth of contacts set straight on a third of the targets (staff, outcome, date)."""
+    """A drive's worth of contacts set straight on a third of the targets: each village's by its own
+    assistant, as drive rounds are worked (staff, outcome, date)."""
     from webapp.extensions import db
     from webapp.models import Area, ExpansionDrive, ExpansionTarget, User
     from webapp.services.expansion import tally
 
-    county = Area.query.filter_by(level="county").one()
-    staff = []
-    for n in range(20):
-        user = User(username=f"v{n}", display_name=f"协理员{n}", role="village", area=county)
-        user.set_password("x")
-        db.session.add(user)
-        staff.append(user)
     drive = ExpansionDrive(name="全县扩面", run_id=run_id, groups=[], areas=[], county_code="341721")
     db.session.add(drive)
     db.session.flush()
-    ids = [t for (t,) in db.session.query(ExpansionTarget.id).filter_by(run_id=run_id).order_by(ExpansionTarget.id)]
-    third = ids[::3]
-    for n, user in enumerate(staff):
-        mine = third[n::len(staff)]
-        for start in range(0, len(mine), 5000):
-            db.session.execute(db.update(ExpansionTarget).where(ExpansionTarget.id.in_(mine[start:start + 5000]))
-                               .values(drive_id=drive.id, staff_id=user.id, outcome="explained",
-                                       contacted_at=datetime.now()))
+    villages = Area.query.filter_by(level="village").order_by(Area.code).all()
+    for n, village in enumerate(villages):
+        user = User(username=f"v{n}", display_name=f"{village.name}协理员", role="village", area=village)
+        user.set_password("x")
+        db.session.add(user)
+        db.session.flush()
+        db.session.execute(db.update(ExpansionTarget).where(
+            ExpansionTarget.run_id == run_id, ExpansionTarget.village_code == village.code, ExpansionTarget.id % 3 == 0)
+            .values(drive_id=drive.id, staff_id=user.id, outcome="explained", contacted_at=datetime.now()))
     tally.rebuild(run_id)  # contacts one by one move the tally; set in bulk here, it is counted again
     db.session.commit()
-    return len(third)
+    return db.session.query(ExpansionTarget).filter(ExpansionTarget.staff_id.isnot(None)).count()
 
 
 def main():
@@ -182,6 +177,7 @@ def main():
         print(f"conversion marked by the later run: {marked:,} (expected {CONVERTED:,}) "
               f"in {time.perf_counter() - started:.2f} s; {contacted:,} targets with contacts")
         county = ExpansionTally.county_code == "341721"
+        rows = db.session.query(ExpansionTally).filter_by(run_id=run1).count()
         samples = []
         for _ in range(5):
             db.session.expire_all()
@@ -191,7 +187,7 @@ def main():
         total = report["total"]
         print(f"county conversion report (groups, townships, drives, {len(report['by_staff'])} staff, over time): "
               f"median {statistics.median(samples) * 1000:.0f} ms, max {max(samples) * 1000:.0f} ms; "
-              f"{total['converted']:,} of {total['targets']:,} = {total['rate'] * 100:.1f}% "
+              f"{total['converted']:,} of {total['targets']:,} = {total['rate'] * 100:.1f}%; {rows:,} tally rows "
               f"(load average {os.getloadavg()[0]:.1f})")
 
 

@@ -206,14 +206,6 @@ def parse_conditions(text):
     return conditions
 
 
-def validate_stored(conditions):
-    """Check conditions given as data (an import, an API): the same checks as typed text."""
-    if not isinstance(conditions, list) or not conditions:
-        raise RuleRefused(_("请至少写一个条件，例如“年龄 ≥ 16”。"))
-    return parse_conditions("\n".join(condition_text(c) if isinstance(c, dict) and c.get("attr") in ATTRS
-                                      and c.get("op") in OPERATORS else "?" for c in conditions))
-
-
 # -- editing ------------------------------------------------------------------------------------
 
 def _check_group(group_code):
