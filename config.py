@@ -111,6 +111,8 @@ class Config:
     # Photos of documents: refused past this size or pixel count (the phone sends about 300 KB).
     PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", str(2 << 20)))
     PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", str(24_000_000)))
+    # Documents attached to an employer inspection (PDF, JPEG, PNG): refused past this size.
+    INSPECTION_DOCUMENT_MAX_BYTES = int(os.environ.get("INSPECTION_DOCUMENT_MAX_BYTES", str(10 << 20)))
     # Where photo bytes live (webapp/storage.py): empty = the folder instance/photos;
     # file:///path = another folder; s3://bucket/prefix?endpoint=https://host = an S3-compatible store.
     PHOTO_STORAGE_URL = os.environ.get("PHOTO_STORAGE_URL", "")

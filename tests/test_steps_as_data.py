@@ -24,9 +24,10 @@ def _shipped():
 
 def test_every_shipped_step_is_described_by_its_diagram():
     steps = bundle_steps(_shipped())
-    # seven campaign steps, the township change review, the village survey, and the expansion drive's
-    # contact round in the village lane and in the township lane
-    assert len(steps) == 11
+    # seven campaign steps, the township change review, the village survey, the two spot-check lanes,
+    # the township summary and its review, the employer inspection's two, and the expansion
+    # drive's contact round in the village lane and in the township lane
+    assert len(steps) == 17
     for step in steps.values():
         assert step.form in FORM_KINDS, step
         assert step.name and step.title_en and step.role in ("village", "township", "county", "agency")
@@ -37,6 +38,14 @@ def test_every_shipped_step_is_described_by_its_diagram():
     assert (township.role, township.form, township.decision_variable) == ("township", "approve_reject", "change_decision")
     survey = steps[("village_survey", "conduct_survey")]
     assert (survey.role, survey.form, survey.comment_variable) == ("village", "village_survey", "survey_note")
+    assert {(steps[("spot_check", t)].role, steps[("spot_check", t)].form) for t in
+            ("township_spot_check", "county_spot_check")} == {("township", "spot_check"), ("county", "spot_check")}
+    review = steps[("campaign_summary", "review_summary")]
+    assert (review.role, review.form, review.decision_variable) == ("county", "summary_review", "summary_decision")
+    assert steps[("campaign_summary", "write_summary")].role == "township"
+    recheck = steps[("employer_inspection", "recheck_employer")]
+    assert (recheck.role, recheck.form, recheck.decision_variable, recheck.deadline) == (
+        "county", "inspection_outcome", "inspection_outcome", "P30D")
     for task_id, role in (("contact_targets", "village"), ("township_contact_targets", "township")):
         contact = steps[("expansion_drive", task_id)]
         assert (contact.role, contact.form, contact.comment_variable) == (role, "expansion_contact", "contact_note")
@@ -50,7 +59,7 @@ def test_deadline_properties_expand_into_the_timer_paths_the_runtime_reads():
                                "exclusiveGateway", "callActivity")]
     drawn = sum(len(flow_nodes(xml)) for xml in files.values())
     expanded = sum(len(flow_nodes(expand_xml(xml))) for xml in files.values())
-    assert expanded - drawn == 11 * 6  # six nodes per step the administrator no longer draws
+    assert expanded - drawn == 17 * 6  # six nodes per step the administrator no longer draws
     root = etree.fromstring(expand_xml(files["township_first_review.bpmn"]).encode())
     by_id = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
     deadline = by_id["first_review_deadline"]

@@ -103,6 +103,8 @@ def _register_blueprints(app):
 
     set_photo_source(app, archive_photos)  # archives include the photos the phones uploaded
     from .changes import bp as changes_bp; app.register_blueprint(changes_bp)  # noqa: E702 - change requests
+    from .quality import bp as quality_bp; app.register_blueprint(quality_bp)  # noqa: E702 - spot checks, summaries
+    from .employers import bp as employers_bp; app.register_blueprint(employers_bp)  # noqa: E702 - 用工检查, 年审
     from .expansion import bp as expansion_bp; app.register_blueprint(expansion_bp)  # noqa: E702 - 参保扩面
 
 

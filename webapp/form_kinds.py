@@ -8,9 +8,9 @@ plus, if it needs a new page, a renderer in webapp/inbox/task_pages.py under ``p
 """
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 
-from .labels import PROBLEM_OUTCOMES
+from .labels import INSPECTION_OUTCOMES, PROBLEM_OUTCOMES
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,10 @@ class FormKind:
     page: str
     decisions: tuple = ()  # (value, label) a decision may take; gateways test these values
     returns: tuple = ()  # decisions that send work back: the comment becomes the return reason
+    # The decisions come from the step's form definition (a form defined as data), not from here.
+    decisions_from_definition: bool = False
+    # check(task properties) -> [message]: what else the step's properties must satisfy (preflight).
+    check: object = None
 
 
 FORM_KINDS = {}
@@ -48,10 +52,51 @@ for _kind in (
              tuple(PROBLEM_OUTCOMES)),
     # The village assistant's periodic survey: households confirmed or their changes raised.
     FormKind("village_survey", _l("定期调查：逐户确认或申报变更"), "survey"),
+    # Spot checks (核查工作质量): each sampled form re-verified, the result recorded per form.
+    FormKind("spot_check", _l("抽查核实：逐表记录核实结果"), "spot_check"),
+    # The township's summary (总结评估): figures frozen at submission plus three text sections.
+    FormKind("campaign_summary", _l("工作总结：填写并报送"), "summary_write"),
+    FormKind("summary_review", _l("总结审核：通过 / 退回（须写明原因）"), "summary_review",
+             (("approve", _l("通过")), ("return", _l("退回"))), ("return",)),
+    # A form defined as data in the form builder: the step's ``form_definition`` property names
+    # it; its fields, labels and optional decisions come from the published schema.
+    FormKind("data_form", _l("数据表单（管理员在表单设计器中定义）"), "data_form", returns=("return",),
+             decisions_from_definition=True, check=lambda props: _check_definition(props)),
+    # Employer inspection (用工检查): the notice (or "not liable"), then re-check and outcome.
+    FormKind("inspection_notice", _l("用工检查：下达整改通知"), "inspection_notice",
+             (("issued", _l("已送达整改通知")), ("not_liable", _l("不属于参保责任单位")))),
+    FormKind("inspection_outcome", _l("用工检查：整改复查与处理结果"), "inspection_outcome",
+             tuple(INSPECTION_OUTCOMES)),
     # An expansion drive's contact round: every target's contact recorded (outcome, reason, follow-up).
     FormKind("expansion_contact", _l("扩面对象逐人联系"), "expansion"),
 ):
     register(_kind)
+
+
+DATA_FORM = "data_form"
+
+
+def _check_definition(props):
+    """A data_form step must name a form definition that exists and has a published version."""
+    # services -> models -> ... -> form_kinds: the service is imported here, not at the top.
+    from .services.admin.form_definitions import get, latest_published
+
+    code = (props.get("form_definition") or "").strip()
+    if not code:
+        return [_("没有选择数据表单：请在属性面板中选择一个已发布的数据表单。")]
+    definition = get(code)
+    if definition is None:
+        return [_("数据表单 %(code)s 不存在：请先在表单设计器中创建并发布它，或选择其他表单。", code=code)]
+    published = latest_published(definition)
+    if published is None:
+        return [_("数据表单「%(title)s」还没有发布：请先在表单设计器中发布它。", title=definition.title_zh)]
+    # A field written under the step's decision/comment variable would be overwritten by it.
+    taken = {(props.get(name) or "").strip() for name in ("decision_variable", "comment_variable")}
+    clashes = sorted(field["key"] for field in published.schema["fields"] if field["key"] in taken)
+    if clashes:
+        return [_("数据表单「%(title)s」的字段 %(keys)s 与本环节的决定/意见变量同名：请改用其他变量名。",
+                  title=definition.title_zh, keys="、".join(clashes))]
+    return []
 
 
 def kind(code):
@@ -102,4 +147,5 @@ def variables_of(row):
     form_kind, step = kind_of(row)
     if step is None or form_kind is None:
         return None, None
-    return (step.decision_variable if form_kind.decisions else None), step.comment_variable
+    decides = form_kind.decisions or form_kind.decisions_from_definition
+    return (step.decision_variable if decides else None), step.comment_variable

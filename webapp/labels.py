@@ -12,10 +12,14 @@ YES_NO = {True: _l("是"), False: _l("否")}
 PROBLEM_OUTCOMES = (("id_corrected", _l("已更正身份证号")), ("records_merged", _l("已合并重复记录")),
                     ("contribution_stopped", _l("已停止重复缴费")), ("benefit_stopped", _l("已停发并追回待遇")),
                     ("not_a_problem", _l("经核实不是问题")))
+# The outcomes of an employer inspection (用工检查), the decision of its re-check step.
+INSPECTION_OUTCOMES = (("rectified", _l("已整改参保")), ("penalised", _l("已依法处罚")),
+                       ("closed", _l("单位已注销或停业，结案")), ("not_liable", _l("不属于参保责任单位")))
 GROUPS = {
     # Decisions of review tasks, visit results and problem outcomes all land in the timeline's 结论.
     "decision": {"approve": _l("通过"), "return": _l("退回"), "reject": _l("不予变更"),
-                 "completed": _l("已完成入户"), "not_at_home": _l("未遇到人，需再访"), **dict(PROBLEM_OUTCOMES)},
+                 "completed": _l("已完成入户"), "not_at_home": _l("未遇到人，需再访"), **dict(PROBLEM_OUTCOMES),
+                 "issued": _l("已送达整改通知"), **dict(INSPECTION_OUTCOMES)},
     "run_status": {"queued": _l("排队中"), "running": _l("比对中"), "done": _l("已完成"), "failed": _l("失败")},
     "result_status": {"confirmed": _l("已确认"), "problem": _l("问题数据"), "uninsured": _l("未参保"),
                       "not_target": _l("非登记对象")},
@@ -25,7 +29,8 @@ GROUPS = {
                      "duplicate_benefit": _l("重复领取养老待遇"), "benefit_after_death": _l("死亡后仍领取待遇")},
     "run_change": {"appeared": _l("新出现"), "disappeared": _l("已消失"), "problems": _l("问题有变化")},
     "case_kind": {"registration": _l("入户登记"), "dynamic_change": _l("动态变更"), "problem": _l("问题数据"),
-                  "survey": _l("定期调查"), "expansion": _l("参保扩面")},
+                  "survey": _l("定期调查"), "spot_check": _l("工作质量抽查"), "summary": _l("工作总结"),
+                  "employer_inspection": _l("用工检查"), "expansion": _l("参保扩面")},
     "case_status": {"open": _l("办理中"), "completed": _l("已办结")},
     "missing": {"pension": _l("缺养老"), "medical": _l("缺医疗"), "pension;medical": _l("缺养老和医疗")},
     "change_kind": {"death": _l("死亡"), "move_out": _l("迁出本县"), "move_in": _l("迁入本县"),
@@ -43,12 +48,28 @@ GROUPS = {
     "drive_status": {"open": _l("进行中"), "closed": _l("已结束")},
     "contact_role": {"village": _l("村(社区)协理员"), "township": _l("乡镇社保所")},
     "survey_outcome": {"pending": _l("待调查"), "confirmed": _l("无变化，已确认"), "changes_raised": _l("已申报变更")},
+    "spot_result": {"pending": _l("待核实"), "confirmed": _l("核实无误"), "wrong_field": _l("信息有误"),
+                    "fabricated": _l("虚假入户")},
+    "spot_verifier": {"township": _l("乡镇核实（入户回访）"), "county": _l("县级核实（电话回访）")},
+    "summary_status": {"open": _l("待报送"), "submitted": _l("待审核"), "returned": _l("已退回"),
+                       "approved": _l("已通过"), "written": _l("已完成")},
     "record_source": {"survey": _l("入户调查"), "change": _l("动态变更"), "comparison": _l("信息比对")},
     # Offline visits: photos of documents, and why an entry made offline was kept, not applied.
     "photo_kind": {"id_front": _l("身份证正面"), "id_back": _l("身份证反面"), "hukou": _l("户口簿本人页")},
     "offline_reason": {"reassigned": _l("离线期间任务已改派"), "finished": _l("离线期间任务已办结或退回"),
                        "changed": _l("离线期间案件有新的办理记录")},
-    "offline_kind": {"form": _l("登记表"), "visit": _l("入户结果")},
+    "offline_kind": {"form": _l("登记表"), "visit": _l("入户结果"), "survey_confirm": _l("调查确认"),
+                     "survey_change": _l("调查申报变更"), "survey_done": _l("调查提交")},
+    "inspection_outcome": dict(INSPECTION_OUTCOMES),
+    "employer_reason": {"by_code": _l("按统一社会信用代码匹配"), "by_name": _l("按单位名称匹配"),
+                        "no_enrollment": _l("无参保记录"), "terminated_only": _l("仅有终止参保记录"),
+                        "cancelled": _l("已注销或吊销")},
+    "employer_change": {"new_uninsured": _l("新增未参保"), "now_insured": _l("已转为参保")},
+    "employer_source": {"market_supervision": _l("企业（市场监管）"), "civil_affairs": _l("社会组织（民政）")},
+    "employer_status": {"uninsured": _l("未参保单位"), "insured": _l("已参保单位"), "not_target": _l("已注销单位")},
+    "inspection_status": {"open": _l("检查中"), "closed": _l("已结案")},
+    "inspection_reason": {"uninsured": _l("未参保单位"), "new": _l("本年新登记单位"), "cancelled": _l("本年注销单位"),
+                          "annual": _l("年审"), "other": _l("其他线索")},
 }
 # Stored into problem records' details (data, kept in Chinese like case titles), so not lazy.
 ID_ERRORS_ZH = {"empty": "为空", "unsupported_type": "类型无法识别", "excel_number": "被转为数字",

@@ -4,11 +4,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
+from ..form_schema import current_language
 from ..landing import RECORD_ROLES, landing_url
 from ..models import Case, CaseEvent, RegistrationForm
 from ..exports import xlsx_response
 from ..services import audit, scoping
-from ..services.casework import cases, changes, incidents, offline, photos
+from ..services.casework import cases, changes, data_forms, incidents, inspections, offline, photos
 from ..services.admin import processes
 from . import bp
 
@@ -69,9 +70,13 @@ def case_page(case_id):
     db.session.commit()
     incident = incidents.open_incident_of(case)
     change = changes.request_of_case(case) if case.kind == "dynamic_change" else None
+    inspection = inspections.inspection_of_case(case) if case.kind == "employer_inspection" else None
     return render_template("cases/detail.html", case=case, events=events, forms=forms, change=change,
+                           inspection=inspection,
+                           documents=inspections.documents_of(inspection) if inspection is not None else None,
                            conflicts=changes.conflicts(change) if change is not None else None,
                            open_tasks=cases.open_tasks_of(case), incident=incident,
                            incident_message=incidents.message(incident) if incident else None,
                            can_retry=incidents.can_manage(current_user), diagrams=processes.case_diagrams(case),
-                           offline_entries=offline.entries_of(case), photos=photos.photos_of(case))
+                           offline_entries=offline.entries_of(case), photos=photos.photos_of(case),
+                           form_values=data_forms.timeline_values(case.id, current_language()))

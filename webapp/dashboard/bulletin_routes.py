@@ -2,12 +2,14 @@
 from datetime import timedelta
 from functools import wraps
 
-from flask import abort, flash, redirect, render_template, url_for
+import io
+
+from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..documents.pdf import pdf_response, render_pdf
-from ..exports import xlsx_response
+from ..documents import bulletin_files
+from ..documents.pdf import pdf_response
 from ..extensions import db
 from ..models import Bulletin, LeadingGroupMember
 from ..services import audit
@@ -77,38 +79,39 @@ def bulletin_page(bulletin_id):
 
 
 def _table(bulletin):
-    headers = [_("名次"), _("乡镇"), _("目标户数"), _("已登记"), _("完成率(%)"), _("超期任务"), _("退回率(%)"),
-               _("抽查差错率(%)"), _("领导小组成员")]
-    rows = [[r["rank"], r["name"], r["target"], r["registered"], _blank(r["completion_rate"]), r["overdue"],
-             _blank(r["return_rate"]), _blank(r["spot_check_error_rate"]), "、".join(r["leaders"])]
-            for r in bulletin.figures["townships"]]
-    return headers, rows
+    return bulletin_files.table(bulletin)
 
 
-def _blank(value):
-    return "" if value is None else value
+def _stored(bulletin, kind, filename):
+    """The document as produced (a bulletin made before documents were stored is rendered now)."""
+    data = bulletin_files.load(bulletin, kind)
+    if data is None:
+        pdf, xlsx = bulletin_files.render(bulletin)
+        data = pdf if kind == "pdf" else xlsx
+    audit.record(current_user, "export", "bulletin", bulletin.id)
+    db.session.commit()
+    if kind == "pdf":
+        return pdf_response(data, filename)
+    response = send_file(io.BytesIO(data), as_attachment=True, download_name=filename,
+                         mimetype=bulletin_files.KINDS["xlsx"][1])
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/bulletins/<int:bulletin_id>.xlsx")
 @login_required
 def bulletin_xlsx(bulletin_id):
-    """The bulletin's ranking as Excel (the one safe writer)."""
+    """The bulletin's ranking as Excel, the file stored when it was produced."""
     bulletin = _bulletin_or_404(bulletin_id)
-    headers, rows = _table(bulletin)
-    audit.record(current_user, "export", "bulletin", bulletin.id)
-    db.session.commit()
-    return xlsx_response(f"bulletin-{bulletin.number}.xlsx", _("通报"), headers, rows)
+    return _stored(bulletin, "xlsx", f"bulletin-{bulletin.number}.xlsx")
 
 
 @bp.route("/bulletins/<int:bulletin_id>.pdf")
 @login_required
 def bulletin_pdf(bulletin_id):
-    """The bulletin as a printable PDF with its Chinese fonts embedded."""
+    """The bulletin as a printable PDF (Chinese fonts embedded), the file stored when it was produced."""
     bulletin = _bulletin_or_404(bulletin_id)
-    headers, rows = _table(bulletin)
-    data = render_pdf("documents/bulletin.html", title=_("全民参保登记工作进度通报"), bulletin=bulletin,
-                      headers=headers, rows=rows)
-    return pdf_response(data, f"bulletin-{bulletin.number}.pdf")
+    return _stored(bulletin, "pdf", f"bulletin-{bulletin.number}.pdf")
 
 
 @bp.route("/leaders", methods=["GET", "POST"])

@@ -32,6 +32,7 @@ class Step:
     reminder: str
     decision_variable: str
     comment_variable: str
+    form_definition: str = ""  # the form defined as data a ``data_form`` step shows (its code)
 
 
 def _b(local):
@@ -58,7 +59,8 @@ def file_steps(xml):
                               lanes.get(task_id, ""), props.get("deadline", "").strip(),
                               props.get("reminder", "").strip(),
                               props.get("decision_variable", "").strip() or f"{task_id}_decision",
-                              props.get("comment_variable", "").strip() or f"{task_id}_comment"))
+                              props.get("comment_variable", "").strip() or f"{task_id}_comment",
+                              props.get("form_definition", "").strip()))
     return steps
 
 
@@ -77,7 +79,12 @@ def steps_of(version):
         with _lock:
             _cache[key] = found
             for step in found.values():
-                _titles[step.task_id] = _titles[step.name] = (step.name, step.title_en)
+                for title_key in (step.task_id, step.name):
+                    # An older hand-drawn version has no English title: it must not hide the one a
+                    # newer version gave the same step (which version is read first varies).
+                    known = _titles.get(title_key)
+                    if step.title_en or known is None or not known[1]:
+                        _titles[title_key] = (step.name, step.title_en)
     return found
 
 

@@ -154,6 +154,9 @@ def _check_step(task, add):
         add(task, _("用户任务%(element)s没有指定表单类型：请在属性面板中选择表单类型（%(kinds)s）。", element=label(task), kinds=names))
     elif form not in FORM_KINDS:
         add(task, _("用户任务%(element)s的表单类型 %(form)s 未登记：请改为以下之一：%(kinds)s。", element=label(task), form=form, kinds=names))
+    elif FORM_KINDS[form].check is not None:
+        for message in FORM_KINDS[form].check(props):
+            add(task, _("用户任务%(element)s：%(message)s", element=label(task), message=message))
     for prop, what in (("deadline", _l("办理期限")), ("reminder", _l("提醒时间"))):
         value = (props.get(prop) or "").strip()
         if value and (not _ISO_DURATION.match(value) or value.startswith("R")):

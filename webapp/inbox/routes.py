@@ -11,14 +11,18 @@ from ..services.casework import bulk_work, cases, inbox, tasks
 from ..services.casework.tasks import TaskRefused
 from .. import engine, formatting
 from .change_pages import CHANGE_PAGES
+from .data_form_pages import DATA_FORM_PAGES
 from .expansion_pages import EXPANSION_PAGES
 from .problem_pages import PROBLEM_PAGES
+from .quality_pages import QUALITY_PAGES
 from .survey_pages import SURVEY_PAGES
+from .inspection_pages import INSPECTION_PAGES
 from .task_pages import PAGES as _CASE_PAGES, not_available_message
 from . import bp
 
 # FormKind.page (webapp/form_kinds.py) -> the renderer; which kind a task is comes from its diagram.
-PAGES = {**_CASE_PAGES, **PROBLEM_PAGES, **CHANGE_PAGES, **SURVEY_PAGES, **EXPANSION_PAGES}
+PAGES = {**_CASE_PAGES, **PROBLEM_PAGES, **CHANGE_PAGES, **SURVEY_PAGES, **QUALITY_PAGES,
+         **DATA_FORM_PAGES, **INSPECTION_PAGES, **EXPANSION_PAGES}
 
 
 def page_for(row):

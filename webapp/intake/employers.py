@@ -57,8 +57,9 @@ class EmployerIndex:
     def __init__(self):
         self.by_code: dict[str, set] = {}
         self.by_name: dict[str, set] = {}
-        self.terminated_codes: set[str] = set()
-        self.terminated_names: set[str] = set()
+        # code / name -> people of terminated rows only (the employer's former staff)
+        self.terminated_codes: dict[str, set] = {}
+        self.terminated_names: dict[str, set] = {}
         self.rows = 0  # enrollment rows naming an employer (any status)
         self._normal: dict[str, str | None] = {}  # raw name -> normalised (a few thousand employers)
 
@@ -94,13 +95,13 @@ class EmployerIndex:
                 if code is None and name is None:  # a name of spaces only
                     self.rows -= 1
                     continue
+            person = ids[index]
             if statuses[index] == "terminated":
                 if code is not None:
-                    self.terminated_codes.add(code)
+                    self.terminated_codes.setdefault(code, set()).add(person)
                 if name is not None:
-                    self.terminated_names.add(name)
+                    self.terminated_names.setdefault(name, set()).add(person)
                 continue
-            person = ids[index]
             if code is not None:
                 people = by_code.get(code)
                 if people is None:
@@ -144,6 +145,7 @@ class EmployerOutcome:
     status: str  # insured / uninsured / not_target
     reason: str  # one of REASONS
     insured_persons: int = 0  # distinct readable ID numbers enrolled there
+    staff_persons: int = 0  # distinct readable ID numbers any enrollment row names there, terminated ones too
 
     @property
     def key(self) -> str:
@@ -181,7 +183,8 @@ def compare_employers(orgs, index: EmployerIndex) -> list[EmployerOutcome]:
     organisation by code or by normalised name. ``not_target``: the
     organisation is cancelled or revoked, whatever the enrollment rows say.
     ``uninsured``: everything else, with reason ``terminated_only`` when only
-    terminated rows name it.
+    terminated rows name it. ``staff_persons`` counts the people any row names
+    there (terminated ones too): the staff the insurance file knows of.
     """
     outcomes = []
     empty = frozenset()
@@ -190,16 +193,20 @@ def compare_employers(orgs, index: EmployerIndex) -> list[EmployerOutcome]:
         code = org.credit_code
         by_code = index.by_code.get(code, empty) if code else empty
         by_name = index.by_name.get(name, empty) if name else empty
+        former = ((index.terminated_codes.get(code, empty) if code else empty)
+                  | (index.terminated_names.get(name, empty) if name else empty))
+        people = by_code | by_name
+        staff = len(people | former) - (None in people or None in former)
         if not org.active:
-            outcomes.append(EmployerOutcome(org, "not_target", "cancelled"))
-        elif by_code or by_name:
-            people = by_code | by_name
+            outcomes.append(EmployerOutcome(org, "not_target", "cancelled", staff_persons=staff))
+        elif people:
             outcomes.append(EmployerOutcome(org, "insured", "by_code" if by_code else "by_name",
-                                            len(people) - (None in people)))
+                                            len(people) - (None in people), staff))
         else:
             was = (code is not None and code in index.terminated_codes) or (
                 name is not None and name in index.terminated_names)
-            outcomes.append(EmployerOutcome(org, "uninsured", "terminated_only" if was else "no_enrollment"))
+            outcomes.append(EmployerOutcome(org, "uninsured", "terminated_only" if was else "no_enrollment",
+                                            staff_persons=staff))
     return outcomes
 
 

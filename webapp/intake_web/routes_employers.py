@@ -13,7 +13,9 @@ from ..auth.decorators import roles_required
 from ..exports import xlsx_response
 from ..extensions import db
 from ..models import ComparisonEmployer
+from ..employers.forms import RunInspectForm
 from ..services import audit, scoping
+from ..services.intake import employer_history
 from . import bp
 from .routes import STAFF
 from .routes_runs import _run_or_404
@@ -53,8 +55,10 @@ def employers(run_id):
     page = request.args.get("page", 1, type=int)
     pagination = _employers_query(run, status, source, change).paginate(
         page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    keys = {e.id: employer_history.key_of(e) for e in pagination.items}
     return render_template("intake/employers.html", run=run, pagination=pagination, status=status, source=source,
-                           change=change, status_labels=EMPLOYER_STATUS_LABELS, source_labels=EMPLOYER_SOURCE_LABELS,
+                           change=change, keys=keys, inspect_form=RunInspectForm(),
+                           profiles=employer_history.profiles_by_key(run.county_code, keys.values()), status_labels=EMPLOYER_STATUS_LABELS, source_labels=EMPLOYER_SOURCE_LABELS,
                            reason_labels=EMPLOYER_REASON_LABELS, change_labels=EMPLOYER_CHANGE_LABELS)
 
 

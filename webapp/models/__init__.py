@@ -10,9 +10,12 @@ from .archive import ArchiveCounter, CaseArchive
 from .migration import MigrationItem, MigrationRun
 from .change import ChangeRequest
 from .survey import SurveyHousehold, SurveySchedule, VillageSurvey
+from .inspection import EmployerInspection, EmployerProfile, InspectionDocument
 from .expansion import (ExpansionAssignment, ExpansionContact, ExpansionDrive, ExpansionRule, ExpansionTally,
                         ExpansionTarget)
 from .draft import ProcessDraft
+from .quality import CampaignSummary, SpotCheckDraw, SpotCheckItem
+from .form_definition import FormDefinition, FormSubmission, FormVersion
 from .notification import Notification, NOTIFICATION_KINDS  # what timers, escalations and runs tell users
 from .progress import Bulletin, CoverageSnapshot, LeadingGroupMember, ProgressDaily, ProgressTotal
 from .offline import DocumentPhoto, OfflineEntry, SyncReceipt, SyncReport
@@ -30,5 +33,8 @@ __all__ = [
     "CoverageSnapshot", "LeadingGroupMember", "Bulletin", "ArchiveCounter", "CaseArchive",
     "DocumentPhoto", "OfflineEntry", "SyncReceipt", "SyncReport",
     "ChangeRequest", "SurveySchedule", "VillageSurvey", "SurveyHousehold",
+    "SpotCheckDraw", "SpotCheckItem", "CampaignSummary",
+    "FormDefinition", "FormVersion", "FormSubmission",
+    "EmployerInspection", "InspectionDocument", "EmployerProfile",
     "ExpansionRule", "ExpansionTarget", "ExpansionDrive", "ExpansionAssignment", "ExpansionContact", "ExpansionTally",
 ]

@@ -257,7 +257,8 @@ class ComparisonEmployer(db.Model):
     """
 
     __tablename__ = "comparison_employer"
-    __table_args__ = (db.Index("ix_comparison_employer_run_status", "run_id", "status"),)
+    __table_args__ = (db.Index("ix_comparison_employer_run_status", "run_id", "status"),
+                      db.Index("ix_comparison_employer_credit_code", "credit_code"))  # one employer's history
     id = db.Column(db.Integer, primary_key=True)
     run_id = db.Column(db.Integer, db.ForeignKey("comparison_run.id"), nullable=False)
     source = db.Column(db.String(32), nullable=False)  # market_supervision / civil_affairs
@@ -271,6 +272,7 @@ class ComparisonEmployer(db.Model):
     status = db.Column(db.String(16), nullable=False)  # insured / uninsured / not_target
     reason = db.Column(db.String(16))  # by_code / by_name / no_enrollment / terminated_only / cancelled
     insured_persons = db.Column(db.Integer, nullable=False, default=0)
+    staff_persons = db.Column(db.Integer, nullable=False, default=0, server_default="0")  # terminated rows too
     change = db.Column(db.String(16))
     county_code = db.Column(db.String(6), nullable=False)
     township_code = db.Column(db.String(12))

@@ -7,7 +7,7 @@ from ..extensions import db
 from .base import utcnow
 
 NOTIFICATION_KINDS = ("assigned", "returned", "reminder", "escalated", "due_changed", "digest", "intake_mapping",
-                      "intake_done", "bulletin")
+                      "intake_done", "bulletin", "recheck")
 
 
 class Notification(db.Model):

@@ -90,3 +90,9 @@ class Bulletin(db.Model):
     trigger = db.Column(db.String(16), nullable=False)  # scheduled / on_demand
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     created_by_id = db.Column(db.Integer, db.ForeignKey("user_account.id"))
+    # The documents as produced (bytes in the file store, webapp/infra/storage.py), with their digests:
+    # a download serves these very bytes, never a re-rendering.
+    pdf_key = db.Column(db.String(80))
+    pdf_sha256 = db.Column(db.String(64))
+    xlsx_key = db.Column(db.String(80))
+    xlsx_sha256 = db.Column(db.String(64))

@@ -13,6 +13,7 @@ KIND_LABELS = {
     "assigned": _l("分配给您"), "returned": _l("退回给您"), "reminder": _l("到期提醒"),
     "escalated": _l("超期上报"), "due_changed": _l("期限调整"), "digest": _l("每日摘要"),
     "intake_mapping": _l("导入待映射"), "intake_done": _l("导入完成"), "bulletin": _l("定期通报"),
+    "recheck": _l("用工检查复查：单位已有职工参保"),
 }
 
 

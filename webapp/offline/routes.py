@@ -7,12 +7,14 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from ..extensions import db
+from ..changes.forms import ChangeRequestForm
 from ..inbox.forms import VisitForm
+from ..inbox.survey_pages import SurveyDoneForm
 from ..inbox.registration_forms import PersonRegistrationForm
 from ..infra import login_throttle
 from ..services import audit
 from ..services.casework import offline
-from . import bp, entries
+from . import bp, entries, survey_entries
 
 STATIC = os.path.join(os.path.dirname(os.path.dirname(__file__)), "static", "offline")
 
@@ -39,8 +41,11 @@ def app_shell():
         abort(403)
     person_form = PersonRegistrationForm(meta={"csrf": False}, prefix="")
     visit_form = VisitForm(meta={"csrf": False}, prefix="visit")  # ids apart from the person form's
+    # The survey's change form: the registry page's own, ids apart from the registration form's.
+    change_form = ChangeRequestForm(meta={"csrf": False}, prefix=survey_entries.CHANGE_PREFIX)
     response = current_app.make_response(render_template("offline/app.html", form=person_form,
-                                                         visit_form=visit_form))
+                                                         visit_form=visit_form, change_form=change_form,
+                                                         survey_form=SurveyDoneForm(meta={"csrf": False})))
     response.headers["Cache-Control"] = "no-cache"
     return response
 
@@ -111,6 +116,13 @@ def sync():
 BATCH = 25
 
 
+def _apply(kind, row, user, data):
+    """One entry through the online pages' checks: a visit's (entries.py) or a survey's (survey_entries.py)."""
+    if kind in survey_entries.KINDS:
+        return survey_entries.apply(kind, row, user, data)
+    return entries.apply(kind, row, user, data)
+
+
 def _one(payload, queue_length):
     try:
         key = offline.check_key(payload.get("key"))
@@ -120,7 +132,7 @@ def _one(payload, queue_length):
             offline.report_queue(current_user, queue_length)
             db.session.commit()
             return jsonify(done)
-        result = offline.sync_one(current_user, payload, entries.apply)
+        result = offline.sync_one(current_user, payload, _apply)
     except offline.SyncRefused as err:
         db.session.rollback()
         return jsonify(status="refused", message=str(err)), 400

@@ -15,7 +15,7 @@ from ..engine.rules import SERVICE_OPERATORS
 from ..extensions import db
 from ..formatting import ROLE_LABELS
 from ..services.admin import process_editing as editing
-from ..services.admin import processes
+from ..services.admin import form_definitions, processes
 from . import bp
 from .labels import OPERATOR_LABELS
 
@@ -58,6 +58,9 @@ def edit(process_id):
     vocabulary = {
         "roles": [[code, str(ROLE_LABELS.get(code, code))] for code in LANE_ROLES],
         "forms": form_kinds.choices(),
+        # Forms defined as data that a "data_form" step may name (published ones only).
+        "definitions": [[code, title] for code, title in form_definitions.published_choices()],
+        "form_builder": url_for("processes.forms"),
         "operators": [[code, str(OPERATOR_LABELS.get(code, code))] for code in SERVICE_OPERATORS],
         "urls": {"xml": url_for("processes.edit_file", process_id=process_id, name=name),
                  "draft": url_for("processes.edit_draft", process_id=process_id),

@@ -36,6 +36,8 @@ def element_type(local_name):
 PROCESS_LABELS = {
     "registration_case": _l("参保登记入户调查案件"), "dynamic_change": _l("登记信息变更"),
     "problem_data": _l("参保问题数据处理"), "village_survey": _l("定期调查"),
+    "spot_check": _l("工作质量抽查"), "campaign_summary": _l("乡镇工作总结"),
+    "employer_inspection": _l("用工检查"),
 }
 # Deploy comments the system writes itself (stored in English as data), shown translated.
 SYSTEM_COMMENTS = {"shipped diagrams": _l("随系统发布的流程图")}

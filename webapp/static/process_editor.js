@@ -160,7 +160,8 @@
       var wanted = field.getAttribute("data-for");
       var isTask = ["task", "user", "service", "script"].indexOf(kind) >= 0;
       field.hidden = !(wanted === kind || (wanted === "name" && kind !== "condition" && kind !== "lane") ||
-                       (wanted === "tasktype" && isTask));
+                       (wanted === "tasktype" && isTask) ||
+                       (wanted === "dataform" && kind === "user" && property(bo, "form") === "data_form"));
     });
     $("p-name").value = bo.name || "";
     $("p-task-type").value = kind === "task" ? "" : element.type;
@@ -171,6 +172,7 @@
       var lane = laneOf(element);
       $("p-task-role").value = lane ? lane.businessObject.name || "" : "";
       $("p-form").value = property(bo, "form");
+      $("p-form-definition").value = property(bo, "form_definition");
       $("p-title-en").value = property(bo, "title_en");
       $("p-deadline").value = property(bo, "deadline");
       $("p-reminder").value = property(bo, "reminder");
@@ -238,7 +240,12 @@
   bind("p-lane-role", function (el, value) { modeling().updateProperties(el, { name: value }); });
   bind("p-name", function (el, value) { modeling().updateProperties(el, { name: value }); });
   bind("p-task-role", function (el, value) { moveToRole(el, value); });
-  bind("p-form", function (el, value) { setProperty(el, "form", value); });
+  bind("p-form", function (el, value) {
+    setProperty(el, "form", value);
+    if (value !== "data_form") { setProperty(el, "form_definition", ""); }
+    show(el);  // the form definition choice appears for a data form
+  });
+  bind("p-form-definition", function (el, value) { setProperty(el, "form_definition", value); });
   bind("p-title-en", function (el, value) { setProperty(el, "title_en", value); });
   bind("p-deadline", function (el, value) { setProperty(el, "deadline", value.toUpperCase()); });
   bind("p-reminder", function (el, value) { setProperty(el, "reminder", value.toUpperCase()); });
@@ -343,6 +350,7 @@
   options($("p-lane-role"), vocab.roles, "—");
   options($("p-task-role"), vocab.roles, "—");
   options($("p-form"), vocab.forms, "—");
+  options($("p-form-definition"), vocab.definitions || [], "—");
   options($("p-operator"), vocab.operators, "—");
   modeler.on("selection.changed", function (event) { show(event.newSelection[0] || null); });
   modeler.on("commandStack.changed", edited);

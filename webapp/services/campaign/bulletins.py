@@ -2,8 +2,9 @@
 
 Figures are sums of ``progress_daily`` rows up to the bulletin's date, so producing a bulletin
 again for the same date gives the same figures, whatever was done since (design invariant 16).
-A bulletin is stored with its figures and commentary (as data: the page and the documents
-word it in the reader's language), and announced to township staff and county leadership.
+A bulletin is stored with its figures and commentary (as data: the page words it in the reader's
+language), its PDF and Excel documents as produced (documents/bulletin_files.py: the downloads
+are these bytes), and announced to township staff and county leadership.
 """
 from datetime import timedelta
 
@@ -13,8 +14,9 @@ from ... import areacodes
 from ...extensions import db
 from ...models import Area, Bulletin, LeadingGroupMember, ProgressDaily, User
 from .. import notifications
+from ...documents import bulletin_files
 from ..expansion import conversion as expansion_conversion
-from . import progress
+from . import progress, spot_checks
 
 RANKED_MEASURES = ("target", "registered", "overdue", "reviews", "returned")
 NOTIFIED_ROLES = ("township", "county", "supervisor")
@@ -33,7 +35,8 @@ def figures_as_of(county_code, as_of):
     """Township rows ranked by completion rate as of the end of local day ``as_of``.
 
     Each row: code, name, rank, target, registered, completion_rate, overdue, reviews,
-    returned, return_rate, spot_check_error_rate (None until spot checks exist), leaders.
+    returned, return_rate, spot_checked, spot_errors, spot_check_error_rate (None while nothing
+    was checked; spot-check results count from the campaign day they were recorded), leaders.
     """
     rows = db.session.execute(
         select(ProgressDaily.township_code, ProgressDaily.measure, func.sum(ProgressDaily.value))
@@ -44,6 +47,7 @@ def figures_as_of(county_code, as_of):
     for code, measure, value in rows:
         sums.setdefault(code, {})[measure] = int(value or 0)
     leaders = leaders_by_township(county_code)
+    spots = {r["key"]: r for r in spot_checks.error_rates(county_code, by="township", as_of=as_of)}
     result = []
     for township in townships_of(county_code):
         figures = sums.get(township.code, {})
@@ -51,7 +55,9 @@ def figures_as_of(county_code, as_of):
         row.update({m: figures.get(m, 0) for m in RANKED_MEASURES})
         row["completion_rate"] = _rate(row["registered"], row["target"])
         row["return_rate"] = _rate(row["returned"], row["reviews"])
-        row["spot_check_error_rate"] = None
+        spot = spots.get(township.code, {})
+        row["spot_checked"], row["spot_errors"] = spot.get("checked", 0), spot.get("errors", 0)
+        row["spot_check_error_rate"] = spot.get("rate")
         row["leaders"] = leaders.get(township.code, [])
         result.append(row)
     result.sort(key=lambda r: (-(r["completion_rate"] or 0), r["overdue"], r["code"]))
@@ -92,6 +98,9 @@ def totals_of(rows):
     total = {m: sum(r[m] for r in rows) for m in RANKED_MEASURES}
     total["completion_rate"] = _rate(total["registered"], total["target"])
     total["return_rate"] = _rate(total["returned"], total["reviews"])
+    checked, errors = sum(r.get("spot_checked", 0) for r in rows), sum(r.get("spot_errors", 0) for r in rows)
+    total["spot_checked"], total["spot_errors"] = checked, errors
+    total["spot_check_error_rate"] = spot_checks.rate(errors, checked)
     return total
 
 
@@ -107,6 +116,7 @@ def produce(county_code, as_of, actor=None, trigger="on_demand"):
                         trigger=trigger, created_by_id=getattr(actor, "id", None))
     db.session.add(bulletin)
     db.session.flush()
+    bulletin_files.store(bulletin)  # the PDF and Excel as produced, served as they are from now on
     recipients = [uid for (uid,) in db.session.query(User.id).join(User.area).filter(
         User.role.in_(NOTIFIED_ROLES), User.active.is_(True), Area.code.like(county_code + "%"))]
     notifications.notify(recipients, "bulletin", message=str(number),

@@ -17,7 +17,7 @@ from ...extensions import db
 from ...models import CaseEvent, InboxTask, OfflineEntry, SyncReceipt, SyncReport, User
 from ...models.base import utcnow
 from .. import audit, scoping
-from . import cases, tasks
+from . import cases, offline_surveys, tasks
 
 KEY_LENGTH = 64
 
@@ -81,10 +81,11 @@ def package_for(user):
                        "household_number": household.household_number if household else "",
                        "household_type": (household.household_type if household else "") or "",
                        "members": members, "forms": forms, "returns": _returns(case)})
+    survey_part = offline_surveys.package_part(user, version_of)
     audit.record(user, "offline_download", "user", user.id,
-                 detail="cases " + ",".join(str(v["case_id"]) for v in visits))
+                 detail="cases " + ",".join(str(v["case_id"]) for v in visits + survey_part))
     return {"downloaded_at": utcnow().isoformat(timespec="seconds") + "Z",
-            "keep_days": current_app.config["OFFLINE_KEEP_DAYS"], "visits": visits}
+            "keep_days": current_app.config["OFFLINE_KEEP_DAYS"], "visits": visits, "surveys": survey_part}
 
 
 def report_queue(user, length):
@@ -157,17 +158,27 @@ def keep_entry(row, user, kind, reason, data, entered_at):
     return entry
 
 
+# The kinds of entry a phone queues and the task each applies to: the visit's registration forms
+# and completion, the periodic survey's confirmations, changes and completion.
+TASK_OF_KIND = {"form": "visit_household", "visit": "visit_household", "survey_confirm": "conduct_survey",
+                "survey_change": "conduct_survey", "survey_done": "conduct_survey"}
+
+
 def sync_one(user, payload, apply):
-    """Apply one queued submission (``kind`` form or visit); return its result (not committed).
+    """Apply one queued submission (a kind of TASK_OF_KIND); return its result (not committed).
 
     ``apply(kind, row, user, data)`` validates the entry with the online page's form and calls
-    the online page's service (webapp/offline/entries.py); None means the task was gone."""
+    the online page's service (webapp/offline/entries.py); None means the task was gone, "changed"
+    that the entry saw a registry value that has changed since (both kept on the case)."""
     key = check_key(payload.get("key"))
     kind = payload.get("kind")
-    if kind not in ("form", "visit"):
+    if kind not in TASK_OF_KIND:
         raise SyncRefused("bad kind")
-    row = db.session.get(InboxTask, int(payload.get("task_id") or 0))
-    if row is None or not scoping.in_scope(row, user) or row.task_name != "visit_household":
+    try:
+        row = db.session.get(InboxTask, int(payload.get("task_id") or 0))
+    except (TypeError, ValueError):
+        raise SyncRefused("bad task") from None
+    if row is None or not scoping.in_scope(row, user) or row.task_name != TASK_OF_KIND[kind]:
         return remember(key, user, kind, {"status": "refused", "message": _("任务不存在或不在您的管辖范围内。")})
     data = payload.get("data") or {}
     reason = conflict_reason(row, user, payload.get("version"))
@@ -177,6 +188,8 @@ def sync_one(user, payload, apply):
         if result is None:  # another request finished the task first: nothing of ours stays
             db.session.rollback()
             reason = "finished"
+        elif result == "changed":  # the entry saw a value the registry no longer holds
+            reason = "changed"
     if reason is not None:
         keep_entry(row, user, kind, reason, data, payload.get("entered_at"))
         result = {"status": "conflict", "reason": reason, "message": _REASONS[reason]() + " "

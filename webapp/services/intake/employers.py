@@ -89,7 +89,8 @@ def write_employers(run: ComparisonRun, index: EmployerIndex, batches) -> dict:
                      "name": (org.name or "")[:256] or None, "org_type": (org.org_type or "")[:64] or None,
                      "legal_rep": (org.legal_rep or "")[:64] or None, "register_date": org.register_date,
                      "address": (org.address or "")[:256] or None, "status": outcome.status,
-                     "reason": outcome.reason, "insured_persons": outcome.insured_persons, "change": change,
+                     "reason": outcome.reason, "insured_persons": outcome.insured_persons,
+                     "staff_persons": outcome.staff_persons, "change": change,
                      "county_code": run.county_code, "township_code": township_of(org.address),
                      "village_code": None})
     insert_rows(ComparisonEmployer, rows)

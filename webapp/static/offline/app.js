@@ -16,7 +16,7 @@
     return node;
   }
   function show(id) {
-    ["unlock", "home", "visit", "person"].forEach(function (s) { $(s).hidden = s !== id; });
+    ["unlock", "home", "visit", "person", "survey", "survey-change"].forEach(function (s) { $(s).hidden = s !== id; });
     window.scrollTo(0, 0);
   }
   function status(text) { $("net-status").textContent = text || ""; }
@@ -104,7 +104,8 @@
         }).then(function () { S.pkg = pkg; });
       })
       .then(function () {
-        $("download-status").textContent = T("downloaded", {n: S.pkg.visits.length});
+        $("download-status").textContent = T("downloaded", {n: S.pkg.visits.length}) +
+          ((S.pkg.surveys || []).length ? " · " + T("surveysDownloaded", {n: S.pkg.surveys.length}) : "");
         route();
       }, function () { $("download-status").textContent = T("needOnline"); });
   }
@@ -149,6 +150,7 @@
       li.appendChild(el("p", v.address, "muted"));
       list.appendChild(li);
     });
+    if (self.OfflineSurvey) { OfflineSurvey.renderList(); }
     renderQueue();
     show("home");
   }
@@ -261,6 +263,10 @@
     var parts = (location.hash || "").replace(/^#/, "").split("/");
     if (parts[0] === "visit") { return renderVisit(parseInt(parts[1], 10)); }
     if (parts[0] === "person") { return OfflineForms.renderPerson(parseInt(parts[1], 10), parseInt(parts[2], 10)); }
+    if (parts[0] === "survey") { return OfflineSurvey.renderSurvey(parseInt(parts[1], 10)); }
+    if (parts[0] === "change") {
+      return OfflineSurvey.renderChange(parseInt(parts[1], 10), parseInt(parts[2], 10), parseInt(parts[3], 10));
+    }
     return renderHome();
   }
   window.addEventListener("hashchange", function () { if (S.key) { route(); } });

@@ -147,5 +147,5 @@
     }).then(A.refresh).then(A.trySync);
   });
 
-  self.OfflineForms = {renderPerson: renderPerson, validatePerson: validatePerson};
+  self.OfflineForms = {renderPerson: renderPerson, validatePerson: validatePerson, enqueue: enqueue};
 })();

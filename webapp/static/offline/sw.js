@@ -2,12 +2,12 @@
    files are cached so the app opens without a connection; the JSON API always goes to the
    network (the phone's data lives encrypted in IndexedDB, never in this cache). */
 "use strict";
-var CACHE = "offline-app-v1";
+var CACHE = "offline-app-v2";
 var SHELL = "/offline/";
 var FILES = [SHELL, "/offline/manifest.webmanifest", "/static/app.css", "/static/app.js",
   "/static/offline/offline.css", "/static/offline/idcheck.js", "/static/offline/vault.js",
   "/static/offline/photos.js", "/static/offline/sync.js", "/static/offline/app.js", "/static/offline/forms.js",
-  "/static/offline/icon-192.png", "/static/offline/icon-512.png"];
+  "/static/offline/survey.js", "/static/offline/icon-192.png", "/static/offline/icon-512.png"];
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (cache) {

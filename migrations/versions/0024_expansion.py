@@ -1,14 +1,14 @@
 """expansion (参保扩面): grouping rules, target lists, drives, their village rounds, contacts, the report's tally
 
-Revision ID: 0021_h16exp_expansion
-Revises: 0020_village_surveys
+Revision ID: 0024_expansion
+Revises: 0023_employer_inspection
 Create Date: 2026-11-30 17:50:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0021_h16exp_expansion'
-down_revision = '0020_village_surveys'
+revision = '0024_expansion'
+down_revision = '0023_employer_inspection'
 branch_labels = None
 depends_on = None
 
