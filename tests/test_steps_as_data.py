@@ -25,8 +25,9 @@ def _shipped():
 def test_every_shipped_step_is_described_by_its_diagram():
     steps = bundle_steps(_shipped())
     # seven campaign steps, the township change review, the village survey, the two spot-check lanes,
-    # the township summary and its review, the employer inspection's two
-    assert len(steps) == 15
+    # the township summary and its review, the employer inspection's two, and the expansion
+    # drive's contact round in the village lane and in the township lane
+    assert len(steps) == 17
     for step in steps.values():
         assert step.form in FORM_KINDS, step
         assert step.name and step.title_en and step.role in ("village", "township", "county", "agency")
@@ -45,6 +46,9 @@ def test_every_shipped_step_is_described_by_its_diagram():
     recheck = steps[("employer_inspection", "recheck_employer")]
     assert (recheck.role, recheck.form, recheck.decision_variable, recheck.deadline) == (
         "county", "inspection_outcome", "inspection_outcome", "P30D")
+    for task_id, role in (("contact_targets", "village"), ("township_contact_targets", "township")):
+        contact = steps[("expansion_drive", task_id)]
+        assert (contact.role, contact.form, contact.comment_variable) == (role, "expansion_contact", "contact_note")
 
 
 def test_deadline_properties_expand_into_the_timer_paths_the_runtime_reads():
@@ -55,7 +59,7 @@ def test_deadline_properties_expand_into_the_timer_paths_the_runtime_reads():
                                "exclusiveGateway", "callActivity")]
     drawn = sum(len(flow_nodes(xml)) for xml in files.values())
     expanded = sum(len(flow_nodes(expand_xml(xml))) for xml in files.values())
-    assert expanded - drawn == 15 * 6  # six nodes per step the administrator no longer draws
+    assert expanded - drawn == 17 * 6  # six nodes per step the administrator no longer draws
     root = etree.fromstring(expand_xml(files["township_first_review.bpmn"]).encode())
     by_id = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
     deadline = by_id["first_review_deadline"]

@@ -40,6 +40,7 @@ def create_app(config=Config):
     from .dashboard import bp as dashboard_bp
     from .documents.photos import set_photo_source
     from .employers import bp as employers_bp
+    from .expansion import bp as expansion_bp
     from .inbox import bp as inbox_bp
     from .intake_web import bp as intake_bp
     from .models import User
@@ -99,7 +100,8 @@ def create_app(config=Config):
             printing_bp,  # the registration form PDFs and case archives
             changes_bp,  # change requests
             quality_bp,  # spot checks, summaries
-            employers_bp):  # 用工检查, 年审
+            employers_bp,  # 用工检查, 年审
+            expansion_bp):  # 参保扩面
         app.register_blueprint(blueprint)
     set_photo_source(app, archive_photos)  # archives include the photos the phones uploaded
     formatting.register(app)

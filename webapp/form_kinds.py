@@ -76,6 +76,8 @@ for _kind in (
              (("issued", _l("已送达整改通知")), ("not_liable", _l("不属于参保责任单位")))),
     FormKind("inspection_outcome", _l("用工检查：整改复查与处理结果"), "inspection_outcome",
              tuple(INSPECTION_OUTCOMES)),
+    # An expansion drive's contact round: every target's contact recorded (outcome, reason, follow-up).
+    FormKind("expansion_contact", _l("扩面对象逐人联系"), "expansion"),
 ):
     register(_kind)
 

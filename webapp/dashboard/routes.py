@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from ..exports import xlsx_response
 from ..services.campaign import dashboard, progress
+from ..services.expansion import conversion as expansion_conversion
 from . import bp
 from .labels import BREAKDOWN_COLUMNS, COVERAGE_COLUMNS, COVERAGE_LABELS, MEASURE_LABELS, PHASE_LABELS
 
@@ -34,7 +35,8 @@ def index():
                            trail=_trail(area), funnel=progress.FUNNEL, measure_labels=MEASURE_LABELS,
                            breakdown_columns=BREAKDOWN_COLUMNS, coverage_columns=COVERAGE_COLUMNS,
                            coverage_labels=COVERAGE_LABELS, phases=dashboard.phases(), phase_labels=PHASE_LABELS,
-                           blank=_blank, tables=TABLES, unplaced=_unplaced(area))
+                           blank=_blank, tables=TABLES, unplaced=_unplaced(area),
+                           expansion=expansion_conversion.summary(area))
 
 
 def _trail(area):

@@ -135,7 +135,12 @@ def steps_of(version):
         with _lock:
             _cache[key] = found
             for step in found.values():
-                _titles[step.task_id] = _titles[step.name] = (step.name, step.title_en)
+                for title_key in (step.task_id, step.name):
+                    # An older hand-drawn version has no English title: it must not hide the one a
+                    # newer version gave the same step (which version is read first varies).
+                    known = _titles.get(title_key)
+                    if step.title_en or known is None or not known[1]:
+                        _titles[title_key] = (step.name, step.title_en)
                 _by_task.setdefault(step.task_id, set()).add(step)
     return found
 

@@ -14,6 +14,7 @@ from ..services.casework.tasks import TaskRefused
 from .. import engine, formatting
 from .change_pages import CHANGE_PAGES
 from .data_form_pages import DATA_FORM_PAGES
+from .expansion_pages import EXPANSION_PAGES
 from .problem_pages import PROBLEM_PAGES
 from .quality_pages import QUALITY_PAGES
 from .registration_forms import PersonRegistrationForm
@@ -24,7 +25,7 @@ from . import bp
 
 # FormKind.page (webapp/form_kinds.py) -> the renderer; which kind a task is comes from its diagram.
 PAGES = {**_CASE_PAGES, **PROBLEM_PAGES, **CHANGE_PAGES, **SURVEY_PAGES, **QUALITY_PAGES,
-         **DATA_FORM_PAGES, **INSPECTION_PAGES}
+         **DATA_FORM_PAGES, **INSPECTION_PAGES, **EXPANSION_PAGES}
 
 
 def page_for(row):

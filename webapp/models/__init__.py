@@ -11,6 +11,8 @@ from .migration import MigrationItem, MigrationRun
 from .change import ChangeRequest
 from .survey import SurveyHousehold, SurveySchedule, VillageSurvey
 from .inspection import EmployerInspection, EmployerProfile, InspectionDocument
+from .expansion import (ExpansionAssignment, ExpansionContact, ExpansionDrive, ExpansionRule, ExpansionTally,
+                        ExpansionTarget)
 from .draft import ProcessDraft
 from .quality import CampaignSummary, SpotCheckDraw, SpotCheckItem
 from .form_definition import FormDefinition, FormSubmission, FormVersion
@@ -34,4 +36,5 @@ __all__ = [
     "SpotCheckDraw", "SpotCheckItem", "CampaignSummary",
     "FormDefinition", "FormVersion", "FormSubmission",
     "EmployerInspection", "InspectionDocument", "EmployerProfile",
+    "ExpansionRule", "ExpansionTarget", "ExpansionDrive", "ExpansionAssignment", "ExpansionContact", "ExpansionTally",
 ]

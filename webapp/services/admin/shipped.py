@@ -4,7 +4,7 @@ from flask import current_app
 from ... import engine
 
 TOP_LEVEL_PROCESSES = ("registration_case", "dynamic_change", "problem_data", "village_survey", "spot_check",
-                       "campaign_summary", "employer_inspection")
+                       "campaign_summary", "employer_inspection", "expansion_drive")
 
 
 def deploy_shipped_diagrams():

@@ -15,6 +15,7 @@ from ...extensions import db
 from ...models import Area, Bulletin, LeadingGroupMember, ProgressDaily, User
 from .. import notifications
 from ...documents import bulletin_files
+from ..expansion import conversion as expansion_conversion
 from . import progress, spot_checks
 
 RANKED_MEASURES = ("target", "registered", "overdue", "reviews", "returned")
@@ -109,7 +110,9 @@ def produce(county_code, as_of, actor=None, trigger="on_demand"):
     number = (db.session.execute(select(func.max(Bulletin.number)).where(Bulletin.county_code == county_code))
               .scalar() or 0) + 1
     bulletin = Bulletin(county_code=county_code, number=number, as_of=as_of,
-                        figures={"townships": rows, "totals": totals_of(rows)}, commentary=commentary(rows),
+                        figures={"townships": rows, "totals": totals_of(rows),
+                                 "expansion": expansion_conversion.as_of(county_code, as_of)},
+                        commentary=commentary(rows),
                         trigger=trigger, created_by_id=getattr(actor, "id", None))
     db.session.add(bulletin)
     db.session.flush()

@@ -40,6 +40,7 @@ from .problems import write_problem_records
 from ...infra.result_writer import ResultWriter
 from ..campaign import progress as progress_counters
 from ..casework import inspections
+from ..expansion import conversion as expansion_conversion
 
 _WRITE_SLICE = 20_000
 _PROGRESS_SECONDS = 2.0
@@ -316,6 +317,7 @@ def run_comparison(run_id: int, listener=None) -> dict:
         run.status, run.stage, run.finished_at = "done", "done", utcnow()
         progress_counters.snapshot_coverage(run)  # the dashboard's coverage, in the run's last commit
         inspections.notify_rechecks(run)  # open employer re-checks this run answers (用工检查)
+        expansion_conversion.mark(run)  # expansion targets this run shows enrolled (one UPDATE)
         db.session.commit()
         if listener is not None:
             listener("done", 1, 1)

@@ -1,0 +1,56 @@
+"""An expansion drive's contact round: the village's (or township's) targets, one contact each.
+
+Each target's contact is recorded from its own small form (webapp/expansion/routes.py); the task
+completes only when every target of the round has one.
+"""
+import secrets
+
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import Length, Optional
+
+from ..extensions import db
+from ..services import audit
+from ..services.casework import cases
+from ..services.casework.tasks import TaskRefused
+from ..services.expansion import drives
+from .task_pages import _finish, _render  # the inbox's own completion path
+
+
+class ContactDoneForm(FlaskForm):
+    """Completing the round, with an optional note."""
+
+    contact_note = TextAreaField(_l("联系情况说明"), validators=[Optional(), Length(max=1000)])
+
+
+def _complete(row, note):
+    assignment = drives.assignment_of_case(row.case)
+    try:
+        drives.check_complete(assignment)
+    except drives.DriveRefused as err:
+        raise TaskRefused(str(err)) from None
+    cases.complete(row, current_user, {"contact_note": (note or "").strip()})
+    drives.finish(assignment)
+
+
+def contact_targets_page(row):
+    """The round's targets with their contacts (phone first) and the round's completion."""
+    form = ContactDoneForm()
+    if form.validate_on_submit():
+        answer = _finish(row, lambda: _complete(row, form.contact_note.data))
+        if answer is not None:
+            return answer
+    assignment = drives.assignment_of_case(row.case)
+    audit.record(current_user, "view_expansion_targets", "case", row.case_id)
+    db.session.commit()
+    targets = drives.targets_of(assignment)
+    done = drives.contacted_ids(assignment)
+    return _render(row, "inbox/task_expansion.html", form=form, assignment=assignment, drive=assignment.drive,
+                   targets=targets, done=done, pending=sum(1 for t in targets if t.id not in done),
+                   outcomes=drives.OUTCOMES, form_key=secrets.token_hex(8))
+
+
+# FormKind.page -> renderer (webapp/form_kinds.py: expansion_contact).
+EXPANSION_PAGES = {"expansion": contact_targets_page}
