@@ -9,7 +9,7 @@ from webapp.services.expansion import drives, rules
 
 from .browser_fixtures import ARTIFACTS, BROWSER_MARKS as pytestmark  # noqa: F401 (pytest reads it)
 from .helpers import user
-from .test_expansion import LATER, PEOPLE, _enrollment, _first_list, _register, _run, _village
+from .test_expansion import LATER, PEOPLE, enrollment_rows, first_list, register_rows, run_comparison, village_of_test
 
 
 def _log_in(page, username):
@@ -24,8 +24,8 @@ def test_a_drive_page_shows_contacts_and_measured_conversion(browser_page, tmp_p
     from playwright.sync_api import expect
 
     page, failures = browser_page
-    run = _first_list(tmp_path)
-    drive = drives.open_drive(run, "秋季扩面", list(rules.GROUP_CODES), [_village().code], "village", user("county"))
+    run = first_list(tmp_path)
+    drive = drives.open_drive(run, "秋季扩面", list(rules.GROUP_CODES), [village_of_test().code], "village", user("county"))
     db.session.commit()
     assignment = ExpansionAssignment.query.one()
     row = InboxTask.query.filter_by(case_id=assignment.case_id, task_name="contact_targets").one()
@@ -46,7 +46,7 @@ def test_a_drive_page_shows_contacts_and_measured_conversion(browser_page, tmp_p
     # A later run shows two of the targets enrolled: conversion is what the data says.
     enrolled = "".join(f"{PEOPLE[i][1]},{PEOPLE[i][0]},{scheme},正常参保,\n" for i in (0, 3)
                        for scheme in ("城乡居民养老保险", "新农合"))
-    _run(tmp_path, "2", LATER, _register(_village()), _enrollment(enrolled))
+    run_comparison(tmp_path, "2", LATER, register_rows(village_of_test()), enrollment_rows(enrolled))
 
     _log_in(page, "county")
     page.locator("#nav-expansion").click()
@@ -71,8 +71,8 @@ def test_the_contact_round_fits_a_phone(live_server, tmp_path):  # noqa: F811
 
     from .test_browser_phone import assert_fits, log_in, open_browser
 
-    run = _first_list(tmp_path)
-    drive = drives.open_drive(run, "秋季扩面", ["farmer"], [_village().code], "village", user("county"))
+    run = first_list(tmp_path)
+    drive = drives.open_drive(run, "秋季扩面", ["farmer"], [village_of_test().code], "village", user("county"))
     db.session.commit()
     row = InboxTask.query.filter_by(case_id=ExpansionAssignment.query.one().case_id).one()
     target = ExpansionTarget.query.filter_by(drive_id=drive.id).one()

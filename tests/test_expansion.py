@@ -30,11 +30,11 @@ EXPECTED = {"赵职工": "enterprise_employee", "钱务工": "migrant_worker", "
             "周个体": "flexible", "吴下岗": "unemployed"}
 
 
-def _village():
+def village_of_test():
     return user("village1").area
 
 
-def _register(village):
+def register_rows(village):
     address = "安徽省池州市东至县某镇某村"
     rows = [f"2000{n:06d},{name},{id_number},户主,{address},正常,{village.code},{hukou},{job},{current or address}\r\n"
             for n, (name, id_number, hukou, job, current) in enumerate(PEOPLE)]
@@ -42,14 +42,14 @@ def _register(village):
     return HEADER + "".join(rows)
 
 
-def _enrollment(extra=""):
+def enrollment_rows(extra=""):
     laid_off = PEOPLE[5][1]
     return ("身份证号,姓名,险种,参保状态,单位名称\n"
             f"{INSURED},郑参保,城乡居民养老保险,正常参保,\n{INSURED},郑参保,新农合,正常参保,\n"
             f"{laid_off},吴下岗,企业职工基本养老保险,终止参保,东至县某机械厂\n" + extra)
 
 
-def _run(tmp_path, label, as_of, register, enrollment):
+def run_comparison(tmp_path, label, as_of, register, enrollment):
     for name, source, body, encoding in ((f"户籍{label}.csv", "public_security", register, "gbk"),
                                          (f"参保{label}.csv", "social_insurance", enrollment, "utf-8-sig")):
         path = tmp_path / name
@@ -63,8 +63,8 @@ def _run(tmp_path, label, as_of, register, enrollment):
     return db.session.get(ComparisonRun, run.id)
 
 
-def _first_list(tmp_path):
-    run = _run(tmp_path, "1", AS_OF, _register(_village()), _enrollment())
+def first_list(tmp_path):
+    run = run_comparison(tmp_path, "1", AS_OF, register_rows(village_of_test()), enrollment_rows())
     assert targets.build_list(run.id) == len(PEOPLE)
     db.session.commit()
     assert targets.build_list(run.id) == len(PEOPLE)  # the job run twice builds nothing new
@@ -78,7 +78,7 @@ def _groups(run):
 
 
 def test_targets_are_grouped_by_rules_county_staff_edit_and_bad_rules_are_refused(county, client, tmp_path):
-    run = _first_list(tmp_path)
+    run = first_list(tmp_path)
     assert _groups(run) == EXPECTED
     laid_off = ExpansionTarget.query.filter_by(run_id=run.id, name="吴下岗").one()
     assert laid_off.former_employer and laid_off.age == 41 and laid_off.missing == "pension;medical"
@@ -113,8 +113,8 @@ def test_targets_are_grouped_by_rules_county_staff_edit_and_bad_rules_are_refuse
 
 
 def test_the_list_filters_by_township_and_village_and_exports(county, client, tmp_path):
-    run = _first_list(tmp_path)
-    village = _village()
+    run = first_list(tmp_path)
+    village = village_of_test()
     client.login("county")
     html = client.get(f"/expansion/?run={run.id}&group=farmer").get_data(as_text=True)
     assert "李农民" in html and "赵职工" not in html and PEOPLE[3][1] not in html  # IDs masked
@@ -139,7 +139,7 @@ def _open_drive(client, run):
     client.login("county")
     response = client.post(f"/expansion/drives?run={run.id}",
                            {"name": "秋季扩面", "groups": [code for code in rules.GROUP_CODES],
-                            "areas": [_village().code], "contact_role": "village"}, token_from="/expansion/drives")
+                            "areas": [village_of_test().code], "contact_role": "village"}, token_from="/expansion/drives")
     assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
     client.logout()
     return ExpansionDrive.query.one()
@@ -153,12 +153,12 @@ def _contact(client, page, assignment, target, outcome, reason="", follow_up="",
 
 
 def test_a_drive_is_worked_through_the_inbox_and_a_later_run_converts_targets(county, client, tmp_path):
-    run = _first_list(tmp_path)
+    run = first_list(tmp_path)
     drive = _open_drive(client, run)
     assert drive.targets == len(PEOPLE)
     assignment = ExpansionAssignment.query.one()
     row = open_task(db.session.get(Case, assignment.case_id), "contact_targets")
-    assert row.lane == "village" and row.village_code == _village().code and row.due_at is not None
+    assert row.lane == "village" and row.village_code == village_of_test().code and row.due_at is not None
 
     client.login("village1")
     assert f'data-task="{row.id}"' in client.get("/inbox?view=team").get_data(as_text=True)
@@ -208,7 +208,7 @@ def test_a_drive_is_worked_through_the_inbox_and_a_later_run_converts_targets(co
     # A later run: 赵职工 and 钱务工 enrolled (both basic schemes), 吴下岗 in resident medical only.
     enrolled = "".join(f"{PEOPLE[i][1]},{PEOPLE[i][0]},{scheme},正常参保,\n" for i in (0, 1)
                        for scheme in ("城乡居民养老保险", "新农合")) + f"{PEOPLE[5][1]},吴下岗,新农合,正常参保,\n"
-    later = _run(tmp_path, "2", LATER, _register(_village()), _enrollment(enrolled))
+    later = run_comparison(tmp_path, "2", LATER, register_rows(village_of_test()), enrollment_rows(enrolled))
     db.session.expire_all()
     converted = {t.name for t in ExpansionTarget.query.filter_by(run_id=run.id) if t.converted_run_id == later.id}
     assert converted == {"赵职工", "钱务工", "吴下岗"}
@@ -237,7 +237,7 @@ def test_a_drive_is_worked_through_the_inbox_and_a_later_run_converts_targets(co
     assert 'id="drive-converted">3<' in html
     # A new drive over the same list takes no target already in a drive.
     try:
-        drives.open_drive(run, "再来", list(rules.GROUP_CODES), [_village().code], "village", None)
+        drives.open_drive(run, "再来", list(rules.GROUP_CODES), [village_of_test().code], "village", None)
     except drives.DriveRefused as err:
         assert "没有尚未纳入行动的扩面对象" in str(err)
     else:
@@ -247,13 +247,13 @@ def test_a_drive_is_worked_through_the_inbox_and_a_later_run_converts_targets(co
 
 
 def test_conversion_reaches_the_dashboard_and_the_bulletin(county, client, tmp_path):
-    run = _first_list(tmp_path)
-    drive = drives.open_drive(run, "冬季扩面", ["farmer", "enterprise_employee"], [_village().code], "village", None)
+    run = first_list(tmp_path)
+    drive = drives.open_drive(run, "冬季扩面", ["farmer", "enterprise_employee"], [village_of_test().code], "village", None)
     db.session.commit()
     assert drive.targets == 2
     enrolled = "".join(f"{PEOPLE[i][1]},{PEOPLE[i][0]},{scheme},正常参保,\n" for i in (0, 3)
                        for scheme in ("城乡居民养老保险", "新农合"))
-    later = _run(tmp_path, "2", LATER, _register(_village()), _enrollment(enrolled))
+    later = run_comparison(tmp_path, "2", LATER, register_rows(village_of_test()), enrollment_rows(enrolled))
     client.login("county")
     html = client.get("/dashboard/").get_data(as_text=True)
     assert 'id="dashboard-expansion"' in html and "33.3%" in html  # 2 of 6
@@ -271,7 +271,7 @@ def test_conversion_reaches_the_dashboard_and_the_bulletin(county, client, tmp_p
 def test_the_build_button_runs_a_job_in_a_real_worker(county, client, tmp_path, workers, redis_server):
     from .worker_fixtures import wait_until
 
-    run = _run(tmp_path, "1", AS_OF, _register(_village()), _enrollment())
+    run = run_comparison(tmp_path, "1", AS_OF, register_rows(village_of_test()), enrollment_rows())
     workers.start("intake", "--no-scheduler")
     client.login("county")
     assert "/expansion/build" in client.get("/expansion/").get_data(as_text=True)

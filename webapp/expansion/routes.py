@@ -13,6 +13,7 @@ from ..models import Area, ComparisonRun, ExpansionRule, ExpansionTarget, WORKIN
 from ..services import audit, scoping
 from ..services.expansion import rules, targets
 from ..jobs import expansion as expansion_jobs
+from ..queues import enqueue
 
 EDIT_ROLES = ("county", "agency")  # county staff edit the rules, build lists and open drives
 PER_PAGE = 50
@@ -73,8 +74,6 @@ def target_list():
 @roles_required(*EDIT_ROLES)
 def build():
     """Build the target list of the county's latest comparison run (a job; twice builds nothing new)."""
-    from ..queues import enqueue
-
     run = targets.latest_done_run(_county())
     if run is None:
         flash(_("还没有已完成的比对，无法生成扩面对象名单。"), "error")

@@ -16,7 +16,7 @@ from ..services import audit
 from ..services.casework import cases
 from ..services.casework.tasks import TaskRefused
 from ..services.expansion import drives
-from .task_pages import _finish, _render  # the inbox's own completion path
+from .task_pages import finish_task, render_task_page  # the inbox's own completion path
 
 
 class ContactDoneForm(FlaskForm):
@@ -39,7 +39,7 @@ def contact_targets_page(row):
     """The round's targets with their contacts (phone first) and the round's completion."""
     form = ContactDoneForm()
     if form.validate_on_submit():
-        answer = _finish(row, lambda: _complete(row, form.contact_note.data))
+        answer = finish_task(row, lambda: _complete(row, form.contact_note.data))
         if answer is not None:
             return answer
     assignment = drives.assignment_of_case(row.case)
@@ -47,7 +47,7 @@ def contact_targets_page(row):
     db.session.commit()
     targets = drives.targets_of(assignment)
     done = drives.contacted_ids(assignment)
-    return _render(row, "inbox/task_expansion.html", form=form, assignment=assignment, drive=assignment.drive,
+    return render_task_page(row, "inbox/task_expansion.html", form=form, assignment=assignment, drive=assignment.drive,
                    targets=targets, done=done, pending=sum(1 for t in targets if t.id not in done),
                    outcomes=drives.OUTCOMES, form_key=secrets.token_hex(8))
 
