@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 MEASURE_LABELS = {
     "target": _l("目标户数"), "distributed": _l("已分发"), "visited": _l("已入户"),
     "first_reviewed": _l("已初审"), "audited": _l("已审核"), "registered": _l("已登记"),
+    "enrolled_next": _l("下次比对已参保（人）"),
     "reviews": _l("审核次数"), "returned": _l("退回次数"), "overdue": _l("超期任务"),
     "completion_rate": _l("完成率(%)"), "return_rate": _l("退回率(%)"),
 }

@@ -94,7 +94,7 @@ def export(table):
     area = _area()
     if table == "funnel":
         totals = dashboard.totals(area)
-        headers = [_("环节"), _("户数")]
+        headers = [_("环节"), _("数量")]
         rows = [(str(MEASURE_LABELS[m]), totals[m]) for m in progress.FUNNEL]
     elif table == "breakdown":
         headers = [_("代码"), _("地区")] + [str(MEASURE_LABELS[c]) for c in BREAKDOWN_COLUMNS]

@@ -12,6 +12,7 @@ from .change import ChangeRequest
 from .survey import SurveyHousehold, SurveySchedule, VillageSurvey
 from .draft import ProcessDraft
 from .notification import Notification, NOTIFICATION_KINDS  # what timers, escalations and runs tell users
+from .completeness import CompletenessExclusion, EnrolledAfterRun, VillageCompleteness
 from .progress import Bulletin, CoverageSnapshot, LeadingGroupMember, ProgressDaily, ProgressTotal
 from .offline import DocumentPhoto, OfflineEntry, SyncReceipt, SyncReport
 from .intake import (ComparisonChange, ComparisonEmployer, ComparisonResult, ComparisonRun, HeaderMapping,
@@ -28,4 +29,5 @@ __all__ = [
     "CoverageSnapshot", "LeadingGroupMember", "Bulletin", "ArchiveCounter", "CaseArchive",
     "DocumentPhoto", "OfflineEntry", "SyncReceipt", "SyncReport",
     "ChangeRequest", "SurveySchedule", "VillageSurvey", "SurveyHousehold",
+    "CompletenessExclusion", "VillageCompleteness", "EnrolledAfterRun",
 ]

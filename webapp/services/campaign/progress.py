@@ -10,10 +10,12 @@ figure and the work it counts commit or roll back together:
 * ``overdue_cleared``   supervision.change_due, the engine's cancel and migration -> ``overdue`` (-1)
 * ``registered``        operations.registry_apply          -> ``registered``, coverage gains
 * ``snapshot_coverage`` intake_runs.run_comparison (done)  -> one coverage row per village
+* ``enrolled.record_run`` intake_runs.run_comparison (done) -> ``enrolled_next`` (people, not households)
 
 Funnel measures count each case once, the first time it reaches the stage (a case that goes
 round after a return is not visited twice); ``reviews`` and ``returned`` count every decision,
-which is what a return rate is made of.
+which is what a return rate is made of. ``enrolled_next`` ends the funnel with people: those a
+comparison run found uninsured and a later run shows enrolled (services.campaign.enrolled).
 """
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -25,7 +27,7 @@ from ... import clock
 from ...extensions import db
 from ...models import CaseEvent, ComparisonResult, ComparisonRun, CoverageSnapshot, ProgressDaily, ProgressTotal
 
-FUNNEL = ("target", "distributed", "visited", "first_reviewed", "audited", "registered")
+FUNNEL = ("target", "distributed", "visited", "first_reviewed", "audited", "registered", "enrolled_next")
 MEASURES = FUNNEL + ("reviews", "returned", "overdue")
 # (task name, decision that moves the case on) -> the funnel stage it reaches.
 _STAGES = {("assign_household", None): "distributed", ("visit_household", "completed"): "visited",

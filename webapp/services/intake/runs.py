@@ -39,6 +39,7 @@ from .importing import batch_chunks
 from .problems import write_problem_records
 from ...infra.result_writer import ResultWriter
 from ..campaign import progress as progress_counters
+from ..campaign import enrolled
 
 _WRITE_SLICE = 20_000
 _PROGRESS_SECONDS = 2.0
@@ -314,6 +315,7 @@ def run_comparison(run_id: int, listener=None) -> dict:
                           linked_rows=linked_rows, **employer_counts)
         run.status, run.stage, run.finished_at = "done", "done", utcnow()
         progress_counters.snapshot_coverage(run)  # the dashboard's coverage, in the run's last commit
+        enrolled.record_run(run)  # the funnel's last stage: uninsured before, enrolled now
         db.session.commit()
         if listener is not None:
             listener("done", 1, 1)
