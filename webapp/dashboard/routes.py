@@ -4,9 +4,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..exports import xlsx_response
-from ..services.campaign import dashboard, progress
+from ..services.campaign import completion, dashboard, progress
 from . import bp
-from .labels import BREAKDOWN_COLUMNS, COVERAGE_COLUMNS, COVERAGE_LABELS, MEASURE_LABELS, PHASE_LABELS
+from .labels import COMPLETENESS_STATUS_LABELS, BREAKDOWN_COLUMNS, COVERAGE_COLUMNS, COVERAGE_LABELS, MEASURE_LABELS, PHASE_LABELS
 
 TABLES = ("funnel", "breakdown", "coverage", "daily")
 
@@ -29,8 +29,12 @@ def _blank(value):
 def index():
     """The dashboard of one area: funnel, breakdown by child area, coverage, daily progress."""
     area = _area()
+    breakdown = dashboard.breakdown(area)
+    # Village rows show whether the township declared the village complete (kept counts, no check).
+    statuses = completion.village_statuses([r["code"] for r in breakdown]) if area.level == "township" else {}
     return render_template("dashboard/index.html", area=area, totals=dashboard.totals(area),
-                           breakdown=dashboard.breakdown(area), coverage=dashboard.coverage(area),
+                           breakdown=breakdown, completeness=statuses,
+                           completeness_labels=COMPLETENESS_STATUS_LABELS, coverage=dashboard.coverage(area),
                            trail=_trail(area), funnel=progress.FUNNEL, measure_labels=MEASURE_LABELS,
                            breakdown_columns=BREAKDOWN_COLUMNS, coverage_columns=COVERAGE_COLUMNS,
                            coverage_labels=COVERAGE_LABELS, phases=dashboard.phases(), phase_labels=PHASE_LABELS,
