@@ -6,7 +6,7 @@ from openpyxl import load_workbook
 
 from webapp.extensions import db
 from webapp.idnumber import make_id
-from webapp.models import AuditEvent, Case, Household, Person, VillageCompleteness
+from webapp.models import Area, AuditEvent, Case, Household, Person, VillageCompleteness
 from webapp.services.campaign import completion
 from webapp.services.casework import cases, tasks
 
@@ -132,6 +132,8 @@ def test_each_gap_is_found_fixed_and_the_village_declared(county, make_client):
     assert f'data-area="{village.code}" data-status="complete"' in listing
     dashboard_page = township.get("/dashboard/").get_data(as_text=True)
     assert 'class="completeness" data-status="complete"' in dashboard_page
+    breakdown = load_workbook(BytesIO(township.get("/dashboard/export/breakdown.xlsx").data)).active
+    assert [r[-1].value for r in breakdown.iter_rows(min_row=2) if r[0].value == village.code] == ["村级完成"]
 
     # New work after the declaration shows as a declared village with new gaps, not silently.
     _new_person(first.household, 303)
@@ -152,7 +154,15 @@ def test_completeness_pages_are_scoped(county, make_client):
     assert visitor.get(f"/dashboard/completeness/{other.code}").status_code == 404
     assert visitor.get(f"/dashboard/completeness/{village.township_code}").status_code == 404
     township_page = township.get(f"/dashboard/completeness/{village.township_code}")
-    assert township_page.status_code == 200 and f'data-area="{other.code}"' in township_page.get_data(as_text=True)
+    assert township_page.status_code == 200 and f'data-area="{other.code}" data-status="unchecked"' in \
+        township_page.get_data(as_text=True)
+    response = township.post(f"/dashboard/completeness/{village.township_code}/recheck", {},
+                             token_from=f"/dashboard/completeness/{village.township_code}")
+    assert response.status_code == 302
+    completion.recheck_township(Area.query.filter_by(code=village.township_code).one())  # the job's work
+    db.session.commit()
+    listing = township.get(f"/dashboard/completeness/{village.township_code}").get_data(as_text=True)
+    assert 'data-status="unchecked"' not in listing and f'data-area="{other.code}" data-status="gaps"' in listing
     assert township.get("/dashboard/completeness/341721000000").status_code in (403, 404)
     county_page = county_client.get("/dashboard/completeness/").get_data(as_text=True)
     assert f'data-area="{village.township_code}"' in county_page

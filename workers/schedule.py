@@ -17,7 +17,7 @@ from rq import Queue
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
-from workers import change_jobs, jobs
+from workers import change_jobs, completeness_jobs, jobs
 
 log = logging.getLogger(__name__)
 KEY_PREFIX = "workers:periodic"
@@ -42,6 +42,8 @@ PERIODIC_JOBS = (
     Periodic("timer-sweep", jobs.sweep_timers, "timers", every=30, timeout=120, kwargs={"max_seconds": 90}),
     Periodic("daily-digest", jobs.daily_digests, "default", every=900, timeout=300),
     Periodic("village-surveys", change_jobs.open_due_surveys, "default", every=3600, timeout=300),
+    # Completeness counts of every village (the county list and the dashboard's village rows read them).
+    Periodic("completeness-recheck", completeness_jobs.recheck_villages, "default", every=3600, timeout=1200),
     # The weekly progress bulletin (定期通报), as of the day before; BULLETIN_EVERY_SECONDS changes
     # the interval (the job does nothing when a county's bulletin for that date exists).
     Periodic("weekly-bulletin", jobs.produce_bulletins, "default",

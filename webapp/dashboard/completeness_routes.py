@@ -1,13 +1,18 @@
 """Completeness pages (村不漏户、户不漏人、人不漏项): county, township and village lists of gaps,
 explaining a household or person away, declaring a village complete, and the gaps as Excel."""
+import time
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+
+from workers import completeness_jobs
 
 from ..exports import xlsx_response
 from ..extensions import db
 from ..labels import RECORD_FIELDS
 from ..models import Area, CompletenessExclusion, Household, Person
+from ..queues import enqueue
 from ..services import audit
 from ..services.campaign import completeness, completion, dashboard
 from . import bp
@@ -59,9 +64,8 @@ def completeness_page(code=None):
         rows = completion.township_rows(area)
         return render_template("dashboard/completeness_list.html", rows=rows, **common)
     if area.level == "township":
-        rows = completion.village_rows(area)
-        db.session.commit()  # the counts just found are kept for the county list and the dashboard
-        return render_template("dashboard/completeness_list.html", rows=rows, **common)
+        return render_template("dashboard/completeness_list.html", rows=completion.village_rows(area),
+                               empty_form=EmptyForm(), **common)
     found = completion.check(area.county_code, [area.code])[area.code]
     kept = completion.declarations([area.code]).get(area.code)
     audit.record(current_user, "view_completeness", "area", area.code)
@@ -81,6 +85,19 @@ def _exclusion_form():
     reasons = {**HOUSEHOLD_REASON_LABELS, **PERSON_REASON_LABELS}
     form.reason.choices = [("", _("（请选择）"))] + [(k, str(v)) for k, v in reasons.items()]
     return form
+
+
+@bp.route("/completeness/<code>/recheck", methods=["POST"])
+@login_required
+def recheck(code):
+    """Check every village of a township again, in a job (tens of thousands of people)."""
+    township = _area(code)
+    if township.level != "township" or not EmptyForm().validate_on_submit():
+        abort(404)
+    enqueue("default", completeness_jobs.recheck_township, township.code,
+            job_id=f"completeness-recheck-{township.code}-{int(time.time() // 60)}")
+    flash(_("已安排重新检查本乡镇各村(社区)，稍后刷新本页查看结果。"), "success")
+    return redirect(url_for("dashboard.completeness_page", code=township.code))
 
 
 @bp.route("/completeness/<code>/exclude", methods=["POST"])

@@ -30,4 +30,5 @@ HOUSEHOLD_REASON_LABELS = {"moved_out": _l("户已迁出"), "empty": _l("空挂�
 PERSON_REASON_LABELS = {"deceased": _l("已死亡"), "moved_out": _l("已迁出"), "duplicate": _l("重复人员"),
                         "away": _l("长期不在本地居住"), "other": _l("其他")}
 COMPLETENESS_STATUS_LABELS = {"complete": _l("村级完成"), "declared_new_gaps": _l("已确认完成，但有新缺口"),
-                              "ready": _l("无缺口，待乡镇确认"), "gaps": _l("有缺口")}
+                              "ready": _l("无缺口，待乡镇确认"), "gaps": _l("有缺口"),
+                              "unchecked": _l("未检查")}

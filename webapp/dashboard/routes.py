@@ -6,7 +6,8 @@ from flask_login import current_user, login_required
 from ..exports import xlsx_response
 from ..services.campaign import completion, dashboard, progress
 from . import bp
-from .labels import COMPLETENESS_STATUS_LABELS, BREAKDOWN_COLUMNS, COVERAGE_COLUMNS, COVERAGE_LABELS, MEASURE_LABELS, PHASE_LABELS
+from .labels import (BREAKDOWN_COLUMNS, COMPLETENESS_STATUS_LABELS, COVERAGE_COLUMNS, COVERAGE_LABELS,
+                     MEASURE_LABELS, PHASE_LABELS)
 
 TABLES = ("funnel", "breakdown", "coverage", "daily")
 
@@ -104,6 +105,11 @@ def export(table):
         headers = [_("代码"), _("地区")] + [str(MEASURE_LABELS[c]) for c in BREAKDOWN_COLUMNS]
         rows = [[r["code"], r["name"] or _unplaced(area)] + [_blank(r[c]) for c in BREAKDOWN_COLUMNS]
                 for r in dashboard.breakdown(area)]
+        if area.level == "township":  # the villages' completeness, as on the page
+            statuses = completion.village_statuses([row[0] for row in rows])
+            headers.append(_("完整性"))
+            for row in rows:
+                row.append(str(COMPLETENESS_STATUS_LABELS[statuses[row[0]]]) if row[0] in statuses else "")
     elif table == "coverage":
         headers = [_("代码"), _("地区")] + [str(COVERAGE_LABELS[c]) for c in COVERAGE_COLUMNS]
         rows = [[r["code"], r["name"] or _unplaced(area)] + [_blank(r[c]) for c in COVERAGE_COLUMNS]

@@ -28,7 +28,7 @@ class CompletenessRefused(Exception):
 
 def gaps_total(counts):
     """How many gaps of every kind ``counts`` holds."""
-    return sum(counts.get(kind, 0) for kind in completeness.GAP_KINDS)
+    return sum(counts.get(kind) or 0 for kind in completeness.GAP_KINDS)
 
 
 def status_of(gaps, declared_at):
@@ -68,20 +68,31 @@ def declarations(village_codes):
 
 
 def village_rows(township):
-    """The township's villages with their gaps found now, kept, and each village's status."""
+    """The township's villages with their kept gap counts and status (one indexed read, no check).
+
+    A township holds tens of thousands of people: checking all its villages is the job's work
+    (``workers.completeness_jobs``) or the "check again" button's; each row shows when it was checked.
+    """
     villages = Area.query.filter_by(parent_id=township.id).order_by(Area.code).all()
-    found = check(township.county_code, [v.code for v in villages])
-    kept = declarations([v.code for v in villages])
+    kept = {row.village_code: row for row in
+            VillageCompleteness.query.filter_by(township_code=township.code)}
     rows = []
     for village in villages:
-        counts = found[village.code].counts()
-        declared = kept.get(village.code)
-        declared_at = declared.declared_at if declared else None
-        rows.append({"code": village.code, "name": village.name, "households": counts["households"],
-                     **{kind: counts[kind] for kind in completeness.GAP_KINDS}, "gaps": gaps_total(counts),
-                     "declared_at": declared_at, "declared_by": declared.declared_by if declared_at else None,
-                     "status": status_of(gaps_total(counts), declared_at)})
+        row = kept.get(village.code)
+        counts = {"household": row.household_gaps, "member": row.member_gaps, "field": row.field_gaps} \
+            if row else {kind: None for kind in completeness.GAP_KINDS}
+        declared_at = row.declared_at if row else None
+        rows.append({"code": village.code, "name": village.name, "households": row.households if row else None,
+                     **counts, "checked_at": row.checked_at if row else None, "declared_at": declared_at,
+                     "declared_by": row.declared_by if declared_at else None,
+                     "status": status_of(gaps_total(counts), declared_at) if row else "unchecked"})
     return rows
+
+
+def recheck_township(township):
+    """Check every village of ``township`` now and keep the counts (the job's and the button's work)."""
+    villages = Area.query.filter_by(parent_id=township.id).order_by(Area.code).all()
+    return check(township.county_code, [v.code for v in villages])
 
 
 def township_rows(county):
