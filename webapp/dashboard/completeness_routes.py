@@ -76,8 +76,14 @@ def completeness_page(code=None):
                            empty_form=EmptyForm(), may_exclude=current_user.role in EXCLUDE_ROLES,
                            may_declare=current_user.role in completion.DECLARE_ROLES, gap_labels=GAP_LABELS,
                            detail_labels=GAP_DETAIL_LABELS, field_labels=FIELD_LABELS,
-                           household_reasons=HOUSEHOLD_REASON_LABELS, person_reasons=PERSON_REASON_LABELS,
+                           household_reasons=_texts(HOUSEHOLD_REASON_LABELS),
+                           person_reasons=_texts(PERSON_REASON_LABELS),
                            **common)
+
+
+def _texts(labels):
+    # Translated once per page, not once per gap row (a village may list hundreds).
+    return {key: str(label) for key, label in labels.items()}
 
 
 def _exclusion_form():
