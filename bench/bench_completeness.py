@@ -41,14 +41,21 @@ def _forms():
                               .join(Person, Person.household_id == Case.household_id)
                               .where(Case.id.in_(visited))).all()
     now = datetime(2026, 6, 30)
-    # JSON text: the bulk writer hands values to the driver as they are.
-    complete, lacking = json.dumps(FORM), json.dumps(dict(FORM, willing_scheme=""))
+    # SQLite's bulk path hands values to the driver as they are (JSON text); PostgreSQL's goes
+    # through the column's JSON type (dicts).
+    complete, lacking = FORM, dict(FORM, willing_scheme="")
+    if db.engine.dialect.name == "sqlite":
+        complete, lacking = json.dumps(complete), json.dumps(lacking)
     forms = [(case_id, person_id, id_number, name, lacking if index % 50 == 0 else complete, now)
              for index, (case_id, person_id, id_number, name) in enumerate(rows)]
     for start in range(0, len(forms), 20000):
         insert_tuples(RegistrationForm, ["case_id", "person_id", "id_number", "name", "data", "updated_at"],
                       forms[start:start + 20000])
     db.session.commit()
+    if db.engine.dialect.name == "postgresql":  # statistics for the new rows, as autovacuum would
+        with db.engine.connect() as conn:
+            conn.exec_driver_sql("ANALYZE registration_form")
+            conn.commit()
     return len(forms)
 
 

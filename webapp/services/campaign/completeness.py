@@ -76,8 +76,8 @@ def find_gaps(county_code, village_codes):
     members = _members(county_code, codes)
     excluded = _exclusions(codes)
     cases = _cases(county_code, codes)
-    visited = _visited(county_code, codes)
-    forms = _forms(county_code, codes)
+    visited = _visited([case.id for rows in cases.values() for case in rows])
+    forms = _forms(sorted(visited))
     insured = _confirmed_insured(county_code, codes)
     for household in households:
         village = found[household.village_code]
@@ -143,22 +143,32 @@ def _cases(county_code, codes):
     return result
 
 
-def _visited(county_code, codes):
-    """Ids of the area's registration cases whose visit was completed at least once."""
-    return set(db.session.execute(
-        select(CaseEvent.case_id).join(Case, Case.id == CaseEvent.case_id)
-        .where(*_case_filter(county_code, codes), CaseEvent.kind == "task_completed",
-               CaseEvent.task_name == "visit_household", CaseEvent.decision == "completed")).scalars())
+def _chunks(ids, size=5000):
+    # Explicit id lists (the planners use the case id indexes for them), a bounded number at a time.
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
 
 
-def _forms(county_code, codes):
+def _visited(case_ids):
+    """Ids of the cases (of ``case_ids``) whose visit was completed at least once."""
+    result = set()
+    for chunk in _chunks(case_ids):
+        result.update(db.session.execute(
+            select(CaseEvent.case_id).where(CaseEvent.case_id.in_(chunk), CaseEvent.kind == "task_completed",
+                                            CaseEvent.task_name == "visit_household",
+                                            CaseEvent.decision == "completed")).scalars())
+    return result
+
+
+def _forms(case_ids):
+    """The forms of ``case_ids`` (the visited cases: only their forms are checked), by case id."""
     result = {}
-    for form in db.session.execute(
-            select(RegistrationForm.id, RegistrationForm.case_id, RegistrationForm.id_number,
-                   RegistrationForm.name, RegistrationForm.data)
-            .join(Case, Case.id == RegistrationForm.case_id)
-            .where(*_case_filter(county_code, codes)).order_by(RegistrationForm.id)):
-        result.setdefault(form.case_id, []).append(form)
+    for chunk in _chunks(case_ids):
+        for form in db.session.execute(
+                select(RegistrationForm.id, RegistrationForm.case_id, RegistrationForm.id_number,
+                       RegistrationForm.name, RegistrationForm.data)
+                .where(RegistrationForm.case_id.in_(chunk)).order_by(RegistrationForm.id)):
+            result.setdefault(form.case_id, []).append(form)
     return result
 
 
