@@ -53,10 +53,7 @@ def _forms():
         insert_tuples(RegistrationForm, ["case_id", "person_id", "id_number", "name", "data", "updated_at"],
                       forms[start:start + 20000])
     db.session.commit()
-    if db.engine.dialect.name == "postgresql":  # statistics for the new rows, as autovacuum would
-        with db.engine.connect() as conn:
-            conn.exec_driver_sql("ANALYZE registration_form")
-            conn.commit()
+    _analyze("registration_form")
     return len(forms)
 
 
@@ -83,7 +80,18 @@ def _second_run():
                                      "in_register", "non_local", "insured_elsewhere", "county_code",
                                      "township_code", "village_code"], values)
     db.session.commit()
+    _analyze("comparison_result")
     return db.session.get(ComparisonRun, 2)
+
+
+def _analyze(table):
+    """Statistics for rows just written in bulk, as autovacuum gives them shortly after (PostgreSQL)."""
+    from webapp.extensions import db
+
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect() as conn:
+            conn.exec_driver_sql(f"ANALYZE {table}")
+            conn.commit()
 
 
 def main():
