@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
-from . import routes, bulletin_routes  # noqa: E402,F401  (route modules register on bp)
+from . import routes, bulletin_routes, completeness_routes  # noqa: E402,F401  (route modules register on bp)

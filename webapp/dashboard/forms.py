@@ -1,7 +1,7 @@
 """Forms of the dashboard: producing a bulletin, keeping the leading-group list."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField
+from wtforms import DateField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 
@@ -21,3 +21,12 @@ class LeaderForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A button that only needs its CSRF token."""
+
+
+class ExclusionForm(FlaskForm):
+    """Explain why a household, or one member, is not to be registered (户已迁出, 空挂户, 重复户 ...)."""
+
+    household_id = HiddenField(validators=[InputRequired()])
+    person_id = HiddenField()
+    reason = SelectField(_l("原因"), validators=[InputRequired()])
+    note = StringField(_l("说明"), validators=[Length(max=256)])

@@ -4,10 +4,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..exports import xlsx_response
-from ..services.campaign import dashboard, progress
+from ..services.campaign import completion, dashboard, progress
 from ..services.expansion import conversion as expansion_conversion
 from . import bp
-from .labels import BREAKDOWN_COLUMNS, COVERAGE_COLUMNS, COVERAGE_LABELS, MEASURE_LABELS, PHASE_LABELS
+from .labels import (BREAKDOWN_COLUMNS, COMPLETENESS_STATUS_LABELS, COVERAGE_COLUMNS, COVERAGE_LABELS,
+                     MEASURE_LABELS, PHASE_LABELS)
 
 TABLES = ("funnel", "breakdown", "coverage", "daily")
 
@@ -30,8 +31,12 @@ def _blank(value):
 def index():
     """The dashboard of one area: funnel, breakdown by child area, coverage, daily progress."""
     area = _area()
+    breakdown = dashboard.breakdown(area)
+    # Village rows show whether the township declared the village complete (kept counts, no check).
+    statuses = completion.village_statuses([r["code"] for r in breakdown]) if area.level == "township" else {}
     return render_template("dashboard/index.html", area=area, totals=dashboard.totals(area),
-                           breakdown=dashboard.breakdown(area), coverage=dashboard.coverage(area),
+                           breakdown=breakdown, completeness=statuses,
+                           completeness_labels=COMPLETENESS_STATUS_LABELS, coverage=dashboard.coverage(area),
                            trail=_trail(area), funnel=progress.FUNNEL, measure_labels=MEASURE_LABELS,
                            breakdown_columns=BREAKDOWN_COLUMNS, coverage_columns=COVERAGE_COLUMNS,
                            coverage_labels=COVERAGE_LABELS, phases=dashboard.phases(), phase_labels=PHASE_LABELS,
@@ -96,12 +101,17 @@ def export(table):
     area = _area()
     if table == "funnel":
         totals = dashboard.totals(area)
-        headers = [_("环节"), _("户数")]
+        headers = [_("环节"), _("数量")]
         rows = [(str(MEASURE_LABELS[m]), totals[m]) for m in progress.FUNNEL]
     elif table == "breakdown":
         headers = [_("代码"), _("地区")] + [str(MEASURE_LABELS[c]) for c in BREAKDOWN_COLUMNS]
         rows = [[r["code"], r["name"] or _unplaced(area)] + [_blank(r[c]) for c in BREAKDOWN_COLUMNS]
                 for r in dashboard.breakdown(area)]
+        if area.level == "township":  # the villages' completeness, as on the page
+            statuses = completion.village_statuses([row[0] for row in rows])
+            headers.append(_("完整性"))
+            for row in rows:
+                row.append(str(COMPLETENESS_STATUS_LABELS[statuses[row[0]]]) if row[0] in statuses else "")
     elif table == "coverage":
         headers = [_("代码"), _("地区")] + [str(COVERAGE_LABELS[c]) for c in COVERAGE_COLUMNS]
         rows = [[r["code"], r["name"] or _unplaced(area)] + [_blank(r[c]) for c in COVERAGE_COLUMNS]

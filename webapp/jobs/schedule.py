@@ -3,7 +3,7 @@ workers/schedule.py; the administrators' queue dashboard shows them)."""
 import os
 from dataclasses import dataclass, field
 
-from . import casework, changes, expansion
+from . import casework, changes, completeness, expansion
 
 KEY_PREFIX = "workers:periodic"
 # Tests and demos shorten every interval with this variable (seconds); production leaves it unset.
@@ -27,6 +27,8 @@ PERIODIC_JOBS = (
     Periodic("timer-sweep", casework.sweep_timers, "timers", every=30, timeout=120, kwargs={"max_seconds": 90}),
     Periodic("daily-digest", casework.daily_digests, "default", every=900, timeout=300),
     Periodic("village-surveys", changes.open_due_surveys, "default", every=3600, timeout=300),
+    # Completeness counts of every village (the county list and the dashboard's village rows read them).
+    Periodic("completeness-recheck", completeness.recheck_villages, "default", every=3600, timeout=1200),
     Periodic("expansion-follow-ups", expansion.open_due_follow_ups, "default", every=3600, timeout=300),
     # The weekly progress bulletin (定期通报), as of the day before; BULLETIN_EVERY_SECONDS changes
     # the interval (the job does nothing when a county's bulletin for that date exists).

@@ -17,6 +17,7 @@ from .draft import ProcessDraft
 from .quality import CampaignSummary, SpotCheckDraw, SpotCheckItem
 from .form_definition import FormDefinition, FormSubmission, FormVersion
 from .notification import Notification, NOTIFICATION_KINDS  # what timers, escalations and runs tell users
+from .completeness import CompletenessExclusion, EnrolledAfterRun, VillageCompleteness
 from .progress import Bulletin, CoverageSnapshot, LeadingGroupMember, ProgressDaily, ProgressTotal
 from .offline import DocumentPhoto, OfflineEntry, SyncReceipt, SyncReport
 from .intake import (ComparisonChange, ComparisonEmployer, ComparisonResult, ComparisonRun, HeaderMapping,
@@ -37,4 +38,5 @@ __all__ = [
     "FormDefinition", "FormVersion", "FormSubmission",
     "EmployerInspection", "InspectionDocument", "EmployerProfile",
     "ExpansionRule", "ExpansionTarget", "ExpansionDrive", "ExpansionAssignment", "ExpansionContact", "ExpansionTally",
+    "CompletenessExclusion", "VillageCompleteness", "EnrolledAfterRun",
 ]

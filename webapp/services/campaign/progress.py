@@ -10,10 +10,12 @@ figure and the work it counts commit or roll back together:
 * ``overdue_cleared``   supervision.change_due, the engine's cancel and migration -> ``overdue`` (-1)
 * ``registered``        operations.registry_apply          -> ``registered``, coverage gains
 * ``snapshot_coverage`` intake_runs.run_comparison (done)  -> one coverage row per village
+* ``enrolled.record_run`` intake_runs.run_comparison (done) -> ``enrolled_next`` (people, not households)
 
 Funnel measures count each case once, the first time it reaches the stage (a case that goes
 round after a return is not visited twice); ``reviews`` and ``returned`` count every decision,
-which is what a return rate is made of.
+which is what a return rate is made of. ``enrolled_next`` ends the funnel with people: those a
+comparison run found uninsured and a later run shows enrolled (services.campaign.enrolled).
 """
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -29,7 +31,7 @@ from ...intake.compare import CONFIRMED, UNINSURED
 from ...intake.schemes import PENSION_MASK
 from ...models import CaseEvent, ComparisonResult, ComparisonRun, CoverageSnapshot, ProgressDaily, ProgressTotal
 
-FUNNEL = ("target", "distributed", "visited", "first_reviewed", "audited", "registered")
+FUNNEL = ("target", "distributed", "visited", "first_reviewed", "audited", "registered", "enrolled_next")
 MEASURES = FUNNEL + ("reviews", "returned", "overdue")
 # Which step reaches which funnel stage is its diagram's ``progress_stage`` property (a decision
 # that sends work back reaches none); the steps of these stages are the reviews a return rate counts.

@@ -12,7 +12,8 @@ from flask import current_app
 from sqlalchemy import delete, select
 
 from ...extensions import db
-from ...models import Case, CaseEvent, ComparisonRun, CoverageSnapshot, InboxTask, ProgressDaily, ProgressTotal
+from ...models import (Case, CaseEvent, ComparisonRun, CoverageSnapshot, EnrolledAfterRun, InboxTask, ProgressDaily,
+                       ProgressTotal)
 from ...infra.bulk import insert_tuples
 from ..casework import steps
 from .progress import REVIEW_STAGES, snapshot_coverage
@@ -65,6 +66,12 @@ def rebuild(county_code):
             select(InboxTask.township_code, InboxTask.village_code, InboxTask.due_at)
             .where(InboxTask.county_code == county_code, InboxTask.state == "ready", InboxTask.overdue.is_(True))):
         add(township, village, day_of(due) if due else None, "overdue")
+    # People enrolled at a later comparison: dated the day the run that showed them enrolled finished.
+    for township, village, finished in db.session.execute(
+            select(EnrolledAfterRun.township_code, EnrolledAfterRun.village_code, ComparisonRun.finished_at)
+            .join(ComparisonRun, ComparisonRun.id == EnrolledAfterRun.enrolled_run_id)
+            .where(EnrolledAfterRun.county_code == county_code)):
+        add(township, village, day_of(finished) if finished else None, "enrolled_next")
     db.session.execute(delete(ProgressDaily).where(ProgressDaily.county_code == county_code))
     db.session.execute(delete(ProgressTotal).where(ProgressTotal.county_code == county_code))
     insert_tuples(ProgressDaily, ["county_code", "township_code", "day", "measure", "value"],

@@ -38,7 +38,7 @@ from .employers import write_employers
 from .importing import batch_chunks
 from .problems import write_problem_records
 from ...infra.result_writer import ResultWriter
-from ..campaign import progress as progress_counters
+from ..campaign import enrolled, progress as progress_counters
 from ..casework import inspections
 from ..expansion import conversion as expansion_conversion
 
@@ -318,6 +318,7 @@ def run_comparison(run_id: int, listener=None) -> dict:
         progress_counters.snapshot_coverage(run)  # the dashboard's coverage, in the run's last commit
         inspections.notify_rechecks(run)  # open employer re-checks this run answers (用工检查)
         expansion_conversion.mark(run)  # expansion targets this run shows enrolled (one UPDATE)
+        enrolled.record_run(run)  # the funnel's last stage: uninsured before, enrolled now
         db.session.commit()
         if listener is not None:
             listener("done", 1, 1)
