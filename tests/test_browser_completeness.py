@@ -8,8 +8,8 @@ from webapp.services.campaign import completion
 
 from .browser_fixtures import ARTIFACTS, BROWSER_MARKS
 from .helpers import user
-from .test_browser_dashboard import _login
-from .test_completeness import _new_person, _place_every_case, _visit
+from .test_browser_dashboard import login_dashboard
+from .test_completeness import new_person, place_every_case, visit_household
 
 pytestmark = BROWSER_MARKS
 
@@ -19,19 +19,19 @@ def test_township_completeness_page_in_the_browser(browser_page):
 
     page, failures = browser_page
     village = user("village1").area
-    placed = _place_every_case(village)
+    placed = place_every_case(village)
     for case in placed[:-1]:
-        _visit(case)
+        visit_household(case)
     lone = Household(household_number="341721100900002", head_name="迁出户", county_code="341721",
                      township_code=village.township_code, village_code=village.code)
     db.session.add(lone)
     db.session.commit()
-    _new_person(lone, 401)
+    new_person(lone, 401)
     township = Area.query.filter_by(code=village.township_code).one()
     completion.recheck_township(township)  # what the hourly job (or the page's button) does
     db.session.commit()
     os.makedirs(ARTIFACTS, exist_ok=True)
-    _login(page, "township")
+    login_dashboard(page, "township")
     page.goto(f"/dashboard/completeness/{village.township_code}")
     row = page.locator(f"#completeness-table tr[data-area='{village.code}']")
     expect(row).to_have_attribute("data-status", "gaps")

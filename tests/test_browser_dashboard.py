@@ -16,7 +16,7 @@ from .browser_fixtures import ARTIFACTS, BROWSER_MARKS
 pytestmark = BROWSER_MARKS
 
 
-def _login(page, username):
+def login_dashboard(page, username):
     page.goto("/login")
     page.fill("#username", username)
     page.fill("#password", "demo1234")
@@ -32,7 +32,7 @@ def test_dashboard_and_township_drill_down_in_the_browser(browser_page):
     village_code = user("village1").area.code
     db.session.commit()
     os.makedirs(ARTIFACTS, exist_ok=True)
-    _login(page, "county")
+    login_dashboard(page, "county")
     page.goto("/dashboard/")
     page.wait_for_selector("body[data-charts-ready='1']")
     expect(page.locator("#chart-daily canvas")).to_have_count(1)

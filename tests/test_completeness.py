@@ -19,7 +19,7 @@ def _gaps(village_code):
     return {kind: items for kind, items in found.gaps.items()}
 
 
-def _place_every_case(village):
+def place_every_case(village):
     """Every demo case at distribution is placed in ``village`` (visitor village1)."""
     township, visitor = user("township"), user("village1")
     placed = []
@@ -34,7 +34,7 @@ def _place_every_case(village):
     return placed
 
 
-def _visit(case, overrides=None):
+def visit_household(case, overrides=None):
     """The visitor fills a form for every member (``overrides`` by ID number) and completes the visit."""
     visitor = user("village1")
     row = open_task(case, "visit_household")
@@ -47,7 +47,7 @@ def _visit(case, overrides=None):
     db.session.commit()
 
 
-def _new_person(household, serial):
+def new_person(household, serial):
     person = Person(id_number=make_id("341721", date(1990, 1, 1), serial), name=f"新成员{serial}",
                     household=household, county_code=household.county_code,
                     township_code=household.township_code, village_code=household.village_code)
@@ -58,13 +58,13 @@ def _new_person(household, serial):
 
 def test_each_gap_is_found_fixed_and_the_village_declared(county, make_client):
     village = user("village1").area
-    placed = _place_every_case(village)
+    placed = place_every_case(village)
     assert len(placed) >= 3
     lone = Household(household_number="341721100900001", head_name="空户主", county_code="341721",
                      township_code=village.township_code, village_code=village.code)
     db.session.add(lone)
     db.session.flush()
-    _new_person(lone, 301)
+    new_person(lone, 301)
 
     gaps = _gaps(village.code)  # nothing visited yet: every case is an open household gap
     assert {g["household_id"] for g in gaps["household"]} == {c.household_id for c in placed} | {lone.id}
@@ -72,10 +72,10 @@ def test_each_gap_is_found_fixed_and_the_village_declared(county, make_client):
 
     first, second, *rest = placed
     lacking = first.household.persons[0]
-    _visit(first, {lacking.id_number: {"outcome_code": "willing", "willing_scheme": ""}})
+    visit_household(first, {lacking.id_number: {"outcome_code": "willing", "willing_scheme": ""}})
     for case in [second] + rest:
-        _visit(case)
-    joined = _new_person(second.household, 302)  # entered the household after its visit
+        visit_household(case)
+    joined = new_person(second.household, 302)  # entered the household after its visit
 
     gaps = _gaps(village.code)
     assert [(g["household_id"], g["detail"]) for g in gaps["household"]] == [(lone.id, "no_case")]
@@ -112,7 +112,7 @@ def test_each_gap_is_found_fixed_and_the_village_declared(county, make_client):
     assert cases.claim(row, reviewer)
     tasks.complete_review(row, reviewer, "return", "请补填意愿参保险种")
     db.session.commit()
-    _visit(first)
+    visit_household(first)
 
     gaps = _gaps(village.code)
     assert gaps == {"household": [], "member": [], "field": []}
@@ -136,7 +136,7 @@ def test_each_gap_is_found_fixed_and_the_village_declared(county, make_client):
     assert [r[-1].value for r in breakdown.iter_rows(min_row=2) if r[0].value == village.code] == ["村级完成"]
 
     # New work after the declaration shows as a declared village with new gaps, not silently.
-    _new_person(first.household, 303)
+    new_person(first.household, 303)
     page = township.get(f"/dashboard/completeness/{village.code}").get_data(as_text=True)
     assert 'data-status="declared_new_gaps"' in page
     assert 'class="completeness" data-status="declared_new_gaps"' in township.get("/dashboard/").get_data(as_text=True)

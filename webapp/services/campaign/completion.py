@@ -47,7 +47,7 @@ def _store(county_code, found):
         values = {"household_gaps": counts["household"], "member_gaps": counts["member"],
                   "field_gaps": counts["field"], "households": counts["households"], "checked_at": now}
         # progress's dialect-aware INSERT ... ON CONFLICT (the same upsert the counters use).
-        stmt = progress._insert(VillageCompleteness).values(
+        stmt = progress.upsert_insert(VillageCompleteness).values(
             village_code=code, county_code=county_code, township_code=areacodes.township_of(code), **values)
         db.session.execute(stmt.on_conflict_do_update(index_elements=[table.c.village_code], set_=values))
 

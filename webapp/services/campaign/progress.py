@@ -44,7 +44,7 @@ def local_day(moment=None) -> date:
     return (moment or clock.now()).astimezone(zone).date()
 
 
-def _insert(model):
+def upsert_insert(model):
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return insert(model.__table__)
@@ -57,7 +57,7 @@ def bump(county_code, township_code, village_code, measure, delta=1, day=None, t
     same key wait on the row instead of losing each other's count.
     """
     township, village = township_code or "", village_code or ""
-    stmt = _insert(ProgressDaily).values(county_code=county_code, township_code=township,
+    stmt = upsert_insert(ProgressDaily).values(county_code=county_code, township_code=township,
                                          day=day or local_day(), measure=measure, value=delta)
     db.session.execute(stmt.on_conflict_do_update(
         index_elements=["county_code", "township_code", "day", "measure"],
@@ -67,7 +67,7 @@ def bump(county_code, township_code, village_code, measure, delta=1, day=None, t
 
 
 def _bump_total(county_code, township, village, measure, delta):
-    stmt = _insert(ProgressTotal).values(county_code=county_code, township_code=township,
+    stmt = upsert_insert(ProgressTotal).values(county_code=county_code, township_code=township,
                                          village_code=village, measure=measure, value=delta)
     db.session.execute(stmt.on_conflict_do_update(
         index_elements=["county_code", "township_code", "village_code", "measure"],
