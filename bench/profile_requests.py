@@ -113,15 +113,15 @@ def _case_of(app, task_id):
     return case_id
 
 
-def print_profile(profile, top):
+def print_profile(profile, top, own=False):
+    """The ``top`` functions by cumulative time (or by own time when ``own``)."""
     stats = pstats.Stats(profile)
-    stats.sort_stats("cumulative")
     width = 0
     rows = []
     for (filename, line, name), (cc, nc, tt, ct, callers) in stats.stats.items():
-        short = filename.split("site-packages/")[-1].split("/f11/")[-1]
+        short = filename.split("site-packages/")[-1].split("/webapp/")[-1]
         rows.append((ct, tt, nc, f"{short}:{line}({name})"))
-    rows.sort(reverse=True)
+    rows.sort(key=(lambda row: row[1]) if own else (lambda row: row[0]), reverse=True)
     total = rows[0][0] if rows else 1
     for ct, tt, nc, where in rows[:top]:
         width = max(width, len(where))
@@ -135,6 +135,7 @@ def main():
     parser.add_argument("--villages", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--own", action="store_true", help="sort the profile by the functions' own time")
     parser.add_argument("--no-profile", action="store_true", help="timings and query counts only")
     parser.add_argument("--statements", action="store_true", help="list the SQL statements per request type")
     args = parser.parse_args()
@@ -158,8 +159,8 @@ def main():
             for statement, count in sorted(record.statements[kind].items(), key=lambda item: -item[1]):
                 print(f"      {count / len(record.queries[kind]):5.1f}x  {statement}")
     for kind, profile in record.profiles.items():
-        print(f"\n  profile of {kind} ({len(record.wall[kind])} requests, cumulative):")
-        print_profile(profile, args.top)
+        print(f"\n  profile of {kind} ({len(record.wall[kind])} requests, {'own' if args.own else 'cumulative'}):")
+        print_profile(profile, args.top, args.own)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,8 @@ def start_registration_case(household, actor=None):
                 village_code=household.village_code, status="open")
     db.session.add(case)
     add_event(case, "started", actor)
-    db.session.flush()  # the case's id and codes, for the progress counters
+    # The counters need the area codes only (no flush for an id): the case, its timeline line,
+    # instance and inbox row are written together at commit, the case with its current step.
     progress.case_started(case)
     _, created = engine.start_process(case, REGISTRATION_PROCESS,
                                       data={"household_id": household.id, "village_code": household.village_code},
