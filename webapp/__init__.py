@@ -116,6 +116,9 @@ def _register_template_helpers(app):
     from . import translation_cache
 
     translation_cache.install(app)
+    from . import url_cache
+
+    url_cache.install(app)
 
     def page(code, message):
         return render_template("errors/error.html", code=code, message=message), code
