@@ -69,7 +69,8 @@ def complete(row, actor, data):
     if form_kind is not None and decision in form_kind.returns:
         # The revisit page tells the two apart (tasks.revisit_of); the row keeps only the note.
         for new_row in created:
-            new_row.return_reason = comment or None  # never the raw decision code
+            if new_row.return_reason != (comment or None):  # unchanged: no UPDATE of the new row
+                new_row.return_reason = comment or None  # never the raw decision code
     notifications.tasks_arrived(created, actor, returned=decision == "return")
     instance = row.instance
     if instance.status == "completed":
