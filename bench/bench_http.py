@@ -80,6 +80,7 @@ class Stats:
         self.times = defaultdict(list)
         self.cpu = defaultdict(list)  # server CPU milliseconds per request (X-Cpu-Ms)
         self.errors = defaultdict(int)
+        self.statuses = defaultdict(lambda: defaultdict(int))  # kind -> HTTP status -> answers
         self.completions = 0
         self.logged_in = 0
         self.go = threading.Event()
@@ -89,11 +90,12 @@ class Stats:
             self.times[kind].append(seconds)
             if cpu_ms is not None:
                 self.cpu[kind].append(cpu_ms)
+            self.statuses[kind][status] += 1
             if status >= 400:
                 self.errors[kind] += 1
 
     def fail(self, kind):
-        """A request answered without doing its work (a form re-shown with errors)."""
+        """A request answered without doing its work (a form re-shown with errors; not an HTTP error)."""
         with self.lock:
             self.errors[kind] += 1
 
@@ -175,7 +177,7 @@ def assistant(base, stats, username, slot, sessions, stop, app, by_case, task_ca
         person_id, form = by_case[case_of(app, task_id, task_case)]
         status, _ = browser.request("save_form", f"/inbox/tasks/{task_id}/forms/{person_id}",
                                     dict(form, csrf_token=match.group(1)))
-        if status != 302:  # the form came back with errors: nothing was saved
+        if status == 200:  # the form came back with errors: nothing was saved (>= 400 counted already)
             stats.fail("save_form")
         status, _ = browser.request("finish_visit", f"/inbox/tasks/{task_id}",
                                     {"visit_result": "not_at_home", "visit_date": "2026-06-01",
@@ -222,8 +224,10 @@ def report(label, stats, elapsed, kinds):
         if values:
             cpu_text = (f"  server CPU p50 {statistics.median(cpu):5.1f} ms mean {statistics.fmean(cpu):5.1f} ms"
                         if cpu else "")
+            odd = {status: n for status, n in stats.statuses[kind].items() if status not in (200, 302)}
+            odd_text = f" (HTTP {', '.join(f'{status}: {n}' for status, n in sorted(odd.items()))})" if odd else ""
             print(f"    {kind:<13} n={len(values):>5}  p50 {_pct(values, .5):7.0f} ms  p95 {_pct(values, .95):7.0f} ms  "
-                  f"p99 {_pct(values, .99):7.0f} ms  errors {stats.errors[kind]}{cpu_text}")
+                  f"p99 {_pct(values, .99):7.0f} ms  errors {stats.errors[kind]}{odd_text}{cpu_text}")
     return total / elapsed
 
 
