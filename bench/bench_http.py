@@ -82,6 +82,7 @@ class Stats:
         self.errors = defaultdict(int)
         self.statuses = defaultdict(lambda: defaultdict(int))  # kind -> HTTP status -> answers
         self.completions = 0
+        self.taken = set()  # inbox rows some session has worked on (see _take)
         self.logged_in = 0
         self.go = threading.Event()
 
@@ -151,7 +152,23 @@ def case_of(app, task_id, cache):
     return cache[task_id]
 
 
-def assistant(base, stats, username, slot, sessions, stop, app, by_case, task_case, think=0.0):
+def _take(stats, task_ids):
+    """The first of ``task_ids`` no session of the bench has taken yet, now taken (or None).
+
+    Several sessions of one assistant share a task list: each task is worked by one session
+    only, as two people never visit the same household at once (a second session finishing a
+    task already done got the "already finished" redirect, counted as a completion before).
+    Done tasks never come back (a revisit is a new inbox row), so taken ids stay taken.
+    """
+    with stats.lock:
+        for task_id in task_ids:
+            if task_id not in stats.taken:
+                stats.taken.add(task_id)
+                return task_id
+    return None
+
+
+def assistant(base, stats, username, stop, app, by_case, task_case, think=0.0):
     browser = Browser(base, stats)
     _, page = browser.request("login_form", "/login")
     status, _ = browser.request("login", "/login", {"username": username, "password": "demo1234",
@@ -164,12 +181,10 @@ def assistant(base, stats, username, slot, sessions, stop, app, by_case, task_ca
     browser.think, browser.stop = think, stop
     while not stop.is_set():
         _, page = browser.request("my_tasks", "/inbox")
-        mine = [int(i) for i in re.findall(r'data-task="(\d+)"', page)]
-        mine = [i for i in mine if i % sessions == slot] or mine[:1]
-        if not mine:
-            time.sleep(0.2)
+        task_id = _take(stats, [int(i) for i in re.findall(r'data-task="(\d+)"', page)])
+        if task_id is None:  # every task on the page is another session's (or was done already)
+            stop.wait(0.2)
             continue
-        task_id = mine[0]
         status, page = browser.request("open_task", f"/inbox/tasks/{task_id}")
         match = TOKEN.search(page)
         if status != 200 or not match:
@@ -301,8 +316,7 @@ def run_server(args, worker_class, workers, threads, seeded):
         for count in (int(n) for n in args.users.split(",")):
             def work(stats, index, stop, count=count):
                 username = usernames[index % len(usernames)]
-                sessions = max(1, -(-count // len(usernames)))
-                assistant(base, stats, username, index // len(usernames), sessions, stop, app, by_case, task_case,
+                assistant(base, stats, username, stop, app, by_case, task_case,
                           args.think_ms / 1000)
 
             cpu_before, db_before, client_before = server_cpu_seconds(server), database_cpu(args.db), time.process_time()
