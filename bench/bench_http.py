@@ -24,6 +24,7 @@ much less than latencies. ``--compare`` runs the same levels with sync workers
 import argparse
 import http.cookiejar
 import os
+import random
 import re
 import socket
 import statistics
@@ -50,12 +51,16 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 class Browser:
     """One person's cookie jar; requests only to the bench's own server on 127.0.0.1."""
 
-    def __init__(self, base, stats):
-        self.base, self.stats = base, stats
+    def __init__(self, base, stats, think=0.0, stop=None):
+        self.base, self.stats, self.think, self.stop = base, stats, think, stop
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
                                                   _NoRedirect())
 
     def request(self, kind, path, data=None):
+        if self.think and self.stop is not None:
+            # A person reads the page or fills the form before the next click (0.5-1.5x the mean);
+            # not part of the measured latency.
+            self.stop.wait(self.think * random.uniform(0.5, 1.5))
         url = self.base + path
         body = urllib.parse.urlencode(data).encode() if data is not None else None
         started = time.perf_counter()
@@ -75,7 +80,9 @@ class Stats:
         self.times = defaultdict(list)
         self.cpu = defaultdict(list)  # server CPU milliseconds per request (X-Cpu-Ms)
         self.errors = defaultdict(int)
+        self.statuses = defaultdict(lambda: defaultdict(int))  # kind -> HTTP status -> answers
         self.completions = 0
+        self.taken = set()  # inbox rows some session has worked on (see _take)
         self.logged_in = 0
         self.go = threading.Event()
 
@@ -84,11 +91,12 @@ class Stats:
             self.times[kind].append(seconds)
             if cpu_ms is not None:
                 self.cpu[kind].append(cpu_ms)
+            self.statuses[kind][status] += 1
             if status >= 400:
                 self.errors[kind] += 1
 
     def fail(self, kind):
-        """A request answered without doing its work (a form re-shown with errors)."""
+        """A request answered without doing its work (a form re-shown with errors; not an HTTP error)."""
         with self.lock:
             self.errors[kind] += 1
 
@@ -144,7 +152,23 @@ def case_of(app, task_id, cache):
     return cache[task_id]
 
 
-def assistant(base, stats, username, slot, sessions, stop, app, by_case, task_case):
+def _take(stats, task_ids):
+    """The first of ``task_ids`` no session of the bench has taken yet, now taken (or None).
+
+    Several sessions of one assistant share a task list: each task is worked by one session
+    only, as two people never visit the same household at once (a second session finishing a
+    task already done got the "already finished" redirect, counted as a completion before).
+    Done tasks never come back (a revisit is a new inbox row), so taken ids stay taken.
+    """
+    with stats.lock:
+        for task_id in task_ids:
+            if task_id not in stats.taken:
+                stats.taken.add(task_id)
+                return task_id
+    return None
+
+
+def assistant(base, stats, username, stop, app, by_case, task_case, think=0.0):
     browser = Browser(base, stats)
     _, page = browser.request("login_form", "/login")
     status, _ = browser.request("login", "/login", {"username": username, "password": "demo1234",
@@ -154,14 +178,13 @@ def assistant(base, stats, username, slot, sessions, stop, app, by_case, task_ca
     if status != 302:
         return
     stats.go.wait()  # the work is timed once everyone is in (log-ins are reported on their own)
+    browser.think, browser.stop = think, stop
     while not stop.is_set():
         _, page = browser.request("my_tasks", "/inbox")
-        mine = [int(i) for i in re.findall(r'data-task="(\d+)"', page)]
-        mine = [i for i in mine if i % sessions == slot] or mine[:1]
-        if not mine:
-            time.sleep(0.2)
+        task_id = _take(stats, [int(i) for i in re.findall(r'data-task="(\d+)"', page)])
+        if task_id is None:  # every task on the page is another session's (or was done already)
+            stop.wait(0.2)
             continue
-        task_id = mine[0]
         status, page = browser.request("open_task", f"/inbox/tasks/{task_id}")
         match = TOKEN.search(page)
         if status != 200 or not match:
@@ -169,7 +192,7 @@ def assistant(base, stats, username, slot, sessions, stop, app, by_case, task_ca
         person_id, form = by_case[case_of(app, task_id, task_case)]
         status, _ = browser.request("save_form", f"/inbox/tasks/{task_id}/forms/{person_id}",
                                     dict(form, csrf_token=match.group(1)))
-        if status != 302:  # the form came back with errors: nothing was saved
+        if status == 200:  # the form came back with errors: nothing was saved (>= 400 counted already)
             stats.fail("save_form")
         status, _ = browser.request("finish_visit", f"/inbox/tasks/{task_id}",
                                     {"visit_result": "not_at_home", "visit_date": "2026-06-01",
@@ -216,8 +239,10 @@ def report(label, stats, elapsed, kinds):
         if values:
             cpu_text = (f"  server CPU p50 {statistics.median(cpu):5.1f} ms mean {statistics.fmean(cpu):5.1f} ms"
                         if cpu else "")
+            odd = {status: n for status, n in stats.statuses[kind].items() if status not in (200, 302)}
+            odd_text = f" (HTTP {', '.join(f'{status}: {n}' for status, n in sorted(odd.items()))})" if odd else ""
             print(f"    {kind:<13} n={len(values):>5}  p50 {_pct(values, .5):7.0f} ms  p95 {_pct(values, .95):7.0f} ms  "
-                  f"p99 {_pct(values, .99):7.0f} ms  errors {stats.errors[kind]}{cpu_text}")
+                  f"p99 {_pct(values, .99):7.0f} ms  errors {stats.errors[kind]}{odd_text}{cpu_text}")
     return total / elapsed
 
 
@@ -238,6 +263,28 @@ def server_cpu_seconds(server):
         except psutil.NoSuchProcess:
             pass
     return total
+
+
+def database_cpu(url):
+    """{pid: CPU seconds} of the PostgreSQL backends serving database ``url`` (same machine)."""
+    import psutil
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            pids = [row[0] for row in conn.execute(text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"))]
+    finally:
+        engine.dispose()
+    seconds = {}
+    for pid in pids:
+        try:
+            times = psutil.Process(pid).cpu_times()
+            seconds[pid] = times.user + times.system
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            pass
+    return seconds
 
 
 def start_server(args, worker_class, workers, threads):
@@ -269,20 +316,24 @@ def run_server(args, worker_class, workers, threads, seeded):
         for count in (int(n) for n in args.users.split(",")):
             def work(stats, index, stop, count=count):
                 username = usernames[index % len(usernames)]
-                sessions = max(1, -(-count // len(usernames)))
-                assistant(base, stats, username, index // len(usernames), sessions, stop, app, by_case, task_case)
+                assistant(base, stats, username, stop, app, by_case, task_case,
+                          args.think_ms / 1000)
 
-            cpu_before = server_cpu_seconds(server)
+            cpu_before, db_before, client_before = server_cpu_seconds(server), database_cpu(args.db), time.process_time()
             stats, elapsed = run_level(work, count, args.seconds)
             kinds = ["my_tasks", "open_task", "save_form", "finish_visit"]
             requests_done = sum(len(stats.times[k]) for k in kinds) + len(stats.times["login"])
             cpu_per_request = (server_cpu_seconds(server) - cpu_before) * 1000 / max(1, requests_done)
-            print(f"{count} users (load average {os.getloadavg()[0]:.2f}):")
+            client_per_request = (time.process_time() - client_before) * 1000 / max(1, requests_done)
+            db_after = database_cpu(args.db)
+            db_per_request = (sum(after - db_before.get(pid, 0.0) for pid, after in db_after.items()) * 1000
+                              / max(1, requests_done))
+            print(f"{count} users (load average {os.getloadavg()[0]:.2f}; think time {args.think_ms} ms):")
             report("log-in (before the timed window)", stats, elapsed, ["login"])
             rate = report("work mix", stats, elapsed, kinds)
             completions = stats.completions / elapsed
-            print(f"    visit completions/s {completions:.1f}; gunicorn processes' CPU per request "
-                  f"{cpu_per_request:.1f} ms (log-ins included)")
+            print(f"    visit completions/s {completions:.1f}; CPU per request (log-ins included): gunicorn "
+                  f"{cpu_per_request:.1f} ms, PostgreSQL {db_per_request:.1f} ms, bench client {client_per_request:.1f} ms")
             ceiling_stats, ceiling_elapsed = run_level(lambda s, i, stop: trivial(base, s, stop), count,
                                                        min(args.seconds, 10))
             ceiling = report("trivial page", ceiling_stats, ceiling_elapsed, ["trivial"])
@@ -304,6 +355,8 @@ def main():
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--households", type=int, default=300)
     parser.add_argument("--villages", type=int, default=10)
+    parser.add_argument("--think-ms", type=float, default=0,
+                        help="mean pause of a simulated assistant before each click (0: back-to-back, the stress model)")
     parser.add_argument("--worker-class", default="gthread")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)

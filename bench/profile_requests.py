@@ -43,6 +43,8 @@ class Recorder:
         from sqlalchemy import event
 
         self.wall, self.cpu, self.queries = defaultdict(list), defaultdict(list), defaultdict(list)
+        self.server_cpu = defaultdict(list)  # inside the WSGI app only: without the test client's work
+        self._server_ms = 0.0
         self.statements = defaultdict(lambda: defaultdict(int))
         self.profiles = {kind: cProfile.Profile() for kind in KINDS} if profile else {}
         self._count, self._kind, self._sites = 0, None, sites
@@ -53,8 +55,21 @@ class Recorder:
         if self._kind and self._sites:  # the call sites only when listed: finding them is slow
             self.statements[self._kind][" ".join(statement.split())[:70] + "  <- " + _call_site()] += 1
 
+    def wrap(self, app):
+        """Measure the CPU time the application itself spends (the test client's share left out)."""
+        inner = app.wsgi_app
+
+        def measured(environ, start_response):
+            started = time.thread_time()
+            try:
+                return list(inner(environ, start_response))
+            finally:
+                self._server_ms += (time.thread_time() - started) * 1000
+
+        app.wsgi_app = measured
+
     def __call__(self, kind, fn):
-        self._count, self._kind = 0, kind
+        self._count, self._kind, self._server_ms = 0, kind, 0.0
         profile = self.profiles.get(kind)
         wall, cpu = time.perf_counter(), time.process_time()
         if profile:
@@ -65,6 +80,7 @@ class Recorder:
             if profile:
                 profile.disable()
             self.cpu[kind].append((time.process_time() - cpu) * 1000)
+            self.server_cpu[kind].append(self._server_ms)
             self.wall[kind].append((time.perf_counter() - wall) * 1000)
             self.queries[kind].append(self._count)
             self._kind = None
@@ -113,15 +129,15 @@ def _case_of(app, task_id):
     return case_id
 
 
-def print_profile(profile, top):
+def print_profile(profile, top, own=False):
+    """The ``top`` functions by cumulative time (or by own time when ``own``)."""
     stats = pstats.Stats(profile)
-    stats.sort_stats("cumulative")
     width = 0
     rows = []
     for (filename, line, name), (cc, nc, tt, ct, callers) in stats.stats.items():
-        short = filename.split("site-packages/")[-1].split("/f11/")[-1]
+        short = filename.split("site-packages/")[-1].split("/webapp/")[-1]
         rows.append((ct, tt, nc, f"{short}:{line}({name})"))
-    rows.sort(reverse=True)
+    rows.sort(key=(lambda row: row[1]) if own else (lambda row: row[0]), reverse=True)
     total = rows[0][0] if rows else 1
     for ct, tt, nc, where in rows[:top]:
         width = max(width, len(where))
@@ -135,6 +151,7 @@ def main():
     parser.add_argument("--villages", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--own", action="store_true", help="sort the profile by the functions' own time")
     parser.add_argument("--no-profile", action="store_true", help="timings and query counts only")
     parser.add_argument("--statements", action="store_true", help="list the SQL statements per request type")
     args = parser.parse_args()
@@ -145,6 +162,7 @@ def main():
     with app.app_context():
         engine, backend = db.engine, db.engine.dialect.name
     record = Recorder(engine, not args.no_profile, args.statements)
+    record.wrap(app)
     work(app, usernames[0], by_case, 3, Recorder(engine, False))  # warm-up: parsed specs, templates
     done = work(app, usernames[0], by_case, args.rounds, record)
     print(f"backend {backend}: {done} rounds by one assistant "
@@ -152,14 +170,15 @@ def main():
     for kind in KINDS:
         print(f"  {kind:<13} wall p50 {statistics.median(record.wall[kind]):6.1f} ms  "
               f"cpu p50 {statistics.median(record.cpu[kind]):6.1f} ms  "
+              f"app cpu p50 {statistics.median(record.server_cpu[kind]):6.2f} min {min(record.server_cpu[kind]):6.2f} ms  "
               f"SQL statements per request: median {statistics.median(record.queries[kind]):.0f}, "
               f"max {max(record.queries[kind])}")
         if args.statements:
             for statement, count in sorted(record.statements[kind].items(), key=lambda item: -item[1]):
                 print(f"      {count / len(record.queries[kind]):5.1f}x  {statement}")
     for kind, profile in record.profiles.items():
-        print(f"\n  profile of {kind} ({len(record.wall[kind])} requests, cumulative):")
-        print_profile(profile, args.top)
+        print(f"\n  profile of {kind} ({len(record.wall[kind])} requests, {'own' if args.own else 'cumulative'}):")
+        print_profile(profile, args.top, args.own)
 
 
 if __name__ == "__main__":

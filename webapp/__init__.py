@@ -5,6 +5,7 @@ from flask import Flask, g, has_request_context, render_template, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import bindparam, select
 
 from config import Config
 from .errors import too_large_message
@@ -32,7 +33,7 @@ def create_app(config=Config):
     # every module under webapp/ runs this file first, and the parts lead back to it
     # (cycle: webapp -> webapp.<blueprint> -> webapp.jobs.<jobs> -> webapp.jobs.context -> webapp);
     # a process that needs only the intake core or the models stays light.
-    from . import cli, formatting, security_headers, sqlite_pragmas, translation_cache
+    from . import cli, formatting, security_headers, sqlite_pragmas, translation_cache, url_cache
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
     from .cases import bp as cases_bp
@@ -78,10 +79,14 @@ def create_app(config=Config):
     sqlite_pragmas.install(app)
     security_headers.install(app)
 
+    # Every request loads its user: one statement built once (with the user's area, which every
+    # page's header and every scoped query needs), so SQLAlchemy's compiled cache answers it;
+    # Session.get with options built and keyed the query anew each time (0.66 -> 0.37 ms).
+    user_by_id = select(User).options(db.joinedload(User.area)).where(User.id == bindparam("user_id"))
+
     @login_manager.user_loader
     def load_user(user_id):
-        # With the user's area: every page's header and every scoped query needs it.
-        user = db.session.get(User, int(user_id), options=[db.joinedload(User.area)])
+        user = db.session.execute(user_by_id, {"user_id": int(user_id)}).scalar_one_or_none()
         if user is None or not user.active:
             return None
         g._user_locale = user.locale or ""
@@ -106,6 +111,7 @@ def create_app(config=Config):
     set_photo_source(app, archive_photos)  # archives include the photos the phones uploaded
     formatting.register(app)
     translation_cache.install(app)
+    url_cache.install(app)
     _register_error_pages(app, OutOfScope)
     cli.register_cli(app)
     operations.register_operations()

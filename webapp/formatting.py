@@ -2,7 +2,7 @@
 from datetime import timezone
 
 from flask import g
-from flask_babel import format_datetime, format_decimal, get_locale, lazy_gettext as _l
+from flask_babel import format_datetime, format_decimal, get_locale, get_timezone, lazy_gettext as _l
 
 from . import codes, labels
 from .codes import RELATION
@@ -72,11 +72,32 @@ def relation_label(value):
     return str(dict(RELATION).get(value, value)) if value else ""
 
 
+# Numeric patterns Babel writes the same in every locale (Latin digits): strftime does them in a
+# fraction of Babel's time (about 0.1 ms each, 20 times on a task list).
+_NUMERIC_PATTERNS = {"yyyy-MM-dd HH:mm": "%Y-%m-%d %H:%M", "yyyy-MM-dd": "%Y-%m-%d",
+                     "yyyy-MM-dd HH:mm:ss": "%Y-%m-%d %H:%M:%S", "HH:mm": "%H:%M"}
+
+
 def localdt(value, fmt="yyyy-MM-dd HH:mm"):
     """A stored UTC datetime in the user's time zone (Asia/Shanghai by default)."""
     if value is None:
         return ""
-    return format_datetime(value.replace(tzinfo=timezone.utc), fmt)
+    numeric = _NUMERIC_PATTERNS.get(fmt)
+    if numeric is None:
+        return format_datetime(value.replace(tzinfo=timezone.utc), fmt)
+    return value.replace(tzinfo=timezone.utc).astimezone(_request_timezone()).strftime(numeric)
+
+
+def _request_timezone():
+    """Flask-Babel's time zone for this request, looked up once per request."""
+    from flask import g, has_request_context
+
+    if not has_request_context():
+        return get_timezone()
+    zone = g.get("_babel_timezone")
+    if zone is None:
+        zone = g._babel_timezone = get_timezone()
+    return zone
 
 
 def localdate(value):

@@ -7,6 +7,8 @@ catalogue is kept on ``g`` with the locale object it was found for, so a changed
 """
 from flask import g
 from flask_babel import get_translations
+from jinja2 import pass_context
+from markupsafe import Markup
 
 
 def current_translations():
@@ -25,6 +27,28 @@ def current_translations():
     return translations
 
 
+@pass_context
+def _template_gettext(context, string, **variables):
+    """Jinja's new-style ``_()`` in one call: a string without variables is translated, wrapped
+    and %-formatted once per catalogue (about 50 strings a page each took three context calls,
+    a Markup and a ``%`` before)."""
+    translations = current_translations()
+    autoescape = context.eval_ctx.autoescape
+    if variables:
+        text = translations.ugettext(string)
+        return (Markup(text) if autoescape else text) % variables
+    done = translations.__dict__.get("_template_strings")
+    if done is None:
+        done = translations._template_strings = {}  # lives and dies with the catalogue object
+    key = (string, autoescape)
+    text = done.get(key)
+    if text is None:
+        text = translations.ugettext(string)
+        # Always a format string (so "%%" is "%"), as Jinja's own new-style gettext does.
+        text = done[key] = (Markup(text) if autoescape else text) % {}
+    return text
+
+
 def install(app):
     """Make ``app``'s templates translate through the cached catalogue."""
     app.jinja_env.install_gettext_callables(
@@ -33,3 +57,4 @@ def install(app):
         pgettext=lambda c, s: current_translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: current_translations().unpgettext(c, s, p, n),
         newstyle=True)
+    app.jinja_env.globals.update(gettext=_template_gettext, _=_template_gettext)

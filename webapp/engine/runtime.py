@@ -149,6 +149,12 @@ def load_workflow(instance):
     return load_state(instance.state, spec, subprocess_specs, script_engine())
 
 
+def _may_have_due_work(instance):
+    """False when the saved instance is running with no timer due: catching up would do nothing."""
+    return instance.status != "running" or (instance.next_timer_at is not None
+                                            and instance.next_timer_at <= utcnow())
+
+
 def _fresh_task_row(row_id):
     return db.session.execute(select(InboxTask).where(InboxTask.id == row_id)
                               .execution_options(populate_existing=True)).scalar_one()
@@ -169,8 +175,9 @@ def complete_task(row, actor, data):
     workflow = load_workflow(instance)
     ctx = RunContext(instance=instance, actor=actor)
     # Timer paths that fell due must run before the task: finishing after it, they would
-    # merge their older copy of the data over the task's result.
-    failure = _run(ctx, lambda: _catch_up(workflow), workflow)
+    # merge their older copy of the data over the task's result. A running instance was saved
+    # caught up, so with no timer due (``next_timer_at``: its earliest) there is nothing to run.
+    failure = _run(ctx, lambda: _catch_up(workflow), workflow) if _may_have_due_work(instance) else None
     task = workflow.get_task_from_id(UUID(row.task_uuid))
     if failure is None and (task is None or task.state != TaskState.READY):
         raise TaskNotAvailable("task is not ready in the workflow")

@@ -9,7 +9,7 @@ user see and act on (:func:`scope_condition`, :func:`in_scope`, :func:`in_county
 work a task (:func:`team_of`, :func:`staff_in_scope`, :func:`staff_of_township`). Code prefixes
 come from :mod:`webapp.areacodes`.
 """
-from sqlalchemy import false
+from sqlalchemy import bindparam, false, select
 
 from .. import areacodes
 from ..extensions import db
@@ -78,8 +78,16 @@ def get_case_or_404(case_id, user):
 
 
 def get_task_or_404(task_id, user):
-    """An inbox task in the user's area."""
-    return get_or_404(InboxTask, task_id, user)
+    """An inbox task in the user's area, loaded with its case (every task page and action reads
+    the case: one statement instead of two)."""
+    task = db.session.execute(_TASK_WITH_CASE, {"task_id": task_id}).scalar_one_or_none()
+    if task is None or not in_scope(task, user):
+        raise OutOfScope(f"InboxTask {task_id}")
+    return task
+
+
+_TASK_WITH_CASE = (select(InboxTask).options(db.joinedload(InboxTask.case))
+                   .where(InboxTask.id == bindparam("task_id")))  # built once: the compiled cache answers it
 
 
 def get_person_or_404(person_id, user):

@@ -21,7 +21,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import and_, case as sql_case, func, or_, select, update
+from sqlalchemy import and_, bindparam, case as sql_case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ... import clock, form_kinds
@@ -45,9 +45,30 @@ def local_day(moment=None) -> date:
 
 
 def upsert_insert(model):
+    """The dialect's INSERT for ``model`` that knows ON CONFLICT (PostgreSQL and SQLite both do)."""
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return insert(model.__table__)
+
+
+def _upsert(model, keys):
+    """``INSERT ... ON CONFLICT (keys) DO UPDATE value = value + excluded.value`` for ``model``,
+    all values bound: built once per dialect and model, so SQLAlchemy's compiled-statement cache
+    answers every later bump (building the construct each time cost more than running it)."""
+    dialect = db.session.get_bind().dialect.name
+    cached = _UPSERTS.get((dialect, model))
+    if cached is None:
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        table = model.__table__
+        stmt = insert(table).values({name: bindparam(name) for name in keys + ("value",)})
+        cached = _UPSERTS[(dialect, model)] = stmt.on_conflict_do_update(
+            index_elements=list(keys), set_={"value": table.c.value + stmt.excluded.value})
+    return cached
+
+
+_UPSERTS = {}  # (dialect, model) -> the upsert statement; shared by threads (built the same by each)
+_DAILY_KEYS = ("county_code", "township_code", "day", "measure")
+_TOTAL_KEYS = ("county_code", "township_code", "village_code", "measure")
 
 
 def bump(county_code, township_code, village_code, measure, delta=1, day=None, total=True):
@@ -57,21 +78,17 @@ def bump(county_code, township_code, village_code, measure, delta=1, day=None, t
     same key wait on the row instead of losing each other's count.
     """
     township, village = township_code or "", village_code or ""
-    stmt = upsert_insert(ProgressDaily).values(county_code=county_code, township_code=township,
-                                         day=day or local_day(), measure=measure, value=delta)
-    db.session.execute(stmt.on_conflict_do_update(
-        index_elements=["county_code", "township_code", "day", "measure"],
-        set_={"value": ProgressDaily.__table__.c.value + stmt.excluded.value}))
+    db.session.execute(_upsert(ProgressDaily, _DAILY_KEYS),
+                       {"county_code": county_code, "township_code": township, "day": day or local_day(),
+                        "measure": measure, "value": delta})
     if total:
         _bump_total(county_code, township, village, measure, delta)
 
 
 def _bump_total(county_code, township, village, measure, delta):
-    stmt = upsert_insert(ProgressTotal).values(county_code=county_code, township_code=township,
-                                         village_code=village, measure=measure, value=delta)
-    db.session.execute(stmt.on_conflict_do_update(
-        index_elements=["county_code", "township_code", "village_code", "measure"],
-        set_={"value": ProgressTotal.__table__.c.value + stmt.excluded.value}))
+    db.session.execute(_upsert(ProgressTotal, _TOTAL_KEYS),
+                       {"county_code": county_code, "township_code": township, "village_code": village,
+                        "measure": measure, "value": delta})
 
 
 def _case_bump(case, measure, delta=1):

@@ -31,7 +31,8 @@ def start_registration_case(household, actor=None):
                 village_code=household.village_code, status="open")
     db.session.add(case)
     add_event(case, "started", actor)
-    db.session.flush()  # the case's id and codes, for the progress counters
+    # The counters need the area codes only (no flush for an id): the case, its timeline line,
+    # instance and inbox row are written together at commit, the case with its current step.
     progress.case_started(case)
     _, created = engine.start_process(case, REGISTRATION_PROCESS,
                                       data={"household_id": household.id, "village_code": household.village_code},
@@ -68,7 +69,8 @@ def complete(row, actor, data):
     if form_kind is not None and decision in form_kind.returns:
         # The revisit page tells the two apart (tasks.revisit_of); the row keeps only the note.
         for new_row in created:
-            new_row.return_reason = comment or None  # never the raw decision code
+            if new_row.return_reason != (comment or None):  # unchanged: no UPDATE of the new row
+                new_row.return_reason = comment or None  # never the raw decision code
     notifications.tasks_arrived(created, actor, returned=decision == "return")
     instance = row.instance
     if instance.status == "completed":

@@ -1,0 +1,42 @@
+"""The rendering shortcuts give the same page as the slow path: remembered links, dates.
+
+Links are remembered per mount point (a second app mounted under another path gets its own),
+and local times written with strftime equal Flask-Babel's in both interface languages.
+"""
+import random
+import re
+from datetime import datetime, timedelta, timezone
+
+from flask_babel import force_locale, format_datetime
+
+from tests.helpers import case_at_visit, task_ids_on
+from webapp import formatting
+
+
+def test_task_links_are_right_under_two_mount_points(county, client):
+    case_at_visit("village1")
+    client.login("village1")
+    plain = client.get("/inbox").get_data(as_text=True)
+    task_id = task_ids_on(plain)[0]
+    assert f'href="/inbox/tasks/{task_id}"' in plain
+    # The same process, mounted under /reg (a proxy's SCRIPT_NAME): every link carries the prefix.
+    mounted = client.raw.get("/inbox", environ_overrides={"SCRIPT_NAME": "/reg"}).get_data(as_text=True)
+    assert f'href="/reg/inbox/tasks/{task_id}"' in mounted
+    assert not re.search(r'href="/inbox/', mounted)
+    # and the plain mount still gets its own links afterwards.
+    again = client.get("/inbox").get_data(as_text=True)
+    assert f'href="/inbox/tasks/{task_id}"' in again and "/reg/" not in again
+
+
+def test_local_times_equal_babels_in_both_languages(app):
+    moments = [datetime(2026, 1, 1) + timedelta(minutes=random.Random(7).randint(0, 600_000) + n * 7919)
+               for n in range(300)] + [datetime(2026, 12, 31, 16, 30), datetime(2026, 6, 30, 15, 59)]
+    with app.test_request_context("/"):
+        for locale in ("zh_Hans_CN", "en"):
+            with force_locale(locale):
+                for pattern in ("yyyy-MM-dd HH:mm", "yyyy-MM-dd", "yyyy-MM-dd HH:mm:ss", "HH:mm"):
+                    for moment in moments:
+                        assert formatting.localdt(moment, pattern) == \
+                            format_datetime(moment.replace(tzinfo=timezone.utc), pattern)
+        # New Year's Eve 16:30 UTC is already the next year in Shanghai.
+        assert formatting.localdt(datetime(2026, 12, 31, 16, 30)) == "2027-01-01 00:30"
