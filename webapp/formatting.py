@@ -1,7 +1,7 @@
 """Template filters: dates, numbers and ID numbers as Chinese staff expect them."""
 from datetime import timezone
 
-from flask import g
+from flask import g, has_request_context
 from flask_babel import format_datetime, format_decimal, get_locale, get_timezone, lazy_gettext as _l
 
 from . import codes, labels
@@ -90,8 +90,6 @@ def localdt(value, fmt="yyyy-MM-dd HH:mm"):
 
 def _request_timezone():
     """Flask-Babel's time zone for this request, looked up once per request."""
-    from flask import g, has_request_context
-
     if not has_request_context():
         return get_timezone()
     zone = g.get("_babel_timezone")
