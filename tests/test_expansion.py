@@ -260,7 +260,8 @@ def test_conversion_reaches_the_dashboard_and_the_bulletin(county, client, tmp_p
     from webapp.services.campaign import bulletins
     bulletin = bulletins.produce(run.county_code, LATER)
     db.session.commit()
-    assert bulletin.figures["expansion"] == {"run_id": run.id, "targets": 6, "converted": 2, "rate": 33.3}
+    assert {k: v for k, v in bulletin.figures["expansion"].items() if k != "townships"} == \
+        {"run_id": run.id, "targets": 6, "converted": 2, "rate": 33.3}
     assert bulletins.produce(run.county_code, LATER - timedelta(days=1)).figures["expansion"]["converted"] == 0
     db.session.commit()
     html = client.get(f"/dashboard/bulletins/{bulletin.id}").get_data(as_text=True)

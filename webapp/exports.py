@@ -58,13 +58,20 @@ def write_xlsx(stream, sheet_title, headers, rows, *, id_columns=(), code_column
     ``id_columns``: positions whose values are ID numbers (masked whole);
     ``code_columns``: positions holding codes that are not personal (left unmasked).
     """
+    write_xlsx_sheets(stream, [(sheet_title, headers, rows)], id_columns=id_columns, code_columns=code_columns)
+
+
+def write_xlsx_sheets(stream, sheets, *, id_columns=(), code_columns=()):
+    """Write several ``(title, headers, rows)`` sheets as one .xlsx, each as :func:`write_xlsx` writes one."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_title)
     id_columns, code_columns = frozenset(id_columns), frozenset(code_columns)
-    sheet.append([_cell(sheet, str(title), True) for title in headers])
-    for row in rows:
-        sheet.append([_cell(sheet, mask_id_text(value) if index in id_columns else value, index not in code_columns)
-                      for index, value in enumerate(row)])
+    for sheet_title, headers, rows in sheets:
+        sheet = workbook.create_sheet(sheet_title)
+        sheet.append([_cell(sheet, str(title), True) for title in headers])
+        for row in rows:
+            sheet.append([_cell(sheet, mask_id_text(value) if index in id_columns else value,
+                                index not in code_columns)
+                          for index, value in enumerate(row)])
     workbook.save(stream)
 
 

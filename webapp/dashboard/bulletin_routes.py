@@ -75,7 +75,8 @@ def produce_bulletin():
 def bulletin_page(bulletin_id):
     """One bulletin: ranking table, commentary, downloads."""
     bulletin = _bulletin_or_404(bulletin_id)
-    return render_template("dashboard/bulletin.html", bulletin=bulletin, headers=_table(bulletin)[0])
+    return render_template("dashboard/bulletin.html", bulletin=bulletin, headers=_table(bulletin)[0],
+                           expansion=bulletin_files.expansion_table(bulletin))
 
 
 def _table(bulletin):

@@ -10,7 +10,7 @@ import io
 from flask import current_app
 from flask_babel import force_locale, gettext as _
 
-from ..exports import write_xlsx
+from ..exports import write_xlsx_sheets
 from ..infra.storage import photo_store
 from .pdf import content_hash, render_pdf
 
@@ -28,6 +28,19 @@ def table(bulletin):
     return headers, rows
 
 
+def expansion_table(bulletin):
+    """(headers, rows) of a bulletin's expansion conversion per township and the county total, or None
+    when no expansion list existed by its date. Bulletins stored before the per-township figures show
+    the county total alone."""
+    expansion = bulletin.figures.get("expansion")
+    if not expansion:
+        return None
+    headers = [_("乡镇"), _("扩面对象(人)"), _("已参保(人)"), _("转化率(%)")]
+    rows = [[r["name"], r["targets"], r["converted"], _blank(r["rate"])] for r in expansion.get("townships", ())]
+    rows.append([_("全县"), expansion["targets"], expansion["converted"], _blank(expansion["rate"])])
+    return headers, rows
+
+
 def _blank(value):
     return "" if value is None else value
 
@@ -36,10 +49,14 @@ def render(bulletin):
     """(pdf bytes, xlsx bytes) of ``bulletin``, in the default language."""
     with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_Hans_CN")):
         headers, rows = table(bulletin)
+        expansion = expansion_table(bulletin)
         pdf = render_pdf("documents/bulletin.html", title=_("全民参保登记工作进度通报"), bulletin=bulletin,
-                         headers=headers, rows=rows)
+                         headers=headers, rows=rows, expansion=expansion)
+        sheets = [(_("通报"), headers, rows)]
+        if expansion:
+            sheets.append((_("参保扩面转化"), *expansion))
         buffer = io.BytesIO()
-        write_xlsx(buffer, _("通报"), headers, rows)
+        write_xlsx_sheets(buffer, sheets)
     return pdf, buffer.getvalue()
 
 

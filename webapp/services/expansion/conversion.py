@@ -134,18 +134,31 @@ def summary(area):
 
 
 def as_of(county_code, day):
-    """The bulletin's expansion figure as of ``day``: the latest list built from a run dated by then and
-    the targets later runs dated by then showed enrolled (the same figure whenever it is produced again)."""
+    """The bulletin's expansion figures as of ``day``: the latest list built from a run dated by then and
+    the targets later runs dated by then showed enrolled (the same figures whenever it is produced again).
+
+    ``{"run_id", "targets", "converted", "rate", "townships": [{"code", "name", "targets", "converted",
+    "rate"}]}`` (rates in per cent, None without targets), or None while no list existed by ``day``.
+    """
     run_id = db.session.execute(
         select(func.max(ExpansionTally.run_id)).join(ComparisonRun, ComparisonRun.id == ExpansionTally.run_id)
         .where(ExpansionTally.county_code == county_code, ComparisonRun.as_of <= day)).scalar()
     if run_id is None:
         return None
-    targets = db.session.execute(select(func.sum(ExpansionTally.targets))
-                                 .where(ExpansionTally.run_id == run_id)).scalar() or 0
-    converted = db.session.execute(
-        select(func.sum(ExpansionTally.targets))
-        .join(ComparisonRun, ComparisonRun.id == ExpansionTally.converted_run_id)
-        .where(ExpansionTally.run_id == run_id, ComparisonRun.as_of <= day)).scalar() or 0
-    return {"run_id": run_id, "targets": int(targets), "converted": int(converted),
-            "rate": round(100.0 * converted / targets, 1) if targets else None}
+    converted_by_then = ComparisonRun.as_of <= day  # no converting run (0): NULL, so not converted
+    rows = db.session.execute(
+        select(ExpansionTally.township_code, func.sum(ExpansionTally.targets),
+               func.sum(db.case((converted_by_then, ExpansionTally.targets), else_=0)))
+        .outerjoin(ComparisonRun, ComparisonRun.id == ExpansionTally.converted_run_id)
+        .where(ExpansionTally.run_id == run_id).group_by(ExpansionTally.township_code)).all()
+    counts = {code or "": (int(targets or 0), int(converted or 0)) for code, targets, converted in rows}
+    names = _names(Area.code, Area.name, [code for code in counts if code])
+    townships = [{"code": code, "name": names.get(code, code), "targets": t, "converted": c, "rate": _percent(c, t)}
+                 for code, (t, c) in sorted(counts.items()) if t]
+    targets, converted = sum(t for t, _c in counts.values()), sum(c for _t, c in counts.values())
+    return {"run_id": run_id, "targets": targets, "converted": converted, "rate": _percent(converted, targets),
+            "townships": townships}
+
+
+def _percent(part, whole):
+    return round(100.0 * part / whole, 1) if whole else None
