@@ -189,3 +189,62 @@ def test_a_half_start_rule_is_refused_by_validation(app):
         half = good.replace('<spiffworkflow:property name="subject" value="person" />', "")
         problems = [str(p) for p in check_upload("drive.bpmn", half.encode())]
         assert len(problems) == 1 and "发起规则" in problems[0] and "「复核」" in problems[0]
+
+
+def test_a_step_naming_an_unknown_or_unpublished_form_definition_is_refused(county, make_client):
+    import pytest
+
+    from webapp.services.admin import form_definitions
+
+    from .data_form_support import SCHEMA, publish_definition
+
+    admin = user("admin")
+    with pytest.raises(templates.TemplateRefused) as refused:
+        _create(admin, step_definitions=["", "no_such_form"])
+    assert "核查审核" in str(refused.value) and "no_such_form" in str(refused.value)
+    form_definitions.save_draft("draft_only", "草稿表", "Draft", SCHEMA, admin, create=True)
+    db.session.flush()
+    with pytest.raises(templates.TemplateRefused) as refused:
+        _create(admin, step_definitions=["draft_only", ""])
+    assert "核查走访" in str(refused.value) and "尚未发布" in str(refused.value)
+    assert ProcessDraft.query.filter_by(process_id="recheck_drive").count() == 0
+    publish_definition()
+    db.session.commit()
+    assert _create(admin, step_definitions=["head_check", ""]).files  # published: accepted
+
+    admin_client = make_client()
+    admin_client.login("admin")
+    page = admin_client.post("/processes/new", {
+        "template": "verify_visit", "process_id": "other_drive", "name_zh": "另一流程", "name_en": "Other",
+        "start_role": "township", "subject": "household", "role_1": "village", "form_1": "investigate",
+        "definition_1": "draft_only", "role_2": "township", "form_2": "approve_return"},
+        token_from="/processes/new").get_data(as_text=True)
+    assert "环节“核查走访”的数据表单 draft_only 不存在或尚未发布" in page
+    assert ProcessDraft.query.filter_by(process_id="other_drive").count() == 0
+
+
+def test_the_household_block_links_the_household_page_inside_the_users_area(county, make_client, app):
+    from flask_login import login_user
+
+    from webapp.registry.start_routes import household_page_url
+
+    from .helpers import case_at_visit
+
+    case = case_at_visit()
+    household, row = case.household, open_task(case, "visit_household")
+    link = f'href="/registry/households/{household.id}" id="household-page-link"'
+    for username, pages in (("county", [f"/cases/{case.id}"]),
+                            ("village1", [f"/cases/{case.id}", f"/inbox/tasks/{row.id}"])):
+        client = make_client()
+        client.login(username)
+        for path in pages:
+            assert link in client.get(path).get_data(as_text=True), (username, path)
+        assert client.get(f"/registry/households/{household.id}").status_code == 200
+    # Outside the user's area (another village's assistant, a data provider): no link.
+    for username in ("village2", "gongan"):
+        with app.test_request_context():
+            login_user(user(username))
+            assert household_page_url(household) is None, username
+    with app.test_request_context():
+        login_user(user("village1"))
+        assert household_page_url(household) == f"/registry/households/{household.id}"

@@ -80,3 +80,12 @@ def start_on_person(person_id):
     """Start a process on a person of the user's area."""
     person = scoping.get_person_or_404(person_id, current_user)
     return _start("person", person) or redirect(url_for("registry.person", person_id=person.id))
+
+
+@bp.app_template_global()
+def household_page_url(household):
+    """The household page's address when the current user may open it (in their area), else None;
+    the shared household block on case and task pages links it only then."""
+    if household is None or not current_user.is_authenticated or not scoping.in_scope(household, current_user):
+        return None
+    return url_for("registry.household", household_id=household.id)

@@ -21,6 +21,7 @@ from ...extensions import db
 from ...models import DiagramVersion, ProcessDraft
 from ...models.base import utcnow
 from .. import audit
+from . import form_definitions
 from .shipped import TOP_LEVEL_PROCESSES
 
 SUBJECTS = {"household": _l("户"), "person": _l("人员")}
@@ -244,6 +245,15 @@ def _diagram(process_id, d, width):
     return out + ['    </bpmndi:BPMNPlane>', '  </bpmndi:BPMNDiagram>']
 
 
+def _check_definitions(steps, definitions):
+    """Raise TemplateRefused naming the first step whose form definition is unknown or unpublished:
+    a task of such a step could never show its form."""
+    for step, code in zip(steps, definitions):
+        if code and form_definitions.published_version(code) is None:
+            raise TemplateRefused(_l("环节“%(step)s”的数据表单 %(code)s 不存在或尚未发布，请先在表单设计中发布，"
+                                     "或留空。", step=step.name, code=code))
+
+
 # ---- the draft --------------------------------------------------------------------------------
 def create_from_template(template_code, process_id, name_zh, name_en, start_role, subject, step_roles, step_forms,
                          user, step_definitions=()):
@@ -268,7 +278,8 @@ def create_from_template(template_code, process_id, name_zh, name_en, start_role
     for role, form in zip(step_roles, step_forms):
         if role not in LANE_ROLES or form_kinds.kind(form) is None:
             raise TemplateRefused(_l("请为每个环节选择岗位和表单类型。"))
-    definitions = list(step_definitions or ()) + [""] * len(template.steps)
+    definitions = [(code or "").strip() for code in step_definitions or ()] + [""] * len(template.steps)
+    _check_definitions(template.steps, definitions)
     xml = build_xml(process_id, name_zh, name_en, start_role, subject,
                     list(zip(template.steps, step_roles, step_forms)), definitions)
     draft = ProcessDraft(process_id=process_id, base_version_id=None, files={f"{process_id}.bpmn": xml},
