@@ -1,4 +1,4 @@
-"""The rendering shortcuts give the same page as the slow path: remembered links, dates.
+"""The rendering shortcuts give the same page as the slow path: remembered links, dates, numbers.
 
 Links are remembered per mount point (a second app mounted under another path gets its own),
 and local times written with strftime equal Flask-Babel's in both interface languages.
@@ -7,7 +7,7 @@ import random
 import re
 from datetime import datetime, timedelta, timezone
 
-from flask_babel import force_locale, format_datetime
+from flask_babel import force_locale, format_datetime, format_decimal
 
 from tests.helpers import case_at_visit, task_ids_on
 from webapp import formatting
@@ -40,3 +40,13 @@ def test_local_times_equal_babels_in_both_languages(app):
                             format_datetime(moment.replace(tzinfo=timezone.utc), pattern)
         # New Year's Eve 16:30 UTC is already the next year in Shanghai.
         assert formatting.localdt(datetime(2026, 12, 31, 16, 30)) == "2027-01-01 00:30"
+
+
+def test_numbers_equal_babels_in_both_languages(app):
+    values = [0, None, 7, 999, 1000, -1000, 12345, 1234567, 10 ** 12, -987654321, 2.5, 1234.5]
+    with app.test_request_context("/"):
+        for locale in ("zh_Hans_CN", "en"):
+            with force_locale(locale):
+                for value in values:
+                    assert formatting.number(value) == format_decimal(value or 0)
+                assert formatting.number(1234567) == "1,234,567"

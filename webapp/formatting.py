@@ -1,6 +1,7 @@
 """Template filters: dates, numbers and ID numbers as Chinese staff expect them."""
 from datetime import timezone
 
+from babel.numbers import format_decimal as babel_format_decimal
 from flask import g, has_request_context
 from flask_babel import format_datetime, format_decimal, get_locale, get_timezone, lazy_gettext as _l
 
@@ -131,9 +132,23 @@ def preload_area_names(codes):
         names.update({code: found.get(code, code) for code in wanted})
 
 
+# Locales whose whole numbers Babel writes as Python's "{:,}" does (Latin digits, a comma every
+# three): Babel took 70-180 µs per number, four or five times on every page with tab counts.
+_COMMA_GROUPED = {}
+
+
 def number(value):
     """A number with the locale's grouping."""
-    return format_decimal(value or 0)
+    value = value or 0
+    locale = get_locale() if type(value) is int else None
+    if locale is not None:
+        key = str(locale)
+        plain = _COMMA_GROUPED.get(key)
+        if plain is None:
+            plain = _COMMA_GROUPED[key] = babel_format_decimal(-1234567, locale=locale) == "-1,234,567"
+        if plain:
+            return f"{value:,}"
+    return format_decimal(value)
 
 
 def register(app):
