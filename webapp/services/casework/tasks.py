@@ -1,5 +1,6 @@
 """Working a task: who may, what each kind of task needs, and completing it."""
 from flask_babel import gettext as _
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from ... import areacodes, engine, form_kinds
@@ -52,7 +53,15 @@ def assign_household(row, user, village_code, visitor_id):
 
 def forms_of(case):
     """The registration forms filled so far in a case, by ID number."""
-    return {form.id_number: form for form in RegistrationForm.query.filter_by(case_id=case.id)}
+    return {form.id_number: form for form in db.session.execute(_FORMS_OF_CASE, {"case_id": case.id}).scalars()}
+
+
+# Statements of every task page, built once: the compiled cache answers them without building
+# and keying them anew.
+_FORMS_OF_CASE = select(RegistrationForm).where(RegistrationForm.case_id == bindparam("case_id"))
+_LAST_COMPLETION = (select(CaseEvent).where(CaseEvent.case_id == bindparam("case_id"),
+                                            CaseEvent.kind == "task_completed")
+                    .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).limit(1))
 
 
 def missing_forms(case, filled=None):
@@ -131,8 +140,7 @@ def revisit_of(row):
     form_kind, _step = form_kinds.kind_of(row)
     if form_kind is None or form_kind.code != "visit":
         return None
-    last = (CaseEvent.query.filter_by(case_id=row.case_id, kind="task_completed")
-            .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).first())
+    last = db.session.execute(_LAST_COMPLETION, {"case_id": row.case_id}).scalars().first()
     # The same step found nobody home last time (a return from review is not a revisit).
     if last is not None and last.task_name == row.task_name and last.decision in form_kind.returns:
         return last
