@@ -59,6 +59,8 @@ def forms_of(case):
 # Statements of every task page, built once: the compiled cache answers them without building
 # and keying them anew.
 _FORMS_OF_CASE = select(RegistrationForm).where(RegistrationForm.case_id == bindparam("case_id"))
+_FORM_OF_PERSON = select(RegistrationForm).where(RegistrationForm.case_id == bindparam("case_id"),
+                                                 RegistrationForm.id_number == bindparam("id_number"))
 _LAST_COMPLETION = (select(CaseEvent).where(CaseEvent.case_id == bindparam("case_id"),
                                             CaseEvent.kind == "task_completed")
                     .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).limit(1))
@@ -86,7 +88,7 @@ def save_registration_form(row, user, id_number, name, data, person=None, record
     ``record`` is the form of a person added during this visit when it is being corrected; its
     ID number may change then (it is not in the registry yet)."""
     case = row.case
-    same_id = RegistrationForm.query.filter_by(case_id=case.id, id_number=id_number).one_or_none()
+    same_id = db.session.execute(_FORM_OF_PERSON, {"case_id": case.id, "id_number": id_number}).scalar_one_or_none()
     if record is not None and same_id is not None and same_id.id != record.id:
         raise TaskRefused(_("本户已有该公民身份号码的登记表。"))
     record = record or same_id
