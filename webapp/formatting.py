@@ -1,7 +1,9 @@
 """Template filters: dates, numbers and ID numbers as Chinese staff expect them."""
 from datetime import timezone
 
+from babel.numbers import format_decimal as babel_format_decimal
 from flask import g, has_request_context
+from sqlalchemy import bindparam, select
 from flask_babel import format_datetime, format_decimal, get_locale, get_timezone, lazy_gettext as _l
 
 from . import codes, labels
@@ -127,13 +129,31 @@ def preload_area_names(codes):
         names = g._area_names = {}
     wanted = {code for code in codes if code and code not in names}
     if wanted:
-        found = dict(Area.query.with_entities(Area.code, Area.name).filter(Area.code.in_(wanted)).all())
+        found = dict(db.session.execute(_AREA_NAMES, {"codes": sorted(wanted)}).all())
         names.update({code: found.get(code, code) for code in wanted})
+
+
+# Locales whose whole numbers Babel writes as Python's "{:,}" does (Latin digits, a comma every
+# three): Babel took 70-180 µs per number, four or five times on every page with tab counts.
+_COMMA_GROUPED = {}
+
+
+# Built once (an expanding parameter takes any number of codes): every task list asks it.
+_AREA_NAMES = select(Area.code, Area.name).where(Area.code.in_(bindparam("codes", expanding=True)))
 
 
 def number(value):
     """A number with the locale's grouping."""
-    return format_decimal(value or 0)
+    value = value or 0
+    locale = get_locale() if type(value) is int else None
+    if locale is not None:
+        key = str(locale)
+        plain = _COMMA_GROUPED.get(key)
+        if plain is None:
+            plain = _COMMA_GROUPED[key] = babel_format_decimal(-1234567, locale=locale) == "-1,234,567"
+        if plain:
+            return f"{value:,}"
+    return format_decimal(value)
 
 
 def register(app):

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from flask import current_app, has_app_context
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -155,9 +155,17 @@ def _may_have_due_work(instance):
                                             and instance.next_timer_at <= utcnow())
 
 
-def _fresh_task_row(row_id):
-    return db.session.execute(select(InboxTask).where(InboxTask.id == row_id)
-                              .execution_options(populate_existing=True)).scalar_one()
+def _fresh_task_rows(row):
+    """The task's row and the instance's open rows, fresh, read after the instance's lock.
+
+    One statement: the inbox sync reuses the open rows instead of querying them again (a query
+    that also flushed the session once more per completion).
+    """
+    rows = db.session.execute(
+        select(InboxTask).where(or_(InboxTask.id == row.id,
+                                    and_(InboxTask.instance_id == row.instance_id, InboxTask.state == "ready")))
+        .execution_options(populate_existing=True)).scalars().all()
+    return next(fresh for fresh in rows if fresh.id == row.id), [fresh for fresh in rows if fresh.state == "ready"]
 
 
 def complete_task(row, actor, data):
@@ -167,7 +175,7 @@ def complete_task(row, actor, data):
     EngineConflict when another writer won the race on the same instance.
     """
     instance = lock_instance(row.instance_id)
-    row = _fresh_task_row(row.id)
+    row, open_rows = _fresh_task_rows(row)
     if row.state != "ready":
         raise TaskNotAvailable("task already finished", completed_by=row.completed_by)
     if instance.status == "incident":
@@ -193,7 +201,8 @@ def complete_task(row, actor, data):
         failure = _run(ctx, step, workflow) or failure
 
     try:
-        created = save_workflow(instance, workflow, failure=failure, step="complete", actor=actor, completing=row)
+        created = save_workflow(instance, workflow, failure=failure, step="complete", actor=actor, completing=row,
+                                open_rows=open_rows)
         db.session.flush()
     except (StaleDataError, OperationalError) as err:
         db.session.rollback()
@@ -277,8 +286,11 @@ def _dump_or_failure(workflow, failure):
         return None, failure or incidents.describe_failure(err, workflow)
 
 
-def save_workflow(instance, workflow, new_instance=False, failure=None, step="", actor=None, completing=None):
+def save_workflow(instance, workflow, new_instance=False, failure=None, step="", actor=None, completing=None,
+                  open_rows=None):
     """Write state, status, timer due time and the inbox rows; return the new rows.
+
+    ``open_rows``: the instance's open inbox rows when the caller read them under its lock.
 
     A failed step is saved as far as it got (the failing task in error) with the instance in
     the ``incident`` state, so a retry goes on from there; a case that is neither finished nor
@@ -309,7 +321,7 @@ def save_workflow(instance, workflow, new_instance=False, failure=None, step="",
     else:
         instance.state = state
         instance.next_timer_at = min((due for _, due in timers), default=None)
-        created = _sync_inbox(instance, ready, new_instance)
+        created = _sync_inbox(instance, ready, new_instance, open_rows)
     if failure is not None:
         incidents.record(instance, step, failure, actor)
     return created
@@ -321,8 +333,13 @@ def _fresh_state(instance):
     return dump_state(BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine()))
 
 
-def _sync_inbox(instance, ready, new_instance):
-    open_rows = [] if new_instance else InboxTask.query.filter_by(instance_id=instance.id, state="ready").all()
+def _sync_inbox(instance, ready, new_instance, open_rows=None):
+    if new_instance:
+        open_rows = []
+    elif open_rows is None:
+        open_rows = InboxTask.query.filter_by(instance_id=instance.id, state="ready").all()
+    else:  # read under the lock; the row just completed is no longer open, as the query would say
+        open_rows = [row for row in open_rows if row.state == "ready"]
     ready_ids = {item["uuid"] for item in ready}
     for row in open_rows:
         if row.task_uuid not in ready_ids:

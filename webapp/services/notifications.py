@@ -3,7 +3,7 @@
 Writers that may run twice (timer sweeps, digest jobs) give each message a ``dedupe_key`` and
 insert with "on conflict do nothing", so a retried job never shows a message twice.
 """
-from sqlalchemy import case as sql_case, func
+from sqlalchemy import bindparam, case as sql_case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import clock
@@ -69,8 +69,13 @@ def tasks_arrived(rows, actor=None, returned=False):
 
 def unread_count(user):
     """How many unread messages ``user`` has (the number in the top bar)."""
-    return (db.session.query(func.count(Notification.id))
-            .filter(Notification.user_id == user.id, Notification.read_at.is_(None)).scalar())
+    return db.session.execute(_UNREAD, {"user_id": user.id}).scalar()
+
+
+# Every page's header asks: built once, the compiled cache answers it (building and keying the
+# statement anew cost more than running it).
+_UNREAD = select(func.count(Notification.id)).where(Notification.user_id == bindparam("user_id"),
+                                                    Notification.read_at.is_(None))
 
 
 def list_for(user, unread_only=False, page=1, per_page=20):

@@ -38,6 +38,18 @@ def scope_condition(model, user):
     return false() if pinned is None else getattr(model, pinned[0]) == pinned[1]
 
 
+def bound_scope(model, user, name="scope_code"):
+    """``scope_condition`` with the area code as a bound parameter, for statements built once.
+
+    Returns (the condition's shape, the condition, its parameters): statements built with the
+    condition of one shape serve every user of that shape with other parameters.
+    """
+    pinned = _pinned_column(user)
+    if pinned is None:
+        return None, false(), {}
+    return pinned[0], getattr(model, pinned[0]) == bindparam(name), {name: pinned[1]}
+
+
 def in_scope(obj, user):
     """True when one loaded object (with area code attributes) is inside ``user``'s area."""
     pinned = _pinned_column(user)

@@ -1,11 +1,11 @@
 """Inbox queries: they read only the inbox projection, never a serialized workflow."""
 from dataclasses import dataclass
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, bindparam, func, or_, select
 
 from ...extensions import db
 from ...models import COUNTY_ROLES, Area, Case, InboxTask
 from ...models.base import utcnow
-from ..scoping import scope_condition
+from ..scoping import bound_scope, scope_condition
 
 SORTS = {"due": (InboxTask.due_at.asc(), InboxTask.id.asc()),
          "-due": (InboxTask.due_at.desc(), InboxTask.id.desc()),
@@ -73,21 +73,60 @@ def list_tasks(user, flt, page=1, per_page=20, counted=None):
     """
     filters = _filters(flt)
     known = counted.get(flt.view) if counted is not None and not filters else None
+    if known is not None:  # the plain tab (no filter), its total known: the statement built once
+        return _plain_page(user, flt.view, flt.sort if flt.sort in SORTS else "due", page, per_page), known
     return task_page(_base(user, flt.view) + filters, SORTS.get(flt.sort, SORTS["due"]), page, per_page,
                      InboxTask.case, total=known)
 
 
+def _plain_page(user, view, sort, page, per_page):
+    shape, scope, params = bound_scope(InboxTask, user)
+    statement = _PAGES.get((shape, view, sort))
+    if statement is None:  # two threads may both build it: the same statement either way
+        statement = _PAGES[shape, view, sort] = (
+            select(InboxTask).options(db.joinedload(InboxTask.case))
+            .where(*_bound_base(scope, view)).order_by(*SORTS[sort])
+            .limit(bindparam("limit")).offset(bindparam("offset")))
+    params.update(user_id=user.id, role=user.role, limit=per_page, offset=(max(page, 1) - 1) * per_page)
+    return db.session.execute(statement, params).scalars().all()
+
+
+# The unfiltered tabs' page statements per (area condition's shape, view, sort), built once
+# like the tab figures' below.
+_PAGES = {}
+
+
+def _bound_base(scope, view):
+    """``_base`` with the user's id and role as bound parameters."""
+    if view == "team":
+        return [InboxTask.state == "ready", scope, InboxTask.assignee_id.is_(None),
+                InboxTask.lane == bindparam("role")]
+    return [InboxTask.state == "ready", scope, InboxTask.assignee_id == bindparam("user_id")]
+
+
 def counts(user):
     """The numbers on the inbox tabs: mine, team's unclaimed, mine overdue."""
+    shape, scope, params = bound_scope(InboxTask, user)
+    statement = _COUNTS.get(shape)
+    if statement is None:  # two threads may both build it: the same statement either way
+        statement = _COUNTS[shape] = _counts_statement(scope)
+    row = db.session.execute(statement, dict(params, user_id=user.id, role=user.role, now=utcnow())).one()
+    return {"mine": row[0] or 0, "team": row[1] or 0, "overdue": row[2] or 0}
+
+
+# The tab figures' statement per shape of area condition, built once: building and keying it
+# anew on every inbox page cost more than running it (0.43 of 0.71 ms).
+_COUNTS = {}
+
+
+def _counts_statement(scope):
     # One statement for the three figures: the open tasks in the user's area that are theirs or
     # their team's, counted three ways.
-    now = utcnow()
-    mine = InboxTask.assignee_id == user.id
-    team = and_(InboxTask.assignee_id.is_(None), InboxTask.lane == user.role)
-    row = (db.session.query(func.count(InboxTask.id).filter(mine), func.count(InboxTask.id).filter(team),
-                            func.count(InboxTask.id).filter(and_(mine, InboxTask.late_at(now))))
-           .filter(InboxTask.state == "ready", scope_condition(InboxTask, user), or_(mine, team)).one())
-    return {"mine": row[0] or 0, "team": row[1] or 0, "overdue": row[2] or 0}
+    mine = InboxTask.assignee_id == bindparam("user_id")
+    team = and_(InboxTask.assignee_id.is_(None), InboxTask.lane == bindparam("role"))
+    return (select(func.count(InboxTask.id).filter(mine), func.count(InboxTask.id).filter(team),
+                   func.count(InboxTask.id).filter(and_(mine, InboxTask.late_at(bindparam("now")))))
+            .where(InboxTask.state == "ready", scope, or_(mine, team)))
 
 
 def area_choices(user):

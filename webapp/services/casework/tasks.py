@@ -1,5 +1,6 @@
 """Working a task: who may, what each kind of task needs, and completing it."""
 from flask_babel import gettext as _
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from ... import areacodes, engine, form_kinds
@@ -52,7 +53,17 @@ def assign_household(row, user, village_code, visitor_id):
 
 def forms_of(case):
     """The registration forms filled so far in a case, by ID number."""
-    return {form.id_number: form for form in RegistrationForm.query.filter_by(case_id=case.id)}
+    return {form.id_number: form for form in db.session.execute(_FORMS_OF_CASE, {"case_id": case.id}).scalars()}
+
+
+# Statements of every task page, built once: the compiled cache answers them without building
+# and keying them anew.
+_FORMS_OF_CASE = select(RegistrationForm).where(RegistrationForm.case_id == bindparam("case_id"))
+_FORM_OF_PERSON = select(RegistrationForm).where(RegistrationForm.case_id == bindparam("case_id"),
+                                                 RegistrationForm.id_number == bindparam("id_number"))
+_LAST_COMPLETION = (select(CaseEvent).where(CaseEvent.case_id == bindparam("case_id"),
+                                            CaseEvent.kind == "task_completed")
+                    .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).limit(1))
 
 
 def missing_forms(case, filled=None):
@@ -77,7 +88,7 @@ def save_registration_form(row, user, id_number, name, data, person=None, record
     ``record`` is the form of a person added during this visit when it is being corrected; its
     ID number may change then (it is not in the registry yet)."""
     case = row.case
-    same_id = RegistrationForm.query.filter_by(case_id=case.id, id_number=id_number).one_or_none()
+    same_id = db.session.execute(_FORM_OF_PERSON, {"case_id": case.id, "id_number": id_number}).scalar_one_or_none()
     if record is not None and same_id is not None and same_id.id != record.id:
         raise TaskRefused(_("本户已有该公民身份号码的登记表。"))
     record = record or same_id
@@ -131,8 +142,7 @@ def revisit_of(row):
     form_kind, _step = form_kinds.kind_of(row)
     if form_kind is None or form_kind.code != "visit":
         return None
-    last = (CaseEvent.query.filter_by(case_id=row.case_id, kind="task_completed")
-            .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).first())
+    last = db.session.execute(_LAST_COMPLETION, {"case_id": row.case_id}).scalars().first()
     # The same step found nobody home last time (a return from review is not a revisit).
     if last is not None and last.task_name == row.task_name and last.decision in form_kind.returns:
         return last
