@@ -157,6 +157,11 @@
 
   function renderQueue() {
     var list = $("queue");
+    // The list is drawn again as each entry syncs: a panel the assistant opened stays open.
+    var opened = {};
+    Array.prototype.forEach.call(list.querySelectorAll("li[data-id] details[open]"), function (d) {
+      opened[d.closest("li").dataset.id] = true;
+    });
     list.textContent = "";
     $("queue-count").textContent = OfflineSync.pending(S.items).length;
     S.items.slice().reverse().forEach(function (item) {
@@ -164,12 +169,17 @@
       var li = el("li"), row = el("div", null, "row");
       li.dataset.kind = item.kind;
       li.dataset.state = item.state;
+      li.dataset.id = item.id;
       row.appendChild(el("span", item.body.label));
       row.appendChild(stateBadge(item));
       li.appendChild(row);
       var result = item.body.result;
       if (result && item.state !== "done") { li.appendChild(el("p", result.message, "error")); }
-      if (item.state === "conflict" || item.state === "refused") { li.appendChild(enteredList(item.body.data)); }
+      if (item.state === "conflict" || item.state === "refused") {
+        var entered = enteredList(item.body.data);
+        entered.open = !!opened[item.id];
+        li.appendChild(entered);
+      }
       list.appendChild(li);
     });
   }

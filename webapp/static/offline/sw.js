@@ -2,7 +2,7 @@
    files are cached so the app opens without a connection; the JSON API always goes to the
    network (the phone's data lives encrypted in IndexedDB, never in this cache). */
 "use strict";
-var CACHE = "offline-app-v2";
+var CACHE = "offline-app-v3";
 var SHELL = "/offline/";
 var FILES = [SHELL, "/offline/manifest.webmanifest", "/static/app.css", "/static/app.js",
   "/static/offline/offline.css", "/static/offline/idcheck.js", "/static/offline/vault.js",
