@@ -156,6 +156,8 @@ def _walk(client, start="/", per_pattern=3, limit=120):
     return pages
 
 
+# Crawls every page of every role (about 12 s): CI runs it; the quick loop leaves it out.
+@pytest.mark.slow
 def test_every_page_that_shows_a_full_id_writes_an_audit_event(intake_run, make_client):
     case_at_visit("village1")  # a visit with registration forms to open
     db.session.commit()

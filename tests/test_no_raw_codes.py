@@ -132,6 +132,8 @@ def _walk(client, limit=160):
     return pages
 
 
+# Crawls every page of every role in each language (about 11 s each): CI runs it; the quick loop leaves it out.
+@pytest.mark.slow
 @pytest.mark.parametrize("language", ["zh_Hans_CN", "en"])
 def test_no_page_shows_a_code_or_python_literal(county, client, make_client, language):
     done = _demo_in_every_state(client)
