@@ -12,7 +12,9 @@ from ..auth.decorators import roles_required
 from ..documents import bulletin_files
 from ..documents.pdf import pdf_response
 from ..extensions import db
+from ..jobs import casework as casework_jobs
 from ..models import Bulletin, LeadingGroupMember
+from ..queues import enqueue_once
 from ..services import audit, scoping
 from ..services.campaign import bulletins, dashboard, leading_group, progress
 from . import bp
@@ -54,15 +56,18 @@ def bulletins_list():
 @bp.route("/bulletins/produce", methods=["POST"])
 @producer_required
 def produce_bulletin():
-    """Produce a numbered bulletin as of the date chosen (figures from the daily aggregates)."""
+    """Produce a numbered bulletin as of the date chosen (figures from the daily aggregates), in the
+    bulletin job (its PDF and Excel take seconds to render); the list shows it when it is stored."""
     form = BulletinForm()
     if not form.validate_on_submit() or form.as_of.data > progress.local_day():
         flash(_("请选择不晚于今天的截至日期。"), "error")
         return redirect(url_for("dashboard.bulletins"))
-    bulletin = bulletins.produce(scoping.user_county(current_user), form.as_of.data, actor=current_user, trigger="on_demand")
-    db.session.commit()
-    flash(_("第 %(number)s 期通报已生成并通知各乡镇和县领导。", number=bulletin.number), "success")
-    return redirect(url_for("dashboard.bulletin_page", bulletin_id=bulletin.id))
+    county, as_of = scoping.user_county(current_user), form.as_of.data.isoformat()
+    # One job per county and date while it waits or runs: a double click produces one bulletin.
+    enqueue_once("default", casework_jobs.produce_bulletins, county, as_of, current_user.id,
+                 job_id=f"bulletin-{county}-{as_of}")
+    flash(_("截至 %(date)s 的通报正在生成，完成后列在本页并通知各乡镇和县领导。", date=as_of), "success")
+    return redirect(url_for("dashboard.bulletins"))
 
 
 @bp.route("/bulletins/<int:bulletin_id>")
