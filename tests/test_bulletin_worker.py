@@ -11,7 +11,7 @@ from webapp.services.campaign import progress
 from webapp.jobs.schedule import PERIODIC_JOBS, last_key
 
 from .helpers import user
-from .worker_fixtures import wait_until
+from .worker_fixtures import wait_for_job, wait_until
 
 
 def _scheduled():
@@ -48,23 +48,13 @@ def test_the_periodic_job_produces_the_bulletin_once_per_date(county, clock_file
 
 
 def test_the_button_has_a_real_worker_produce_one_bulletin_for_a_double_click(county, client, workers, redis_server):
-    from rq.job import Job
-
-    from webapp.queues import redis_connection
-
     client.login("county")
     as_of = (progress.local_day() - timedelta(days=1)).isoformat()
     for _click in (1, 2):  # both before the worker runs: the second finds the job waiting
         response = client.post("/dashboard/bulletins/produce", {"as_of": as_of}, token_from="/dashboard/bulletins")
         assert response.status_code == 302
     workers.start("default", "--no-scheduler")
-
-    def finished():
-        status = Job.fetch(f"bulletin-341721-{as_of}", connection=redis_connection()).get_status()
-        assert status != "failed", workers.logs()
-        return status == "finished" or None
-
-    wait_until(finished, message="the bulletin job", on_timeout=workers.logs)
+    wait_for_job(f"bulletin-341721-{as_of}", workers, "the bulletin job")
     db.session.expire_all()
     bulletin = Bulletin.query.one()
     assert (bulletin.trigger, bulletin.as_of.isoformat(), bulletin.created_by_id) == ("on_demand", as_of, user("county").id)
