@@ -57,7 +57,8 @@ TARGET_COMPLETIONS, TARGET_FINISH_P95, TARGET_MY_TASKS_P95, TARGET_RATIO = 40, 3
 
 def _pct(values, p):
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * p))] * 1000 if ordered else 0.0
+    # No sample: not a number, so that no target counts as met on a level that never got there.
+    return ordered[min(len(ordered) - 1, int(len(ordered) * p))] * 1000 if ordered else float("nan")
 
 
 def free_port():
