@@ -107,11 +107,14 @@ def visit_household_page(row):
         if answer is not None:
             return answer
     case = row.case
-    filled = tasks.forms_of(case)
-    # The forms of people added during the visit are among those just loaded.
+    # Rows, not objects: the page only shows them (fewer statements, nothing to build or track).
+    household, members = tasks.household_with_members(case.household_id)
+    filled = tasks.filled_forms(case.id)
+    # The forms of people added during the visit are among those just read.
     added_forms = sorted((f for f in filled.values() if f.person_id is None), key=lambda f: f.id)
     return _render_audited(row, "inbox/task_visit.html", form=form, filled=filled, revisit=tasks.revisit_of(row),
-                           missing=tasks.missing_forms(case, filled) if case.household else [],
+                           household=household, members=members,
+                           missing=[p for p in members if p.id_number not in filled],
                            added_forms=added_forms if case.status != "completed" else [])
 
 
