@@ -9,6 +9,7 @@ from ..models import RegistrationForm
 from ..services import areas, audit
 from ..services.casework import tasks
 from ..services.casework.tasks import TaskRefused
+from . import fragments
 from .forms import AssignHouseholdForm, ReviewForm, VisitForm
 from ..models.base import utcnow
 from ..formatting import task_title
@@ -61,7 +62,7 @@ def _render_audited(row, template, **context):
     Rendered first, so the commit does not expire the rows the page shows (they would all be
     loaded again); sent only after the commit, so no page goes out without its audit record.
     """
-    audit.record(current_user, "view_household", "case", row.case_id)
+    audit.record_view(current_user, "view_household", "case", row.case_id)
     html = render_task_page(row, template, **context)
     db.session.commit()
     return html
@@ -114,6 +115,7 @@ def visit_household_page(row):
     added_forms = sorted((f for f in filled.values() if f.person_id is None), key=lambda f: f.id)
     return _render_audited(row, "inbox/task_visit.html", form=form, filled=filled, revisit=tasks.revisit_of(row),
                            household=household, members=members,
+                           visit_fields=fragments.form_fields("inbox/_visit_fields.html", form),
                            missing=[p for p in members if p.id_number not in filled],
                            added_forms=added_forms if case.status != "completed" else [])
 
