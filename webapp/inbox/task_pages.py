@@ -119,7 +119,7 @@ def visit_household_page(row):
     # The forms of people added during the visit are among those just read.
     added_forms = sorted((f for f in filled.values() if f.person_id is None), key=lambda f: f.id)
     return _render_audited(row, "inbox/task_visit.html", filled=filled, revisit=tasks.revisit_of(row),
-                           household=household, members=members, visit_fields=visit_fields,
+                           household_rows=(household, members), visit_fields=visit_fields,
                            missing=[p for p in members if p.id_number not in filled],
                            added_forms=added_forms if case.status != "completed" else [])
 
