@@ -18,8 +18,8 @@ def record(user, action, object_type=None, object_id=None, detail=None):
 
 def record_view(user, action, object_type=None, object_id=None, detail=None):
     """``record`` for a page that only shows data: the same row, inserted at once by one statement
-    built once (no object to build, track and flush); the caller commits."""
-    db.session.execute(_INSERT_EVENT, {
+    built once on the session's connection (no object to build, track and flush); the caller commits."""
+    db.session.connection().execute(_INSERT_EVENT, {
         "at": utcnow(), "user_id": getattr(user, "id", None), "action": action, "object_type": object_type,
         "object_id": str(object_id) if object_id is not None else None, "detail": detail,
         "remote_addr": request.remote_addr if has_request_context() else None})

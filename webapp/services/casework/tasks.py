@@ -98,7 +98,7 @@ def household_with_members(household_id):
     codes the scoping rule checks."""
     if household_id is None:
         return None, []
-    rows = db.session.execute(_HOUSEHOLD_MEMBERS, {"household_id": household_id}).all()
+    rows = db.session.connection().execute(_HOUSEHOLD_MEMBERS, {"household_id": household_id}).all()
     if not rows:
         return None, []
     household = HouseholdView(*rows[0][:7])
@@ -108,9 +108,11 @@ def household_with_members(household_id):
 def filled_forms(case_id):
     """The registration forms of a case as rows (``id``, ``id_number``, ``person_id``, ``name``,
     ``data``), by ID number: what ``forms_of`` gives for pages that only show them."""
-    return {form.id_number: form for form in db.session.execute(_FORM_ROWS_OF_CASE, {"case_id": case_id})}
+    return {form.id_number: form for form in db.session.connection().execute(_FORM_ROWS_OF_CASE, {"case_id": case_id})}
 
 
+# Core statements run on the session's connection (same transaction): the session's ORM layer
+# has nothing to do for them.
 _HOUSEHOLD, _PERSON, _FORM = Household.__table__, Person.__table__, RegistrationForm.__table__
 _HOUSEHOLD_MEMBERS = (select(_HOUSEHOLD.c.id, _HOUSEHOLD.c.household_number, _HOUSEHOLD.c.head_name,
                              _HOUSEHOLD.c.address, _HOUSEHOLD.c.county_code, _HOUSEHOLD.c.township_code,
@@ -184,7 +186,7 @@ def revisit_of(row):
     form_kind, _step = form_kinds.kind_of(row)
     if form_kind is None or form_kind.code != "visit":
         return None
-    last = db.session.execute(_LAST_COMPLETION, {"case_id": row.case_id}).first()
+    last = db.session.connection().execute(_LAST_COMPLETION, {"case_id": row.case_id}).first()
     # The same step found nobody home last time (a return from review is not a revisit).
     if last is not None and last.task_name == row.task_name and last.decision in form_kind.returns:
         return last
