@@ -13,6 +13,7 @@ from .extensions import db
 from .idnumber import mask_id, mask_ids_in_text
 from .models import Area, DiagramVersion
 from .models.base import utcnow
+from .translation_cache import current_translations
 from .services.casework.changes import SENSITIVE_FIELDS
 
 ROLE_LABELS = {
@@ -71,7 +72,15 @@ def _load_steps():
 
 def relation_label(value):
     """A relation to the head of household (stored as its Chinese code) in the interface language."""
-    return str(dict(RELATION).get(value, value)) if value else ""
+    if not value:
+        return ""
+    # Translated once per catalogue (kept on it, as translation_cache keeps template strings):
+    # a household table asks once per member.
+    translations = current_translations()
+    names = translations.__dict__.get("_relation_labels")
+    if names is None:
+        names = translations._relation_labels = {code: str(label) for code, label in RELATION}
+    return names.get(value, value)
 
 
 # Numeric patterns Babel writes the same in every locale (Latin digits): strftime does them in a

@@ -9,6 +9,7 @@ from ..models import RegistrationForm
 from ..services import areas, audit
 from ..services.casework import tasks
 from ..services.casework.tasks import TaskRefused
+from . import fragments
 from .forms import AssignHouseholdForm, ReviewForm, VisitForm
 from ..models.base import utcnow
 from ..formatting import task_title
@@ -69,7 +70,7 @@ def _render_audited(row, template, **context):
     Rendered first, so the commit does not expire the rows the page shows (they would all be
     loaded again); sent only after the commit, so no page goes out without its audit record.
     """
-    audit.record(current_user, "view_household", "case", row.case_id)
+    audit.write(current_user, "view_household", "case", row.case_id)
     html = render_task_page(row, template, **context)
     db.session.commit()
     return html
@@ -104,22 +105,39 @@ def assign_household_page(row):
 
 def visit_household_page(row):
     """The door-to-door visit: registration forms per person, then the visit result."""
-    form = VisitForm()
     if request.method == "GET":
-        form.visit_date.data = utcnow().date()
-    if form.validate_on_submit():
-        answer = finish_task(row, lambda: tasks.complete_visit(
-            row, current_user, form.visit_result.data, form.visit_date.data, form.policy_explained.data,
-            form.visit_comment.data))
-        if answer is not None:
-            return answer
+        # The empty form of the day, rendered once per language (inbox/fragments.py): the form
+        # is only built when its fields are not remembered yet.
+        today = utcnow().date()
+        visit_fields = fragments.remembered_fields(_VISIT_FIELDS, today, lambda: _empty_visit_form(today))
+    else:
+        form = VisitForm()
+        if form.validate_on_submit():
+            answer = finish_task(row, lambda: tasks.complete_visit(
+                row, current_user, form.visit_result.data, form.visit_date.data, form.policy_explained.data,
+                form.visit_comment.data))
+            if answer is not None:
+                return answer
+        visit_fields = fragments.form_fields(_VISIT_FIELDS, form)
     case = row.case
-    filled = tasks.forms_of(case)
-    # The forms of people added during the visit are among those just loaded.
+    # Rows, not objects: the page only shows them (fewer statements, nothing to build or track).
+    household, members = tasks.household_with_members(case.household_id)
+    filled = tasks.filled_forms(case.id)
+    # The forms of people added during the visit are among those just read.
     added_forms = sorted((f for f in filled.values() if f.person_id is None), key=lambda f: f.id)
-    return _render_audited(row, "inbox/task_visit.html", form=form, filled=filled, revisit=tasks.revisit_of(row),
-                           missing=tasks.missing_forms(case, filled) if case.household else [],
+    return _render_audited(row, "inbox/task_visit.html", filled=filled, revisit=tasks.revisit_of(row),
+                           household_rows=(household, members), visit_fields=visit_fields,
+                           missing=[p for p in members if p.id_number not in filled],
                            added_forms=added_forms if case.status != "completed" else [])
+
+
+_VISIT_FIELDS = "inbox/_visit_fields.html"
+
+
+def _empty_visit_form(today):
+    form = VisitForm()
+    form.visit_date.data = today
+    return form
 
 
 def _review_page(form_class):

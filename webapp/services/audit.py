@@ -22,9 +22,10 @@ def record(user, action, object_type=None, object_id=None, detail=None):
 
 def write(user, action, object_type=None, object_id=None, detail=None):
     """Insert the same audit event as ``record`` at once, in the caller's transaction (the caller
-    commits), for a busy path that does not need the event object: one prepared INSERT costs
-    about half of what flushing an ORM object costs."""
-    db.session.execute(_INSERT_EVENT, dict(_values(user, action, object_type, object_id, detail), at=utcnow()))
+    commits), for a busy path that does not need the event object: one statement built once, run
+    on the session's connection, costs about half of what flushing an ORM object costs."""
+    db.session.connection().execute(_INSERT_EVENT, dict(_values(user, action, object_type, object_id, detail),
+                                                        at=utcnow()))
 
 
 _INSERT_EVENT = insert(AuditEvent.__table__)  # built once: the compiled cache answers it

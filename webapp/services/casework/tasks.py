@@ -1,10 +1,12 @@
 """Working a task: who may, what each kind of task needs, and completing it."""
+from collections import namedtuple
+
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, inspect, select, text
 
 from ... import areacodes, engine, form_kinds
 from ...extensions import db
-from ...models import Area, CaseEvent, Person, RegistrationForm, User
+from ...models import Area, CaseEvent, Household, Person, RegistrationForm, User
 from ...models.base import utcnow
 from .. import audit, scoping
 from . import cases
@@ -58,9 +60,13 @@ def forms_of(case):
 # Statements of every task page, built once: the compiled cache answers them without building
 # and keying them anew.
 _FORMS_OF_CASE = select(RegistrationForm).where(RegistrationForm.case_id == bindparam("case_id"))
-_LAST_COMPLETION = (select(CaseEvent).where(CaseEvent.case_id == bindparam("case_id"),
-                                            CaseEvent.kind == "task_completed")
-                    .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).limit(1))
+_EVENT, _USER = CaseEvent.__table__, User.__table__
+# Plain rows (no objects to build and track): the page only reads them.
+_LAST_COMPLETION = (select(_EVENT.c.at, _EVENT.c.task_name, _EVENT.c.decision, _EVENT.c.comment,
+                           _USER.c.display_name.label("actor_name"))
+                    .select_from(_EVENT.outerjoin(_USER, _USER.c.id == _EVENT.c.actor_id))
+                    .where(_EVENT.c.case_id == bindparam("case_id"), _EVENT.c.kind == "task_completed")
+                    .order_by(_EVENT.c.at.desc(), _EVENT.c.id.desc()).limit(1))
 
 
 def missing_forms(case, filled=None):
@@ -83,6 +89,43 @@ def person_for_form(person_id):
     (id, household, identity, the fields a new form starts from), or None. A row, not the ORM
     object: loading that cost three times as much."""
     return db.session.execute(_PERSON_FOR_FORM, {"person_id": person_id}).first()
+
+
+HouseholdView = namedtuple("HouseholdView", "id household_number head_name address county_code township_code village_code")
+MemberView = namedtuple("MemberView", "id name id_number relation_to_head birth_date")
+
+
+def household_with_members(household_id):
+    """(household, its members by id) as plain rows in one statement, or (None, []) without one.
+
+    For pages that only show them: the rows carry what the household block reads and the area
+    codes the scoping rule checks."""
+    if household_id is None:
+        return None, []
+    rows = db.session.connection().execute(_HOUSEHOLD_MEMBERS, {"household_id": household_id}).all()
+    if not rows:
+        return None, []
+    household = HouseholdView(*rows[0][:7])
+    return household, [MemberView(*r[7:]) for r in rows if r[7] is not None]
+
+
+def filled_forms(case_id):
+    """The registration forms of a case as rows (``id``, ``id_number``, ``person_id``, ``name``,
+    ``data``), by ID number: what ``forms_of`` gives for pages that only show them."""
+    return {form.id_number: form for form in db.session.connection().execute(_FORM_ROWS_OF_CASE, {"case_id": case_id})}
+
+
+# Core statements run on the session's connection (same transaction): the session's ORM layer
+# has nothing to do for them.
+_HOUSEHOLD, _PERSON, _FORM = Household.__table__, Person.__table__, RegistrationForm.__table__
+_HOUSEHOLD_MEMBERS = (select(_HOUSEHOLD.c.id, _HOUSEHOLD.c.household_number, _HOUSEHOLD.c.head_name,
+                             _HOUSEHOLD.c.address, _HOUSEHOLD.c.county_code, _HOUSEHOLD.c.township_code,
+                             _HOUSEHOLD.c.village_code, _PERSON.c.id, _PERSON.c.name, _PERSON.c.id_number,
+                             _PERSON.c.relation_to_head, _PERSON.c.birth_date)
+                      .select_from(_HOUSEHOLD.outerjoin(_PERSON, _PERSON.c.household_id == _HOUSEHOLD.c.id))
+                      .where(_HOUSEHOLD.c.id == bindparam("household_id")).order_by(_PERSON.c.id))
+_FORM_ROWS_OF_CASE = (select(_FORM.c.id, _FORM.c.id_number, _FORM.c.person_id, _FORM.c.name, _FORM.c.data)
+                      .where(_FORM.c.case_id == bindparam("case_id")))
 
 
 def save_registration_form(row, user, id_number, name, data, person=None, record=None):
@@ -164,11 +207,12 @@ def revisit_of(row):
     """The not-at-home visit event ``row`` repeats, or None (then ``row`` is a first visit or a return).
 
     A visit that found nobody home is not a return: the revisit shows its own words and the note.
+    A row of the event's ``at``, ``task_name``, ``decision``, ``comment`` and ``actor_name``.
     """
     form_kind, _step = form_kinds.kind_of(row)
     if form_kind is None or form_kind.code != "visit":
         return None
-    last = db.session.execute(_LAST_COMPLETION, {"case_id": row.case_id}).scalars().first()
+    last = db.session.connection().execute(_LAST_COMPLETION, {"case_id": row.case_id}).first()
     # The same step found nobody home last time (a return from review is not a revisit).
     if last is not None and last.task_name == row.task_name and last.decision in form_kind.returns:
         return last
