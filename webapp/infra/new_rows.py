@@ -147,7 +147,8 @@ def write(groups):
     for obj in objects:
         make_transient_to_detached(obj)
     for obj in objects:
-        session.add(obj)
+        if obj not in session:  # adding a case cascades to its timeline lines and instances
+            session.add(obj)
     _remember(session, objects)
     return True
 
