@@ -77,6 +77,19 @@ def test_a_parent_without_an_id_leaves_everything_to_the_flush(county):
     assert case.household_id == household.id and created[0].case_id == case.id
 
 
+def test_a_second_write_in_one_transaction_is_left_to_the_flush(county):
+    first = _graph("first", rows=1)
+    assert new_rows.write([[first[0]], first[0].events, [first[1]], first[2]])
+    second = _graph("second", rows=1)
+    assert new_rows.write([[second[0]], second[0].events, [second[1]], second[2]]) is False
+    assert inspect(second[0]).pending
+    db.session.commit()
+    third = _graph("third", rows=1)  # a new transaction
+    assert new_rows.write([[third[0]], third[0].events, [third[1]], third[2]])
+    db.session.commit()
+    assert first[0].id < second[0].id < third[0].id
+
+
 def test_a_rollback_forgets_written_objects_as_it_forgets_flushed_ones(county):
     case, instance, created = _graph("rolled back", rows=1)
     assert new_rows.write([[case], case.events, [instance], created])
@@ -91,16 +104,16 @@ def test_a_rollback_forgets_written_objects_as_it_forgets_flushed_ones(county):
     assert db.session.get(Case, again.id).title == "again"
 
 
-def test_a_savepoint_rollback_forgets_only_what_was_written_inside_it(county):
+def test_a_savepoint_rollback_forgets_what_was_written_inside_it(county):
     outer = _graph("outer", rows=1)
-    assert new_rows.write([[outer[0]], outer[0].events, [outer[1]], outer[2]])
+    db.session.flush()  # the transaction's own work, outside the savepoint
     savepoint = db.session.begin_nested()
     inner = _graph("inner", rows=1)
     assert new_rows.write([[inner[0]], inner[0].events, [inner[1]], inner[2]])
     savepoint.rollback()
     assert inspect(inner[0]).transient and inspect(outer[0]).persistent
     db.session.commit()
-    assert db.session.get(Case, outer[0].id).title == "outer"
+    assert db.session.get(Case, outer[0].id).title == "outer" and Case.query.filter_by(title="inner").count() == 0
 
 
 def test_a_released_savepoint_is_forgotten_with_its_transaction(county):
