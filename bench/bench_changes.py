@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
+from bench.common import backend_name, county_people, timed_build  # noqa: E402
 from webapp.areacodes import township_of  # noqa: E402
 
 PEOPLE = int(os.environ.get("BENCH_PEOPLE", "530000"))
@@ -29,33 +30,19 @@ CASES = int(os.environ.get("BENCH_CASES", "400"))
 AS_OF = date(2024, 6, 30)
 
 
-def _ids(count, rng):
-    from webapp.idnumber import make_id
-
-    seen, start = set(), date(1930, 1, 1)
-    while len(seen) < count:
-        birth = start + timedelta(days=rng.randrange(0, 365 * 90))
-        seen.add(make_id("341721", birth, rng.randrange(1, 999)))
-    return sorted(seen)
-
-
 def build(app):
     """The registry, two runs and the differences; returns the second run's id and the difference count."""
     from webapp.cli import deploy_shipped_diagrams
     from webapp.extensions import db
     from webapp.idnumber import make_id
     from webapp.intake.schemes import SCHEMES_BY_CODE
-    from webapp.models import Area, ComparisonChange, ComparisonResult, ComparisonRun, Person, RegistrationRecord
-    from webapp.services import areas
+    from webapp.models import ComparisonChange, ComparisonResult, ComparisonRun, Person, RegistrationRecord
     from webapp.infra.bulk import insert_tuples
 
     rng = random.Random(20170525)
     with app.app_context():
-        areas.load_rows(areas.generate_county())
+        villages, ids, where = county_people(PEOPLE, rng)
         deploy_shipped_diagrams()
-        villages = [a.code for a in Area.query.filter_by(level="village")]
-        ids = _ids(PEOPLE, rng)
-        where = {i: villages[n % len(villages)] for n, i in enumerate(ids)}
         insert_tuples(Person, ["id_number", "name", "status", "county_code", "township_code", "village_code"],
                       [(i, "张三", "normal", "341721", township_of(where[i]), where[i]) for i in ids])
         runs = []
@@ -99,16 +86,12 @@ def build(app):
 
 
 def main():
-    from bench.common import backend_name, scratch_app
     from webapp.extensions import db
     from webapp.models import ChangeRequest
     from webapp.services.casework import changes_auto
 
-    app = scratch_app("changes")
-    started = time.perf_counter()
-    run_id, differences, expected = build(app)
-    print(f"{backend_name(app)}: built {PEOPLE} people, {differences} differences "
-          f"in {time.perf_counter() - started:.1f} s")
+    app, (run_id, differences, expected), seconds = timed_build("changes", build)
+    print(f"{backend_name(app)}: built {PEOPLE} people, {differences} differences in {seconds:.1f} s")
     with app.app_context():
         started = time.perf_counter()
         raised = changes_auto.raise_from_run(run_id)

@@ -20,10 +20,11 @@ import random
 import statistics
 import sys
 import time
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
+from bench.common import backend_name, county_people, timed_build  # noqa: E402
 from webapp.areacodes import township_of  # noqa: E402
 
 PEOPLE = int(os.environ.get("BENCH_PEOPLE", "530000"))
@@ -32,16 +33,6 @@ CONVERTED = int(os.environ.get("BENCH_CONVERTED", str(UNINSURED // 4)))
 CHUNK = 5000
 AS_OF, LATER = date(2024, 6, 30), date(2024, 12, 31)
 JOBS = ("农民", "农民", "务工", "个体", "职工", "无业", "退休", "")
-
-
-def _ids(count, rng):
-    from webapp.idnumber import make_id
-
-    seen, start = set(), date(1930, 1, 1)
-    while len(seen) < count:
-        birth = start + timedelta(days=rng.randrange(0, 365 * 90))
-        seen.add(make_id("341721", birth, rng.randrange(1, 999)))
-    return sorted(seen)
 
 
 def _batch(source, columns_of, ids, rng):
@@ -85,15 +76,11 @@ def build(app):
     from webapp.extensions import db
     from webapp.infra.bulk import insert_tuples
     from webapp.intake.schemes import SCHEMES_BY_CODE
-    from webapp.models import Area, ComparisonResult, ComparisonRun
-    from webapp.services import areas
+    from webapp.models import ComparisonResult, ComparisonRun
 
     rng = random.Random(20170525)
     with app.app_context():
-        areas.load_rows(areas.generate_county())
-        villages = [a.code for a in Area.query.filter_by(level="village")]
-        ids = _ids(PEOPLE, rng)
-        where = {i: villages[n % len(villages)] for n, i in enumerate(ids)}
+        _villages, ids, where = county_people(PEOPLE, rng)
         uninsured = set(rng.sample(ids, UNINSURED))
         converted = set(rng.sample(sorted(uninsured), CONVERTED))
         batches = [_batch("public_security", _register_columns, ids, rng),
@@ -145,16 +132,13 @@ def _contacts(run_id):
 
 
 def main():
-    from bench.common import backend_name, scratch_app
     from webapp.extensions import db
     from webapp.models import ComparisonRun, ExpansionTally, ExpansionTarget
     from webapp.services.expansion import conversion, rules, targets
 
-    app = scratch_app("expansion")
-    started = time.perf_counter()
-    run1, run2 = build(app)
+    app, (run1, run2), seconds = timed_build("expansion", build)
     print(f"{backend_name(app)}: built {PEOPLE:,} people, {UNINSURED:,} uninsured, two runs and the batches "
-          f"in {time.perf_counter() - started:.1f} s (load average {os.getloadavg()[0]:.1f})")
+          f"in {seconds:.1f} s (load average {os.getloadavg()[0]:.1f})")
     with app.app_context():
         started = time.perf_counter()
         built = targets.build_list(run1)

@@ -34,6 +34,35 @@ def scratch_app(label):
     return app
 
 
+def timed_build(label, build):
+    """A scratch app (see :func:`scratch_app`) with ``build(app)`` run on it, timed.
+
+    Returns (the app, what ``build`` returned, its seconds)."""
+    app = scratch_app(label)
+    started = time.perf_counter()
+    result = build(app)
+    return app, result, time.perf_counter() - started
+
+
+def county_people(count, rng):
+    """The county's areas loaded and ``count`` distinct ID numbers of its people (sorted), placed in
+    its villages in turn: (village codes, ID numbers, {ID number: village code}). Needs an app context."""
+    from datetime import date, timedelta
+
+    from webapp.idnumber import make_id
+    from webapp.models import Area
+    from webapp.services import areas
+
+    areas.load_rows(areas.generate_county())
+    villages = [a.code for a in Area.query.filter_by(level="village")]
+    seen, start = set(), date(1930, 1, 1)
+    while len(seen) < count:
+        birth = start + timedelta(days=rng.randrange(0, 365 * 90))
+        seen.add(make_id("341721", birth, rng.randrange(1, 999)))
+    ids = sorted(seen)
+    return villages, ids, {i: villages[n % len(villages)] for n, i in enumerate(ids)}
+
+
 def timed(fn, repeat=1):
     """Run ``fn`` ``repeat`` times; return (median seconds, last result)."""
     samples, result = [], None

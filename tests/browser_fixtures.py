@@ -42,21 +42,64 @@ def browser_page(live_server):
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile, sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
-            base_url=live_server, locale="zh-CN", viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(20_000)
-        page = context.pages[0] if context.pages else context.new_page()
-        failures = []
-        page.on("response", lambda r: failures.append(f"{r.status} {r.url}")
-                if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
-        page.on("pageerror", lambda err: failures.append(f"page error: {err}"))
+        context, page, failures = open_browser(playwright, profile, live_server, 1280, 900)
         # A Content-Security-Policy violation (an inline script or handler, a foreign file) is
         # reported on the console as an error: any console error fails the test (failed loads are
-        # counted by the response listener above, which knows to ignore /favicon.ico).
+        # counted by open_browser's response listener, which knows to ignore /favicon.ico).
         page.on("console", lambda msg: failures.append(f"console {msg.type}: {msg.text}")
                 if msg.type == "error" and not msg.text.startswith("Failed to load resource") else None)
         try:
             yield page, failures
         finally:
             context.close()
+
+
+def log_in(page, username, password="demo1234", fresh=False):
+    """Log in through the form and wait for the page it leads to; ``fresh`` first drops the
+    session's cookies (to switch users without logging out)."""
+    if fresh:
+        page.context.clear_cookies()
+    page.goto("/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+def save_shot(page, name):
+    """A full-page screenshot saved as tests/artifacts/<name> (.png added when missing)."""
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    filename = name if name.endswith(".png") else f"{name}.png"
+    page.screenshot(path=os.path.join(ARTIFACTS, filename), full_page=True)
+
+
+OVERFLOW = "document.scrollingElement.scrollWidth <= window.innerWidth"
+
+
+def open_browser(playwright, profile, base_url, width, height=844, locale="zh-CN"):
+    """A Chromium page of the given viewport; collects failed responses and script errors."""
+    context = playwright.chromium.launch_persistent_context(
+        profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, base_url=base_url,
+        locale=locale, viewport={"width": width, "height": height}, is_mobile=width < 600,
+        has_touch=width < 600)
+    context.set_default_timeout(20_000)
+    page = context.pages[0] if context.pages else context.new_page()
+    failures = []
+    page.on("response", lambda r: failures.append(f"{r.status} {r.url}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+    page.on("pageerror", lambda err: failures.append(f"page error: {err}"))
+    return context, page, failures
+
+
+def assert_fits(page, name):
+    """No horizontal scrolling; a full-page screenshot saved as tests/artifacts/<name>.png."""
+    save_shot(page, name)
+    widths = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
+    assert page.evaluate(OVERFLOW), f"{name}: page is {widths[0]} px wide in a {widths[1]} px viewport"
+
+
+def small_targets(page, selector):
+    """Visible controls matching ``selector`` lower than 44 px (their text)."""
+    return page.evaluate("""sel => Array.from(document.querySelectorAll(sel))
+        .filter(e => e.offsetParent !== null && e.getBoundingClientRect().height < 43.5)
+        .map(e => (e.innerText || e.name || e.id || e.tagName).trim())""", selector)

@@ -4,13 +4,12 @@ The app runs with werkzeug on a free localhost port against the test database of
 fixture. Needs /usr/bin/chromium (``apt-get install chromium``; CJK glyphs need ``fonts-noto-cjk``).
 A screenshot of the inbox is saved to tests/artifacts/inbox.png.
 """
-import os
 from datetime import date
 
 from webapp.extensions import db
 from webapp.idnumber import check_char
 
-from .browser_fixtures import ARTIFACTS, BROWSER_MARKS
+from .browser_fixtures import BROWSER_MARKS, log_in, save_shot
 from .helpers import case_at_visit, open_task, user
 
 pytestmark = BROWSER_MARKS
@@ -41,10 +40,7 @@ def test_village_assistant_completes_a_visit_in_the_browser(browser_page):
     task_id, household_size, some_id = _visit_assigned_to_village1()
     try:
         # Log in.
-        page.goto("/login")
-        page.fill("#username", "village1")
-        page.fill("#password", "demo1234")
-        page.locator("main form button[type=submit]").click()
+        log_in(page, "village1")
 
         # The visit task is in the inbox.
         row = page.locator(f'#task-table tr[data-task="{task_id}"]')
@@ -52,8 +48,7 @@ def test_village_assistant_completes_a_visit_in_the_browser(browser_page):
         mine_before = int(page.locator("#count-mine").inner_text())
         assert mine_before >= 1
         expect(page.locator("#task-table")).to_contain_text("入户调查")
-        os.makedirs(ARTIFACTS, exist_ok=True)
-        page.screenshot(path=os.path.join(ARTIFACTS, "inbox.png"), full_page=True)
+        save_shot(page, "inbox")
 
         # Open it.
         row.locator("td a").first.click()
@@ -106,8 +101,7 @@ def test_village_assistant_completes_a_visit_in_the_browser(browser_page):
         expect(page.locator(f'#task-table tr[data-task="{task_id}"]')).to_have_count(0)
         expect(page.locator("#count-mine")).to_have_text(str(mine_before - 1))
     except Exception:
-        os.makedirs(ARTIFACTS, exist_ok=True)
-        page.screenshot(path=os.path.join(ARTIFACTS, "failure.png"), full_page=True)
+        save_shot(page, "failure")
         raise
     assert failures == []
 
@@ -139,10 +133,7 @@ def test_pages_keep_working_under_the_content_security_policy(browser_page):
     violations = []
     page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
     try:
-        page.goto("/login")
-        page.fill("#username", "township")
-        page.fill("#password", "demo1234")
-        page.locator("main form button[type=submit]").click()
+        log_in(page, "township")
         page.goto("/inbox?view=team")
         picks = page.locator("#task-table input.pick")
         assert picks.count() >= 2
@@ -168,7 +159,6 @@ def test_pages_keep_working_under_the_content_security_policy(browser_page):
             page.goto(url)
             expect(page.locator("main")).to_be_visible()
     except Exception:
-        os.makedirs(ARTIFACTS, exist_ok=True)
-        page.screenshot(path=os.path.join(ARTIFACTS, "csp-failure.png"), full_page=True)
+        save_shot(page, "csp-failure")
         raise
     assert violations == [] and failures == []

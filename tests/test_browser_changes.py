@@ -1,14 +1,13 @@
 """The change review in a real browser: two requests on one field, the conflict shown on the county's
 review page, the reviewer rejects with a reason. Screenshots of the change list and the review page
 go to tests/artifacts/."""
-import os
 
 from webapp.extensions import db
 from webapp.models import ChangeRequest, InboxTask
 from webapp.services.casework import changes, registry
 
 from .helpers import user
-from .browser_fixtures import ARTIFACTS, BROWSER_MARKS as pytestmark  # noqa: F401 (pytest reads it)
+from .browser_fixtures import BROWSER_MARKS as pytestmark, log_in, save_shot, open_browser, assert_fits  # noqa: F401 (pytest reads it)
 
 
 def _two_requests():
@@ -34,14 +33,10 @@ def test_the_county_reviews_a_contested_change_in_the_browser(browser_page):  # 
     page, failures = browser_page
     request = _two_requests()
     row = InboxTask.query.filter_by(case_id=request.case_id, task_name="review_change", state="ready").one()
-    os.makedirs(ARTIFACTS, exist_ok=True)
-    page.goto("/login")
-    page.fill("#username", "county")
-    page.fill("#password", "demo1234")
-    page.locator("main form button[type=submit]").click()
+    log_in(page, "county")
     page.locator("#nav-changes").click()
     expect(page.locator("#change-table")).to_contain_text("同项目有其他申请")
-    page.screenshot(path=os.path.join(ARTIFACTS, "change_list.png"), full_page=True)
+    save_shot(page, "change_list")
 
     page.goto(f"/inbox/tasks/{row.id}")
     page.locator("form[action$='/claim'] button").click()
@@ -49,7 +44,7 @@ def test_the_county_reviews_a_contested_change_in_the_browser(browser_page):  # 
     expect(page.locator("#change-request")).to_contain_text("死亡医学证明 No.3417")
     expect(page.locator("#conflict-warning")).to_be_visible()
     expect(page.locator("#open-case-warning")).to_be_visible()
-    page.screenshot(path=os.path.join(ARTIFACTS, "change_review.png"), full_page=True)
+    save_shot(page, "change_review")
 
     page.locator("input[name=decision][value=reject]").check()
     page.fill("#comment", "需先核实外出务工情况")
@@ -69,8 +64,6 @@ def test_the_village_survey_fits_a_phone(live_server):  # noqa: F811
     from webapp import clock
     from webapp.models import VillageSurvey
     from webapp.services.casework import surveys
-
-    from .test_browser_phone import assert_fits, log_in, open_browser
 
     surveys.set_schedule(user("village1").area, 90, clock.now().date(), user("township"))
     surveys.open_due_surveys(clock.now().date())

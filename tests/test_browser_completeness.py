@@ -1,15 +1,12 @@
 """The completeness pages in Chromium: a township's villages with their gaps, a village's gaps, and
 explaining a household away through the page's form. Screenshots go to tests/artifacts/."""
-import os
-
 from webapp.extensions import db
-from webapp.models import Area, Household
+from webapp.models import Area
 from webapp.services.campaign import completion
 
-from .browser_fixtures import ARTIFACTS, BROWSER_MARKS
+from .browser_fixtures import BROWSER_MARKS, log_in, save_shot
 from .helpers import user
-from .test_browser_dashboard import login_dashboard
-from .test_completeness import new_person, place_every_case, visit_household
+from .test_completeness import gaps_of_every_kind
 
 pytestmark = BROWSER_MARKS
 
@@ -19,23 +16,15 @@ def test_township_completeness_page_in_the_browser(browser_page):
 
     page, failures = browser_page
     village = user("village1").area
-    placed = place_every_case(village)
-    for case in placed[:-1]:
-        visit_household(case)
-    lone = Household(household_number="341721100900002", head_name="迁出户", county_code="341721",
-                     township_code=village.township_code, village_code=village.code)
-    db.session.add(lone)
-    db.session.commit()
-    new_person(lone, 401)
+    lone = gaps_of_every_kind(village)
     township = Area.query.filter_by(code=village.township_code).one()
     completion.recheck_township(township)  # what the hourly job (or the page's button) does
     db.session.commit()
-    os.makedirs(ARTIFACTS, exist_ok=True)
-    login_dashboard(page, "township")
+    log_in(page, "township")
     page.goto(f"/dashboard/completeness/{village.township_code}")
     row = page.locator(f"#completeness-table tr[data-area='{village.code}']")
     expect(row).to_have_attribute("data-status", "gaps")
-    page.screenshot(path=os.path.join(ARTIFACTS, "completeness_township.png"), full_page=True)
+    save_shot(page, "completeness_township")
     row.locator("a").click()
     expect(page.locator(f"#gaps-household tr[data-household='{lone.id}']")).to_be_visible()
     form = page.locator(f"#gaps-household tr[data-household='{lone.id}'] form")
@@ -44,5 +33,5 @@ def test_township_completeness_page_in_the_browser(browser_page):
     form.locator("button[type=submit]").click()
     expect(page.locator(f"#gaps-household tr[data-household='{lone.id}']")).to_have_count(0)
     expect(page.locator("#exclusions tr[data-exclusion]")).to_have_count(1)
-    page.screenshot(path=os.path.join(ARTIFACTS, "completeness_village.png"), full_page=True)
+    save_shot(page, "completeness_village")
     assert failures == []

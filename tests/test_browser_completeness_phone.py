@@ -3,35 +3,18 @@ the menu, the page does not scroll sideways, the gap tables become cards and a h
 explained away there. Screenshots go to tests/artifacts/phone-360-completeness-*.png."""
 import tempfile
 
-from webapp.extensions import db
-from webapp.models import Household
-
-from .browser_fixtures import BROWSER_MARKS
+from .browser_fixtures import BROWSER_MARKS, log_in, open_browser, assert_fits, small_targets
 from .helpers import user
-from .test_browser_phone import assert_fits, log_in, open_browser, small_targets
-from .test_completeness import new_person, place_every_case, visit_household
+from .test_completeness import gaps_of_every_kind
 
 pytestmark = BROWSER_MARKS
-
-
-def _gaps_of_every_kind(village):
-    placed = place_every_case(village)
-    for case in placed[:-1]:
-        visit_household(case)
-    lone = Household(household_number="341721100900002", head_name="迁出户", county_code="341721",
-                     township_code=village.township_code, village_code=village.code)
-    db.session.add(lone)
-    db.session.commit()
-    new_person(lone, 401)
-    db.session.commit()
-    return lone
 
 
 def test_the_completeness_pages_fit_a_360_px_phone(live_server):
     from playwright.sync_api import expect, sync_playwright
 
     village = user("village1").area
-    lone = _gaps_of_every_kind(village)
+    lone = gaps_of_every_kind(village)
     with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile, sync_playwright() as pw:
         context, page, failures = open_browser(pw, profile, live_server, 360)
         try:

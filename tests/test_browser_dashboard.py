@@ -11,16 +11,9 @@ from webapp.services.campaign import bulletins, leading_group, progress
 
 from .dashboard_support import do_random_work
 from .helpers import user
-from .browser_fixtures import ARTIFACTS, BROWSER_MARKS
+from .browser_fixtures import ARTIFACTS, BROWSER_MARKS, log_in, save_shot
 
 pytestmark = BROWSER_MARKS
-
-
-def login_dashboard(page, username):
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", "demo1234")
-    page.locator("main form button[type=submit]").click()
 
 
 def test_dashboard_and_township_drill_down_in_the_browser(browser_page):
@@ -31,20 +24,19 @@ def test_dashboard_and_township_drill_down_in_the_browser(browser_page):
     township_code = user("township").area.code
     village_code = user("village1").area.code
     db.session.commit()
-    os.makedirs(ARTIFACTS, exist_ok=True)
-    login_dashboard(page, "county")
+    log_in(page, "county")
     page.goto("/dashboard/")
     page.wait_for_selector("body[data-charts-ready='1']")
     expect(page.locator("#chart-daily canvas")).to_have_count(1)
-    page.screenshot(path=os.path.join(ARTIFACTS, "dashboard.png"), full_page=True)
+    save_shot(page, "dashboard")
     page.locator(f"#breakdown-table tr[data-area='{township_code}'] a").click()
     page.wait_for_selector("body[data-charts-ready='1']")
     expect(page.locator("#dashboard-trail strong")).to_have_text(user("township").area.name)
-    page.screenshot(path=os.path.join(ARTIFACTS, "dashboard_township.png"), full_page=True)
+    save_shot(page, "dashboard_township")
     page.locator(f"#breakdown-table tr[data-area='{village_code}'] a").click()
     page.locator("#household-list-link").click()
     expect(page.locator("#household-table tbody tr[data-case]").first).to_be_visible()
-    page.screenshot(path=os.path.join(ARTIFACTS, "dashboard_households.png"), full_page=True)
+    save_shot(page, "dashboard_households")
     assert failures == []
 
 

@@ -1,7 +1,6 @@
 """An employer's history in a real browser: two comparison runs (uninsured, then insured after an
 inspection's notice), the inspection closed as rectified, the tax flag set from the page.
 Screenshot: tests/artifacts/employer_history.png."""
-import os
 from datetime import date
 
 from webapp.extensions import db
@@ -9,7 +8,7 @@ from webapp.models import EmployerInspection, EmployerProfile
 from webapp.services.casework import inspections
 from webapp.models import ComparisonEmployer
 
-from .browser_fixtures import ARTIFACTS, BROWSER_MARKS as pytestmark  # noqa: F401 (pytest reads it)
+from .browser_fixtures import BROWSER_MARKS as pytestmark, log_in, save_shot  # noqa: F401 (pytest reads it)
 from .helpers import user
 from .test_employer_inspection import second_run
 from .test_intake_employers import C, import_all, run_employers
@@ -31,11 +30,7 @@ def test_an_employers_history_across_two_runs(browser_page, tmp_path):
     inspections.close(db.session.get(EmployerInspection, inspection.id), "rectified", "已参保", county)
     db.session.commit()
 
-    os.makedirs(ARTIFACTS, exist_ok=True)
-    page.goto("/login")
-    page.fill("#username", "county")
-    page.fill("#password", "demo1234")
-    page.locator("main form button[type=submit]").click()
+    log_in(page, "county")
     page.goto(f"/intake/runs/{first.id}/employers")
     page.locator("a", has_text="东至县丙有限公司").click()
     expect(page.locator("#employer-runs")).to_contain_text(f"#{second.id}")
@@ -46,7 +41,7 @@ def test_an_employers_history_across_two_runs(browser_page, tmp_path):
     page.fill("#tax_flag_note", "税务部门函告：未办理税费联合登记")
     page.locator("#tax-form button[type=submit]").click()
     expect(page.locator("#tax-flag")).to_be_visible()
-    page.screenshot(path=os.path.join(ARTIFACTS, "employer_history.png"), full_page=True)
+    save_shot(page, "employer_history")
     db.session.expire_all()
     assert EmployerProfile.query.filter_by(employer_key=C).one().tax_flag_date == date(2026, 10, 15)
     assert not failures, failures

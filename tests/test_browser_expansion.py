@@ -1,23 +1,14 @@
 """An expansion drive in a real browser: the village assistant records a contact on the round's task
 page, a later comparison run converts targets, and the county reads the drive page (progress and
 conversion). Screenshots of the drive page and the conversion report go to tests/artifacts/."""
-import os
 
 from webapp.extensions import db
 from webapp.models import ExpansionAssignment, ExpansionTarget, InboxTask
 from webapp.services.expansion import drives, rules
 
-from .browser_fixtures import ARTIFACTS, BROWSER_MARKS as pytestmark  # noqa: F401 (pytest reads it)
+from .browser_fixtures import BROWSER_MARKS as pytestmark, log_in, save_shot, open_browser, assert_fits  # noqa: F401 (pytest reads it)
 from .helpers import user
 from .test_expansion import LATER, PEOPLE, enrollment_rows, first_list, register_rows, run_comparison, village_of_test
-
-
-def _log_in(page, username):
-    page.context.clear_cookies()
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", "demo1234")
-    page.locator("main form button[type=submit]").click()
 
 
 def test_a_drive_page_shows_contacts_and_measured_conversion(browser_page, tmp_path):  # noqa: F811
@@ -30,9 +21,8 @@ def test_a_drive_page_shows_contacts_and_measured_conversion(browser_page, tmp_p
     assignment = ExpansionAssignment.query.one()
     row = InboxTask.query.filter_by(case_id=assignment.case_id, task_name="contact_targets").one()
     target = ExpansionTarget.query.filter_by(drive_id=drive.id, name="赵职工").one()
-    os.makedirs(ARTIFACTS, exist_ok=True)
 
-    _log_in(page, "village1")
+    log_in(page, "village1", fresh=True)
     page.goto(f"/inbox/tasks/{row.id}")
     page.locator("form[action$='/claim'] button").click()
     page.goto(f"/inbox/tasks/{row.id}")
@@ -48,7 +38,7 @@ def test_a_drive_page_shows_contacts_and_measured_conversion(browser_page, tmp_p
                        for scheme in ("城乡居民养老保险", "新农合"))
     run_comparison(tmp_path, "2", LATER, register_rows(village_of_test()), enrollment_rows(enrolled))
 
-    _log_in(page, "county")
+    log_in(page, "county", fresh=True)
     page.locator("#nav-expansion").click()
     expect(page.locator("#group-counts")).to_contain_text("农民工")
     page.goto(f"/expansion/drives/{drive.id}")
@@ -56,10 +46,10 @@ def test_a_drive_page_shows_contacts_and_measured_conversion(browser_page, tmp_p
     expect(page.locator("#drive-converted")).to_have_text("2")
     expect(page.locator("#drive-rate")).to_have_text("33.3%")
     expect(page.locator("#drive-by-staff")).to_contain_text(user("village1").display_name)
-    page.screenshot(path=os.path.join(ARTIFACTS, "expansion_drive.png"), full_page=True)
+    save_shot(page, "expansion_drive")
     page.goto("/expansion/conversion")
     expect(page.locator("#conversion-rate")).to_have_text("33.3%")
-    page.screenshot(path=os.path.join(ARTIFACTS, "expansion_conversion.png"), full_page=True)
+    save_shot(page, "expansion_conversion")
     assert not failures, failures
 
 
@@ -68,8 +58,6 @@ def test_the_contact_round_fits_a_phone(live_server, tmp_path):  # noqa: F811
     import tempfile
 
     from playwright.sync_api import expect, sync_playwright
-
-    from .test_browser_phone import assert_fits, log_in, open_browser
 
     run = first_list(tmp_path)
     drive = drives.open_drive(run, "秋季扩面", ["farmer"], [village_of_test().code], "village", user("county"))

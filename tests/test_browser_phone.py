@@ -9,55 +9,13 @@ import pytest
 from webapp.extensions import db
 
 from .helpers import case_at_visit, open_task
-from .browser_fixtures import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from .browser_fixtures import CHROMIUM, assert_fits, log_in, open_browser, small_targets
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not os.path.exists(CHROMIUM),
                        reason=f"{CHROMIUM} is missing (apt-get install chromium); browser test not run"),
 ]
-
-OVERFLOW = "document.scrollingElement.scrollWidth <= window.innerWidth"
-
-
-def open_browser(playwright, profile, base_url, width, height=844, locale="zh-CN"):
-    """A Chromium page of the given viewport; collects failed responses and script errors."""
-    context = playwright.chromium.launch_persistent_context(
-        profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, base_url=base_url,
-        locale=locale, viewport={"width": width, "height": height}, is_mobile=width < 600,
-        has_touch=width < 600)
-    context.set_default_timeout(20_000)
-    page = context.pages[0] if context.pages else context.new_page()
-    failures = []
-    page.on("response", lambda r: failures.append(f"{r.status} {r.url}")
-            if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
-    page.on("pageerror", lambda err: failures.append(f"page error: {err}"))
-    return context, page, failures
-
-
-def log_in(page, username):
-    """Log in through the form."""
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", "demo1234")
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
-
-
-def assert_fits(page, name):
-    """No horizontal scrolling; a full-page screenshot saved as tests/artifacts/<name>.png."""
-    os.makedirs(ARTIFACTS, exist_ok=True)
-    page.screenshot(path=os.path.join(ARTIFACTS, f"{name}.png"), full_page=True)
-    widths = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
-    assert page.evaluate(OVERFLOW), f"{name}: page is {widths[0]} px wide in a {widths[1]} px viewport"
-
-
-def small_targets(page, selector):
-    """Visible controls matching ``selector`` lower than 44 px (their text)."""
-    return page.evaluate("""sel => Array.from(document.querySelectorAll(sel))
-        .filter(e => e.offsetParent !== null && e.getBoundingClientRect().height < 43.5)
-        .map(e => (e.innerText || e.name || e.id || e.tagName).trim())""", selector)
-
 
 @pytest.mark.parametrize("width", [360, 390])
 def test_assistant_pages_fit_a_phone(live_server, width):  # noqa: F811

@@ -1,21 +1,13 @@
 """Spot checks in Chromium: the county draws a sample from the page (seed shown), the township records
 results on its spot-check task, the error rates appear. Screenshots go to tests/artifacts/."""
-import os
 
 from webapp.extensions import db
 from webapp.models import SpotCheckItem
 
-from .browser_fixtures import ARTIFACTS, BROWSER_MARKS
+from .browser_fixtures import BROWSER_MARKS, log_in, save_shot
 from .quality_support import audit_cases
 
 pytestmark = BROWSER_MARKS
-
-
-def _login(page, username):
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", "demo1234")
-    page.locator("main form button[type=submit]").click()
 
 
 def test_spot_check_page_draw_and_results_in_the_browser(browser_page):
@@ -23,8 +15,7 @@ def test_spot_check_page_draw_and_results_in_the_browser(browser_page):
 
     page, failures = browser_page
     audit_cases()
-    os.makedirs(ARTIFACTS, exist_ok=True)
-    _login(page, "county")
+    log_in(page, "county")
     page.goto("/quality/spot-checks")
     page.fill("#share_percent", "20")
     page.check("#draw-form input[value='township']")
@@ -34,7 +25,7 @@ def test_spot_check_page_draw_and_results_in_the_browser(browser_page):
     page.locator("form[action$='/logout'] button").first.click()
     db.session.expire_all()
     items = SpotCheckItem.query.order_by(SpotCheckItem.id).all()
-    _login(page, "township")
+    log_in(page, "township")
     page.goto("/inbox?view=team")
     page.locator("tr[data-task] a").filter(has_text="抽查").first.click()
     page.locator("form[action$='/claim'] button").click()
@@ -49,12 +40,12 @@ def test_spot_check_page_draw_and_results_in_the_browser(browser_page):
             card.locator("input[value='confirmed']").check()
         card.locator("button[type=submit]").click()
         expect(page.locator(f"#spot-item-{item.id}")).not_to_have_attribute("data-result", "pending")
-    page.screenshot(path=os.path.join(ARTIFACTS, "spot_check_task.png"), full_page=True)
+    save_shot(page, "spot_check_task")
     page.locator("#spot-check-form button[type=submit]").click()
     page.locator("form[action$='/logout'] button").first.click()
-    _login(page, "county")
+    log_in(page, "county")
     page.goto("/quality/spot-checks")
     expect(page.locator("#draw-list td.seed code")).to_have_text("demo2026")
     expect(page.locator("#rates-township td.rate").first).not_to_have_text("—")
-    page.screenshot(path=os.path.join(ARTIFACTS, "spot_checks.png"), full_page=True)
+    save_shot(page, "spot_checks")
     assert failures == []

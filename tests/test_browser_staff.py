@@ -3,13 +3,12 @@ are offered), imports a sheet with bad rows, confirms and downloads the initial 
 user is held on the change-password page until they change it. Screenshots of the users page and
 the import report go to tests/artifacts/."""
 import io
-import os
 
 from openpyxl import Workbook, load_workbook
 
 from webapp.models import Area
 
-from .browser_fixtures import ARTIFACTS, BROWSER_MARKS as pytestmark  # noqa: F401 (pytest reads it)
+from .browser_fixtures import BROWSER_MARKS as pytestmark, log_in, save_shot  # noqa: F401 (pytest reads it)
 
 TOWNSHIP_CODE = "341721100000"
 
@@ -35,15 +34,11 @@ def test_admin_manages_staff_accounts_in_the_browser(browser_page, tmp_path):  #
     township = Area.query.filter_by(code=TOWNSHIP_CODE).one()
     villages = Area.query.filter_by(parent_id=township.id).order_by(Area.code).all()
     sheet_path = _sheet_file(tmp_path, villages)
-    os.makedirs(ARTIFACTS, exist_ok=True)
     try:
-        page.goto("/login")
-        page.fill("#username", "admin")
-        page.fill("#password", "demo1234")
-        page.locator("main form button[type=submit]").click()
+        log_in(page, "admin")
         page.goto("/admin/users")
         expect(page.locator("#user-table")).to_contain_text("village1")
-        page.screenshot(path=os.path.join(ARTIFACTS, "users.png"), full_page=True)
+        save_shot(page, "users")
 
         # Create a township staff member: only townships are offered once the role is chosen.
         page.locator("#new-user").click()
@@ -64,7 +59,7 @@ def test_admin_manages_staff_accounts_in_the_browser(browser_page, tmp_path):  #
         expect(report.locator('tr[data-row="4"]')).to_contain_text("未知的角色")
         expect(report.locator('tr[data-row="5"]')).to_contain_text("所属地区必须是村或社区")
         expect(report.locator('tr[data-row="6"]')).to_contain_text("已存在于系统中")
-        page.screenshot(path=os.path.join(ARTIFACTS, "users_import.png"), full_page=True)
+        save_shot(page, "users_import")
         with page.expect_download() as download_info:
             page.locator("#import-confirm button[type=submit]").click()
         sheet = load_workbook(io.BytesIO(open(download_info.value.path(), "rb").read())).active
@@ -73,10 +68,7 @@ def test_admin_manages_staff_accounts_in_the_browser(browser_page, tmp_path):  #
 
         # The new user is held on the change-password page until the password is changed.
         page.locator("header form button.link").first.click()  # log out
-        page.goto("/login")
-        page.fill("#username", "zhangsan")
-        page.fill("#password", password)
-        page.locator("main form button[type=submit]").click()
+        log_in(page, "zhangsan", password)
         expect(page.locator("#change-password")).to_be_visible()
         page.goto("/cases/")
         expect(page.locator("#change-password")).to_be_visible()
@@ -86,6 +78,6 @@ def test_admin_manages_staff_accounts_in_the_browser(browser_page, tmp_path):  #
         page.locator("#change-password button[type=submit]").click()
         expect(page.locator(".flash.success")).to_contain_text("密码已修改")
     except Exception:
-        page.screenshot(path=os.path.join(ARTIFACTS, "failure_staff.png"), full_page=True)
+        save_shot(page, "failure_staff")
         raise
     assert failures == []

@@ -12,8 +12,7 @@ from webapp.extensions import db
 from webapp.models import Person
 
 from .helpers import case_at_visit, open_task, registration_form_data, user
-from .browser_fixtures import ARTIFACTS, CHROMIUM
-from .test_browser_phone import OVERFLOW, open_browser
+from .browser_fixtures import ARTIFACTS, CHROMIUM, log_in, open_browser, OVERFLOW
 
 pytestmark = [
     pytest.mark.browser, pytest.mark.slow,
@@ -74,14 +73,6 @@ def _prepare():
     return ids
 
 
-def _log_in(page, username):
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", "demo1234")
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
-
-
 def _walk(page, failures, lang, width, ids):
     from playwright.sync_api import expect
 
@@ -90,7 +81,7 @@ def _walk(page, failures, lang, width, ids):
     page.goto("/login")
     page.locator(".lang button", has_text="English" if lang == "en" else "简体中文").click()
     for username, pages in _paths(ids):
-        _log_in(page, username)
+        log_in(page, username)
         for name, path in pages:
             response = page.goto(path)
             assert response.status == 200, f"{username} {path}: {response.status}"
@@ -130,7 +121,7 @@ def test_print_stylesheet_hides_the_navigation(live_server):  # noqa: F811
     with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile, sync_playwright() as pw:
         context, page, failures = open_browser(pw, profile, live_server, 1280, 900)
         try:
-            _log_in(page, "village1")
+            log_in(page, "village1")
             for path in (f"/cases/{ids['case']}", f"/inbox/tasks/{ids['visit']}/forms/{ids['person']}"):
                 page.goto(path)
                 page.emulate_media(media="print")

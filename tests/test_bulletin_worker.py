@@ -1,12 +1,17 @@
-"""The weekly bulletin is produced by the periodic job of real worker processes (``python -m workers``)."""
+"""The weekly bulletin is produced by the periodic job of real worker processes (``python -m workers``),
+and so is the bulletin of the page's button (a double click produces one)."""
+from datetime import timedelta
+
 import redis
 
 from webapp.extensions import db
 from webapp.models import Bulletin, Notification
+from webapp.services.campaign import progress
 
 from webapp.jobs.schedule import PERIODIC_JOBS, last_key
 
-from .worker_fixtures import wait_until
+from .helpers import user
+from .worker_fixtures import wait_for_job, wait_until
 
 
 def _scheduled():
@@ -40,3 +45,18 @@ def test_the_periodic_job_produces_the_bulletin_once_per_date(county, clock_file
     wait_until(lambda: _finished_run_after(connection, seen), message="a later run of the job",
                on_timeout=workers.logs)
     assert len(_scheduled()) == 1 and Notification.query.filter_by(kind="bulletin").count() == first_runs
+
+
+def test_the_button_has_a_real_worker_produce_one_bulletin_for_a_double_click(county, client, workers, redis_server):
+    client.login("county")
+    as_of = (progress.local_day() - timedelta(days=1)).isoformat()
+    for _click in (1, 2):  # both before the worker runs: the second finds the job waiting
+        response = client.post("/dashboard/bulletins/produce", {"as_of": as_of}, token_from="/dashboard/bulletins")
+        assert response.status_code == 302
+    workers.start("default", "--no-scheduler")
+    wait_for_job(f"bulletin-341721-{as_of}", workers, "the bulletin job")
+    db.session.expire_all()
+    bulletin = Bulletin.query.one()
+    assert (bulletin.trigger, bulletin.as_of.isoformat(), bulletin.created_by_id) == ("on_demand", as_of, user("county").id)
+    assert bulletin.pdf_key and bulletin.xlsx_key  # stored by the job, served as they are
+    assert f'data-bulletin="{bulletin.id}"' in client.get("/dashboard/bulletins").get_data(as_text=True)

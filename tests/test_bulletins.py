@@ -1,12 +1,14 @@
 """Bulletins: numbered, computed as of their date from the daily aggregates, reproducible, announced."""
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from io import BytesIO
 
 from openpyxl import load_workbook
 
 from webapp import clock
 from webapp.extensions import db
+from webapp.jobs import casework as casework_jobs
 from webapp.models import Bulletin, Notification
+from webapp.queues import queue
 from webapp.services.campaign import bulletins, leading_group, progress
 
 from .dashboard_support import do_random_work
@@ -68,12 +70,23 @@ def test_ranking_leaders_commentary_and_downloads(county, client):
                        token_from="/dashboard/bulletins").status_code == 403
 
 
-def test_on_demand_button_and_weekly_job(county, client):
+def test_on_demand_button_enqueues_the_bulletin_job_once_and_the_weekly_job(county, client):
     do_random_work(10, seed=3)
     client.login("county")
     yesterday = (progress.local_day() - timedelta(days=1)).isoformat()
-    response = client.post("/dashboard/bulletins/produce", {"as_of": yesterday}, token_from="/dashboard/bulletins")
-    assert response.status_code == 302 and Bulletin.query.count() == 1
+    for _click in (1, 2):  # a double click
+        response = client.post("/dashboard/bulletins/produce", {"as_of": yesterday},
+                               token_from="/dashboard/bulletins")
+        assert response.status_code == 302 and response.headers["Location"].endswith("/dashboard/bulletins")
+    assert Bulletin.query.count() == 0  # the PDF and Excel are rendered by the job, not in the request
+    assert "的通报正在生成" in client.get("/dashboard/bulletins").get_data(as_text=True)
+    waiting = queue("default").jobs
+    assert [(job.id, job.func, job.args) for job in waiting] == [
+        (f"bulletin-{COUNTY}-{yesterday}", casework_jobs.produce_bulletins, (COUNTY, yesterday, user("county").id))]
+    # The job's work (tests/test_bulletin_worker.py runs it in a real worker).
+    bulletins.produce(COUNTY, date.fromisoformat(yesterday), actor=user("county"), trigger="on_demand")
+    db.session.commit()
+    assert Bulletin.query.count() == 1
     made = bulletins.produce_scheduled()
     again = bulletins.produce_scheduled()
     db.session.commit()

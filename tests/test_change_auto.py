@@ -8,7 +8,7 @@ from webapp.services.casework import changes_auto
 from webapp.services.intake import importing as intake_import, runs as intake_runs
 
 from .helpers import open_task
-from .worker_fixtures import wait_until
+from .worker_fixtures import wait_for_job
 
 AS_OF = date(2017, 6, 30)
 DIES = make_id("341721", date(1950, 3, 1), 11)
@@ -106,17 +106,7 @@ def test_the_raise_button_runs_a_job_in_a_real_worker_and_twice_raises_nothing_n
     for attempt in (1, 2):
         response = client.post(f"/changes/runs/{second.id}/raise", {}, token_from="/changes/")
         assert response.status_code == 302
-
-        def finished():
-            from rq.job import Job
-
-            from webapp.queues import redis_connection
-
-            status = Job.fetch(f"raise-changes-{second.id}", connection=redis_connection()).get_status()
-            assert status != "failed", workers.logs()
-            return status == "finished" or None
-
-        wait_until(finished, message="the raise job", on_timeout=workers.logs)
+        wait_for_job(f"raise-changes-{second.id}", workers, "the raise job")
         db.session.expire_all()
         assert ChangeRequest.query.count() == 5 and all(r.case_id for r in ChangeRequest.query)
     assert ChangeRequest.query.count() == 5

@@ -1,13 +1,11 @@
 """The print panel and the archive list in Chromium: a township officer produces a case's archive
 from the case page and finds it on the list with its number and hash; the assistant's case page
 with the panel fits a 390 px phone. Screenshots: tests/artifacts/archive-*.png."""
-import os
 import tempfile
 
 from webapp.models import CaseArchive
 
-from .browser_fixtures import ARTIFACTS, BROWSER_MARKS
-from .test_browser_phone import assert_fits, log_in, open_browser
+from .browser_fixtures import BROWSER_MARKS, log_in, save_shot, open_browser, assert_fits
 from .test_documents_forms import audited_case
 
 pytestmark = BROWSER_MARKS
@@ -29,12 +27,11 @@ def test_township_produces_the_archive_from_the_case_page(live_server, client):
             archive = CaseArchive.query.filter_by(case_id=case.id).one()
             expect(page.locator(".flash")).to_contain_text(archive.number)
             expect(page.locator("#archives")).to_contain_text(archive.content_hash)
-            os.makedirs(ARTIFACTS, exist_ok=True)
-            page.screenshot(path=os.path.join(ARTIFACTS, "archive-list.png"), full_page=True)
+            save_shot(page, "archive-list")
             page.goto(f"/cases/{case.id}")
             expect(page.locator("#archive-number")).to_have_text(archive.number)
             expect(panel.get_by_role("button", name="重新生成档案")).to_be_visible()
-            page.screenshot(path=os.path.join(ARTIFACTS, "archive-case-panel.png"), full_page=True)
+            save_shot(page, "archive-case-panel")
             assert failures == []
         finally:
             context.close()

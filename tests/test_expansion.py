@@ -270,7 +270,7 @@ def test_conversion_reaches_the_dashboard_and_the_bulletin(county, client, tmp_p
 
 
 def test_the_build_button_runs_a_job_in_a_real_worker(county, client, tmp_path, workers, redis_server):
-    from .worker_fixtures import wait_until
+    from .worker_fixtures import wait_for_job
 
     run = run_comparison(tmp_path, "1", AS_OF, register_rows(village_of_test()), enrollment_rows())
     workers.start("intake", "--no-scheduler")
@@ -278,16 +278,7 @@ def test_the_build_button_runs_a_job_in_a_real_worker(county, client, tmp_path, 
     assert "/expansion/build" in client.get("/expansion/").get_data(as_text=True)
     assert client.post("/expansion/build", {}, token_from="/expansion/").status_code == 302
 
-    def finished():
-        from rq.job import Job
-
-        from webapp.queues import redis_connection
-
-        status = Job.fetch(f"expansion-targets-{run.id}", connection=redis_connection()).get_status()
-        assert status != "failed", workers.logs()
-        return status == "finished" or None
-
-    wait_until(finished, message="the target list job", on_timeout=workers.logs)
+    wait_for_job(f"expansion-targets-{run.id}", workers, "the target list job")
     db.session.expire_all()
     assert {t.name: t.group_code for t in ExpansionTarget.query.filter_by(run_id=run.id)} == EXPECTED
     html = client.get("/expansion/").get_data(as_text=True)

@@ -10,11 +10,11 @@ import pytest
 from webapp.extensions import db
 from webapp.models import FormDefinition, FormSubmission
 
-from .browser_fixtures import CHROMIUM
+from .browser_fixtures import CHROMIUM, log_in, save_shot
 from .data_form_support import registration_files, with_head_check
 from .helpers import open_task, user
 from .test_process_editor import new_case_at_visit
-from .test_processes_browser import RECORD_VIOLATIONS, login_as, save_shot, county  # noqa: F401 - strict CSP
+from .test_processes_browser import RECORD_VIOLATIONS, county  # noqa: F401 - strict CSP
 
 pytestmark = [
     pytest.mark.browser,
@@ -115,7 +115,7 @@ def test_an_administrator_builds_and_publishes_a_form_and_a_case_uses_it(browser
     page, failures = browser_page
     page.context.add_init_script(RECORD_VIOLATIONS)
     try:
-        login_as(page, "admin")
+        log_in(page, "admin")
         _build(page)
         _pick_in_the_modeler(page)
         assert page.evaluate("window.__cspViolations") == []
@@ -131,8 +131,7 @@ def test_an_administrator_builds_and_publishes_a_form_and_a_case_uses_it(browser
         cases.complete(open_task(case, "visit_household"), user("village1"), {"visit_result": "completed"})
         db.session.commit()
         row = open_task(case, "head_check")
-        page.context.clear_cookies()
-        login_as(page, "village1")
+        log_in(page, "village1", fresh=True)
         page.set_viewport_size({"width": 360, "height": 740})  # the village assistant's phone
         page.goto(f"/inbox/tasks/{row.id}")
         assert page.evaluate("document.documentElement.scrollWidth") <= 360

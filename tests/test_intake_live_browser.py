@@ -9,7 +9,7 @@ from datetime import date
 
 from webapp.idnumber import make_id
 
-from .browser_fixtures import CHROMIUM, BROWSER_MARKS as pytestmark  # noqa: F401 (pytest reads it)
+from .browser_fixtures import CHROMIUM, BROWSER_MARKS as pytestmark, log_in  # noqa: F401 (pytest reads it)
 
 ONE = make_id("341721", date(1960, 5, 1), 11)
 TWO = make_id("341721", date(1955, 2, 3), 22)
@@ -24,10 +24,7 @@ def test_the_batch_page_follows_a_worker_import_and_the_mapping_in_the_browser(
     upload = tmp_path / "社保.csv"
     upload.write_text("身份证号,姓名,险种,待遇状态\n"
                       f"{ONE},甲一,城乡居民养老保险,按月领取中\n{TWO},乙二,城乡居民养老保险,领取\n", encoding="utf-8")
-    page.goto("/login")
-    page.fill("#username", "agency")
-    page.fill("#password", "demo1234")
-    page.locator("main form button[type=submit]").click()
+    log_in(page, "agency")
     page.goto("/intake/")
     page.select_option("#upload-form select[name=source]", value="social_insurance")
     page.set_input_files("#upload-form input[type=file]", str(upload))

@@ -135,6 +135,14 @@ def test_the_webapp_never_imports_the_worker_process():
     assert not offences, "the webapp imports the worker process: " + ", ".join(offences)
 
 
+def test_the_form_kind_registry_imports_no_service():
+    """webapp/form_kinds.py is read by the engine's preflight and the services alike: a check that
+    needs a service is registered on it at app start (form_kinds.register_check), not imported."""
+    offences = [target for target, _name in _imported(WEBAPP / "form_kinds.py")
+                if (target or "").startswith("webapp.services")]
+    assert offences == []
+
+
 # Why a third-party import may wait until a function runs: a package that is not always
 # installed, or one so heavy that the processes not needing it must not pay for it.
 LAZY_REASONS = ("optional", "heavy")

@@ -11,9 +11,8 @@ from webapp.extensions import db
 from webapp.models import CaseEvent, DocumentPhoto, OfflineEntry, RegistrationForm, User
 from webapp.services.casework import supervision
 
-from .browser_fixtures import BROWSER_MARKS
+from .browser_fixtures import BROWSER_MARKS, open_browser, assert_fits
 from .helpers import case_at_visit, open_task, user
-from .test_browser_phone import assert_fits, open_browser
 
 pytestmark = BROWSER_MARKS
 

@@ -9,9 +9,9 @@ from webapp import clock
 from webapp.extensions import db
 from webapp.idnumber import make_id
 from webapp.models import Case, ChangeRequest, Household, OfflineEntry, Person, SurveyHousehold, VillageSurvey
-from webapp.services.casework import surveys
+from webapp.services.casework import offline_surveys, surveys
 
-from .helpers import open_task, user
+from .helpers import case_at_visit, open_task, user
 from .test_offline_sync import Phone, key
 
 pytestmark = pytest.mark.usefixtures("county")
@@ -47,6 +47,13 @@ def change_data(household, person, **overrides):
 def entry(survey_task, kind, data):
     return {"key": key(), "kind": kind, "task_id": survey_task["task_id"], "version": survey_task["version"],
             "data": data, "entered_at": "2026-11-30T10:00"}
+
+
+def test_the_survey_rows_are_the_survey_tasks_and_no_other_village_task():
+    _survey, row = open_survey()
+    visit = open_task(case_at_visit(), "visit_household")  # ready, village lane, village1's: not a survey
+    assert visit.lane == "village" and visit.village_code == row.village_code
+    assert offline_surveys.survey_rows(user("village1")) == [row]
 
 
 def test_survey_done_offline_syncs_once(client):

@@ -7,8 +7,7 @@ import tempfile
 from webapp.extensions import db
 from webapp.models import ChangeRequest, SurveyHousehold, VillageSurvey
 
-from .browser_fixtures import BROWSER_MARKS
-from .test_browser_phone import assert_fits, open_browser
+from .browser_fixtures import BROWSER_MARKS, open_browser, assert_fits
 from .test_offline_browser import open_app
 from .test_offline_survey import open_survey
 

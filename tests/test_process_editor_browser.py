@@ -10,9 +10,9 @@ from webapp.extensions import db
 from webapp.models import DiagramVersion
 
 from .helpers import open_task, user
-from .browser_fixtures import CHROMIUM
+from .browser_fixtures import CHROMIUM, log_in, save_shot
 from .test_process_editor import new_case_at_visit
-from .test_processes_browser import RECORD_VIOLATIONS, login_as, save_shot, county  # noqa: F401 - strict CSP
+from .test_processes_browser import RECORD_VIOLATIONS, county  # noqa: F401 - strict CSP
 
 pytestmark = [
     pytest.mark.browser,
@@ -85,7 +85,7 @@ def test_an_administrator_adds_a_countersignature_and_a_case_walks_through_it(br
     page, failures = browser_page
     page.context.add_init_script(RECORD_VIOLATIONS)
     try:
-        login_as(page, "admin")
+        log_in(page, "admin")
         page.goto("/processes/registration_case/edit")
         expect(page.locator('#process-editor[data-ready="1"]')).to_be_attached()
         task_id = _add_step_with_the_mouse(page)
@@ -138,8 +138,7 @@ def test_an_administrator_adds_a_countersignature_and_a_case_walks_through_it(br
         db.session.commit()
         assert open_task(case, task_id).due_at is not None
 
-        page.context.clear_cookies()
-        login_as(page, "village1")
+        log_in(page, "village1", fresh=True)
         page.goto("/inbox")
         page.locator("a", has_text="村主任签字").first.click()
         page.check('input[name="decision"][value="approve"]')

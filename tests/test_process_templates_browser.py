@@ -10,9 +10,9 @@ import pytest
 from webapp.extensions import db
 from webapp.models import Case, Household
 
-from .browser_fixtures import CHROMIUM
+from .browser_fixtures import CHROMIUM, log_in, save_shot
 from .helpers import open_task, user
-from .test_processes_browser import RECORD_VIOLATIONS, login_as, save_shot, county  # noqa: F401 - strict CSP
+from .test_processes_browser import RECORD_VIOLATIONS, county  # noqa: F401 - strict CSP
 
 pytestmark = [
     pytest.mark.browser,
@@ -39,7 +39,7 @@ def test_a_process_from_a_template_is_deployed_started_on_a_household_and_worked
     page, failures = browser_page
     page.context.add_init_script(RECORD_VIOLATIONS)
     try:
-        login_as(page, "admin")
+        log_in(page, "admin")
         page.goto("/processes/")
         page.click("#new-process-link")
         page.select_option("#template", "single_task")
@@ -85,8 +85,7 @@ def test_a_process_from_a_template_is_deployed_started_on_a_household_and_worked
 
         village = user("village1")
         household = Household.query.filter(Household.village_code == village.area.code).order_by(Household.id).first()
-        page.context.clear_cookies()
-        login_as(page, "township")
+        log_in(page, "township", fresh=True)
         person = household.persons[0]
         page.goto(f"/registry/persons/{person.id}")
         page.click("#household-link")
@@ -100,8 +99,7 @@ def test_a_process_from_a_template_is_deployed_started_on_a_household_and_worked
         row = open_task(case, "verify_step")
         assert row.lane == "village" and row.village_code == village.area.code
 
-        page.context.clear_cookies()
-        login_as(page, "village1")
+        log_in(page, "village1", fresh=True)
         _work_from_the_team_inbox(page, "核查走访", lambda p: (
             p.fill('textarea[name="investigation_note"]', "已入户核实，家庭成员信息无误"),
             save_shot(p, "template_village_task.png"),
@@ -109,8 +107,7 @@ def test_a_process_from_a_template_is_deployed_started_on_a_household_and_worked
         db.session.expire_all()
         assert open_task(case, "review_step").township_code == household.township_code
 
-        page.context.clear_cookies()
-        login_as(page, "township")
+        log_in(page, "township", fresh=True)
         _work_from_the_team_inbox(page, "核查审核", lambda p: (
             p.check('input[name="decision"][value="approve"]'),
             p.fill('textarea[name="comment"]', "同意"),
@@ -133,7 +130,7 @@ def test_a_service_task_parameter_error_shows_while_typing(browser_page):
     page, failures = browser_page
     page.context.add_init_script(RECORD_VIOLATIONS)
     try:
-        login_as(page, "admin")
+        log_in(page, "admin")
         page.goto("/processes/registration_case/edit")
         expect(page.locator('#process-editor[data-ready="1"]')).to_be_attached()
         page.evaluate("""() => { const m = window.processEditor.modeler;

@@ -9,7 +9,7 @@ from webapp.extensions import db
 from webapp.models import DiagramVersion
 
 from .helpers import case_at_visit
-from .browser_fixtures import ARTIFACTS, CHROMIUM
+from .browser_fixtures import CHROMIUM, log_in, save_shot
 
 pytestmark = [
     pytest.mark.browser,
@@ -37,14 +37,6 @@ def county(county):  # noqa: F811 - the conftest fixture, with a strict CSP on e
     return county
 
 
-def login_as(page, username):
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", "demo1234")
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
-
-
 def _second_version():
     """Version 2 of registration_case: a longer county deadline and a renamed end event."""
     from webapp import engine
@@ -64,11 +56,6 @@ def _drawn(page, expected):
     assert page.locator(".bpmn-canvas svg .djs-element").count() > 0
 
 
-def save_shot(page, name):
-    os.makedirs(ARTIFACTS, exist_ok=True)
-    page.screenshot(path=os.path.join(ARTIFACTS, name), full_page=True)
-
-
 def test_process_diff_heatmap_and_case_pages_draw_under_a_strict_csp(browser_page):  # noqa: F811
     from playwright.sync_api import expect
 
@@ -80,7 +67,7 @@ def test_process_diff_heatmap_and_case_pages_draw_under_a_strict_csp(browser_pag
     files = len(DiagramVersion.query.filter_by(process_id="registration_case", is_current=True).one().files)
     db.session.commit()
     try:
-        login_as(page, "admin")
+        log_in(page, "admin")
         page.goto("/processes/registration_case")
         _drawn(page, files)
         expect(page.locator("#versions tr[data-version]")).to_have_count(2)

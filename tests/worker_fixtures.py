@@ -252,6 +252,20 @@ def wait_until(condition, timeout=PATIENCE, message="condition", interval=0.05, 
     raise AssertionError(f"timed out waiting for {message}\n{detail}")
 
 
+def wait_for_job(job_id, workers, message):
+    """Wait until the RQ job ``job_id`` has finished in the real workers (fails at once if it failed)."""
+    from rq.job import Job
+
+    from webapp.queues import redis_connection
+
+    def finished():
+        status = Job.fetch(job_id, connection=redis_connection()).get_status()
+        assert status != "failed", workers.logs()
+        return status == "finished" or None
+
+    wait_until(finished, message=message, on_timeout=workers.logs)
+
+
 def assert_each_timer_fired_once(case_ids, kinds=("reminder", "escalated")):
     """Every case's assign_household reminder and deadline each left exactly one event."""
     events = timer_events()

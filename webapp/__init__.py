@@ -33,7 +33,7 @@ def create_app(config=Config):
     # every module under webapp/ runs this file first, and the parts lead back to it
     # (cycle: webapp -> webapp.<blueprint> -> webapp.jobs.<jobs> -> webapp.jobs.context -> webapp);
     # a process that needs only the intake core or the models stays light.
-    from . import cli, formatting, security_headers, sqlite_pragmas, translation_cache, url_cache
+    from . import cli, form_kinds, formatting, security_headers, sqlite_pragmas, translation_cache, url_cache
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
     from .cases import bp as cases_bp
@@ -54,6 +54,7 @@ def create_app(config=Config):
     from .search import bp as search_bp
     from .engine import hooks
     from .services import notifications
+    from .services.admin import form_definitions
     from .services.campaign import progress
     from .services.casework import operations
     from .services.casework.photos import archive_photos
@@ -115,6 +116,7 @@ def create_app(config=Config):
     _register_error_pages(app, OutOfScope)
     cli.register_cli(app)
     operations.register_operations()
+    form_kinds.register_check(form_kinds.DATA_FORM, form_definitions.check_step)
     hooks.listen(hooks.TASKS_ARRIVED, notifications.tasks_arrived)
     hooks.listen(hooks.OVERDUE_CLEARED, progress.overdue_cleared)
     return app

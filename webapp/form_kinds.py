@@ -6,9 +6,9 @@ catalogue.py). A new step of an existing kind — say a countersignature that ap
 with a reason — needs no code: draw it, pick the kind, deploy. A new kind is one entry here
 plus, if it needs a new page, a renderer in webapp/inbox/task_pages.py under ``page``.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import lazy_gettext as _l
 
 from .engine import current_version
 from .engine.catalogue import steps_of
@@ -16,7 +16,6 @@ from .engine.diagrams import steps_of_version
 from .extensions import db
 from .labels import INSPECTION_OUTCOMES, PROBLEM_OUTCOMES
 from .models import DiagramVersion
-from .services.admin.form_definitions import get, latest_published
 
 
 @dataclass(frozen=True)
@@ -70,7 +69,7 @@ for _kind in (
     # A form defined as data in the form builder: the step's ``form_definition`` property names
     # it; its fields, labels and optional decisions come from the published schema.
     FormKind("data_form", _l("数据表单（管理员在表单设计器中定义）"), "data_form", returns=("return",),
-             decisions_from_definition=True, check=lambda props: _check_definition(props)),
+             decisions_from_definition=True),  # its check: services.admin.form_definitions.check_step
     # Employer inspection (用工检查): the notice (or "not liable"), then re-check and outcome.
     FormKind("inspection_notice", _l("用工检查：下达整改通知"), "inspection_notice",
              (("issued", _l("已送达整改通知")), ("not_liable", _l("不属于参保责任单位")))),
@@ -85,25 +84,14 @@ for _kind in (
 DATA_FORM = "data_form"
 
 
-def _check_definition(props):
-    """A data_form step must name a form definition that exists and has a published version."""
+def register_check(code, check):
+    """Give form kind ``code`` its ``check(task properties) -> [message]`` for the preflight.
 
-    code = (props.get("form_definition") or "").strip()
-    if not code:
-        return [_("没有选择数据表单：请在属性面板中选择一个已发布的数据表单。")]
-    definition = get(code)
-    if definition is None:
-        return [_("数据表单 %(code)s 不存在：请先在表单设计器中创建并发布它，或选择其他表单。", code=code)]
-    published = latest_published(definition)
-    if published is None:
-        return [_("数据表单「%(title)s」还没有发布：请先在表单设计器中发布它。", title=definition.title_zh)]
-    # A field written under the step's decision/comment variable would be overwritten by it.
-    taken = {(props.get(name) or "").strip() for name in ("decision_variable", "comment_variable")}
-    clashes = sorted(field["key"] for field in published.schema["fields"] if field["key"] in taken)
-    if clashes:
-        return [_("数据表单「%(title)s」的字段 %(keys)s 与本环节的决定/意见变量同名：请改用其他变量名。",
-                  title=definition.title_zh, keys="、".join(clashes))]
-    return []
+    A check that reads what a step's properties name (a form definition, say) belongs to the
+    service that knows it; that service registers it when the app starts (create_app), so this
+    registry imports no service.
+    """
+    FORM_KINDS[code] = replace(FORM_KINDS[code], check=check)
 
 
 def kind(code):

@@ -2,6 +2,8 @@
 import redis
 from flask import current_app
 from rq import Queue
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 
 # Explicit timeouts per queue: a job that runs longer is killed and retried by the sweep.
 QUEUE_TIMEOUTS = {"default": 300, "timers": 120, "intake": 3600, "bulk": 3600}
@@ -37,3 +39,21 @@ def enqueue(queue_name, job, *args, job_id=None, **kwargs):
     if not callable(job):
         raise TypeError(f"enqueue a job function, not {job!r}")
     return queue(queue_name).enqueue(job, *args, job_id=job_id, **kwargs)
+
+
+_WAITING = (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED)
+
+
+def enqueue_once(queue_name, job, *args, job_id, **kwargs):
+    """:func:`enqueue` under ``job_id`` unless the job of that id still waits or runs, so a
+    double click enqueues once (a later click, after it finished, enqueues again). True when enqueued."""
+    connection = redis_connection()
+    with connection.lock(f"enqueue-once:{job_id}", timeout=10):  # two requests at once: one checks at a time
+        try:
+            status = Job.fetch(job_id, connection=connection).get_status()
+        except NoSuchJobError:
+            status = None
+        if status in _WAITING:
+            return False
+        enqueue(queue_name, job, *args, job_id=job_id, **kwargs)
+        return True

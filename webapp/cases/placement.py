@@ -20,7 +20,7 @@ def unplaced():
     pagination = placement.unplaced_cases(current_user).paginate(
         page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("cases/unplaced.html", pagination=pagination,
-                           villages=placement.villages_of_county(current_user.area.county_code))
+                           villages=placement.villages_of_county(scoping.user_county(current_user)))
 
 
 @bp.route("/<int:case_id>/place", methods=["POST"])

@@ -41,7 +41,7 @@ def change_list():
     contested = changes.contested_ids([r.id for r in pagination.items])
     runs = []
     if current_user.role in RUN_ROLES:
-        runs = (ComparisonRun.query.filter_by(status="done", county_code=current_user.area.county_code)
+        runs = (ComparisonRun.query.filter_by(status="done", county_code=scoping.user_county(current_user))
                 .order_by(ComparisonRun.id.desc()).limit(5).all())
     return render_template("changes/list.html", pagination=pagination, status=status, kind=kind,
                            contested=contested, runs=runs, kinds=list(changes.KINDS))
@@ -102,7 +102,7 @@ def villages_of_user():
 def raise_from_run(run_id):
     """Raise change requests from a comparison run's differences (a job; a second time raises nothing new)."""
     run = db.session.get(ComparisonRun, run_id)
-    if run is None or run.county_code != current_user.area.county_code or run.status != "done":
+    if not scoping.in_county(run, current_user) or run.status != "done":
         abort(404)
     audit.record(current_user, "raise_changes", "comparison_run", run.id)
     db.session.commit()

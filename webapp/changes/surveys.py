@@ -36,7 +36,7 @@ def survey_schedules():
             return redirect(url_for("changes.survey_schedules"))
     schedules = scoping.scoped(SurveySchedule, current_user).order_by(SurveySchedule.village_code).all() \
         if current_user.role != "supervisor" else \
-        SurveySchedule.query.filter_by(county_code=current_user.area.county_code).all()
+        SurveySchedule.query.filter_by(county_code=scoping.user_county(current_user)).all()
     recent = (VillageSurvey.query.filter(scoping.scope_condition(VillageSurvey, current_user))
               .order_by(VillageSurvey.id.desc()).limit(50).all())
     return render_template("changes/surveys.html", form=form, schedules=schedules, recent=recent,

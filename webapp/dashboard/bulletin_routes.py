@@ -8,22 +8,19 @@ from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..auth.decorators import roles_required
 from ..documents import bulletin_files
 from ..documents.pdf import pdf_response
 from ..extensions import db
+from ..jobs import casework as casework_jobs
 from ..models import Bulletin, LeadingGroupMember
-from ..services import audit
+from ..queues import enqueue_once
+from ..services import audit, scoping
 from ..services.campaign import bulletins, dashboard, leading_group, progress
 from . import bp
 from .forms import BulletinForm, EmptyForm, LeaderForm
 
 PRODUCER_ROLES = ("county", "supervisor", "admin")
-
-
-def _county():
-    if current_user.role not in dashboard.DASHBOARD_ROLES:
-        abort(403)
-    return current_user.area.county_code
 
 
 def producer_required(view):
@@ -39,16 +36,16 @@ def producer_required(view):
 
 def _bulletin_or_404(bulletin_id):
     bulletin = db.session.get(Bulletin, bulletin_id)
-    if bulletin is None or bulletin.county_code != _county():
+    if bulletin is None or bulletin.county_code != scoping.user_county(current_user):
         abort(404)
     return bulletin
 
 
 @bp.route("/bulletins", endpoint="bulletins")
-@login_required
+@roles_required(*dashboard.DASHBOARD_ROLES)
 def bulletins_list():
     """Every bulletin of the user's county, newest first, and the button to produce one."""
-    county = _county()
+    county = scoping.user_county(current_user)
     rows = Bulletin.query.filter_by(county_code=county).order_by(Bulletin.number.desc()).all()
     form = BulletinForm(as_of=progress.local_day() - timedelta(days=1))
     return render_template("dashboard/bulletins.html", rows=rows, form=form,
@@ -59,19 +56,22 @@ def bulletins_list():
 @bp.route("/bulletins/produce", methods=["POST"])
 @producer_required
 def produce_bulletin():
-    """Produce a numbered bulletin as of the date chosen (figures from the daily aggregates)."""
+    """Produce a numbered bulletin as of the date chosen (figures from the daily aggregates), in the
+    bulletin job (its PDF and Excel take seconds to render); the list shows it when it is stored."""
     form = BulletinForm()
     if not form.validate_on_submit() or form.as_of.data > progress.local_day():
         flash(_("请选择不晚于今天的截至日期。"), "error")
         return redirect(url_for("dashboard.bulletins"))
-    bulletin = bulletins.produce(_county(), form.as_of.data, actor=current_user, trigger="on_demand")
-    db.session.commit()
-    flash(_("第 %(number)s 期通报已生成并通知各乡镇和县领导。", number=bulletin.number), "success")
-    return redirect(url_for("dashboard.bulletin_page", bulletin_id=bulletin.id))
+    county, as_of = scoping.user_county(current_user), form.as_of.data.isoformat()
+    # One job per county and date while it waits or runs: a double click produces one bulletin.
+    enqueue_once("default", casework_jobs.produce_bulletins, county, as_of, current_user.id,
+                 job_id=f"bulletin-{county}-{as_of}")
+    flash(_("截至 %(date)s 的通报正在生成，完成后列在本页并通知各乡镇和县领导。", date=as_of), "success")
+    return redirect(url_for("dashboard.bulletins"))
 
 
 @bp.route("/bulletins/<int:bulletin_id>")
-@login_required
+@roles_required(*dashboard.DASHBOARD_ROLES)
 def bulletin_page(bulletin_id):
     """One bulletin: ranking table, commentary, downloads."""
     bulletin = _bulletin_or_404(bulletin_id)
@@ -100,7 +100,7 @@ def _stored(bulletin, kind, filename):
 
 
 @bp.route("/bulletins/<int:bulletin_id>.xlsx")
-@login_required
+@roles_required(*dashboard.DASHBOARD_ROLES)
 def bulletin_xlsx(bulletin_id):
     """The bulletin's ranking as Excel, the file stored when it was produced."""
     bulletin = _bulletin_or_404(bulletin_id)
@@ -108,7 +108,7 @@ def bulletin_xlsx(bulletin_id):
 
 
 @bp.route("/bulletins/<int:bulletin_id>.pdf")
-@login_required
+@roles_required(*dashboard.DASHBOARD_ROLES)
 def bulletin_pdf(bulletin_id):
     """The bulletin as a printable PDF (Chinese fonts embedded), the file stored when it was produced."""
     bulletin = _bulletin_or_404(bulletin_id)
@@ -119,7 +119,7 @@ def bulletin_pdf(bulletin_id):
 @producer_required
 def leaders():
     """The leading-group members per township, named in the bulletins."""
-    county = _county()
+    county = scoping.user_county(current_user)
     form = LeaderForm()
     townships = bulletins.townships_of(county)
     form.township_code.choices = [(t.code, t.name) for t in townships]
@@ -137,7 +137,7 @@ def leaders():
 def delete_leader(member_id):
     """Take one member off the list."""
     member = db.session.get(LeadingGroupMember, member_id)
-    if member is None or not member.township_code.startswith(_county()) or not EmptyForm().validate_on_submit():
+    if member is None or not member.township_code.startswith(scoping.user_county(current_user)) or not EmptyForm().validate_on_submit():
         abort(404)
     db.session.delete(member)
     db.session.commit()
@@ -150,7 +150,7 @@ def load_annex():
     """Fill townships nobody is listed for with their head from the notice's annex."""
     if not EmptyForm().validate_on_submit():
         abort(400)
-    added = leading_group.load_annex(_county())
+    added = leading_group.load_annex(scoping.user_county(current_user))
     db.session.commit()
     flash(_("已从实施方案附件补入 %(n)s 名乡镇负责人。", n=added), "success")
     return redirect(url_for("dashboard.leaders"))

@@ -52,7 +52,7 @@ def drive_list():
                 db.session.commit()
                 flash(_("扩面行动已开始：%(n)s 名对象已派到各村(社区)的待办中。", n=drive.targets), "success")
                 return redirect(url_for("expansion.drive_page", drive_id=drive.id))
-    rows = (ExpansionDrive.query.filter_by(county_code=current_user.area.county_code)
+    rows = (ExpansionDrive.query.filter_by(county_code=scoping.user_county(current_user))
             .order_by(ExpansionDrive.id.desc()).limit(100).all())
     return render_template("expansion/drives.html", form=form, drives=rows, run=run,
                            can_open=current_user.role in EDIT_ROLES and run is not None)
@@ -143,8 +143,8 @@ def record_contact(assignment_id, target_id):
 @roles_required(*REPORT_ROLES)
 def conversion_report():
     """Conversion rates of a list by group, township, drive and staff member, and over time."""
-    run = conversion.report_run(current_user.area.county_code, request.args.get("run", type=int))
+    run = conversion.report_run(scoping.user_county(current_user), request.args.get("run", type=int))
     report = conversion.report(run.id, scoping.scope_condition(ExpansionTally, current_user)) if run else None
-    lists = [r for r, _count in targets.list_runs(current_user.area.county_code)]
+    lists = [r for r, _count in targets.list_runs(scoping.user_county(current_user))]
     return render_template("expansion/conversion.html", run=run, report=report, lists=lists)
 

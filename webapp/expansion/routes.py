@@ -20,10 +20,6 @@ PER_PAGE = 50
 EXPORT_LIMIT = 200_000
 
 
-def _county():
-    return current_user.area.county_code
-
-
 def chosen_run():
     """The list the page shows: ?run=, else the county's newest list (None when none is built)."""
     run_id = request.args.get("run", type=int)
@@ -32,7 +28,7 @@ def chosen_run():
         if run is None or not scoping.in_county(run, current_user):
             abort(404)
         return run
-    lists = targets.list_runs(_county())
+    lists = targets.list_runs(scoping.user_county(current_user))
     return lists[0][0] if lists else None
 
 
@@ -51,8 +47,9 @@ def _filters():
 def target_list():
     """The list's targets in the user's area by group, filterable by township and village."""
     run = chosen_run()
-    latest = targets.latest_done_run(_county())
-    context = {"run": run, "latest": latest, "lists": targets.list_runs(_county()), "filters": _filters(),
+    county = scoping.user_county(current_user)
+    latest = targets.latest_done_run(county)
+    context = {"run": run, "latest": latest, "lists": targets.list_runs(county), "filters": _filters(),
                "groups": rules.GROUPS, "areas": area_choices(), "can_edit": current_user.role in EDIT_ROLES,
                "rows": [], "total": 0, "counts": {}, "page": 1, "per_page": PER_PAGE}
     if run is not None:
@@ -74,7 +71,7 @@ def target_list():
 @roles_required(*EDIT_ROLES)
 def build():
     """Build the target list of the county's latest comparison run (a job; twice builds nothing new)."""
-    run = targets.latest_done_run(_county())
+    run = targets.latest_done_run(scoping.user_county(current_user))
     if run is None:
         flash(_("还没有已完成的比对，无法生成扩面对象名单。"), "error")
         return redirect(url_for("expansion.target_list"))
@@ -111,7 +108,7 @@ def export():
 @roles_required(*WORKING_ROLES)
 def rule_list():
     """The grouping rules in order; county staff add, change, move and delete them."""
-    county = _county()
+    county = scoping.user_county(current_user)
     form = RuleForm()
     form.group_code.choices = [(code, label_) for code, label_, _where in rules.GROUPS if code != rules.FALLBACK]
     if request.method == "POST":
@@ -152,10 +149,11 @@ def _rules_page(county, form, status=200, editing=None):
 @roles_required(*EDIT_ROLES)
 def delete_rule(rule_id):
     """Delete one rule; the latest list is regrouped."""
-    rule = ExpansionRule.query.filter_by(id=rule_id, county_code=_county()).first_or_404()
-    rules.delete_rule(_county(), rule.id)
+    county = scoping.user_county(current_user)
+    rule = ExpansionRule.query.filter_by(id=rule_id, county_code=county).first_or_404()
+    rules.delete_rule(county, rule.id)
     audit.record(current_user, "expansion_rule_delete", "expansion_rule", rule_id)
-    _regroup_latest(_county())
+    _regroup_latest(county)
     db.session.commit()
     flash(_("规则已删除，最新名单已重新分组。"), "success")
     return redirect(url_for("expansion.rule_list"))

@@ -10,7 +10,7 @@ from ..services import audit
 from ..services.casework import changes, tasks
 from ..services.casework.tasks import TaskRefused
 from .forms import ChangeReviewForm
-from .task_pages import finish_task, render_task_page  # the inbox's own completion path
+from .task_pages import finish_submitted, render_task_page  # the inbox's own completion path
 
 
 def _decide(row, decision, comment):
@@ -28,10 +28,9 @@ def _decide(row, decision, comment):
 def review_change_page(row):
     """Show the change request with before → after, evidence and conflicts; decide."""
     form = ChangeReviewForm()
-    if form.validate_on_submit():
-        answer = finish_task(row, lambda: _decide(row, form.decision.data, form.comment.data))
-        if answer is not None:
-            return answer
+    answer = finish_submitted(row, form, lambda: _decide(row, form.decision.data, form.comment.data))
+    if answer is not None:
+        return answer
     request = changes.request_of_case(row.case)
     audit.record(current_user, "view_person", "case", row.case_id)
     db.session.commit()

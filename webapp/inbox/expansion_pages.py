@@ -16,7 +16,7 @@ from ..services import audit
 from ..services.casework import cases
 from ..services.casework.tasks import TaskRefused
 from ..services.expansion import drives
-from .task_pages import finish_task, render_task_page  # the inbox's own completion path
+from .task_pages import finish_submitted, render_task_page  # the inbox's own completion path
 
 
 class ContactDoneForm(FlaskForm):
@@ -38,10 +38,9 @@ def _complete(row, note):
 def contact_targets_page(row):
     """The round's targets with their contacts (phone first) and the round's completion."""
     form = ContactDoneForm()
-    if form.validate_on_submit():
-        answer = finish_task(row, lambda: _complete(row, form.contact_note.data))
-        if answer is not None:
-            return answer
+    answer = finish_submitted(row, form, lambda: _complete(row, form.contact_note.data))
+    if answer is not None:
+        return answer
     assignment = drives.assignment_of_case(row.case)
     audit.record(current_user, "view_expansion_targets", "case", row.case_id)
     db.session.commit()

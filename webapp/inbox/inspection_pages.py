@@ -17,7 +17,7 @@ from ..labels import INSPECTION_OUTCOMES
 from ..services import audit
 from ..services.casework import cases, inspections
 from ..services.casework.tasks import TaskRefused
-from .task_pages import finish_task, render_task_page  # the inbox's own completion path
+from .task_pages import finish_submitted, render_task_page  # the inbox's own completion path
 
 
 class NoticeForm(FlaskForm):
@@ -65,10 +65,9 @@ def _notice(row, form):
 def notice_page(row):
     """Record the notice (or not liable) for the inspection's employer."""
     form = NoticeForm()
-    if form.validate_on_submit():
-        answer = finish_task(row, lambda: _notice(row, form))
-        if answer is not None:
-            return answer
+    answer = finish_submitted(row, form, lambda: _notice(row, form))
+    if answer is not None:
+        return answer
     inspection = inspections.inspection_of_case(row.case)
     if not form.is_submitted():
         today = clock.now().date()
@@ -89,10 +88,9 @@ def _outcome(row, form):
 def outcome_page(row):
     """The re-check against later comparison runs, the documents, and the outcome."""
     form = OutcomeForm()
-    if form.validate_on_submit():
-        answer = finish_task(row, lambda: _outcome(row, form))
-        if answer is not None:
-            return answer
+    answer = finish_submitted(row, form, lambda: _outcome(row, form))
+    if answer is not None:
+        return answer
     inspection = inspections.inspection_of_case(row.case)
     audit.record(current_user, "view_employer", "employer_inspection", inspection.id)
     db.session.commit()

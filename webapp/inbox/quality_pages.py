@@ -17,7 +17,7 @@ from ..services.campaign import progress, spot_checks, summaries
 from ..services.casework import cases
 from ..services.casework.tasks import TaskRefused
 from .forms import ReviewForm
-from .task_pages import finish_task, render_task_page
+from .task_pages import finish_submitted, render_task_page
 
 
 class SpotCheckDoneForm(FlaskForm):
@@ -45,10 +45,9 @@ def _complete_spot_check(row, note):
 def spot_check_page(row):
     """The sampled forms of one township, each with its result form, and the task's completion."""
     form = SpotCheckDoneForm()
-    if form.validate_on_submit():
-        answer = finish_task(row, lambda: _complete_spot_check(row, form.spot_check_note.data))
-        if answer is not None:
-            return answer
+    answer = finish_submitted(row, form, lambda: _complete_spot_check(row, form.spot_check_note.data))
+    if answer is not None:
+        return answer
     items = spot_checks.items_of_case(row.case)
     audit.record(current_user, "view_spot_check", "case", row.case_id)
     html = render_task_page(row, "inbox/task_spot_check.html", form=form, items=items,
@@ -72,10 +71,9 @@ def write_summary_page(row):
     """The township writes its summary (a returned one comes back filled in, with the reason)."""
     summary = summaries.summary_of_case(row.case)
     form = SummaryForm(obj=summary)
-    if form.validate_on_submit():
-        answer = finish_task(row, lambda: _submit_summary(row, form))
-        if answer is not None:
-            return answer
+    answer = finish_submitted(row, form, lambda: _submit_summary(row, form))
+    if answer is not None:
+        return answer
     preview = summaries.township_figures(summary.county_code, progress.local_day()).get(summary.township_code)
     return render_task_page(row, "inbox/task_summary.html", form=form, summary=summary, figures=preview)
 
@@ -93,10 +91,9 @@ def _review_summary(row, form):
 def review_summary_page(row):
     """The county reads the submitted summary with its frozen figures and approves or returns it."""
     form = ReviewForm()
-    if form.validate_on_submit():
-        answer = finish_task(row, lambda: _review_summary(row, form))
-        if answer is not None:
-            return answer
+    answer = finish_submitted(row, form, lambda: _review_summary(row, form))
+    if answer is not None:
+        return answer
     summary = summaries.summary_of_case(row.case)
     return render_task_page(row, "inbox/task_summary_review.html", form=form, summary=summary, figures=summary.figures)
 

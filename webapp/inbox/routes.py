@@ -7,7 +7,7 @@ from ..extensions import db
 from ..form_kinds import kind_of
 from ..idnumber import birth_date, sex
 from ..landing import TASK_ROLES, landing_url, menu_for
-from ..models import InboxTask, Person, RegistrationForm
+from ..models import InboxTask, RegistrationForm
 from ..services import audit, scoping
 from ..services.casework import bulk_work, cases, inbox, steps, tasks
 from ..services.casework.tasks import TaskRefused
@@ -208,7 +208,7 @@ def registration_form(task_id, person_id=None, form_id=None):
     case = row.case
     person = added = None
     if person_id is not None:
-        person = db.session.get(Person, person_id)
+        person = tasks.person_for_form(person_id)
         if person is None or person.household_id != case.household_id:
             abort(404)
     if form_id is not None:

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..services import audit
 from ..services.casework import cases, surveys
 from ..services.casework.tasks import TaskRefused
-from .task_pages import finish_task, render_task_page  # the inbox's own completion path
+from .task_pages import finish_submitted, render_task_page  # the inbox's own completion path
 
 
 class SurveyDoneForm(FlaskForm):
@@ -38,10 +38,9 @@ def _complete(row, note):
 def conduct_survey_page(row):
     """The survey list (phone first) and its completion."""
     form = SurveyDoneForm()
-    if form.validate_on_submit():
-        answer = finish_task(row, lambda: _complete(row, form.survey_note.data))
-        if answer is not None:
-            return answer
+    answer = finish_submitted(row, form, lambda: _complete(row, form.survey_note.data))
+    if answer is not None:
+        return answer
     survey = surveys.survey_of_case(row.case)
     audit.record(current_user, "view_household", "case", row.case_id)
     db.session.commit()

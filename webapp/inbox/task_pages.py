@@ -51,7 +51,15 @@ def finish_task(row, action):
     return redirect(url_for("inbox.tasks_list"))
 
 
+def finish_submitted(row, form, action):
+    """The first half of every task page: a valid post of ``form`` finishes ``row`` by ``action``
+    (see :func:`finish_task`). The answer to send, or None when the page is to be shown (a GET,
+    an invalid post, a refusal already flashed)."""
+    return finish_task(row, action) if form.validate_on_submit() else None
+
+
 def render_task_page(row, template, **context):
+    """The task's page with the row, its case and whether the user may work it."""
     return render_template(template, row=row, case=row.case, can_work=can_work(row), **context)
 
 
@@ -87,11 +95,10 @@ def assign_household_page(row):
                                for u in tasks.visitors_of_township(row.township_code)]
     if request.method == "GET" and row.case.village_code:
         form.village_code.data = row.case.village_code
-    if form.validate_on_submit():
-        answer = finish_task(row, lambda: tasks.assign_household(row, current_user, form.village_code.data,
-                                                             form.visitor_id.data))
-        if answer is not None:
-            return answer
+    answer = finish_submitted(row, form, lambda: tasks.assign_household(row, current_user, form.village_code.data,
+                                                                        form.visitor_id.data))
+    if answer is not None:
+        return answer
     return render_task_page(row, "inbox/task_assign.html", form=form)
 
 
@@ -118,11 +125,10 @@ def visit_household_page(row):
 def _review_page(form_class):
     def page(row):
         form = form_class()
-        if form.validate_on_submit():
-            answer = finish_task(row, lambda: tasks.complete_review(row, current_user, form.decision.data,
-                                                                form.comment.data))
-            if answer is not None:
-                return answer
+        answer = finish_submitted(row, form, lambda: tasks.complete_review(row, current_user, form.decision.data,
+                                                                           form.comment.data))
+        if answer is not None:
+            return answer
         case = row.case
         forms = RegistrationForm.query.filter_by(case_id=case.id).order_by(RegistrationForm.id).all()
         return _render_audited(row, "inbox/task_review.html", form=form, forms=forms)

@@ -41,10 +41,6 @@ def runs_inline():
     return current_app.config.get("TESTING") if inline is None else inline
 
 
-def user_county():
-    return current_user.area.county_code
-
-
 def _upload_dir():
     path = os.path.join(current_app.instance_path, "uploads")
     os.makedirs(path, exist_ok=True)
@@ -61,7 +57,7 @@ def _allowed_sources():
 @roles_required(*UPLOADERS, "supervisor")
 def index():
     """Uploaded files and comparison runs of the county."""
-    runs = ComparisonRun.query.filter_by(county_code=user_county()).order_by(ComparisonRun.id.desc()).limit(20)
+    runs = ComparisonRun.query.filter_by(county_code=scoping.user_county(current_user)).order_by(ComparisonRun.id.desc()).limit(20)
     batches = _listed_batches()
     return render_template("intake/index.html", batches=batches, runs=runs.all(), sources=SOURCES,
                            allowed=_allowed_sources(), status_label=batch_status_label,
@@ -69,7 +65,7 @@ def index():
 
 
 def _listed_batches():
-    batches = ImportBatch.query.filter_by(county_code=user_county())
+    batches = ImportBatch.query.filter_by(county_code=scoping.user_county(current_user))
     if current_user.role == "data_provider":
         batches = batches.filter_by(created_by_id=current_user.id)
     return batches.order_by(ImportBatch.id.desc()).limit(50).all()
@@ -80,11 +76,11 @@ def _import(batch):
     path = os.path.join(_upload_dir(), batch.upload_token)
     if not runs_inline():
         enqueue("intake", intake_jobs.import_file, path, batch.source, current_user.id, batch.file_name,
-                None, batch.id, None, user_county())
+                None, batch.id, None, scoping.user_county(current_user))
         flash(_("文件已上传，正在后台导入，本页会自动更新。"), "success")
         return redirect(url_for("intake.batch_page", batch_id=batch.id))
     outcome = intake_import.import_file(path, batch.source, file_name=batch.file_name, actor=current_user,
-                                        county_code=user_county(), batch_id=batch.id)
+                                        county_code=scoping.user_county(current_user), batch_id=batch.id)
     db.session.commit()
     if outcome.status == "needs_mapping":
         flash(_("需要确认列或值的对应关系，确认后继续导入。"), "error")
@@ -128,7 +124,7 @@ def upload():
                 name=existing.file_name), "error")
         return redirect(url_for("intake.batch_page", batch_id=existing.id))
     audit.record(current_user, "upload", "intake_file", detail=f"{source}:{upload_file.filename}")
-    batch = intake_import.start_batch(source, path, upload_file.filename, user_county(), current_user, token)
+    batch = intake_import.start_batch(source, path, upload_file.filename, scoping.user_county(current_user), current_user, token)
     batch.period = period  # kept on the batch: the import (inline, worker or after mapping) reads it
     db.session.commit()
     return _import(batch)

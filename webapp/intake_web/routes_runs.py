@@ -18,7 +18,7 @@ from ..services import audit, scoping
 from ..services.intake import problems as intake_problems, runs as intake_runs, work as intake_work
 from ..intake.mapping import SOURCES
 from . import bp
-from .routes import OPERATORS, PROBLEM_LABELS, STAFF, STATUS_LABELS, user_county, runs_inline
+from .routes import OPERATORS, PROBLEM_LABELS, STAFF, STATUS_LABELS, runs_inline
 
 # action -> (job for the bulk queue, the same work inline)
 RUN_ACTIONS = {
@@ -41,7 +41,7 @@ def start_run():
     except ValueError:
         flash(_("比对基准日请写成“年-月-日”，例如 2017-06-30。"), "error")
         return redirect(url_for("intake.index"))
-    run = intake_runs.create_run(user_county(), as_of=as_of, actor=current_user)
+    run = intake_runs.create_run(scoping.user_county(current_user), as_of=as_of, actor=current_user)
     db.session.commit()
     _job(intake_jobs.run_comparison, lambda: intake_runs.run_comparison(run.id), run.id)
     return redirect(url_for("intake.run_page", run_id=run.id))

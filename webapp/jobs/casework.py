@@ -1,10 +1,12 @@
 """Job functions. Each takes primitive ids, reloads rows, commits, re-raises failures."""
 import logging
 import time
+from datetime import date
 
 from .context import app_context
 from webapp import engine
 from webapp.extensions import db
+from webapp.models import User
 from webapp.services import notifications
 from webapp.services.admin import migration
 from webapp.services.campaign import bulletins
@@ -83,9 +85,15 @@ def migrate_cases(run_id):
         return migration.run_migration(run_id)
 
 
-def produce_bulletins():
-    """The weekly bulletin of every county, as of yesterday (skipped where it exists already)."""
+def produce_bulletins(county_code=None, as_of=None, actor_id=None):
+    """The weekly bulletin of every county, as of yesterday (skipped where it exists already); or,
+    from the bulletins page's button, one bulletin of ``county_code`` as of ``as_of`` (ISO date)
+    produced on demand for user ``actor_id``."""
     with app_context():
-        made = bulletins.produce_scheduled()
+        if county_code is None:
+            made = bulletins.produce_scheduled()
+        else:
+            made = [bulletins.produce(county_code, date.fromisoformat(as_of), actor=db.session.get(User, actor_id),
+                                      trigger="on_demand")]
         db.session.commit()
         return [bulletin.id for bulletin in made]

@@ -40,12 +40,14 @@ def apply_form(row, user, data):
         if form.id_number.data != person.id_number:
             return {"status": "refused", "message": _("公民身份号码与户籍信息不一致，身份号码变更请走动态变更流程。")}
     try:
-        record = tasks.save_registration_form(row, user, form.id_number.data, form.name.data, form.stored_data(),
-                                              person)
+        form_id = tasks.save_registration_form(row, user, form.id_number.data, form.name.data, form.stored_data(),
+                                               person)
     except tasks.TaskRefused as err:
         return {"status": "refused", "message": str(err)}
     db.session.flush()
-    return {"status": "done", "message": _("已保存 %(name)s 的登记表。", name=record.name), "form_id": record.id}
+    # The name as stored (the service strips it).
+    return {"status": "done", "message": _("已保存 %(name)s 的登记表。", name=form.name.data.strip()),
+            "form_id": form_id}
 
 
 def apply_visit(row, user, data):

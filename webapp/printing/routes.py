@@ -80,7 +80,7 @@ def archive_list():
     townships = []
     if current_user.role != "township":
         townships = (Area.query.filter(Area.level == "township",
-                                       Area.code.startswith(current_user.area.county_code))
+                                       Area.code.startswith(scoping.user_county(current_user)))
                      .order_by(Area.code).all())
     return render_template("printing/archives.html", pagination=pagination, township=township,
                            townships=townships)

@@ -58,7 +58,7 @@ def draw_sample():
         flash(_("请检查抽查比例和随机种子（只能用字母、数字）。"), "error")
         return redirect(url_for("quality.spot_checks_page"))
     try:
-        record = spot_checks.draw(current_user.area.county_code, form.share_percent.data, form.verifier.data,
+        record = spot_checks.draw(scoping.user_county(current_user), form.share_percent.data, form.verifier.data,
                                   current_user, seed=form.seed.data)
     except spot_checks.SpotCheckRefused as err:
         db.session.rollback()

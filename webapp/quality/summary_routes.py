@@ -7,7 +7,7 @@ from ..documents.pdf import pdf_response, render_pdf
 from ..extensions import db
 from .. import areacodes
 from ..models import Area, CampaignSummary
-from ..services import audit
+from ..services import audit, scoping
 from ..services.campaign import summaries
 from . import bp
 from .forms import EmptyForm, EvaluationForm
@@ -34,7 +34,7 @@ def open_summaries():
     """Open the summary task of every township that has none yet."""
     if not EmptyForm().validate_on_submit():
         abort(400)
-    opened = summaries.open_summaries(current_user.area.county_code, current_user)
+    opened = summaries.open_summaries(scoping.user_county(current_user), current_user)
     db.session.commit()
     flash(_("已向 %(n)s 个乡镇派发工作总结任务。", n=opened), "success")
     return redirect(url_for("quality.summaries_page"))
@@ -47,7 +47,7 @@ def write_evaluation():
     form = EvaluationForm()
     values = {key: getattr(form, key).data for key in summaries.SECTIONS} if form.validate_on_submit() else {}
     try:
-        summaries.write_evaluation(current_user.area.county_code, values, current_user)
+        summaries.write_evaluation(scoping.user_county(current_user), values, current_user)
     except summaries.SummaryRefused as err:
         db.session.rollback()
         flash(str(err), "error")

@@ -56,9 +56,14 @@ def in_scope(obj, user):
     return pinned is not None and getattr(obj, pinned[0]) == pinned[1]
 
 
+def user_county(user):
+    """The code of the county ``user`` works in: county-wide pages (runs, lists, bulletins) read it."""
+    return user.area.county_code
+
+
 def in_county(obj, user):
     """True when a county-wide object (import batch, comparison run, ...) is in ``user``'s county."""
-    return obj is not None and obj.county_code == user.area.county_code
+    return obj is not None and obj.county_code == user_county(user)
 
 
 def areas_within(code):

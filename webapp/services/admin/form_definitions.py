@@ -40,6 +40,27 @@ def latest_published(definition):
     return published[-1] if published else None
 
 
+def check_step(props):
+    """What a data_form step's properties must satisfy (the preflight's check, registered on the
+    form kind at app start): name a form definition that exists and has a published version."""
+    code = (props.get("form_definition") or "").strip()
+    if not code:
+        return [_("没有选择数据表单：请在属性面板中选择一个已发布的数据表单。")]
+    definition = get(code)
+    if definition is None:
+        return [_("数据表单 %(code)s 不存在：请先在表单设计器中创建并发布它，或选择其他表单。", code=code)]
+    published = latest_published(definition)
+    if published is None:
+        return [_("数据表单「%(title)s」还没有发布：请先在表单设计器中发布它。", title=definition.title_zh)]
+    # A field written under the step's decision/comment variable would be overwritten by it.
+    taken = {(props.get(name) or "").strip() for name in ("decision_variable", "comment_variable")}
+    clashes = sorted(field["key"] for field in published.schema["fields"] if field["key"] in taken)
+    if clashes:
+        return [_("数据表单「%(title)s」的字段 %(keys)s 与本环节的决定/意见变量同名：请改用其他变量名。",
+                  title=definition.title_zh, keys="、".join(clashes))]
+    return []
+
+
 def published_version(code):
     """The newest published version of definition ``code``, or None (unknown or never published)."""
     return (FormVersion.query.join(FormDefinition).filter(FormDefinition.code == code,

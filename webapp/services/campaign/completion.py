@@ -41,15 +41,17 @@ def status_of(gaps, declared_at):
 def _store(county_code, found):
     """Keep the counts just found (an upsert per village: two viewers of one page do not collide)."""
     now = utcnow()
-    table = VillageCompleteness.__table__
+    # progress's dialect-aware INSERT ... ON CONFLICT, built once (the same builder the counters use).
+    stmt = progress.upsert(VillageCompleteness, ("village_code",), _STORED, inserted=("county_code", "township_code"))
     for code, village in sorted(found.items()):
         counts = village.counts()
-        values = {"household_gaps": counts["household"], "member_gaps": counts["member"],
-                  "field_gaps": counts["field"], "households": counts["households"], "checked_at": now}
-        # progress's dialect-aware INSERT ... ON CONFLICT (the same upsert the counters use).
-        stmt = progress.upsert_insert(VillageCompleteness).values(
-            village_code=code, county_code=county_code, township_code=areacodes.township_of(code), **values)
-        db.session.execute(stmt.on_conflict_do_update(index_elements=[table.c.village_code], set_=values))
+        db.session.execute(stmt, {"village_code": code, "county_code": county_code,
+                                  "township_code": areacodes.township_of(code), "household_gaps": counts["household"],
+                                  "member_gaps": counts["member"], "field_gaps": counts["field"],
+                                  "households": counts["households"], "checked_at": now})
+
+
+_STORED = ("household_gaps", "member_gaps", "field_gaps", "households", "checked_at")  # what a new check replaces
 
 
 def check(county_code, village_codes):

@@ -44,29 +44,27 @@ def local_day(moment=None) -> date:
     return (moment or clock.now()).astimezone(zone).date()
 
 
-def upsert_insert(model):
-    """The dialect's INSERT for ``model`` that knows ON CONFLICT (PostgreSQL and SQLite both do)."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(model.__table__)
+def upsert(model, keys, updated, inserted=(), add=False):
+    """``INSERT ... ON CONFLICT (keys) DO UPDATE`` for ``model``, every value bound by its column's name.
 
-
-def _upsert(model, keys):
-    """``INSERT ... ON CONFLICT (keys) DO UPDATE value = value + excluded.value`` for ``model``,
-    all values bound: built once per dialect and model, so SQLAlchemy's compiled-statement cache
-    answers every later bump (building the construct each time cost more than running it)."""
+    ``keys`` and ``inserted`` are only inserted; on conflict the ``updated`` columns take the new
+    values or, with ``add``, are increased by them (``value = value + excluded.value``). Built once
+    per dialect, table and columns, so SQLAlchemy's compiled-statement cache answers every later
+    call (building the construct each time cost more than running it).
+    """
     dialect = db.session.get_bind().dialect.name
-    cached = _UPSERTS.get((dialect, model))
+    cache_key = (dialect, model.__table__.name, tuple(keys), tuple(updated), tuple(inserted), add)
+    cached = _UPSERTS.get(cache_key)
     if cached is None:
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         table = model.__table__
-        stmt = insert(table).values({name: bindparam(name) for name in keys + ("value",)})
-        cached = _UPSERTS[(dialect, model)] = stmt.on_conflict_do_update(
-            index_elements=list(keys), set_={"value": table.c.value + stmt.excluded.value})
+        stmt = insert(table).values({name: bindparam(name) for name in (*keys, *inserted, *updated)})
+        set_ = {name: table.c[name] + stmt.excluded[name] if add else stmt.excluded[name] for name in updated}
+        cached = _UPSERTS[cache_key] = stmt.on_conflict_do_update(index_elements=list(keys), set_=set_)
     return cached
 
 
-_UPSERTS = {}  # (dialect, model) -> the upsert statement; shared by threads (built the same by each)
+_UPSERTS = {}  # (dialect, table, columns..., add) -> the upsert statement; shared by threads (built the same by each)
 _DAILY_KEYS = ("county_code", "township_code", "day", "measure")
 _TOTAL_KEYS = ("county_code", "township_code", "village_code", "measure")
 
@@ -78,7 +76,7 @@ def bump(county_code, township_code, village_code, measure, delta=1, day=None, t
     same key wait on the row instead of losing each other's count.
     """
     township, village = township_code or "", village_code or ""
-    db.session.execute(_upsert(ProgressDaily, _DAILY_KEYS),
+    db.session.execute(upsert(ProgressDaily, _DAILY_KEYS, ("value",), add=True),
                        {"county_code": county_code, "township_code": township, "day": day or local_day(),
                         "measure": measure, "value": delta})
     if total:
@@ -86,7 +84,7 @@ def bump(county_code, township_code, village_code, measure, delta=1, day=None, t
 
 
 def _bump_total(county_code, township, village, measure, delta):
-    db.session.execute(_upsert(ProgressTotal, _TOTAL_KEYS),
+    db.session.execute(upsert(ProgressTotal, _TOTAL_KEYS, ("value",), add=True),
                        {"county_code": county_code, "township_code": township, "village_code": village,
                         "measure": measure, "value": delta})
 

@@ -21,11 +21,14 @@ SHOWN_FIELDS = changes.CORRECTABLE + ("status",)
 def survey_rows(user):
     """The open survey tasks of the user's village: theirs, and unclaimed ones (claimed for them at
     download, as the online page does when they open it, so nobody else takes them meanwhile)."""
+    # The survey steps by form kind, whatever their ids (over every stored diagram version).
+    survey_steps = steps.task_ids(form="village_survey")
+    if not survey_steps:
+        return []
     rows = (scoping.scoped(InboxTask, user)
-            .filter(InboxTask.state == "ready", InboxTask.lane == "village",
+            .filter(InboxTask.state == "ready", InboxTask.lane == "village", InboxTask.task_name.in_(sorted(survey_steps)),
                     db.or_(InboxTask.assignee_id.is_(None), InboxTask.assignee_id == user.id))
             .order_by(InboxTask.due_at, InboxTask.id).all())
-    rows = [row for row in rows if steps.has_form(row, "village_survey")]  # whatever the step's id
     return [row for row in rows if row.assignee_id == user.id or cases.claim(row, user)]
 
 

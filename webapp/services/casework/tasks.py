@@ -1,7 +1,6 @@
 """Working a task: who may, what each kind of task needs, and completing it."""
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, inspect, select, text
 
 from ... import areacodes, engine, form_kinds
 from ...extensions import db
@@ -59,8 +58,6 @@ def forms_of(case):
 # Statements of every task page, built once: the compiled cache answers them without building
 # and keying them anew.
 _FORMS_OF_CASE = select(RegistrationForm).where(RegistrationForm.case_id == bindparam("case_id"))
-_FORM_OF_PERSON = select(RegistrationForm).where(RegistrationForm.case_id == bindparam("case_id"),
-                                                 RegistrationForm.id_number == bindparam("id_number"))
 _LAST_COMPLETION = (select(CaseEvent).where(CaseEvent.case_id == bindparam("case_id"),
                                             CaseEvent.kind == "task_completed")
                     .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).limit(1))
@@ -81,43 +78,72 @@ def added_persons(case):
             .order_by(RegistrationForm.id).all())
 
 
+def person_for_form(person_id):
+    """The columns of person ``person_id`` that the registration form page and its save read
+    (id, household, identity, the fields a new form starts from), or None. A row, not the ORM
+    object: loading that cost three times as much."""
+    return db.session.execute(_PERSON_FOR_FORM, {"person_id": person_id}).first()
+
+
 def save_registration_form(row, user, id_number, name, data, person=None, record=None):
     """Create or update the registration form (``data``: its fields) of one person in the visit
-    task's case.
+    task's case; returns the form's id.
 
     ``record`` is the form of a person added during this visit when it is being corrected; its
     ID number may change then (it is not in the registry yet)."""
     case = row.case
-    same_id = db.session.execute(_FORM_OF_PERSON, {"case_id": case.id, "id_number": id_number}).scalar_one_or_none()
-    if record is not None and same_id is not None and same_id.id != record.id:
-        raise TaskRefused(_("本户已有该公民身份号码的登记表。"))
-    record = record or same_id
+    if record is not None:
+        same_id = db.session.execute(_FORM_ID_OF_PERSON, {"case_id": case.id, "id_number": id_number}).scalar()
+        if same_id is not None and same_id != record.id:
+            raise TaskRefused(_("本户已有该公民身份号码的登记表。"))
     if person is None:
-        person = Person.query.filter_by(id_number=id_number).one_or_none()
+        person = db.session.execute(_PERSON_OF_ID_NUMBER, {"id_number": id_number}).first()
         if person is not None and person.household_id != case.household_id:
             raise TaskRefused(_("该公民身份号码已登记在其他户，请核实后通过变更办理。"))
     values = {"id_number": id_number, "person_id": getattr(person, "id", None), "name": name.strip(),
               "data": data, "filled_by_id": user.id, "updated_at": utcnow()}
-    if record is None:
-        record = _new_form(case, values)
-    for key, value in values.items():
-        setattr(record, key, value)
-    audit.record(user, "update_person", "registration_form", id_number,
-                 detail=f"case {case.id}")
-    return record
+    if record is not None:
+        for key, value in values.items():
+            setattr(record, key, value)
+        form_id = record.id
+    else:
+        form_id = _store_form(case.id, values)
+    audit.write(user, "update_person", "registration_form", id_number, detail=f"case {case.id}")
+    return form_id
 
 
-def _new_form(case, values):
-    """A new form row for the case, or the one a simultaneous save of the same form (a double
-    click, a phone syncing twice) has just stored: that one is updated by the caller instead of
-    the save failing on the unique (case, ID number) key with an error page."""
-    record = RegistrationForm(case_id=case.id, **values)
-    try:
-        with db.session.begin_nested():
-            db.session.add(record)
-    except IntegrityError:
-        record = RegistrationForm.query.filter_by(case_id=case.id, id_number=values["id_number"]).one()
-    return record
+def _store_form(case_id, values):
+    """Insert the case's form of ``values["id_number"]``, or update it when it exists: one
+    ``INSERT ... ON CONFLICT (case, ID number) DO UPDATE``. A simultaneous save of the same new
+    form (a double click, a phone syncing twice) waits for the other's row and then updates it,
+    instead of failing on the unique key with an error page; the last save's values stay."""
+    form_id = db.session.execute(_UPSERT_FORM, dict(values, case_id=case_id)).scalar_one()
+    # A copy of the row this session may hold is now out of date: read again when next used.
+    stale = db.session.identity_map.get(inspect(RegistrationForm).identity_key_from_primary_key((form_id,)))
+    if stale is not None:
+        db.session.expire(stale)
+    return form_id
+
+
+# The same SQL on PostgreSQL and SQLite. Written out rather than built with the dialects' insert():
+# SQLAlchemy cannot cache a statement with an ON CONFLICT clause, and compiling it on every save
+# cost more than the rest of the save; a text statement is compiled once. Its parameters carry
+# the columns' types, so the JSON data and the time are written as the ORM writes them.
+_FORM_COLUMNS = ("case_id", "id_number", "person_id", "name", "data", "filled_by_id", "updated_at")
+_UPSERT_FORM = (
+    text(f"INSERT INTO registration_form ({', '.join(_FORM_COLUMNS)}) "
+         f"VALUES ({', '.join(':' + name for name in _FORM_COLUMNS)}) "
+         "ON CONFLICT (case_id, id_number) DO UPDATE SET "
+         + ", ".join(f"{name} = excluded.{name}" for name in _FORM_COLUMNS[2:])
+         + " RETURNING id")
+    .bindparams(*(bindparam(name, type_=RegistrationForm.__table__.c[name].type) for name in _FORM_COLUMNS))
+    .columns(RegistrationForm.__table__.c.id))
+_FORM_ID_OF_PERSON = select(RegistrationForm.id).where(RegistrationForm.case_id == bindparam("case_id"),
+                                                       RegistrationForm.id_number == bindparam("id_number"))
+_PERSON_FOR_FORM = select(*(Person.__table__.c[name] for name in (
+    "id", "household_id", "id_number", "name", "sex", "birth_date", "relation_to_head", "hukou_address"))
+).where(Person.__table__.c.id == bindparam("person_id"))
+_PERSON_OF_ID_NUMBER = select(Person.id, Person.household_id).where(Person.id_number == bindparam("id_number"))
 
 
 def complete_visit(row, user, result, visit_date, policy_explained, comment=""):
