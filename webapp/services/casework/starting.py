@@ -69,6 +69,6 @@ def start(process_id, subject_kind, subject, user):
     _instance, created = engine.start_process(case, process_id, data=data, actor=user)
     if case.id is None:
         db.session.flush()  # a start left to the flush (an incident): the case id, for the audit line
-    audit.record(user, "case_started", "case", case.id, detail=process_id)
+    audit.write(user, "case_started", "case", case.id, detail=process_id)  # a prepared INSERT, no ORM object
     notifications.tasks_arrived(created, user)
     return case
