@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from flask import current_app, has_app_context
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, inspect, or_, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 from ..extensions import db
+from ..infra import new_rows
 from ..models import DiagramVersion, InboxTask, ProcessInstance
 from ..models.base import utcnow
 from . import clockwork, hooks, incidents, operations, passed, projection, pruning
@@ -130,6 +131,11 @@ def start_process(case, process_id, data=None, actor=None):
         ctx = RunContext(instance=instance, actor=actor)
         failure = _run(ctx, lambda: _catch_up(workflow), workflow)
         created = save_workflow(instance, workflow, new_instance=True, failure=failure, step="start", actor=actor)
+        # A new case that started cleanly is written now with prebuilt inserts instead of the
+        # flush at commit: the same rows, a fraction of the CPU. A start that ran a service task
+        # (it flushed) or stopped at an incident is left to the flush, as before.
+        if inspect(case).pending and instance.status != "incident":
+            new_rows.write([[case], case.events, [instance], created])
     return instance, created
 
 

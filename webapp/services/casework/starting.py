@@ -63,11 +63,12 @@ def start(process_id, subject_kind, subject, user):
                 payload={"process_id": process_id, "subject": subject_kind})
     db.session.add(case)
     cases.add_event(case, "started", user)
-    db.session.flush()  # the case id, for the audit line
     data = {"subject": subject_kind, "household_id": household_id, "village_code": subject.village_code}
     if subject_kind == "person":
         data["person_id"] = subject.id
     _instance, created = engine.start_process(case, process_id, data=data, actor=user)
-    audit.record(user, "case_started", "case", case.id, detail=process_id)
+    if case.id is None:
+        db.session.flush()  # a start left to the flush (an incident): the case id, for the audit line
+    audit.write(user, "case_started", "case", case.id, detail=process_id)  # a prepared INSERT, no ORM object
     notifications.tasks_arrived(created, user)
     return case

@@ -1,0 +1,194 @@
+"""New ORM objects written with Core INSERTs instead of a flush, then kept in the session as loaded.
+
+Flushing a handful of new objects costs several times their INSERTs: the unit of work sorts the
+mappers and their dependencies, collects each object's history and syncs every foreign key.
+A hot path that builds a known set of new objects (a case start: the case, its first timeline
+line, its process instance and its inbox rows) hands them to ``write``: each table's rows go in
+one INSERT ... RETURNING id (a statement SQLAlchemy compiles once and caches), with exactly the
+columns and values the ORM would have written, and the objects stay in the session as if they
+had just been read back (persistent, nothing to flush), so callers use them as before.
+
+A rollback of the transaction (or savepoint) that wrote them forgets them as it forgets flushed
+new objects: they leave the session, so a later row that gets the same id (SQLite hands out
+rolled-back ids again) never meets a stale object in the identity map.
+"""
+import threading
+
+from sqlalchemy import event, inspect, insert
+from sqlalchemy.orm import Session, make_transient, make_transient_to_detached
+from sqlalchemy.orm.attributes import instance_dict
+from sqlalchemy.orm.interfaces import MANYTOONE
+
+from ..extensions import db
+
+_MISSING = object()
+# Session.info: (the root transaction, [(the transactions open at a write, the objects it wrote)])
+_WRITTEN = "new_rows.written"
+
+
+class _Plan:
+    """How the ORM turns an object of one mapper into an INSERT, worked out once per mapper."""
+
+    def __init__(self, mapper):
+        self.table = mapper.local_table
+        self.pk = mapper.primary_key[0]
+        # Built once, so SQLAlchemy finds their compiled form in its cache: one row takes its id
+        # from the driver (lastrowid, or the RETURNING PostgreSQL adds), several from RETURNING.
+        self.insert_one = insert(self.table)
+        self.insert_many = insert(self.table).returning(self.pk, sort_by_parameter_order=True)
+        self.columns = []  # (key, default maker or None, None is a value (JSON), has a server default)
+        for prop in mapper.column_attrs:
+            column = prop.columns[0]
+            if column.table is not self.table or column is self.pk:
+                continue
+            if prop.key != column.key:
+                raise TypeError(f"{column}: an attribute named unlike its column is not written here")
+            default = column.default
+            if default is not None and not (default.is_scalar or default.is_callable):
+                raise TypeError(f"{column}: only scalar and Python callable defaults are written here")
+            maker = None if default is None else (
+                (lambda value=default.arg: value) if default.is_scalar else (lambda fn=default.arg: fn(None)))
+            self.columns.append((column.key, maker, column.type.should_evaluate_none, column.server_default is not None))
+        # Foreign keys the ORM copies from a related object at flush (``row.case = case``).
+        self.parents = [(rel.key, [(local.key, rel.mapper.get_property_by_column(remote).key)
+                                   for local, remote in rel.local_remote_pairs])
+                        for rel in mapper.relationships if rel.direction is MANYTOONE]
+
+    def values(self, obj):
+        """({column: value} the ORM would insert for ``obj``, {column: value} it reads back without
+        inserting it): defaults applied, a JSON column never set left out (SQL NULL, not JSON null)."""
+        state = obj.__dict__
+        row, left_out = {}, {}
+        for key, maker, none_is_value, has_server_default in self.columns:
+            value = state.get(key, _MISSING)
+            if value is None and not none_is_value:
+                value = _MISSING  # as the ORM: an explicit None means "use the default"
+            if value is _MISSING:
+                if maker is not None:
+                    value = maker()
+                elif none_is_value:
+                    left_out[key] = None
+                    continue
+                elif has_server_default:
+                    continue  # the server's default; the attribute loads when first read
+                else:
+                    value = None
+            row[key] = value
+        for relation, pairs in self.parents:
+            if relation in state:
+                parent = state[relation]
+                for local, remote in pairs:
+                    row[local] = None if parent is None else getattr(parent, remote)
+        return row, left_out
+
+    def unready_parent(self, obj, ours):
+        """Whether ``obj`` points at an object outside ``ours`` (ids of objects) that has no id yet."""
+        state = obj.__dict__
+        for relation, pairs in self.parents:
+            parent = state.get(relation)
+            if parent is not None and id(parent) not in ours and \
+                    any(getattr(parent, remote) is None for _local, remote in pairs):
+                return True
+        return False
+
+
+_plans = {}
+_plans_lock = threading.Lock()
+
+
+def _plan(cls):
+    plan = _plans.get(cls)
+    if plan is None:
+        with _plans_lock:  # threaded workers: built once per mapper
+            plan = _plans.get(cls)
+            if plan is None:
+                plan = _plans[cls] = _Plan(inspect(cls))
+    return plan
+
+
+def write(groups):
+    """Write new (pending) objects with Core INSERTs; True when done, False when left to the flush.
+
+    ``groups``: lists of new objects of one model each, parents before the objects that point at
+    them (a case before its instance, the instance before its inbox rows). Nothing is written,
+    and the ORM flushes them at commit as before, when one of them is not pending or points at
+    an object outside the groups that has no id yet, or when this transaction already wrote
+    through here: many new objects in one transaction (a bulk job's starts) are cheaper as the
+    flush's multi-row INSERTs than as statements of their own (on PostgreSQL above all).
+    """
+    session = db.session()  # the Session itself (its transactions, its info)
+    if session.info.get(_WRITTEN, (None,))[0] is session.get_transaction():
+        return False
+    groups = [(group, _plan(type(group[0]))) for group in groups if group]
+    objects = [obj for group, _plan_of in groups for obj in group]
+    ours = {id(obj) for obj in objects}
+    for group, plan in groups:
+        for obj in group:
+            if not inspect(obj).pending or plan.unready_parent(obj, ours):
+                return False
+    for obj in objects:
+        session.expunge(obj)
+    connection = session.connection()
+    for group, plan in groups:
+        runs = []  # consecutive objects with the same columns share one statement, ids in order
+        for obj in group:
+            row, left_out = plan.values(obj)
+            if runs and tuple(runs[-1][-1][1]) == tuple(row):
+                runs[-1].append((obj, row, left_out))
+            else:
+                runs.append([(obj, row, left_out)])
+        for same in runs:
+            if len(same) == 1:
+                ids = connection.execute(plan.insert_one, same[0][1]).inserted_primary_key
+            else:
+                ids = connection.execute(plan.insert_many, [row for _obj, row, _left in same]).scalars().all()
+            for (obj, row, left_out), new_id in zip(same, ids):
+                # Column values as loaded ones (make_transient_to_detached marks them committed).
+                values = instance_dict(obj)
+                values.update(row)
+                values.update(left_out)
+                values[plan.pk.key] = new_id
+    for obj in objects:
+        make_transient_to_detached(obj)
+    for obj in objects:
+        if obj not in session:  # adding a case cascades to its timeline lines and instances
+            session.add(obj)
+    _remember(session, objects)
+    return True
+
+
+def _remember(session, objects):
+    transaction, chain = session.get_nested_transaction() or session.get_transaction(), []
+    while transaction is not None:
+        chain.append(transaction)
+        transaction = transaction.parent
+    root, written = session.info.get(_WRITTEN, (None, []))
+    if root is not chain[-1]:  # a new transaction: what the last one wrote is committed (or was forgotten)
+        written = []
+    written.append((chain, objects))
+    session.info[_WRITTEN] = (chain[-1], written)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session, previous_transaction):
+    """Objects written in the transaction (or savepoint) that rolled back leave the session."""
+    root, written = session.info.get(_WRITTEN, (None, ()))
+    if not written:
+        return
+    kept = []
+    for chain, objects in written:
+        if previous_transaction not in chain:
+            kept.append((chain, objects))
+            continue
+        for obj in objects:
+            if obj in session:
+                session.expunge(obj)
+            make_transient(obj)
+    session.info[_WRITTEN] = (root, kept)
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_committed(session):
+    """Committed: nothing to forget any more (and the objects are no longer held here)."""
+    if not session.in_nested_transaction():
+        session.info.pop(_WRITTEN, None)
