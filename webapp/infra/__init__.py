@@ -1,1 +1,1 @@
-"""Infrastructure beside ``extensions``: bulk database writes, the result writer process, login throttling."""
+"""Infrastructure beside ``extensions``: bulk database writes, upserts compiled once, the result writer process, login throttling."""

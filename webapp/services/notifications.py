@@ -8,6 +8,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import clock
 from ..extensions import db
+from ..infra import upserts
 from ..models import WORKING_ROLES, InboxTask, Notification, User
 from ..models.base import utcnow
 from .scoping import scope_condition
@@ -21,18 +22,19 @@ def insert_ignoring_duplicates(values):
     """Insert notification rows (dicts); rows whose ``dedupe_key`` exists already are skipped."""
     if not values:
         return
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        insert = postgresql.insert
-    elif dialect == "sqlite":
-        insert = sqlite.insert
-    else:  # pragma: no cover - the product runs on SQLite and PostgreSQL only
-        raise RuntimeError(f"unsupported database {dialect}")
     now = utcnow()
-    rows = [{"case_id": None, "inbox_task_id": None, "message": None, "detail": None, "dedupe_key": None,
-             "created_at": now, **value} for value in values]
-    stmt = insert(Notification.__table__).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    db.session.execute(stmt, rows)
+    rows = [{**_EMPTY, "created_at": now, **value} for value in values]
+    table, bind = Notification.__table__, db.session.get_bind()
+    if len(rows) == 1:  # a task arriving: the statement compiled once (infra.upserts)
+        inserted = tuple(column for column in rows[0] if column != "dedupe_key")
+        db.session.execute(upserts.on_conflict(bind, table, ("dedupe_key",), inserted=inserted), rows[0])
+        return
+    # Many rows (a sweep, a digest): the construct, which SQLAlchemy sends as one multi-row INSERT.
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[bind.dialect.name]
+    db.session.execute(insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"]), rows)
+
+
+_EMPTY = {"case_id": None, "inbox_task_id": None, "message": None, "detail": None, "dedupe_key": None}
 
 
 def notify(user_ids, kind, row=None, case=None, message=None, dedupe=None, detail=None):

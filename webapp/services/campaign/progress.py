@@ -21,12 +21,12 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, case as sql_case, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import and_, case as sql_case, func, or_, select, update
 
 from ... import clock, form_kinds
 from ..casework import steps
 from ...extensions import db
+from ...infra import upserts
 from ...intake.compare import CONFIRMED, UNINSURED
 from ...intake.schemes import PENSION_MASK
 from ...models import CaseEvent, ComparisonResult, ComparisonRun, CoverageSnapshot, ProgressDaily, ProgressTotal
@@ -48,23 +48,12 @@ def upsert(model, keys, updated, inserted=(), add=False):
     """``INSERT ... ON CONFLICT (keys) DO UPDATE`` for ``model``, every value bound by its column's name.
 
     ``keys`` and ``inserted`` are only inserted; on conflict the ``updated`` columns take the new
-    values or, with ``add``, are increased by them (``value = value + excluded.value``). Built once
-    per dialect, table and columns, so SQLAlchemy's compiled-statement cache answers every later
-    call (building the construct each time cost more than running it).
+    values or, with ``add``, are increased by them (``value = value + excluded.value``). Compiled
+    once per database kind (``infra.upserts``).
     """
-    dialect = db.session.get_bind().dialect.name
-    cache_key = (dialect, model.__table__.name, tuple(keys), tuple(updated), tuple(inserted), add)
-    cached = _UPSERTS.get(cache_key)
-    if cached is None:
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        table = model.__table__
-        stmt = insert(table).values({name: bindparam(name) for name in (*keys, *inserted, *updated)})
-        set_ = {name: table.c[name] + stmt.excluded[name] if add else stmt.excluded[name] for name in updated}
-        cached = _UPSERTS[cache_key] = stmt.on_conflict_do_update(index_elements=list(keys), set_=set_)
-    return cached
+    return upserts.on_conflict(db.session.get_bind(), model.__table__, keys, updated, inserted, add)
 
 
-_UPSERTS = {}  # (dialect, table, columns..., add) -> the upsert statement; shared by threads (built the same by each)
 _DAILY_KEYS = ("county_code", "township_code", "day", "measure")
 _TOTAL_KEYS = ("county_code", "township_code", "village_code", "measure")
 

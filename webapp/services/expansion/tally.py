@@ -6,9 +6,9 @@ staff member moves one target between two keys. Empty keys are stored as '' and 
 key can be upserted on both databases.
 """
 from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ...extensions import db
+from ...infra import upserts
 from ...models import ExpansionTally, ExpansionTarget
 
 _COLUMNS = ("run_id", "county_code", "township_code", "village_code", "group_code", "drive_id", "staff_id",
@@ -45,8 +45,7 @@ def move(before, after):
     db.session.execute(update(ExpansionTally).where(*_where(before))
                        .values(targets=ExpansionTally.targets - 1).execution_options(synchronize_session=False))
     # An upsert: two first contacts under the same new key at once both count.
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(ExpansionTally.__table__).values(**after, targets=1)
-    db.session.execute(stmt.on_conflict_do_update(
-        index_elements=[name for name in _COLUMNS if name not in ("county_code", "targets")],
-        set_={"targets": ExpansionTally.__table__.c.targets + stmt.excluded.targets}))
+    keys = tuple(name for name in _COLUMNS if name not in ("county_code", "targets"))
+    statement = upserts.on_conflict(db.session.get_bind(), ExpansionTally.__table__, keys, ("targets",),
+                                    inserted=("county_code",), add=True)
+    db.session.execute(statement, {**after, "targets": 1})

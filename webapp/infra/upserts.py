@@ -1,0 +1,51 @@
+"""INSERT ... ON CONFLICT statements, compiled once per database kind.
+
+SQLAlchemy's dialect insert constructs (``postgresql.insert``, ``sqlite.insert``) opt out of its
+compiled-statement cache (``inherit_cache = False``), so every execution compiles one again:
+0.25-0.3 ms a call on a case start, a completion or a form save, more than the statement takes to
+run. Here each shape is compiled once per dialect into a textual statement with typed bind
+parameters, which the cache serves like any other.
+"""
+import re
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.dialects import postgresql, sqlite
+
+_DIALECTS = {"postgresql": postgresql, "sqlite": sqlite}
+_COMPILED = {}  # (dialect, table, keys, updated, inserted, add) -> text; threads may build one twice, alike
+
+
+def on_conflict(bind, table, keys, updated=(), inserted=(), add=False):
+    """The upsert of ``table`` for ``bind``'s database, every value bound by its column's name.
+
+    ``keys`` (the unique columns) and ``inserted`` are only inserted. On conflict over ``keys`` the
+    ``updated`` columns take the new values or, with ``add``, are increased by them
+    (``value = value + excluded.value``); with no ``updated`` column the existing row is kept
+    (DO NOTHING).
+    """
+    name = bind.dialect.name
+    cache_key = (name, table.name, tuple(keys), tuple(updated), tuple(inserted), add)
+    statement = _COMPILED.get(cache_key)
+    if statement is None:
+        statement = _COMPILED[cache_key] = _compiled(_DIALECTS[name], table, keys, updated, inserted, add)
+    return statement
+
+
+def _compiled(dialect, table, keys, updated, inserted, add):
+    columns = (*keys, *inserted, *updated)
+    # inline: no RETURNING of the new id, which no caller reads
+    construct = dialect.insert(table).inline().values({column: bindparam(column) for column in columns})
+    if updated:
+        set_ = {column: table.c[column] + construct.excluded[column] if add else construct.excluded[column]
+                for column in updated}
+        construct = construct.on_conflict_do_update(index_elements=list(keys), set_=set_)
+    else:
+        construct = construct.on_conflict_do_nothing(index_elements=list(keys))
+    compiled = construct.compile(dialect=dialect.dialect(paramstyle="named"))
+    unbound = set(compiled.binds) - set(columns)
+    if unbound:  # a column default the caller did not give would be lost in the text
+        raise ValueError(f"upsert of {table.name} needs values for {sorted(unbound)}")
+    # A bind's PostgreSQL cast (":detail::JSON") would read as a bind name in text(); the typed bind
+    # parameter below renders the same cast again.
+    sql = re.sub(r"(:\w+)::\w+", r"\1", str(compiled))
+    return text(sql).bindparams(*(bindparam(column, type_=table.c[column].type) for column in columns))
