@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..form_kinds import kind_of
 from ..idnumber import birth_date, sex
-from ..landing import TASK_ROLES, landing_url, menu_for
+from ..landing import TASK_ROLES, landing_url
 from ..models import InboxTask, Person, RegistrationForm
 from ..services import audit, scoping
 from ..services.casework import bulk_work, cases, inbox, steps, tasks
@@ -256,6 +256,5 @@ def registration_form(task_id, person_id=None, form_id=None):
 
 @bp.app_context_processor
 def _added_persons():
-    """``added_persons(case)`` for the household table (people added during the visit, before audit)
-    and ``menu_for(role)`` for the header menu."""
-    return {"added_persons": tasks.added_persons, "menu_for": menu_for}
+    """``added_persons(case)`` for the household table (people added during the visit, before audit)."""
+    return {"added_persons": tasks.added_persons}
