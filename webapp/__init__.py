@@ -33,7 +33,7 @@ def create_app(config=Config):
     # every module under webapp/ runs this file first, and the parts lead back to it
     # (cycle: webapp -> webapp.<blueprint> -> webapp.jobs.<jobs> -> webapp.jobs.context -> webapp);
     # a process that needs only the intake core or the models stays light.
-    from . import cli, form_kinds, formatting, security_headers, sqlite_pragmas, translation_cache, url_cache
+    from . import cli, form_kinds, formatting, layout, security_headers, sqlite_pragmas, translation_cache, url_cache
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
     from .cases import bp as cases_bp
@@ -113,6 +113,7 @@ def create_app(config=Config):
     formatting.register(app)
     translation_cache.install(app)
     url_cache.install(app)
+    layout.install(app)
     _register_error_pages(app, OutOfScope)
     cli.register_cli(app)
     operations.register_operations()

@@ -43,23 +43,30 @@ def code_label(value, list_name):
 
 def task_title(title):
     """A task's title in the interface language (``current_step`` lists several, comma-separated)."""
-    if not title:
-        return title
-    return ", ".join(_step_title(part) for part in title.split(", "))
+    return task_titles([title])[0]
 
 
-def _step_title(name):
+def task_titles(titles):
+    """``task_title`` of each of ``titles``: the language and the diagrams' steps looked up once
+    for a whole list (a task list page names twenty)."""
+    names = {name for title in titles if title for name in title.split(", ")}
+    known = known_titles()
+    if not names <= known.keys():
+        _load_steps()
+        known = known_titles()
+    locale = get_locale()
+    english = locale is not None and locale.language == "en"
+    return [", ".join(_step_title(name, known, english) for name in title.split(", ")) if title else title
+            for title in titles]
+
+
+def _step_title(name, known, english):
     """A step's title from its diagram (its name, or its ``title_en`` in English); rows and
     timelines store the Chinese name or the task id. Unknown names are shown as stored."""
-    titles = known_titles()
-    if name not in titles:
-        _load_steps()
-        titles = known_titles()
-    zh, en = titles.get(name, (None, None))
+    zh, en = known.get(name, (None, None))
     if zh is None:
         return name
-    locale = get_locale()
-    return en if locale is not None and locale.language == "en" and en else zh
+    return en if english and en else zh
 
 
 def _load_steps():
@@ -91,12 +98,18 @@ _NUMERIC_PATTERNS = {"yyyy-MM-dd HH:mm": "%Y-%m-%d %H:%M", "yyyy-MM-dd": "%Y-%m-
 
 def localdt(value, fmt="yyyy-MM-dd HH:mm"):
     """A stored UTC datetime in the user's time zone (Asia/Shanghai by default)."""
-    if value is None:
-        return ""
+    return localdts((value,), fmt)[0]
+
+
+def localdts(values, fmt="yyyy-MM-dd HH:mm"):
+    """``localdt`` of each of ``values``, the time zone looked up once for a whole list."""
     numeric = _NUMERIC_PATTERNS.get(fmt)
     if numeric is None:
-        return format_datetime(value.replace(tzinfo=timezone.utc), fmt)
-    return value.replace(tzinfo=timezone.utc).astimezone(_request_timezone()).strftime(numeric)
+        return ["" if value is None else format_datetime(value.replace(tzinfo=timezone.utc), fmt)
+                for value in values]
+    zone = _request_timezone()
+    return ["" if value is None else value.replace(tzinfo=timezone.utc).astimezone(zone).strftime(numeric)
+            for value in values]
 
 
 def _request_timezone():
@@ -132,7 +145,8 @@ def area_name(code):
 
 
 def preload_area_names(codes):
-    """Look up the names of ``codes`` in one query for this request's ``area_name`` calls."""
+    """Look up the names of ``codes`` in one query for this request's ``area_name`` calls; returns
+    this request's names by code (``codes`` among them)."""
     names = g.get("_area_names")
     if names is None:
         names = g._area_names = {}
@@ -140,6 +154,7 @@ def preload_area_names(codes):
     if wanted:
         found = dict(db.session.execute(_AREA_NAMES, {"codes": sorted(wanted)}).all())
         names.update({code: found.get(code, code) for code in wanted})
+    return names
 
 
 # Locales whose whole numbers Babel writes as Python's "{:,}" does (Latin digits, a comma every

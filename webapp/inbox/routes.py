@@ -6,12 +6,12 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..form_kinds import kind_of
 from ..idnumber import birth_date, sex
-from ..landing import TASK_ROLES, landing_url, menu_for
+from ..landing import TASK_ROLES, landing_url
 from ..models import InboxTask, RegistrationForm
 from ..services import audit, scoping
 from ..services.casework import bulk_work, cases, inbox, steps, tasks
 from ..services.casework.tasks import TaskRefused
-from .. import engine, formatting
+from .. import engine
 from .change_pages import CHANGE_PAGES
 from .data_form_pages import DATA_FORM_PAGES
 from .expansion_pages import EXPANSION_PAGES
@@ -20,6 +20,7 @@ from .quality_pages import QUALITY_PAGES
 from .registration_forms import PersonRegistrationForm
 from .survey_pages import SURVEY_PAGES
 from .inspection_pages import INSPECTION_PAGES
+from .task_list import task_list_rows
 from .task_pages import PAGES as _CASE_PAGES, not_available_message
 from . import bp
 
@@ -69,8 +70,6 @@ def tasks_list():
     per_page = current_app.config["PAGE_SIZE"]
     counts = inbox.counts(current_user)
     rows, total = inbox.list_tasks(current_user, flt, page, per_page, counted=counts)
-    # The area names of the page's rows in one query (the template names each row's area).
-    formatting.preload_area_names(code for row in rows for code in (row.village_code, row.township_code))
     choices, bulk = inbox.area_choices(current_user), None
     if current_user.role == "township":
         # The township's villages are the area filter's choices already: not asked twice.
@@ -79,8 +78,10 @@ def tasks_list():
     # Which bulk actions the page offers comes from its rows' diagrams: the steps that allow bulk
     # approval, and the distribution form kind.
     bulk_steps = steps.page_flags(rows) if current_user.role == "township" else None
-    return render_template("inbox/list.html", rows=rows, total=total, page=page, per_page=per_page,
-                           flt=flt, counts=counts, bulk=bulk, areas=choices, bulk_steps=bulk_steps)
+    # The rows as plain texts and links (their area names read in one query).
+    return render_template("inbox/list.html", rows=task_list_rows(rows, flt.view), total=total, page=page,
+                           per_page=per_page, flt=flt, counts=counts, bulk=bulk, areas=choices,
+                           bulk_steps=bulk_steps)
 
 
 @bp.route("/inbox/tasks/<int:task_id>/claim", methods=["POST"])
@@ -256,6 +257,5 @@ def registration_form(task_id, person_id=None, form_id=None):
 
 @bp.app_context_processor
 def _added_persons():
-    """``added_persons(case)`` for the household table (people added during the visit, before audit)
-    and ``menu_for(role)`` for the header menu."""
-    return {"added_persons": tasks.added_persons, "menu_for": menu_for}
+    """``added_persons(case)`` for the household table (people added during the visit, before audit)."""
+    return {"added_persons": tasks.added_persons}

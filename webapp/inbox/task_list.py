@@ -1,0 +1,42 @@
+"""The rows of the task list page (templates/inbox/list.html) as plain values, built in one pass.
+
+The template used to call a filter or ``url_for`` for every cell of every row (the step title,
+the area's name, the local due time, three links), each one looking up the request, the language
+or the time zone again: about half of the page's rendering. Here the language, the time zone and
+the area names are looked up once per page and each row's links are a pattern with its id put in.
+"""
+from typing import NamedTuple
+
+from .. import formatting
+from ..models.base import utcnow
+from ..url_cache import id_link
+
+
+class TaskListRow(NamedTuple):
+    """What one row of the task list shows, as text (escaped by the template like any value)."""
+
+    id: int
+    title: str  # the step's title in the interface language
+    task_url: str
+    case_url: str
+    case_title: str
+    area: str  # the village's name, else the township's
+    due: str  # the local due time, "" without a deadline
+    late: bool
+    return_reason: str | None
+    action_url: str  # claim (the team's tasks) or give back (mine)
+
+
+def task_list_rows(rows, view):
+    """The page's inbox ``rows`` (with their cases loaded) as ``TaskListRow``s for ``view``."""
+    names = formatting.preload_area_names(code for row in rows for code in (row.village_code, row.township_code))
+    titles = formatting.task_titles([row.title for row in rows])
+    dues = formatting.localdts([row.due_at for row in rows])
+    task_url, case_url = id_link("inbox.task", "task_id"), id_link("cases.case_page", "case_id")
+    action_url = id_link("inbox.claim" if view == "team" else "inbox.unclaim", "task_id")
+    now = utcnow()
+    return [TaskListRow(id=row.id, title=title, task_url=task_url(row.id), case_url=case_url(row.case_id),
+                        case_title=row.case.title, area=names.get(row.village_code or row.township_code, ""),
+                        due=due, late=row.due_at is not None and (row.due_at < now or row.overdue),
+                        return_reason=row.return_reason, action_url=action_url(row.id))
+            for row, title, due in zip(rows, titles, dues)]
