@@ -19,7 +19,7 @@ from ..extensions import db
 from ..infra import new_rows
 from ..models import DiagramVersion, InboxTask, ProcessInstance
 from ..models.base import utcnow
-from . import clockwork, hooks, incidents, operations, passed, projection, pruning
+from . import clockwork, hooks, incidents, instance_write, operations, passed, projection, pruning
 from .diagrams import current_version_ref, spec_cache
 from .errors import ScriptLimitExceeded
 from .scripting import Limits, RestrictedScriptEngine
@@ -195,27 +195,48 @@ def complete_task(row, actor, data):
     task = workflow.get_task_from_id(UUID(row.task_uuid))
     if failure is None and (task is None or task.state != TaskState.READY):
         raise TaskNotAvailable("task is not ready in the workflow")
+    completing = None
     if task is not None and task.state == TaskState.READY:
-        # Even when a timer path failed just before, the person's work is kept.
+        # Even when a timer path failed just before, the person's work is kept. The row is
+        # marked before the run, as the run's operations (and a lost race) must see it.
         task.data.update(data)
-        row.state, row.completed_at, row.completed_by_id = "completed", utcnow(), actor.id
+        _mark_completed(row, actor)
+        completing = row
 
         def step():
             task.run()
             _catch_up(workflow)
 
         failure = _run(ctx, step, workflow) or failure
-
     try:
-        created = save_workflow(instance, workflow, failure=failure, step="complete", actor=actor, completing=row,
-                                open_rows=open_rows)
-        db.session.flush()
-    except (StaleDataError, OperationalError) as err:
-        db.session.rollback()
-        winner = db.session.get(InboxTask, row.id)
-        raise EngineConflict("another user completed this task first",
-                             completed_by=winner.completed_by if winner else None) from err
-    return created
+        # Nothing flushes before the instance is written: the inbox rows and the timeline
+        # follow at the caller's commit, in its one flush.
+        with db.session.no_autoflush:
+            return save_workflow(instance, workflow, failure=failure, step="complete", actor=actor,
+                                 completing=completing, open_rows=open_rows, direct=True)
+    except (StaleDataError, OperationalError, _InstanceChanged) as err:
+        _lost_race(row, err)
+
+
+def _mark_completed(row, actor):
+    try:
+        marked = instance_write.mark_completed(row, actor)
+    except OperationalError as err:  # SQLite: the other writer holds the database
+        _lost_race(row, err)
+    if not marked:
+        _lost_race(row)
+
+
+class _InstanceChanged(Exception):
+    """The instance's version moved on since it was read: another writer saved it first."""
+
+
+def _lost_race(row, err=None):
+    """Roll back and raise EngineConflict naming who completed ``row``."""
+    db.session.rollback()
+    winner = db.session.get(InboxTask, row.id)
+    raise EngineConflict("another user completed this task first",
+                         completed_by=winner.completed_by if winner else None) from err
 
 
 def fire_due_timers(instance_id, actor=None):
@@ -293,41 +314,50 @@ def _dump_or_failure(workflow, failure):
 
 
 def save_workflow(instance, workflow, new_instance=False, failure=None, step="", actor=None, completing=None,
-                  open_rows=None):
+                  open_rows=None, direct=False):
     """Write state, status, timer due time and the inbox rows; return the new rows.
 
     ``open_rows``: the instance's open inbox rows when the caller read them under its lock.
+    ``direct``: write the instance row now with its version check (``instance_write``; raises
+    _InstanceChanged when another writer saved it first) instead of at the next flush;
+    ``completing``: the inbox row a completion marked, reopened if the step cannot be saved.
 
     A failed step is saved as far as it got (the failing task in error) with the instance in
     the ``incident`` state, so a retry goes on from there; a case that is neither finished nor
     waiting for anyone or anything is an incident too.
     """
+    columns = {}
     # Finished parts leave the state; the timeline keeps what happened, ``passed`` the path taken.
     remembered = passed.remember(instance.passed, workflow)
     if remembered != instance.passed:
-        instance.passed = remembered
+        columns["passed"] = remembered
     pruning.prune(workflow)
     ready = projection.ready_human_tasks(workflow)
     timers = projection.waiting_timers(workflow)
     if failure is None and not workflow.completed and not ready and not workflow.get_tasks(state=TaskState.WAITING):
         failure = incidents.stuck_failure()
     state, failure = _dump_or_failure(workflow, failure)
-    # Every column of the instance is set before the inbox query below flushes it: one UPDATE
-    # (and one version step) per save instead of a second one for the status at commit.
-    instance.serializer_version = SERIALIZER_VERSION
-    instance.status = "incident" if failure else "completed" if workflow.completed else "running"
-    instance.updated_at = utcnow()
-    created = []
+    columns["serializer_version"] = SERIALIZER_VERSION
+    columns["status"] = "incident" if failure else "completed" if workflow.completed else "running"
+    columns["updated_at"] = utcnow()
     if state is None:
         # Nothing of this step can be saved: the last saved state, its inbox rows and its timer
         # stay as they were (a new instance keeps a fresh start of its process).
-        instance.state = instance.state or _fresh_state(instance)
+        columns["state"] = instance.state or _fresh_state(instance)
         if completing is not None and completing.state == "completed":
-            completing.state, completing.completed_at, completing.completed_by_id = "ready", None, None
+            instance_write.reopen(completing)
     else:
-        instance.state = state
-        instance.next_timer_at = min((due for _, due in timers), default=None)
-        created = _sync_inbox(instance, ready, new_instance, open_rows)
+        columns["state"] = state
+        columns["next_timer_at"] = min((due for _, due in timers), default=None)
+    # Every column of the instance is set before the inbox rows are written (whose queries
+    # flush): one UPDATE (and one version step) per save.
+    if direct:
+        if not instance_write.write_instance(instance, columns):
+            raise _InstanceChanged()
+    else:
+        for name, value in columns.items():
+            setattr(instance, name, value)
+    created = _sync_inbox(instance, ready, new_instance, open_rows) if state is not None else []
     if failure is not None:
         incidents.record(instance, step, failure, actor)
     return created
@@ -368,5 +398,7 @@ def _sync_inbox(instance, ready, new_instance, open_rows=None):
         operations.assign(row, case, first_time=new_instance)
         db.session.add(row)
         created.append(row)
-    case.current_step = ", ".join(item["title"] for item in ready) if ready else None
+    current_step = ", ".join(item["title"] for item in ready) if ready else None
+    if case.current_step != current_step:  # unchanged: the case stays out of the flush
+        case.current_step = current_step
     return created

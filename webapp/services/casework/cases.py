@@ -13,8 +13,14 @@ REGISTRATION_PROCESS = "registration_case"
 
 def add_event(case, kind, actor=None, task_name=None, decision=None, comment=None):
     """Append one line to the case timeline."""
-    event = CaseEvent(case=case, kind=kind, actor_id=getattr(actor, "id", None), task_name=task_name,
-                      decision=decision, comment=comment, at=utcnow())
+    fields = dict(kind=kind, actor_id=getattr(actor, "id", None), task_name=task_name, decision=decision,
+                  comment=comment, at=utcnow())
+    if case.id is not None and "events" not in case.__dict__:
+        # A stored case whose timeline is not loaded: by its id, so the case itself does not
+        # join the flush (a pending append to its unloaded ``events`` made it dirty).
+        event = CaseEvent(case_id=case.id, **fields)
+    else:
+        event = CaseEvent(case=case, **fields)
     db.session.add(event)
     return event
 

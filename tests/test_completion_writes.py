@@ -1,0 +1,76 @@
+"""A completion writes its instance and completed row with version-checked statements (issue 11).
+
+The instance row and the completed inbox row are written as soon as the step is saved, so the
+commit flushes only the new rows; a lost race still raises EngineConflict and leaves nothing,
+and a step whose state cannot be saved leaves the task open and the old state in place.
+"""
+import pytest
+from sqlalchemy import text
+
+from webapp import engine
+from webapp.engine import runtime
+from webapp.extensions import db
+from webapp.models import Case, CaseEvent, InboxTask, ProcessInstance
+from webapp.services.casework import cases
+
+from .helpers import case_at_visit, open_task, user
+
+NOT_AT_HOME = {"visit_result": "not_at_home", "visit_comment": ""}
+
+
+def test_a_completion_leaves_only_new_rows_for_the_commit(county):
+    case = case_at_visit()
+    row = open_task(case, "visit_household")
+    version = row.instance.version
+    created = cases.complete(row, user("village1"), NOT_AT_HOME)
+    # The instance, the case and the completed row are written already: the commit's flush
+    # holds only the next inbox row and the timeline line.
+    assert not db.session.dirty, db.session.dirty
+    assert {type(each) for each in db.session.new} == {InboxTask, CaseEvent}
+    db.session.commit()
+    db.session.expire_all()
+    instance = db.session.get(ProcessInstance, row.instance_id)
+    assert instance.version == version + 1
+    done = db.session.get(InboxTask, row.id)
+    assert (done.state, done.completed_by.username) == ("completed", "village1")
+    assert done.completed_at is not None
+    assert [new.task_name for new in created] == ["visit_household"]
+    assert open_task(case, "visit_household").id == created[0].id
+    assert db.session.get(Case, case.id).events[-1].kind == "task_completed"
+
+
+def test_an_instance_changed_by_another_writer_is_a_lost_race(county, monkeypatch):
+    case = case_at_visit()
+    row = open_task(case, "visit_household")
+    load_workflow = runtime.load_workflow
+
+    def another_writer_saves_first(instance):
+        # What a second writer's commit looks like to this one (SQLite has no row lock to wait on).
+        db.session.execute(text("UPDATE process_instance SET version = version + 1 WHERE id = :id"),
+                           {"id": instance.id})
+        return load_workflow(instance)
+
+    monkeypatch.setattr(runtime, "load_workflow", another_writer_saves_first)
+    with pytest.raises(engine.EngineConflict):
+        cases.complete(row, user("village1"), NOT_AT_HOME)
+    db.session.rollback()
+    assert open_task(case, "visit_household").id == row.id  # still open, nothing else written
+    assert InboxTask.query.filter_by(case_id=case.id, state="ready").count() == 1
+
+
+def test_a_step_that_cannot_be_saved_leaves_the_task_open(county, monkeypatch):
+    case = case_at_visit()
+    row = open_task(case, "visit_household")
+    before = row.instance.state
+
+    def unsaveable(workflow):
+        raise TypeError("not JSON serializable")
+
+    monkeypatch.setattr(runtime, "dump_state", unsaveable)
+    cases.complete(row, user("village1"), NOT_AT_HOME)
+    db.session.commit()
+    db.session.expire_all()
+    instance = db.session.get(ProcessInstance, row.instance_id)
+    assert instance.status == "incident" and instance.state == before
+    again = db.session.get(InboxTask, row.id)
+    assert (again.state, again.completed_by_id, again.completed_at) == ("ready", None, None)
