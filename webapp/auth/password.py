@@ -19,7 +19,8 @@ ALLOWED_WHILE_FORCED = {"auth.change_password", "auth.logout", "auth.set_languag
 @bp.before_app_request
 def require_password_change():
     """Redirect to the change-password page while the user must change their password."""
-    if (current_user.is_authenticated and getattr(current_user, "must_change_password", False)
+    user = current_user._get_current_object()  # once through the proxy, not twice
+    if (user.is_authenticated and getattr(user, "must_change_password", False)
             and request.endpoint not in ALLOWED_WHILE_FORCED):
         return redirect(url_for("auth.change_password"))
     return None
