@@ -78,16 +78,20 @@ def list_tasks(user, flt, page=1, per_page=20):
 # (identity map, instance state, the joined eager load's row processing) cost more than the rest
 # of the page's query. ``id``, ``title``, ``task_name``, ``process_id`` and ``diagram_version_id``
 # keep the names of InboxTask's attributes, so the row builder and step lookups read either.
-LIST_COLUMNS = (InboxTask.id, InboxTask.case_id, Case.title.label("case_title"), InboxTask.title,
-                InboxTask.task_name, InboxTask.process_id, InboxTask.diagram_version_id,
-                InboxTask.village_code, InboxTask.township_code, InboxTask.due_at, InboxTask.overdue,
-                InboxTask.return_reason)
+_TASKS, _CASES = InboxTask.__table__.c, Case.__table__.c
+LIST_COLUMNS = (_TASKS.id, _TASKS.case_id, _CASES.title.label("case_title"), _TASKS.title, _TASKS.task_name,
+                _TASKS.process_id, _TASKS.diagram_version_id, _TASKS.village_code, _TASKS.township_code,
+                _TASKS.due_at, _TASKS.overdue, _TASKS.return_reason)
+# SORTS on the table's columns: with the mapped attributes (in the columns or the ordering) the
+# statement would run through the ORM's loading again; conditions on them do not.
+_TABLE_SORTS = {"due": (_TASKS.due_at.asc(), _TASKS.id.asc()), "-due": (_TASKS.due_at.desc(), _TASKS.id.desc()),
+                "new": (_TASKS.id.desc(),)}
 
 
-def _rows_statement(conditions, order):
+def _rows_statement(conditions, sort):
     # An inner join: every task has its case (case_id is a non-null foreign key).
-    return (select(*LIST_COLUMNS).join_from(InboxTask, Case, InboxTask.case_id == Case.id)
-            .where(*conditions).order_by(*order))
+    return (select(*LIST_COLUMNS).join_from(InboxTask.__table__, Case.__table__, _TASKS.case_id == _CASES.id)
+            .where(*conditions).order_by(*_TABLE_SORTS[sort]))
 
 
 def list_rows(user, flt, page=1, per_page=20, counted=None):
@@ -104,18 +108,21 @@ def list_rows(user, flt, page=1, per_page=20, counted=None):
         return _plain_rows(user, flt.view, flt.sort if flt.sort in SORTS else "due", per_page, offset), known
     conditions = _base(user, flt.view) + filters
     total = db.session.execute(select(func.count(InboxTask.id)).where(*conditions)).scalar()
-    statement = _rows_statement(conditions, SORTS.get(flt.sort, SORTS["due"])).limit(per_page).offset(offset)
+    statement = _rows_statement(conditions, flt.sort if flt.sort in SORTS else "due").limit(per_page).offset(offset)
+    # (A Core statement skips the session's autoflush: the count just before flushed.)
     return db.session.execute(statement).all(), total
 
 
 def _plain_rows(user, view, sort, limit, offset):
-    shape, scope, params = bound_scope(InboxTask, user)
+    # On the table's columns throughout: a Core statement, rows without the ORM's loading.
+    shape, scope, params = bound_scope(InboxTask.__table__, user)
     statement = _PAGES.get((shape, view, sort))
     if statement is None:  # two threads may both build it: the same statement either way
         statement = _PAGES[shape, view, sort] = (
-            _rows_statement(_bound_base(scope, view), SORTS[sort])
+            _rows_statement(_bound_base(scope, view, _TASKS), sort)
             .limit(bindparam("limit")).offset(bindparam("offset")))
     params.update(user_id=user.id, role=user.role, limit=limit, offset=offset)
+    # No flush needed: the tab figures (``counts``, an ORM-aware statement) flushed just before.
     return db.session.execute(statement, params).all()
 
 
@@ -124,12 +131,12 @@ def _plain_rows(user, view, sort, limit, offset):
 _PAGES = {}
 
 
-def _bound_base(scope, view):
-    """``_base`` with the user's id and role as bound parameters."""
+def _bound_base(scope, view, tasks=InboxTask):
+    """``_base`` with the user's id and role as bound parameters (on ``tasks``: InboxTask or its
+    table's columns)."""
     if view == "team":
-        return [InboxTask.state == "ready", scope, InboxTask.assignee_id.is_(None),
-                InboxTask.lane == bindparam("role")]
-    return [InboxTask.state == "ready", scope, InboxTask.assignee_id == bindparam("user_id")]
+        return [tasks.state == "ready", scope, tasks.assignee_id.is_(None), tasks.lane == bindparam("role")]
+    return [tasks.state == "ready", scope, tasks.assignee_id == bindparam("user_id")]
 
 
 def counts(user):
