@@ -13,6 +13,7 @@ from flask_babel import force_locale, format_datetime, format_decimal
 from tests.helpers import case_at_visit, task_ids_on, user
 from webapp.services.casework import inbox
 from webapp import formatting
+from webapp.models import Area
 
 
 def test_task_links_are_right_under_two_mount_points(county, client):
@@ -110,3 +111,26 @@ def test_filtered_task_list_rows_equal_the_general_query(county):
                         assert total == slow_total
                         shown += len(rows)
     assert shown > 20  # the filters do match tasks of both users
+
+
+def _area_choices_by_objects(staff):
+    """The inbox's area choices as they were read before: Area objects, two queries."""
+    if staff.role == "township":
+        townships = Area.query.filter_by(code=staff.area.township_code)
+    else:
+        townships = Area.query.filter_by(level="township").filter(Area.code.like(staff.area.county_code + "%"))
+    townships = townships.order_by(Area.code).all()
+    villages = Area.query.filter(Area.parent_id.in_([t.id for t in townships] or [0])).order_by(Area.code).all()
+    return [((t.code, t.name), [(v.code, v.name) for v in villages if v.parent_id == t.id]) for t in townships]
+
+
+def test_inbox_area_choices_equal_the_area_objects(county):
+    for name in ("township", "county", "supervisor", "village1"):
+        staff = user(name)
+        choices = inbox.area_choices(staff)
+        if staff.role == "village":
+            assert choices == []
+            continue
+        shown = [((t.code, t.name), [(v.code, v.name) for v in villages]) for t, villages in choices]
+        assert shown == _area_choices_by_objects(staff)
+        assert shown and all(villages for _township, villages in shown[:1])

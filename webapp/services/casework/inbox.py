@@ -165,19 +165,37 @@ def _counts_statement(scope):
 
 
 def area_choices(user):
-    """The areas the inbox can be filtered by, as names: [(township, [villages])] inside the user's area.
+    """The areas the inbox can be filtered by, as rows with ``code`` and ``name``:
+    [(township, [villages])] inside the user's area, ordered by code.
 
     Village assistants see only their own village, so they get no choice (an empty list)."""
     if user.role in COUNTY_ROLES:
-        townships = Area.query.filter_by(level="township").filter(Area.code.like(user.area.county_code + "%"))
+        statement, params = _AREA_CHOICES["county"], {"prefix": user.area.county_code + "%"}
     elif user.role == "township":
-        townships = Area.query.filter_by(code=user.area.township_code)
+        statement, params = _AREA_CHOICES["township"], {"code": user.area.township_code}
     else:
         return []
-    townships = townships.order_by(Area.code).all()
-    villages = (Area.query.filter(Area.parent_id.in_([t.id for t in townships] or [0]))
-                .order_by(Area.code).all())
-    by_parent = {}
-    for village in villages:
-        by_parent.setdefault(village.parent_id, []).append(village)
+    townships, by_parent = [], {}
+    for row in db.session.execute(statement, params):
+        if row.is_township:
+            townships.append(row)
+        else:
+            by_parent.setdefault(row.parent_id, []).append(row)
     return [(township, by_parent.get(township.id, [])) for township in townships]
+
+
+def _area_choices_statement(townships):
+    # The townships (``townships(columns)``) and their children in one statement of plain rows
+    # (it was two statements loading Area objects); a township's child is never a township itself.
+    areas, parents = Area.__table__.c, Area.__table__.alias("parent").c  # the alias: not correlated
+    return (select(areas.id, areas.code, areas.name, areas.parent_id, townships(areas).label("is_township"))
+            .where(or_(townships(areas), areas.parent_id.in_(select(parents.id).where(townships(parents)))))
+            .order_by(areas.code))
+
+
+# Built once per kind of user (county roles: the county's townships; a township's staff: theirs).
+_AREA_CHOICES = {
+    "county": _area_choices_statement(lambda areas: and_(areas.level == "township",
+                                                         areas.code.like(bindparam("prefix")))),
+    "township": _area_choices_statement(lambda areas: areas.code == bindparam("code")),
+}
