@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from flask_babel import force_locale, format_datetime, format_decimal
 
 from tests.helpers import case_at_visit, task_ids_on, user
-from webapp.services.casework import inbox
+from webapp.services.casework import inbox, steps
 from webapp import formatting
 from webapp.models import Area
 
@@ -134,3 +134,23 @@ def test_inbox_area_choices_equal_the_area_objects(county):
         shown = [((t.code, t.name), [(v.code, v.name) for v in villages]) for t, villages in choices]
         assert shown == _area_choices_by_objects(staff)
         assert shown and all(villages for _township, villages in shown[:1])
+
+
+def test_bulk_buttons_read_the_same_from_the_plain_rows(county, client):
+    for _ in range(2):
+        case_at_visit("village1")
+    staff = user("township")
+    flags = {}
+    for view in ("mine", "team"):
+        plain, _total = inbox.list_rows(staff, inbox.InboxFilter(view=view), 1, 20, counted=inbox.counts(staff))
+        tasks, _total = inbox.list_tasks(staff, inbox.InboxFilter(view=view), 1, 20)
+        flags[view] = steps.page_flags(plain)
+        assert flags[view] == steps.page_flags(tasks)
+    assert flags["team"]["assign"]  # the county's distribution tasks wait in the township's lane
+    client.login("township")
+    html = client.get("/inbox?view=team").get_data(as_text=True)
+    assert "批量分配所选户" in html
+    # The bulk form's villages are the township's villages (the area choices' rows).
+    township = Area.query.filter_by(code=staff.area.township_code).one()
+    for village in Area.query.filter_by(parent_id=township.id):
+        assert f'<option value="{village.code}">{village.name}</option>' in html
