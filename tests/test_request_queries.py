@@ -15,7 +15,7 @@ from webapp.extensions import db
 from webapp.models import Area, Household, Person
 
 MY_TASKS_QUERIES = 5  # the user with their area, the tab figures, the page of rows, area names, notifications
-TEAM_QUERIES = 8  # a township's team view adds its townships and villages (filter and bulk forms) and visitors
+TEAM_QUERIES = 7  # a township's team view adds its township with its villages (filter and bulk forms) and visitors
 TASK_PAGE_QUERIES = 7  # the user, the task with its case, forms, last visit, household with its members, audit, notifications
 
 

@@ -28,7 +28,7 @@ class TaskListRow(NamedTuple):
 
 
 def task_list_rows(rows, view):
-    """The page's inbox ``rows`` (with their cases loaded) as ``TaskListRow``s for ``view``."""
+    """The page's inbox ``rows`` (plain rows of inbox.LIST_COLUMNS) as ``TaskListRow``s for ``view``."""
     names = formatting.preload_area_names(code for row in rows for code in (row.village_code, row.township_code))
     titles = formatting.task_titles([row.title for row in rows])
     dues = formatting.localdts([row.due_at for row in rows])
@@ -36,7 +36,7 @@ def task_list_rows(rows, view):
     action_url = id_link("inbox.claim" if view == "team" else "inbox.unclaim", "task_id")
     now = utcnow()
     return [TaskListRow(id=row.id, title=title, task_url=task_url(row.id), case_url=case_url(row.case_id),
-                        case_title=row.case.title, area=names.get(row.village_code or row.township_code, ""),
+                        case_title=row.case_title, area=names.get(row.village_code or row.township_code, ""),
                         due=due, late=row.due_at is not None and (row.due_at < now or row.overdue),
                         return_reason=row.return_reason, action_url=action_url(row.id))
             for row, title, due in zip(rows, titles, dues)]

@@ -42,12 +42,23 @@ def bound_scope(model, user, name="scope_code"):
     """``scope_condition`` with the area code as a bound parameter, for statements built once.
 
     Returns (the condition's shape, the condition, its parameters): statements built with the
-    condition of one shape serve every user of that shape with other parameters.
+    condition of one shape serve every user of that shape with other parameters. ``model`` may
+    also be a Table, for Core statements that skip the ORM's row loading.
     """
     pinned = _pinned_column(user)
     if pinned is None:
         return None, false(), {}
-    return pinned[0], getattr(model, pinned[0]) == bindparam(name), {name: pinned[1]}
+    key = (model, pinned[0], name)
+    condition = _BOUND.get(key)
+    if condition is None:  # two threads may both build it: the same condition either way
+        condition = _BOUND[key] = getattr(getattr(model, "c", model), pinned[0]) == bindparam(name)
+    return pinned[0], condition, {name: pinned[1]}
+
+
+# The bound conditions per (model, column, parameter name): an expression never changes once
+# built, and building it (operator dispatch, coercions) cost more than looking it up, on every
+# inbox page twice.
+_BOUND = {}
 
 
 def in_scope(obj, user):

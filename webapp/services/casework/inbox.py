@@ -66,29 +66,64 @@ def task_page(conditions, order, page, per_page, *loads, total=None):
     return rows, total
 
 
-def list_tasks(user, flt, page=1, per_page=20, counted=None):
-    """One page of tasks for ``user`` and the total matching; rows carry their case.
+def list_tasks(user, flt, page=1, per_page=20):
+    """One page of tasks for ``user`` matching ``flt`` and the total matching, as ``InboxTask``s
+    carrying their case: for work on the tasks themselves (a bulk action's "all matching")."""
+    return task_page(_base(user, flt.view) + _filters(flt), SORTS.get(flt.sort, SORTS["due"]), page, per_page,
+                     InboxTask.case)
 
-    ``counted`` (the tab figures of ``counts``) saves counting again when no filter narrows the view.
+
+# What the task list page shows of a task (webapp/inbox/task_list.py) and what its bulk buttons
+# read (steps.page_flags), selected as plain rows: building 20 tasks and 20 cases as ORM objects
+# (identity map, instance state, the joined eager load's row processing) cost more than the rest
+# of the page's query. ``id``, ``title``, ``task_name``, ``process_id`` and ``diagram_version_id``
+# keep the names of InboxTask's attributes, so the row builder and step lookups read either.
+_TASKS, _CASES = InboxTask.__table__.c, Case.__table__.c
+LIST_COLUMNS = (_TASKS.id, _TASKS.case_id, _CASES.title.label("case_title"), _TASKS.title, _TASKS.task_name,
+                _TASKS.process_id, _TASKS.diagram_version_id, _TASKS.village_code, _TASKS.township_code,
+                _TASKS.due_at, _TASKS.overdue, _TASKS.return_reason)
+# SORTS on the table's columns: with the mapped attributes (in the columns or the ordering) the
+# statement would run through the ORM's loading again; conditions on them do not.
+_TABLE_SORTS = {"due": (_TASKS.due_at.asc(), _TASKS.id.asc()), "-due": (_TASKS.due_at.desc(), _TASKS.id.desc()),
+                "new": (_TASKS.id.desc(),)}
+
+
+def _rows_statement(conditions, sort):
+    # An inner join: every task has its case (case_id is a non-null foreign key).
+    return (select(*LIST_COLUMNS).join_from(InboxTask.__table__, Case.__table__, _TASKS.case_id == _CASES.id)
+            .where(*conditions).order_by(*_TABLE_SORTS[sort]))
+
+
+def list_rows(user, flt, page=1, per_page=20, counted=None):
+    """One page of the task list for ``user`` (rows of ``LIST_COLUMNS``) and the total matching:
+    the same tasks in the same order as ``list_tasks``.
+
+    ``counted`` (the tab figures of ``counts``) saves counting again when no filter narrows the
+    view; such a plain tab runs a statement built once with bound parameters.
     """
     filters = _filters(flt)
     known = counted.get(flt.view) if counted is not None and not filters else None
-    if known is not None:  # the plain tab (no filter), its total known: the statement built once
-        return _plain_page(user, flt.view, flt.sort if flt.sort in SORTS else "due", page, per_page), known
-    return task_page(_base(user, flt.view) + filters, SORTS.get(flt.sort, SORTS["due"]), page, per_page,
-                     InboxTask.case, total=known)
+    offset = (max(page, 1) - 1) * per_page
+    if known is not None:
+        return _plain_rows(user, flt.view, flt.sort if flt.sort in SORTS else "due", per_page, offset), known
+    conditions = _base(user, flt.view) + filters
+    total = db.session.execute(select(func.count(InboxTask.id)).where(*conditions)).scalar()
+    statement = _rows_statement(conditions, flt.sort if flt.sort in SORTS else "due").limit(per_page).offset(offset)
+    # (A Core statement skips the session's autoflush: the count just before flushed.)
+    return db.session.execute(statement).all(), total
 
 
-def _plain_page(user, view, sort, page, per_page):
-    shape, scope, params = bound_scope(InboxTask, user)
+def _plain_rows(user, view, sort, limit, offset):
+    # On the table's columns throughout: a Core statement, rows without the ORM's loading.
+    shape, scope, params = bound_scope(InboxTask.__table__, user)
     statement = _PAGES.get((shape, view, sort))
     if statement is None:  # two threads may both build it: the same statement either way
         statement = _PAGES[shape, view, sort] = (
-            select(InboxTask).options(db.joinedload(InboxTask.case))
-            .where(*_bound_base(scope, view)).order_by(*SORTS[sort])
+            _rows_statement(_bound_base(scope, view, _TASKS), sort)
             .limit(bindparam("limit")).offset(bindparam("offset")))
-    params.update(user_id=user.id, role=user.role, limit=per_page, offset=(max(page, 1) - 1) * per_page)
-    return db.session.execute(statement, params).scalars().all()
+    params.update(user_id=user.id, role=user.role, limit=limit, offset=offset)
+    # No flush needed: the tab figures (``counts``, an ORM-aware statement) flushed just before.
+    return db.session.execute(statement, params).all()
 
 
 # The unfiltered tabs' page statements per (area condition's shape, view, sort), built once
@@ -96,12 +131,12 @@ def _plain_page(user, view, sort, page, per_page):
 _PAGES = {}
 
 
-def _bound_base(scope, view):
-    """``_base`` with the user's id and role as bound parameters."""
+def _bound_base(scope, view, tasks=InboxTask):
+    """``_base`` with the user's id and role as bound parameters (on ``tasks``: InboxTask or its
+    table's columns)."""
     if view == "team":
-        return [InboxTask.state == "ready", scope, InboxTask.assignee_id.is_(None),
-                InboxTask.lane == bindparam("role")]
-    return [InboxTask.state == "ready", scope, InboxTask.assignee_id == bindparam("user_id")]
+        return [tasks.state == "ready", scope, tasks.assignee_id.is_(None), tasks.lane == bindparam("role")]
+    return [tasks.state == "ready", scope, tasks.assignee_id == bindparam("user_id")]
 
 
 def counts(user):
@@ -130,19 +165,37 @@ def _counts_statement(scope):
 
 
 def area_choices(user):
-    """The areas the inbox can be filtered by, as names: [(township, [villages])] inside the user's area.
+    """The areas the inbox can be filtered by, as rows with ``code`` and ``name``:
+    [(township, [villages])] inside the user's area, ordered by code.
 
     Village assistants see only their own village, so they get no choice (an empty list)."""
     if user.role in COUNTY_ROLES:
-        townships = Area.query.filter_by(level="township").filter(Area.code.like(user.area.county_code + "%"))
+        statement, params = _AREA_CHOICES["county"], {"prefix": user.area.county_code + "%"}
     elif user.role == "township":
-        townships = Area.query.filter_by(code=user.area.township_code)
+        statement, params = _AREA_CHOICES["township"], {"code": user.area.township_code}
     else:
         return []
-    townships = townships.order_by(Area.code).all()
-    villages = (Area.query.filter(Area.parent_id.in_([t.id for t in townships] or [0]))
-                .order_by(Area.code).all())
-    by_parent = {}
-    for village in villages:
-        by_parent.setdefault(village.parent_id, []).append(village)
+    townships, by_parent = [], {}
+    for row in db.session.execute(statement, params):
+        if row.is_township:
+            townships.append(row)
+        else:
+            by_parent.setdefault(row.parent_id, []).append(row)
     return [(township, by_parent.get(township.id, [])) for township in townships]
+
+
+def _area_choices_statement(townships):
+    # The townships (``townships(columns)``) and their children in one statement of plain rows
+    # (it was two statements loading Area objects); a township's child is never a township itself.
+    areas, parents = Area.__table__.c, Area.__table__.alias("parent").c  # the alias: not correlated
+    return (select(areas.id, areas.code, areas.name, areas.parent_id, townships(areas).label("is_township"))
+            .where(or_(townships(areas), areas.parent_id.in_(select(parents.id).where(townships(parents)))))
+            .order_by(areas.code))
+
+
+# Built once per kind of user (county roles: the county's townships; a township's staff: theirs).
+_AREA_CHOICES = {
+    "county": _area_choices_statement(lambda areas: and_(areas.level == "township",
+                                                         areas.code.like(bindparam("prefix")))),
+    "township": _area_choices_statement(lambda areas: areas.code == bindparam("code")),
+}

@@ -14,7 +14,7 @@ from ...engine import current_version
 from ...engine.catalogue import cached_steps, known_steps, steps_of
 from ...engine.diagrams import stored_versions
 from ...extensions import db
-from ...models import DiagramVersion
+from ...models import DiagramVersion, InboxTask
 
 _lock = threading.Lock()
 _matching = {}  # (hashes of the stored versions, what was asked) -> task ids
@@ -107,7 +107,15 @@ def page_flags(rows):
     each action checks every task again (bulk_work.approve_one, the distribution form kind)."""
     found = {"approve": False, "assign": False}
     for row in rows:
-        known = known_steps(row.task_name) or {form_kinds.step_of(row)} - {None}
+        known = known_steps(row.task_name) or {form_kinds.step_of(_with_version(row))} - {None}
         found["approve"] = found["approve"] or any(s.option("bulk_approval") == "true" for s in known)
         found["assign"] = found["assign"] or any(s.form == "assign_household" for s in known)
     return found
+
+
+def _with_version(row):
+    """``row`` itself, or its InboxTask when it is a plain row (the task list's columns) without a
+    diagram version of its own: an old row's version is its instance's (form_kinds.step_of)."""
+    if row.diagram_version_id is not None or isinstance(row, InboxTask):
+        return row
+    return db.session.get(InboxTask, row.id)
