@@ -73,6 +73,24 @@ def save_shot(page, name):
     page.screenshot(path=os.path.join(ARTIFACTS, filename), full_page=True)
 
 
+def validate_in_modeler(page):
+    """Press the modeler's 校验 and wait until the diagram is reported valid."""
+    from playwright.sync_api import expect
+
+    page.click("#btn-validate")
+    expect(page.locator("#editor-status")).to_contain_text("校验通过")
+
+
+def deploy_from_modeler(page, comment, shot):
+    """Deploy the validated diagram with ``comment``, wait for the new version, save screenshot ``shot``."""
+    from playwright.sync_api import expect
+
+    page.fill("#deploy-comment", comment)
+    page.click("#btn-deploy")
+    expect(page.locator("#editor-status")).to_contain_text("已部署新版本")
+    save_shot(page, shot)
+
+
 OVERFLOW = "document.scrollingElement.scrollWidth <= window.innerWidth"
 
 

@@ -10,7 +10,7 @@ from webapp.extensions import db
 from webapp.models import DiagramVersion
 
 from .helpers import open_task, user
-from .browser_fixtures import CHROMIUM, log_in, save_shot
+from .browser_fixtures import CHROMIUM, deploy_from_modeler, log_in, save_shot, validate_in_modeler
 from .test_process_editor import new_case_at_visit
 from .test_processes_browser import RECORD_VIOLATIONS, county  # noqa: F401 - strict CSP
 
@@ -119,13 +119,9 @@ def test_an_administrator_adds_a_countersignature_and_a_case_walks_through_it(br
         page.locator("#problems li.on-diagram").first.click()  # a problem in the list selects its element
         expect(page.locator("#panel-id")).to_have_text(task_id)
         page.select_option("#p-form", "approve_return")
-        page.click("#btn-validate")
-        expect(page.locator("#editor-status")).to_contain_text("校验通过")
+        validate_in_modeler(page)
         expect(page.locator(".djs-element.edit-problem")).to_have_count(0)
-        page.fill("#deploy-comment", "村主任签字")
-        page.click("#btn-deploy")
-        expect(page.locator("#editor-status")).to_contain_text("已部署新版本")
-        save_shot(page, "modeler_deployed.png")
+        deploy_from_modeler(page, "村主任签字", "modeler_deployed.png")
         assert page.evaluate("window.__cspViolations") == []
 
         db.session.expire_all()

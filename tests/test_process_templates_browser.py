@@ -10,7 +10,7 @@ import pytest
 from webapp.extensions import db
 from webapp.models import Case, Household
 
-from .browser_fixtures import CHROMIUM, log_in, save_shot
+from .browser_fixtures import CHROMIUM, deploy_from_modeler, log_in, save_shot, validate_in_modeler
 from .helpers import open_task, user
 from .test_processes_browser import RECORD_VIOLATIONS, county  # noqa: F401 - strict CSP
 
@@ -68,12 +68,8 @@ def test_a_process_from_a_template_is_deployed_started_on_a_household_and_worked
         expect(page.locator("#p-subject")).to_have_value("household")
         page.fill("#p-process-title-en", "Re-check visit drive")
         page.press("#p-process-title-en", "Tab")
-        page.click("#btn-validate")
-        expect(page.locator("#editor-status")).to_contain_text("校验通过")
-        page.fill("#deploy-comment", "本地复核")
-        page.click("#btn-deploy")
-        expect(page.locator("#editor-status")).to_contain_text("已部署新版本")
-        save_shot(page, "template_modeler_deployed.png")
+        validate_in_modeler(page)
+        deploy_from_modeler(page, "本地复核", "template_modeler_deployed.png")
         assert page.evaluate("window.__cspViolations") == []
         from webapp.engine.catalogue import processes_of
         from webapp.models import DiagramVersion

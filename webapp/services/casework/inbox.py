@@ -7,9 +7,12 @@ from ...models import COUNTY_ROLES, Area, Case, InboxTask
 from ...models.base import utcnow
 from ..scoping import bound_scope, scope_condition
 
-SORTS = {"due": (InboxTask.due_at.asc(), InboxTask.id.asc()),
-         "-due": (InboxTask.due_at.desc(), InboxTask.id.desc()),
-         "new": (InboxTask.id.desc(),)}
+# On the table's columns, for ORM queries and plain-row statements alike: with the mapped
+# attributes in its ordering, a plain-row statement would run through the ORM's loading again.
+_ORDERED = InboxTask.__table__.c
+SORTS = {"due": (_ORDERED.due_at.asc(), _ORDERED.id.asc()),
+         "-due": (_ORDERED.due_at.desc(), _ORDERED.id.desc()),
+         "new": (_ORDERED.id.desc(),)}
 
 
 @dataclass
@@ -82,16 +85,12 @@ _TASKS, _CASES = InboxTask.__table__.c, Case.__table__.c
 LIST_COLUMNS = (_TASKS.id, _TASKS.case_id, _CASES.title.label("case_title"), _TASKS.title, _TASKS.task_name,
                 _TASKS.process_id, _TASKS.diagram_version_id, _TASKS.village_code, _TASKS.township_code,
                 _TASKS.due_at, _TASKS.overdue, _TASKS.return_reason)
-# SORTS on the table's columns: with the mapped attributes (in the columns or the ordering) the
-# statement would run through the ORM's loading again; conditions on them do not.
-_TABLE_SORTS = {"due": (_TASKS.due_at.asc(), _TASKS.id.asc()), "-due": (_TASKS.due_at.desc(), _TASKS.id.desc()),
-                "new": (_TASKS.id.desc(),)}
 
 
 def _rows_statement(conditions, sort):
     # An inner join: every task has its case (case_id is a non-null foreign key).
     return (select(*LIST_COLUMNS).join_from(InboxTask.__table__, Case.__table__, _TASKS.case_id == _CASES.id)
-            .where(*conditions).order_by(*_TABLE_SORTS[sort]))
+            .where(*conditions).order_by(*SORTS[sort]))
 
 
 def list_rows(user, flt, page=1, per_page=20, counted=None):
@@ -103,12 +102,12 @@ def list_rows(user, flt, page=1, per_page=20, counted=None):
     """
     filters = _filters(flt)
     known = counted.get(flt.view) if counted is not None and not filters else None
-    offset = (max(page, 1) - 1) * per_page
+    offset, sort = (max(page, 1) - 1) * per_page, flt.sort if flt.sort in SORTS else "due"
     if known is not None:
-        return _plain_rows(user, flt.view, flt.sort if flt.sort in SORTS else "due", per_page, offset), known
+        return _plain_rows(user, flt.view, sort, per_page, offset), known
     conditions = _base(user, flt.view) + filters
     total = db.session.execute(select(func.count(InboxTask.id)).where(*conditions)).scalar()
-    statement = _rows_statement(conditions, flt.sort if flt.sort in SORTS else "due").limit(per_page).offset(offset)
+    statement = _rows_statement(conditions, sort).limit(per_page).offset(offset)
     # (A Core statement skips the session's autoflush: the count just before flushed.)
     return db.session.execute(statement).all(), total
 
