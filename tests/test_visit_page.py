@@ -7,7 +7,7 @@ from flask_babel import force_locale
 from flask_login import login_user
 
 from webapp.extensions import db
-from webapp.inbox import fragments
+from webapp import fragments
 from webapp.inbox.forms import VisitForm
 from webapp.models import AuditEvent, InboxTask, Person
 from webapp.models.base import utcnow

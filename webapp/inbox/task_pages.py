@@ -9,7 +9,7 @@ from ..models import RegistrationForm
 from ..services import areas, audit
 from ..services.casework import tasks
 from ..services.casework.tasks import TaskRefused
-from . import fragments
+from .. import fragments
 from .forms import AssignHouseholdForm, ReviewForm, VisitForm
 from ..models.base import utcnow
 from ..formatting import task_title
@@ -106,7 +106,7 @@ def assign_household_page(row):
 def visit_household_page(row):
     """The door-to-door visit: registration forms per person, then the visit result."""
     if request.method == "GET":
-        # The empty form of the day, rendered once per language (inbox/fragments.py): the form
+        # The empty form of the day, rendered once per language (webapp/fragments.py): the form
         # is only built when its fields are not remembered yet.
         today = utcnow().date()
         visit_fields = fragments.remembered_fields(_VISIT_FIELDS, today, lambda: _empty_visit_form(today))
