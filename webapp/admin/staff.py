@@ -10,6 +10,7 @@ from flask import flash, make_response, redirect, render_template, request, url_
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
+from ..attempts import attempt
 from ..auth.decorators import admin_required
 from ..exports import xlsx_response
 from ..extensions import db
@@ -96,15 +97,11 @@ def user_new():
     form = UserCreateForm()
     groups = _fill(form)
     if form.validate_on_submit():
-        try:
+        with attempt(staff.StaffError) as created:
             user, password = staff.create_user(current_user, form.username.data, form.display_name.data,
                                                form.role.data, form.area_id.data, form.password.data or None,
                                                form.department.data or None)
-        except staff.StaffError as err:
-            db.session.rollback()
-            flash(str(err), "error")
-        else:
-            db.session.commit()
+        if created:
             return _password_page(user, password, created=True)
     return render_template("admin/user_form.html", form=form, groups=groups, user=None,
                            levels=_role_levels())
@@ -126,15 +123,10 @@ def user_edit(user_id):
     form = UserForm(obj=user) if request.method == "GET" else UserForm()
     groups = _fill(form)
     if form.validate_on_submit():
-        try:
+        with attempt(staff.StaffError, done=_("已保存 %(name)s 的账户信息。", name=user.username)) as saved:
             staff.update_user(current_user, user.id, form.display_name.data, form.role.data, form.area_id.data,
                               form.department.data or None)
-        except staff.StaffError as err:
-            db.session.rollback()
-            flash(str(err), "error")
-        else:
-            db.session.commit()
-            flash(_("已保存 %(name)s 的账户信息。", name=user.username), "success")
+        if saved:
             return redirect(url_for("admin.user_edit", user_id=user.id))
     return render_template("admin/user_form.html", form=form, groups=groups, user=user, levels=_role_levels(),
                            reset_form=PasswordResetForm(), action_form=ActionForm(),
@@ -150,13 +142,9 @@ def user_set_active(user_id):
     if not form.validate_on_submit():
         return render_template("errors/error.html", code=400, message=_("表单已过期，请刷新页面后重试。")), 400
     active = request.form.get("active") == "1"
-    try:
+    with attempt(staff.StaffError) as changed:
         user = staff.set_active(current_user, user_id, active)
-    except staff.StaffError as err:
-        db.session.rollback()
-        flash(str(err), "error")
-    else:
-        db.session.commit()
+    if changed:
         if active:
             flash(_("已启用 %(name)s。", name=user.username), "success")
         else:
@@ -172,13 +160,9 @@ def user_reset_password(user_id):
     """Reset an account's password; the new one is shown once and must be changed at next log-in."""
     form = PasswordResetForm()
     if form.validate_on_submit():
-        try:
+        with attempt(staff.StaffError) as reset:
             password = staff.reset_password(current_user, user_id, form.password.data or None)
-        except staff.StaffError as err:
-            db.session.rollback()
-            flash(str(err), "error")
-        else:
-            db.session.commit()
+        if reset:
             return _password_page(staff.get_user(user_id), password, created=False)
     return redirect(url_for("admin.user_edit", user_id=user_id))
 

@@ -3,8 +3,8 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..attempts import attempt
 from ..auth.decorators import roles_required
-from ..extensions import db
 from ..models import Case
 from ..services.casework import placement
 from ..services import scoping
@@ -30,11 +30,8 @@ def place(case_id):
     case = scoping.get_case_or_404(case_id, current_user)
     if not isinstance(case, Case):
         abort(404)
-    try:
+    with attempt(TaskRefused) as placed:
         village = placement.place_case(case, request.form.get("village_code", ""), current_user)
-        db.session.commit()
+    if placed:
         flash(_("已将 %(case)s 定位到 %(village)s，转乡镇分配。", case=case.title, village=village.name), "success")
-    except TaskRefused as err:
-        db.session.rollback()
-        flash(str(err), "error")
     return redirect(url_for("cases.unplaced"))

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from . import bp
+from ..attempts import attempt
 from ..queues import enqueue
 from .forms import NewPersonForm
 from ..auth.decorators import roles_required
@@ -76,14 +77,10 @@ def new_person():
         value = {"id_number": form.id_number.data, "name": form.name.data.strip(),
                  "household_number": (form.household_number.data or "").strip() or None,
                  "relation_to_head": form.relation_to_head.data or None}
-        try:
+        with attempt(changes.ChangeRefused, done=_("变更申请已提交审核。")) as raised:
             change = changes.raise_request(form.kind.data, current_user, current_user.role, form.reason.data,
                                            value, evidence=form.evidence.data, area=area)
-        except changes.ChangeRefused as err:
-            flash(str(err), "error")
-        else:
-            db.session.commit()
-            flash(_("变更申请已提交审核。"), "success")
+        if raised:
             return redirect(url_for("changes.detail", request_id=change.id))
     return render_template("changes/new_person.html", form=form)
 
@@ -117,12 +114,8 @@ def raise_from_run(run_id):
 def survey_household(survey_id, household_id):
     """The village assistant confirms a household unchanged in a periodic survey."""
     survey = scoping.get_or_404(VillageSurvey, survey_id, current_user)
-    try:
+    with attempt(surveys.SurveyRefused):
         surveys.mark(survey, household_id, "confirmed", current_user)
-    except surveys.SurveyRefused as err:
-        flash(str(err), "error")
-    else:
         audit.record(current_user, "survey_household", "household", household_id, detail=f"survey {survey.id}")
-        db.session.commit()
     task_id = request.form.get("task_id", type=int)
     return redirect(url_for("inbox.task", task_id=task_id) if task_id else url_for("inbox.tasks_list"))

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..attempts import attempt
 from ..jobs import completeness as completeness_jobs
 
 from ..exports import xlsx_response
@@ -125,14 +126,8 @@ def exclude(code):
         person = db.session.get(Person, int(form.person_id.data)) if form.person_id.data.isdigit() else None
         if person is None:
             abort(404)
-    try:
+    with attempt(completion.CompletenessRefused, done=_("已登记说明。")):
         completion.exclude(household, person, form.reason.data, form.note.data, current_user)
-    except completion.CompletenessRefused as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
-    else:
-        db.session.commit()
-        flash(_("已登记说明。"), "success")
     return redirect(url_for("dashboard.completeness_page", code=village.code))
 
 
@@ -159,14 +154,8 @@ def declare(code):
     village = _village(code)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
+    with attempt(completion.CompletenessRefused, done=_("已确认本村(社区)完成。")):
         completion.declare(village, current_user)
-    except completion.CompletenessRefused as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
-    else:
-        db.session.commit()
-        flash(_("已确认本村(社区)完成。"), "success")
     return redirect(url_for("dashboard.completeness_page", code=village.code))
 
 

@@ -5,6 +5,7 @@ from flask import abort, current_app, flash, redirect, request, send_file, url_f
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..attempts import attempt
 from ..auth.decorators import roles_required
 from ..documents.pdf import pdf_response, render_pdf
 from ..extensions import db
@@ -36,15 +37,9 @@ def upload_document(inspection_id):
         return _back(inspection)
     upload = form.file.data
     limit = current_app.config["INSPECTION_DOCUMENT_MAX_BYTES"]
-    try:
+    with attempt(inspections.InspectionRefused, done=_("文书已上传。")):
         # One byte past the limit is enough to refuse it: a large file is never read whole.
         inspections.attach(inspection, upload.filename, upload.read(limit + 1), current_user)
-    except inspections.InspectionRefused as err:
-        db.session.rollback()
-        flash(str(err), "error")
-    else:
-        db.session.commit()
-        flash(_("文书已上传。"), "success")
     return _back(inspection)
 
 

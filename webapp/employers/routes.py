@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import clock
+from ..attempts import attempt
 from ..auth.decorators import roles_required
 from ..exports import xlsx_response
 from ..extensions import db
@@ -71,14 +72,10 @@ def tax_flag():
     if not form.validate_on_submit():
         abort(400)
     row = _latest_row(form.key.data)
-    try:
+    with attempt(employer_history.EmployerRefused,
+                 done=_("已保存税务关注标记。") if form.tax_flag.data else _("已取消税务关注标记。")):
         employer_history.set_tax_flag(row, form.tax_flag.data, form.tax_flag_date.data, form.tax_flag_note.data,
                                       current_user)
-    except employer_history.EmployerRefused as err:
-        flash(str(err), "error")
-    else:
-        db.session.commit()
-        flash(_("已保存税务关注标记。") if form.tax_flag.data else _("已取消税务关注标记。"), "success")
     return redirect(url_for("employers.history", key=form.key.data))
 
 
@@ -106,13 +103,10 @@ def inspect():
         abort(400)
     row = _latest_row(form.key.data)
     reason = request.form.get("reason") or ("uninsured" if row.status == "uninsured" else "other")
-    try:
+    with attempt(inspections.InspectionRefused, done=_("已发起用工检查。")) as opened:
         inspection = inspections.open_for(row, reason, current_user)
-    except inspections.InspectionRefused as err:
-        flash(str(err), "error")
+    if not opened:
         return redirect(url_for("employers.history", key=form.key.data))
-    db.session.commit()
-    flash(_("已发起用工检查。"), "success")
     return redirect(url_for("cases.case_page", case_id=inspection.case_id))
 
 

@@ -8,6 +8,7 @@ from . import bp
 from .forms import ContactForm, DriveForm
 from .routes import EDIT_ROLES, area_choices, chosen_run
 from .. import clock
+from ..attempts import attempt
 from ..auth.decorators import roles_required
 from ..extensions import db
 from ..labels import GROUPS as LABEL_GROUPS
@@ -40,16 +41,12 @@ def drive_list():
         if current_user.role not in EDIT_ROLES or run is None:
             abort(403)
         if form.validate_on_submit():
-            try:
+            with attempt(drives.DriveRefused) as opened:
                 drive = drives.open_drive(run, form.name.data, form.groups.data, form.areas.data,
                                           form.contact_role.data, current_user)
-            except drives.DriveRefused as err:
-                db.session.rollback()
-                flash(str(err), "error")
-            else:
                 audit.record(current_user, "open_expansion_drive", "expansion_drive", drive.id,
                              detail=f"{drive.targets} targets")
-                db.session.commit()
+            if opened:
                 flash(_("扩面行动已开始：%(n)s 名对象已派到各村(社区)的待办中。", n=drive.targets), "success")
                 return redirect(url_for("expansion.drive_page", drive_id=drive.id))
     rows = (ExpansionDrive.query.filter_by(county_code=scoping.user_county(current_user))
@@ -123,19 +120,13 @@ def record_contact(assignment_id, target_id):
         abort(404)
     form = ContactForm()
     form.outcome.choices = list(drives.OUTCOMES)
-    try:
+    with attempt(drives.DriveRefused, TaskRefused, engine.TaskNotAvailable, done=_("已记录联系情况。")):
         tasks.check_can_work(row, current_user)
         if not form.validate_on_submit():
             raise drives.DriveRefused(_("回访日期格式不正确。") if form.follow_up_on.errors else _("请重新提交。"))
         contact = drives.record_contact(assignment, target_id, form.outcome.data, form.reason.data,
                                         form.follow_up_on.data, current_user, clock.now().date(), key=form.key.data)
-    except (drives.DriveRefused, TaskRefused, engine.TaskNotAvailable) as err:
-        db.session.rollback()
-        flash(str(err), "error")
-    else:
         audit.record(current_user, "expansion_contact", "expansion_target", target_id, detail=contact.outcome)
-        db.session.commit()
-        flash(_("已记录联系情况。"), "success")
     return redirect(url_for("inbox.task", task_id=row.id, _anchor=f"target-{target_id}"))
 
 

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from . import bp
 from .forms import RuleForm
+from ..attempts import attempt
 from ..auth.decorators import roles_required
 from ..exports import xlsx_response
 from ..extensions import db
@@ -116,17 +117,13 @@ def rule_list():
             abort(403)
         if form.validate_on_submit():
             rule_id = request.form.get("rule_id", type=int)
-            try:
+            with attempt(rules.RuleRefused, done=_("规则已保存，最新名单已按新规则重新分组。")) as saved:
                 rule = rules.save_rule(county, rule_id, form.group_code.data, form.conditions.data,
                                        form.position.data, current_user)
-            except rules.RuleRefused as err:
-                db.session.rollback()
-                flash(str(err), "error")
+                audit.record(current_user, "expansion_rule", "expansion_rule", rule.id, detail=rule.group_code)
+                _regroup_latest(county)
+            if not saved:
                 return _rules_page(county, form, status=400, editing=rule_id)
-            audit.record(current_user, "expansion_rule", "expansion_rule", rule.id, detail=rule.group_code)
-            _regroup_latest(county)
-            db.session.commit()
-            flash(_("规则已保存，最新名单已按新规则重新分组。"), "success")
             return redirect(url_for("expansion.rule_list"))
     return _rules_page(county, form)
 

@@ -3,6 +3,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..attempts import attempt
 from ..extensions import db
 from ..form_kinds import kind_of
 from ..idnumber import birth_date, sex
@@ -234,15 +235,11 @@ def registration_form(task_id, person_id=None, form_id=None):
         if person is not None and form.id_number.data != person.id_number:
             flash(_("公民身份号码与户籍信息不一致，身份号码变更请走动态变更流程。"), "error")
         else:
-            try:
+            with attempt(TaskRefused, done=_("已保存 %(name)s 的登记表。", name=form.name.data)) as saved:
                 tasks.save_registration_form(row, current_user, form.id_number.data, form.name.data, form.stored_data(),
                                              person, record=added)
-                db.session.commit()
-                flash(_("已保存 %(name)s 的登记表。", name=form.name.data), "success")
+            if saved:
                 return redirect(url_for("inbox.task", task_id=task_id))  # row.id would reload the row
-            except TaskRefused as err:
-                db.session.rollback()
-                flash(str(err), "error")
     audited = bool(form.id_number.data)
     if audited:
         # The form's input holds the full ID number: showing it is audited like opening a record.

@@ -8,6 +8,7 @@ from wtforms import HiddenField, SelectField
 from wtforms.validators import DataRequired
 
 from .. import labels
+from ..attempts import attempt
 from ..extensions import db
 from ..inbox.routes import visit_task_for_forms
 from ..models import DocumentPhoto, InboxTask
@@ -94,14 +95,9 @@ def upload_photo_online(task_id):
     if not form.validate_on_submit():
         flash(_("请选择要上传的照片。"), "error")
         return redirect(back)
-    try:
+    with attempt(photos.PhotoRefused, done=_("照片已上传。")):
         photos.save_photo(row.case, current_user, form.id_number.data, form.kind.data,
                           form.file.data.stream.read(photos_limit() + 1))
-        db.session.commit()
-        flash(_("照片已上传。"), "success")
-    except photos.PhotoRefused as err:
-        db.session.rollback()
-        flash(str(err), "error")
     return redirect(back)
 
 

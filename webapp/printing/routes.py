@@ -3,6 +3,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..attempts import attempt
 from ..auth.decorators import roles_required
 from ..documents import archive as archives
 from ..documents import registration_form as forms
@@ -49,13 +50,10 @@ def case_forms(case_id):
 def produce_archive(case_id):
     """Produce (or re-produce) the case's archive; the list shows its number and hash."""
     case = scoping.get_case_or_404(case_id, current_user)
-    try:
+    with attempt(archives.ArchiveRefused) as produced:
         archive, same = archives.produce(case, current_user)
-    except archives.ArchiveRefused as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
+    if not produced:
         return redirect(url_for("cases.case_page", case_id=case.id))
-    db.session.commit()
     if same is None:
         flash(_("已生成档案 %(number)s。", number=archive.number), "success")
     elif same:

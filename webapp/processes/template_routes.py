@@ -4,13 +4,13 @@ Thin: the form's choices come from the template, role and form-kind registries; 
 writes the diagram and stores it as the new process's draft; validation and deploy are the
 modeler's (edit_routes.py).
 """
-from flask import flash, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from flask_login import current_user
 
 from .. import form_kinds
+from ..attempts import attempt
 from ..auth.decorators import admin_required
 from ..engine.diagrams import LANE_ROLES
-from ..extensions import db
 from ..formatting import ROLE_LABELS
 from ..services.admin import process_templates as templates
 from . import bp
@@ -38,16 +38,11 @@ def new_from_template():
         roles = [form.role_1.data, form.role_2.data][:count]
         kinds = [form.form_1.data, form.form_2.data][:count]
         definitions = [(form.definition_1.data or "").strip(), (form.definition_2.data or "").strip()][:count]
-        try:
+        with attempt(templates.TemplateRefused, done=str(templates.CREATED_MESSAGE)) as created:
             templates.create_from_template(form.template.data, form.process_id.data.strip(), form.name_zh.data,
                                            form.name_en.data, form.start_role.data, form.subject.data, roles, kinds,
                                            current_user, definitions)
-        except templates.TemplateRefused as err:
-            db.session.rollback()
-            flash(str(err), "error")
-        else:
-            db.session.commit()
-            flash(str(templates.CREATED_MESSAGE), "success")
+        if created:
             return redirect(url_for("processes.edit", process_id=form.process_id.data.strip()))
     elif not form.is_submitted():
         form.role_2.data, form.form_1.data, form.form_2.data = "township", "investigate", "approve_return"

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import engine
+from ..attempts import attempt
 from ..exports import xlsx_response
 from ..extensions import db
 from ..models import COUNTY_ROLES, SpotCheckItem
@@ -57,16 +58,12 @@ def draw_sample():
     if not form.validate_on_submit():
         flash(_("请检查抽查比例和随机种子（只能用字母、数字）。"), "error")
         return redirect(url_for("quality.spot_checks_page"))
-    try:
+    with attempt(spot_checks.SpotCheckRefused) as drawn:
         record = spot_checks.draw(scoping.user_county(current_user), form.share_percent.data, form.verifier.data,
                                   current_user, seed=form.seed.data)
-    except spot_checks.SpotCheckRefused as err:
-        db.session.rollback()
-        flash(str(err), "error")
-        return redirect(url_for("quality.spot_checks_page"))
-    db.session.commit()
-    flash(_("已抽取 %(n)s 份登记表（随机种子 %(seed)s），核实任务已派发。", n=record.sample_size, seed=record.seed),
-          "success")
+    if drawn:
+        flash(_("已抽取 %(n)s 份登记表（随机种子 %(seed)s），核实任务已派发。", n=record.sample_size, seed=record.seed),
+              "success")
     return redirect(url_for("quality.spot_checks_page"))
 
 
@@ -97,15 +94,9 @@ def record_spot_result(item_id):
     if item is None or item.case_id != row.case_id:
         abort(404)
     page = url_for("inbox.task", task_id=row.id, _anchor=f"spot-item-{item.id}")
-    try:
+    with attempt(TaskRefused, engine.TaskNotAvailable, spot_checks.SpotCheckRefused, done=_("已保存核实结果。")):
         tasks.check_can_work(row, current_user)
         spot_checks.record_result(item, request.form.get("result", ""), request.form.getlist("wrong_fields"),
                                   request.form.get("note", ""), current_user)
         audit.record(current_user, "spot_check_result", "registration_form", item.form_id)
-        db.session.commit()
-    except (TaskRefused, engine.TaskNotAvailable, spot_checks.SpotCheckRefused) as err:
-        db.session.rollback()
-        flash(str(err), "error")
-        return redirect(page)
-    flash(_("已保存核实结果。"), "success")
     return redirect(page)

@@ -3,6 +3,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..attempts import attempt
 from ..documents.pdf import pdf_response, render_pdf
 from ..extensions import db
 from .. import areacodes
@@ -46,15 +47,10 @@ def write_evaluation():
     """Save the county's evaluation; every township's figures are taken as of today."""
     form = EvaluationForm()
     values = {key: getattr(form, key).data for key in summaries.SECTIONS} if form.validate_on_submit() else {}
-    try:
+    with attempt(summaries.SummaryRefused, done=_("县级总结评估已保存。")) as saved:
         summaries.write_evaluation(scoping.user_county(current_user), values, current_user)
-    except summaries.SummaryRefused as err:
-        db.session.rollback()
-        flash(str(err), "error")
-        return redirect(url_for("quality.summaries_page"))
-    db.session.commit()
-    flash(_("县级总结评估已保存。"), "success")
-    return redirect(url_for("quality.summaries_page", _anchor="evaluation"))
+    return redirect(url_for("quality.summaries_page", _anchor="evaluation") if saved else
+                    url_for("quality.summaries_page"))
 
 
 def _summary_or_404(summary_id):

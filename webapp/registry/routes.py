@@ -1,8 +1,9 @@
 """The registration database: scoped, masked lists; full records only with an audit entry."""
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..attempts import attempt
 from ..extensions import db
 from ..models import ChangeRequest, InboxTask, Person, RegistrationHistory, VillageSurvey
 from ..auth.decorators import roles_required
@@ -77,16 +78,12 @@ def request_change(person_id):
     person = scoping.get_person_or_404(person_id, current_user)
     form = ChangeRequestForm()
     if form.validate_on_submit():
-        try:
+        with attempt(changes.ChangeRefused, done=_("变更申请已提交审核。")) as raised:
             change = changes.raise_request(form.kind.data, current_user, current_user.role, form.reason.data,
                                            form.new_value(), person=person, field=form.field.data or None,
                                            evidence=form.evidence.data)
-        except changes.ChangeRefused as err:
-            flash(str(err), "error")
-        else:
             survey_task = _mark_survey(person)
-            db.session.commit()
-            flash(_("变更申请已提交审核。"), "success")
+        if raised:
             if survey_task is not None:  # back to the survey list, the household marked
                 return redirect(url_for("inbox.task", task_id=survey_task))
             return redirect(url_for("cases.case_page", case_id=change.case_id))

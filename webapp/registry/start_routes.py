@@ -4,13 +4,14 @@ Which processes a role may start on which kind of subject is read from the diagr
 (services/casework/starting.py); these views only check the subject lies in the user's area,
 call the service, commit and go to the new case.
 """
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, redirect, render_template, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.validators import DataRequired
 
+from ..attempts import attempt
 from ..extensions import db
 from ..models import Case
 from ..processes.labels import process_label
@@ -54,15 +55,11 @@ def _start(subject_kind, subject):
     form = start_form(subject_kind)
     if form is None or not form.validate_on_submit():
         abort(400 if form is not None else 403)
-    try:
-        case = starting.start(form.process_id.data, subject_kind, subject, current_user)
-    except starting.StartRefused as err:
-        db.session.rollback()
-        flash(str(err), "error")
+    with attempt(starting.StartRefused, done=_("已发起流程：%(title)s", title=process_label(form.process_id.data))) \
+            as started:
+        case_id = starting.start(form.process_id.data, subject_kind, subject, current_user).id
+    if not started:
         return None
-    case_id = case.id
-    db.session.commit()
-    flash(_("已发起流程：%(title)s", title=process_label(form.process_id.data)), "success")
     return redirect(url_for("cases.case_page", case_id=case_id))
 
 

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import clock
+from ..attempts import attempt
 from ..auth.decorators import roles_required
 from ..extensions import db
 from ..models import InboxTask, User
@@ -92,14 +93,10 @@ def change_due(task_id):
     if request.method == "GET" and row.due_at:
         form.new_due.data = _utc_to_local(row.due_at)
     if form.validate_on_submit():
-        try:
+        with attempt(SupervisionRefused, done=_("已调整办理期限。")) as changed:
             supervision.change_due(row, _local_to_utc(form.new_due.data), current_user, form.reason.data)
-            db.session.commit()
-            flash(_("已调整办理期限。"), "success")
+        if changed:
             return redirect(url_for("supervision.tasks", due=request.args.get("due", "overdue")))
-        except SupervisionRefused as err:
-            db.session.rollback()
-            flash(str(err), "error")
     return render_template("supervision/due.html", row=row, form=form)
 
 
