@@ -2,7 +2,8 @@
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from webapp.extensions import db
 from webapp.infra import upserts
@@ -57,3 +58,74 @@ def test_a_column_default_left_out_is_refused(app):
         with pytest.raises(ValueError, match="township_code"):
             upserts.on_conflict(db.session.get_bind(), ProgressDaily.__table__, ("county_code", "day", "measure"),
                                 ("value",))
+
+
+def _statements_sent(run):
+    """What ``run()`` sends to the database: the INSERT statements, in order."""
+    sent = []
+
+    def listen(_conn, _cursor, statement, _parameters, _context, _many):
+        if statement.lstrip().upper().startswith("INSERT"):
+            sent.append(statement)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        run()
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    return sent
+
+
+def _notifications(prefix):
+    rows = db.session.execute(select(Notification.user_id, Notification.kind, Notification.message,
+                                     Notification.detail, Notification.dedupe_key, Notification.created_at)
+                              .where(Notification.dedupe_key.like(f"{prefix}:%")).order_by(Notification.id)).all()
+    return [(r.user_id, r.kind, r.message, r.detail, r.dedupe_key[len(prefix):], r.created_at) for r in rows]
+
+
+def test_many_rows_give_what_the_dialect_construct_gave_in_one_statement(app, county):
+    # The multi-row path replaced the dialect's construct (one multi-row INSERT ... ON CONFLICT DO
+    # NOTHING): the same rows come out, duplicates of an existing key and within the list skipped.
+    with app.app_context():
+        ids = [user(name).id for name in ("village1", "township", "county")]
+        now = db.session.execute(select(func.now())).scalar()
+        table = Notification.__table__
+
+        def rows(prefix):
+            values = [{"user_id": ids[n % 3], "kind": "digest", "case_id": None, "inbox_task_id": None,
+                       "message": f"m{n}", "detail": {"n": n, "文": "字"}, "created_at": now,
+                       "dedupe_key": f"{prefix}:{n % 290}"} for n in range(300)]
+            return values[:1], values[1:]
+
+        first, rest = rows("old")
+        construct = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[db.engine.dialect.name]
+        for batch in (first, rest):
+            db.session.execute(construct(table).on_conflict_do_nothing(index_elements=["dedupe_key"]), batch)
+        first, rest = rows("new")
+        upserts.upsert_rows(db.session, table, ("dedupe_key",), first)
+        sent = _statements_sent(lambda: upserts.upsert_rows(db.session, table, ("dedupe_key",), rest))
+        db.session.commit()
+        assert len(_notifications("new")) == 290
+        assert _notifications("new") == _notifications("old")
+        assert len(sent) == 1  # one multi-row INSERT
+
+
+def test_one_row_is_the_statement_on_conflict_gives(app):
+    with app.app_context():
+        row = {"county_code": "990101", "township_code": "", "day": date(2026, 6, 2), "measure": "bench_z", "value": 4}
+        statement = upserts.on_conflict(db.session.get_bind(), ProgressDaily.__table__, _KEYS, ("value",), add=True)
+        sent = _statements_sent(lambda: upserts.upsert_rows(db.session, ProgressDaily.__table__, _KEYS, [row],
+                                                            ("value",), add=True))
+        assert sent == [str(statement.compile(db.engine))]
+        assert _value("bench_z") == 4
+
+
+def test_many_rows_add_to_existing_ones(app):
+    with app.app_context():
+        rows = [{"county_code": "990101", "township_code": "", "day": date(2026, 6, 3), "measure": f"bench_{n}",
+                 "value": n + 1} for n in range(3)]
+        for _ in range(2):
+            upserts.upsert_rows(db.session, ProgressDaily.__table__, _KEYS, rows, ("value",), add=True)
+        db.session.commit()
+        assert [_value(f"bench_{n}") for n in range(3)] == [2, 4, 6]

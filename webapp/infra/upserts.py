@@ -31,16 +31,38 @@ def on_conflict(bind, table, keys, updated=(), inserted=(), add=False):
     return statement
 
 
-def _compiled(dialect, table, keys, updated, inserted, add):
-    columns = (*keys, *inserted, *updated)
-    # inline: no RETURNING of the new id, which no caller reads
-    construct = dialect.insert(table).inline().values({column: bindparam(column) for column in columns})
+def upsert_rows(session, table, keys, rows, updated=(), add=False):
+    """Run the upsert of :func:`on_conflict` for each of ``rows`` (dicts naming the same columns;
+    those neither in ``keys`` nor ``updated`` are inserted).
+
+    One row goes as :func:`on_conflict`'s statement. Many go as the dialect's construct, which
+    SQLAlchemy sends as multi-row INSERTs: compiling it again costs less than a round trip a row
+    (the compiled statement run once per row took three times the CPU for a few hundred rows on
+    PostgreSQL). With ``updated``, no two rows may share their ``keys`` (PostgreSQL refuses to
+    update a row twice in one statement).
+    """
+    if len(rows) == 1:
+        inserted = tuple(column for column in rows[0] if column not in keys and column not in updated)
+        session.execute(on_conflict(session.get_bind(), table, keys, updated, inserted, add), rows[0])
+    elif rows:
+        session.execute(_construct(_DIALECTS[session.get_bind().dialect.name], table, keys, updated, add), rows)
+
+
+def _construct(dialect, table, keys, updated, add):
+    """The dialect's INSERT ... ON CONFLICT construct of ``table``, its values given when run."""
+    construct = dialect.insert(table)
     if updated:
         set_ = {column: table.c[column] + construct.excluded[column] if add else construct.excluded[column]
                 for column in updated}
-        construct = construct.on_conflict_do_update(index_elements=list(keys), set_=set_)
-    else:
-        construct = construct.on_conflict_do_nothing(index_elements=list(keys))
+        return construct.on_conflict_do_update(index_elements=list(keys), set_=set_)
+    return construct.on_conflict_do_nothing(index_elements=list(keys))
+
+
+def _compiled(dialect, table, keys, updated, inserted, add):
+    columns = (*keys, *inserted, *updated)
+    # inline: no RETURNING of the new id, which no caller reads
+    construct = _construct(dialect, table, keys, updated, add).inline().values(
+        {column: bindparam(column) for column in columns})
     compiled = construct.compile(dialect=dialect.dialect(paramstyle="named"))
     unbound = set(compiled.binds) - set(columns)
     if unbound:  # a column default the caller did not give would be lost in the text

@@ -4,7 +4,6 @@ Writers that may run twice (timer sweeps, digest jobs) give each message a ``ded
 insert with "on conflict do nothing", so a retried job never shows a message twice.
 """
 from sqlalchemy import bindparam, case as sql_case, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import clock
 from ..extensions import db
@@ -20,18 +19,9 @@ DIGEST_LOCAL_HOUR = 7  # digests are produced from 07:00 local time on
 
 def insert_ignoring_duplicates(values):
     """Insert notification rows (dicts); rows whose ``dedupe_key`` exists already are skipped."""
-    if not values:
-        return
     now = utcnow()
     rows = [{**_EMPTY, "created_at": now, **value} for value in values]
-    table, bind = Notification.__table__, db.session.get_bind()
-    if len(rows) == 1:  # a task arriving: the statement compiled once (infra.upserts)
-        inserted = tuple(column for column in rows[0] if column != "dedupe_key")
-        db.session.execute(upserts.on_conflict(bind, table, ("dedupe_key",), inserted=inserted), rows[0])
-        return
-    # Many rows (a sweep, a digest): the construct, which SQLAlchemy sends as one multi-row INSERT.
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[bind.dialect.name]
-    db.session.execute(insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"]), rows)
+    upserts.upsert_rows(db.session, Notification.__table__, ("dedupe_key",), rows)
 
 
 _EMPTY = {"case_id": None, "inbox_task_id": None, "message": None, "detail": None, "dedupe_key": None}
