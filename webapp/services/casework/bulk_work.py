@@ -35,9 +35,10 @@ def review_warnings(row):
     found = []
     if row.return_reason:
         found.append(_("曾被退回"))
-    if case.household is not None and tasks.missing_forms(case):
+    filled = tasks.filled_forms(case.id)
+    if case.household is not None and tasks.missing_forms(case, filled):
         found.append(_("有户内人员未填登记表"))
-    for form in tasks.forms_of(case).values():
+    for form in filled.values():
         data = form.data or {}
         if data.get("sex") and len(form.id_number) == 18 and data["sex"] != id_sex(form.id_number):
             found.append(_("%(name)s 的性别与身份号码不一致", name=form.name))
@@ -45,7 +46,7 @@ def review_warnings(row):
             found.append(_("%(name)s 未签字确认", name=form.name))
         if not data.get("outcome_code"):
             found.append(_("%(name)s 没有调查结果", name=form.name))
-    if not tasks.forms_of(case):
+    if not filled:
         found.append(_("没有登记表"))
     return found
 

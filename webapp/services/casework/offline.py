@@ -74,7 +74,7 @@ def package_for(user):
         household = case.household
         members = [_person(p) for p in (household.persons if household else [])]
         forms = [{"id_number": f.id_number, "name": f.name, "data": f.data}
-                 for f in tasks.forms_of(case).values()]
+                 for f in tasks.filled_forms(case.id).values()]
         visits.append({"task_id": row.id, "case_id": case.id, "title": case.title, "version": version_of(row),
                        "due_at": row.due_at.isoformat(timespec="minutes") if row.due_at else "",
                        "address": household.address if household else "",
