@@ -5,8 +5,8 @@
     BENCH_PEOPLE=53000 BENCH_CASES=10000 BENCH_EVENTS=50000 ... # a tenth, for a quick look
     BENCH_DEMO=1 .venv/bin/python bench/bench_completeness.py   # the demo county (flask demo) instead
 
-The county of bench_dashboard (households, people, a finished comparison run, cases with their
-timelines), plus a registration form for every member of every visited household (one in fifty
+The county at scale of bench_dashboard (bench/common.load_county: households, people, a finished
+comparison run, cases with their timelines), plus a registration form for every member of every visited household (one in fifty
 lacking a field its outcome requires). Then, through the app: a village's completeness page, a
 township's list of villages (a fresh check of all its villages), the county's list of townships
 (kept counts only), the gap exports; and the comparison run's step that counts people enrolled
@@ -20,8 +20,8 @@ from datetime import date, datetime
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from bench.bench_dashboard import COUNTY, PEOPLE, _load, _time_get  # noqa: E402
-from bench.common import backend_name, scratch_app  # noqa: E402
+from bench.common import (COUNTY, PEOPLE, analyze, backend_name, county_at_scale, logged_in, scratch_app,  # noqa: E402
+                          time_get)
 
 FORM = {"outcome_code": "willing", "signature": "signed", "status": "normal", "willing_to_enroll": "yes",
         "willing_scheme": "resident_pension", "medical_scheme": "resident_medical", "medical_where": "local"}
@@ -53,7 +53,7 @@ def _forms():
         insert_tuples(RegistrationForm, ["case_id", "person_id", "id_number", "name", "data", "updated_at"],
                       forms[start:start + 20000])
     db.session.commit()
-    _analyze("registration_form")
+    analyze("registration_form")
     return len(forms)
 
 
@@ -80,32 +80,17 @@ def _second_run():
                                      "in_register", "non_local", "insured_elsewhere", "county_code",
                                      "township_code", "village_code"], values)
     db.session.commit()
-    _analyze("comparison_result")
+    analyze("comparison_result")
     return db.session.get(ComparisonRun, 2)
 
 
-def _analyze(table):
-    """Statistics for rows just written in bulk, as autovacuum gives them shortly after (PostgreSQL)."""
-    from webapp.extensions import db
-
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.connect() as conn:
-            conn.exec_driver_sql(f"ANALYZE {table}")
-            conn.commit()
-
-
 def main():
-    app = scratch_app("completeness")
-    app.config["WTF_CSRF_ENABLED"] = False
-    print(f"backend: {backend_name(app)}; people {PEOPLE}")
+    app, township, village = county_at_scale("completeness", f"people {PEOPLE}")
     with app.app_context():
         from webapp.extensions import db
         from webapp.models import EnrolledAfterRun
         from webapp.services.campaign import enrolled, progress_rebuild
 
-        started = time.perf_counter()
-        township, village, households, events = _load(app)
-        print(f"load: {households} households, {events} events in {time.perf_counter() - started:.1f} s")
         started = time.perf_counter()
         print(f"forms: {_forms()} in {time.perf_counter() - started:.1f} s")
         progress_rebuild.rebuild(COUNTY)
@@ -124,9 +109,7 @@ def main():
         db.session.commit()
         print(f"re-check of one township's {len(found)} villages (the job's step, per township): "
               f"{(time.perf_counter() - started) * 1000:.0f} ms")
-    county_client, township_client = app.test_client(), app.test_client()
-    county_client.post("/login", data={"username": "county", "password": "demo1234"})
-    township_client.post("/login", data={"username": "township", "password": "demo1234"})
+    county_client, township_client = logged_in(app, "county"), logged_in(app, "township")
     views = [("village completeness page", township_client, f"/dashboard/completeness/{village}"),
              ("township completeness (kept counts)", township_client, f"/dashboard/completeness/{township}"),
              ("county completeness (kept counts)", county_client, "/dashboard/completeness/"),
@@ -135,7 +118,7 @@ def main():
              ("county dashboard page", county_client, "/dashboard/")]
     print(f"{'view':40s} {'p50 ms':>8s} {'p95 ms':>8s}")
     for name, client, url in views:
-        p50, p95 = _time_get(client, url)
+        p50, p95 = time_get(client, url)
         print(f"{name:40s} {p50:8.1f} {p95:8.1f}")
 
 
@@ -154,13 +137,12 @@ def demo_main():
         db.session.commit()
         village = User.query.filter_by(username="village1").one().area.code
         township = User.query.filter_by(username="township").one().area.code
-    client = app.test_client()
-    client.post("/login", data={"username": "township", "password": "demo1234"})
+    client = logged_in(app, "township")
     print(f"backend: {backend_name(app)}; the demo county")
     print(f"{'view':40s} {'p50 ms':>8s} {'p95 ms':>8s}")
     for name, url in (("village completeness page", f"/dashboard/completeness/{village}"),
                       ("township completeness (kept counts)", f"/dashboard/completeness/{township}")):
-        p50, p95 = _time_get(client, url)
+        p50, p95 = time_get(client, url)
         print(f"{name:40s} {p50:8.1f} {p95:8.1f}")
 
 
