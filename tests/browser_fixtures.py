@@ -91,6 +91,19 @@ def deploy_from_modeler(page, comment, shot):
     save_shot(page, shot)
 
 
+def explain_household_away(page, household_id):
+    """On a village's completeness page, explain household ``household_id`` away (moved out) through
+    its row's form; wait until it leaves the gaps and is the one exclusion listed."""
+    from playwright.sync_api import expect
+
+    row = page.locator(f"#gaps-household tr[data-household='{household_id}']")
+    row.locator("select[name=reason]").select_option("moved_out")
+    row.locator("input[name=note]").fill("2025 年全户迁往外省")
+    row.locator("button[type=submit]").click()
+    expect(row).to_have_count(0)
+    expect(page.locator("#exclusions tr[data-exclusion]")).to_have_count(1)
+
+
 OVERFLOW = "document.scrollingElement.scrollWidth <= window.innerWidth"
 
 

@@ -3,7 +3,7 @@ the menu, the page does not scroll sideways, the gap tables become cards and a h
 explained away there. Screenshots go to tests/artifacts/phone-360-completeness-*.png."""
 import tempfile
 
-from .browser_fixtures import BROWSER_MARKS, log_in, open_browser, assert_fits, small_targets
+from .browser_fixtures import BROWSER_MARKS, assert_fits, explain_household_away, log_in, open_browser, small_targets
 from .helpers import user
 from .test_completeness import gaps_of_every_kind
 
@@ -30,11 +30,7 @@ def test_the_completeness_pages_fit_a_360_px_phone(live_server):
             assert_fits(page, "phone-360-completeness-village")
             assert small_targets(page, "#completeness button, main table.cards a, main table.cards button, "
                                        "main table.cards select, main table.cards input") == []
-            row.locator("select[name=reason]").select_option("moved_out")
-            row.locator("input[name=note]").fill("2025 年全户迁往外省")
-            row.locator("button[type=submit]").click()
-            expect(page.locator(f"#gaps-household tr[data-household='{lone.id}']")).to_have_count(0)
-            expect(page.locator("#exclusions tr[data-exclusion]")).to_have_count(1)
+            explain_household_away(page, lone.id)
             assert_fits(page, "phone-360-completeness-village-explained")
             page.locator(".who form button.link").click()  # log out
             page.wait_for_load_state()
