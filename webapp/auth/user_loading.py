@@ -32,8 +32,8 @@ _INSERT_INTO_MESSAGES = f"INSERT INTO {Notification.__tablename__}"
 def load_user(user_id):
     """The active user with id ``user_id`` (a string from the session) and their area, else None."""
     params = {"user_id": int(user_id)}
-    unread = None
-    if request.method in _PAGE_METHODS:
+    unread, current_request = None, request._get_current_object()
+    if current_request.method in _PAGE_METHODS:
         row = db.session.execute(_BY_ID_WITH_UNREAD, params).one_or_none()
         user, unread = row if row is not None else (None, None)
     else:
@@ -44,7 +44,7 @@ def load_user(user_id):
     # expired, and asking it again would load the user a second time in the same request.
     g._user_locale = user.locale or ""
     if unread is not None:
-        setattr(g, _KEPT, (request._get_current_object(), user.id, unread))
+        setattr(g, _KEPT, (current_request, user.id, unread))
     return user
 
 
@@ -61,15 +61,15 @@ def _forget_after_write(conn, cursor, statement, parameters, context, executeman
     # A SELECT, or a plain INSERT into another table (an audit record of a page view), changes no
     # message: the schema has no triggers (pinned by a test). Anything else may have (an update,
     # a delete that cascades, an insert into the messages, a savepoint): count again.
-    if statement.startswith("SELECT") or (statement.startswith("INSERT INTO ")
-                                          and not statement.startswith(_INSERT_INTO_MESSAGES)):
-        return
-    if has_app_context():
-        g.pop(_KEPT, None)
+    if not (statement.startswith("SELECT") or (statement.startswith("INSERT INTO ")
+                                               and not statement.startswith(_INSERT_INTO_MESSAGES))):
+        if has_app_context():
+            g.pop(_KEPT, None)
+    return statement, parameters  # retval: called directly, without SQLAlchemy's wrapper
 
 
 def install(app, login_manager):
     """Load ``app``'s users through ``load_user``; watch every engine for writes (once per process)."""
     login_manager.user_loader(load_user)
     if not event.contains(Engine, "before_cursor_execute", _forget_after_write):
-        event.listen(Engine, "before_cursor_execute", _forget_after_write)
+        event.listen(Engine, "before_cursor_execute", _forget_after_write, retval=True)
