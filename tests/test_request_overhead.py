@@ -8,7 +8,7 @@ forgotten after any write that could change it; static files without a statement
 import re
 import time
 
-from flask import render_template
+from flask import render_template, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, login_required
 from sqlalchemy import event, text
@@ -244,3 +244,20 @@ def test_a_static_file_sends_no_statement_even_for_a_forced_password_change(coun
         static.close()
     assert statements.sent == []
     assert client.get("/inbox").headers["Location"].endswith("/password")
+
+
+def test_the_header_links_are_the_ones_url_for_builds(county, client):
+    """The header's links, built once per mount point (layout.header_links), are url_for's."""
+    client.login("village1")
+    app = client.raw.app
+    for mount in ("", "/reg"):
+        html = client.raw.get("/inbox", environ_overrides={"SCRIPT_NAME": mount}).get_data(as_text=True)
+        with app.test_request_context("/inbox", environ_overrides={"SCRIPT_NAME": mount}):
+            expected = [url_for("static", filename="app.css"), url_for("static", filename="app.js"),
+                        url_for("inbox.index"), url_for("notifications.index"), url_for("search.results"),
+                        url_for("auth.logout")] + [url_for("auth.set_language", code=code)
+                                                   for code in app.config["LANGUAGES"]]
+        header = html.split("<main>")[0]
+        for link in expected:
+            assert f'"{link}"' in header, (mount, link)
+        assert f'action="{mount}/language/en"' in header
