@@ -13,6 +13,7 @@ each. The database is WIPED (PostgreSQL) or a temporary file (SQLite). It is not
 import argparse
 import cProfile
 import os
+import pstats
 import re
 import statistics
 import sys
@@ -24,7 +25,17 @@ from bench.common import scratch_app, seed_visits  # noqa: E402
 from bench.profile_requests import print_profile  # noqa: E402
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-PAGES = {"logged_in": "/password", "login": "/login"}
+PAGES = {"logged_in": "/password", "header": "/_bench/header", "no_page": "/_bench/plain", "login": "/login"}
+
+
+def add_bench_pages(app):
+    """Two logged-in pages for this bench only: the shared layout with an empty body (the header's
+    cost per user) and a plain-text answer (the user load and the hooks, no template)."""
+    from flask import render_template
+    from flask_login import login_required
+
+    app.add_url_rule("/_bench/header", "bench_header", login_required(lambda: render_template("base.html")))
+    app.add_url_rule("/_bench/plain", "bench_plain", login_required(lambda: "ok"))
 
 
 def measure(app, profile):
@@ -47,6 +58,23 @@ def measure(app, profile):
     return spent
 
 
+def count_statements(app):
+    """Count the SQL statements the app sends: a one-item list, reset by the caller."""
+    from sqlalchemy import event
+
+    from webapp.extensions import db
+
+    counted = [0]
+    with app.app_context():
+        engine = db.engine
+
+    def on_statement(*args):
+        counted[0] += 1
+
+    event.listen(engine, "before_cursor_execute", on_statement)
+    return counted
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=500)
@@ -57,14 +85,16 @@ def main():
     args = parser.parse_args()
     app = scratch_app("overhead")
     usernames, _ = seed_visits(app, 4, 1)
+    add_bench_pages(app)
     client, anonymous = app.test_client(), app.test_client()
     page = client.get("/login").get_data(as_text=True)
     response = client.post("/login", data={"username": usernames[0], "password": "demo1234",
                                            "csrf_token": TOKEN.search(page).group(1)})
     assert response.status_code == 302, response.status_code
-    clients = {"logged_in": client, "login": anonymous}
+    clients = {"logged_in": client, "header": client, "no_page": client, "login": anonymous}
     profile = [None]
     spent = measure(app, profile)
+    statements = count_statements(app)
     for kind, path in PAGES.items():  # warm-up: templates, translations, compiled statements
         for _ in range(20):
             assert clients[kind].get(path).status_code == 200
@@ -72,17 +102,20 @@ def main():
     for kind, path in PAGES.items():
         profile[0] = cProfile.Profile(time.thread_time) if args.cpu else None
         del spent[:]
+        statements[0] = 0
         for _ in range(args.requests):
             clients[kind].get(path)
-        results[kind] = (list(spent), profile[0])
+        results[kind] = (list(spent), profile[0], statements[0] / args.requests)
     with app.app_context():
         from webapp.extensions import db
         backend = db.engine.dialect.name
     print(f"backend {backend}: {args.requests} requests per page")
-    for kind, (times, _) in results.items():
-        print(f"  {kind:<10} {PAGES[kind]:<10} app cpu p50 {statistics.median(times):6.3f} ms  "
-              f"min {min(times):6.3f} ms")
-    for kind, (_, prof) in results.items():
+    for kind, (times, prof, per_request) in results.items():
+        # Python calls per request (with --cpu): a count that a busy machine does not disturb.
+        calls = f"  Python calls per request {pstats.Stats(prof).total_calls / args.requests:.0f}" if prof else ""
+        print(f"  {kind:<10} {PAGES[kind]:<14} app cpu p50 {statistics.median(times):6.3f} ms  "
+              f"min {min(times):6.3f} ms  SQL statements per request {per_request:.1f}{calls}")
+    for kind, (_, prof, _) in results.items():
         if prof and args.dump:
             prof.dump_stats(f"{args.dump}.{kind}.prof")
         if prof:

@@ -5,6 +5,8 @@ The menu of links depends only on the user's role, the interface language and th
 short page's rendering). It is rendered from templates/_header_menu.html once per such triple
 and reused (``fragments.remembered``). What varies per user or request (the unread count, the
 user's name and area, the CSRF token, the language switch's return path) stays in base.html.
+The header's own links (stylesheet, script, home, messages, search, log-out, each language) are
+built together once per mount point (``header_links``) instead of one lookup each per page.
 """
 from flask import current_app, request
 from flask_babel import get_locale
@@ -12,6 +14,7 @@ from markupsafe import Markup
 
 from . import fragments
 from .landing import menu_for
+from .url_cache import cached_url_for
 
 
 def header_menu(role):
@@ -20,12 +23,25 @@ def header_menu(role):
                                 lambda: _render(role))
 
 
+def header_links():
+    """The links base.html's header uses, by name (``language`` maps each language code to its
+    switch), for the request's mount point."""
+    return fragments.remembered("header_links", request.script_root, _links)
+
+
+def _links():
+    return {"css": cached_url_for("static", filename="app.css"), "js": cached_url_for("static", filename="app.js"),
+            "home": cached_url_for("inbox.index"), "notifications": cached_url_for("notifications.index"),
+            "search": cached_url_for("search.results"), "logout": cached_url_for("auth.logout"),
+            "language": {code: cached_url_for("auth.set_language", code=code) for code in current_app.config["LANGUAGES"]}}
+
+
 def _render(role):
     template = current_app.jinja_env.get_template("_header_menu.html")
     return Markup(template.render(role=role, menu=menu_for(role)))
 
 
 def install(app):
-    """Give ``app``'s templates ``header_menu`` and ``menu_for`` (base.html's header)."""
+    """Give ``app``'s templates ``header_menu``, ``header_links`` and ``menu_for`` (base.html's header)."""
     app.extensions["header_menus"] = {}
-    app.jinja_env.globals.update(header_menu=header_menu, menu_for=menu_for)
+    app.jinja_env.globals.update(header_menu=header_menu, header_links=header_links, menu_for=menu_for)

@@ -19,9 +19,12 @@ ALLOWED_WHILE_FORCED = {"auth.change_password", "auth.logout", "auth.set_languag
 @bp.before_app_request
 def require_password_change():
     """Redirect to the change-password page while the user must change their password."""
+    # The endpoint first: a static file (or another always-allowed page) needs no user loaded here,
+    # so a stylesheet or script sends no statement to the database.
+    if request.endpoint in ALLOWED_WHILE_FORCED:
+        return None
     user = current_user._get_current_object()  # once through the proxy, not twice
-    if (user.is_authenticated and getattr(user, "must_change_password", False)
-            and request.endpoint not in ALLOWED_WHILE_FORCED):
+    if user.is_authenticated and getattr(user, "must_change_password", False):
         return redirect(url_for("auth.change_password"))
     return None
 

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..extensions import db
+from ..auth import user_loading
 from ..models import Notification
 from ..services import notifications
 from . import bp
@@ -21,9 +22,10 @@ KIND_LABELS = {
 def _unread_badge():
     """``unread_notifications()`` for base.html: counted only when a page asks for it."""
     def unread_notifications():
-        if not getattr(current_user, "is_authenticated", False):
+        user = current_user._get_current_object()
+        if not getattr(user, "is_authenticated", False):
             return 0
-        return notifications.unread_count(current_user)
+        return user_loading.unread_count(user)  # mostly read with the user already
     return {"unread_notifications": unread_notifications, "notification_label": lambda k: KIND_LABELS.get(k, k)}
 
 

@@ -68,6 +68,11 @@ def unread_count(user):
 # statement anew cost more than running it).
 _UNREAD = select(func.count(Notification.id)).where(Notification.user_id == bindparam("user_id"),
                                                     Notification.read_at.is_(None))
+# The same count as a column of a statement that selects users (the user load of every request
+# carries it: webapp/auth/user_loading.py).
+UNREAD_OF_USER = (select(func.count(Notification.id))
+                  .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+                  .scalar_subquery())
 
 
 def list_for(user, unread_only=False, page=1, per_page=20):
