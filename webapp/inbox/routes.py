@@ -20,7 +20,7 @@ from .quality_pages import QUALITY_PAGES
 from .registration_forms import PersonRegistrationForm
 from .survey_pages import SURVEY_PAGES
 from .inspection_pages import INSPECTION_PAGES
-from .task_list import task_list_markup, task_list_rows
+from .task_list import filters_markup, task_list_markup, task_list_rows
 from .task_pages import PAGES as _CASE_PAGES, not_available_message
 from . import bp
 
@@ -82,8 +82,9 @@ def tasks_list():
     selectable = flt.view == "team" or current_user.role == "township"
     # The rows as plain texts and links (their area names read in one query), then as markup.
     shown = task_list_markup(task_list_rows(rows, flt.view), flt.view, selectable)
+    filters = filters_markup(flt, counts, choices, current_user.role == "village")
     return render_template("inbox/list.html", rows=shown, total=total, page=page, per_page=per_page, flt=flt,
-                           counts=counts, bulk=bulk, areas=choices, bulk_steps=bulk_steps, selectable=selectable)
+                           filters=filters, bulk=bulk, bulk_steps=bulk_steps, selectable=selectable)
 
 
 @bp.route("/inbox/tasks/<int:task_id>/claim", methods=["POST"])

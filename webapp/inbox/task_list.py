@@ -8,10 +8,14 @@ the area names are looked up once per page and each row's links are a pattern wi
 The rows' markup (templates/inbox/_task_row.html) is rendered once per language and kind of row
 (team or mine, selectable, with a due time, late, returned) with slots for the row's values
 (``fragments.slotted``); each row is that pattern with its texts escaped in place: Jinja's per-row
-attribute lookups, escaping and output were a third of the page's own rendering.
+attribute lookups, escaping and output were a third of the page's own rendering. The tabs and
+the filter form above them (templates/inbox/_list_filters.html) are kept the same way per
+language, mount point, filter and area choices, with the tab counts and the searched text as slots.
 """
+from dataclasses import replace
 from typing import NamedTuple
 
+from flask import request
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 
@@ -75,3 +79,21 @@ def task_list_markup(rows, view, selectable):
         values["token"] = token
         out.append(pattern.fill(values))
     return out
+
+
+_FILTERS = "inbox/_list_filters.html"
+_COUNT_SLOTS = {name: fragments.slot(name) for name in ("mine", "team", "overdue")}
+
+
+def filters_markup(flt, counts, areas, offline):
+    """The task list's tabs (``counts``) and filter form (``flt``, the area choices ``areas``, the
+    offline app's button when ``offline``) as templates/inbox/_list_filters.html renders them."""
+    choices = tuple((township.code, township.name, tuple((v.code, v.name) for v in villages))
+                    for township, villages in areas)
+    late = bool(counts["overdue"])
+    key = (str(get_locale()), request.script_root, offline, flt.view, flt.process_id, flt.area_code, flt.due,
+           flt.sort, late, choices)
+    pattern = fragments.slotted("task_list_filters", key, _FILTERS, flt=replace(flt, text=fragments.slot("text")),
+                                counts=_COUNT_SLOTS, late=late, areas=areas, offline=offline)
+    return pattern.fill({"mine": formatting.number(counts["mine"]), "team": formatting.number(counts["team"]),
+                         "overdue": formatting.number(counts["overdue"]), "text": flt.text or ""})
