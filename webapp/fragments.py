@@ -15,6 +15,7 @@ While templates are reloaded on change (``TEMPLATES_AUTO_RELOAD``, the developme
 fragment is rendered afresh so an edited template shows at once.
 """
 import re
+import secrets
 
 from flask import current_app
 from flask_babel import get_locale
@@ -51,8 +52,9 @@ def form_fields(template, form):
     return Markup(current_app.jinja_env.get_template(template).render(form=form))
 
 
-# Around a slot's name in a pattern's rendering: no template writes it and escaping keeps it.
-_MARK = "\x1f"
+# Around a slot's name in a pattern's rendering: escaping keeps it, no template writes it, and no
+# value a key names (a filter from a query string) can forge it (random per process).
+_MARK = "\x1f" + secrets.token_hex(8)
 _SLOT = re.compile(_MARK + r"(\w+)" + _MARK)
 
 
