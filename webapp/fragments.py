@@ -66,9 +66,13 @@ class Slotted:
     def __init__(self, rendered):
         self._format = _SLOT.sub(r"{\1}", str(rendered).replace("{", "{{").replace("}", "}}"))
 
-    def fill(self, values):
-        """The markup with each slot's value of the mapping ``values`` escaped in its place."""
-        return Markup(self._format.format_map({name: escape(value) for name, value in values.items()}))
+    def fill(self, values, escaped=None):
+        """The markup with each slot's value of the mapping ``values`` escaped in its place, and of
+        ``escaped`` (markup, such as a page's CSRF token escaped once for all its rows) as it is."""
+        filled = {name: value if type(value) is int else escape(value) for name, value in values.items()}
+        if escaped:
+            filled.update(escaped)
+        return Markup(self._format.format_map(filled))
 
 
 def slot(name):

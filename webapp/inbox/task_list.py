@@ -18,6 +18,7 @@ from typing import NamedTuple
 from flask import request
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
+from markupsafe import escape
 
 from .. import formatting, fragments
 from ..models.base import utcnow
@@ -62,7 +63,7 @@ _SLOTS = TaskListRow(*(fragments.slot(name) for name in TaskListRow._fields))
 def task_list_markup(rows, view, selectable):
     """Each of the ``TaskListRow``s ``rows`` as the table row the page shows for ``view``, with the
     pick box when ``selectable``: what templates/inbox/_task_row.html gives for it."""
-    token, team, locale = generate_csrf(), view == "team", str(get_locale())
+    token, team, locale = {"token": escape(generate_csrf())}, view == "team", str(get_locale())
     patterns = {}
     out = []
     for row in rows:
@@ -75,9 +76,9 @@ def task_list_markup(rows, view, selectable):
             pattern = patterns[kind] = fragments.slotted("task_rows", (locale, team, selectable) + kind, _ROW,
                                                          row=slots, token=fragments.slot("token"),
                                                          team=team, selectable=selectable)
-        values = row._asdict()
-        values["token"] = token
-        out.append(pattern.fill(values))
+        out.append(pattern.fill({"id": row.id, "title": row.title, "task_url": row.task_url, "case_url": row.case_url,
+                                 "case_title": row.case_title, "area": row.area, "due": row.due,
+                                 "return_reason": row.return_reason, "action_url": row.action_url}, token))
     return out
 
 
