@@ -9,6 +9,7 @@ import re
 from datetime import datetime, timedelta, timezone
 
 from flask_babel import force_locale, format_datetime, format_decimal
+from markupsafe import escape
 
 from tests.helpers import case_at_visit, task_ids_on, user
 from webapp.services.casework import inbox, steps
@@ -53,6 +54,19 @@ def test_numbers_equal_babels_in_both_languages(app):
                 for value in values:
                     assert formatting.number(value) == format_decimal(value or 0)
                 assert formatting.number(1234567) == "1,234,567"
+
+
+def test_role_labels_print_as_the_lazy_labels_did_in_both_languages(app):
+    with app.test_request_context("/"):
+        env = app.jinja_env
+        for locale in ("zh_Hans_CN", "en"):
+            with force_locale(locale):
+                for role in list(formatting.ROLE_LABELS) + ["gongan", "<x>"]:
+                    lazy = formatting.ROLE_LABELS.get(role, role)
+                    shown = env.from_string("{{ role|role_label }}").render(role=role)
+                    assert shown == env.from_string("{{ label }}").render(label=lazy)
+                    assert shown == str(escape(lazy)) if role == "<x>" else shown == str(lazy)
+                assert formatting.role_label("village") == ("Village (community) assistant" if locale == "en" else "村(社区)协理员")
 
 
 def _same_rows(plain, tasks):

@@ -3,6 +3,7 @@ from datetime import timezone
 
 from babel.numbers import format_decimal as babel_format_decimal
 from flask import g, has_request_context
+from markupsafe import Markup
 from sqlalchemy import bindparam, select
 from flask_babel import format_datetime, format_decimal, get_locale, get_timezone, lazy_gettext as _l
 
@@ -88,6 +89,18 @@ def relation_label(value):
     if names is None:
         names = translations._relation_labels = {code: str(label) for code, label in RELATION}
     return names.get(value, value)
+
+
+def role_label(role):
+    """A staff role's name in the interface language (``role`` itself when unknown)."""
+    # Translated once per catalogue, as relation_label: the lazy label looked its catalogue up
+    # again on every page (the header and the task header show one each). Markup, as the lazy
+    # label printed itself.
+    translations = current_translations()
+    names = translations.__dict__.get("_role_labels")
+    if names is None:
+        names = translations._role_labels = {code: Markup(str(label)) for code, label in ROLE_LABELS.items()}
+    return names.get(role, role)
 
 
 # Numeric patterns Babel writes the same in every locale (Latin digits): strftime does them in a
@@ -183,7 +196,7 @@ def number(value):
 def register(app):
     """Install the filters and globals on ``app``'s Jinja environment."""
     app.jinja_env.filters.update(localdt=localdt, localdate=localdate, number=number, masked=mask_id, mask_ids=mask_ids_in_text, area_name=area_name, code_label=code_label,
-                                 role_label=lambda r: ROLE_LABELS.get(r, r),
+                                 role_label=role_label,
                                  decision_label=lambda d: DECISION_LABELS.get(d, d or ""),
                                  event_label=lambda e: EVENT_LABELS.get(e, e),
                                  task_title=task_title, relation_label=relation_label,

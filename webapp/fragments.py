@@ -6,12 +6,20 @@ fixed values, language). Each is kept per app in a named store, under a key that
 everything the markup depends on. What varies per user or request (a CSRF token, counts, the
 user's input and errors) is never part of it.
 
+A fragment whose values change on every page but whose markup does not (a task list's rows: the
+same few kinds of row, each with its own texts and links) is kept as a pattern with those values as
+slots (``slotted``): rendered once per key with a marker in each value's place, then filled per row
+with the values escaped as the template escapes them.
+
 While templates are reloaded on change (``TEMPLATES_AUTO_RELOAD``, the development server), every
 fragment is rendered afresh so an edited template shows at once.
 """
+import re
+import secrets
+
 from flask import current_app
 from flask_babel import get_locale
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 _MAX_ENTRIES = 1_000  # per store; forgotten all at once when full (plain dicts: safe under threads)
 
@@ -42,3 +50,44 @@ def remembered_fields(template, key, make_form):
 def form_fields(template, form):
     """``template`` rendered with ``form`` (its fields, without the CSRF token), now."""
     return Markup(current_app.jinja_env.get_template(template).render(form=form))
+
+
+# Around a slot's name in a pattern's rendering: escaping keeps it, no template writes it, and no
+# value a key names (a filter from a query string) can forge it (random per process).
+_MARK = "\x1f" + secrets.token_hex(8)
+_SLOT = re.compile(_MARK + r"(\w+)" + _MARK)
+
+
+class Slotted:
+    """A fragment's markup with named slots, filled with values escaped as ``{{ value }}`` is."""
+
+    __slots__ = ("_format",)
+
+    def __init__(self, rendered):
+        self._format = _SLOT.sub(r"{\1}", str(rendered).replace("{", "{{").replace("}", "}}"))
+
+    def fill(self, values, escaped=None):
+        """The markup with each slot's value of the mapping ``values`` escaped in its place, and of
+        ``escaped`` (markup, such as a page's CSRF token escaped once for all its rows) as it is."""
+        filled = {name: value if type(value) is int else escape(value) for name, value in values.items()}
+        if escaped:
+            filled.update(escaped)
+        return Markup(self._format.format_map(filled))
+
+
+def slot(name):
+    """The marker a template is given in place of the value of slot ``name`` (see ``slotted``)."""
+    return Markup(_MARK + name + _MARK)
+
+
+def slotted(store, key, template, **context):
+    """``template`` rendered with ``context`` as a ``Slotted`` pattern, kept in ``store`` under ``key``
+    (see :func:`remembered`). The slots are the ``slot(name)`` markers among the context's values: the
+    template must print each as it is (``{{ value }}``), never test, filter or format it, and ``key``
+    must name every other value the markup depends on. A CSRF token can only be a slot."""
+    return remembered(store, key, lambda: Slotted(current_app.jinja_env.get_template(template).render(
+        context, csrf_token=_no_token)))
+
+
+def _no_token():
+    raise RuntimeError("a remembered fragment would share one user's CSRF token: pass it as a slot")

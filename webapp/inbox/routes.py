@@ -21,7 +21,7 @@ from .quality_pages import QUALITY_PAGES
 from .registration_forms import PersonRegistrationForm
 from .survey_pages import SURVEY_PAGES
 from .inspection_pages import INSPECTION_PAGES
-from .task_list import task_list_rows
+from .task_list import filters_markup, task_list_markup, task_list_rows
 from .task_pages import PAGES as _CASE_PAGES, not_available_message
 from . import bp
 
@@ -79,10 +79,13 @@ def tasks_list():
     # Which bulk actions the page offers comes from its rows' diagrams: the steps that allow bulk
     # approval, and the distribution form kind.
     bulk_steps = steps.page_flags(rows) if current_user.role == "township" else None
-    # The rows as plain texts and links (their area names read in one query).
-    return render_template("inbox/list.html", rows=task_list_rows(rows, flt.view), total=total, page=page,
-                           per_page=per_page, flt=flt, counts=counts, bulk=bulk, areas=choices,
-                           bulk_steps=bulk_steps)
+    # The team's tasks are picked to claim them, a township's own to approve or assign them at once.
+    selectable = flt.view == "team" or current_user.role == "township"
+    # The rows as plain texts and links (their area names read in one query), then as markup.
+    shown = task_list_markup(task_list_rows(rows, flt.view), flt.view, selectable)
+    filters = filters_markup(flt, counts, choices, current_user.role == "village")
+    return render_template("inbox/list.html", rows=shown, total=total, page=page, per_page=per_page, flt=flt,
+                           filters=filters, bulk=bulk, bulk_steps=bulk_steps, selectable=selectable)
 
 
 @bp.route("/inbox/tasks/<int:task_id>/claim", methods=["POST"])

@@ -4,10 +4,23 @@ The template used to call a filter or ``url_for`` for every cell of every row (t
 the area's name, the local due time, three links), each one looking up the request, the language
 or the time zone again: about half of the page's rendering. Here the language, the time zone and
 the area names are looked up once per page and each row's links are a pattern with its id put in.
+
+The rows' markup (templates/inbox/_task_row.html) is rendered once per language and kind of row
+(team or mine, selectable, with a due time, late, returned) with slots for the row's values
+(``fragments.slotted``); each row is that pattern with its texts escaped in place: Jinja's per-row
+attribute lookups, escaping and output were a third of the page's own rendering. The tabs and
+the filter form above them (templates/inbox/_list_filters.html) are kept the same way per
+language, mount point, filter and area choices, with the tab counts and the searched text as slots.
 """
+from dataclasses import replace
 from typing import NamedTuple
 
-from .. import formatting
+from flask import request
+from flask_babel import get_locale
+from flask_wtf.csrf import generate_csrf
+from markupsafe import escape
+
+from .. import formatting, fragments
 from ..models.base import utcnow
 from ..url_cache import id_link
 
@@ -40,3 +53,48 @@ def task_list_rows(rows, view):
                         due=due, late=row.due_at is not None and (row.due_at < now or row.overdue),
                         return_reason=row.return_reason, action_url=action_url(row.id))
             for row, title, due in zip(rows, titles, dues)]
+
+
+_ROW = "inbox/_task_row.html"
+# The row as the pattern is rendered: each value a slot (the kind of row is given as it is).
+_SLOTS = TaskListRow(*(fragments.slot(name) for name in TaskListRow._fields))
+
+
+def task_list_markup(rows, view, selectable):
+    """Each of the ``TaskListRow``s ``rows`` as the table row the page shows for ``view``, with the
+    pick box when ``selectable``: what templates/inbox/_task_row.html gives for it."""
+    token, team, locale = {"token": escape(generate_csrf())}, view == "team", str(get_locale())
+    patterns = {}
+    out = []
+    for row in rows:
+        kind = (bool(row.due), bool(row.late), bool(row.return_reason))
+        pattern = patterns.get(kind)
+        if pattern is None:
+            due, late, returned = kind
+            slots = _SLOTS._replace(due=_SLOTS.due if due else "", late=late,
+                                    return_reason=_SLOTS.return_reason if returned else None)
+            pattern = patterns[kind] = fragments.slotted("task_rows", (locale, team, selectable) + kind, _ROW,
+                                                         row=slots, token=fragments.slot("token"),
+                                                         team=team, selectable=selectable)
+        out.append(pattern.fill({"id": row.id, "title": row.title, "task_url": row.task_url, "case_url": row.case_url,
+                                 "case_title": row.case_title, "area": row.area, "due": row.due,
+                                 "return_reason": row.return_reason, "action_url": row.action_url}, token))
+    return out
+
+
+_FILTERS = "inbox/_list_filters.html"
+_COUNT_SLOTS = {name: fragments.slot(name) for name in ("mine", "team", "overdue")}
+
+
+def filters_markup(flt, counts, areas, offline):
+    """The task list's tabs (``counts``) and filter form (``flt``, the area choices ``areas``, the
+    offline app's button when ``offline``) as templates/inbox/_list_filters.html renders them."""
+    choices = tuple((township.code, township.name, tuple((v.code, v.name) for v in villages))
+                    for township, villages in areas)
+    late = bool(counts["overdue"])
+    key = (str(get_locale()), request.script_root, offline, flt.view, flt.process_id, flt.area_code, flt.due,
+           flt.sort, late, choices)
+    pattern = fragments.slotted("task_list_filters", key, _FILTERS, flt=replace(flt, text=fragments.slot("text")),
+                                counts=_COUNT_SLOTS, late=late, areas=areas, offline=offline)
+    return pattern.fill({"mine": formatting.number(counts["mine"]), "team": formatting.number(counts["team"]),
+                         "overdue": formatting.number(counts["overdue"]), "text": flt.text or ""})

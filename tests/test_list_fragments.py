@@ -1,0 +1,123 @@
+"""The task list's rows and its tabs and filter form are patterns filled with each page's values
+(webapp/fragments.slotted): what they give must be what rendering their templates with those
+values gives, byte for byte, in both languages, under two mount points, from the cache and afresh.
+"""
+from datetime import timedelta
+
+import pytest
+from flask import current_app
+from flask_babel import force_locale
+from flask_login import login_user
+from flask_wtf.csrf import generate_csrf
+
+from tests.helpers import case_at_visit, user
+from webapp import formatting, fragments
+from webapp.extensions import db
+from webapp.inbox.task_list import TaskListRow, filters_markup, task_list_markup, task_list_rows
+from webapp.models import InboxTask
+from webapp.models.base import utcnow
+from webapp.services.casework import inbox
+
+LANGUAGES = ("zh_Hans_CN", "en")
+# Markup, quotes, braces (the patterns are format strings) and a format field in a user's text.
+TRICKY = "缺少<签名> & \"照片\" 's {0} {text} }{"
+
+
+def _varied_visits():
+    """Four visits of village1: late, marked overdue and returned (with a tricky reason), without a
+    deadline, plain."""
+    for _ in range(4):
+        case_at_visit("village1")
+    rows = InboxTask.query.filter_by(state="ready", assignee_id=user("village1").id).order_by(InboxTask.id).all()
+    rows[0].due_at = utcnow() - timedelta(days=2)
+    rows[1].overdue, rows[1].return_reason = True, TRICKY
+    rows[2].due_at = None
+    db.session.commit()
+
+
+def _fresh(template, **context):
+    """``template`` rendered now with ``context``, as the page rendered it before."""
+    return current_app.jinja_env.get_template(template).render(**context)
+
+
+def _each_way(app, check):
+    """Run ``check()`` in a request of each language and mount point: from the patterns kept,
+    a second time from them, and with templates reloading (rendered afresh)."""
+    for mount in ("", "/reg"):
+        for locale in LANGUAGES:
+            for reload in (False, False, True):
+                app.jinja_env.auto_reload = reload
+                try:
+                    with app.test_request_context("/inbox", environ_overrides={"SCRIPT_NAME": mount}), \
+                            force_locale(locale):
+                        check()
+                finally:
+                    app.jinja_env.auto_reload = False
+
+
+def test_task_rows_equal_their_template_rendered_row_by_row(county, app):
+    _varied_visits()
+    cases = [("village1", "mine"), ("township", "team"), ("township", "mine"), ("village1", "team")]
+
+    kinds = set()
+
+    def check():
+        for name, view in cases:
+            staff = user(name)
+            login_user(staff)
+            plain, _total = inbox.list_rows(staff, inbox.InboxFilter(view=view), 1, 20, counted=inbox.counts(staff))
+            rows = task_list_rows(plain, view)
+            # A row of every kind, and one whose every text is tricky.
+            rows.append(TaskListRow(id=7, title=TRICKY, task_url="/t/7?a=1&b=2", case_url="/c/{1}", case_title=TRICKY,
+                                    area=TRICKY, due=TRICKY, late=True, return_reason=TRICKY, action_url="/a/7"))
+            kinds.update((row.late, bool(row.due), bool(row.return_reason)) for row in rows[:-1])
+            for selectable in (False, True):
+                shown = task_list_markup(rows, view, selectable)
+                fresh = [_fresh("inbox/_task_row.html", row=row, token=generate_csrf(), team=view == "team",
+                                selectable=selectable) for row in rows]
+                assert [str(html) for html in shown] == fresh
+
+    _each_way(app, check)
+    assert kinds >= {(True, True, False), (True, True, True), (False, False, False), (False, True, False)}
+
+
+@pytest.mark.parametrize("name", ["village1", "township", "county"])
+def test_tabs_and_filters_equal_their_template_rendered_afresh(county, app, name):
+    _varied_visits()
+    staff = user(name)
+    choices = inbox.area_choices(staff)
+    some_area = choices[0][1][0].code if choices else None
+    filters = [inbox.InboxFilter(), inbox.InboxFilter(view="team", sort="-due", due="overdue"),
+               inbox.InboxFilter(text=TRICKY, area_code=some_area, process_id="door_to_door_visit", due="soon",
+                                 sort="new"),
+               inbox.InboxFilter(view="\x1ftext\x1f", text="{mine}")]  # a forged slot is only text
+    figures = [{"mine": 0, "team": 0, "overdue": 0}, {"mine": 1234567, "team": 3, "overdue": 2}]
+
+    def check():
+        login_user(staff)
+        for flt in filters:
+            for counts in figures:
+                shown = filters_markup(flt, counts, choices, staff.role == "village")
+                fresh = _fresh("inbox/_list_filters.html", flt=flt, areas=choices, offline=staff.role == "village",
+                               late=bool(counts["overdue"]),
+                               counts={key: formatting.number(value) for key, value in counts.items()})
+                assert str(shown) == fresh
+                assert ("1,234,567" in shown) == (counts["mine"] == 1234567)
+
+    _each_way(app, check)
+
+
+def test_the_page_shows_the_filled_rows_and_filters(county, client):
+    _varied_visits()
+    client.login("village1")
+    html = client.get("/inbox", query_string={"q": TRICKY}).get_data(as_text=True)
+    assert 'value="缺少&lt;签名&gt; &amp; &#34;照片&#34; &#39;s {0} {text} }{"' in html
+    html = client.get("/inbox").get_data(as_text=True)
+    assert "退回：缺少&lt;签名&gt; &amp; &#34;照片&#34; &#39;s {0} {text} }{" in html
+    assert html.count("<tr data-task=") == 4 and 'id="open-offline"' in html
+
+
+def test_a_pattern_cannot_hold_a_csrf_token(app):
+    with app.test_request_context("/"):
+        with pytest.raises(RuntimeError, match="CSRF"):
+            fragments.slotted("probe", "token", app.jinja_env.from_string("{{ csrf_token() }}"))
