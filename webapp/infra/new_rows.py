@@ -3,9 +3,10 @@
 Flushing a handful of new objects costs several times their INSERTs: the unit of work sorts the
 mappers and their dependencies, collects each object's history and syncs every foreign key.
 A hot path that builds a known set of new objects (a case start: the case, its first timeline
-line, its process instance and its inbox rows) hands them to ``write``: each table's rows go in
-one INSERT ... RETURNING id (a statement SQLAlchemy compiles once and caches), with exactly the
-columns and values the ORM would have written, and the objects stay in the session as if they
+line, its process instance and its inbox rows; a completion: the next inbox rows and its timeline
+line) hands them to ``write``: each table's rows go in one INSERT ... RETURNING id (a statement
+SQLAlchemy compiles once and caches; on PostgreSQL all tables' in one statement, see ``_chained``),
+with exactly the columns and values the ORM would have written, and the objects stay in the session as if they
 had just been read back (persistent, nothing to flush), so callers use them as before.
 
 A rollback of the transaction (or savepoint) that wrote them forgets them as it forgets flushed
