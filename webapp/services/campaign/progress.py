@@ -65,15 +65,26 @@ def bump(county_code, township_code, village_code, measure, delta=1, day=None, t
     same key wait on the row instead of losing each other's count.
     """
     township, village = township_code or "", village_code or ""
-    db.session.execute(upsert(ProgressDaily, _DAILY_KEYS, ("value",), add=True),
-                       {"county_code": county_code, "township_code": township, "day": day or local_day(),
-                        "measure": measure, "value": delta})
+    daily = upsert(ProgressDaily, _DAILY_KEYS, ("value",), add=True)
+    values = {"county_code": county_code, "township_code": township, "day": day or local_day(),
+              "measure": measure, "value": delta}
+    if total:
+        # PostgreSQL: the day's row and the total in one statement (one round trip, same order).
+        both = upserts.together(db.session.get_bind(), (daily, _total_upsert()))
+        if both is not None:
+            db.session.execute(both, dict(values, village_code=village))
+            return
+    db.session.execute(daily, values)
     if total:
         _bump_total(county_code, township, village, measure, delta)
 
 
+def _total_upsert():
+    return upsert(ProgressTotal, _TOTAL_KEYS, ("value",), add=True)
+
+
 def _bump_total(county_code, township, village, measure, delta):
-    db.session.execute(upsert(ProgressTotal, _TOTAL_KEYS, ("value",), add=True),
+    db.session.execute(_total_upsert(),
                        {"county_code": county_code, "township_code": township, "village_code": village,
                         "measure": measure, "value": delta})
 
