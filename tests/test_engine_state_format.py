@@ -1,12 +1,18 @@
-"""The stored state is SpiffWorkflow's own layout: the engine's direct task writer gives exactly the
-dictionaries (and the JSON) SpiffWorkflow's serializer gives, and what it writes loads back."""
+"""What a save reads and writes is what it was before it was made cheaper.
+
+The stored state is SpiffWorkflow's own layout: the engine's direct task writer gives exactly the
+dictionaries (and the JSON) SpiffWorkflow's serializer gives, and what it writes loads back. The
+save's one walk of the tree (``tree.survey``) finds what SpiffWorkflow's filtered walks found.
+"""
 import datetime
 import json
 
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
-from webapp.engine import runtime, serialization
+from SpiffWorkflow.util.task import TaskState
+
+from webapp.engine import passed, runtime, serialization, tree
 from webapp.engine.diagrams import spec_cache
 from webapp.extensions import db
 from webapp.models import Household, ProcessInstance
@@ -25,6 +31,35 @@ def spiff_state(workflow):
     return json.dumps(dct, separators=(",", ":"))
 
 
+def path_by_get_tasks(workflow):
+    """The passed path as the save read it before ``tree.survey``: SpiffWorkflow's full walk."""
+    path = {}
+    for task in workflow.get_tasks():
+        element = tree.bpmn_id(task)
+        if element is None:
+            continue
+        entry = path.setdefault(task.workflow.spec.name, {"completed": set(), "waiting": set(), "flows": set()})
+        if task.state == TaskState.COMPLETED:
+            entry["completed"].add(element)
+        elif task.state in (TaskState.READY, TaskState.STARTED):
+            entry["waiting"].add(element)
+        else:
+            continue
+        parent = task.parent
+        while parent is not None and not tree.bpmn_id(parent) and parent.workflow is task.workflow:
+            parent = parent.parent
+        if parent is not None and tree.bpmn_id(parent) and parent.workflow is task.workflow:
+            entry["flows"].add((tree.bpmn_id(parent), element))
+    return path
+
+
+def assert_survey_is_spiffs(workflow):
+    found = tree.survey(workflow)
+    assert found.ready == workflow.get_tasks(state=TaskState.READY, manual=True)
+    assert found.waiting == workflow.get_tasks(state=TaskState.WAITING)
+    assert found.path == path_by_get_tasks(workflow)
+
+
 def _complete(case, task_name, username, data):
     row = open_task(case, task_name)
     actor = user(username)
@@ -39,6 +74,7 @@ def _every_state_matches_spiffs():
     db.session.expire_all()
     for instance in ProcessInstance.query.order_by(ProcessInstance.id):
         workflow = runtime.load_workflow(instance)
+        assert_survey_is_spiffs(workflow)
         ours = serialization.dump_state(workflow)
         assert ours == spiff_state(workflow), instance.id
         # What it wrote loads back into the same workflow.
@@ -60,7 +96,16 @@ def test_states_at_every_stage_are_spiffworkflows_layout(county, monkeypatch):
         saved.append(ours)
         return ours
 
+    remember = passed.remember
+    surveyed = []
+
+    def surveyed_before_pruning(stored, workflow, path=None):
+        assert_survey_is_spiffs(workflow)  # the whole tree, before pruning trims it
+        surveyed.append(workflow)
+        return remember(stored, workflow, path)
+
     monkeypatch.setattr(runtime, "dump_state", compared)
+    monkeypatch.setattr(passed, "remember", surveyed_before_pruning)
     case = case_at_visit()
     household = Household(household_number="STATE-1", head_name="测试户", county_code=case.county_code,
                           township_code=case.township_code, village_code=case.village_code, address="测试地址")
@@ -74,7 +119,7 @@ def test_states_at_every_stage_are_spiffworkflows_layout(county, monkeypatch):
     _complete(other, "visit_household", "village1", VISIT)
     _complete(other, "first_review", "township", {"review_decision": "approve", "review_comment": ""})
     _complete(other, "county_audit_review", "county", {"audit_decision": "approve", "audit_comment": ""})
-    assert len(saved) >= 10
+    assert len(saved) >= 10 and len(surveyed) == len(saved)
     assert _every_state_matches_spiffs() >= 3
 
 

@@ -19,7 +19,7 @@ from ..extensions import db
 from ..infra import new_rows
 from ..models import DiagramVersion, InboxTask, ProcessInstance
 from ..models.base import utcnow
-from . import clockwork, hooks, incidents, instance_write, operations, passed, projection, pruning
+from . import clockwork, hooks, incidents, instance_write, operations, passed, projection, pruning, tree
 from .diagrams import current_version_ref, spec_cache
 from .errors import ScriptLimitExceeded
 from .scripting import Limits, RestrictedScriptEngine
@@ -327,14 +327,18 @@ def save_workflow(instance, workflow, new_instance=False, failure=None, step="",
     waiting for anyone or anything is an incident too.
     """
     columns = {}
+    # One walk of the tree for the path, the inbox and the timers (before pruning, which drops the
+    # finished parts the path needs; it never drops a live task, but the lists are checked).
+    found = tree.survey(workflow)
     # Finished parts leave the state; the timeline keeps what happened, ``passed`` the path taken.
-    remembered = passed.remember(instance.passed, workflow)
+    remembered = passed.remember(instance.passed, workflow, found.path)
     if remembered != instance.passed:
         columns["passed"] = remembered
     pruning.prune(workflow)
-    ready = projection.ready_human_tasks(workflow)
-    timers = projection.waiting_timers(workflow)
-    if failure is None and not workflow.completed and not ready and not workflow.get_tasks(state=TaskState.WAITING):
+    waiting = [task for task in found.waiting if tree.still_live(workflow, task)]
+    ready = projection.ready_human_tasks(workflow, [task for task in found.ready if tree.still_live(workflow, task)])
+    timers = projection.waiting_timers(workflow, waiting)
+    if failure is None and not workflow.completed and not ready and not waiting:
         failure = incidents.stuck_failure()
     state, failure = _dump_or_failure(workflow, failure)
     columns["serializer_version"] = SERIALIZER_VERSION
