@@ -12,7 +12,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
 from SpiffWorkflow.util.task import TaskState
 
-from webapp.engine import passed, runtime, serialization, tree
+from webapp.engine import passed, runtime, saving, serialization, tree
 from webapp.engine.diagrams import spec_cache
 from webapp.extensions import db
 from webapp.models import Household, ProcessInstance
@@ -104,7 +104,7 @@ def test_states_at_every_stage_are_spiffworkflows_layout(county, monkeypatch):
         surveyed.append(workflow)
         return remember(stored, workflow, path)
 
-    monkeypatch.setattr(runtime, "dump_state", compared)
+    monkeypatch.setattr(saving, "dump_state", compared)
     monkeypatch.setattr(passed, "remember", surveyed_before_pruning)
     case = case_at_visit()
     household = Household(household_number="STATE-1", head_name="测试户", county_code=case.county_code,
