@@ -60,6 +60,22 @@ def assert_survey_is_spiffs(workflow):
     assert found.path == path_by_get_tasks(workflow)
 
 
+def assert_loads_as(state, live):
+    """``state`` read back is ``live``: every task with its place, state, data and bookkeeping."""
+    loaded = serialization.load_state(state, live.spec, live.subprocess_specs, runtime.script_engine())
+    assert loaded.data == live.data and loaded.task_tree.id == live.task_tree.id
+    assert set(loaded.subprocesses) == set(live.subprocesses)
+    for workflow, other in [(live, loaded)] + [(sub, loaded.subprocesses[key]) for key, sub in live.subprocesses.items()]:
+        assert list(workflow.tasks) == list(other.tasks)
+        for task_id, task in workflow.tasks.items():
+            again = other.tasks[task_id]
+            assert (again._parent, again._children, again.state, again.task_spec, again.triggered,
+                    again.last_state_change) == (task._parent, task._children, task.state, task.task_spec,
+                                                 task.triggered, task.last_state_change)
+            assert again.data == task.data and again.internal_data == task.internal_data
+    assert set(loaded.event_manager.tasks) == set(live.event_manager.tasks)
+
+
 def _complete(case, task_name, username, data):
     row = open_task(case, task_name)
     actor = user(username)
@@ -76,6 +92,7 @@ def _every_state_matches_spiffs():
         workflow = runtime.load_workflow(instance)
         assert_survey_is_spiffs(workflow)
         ours = serialization.dump_state(workflow)
+        assert ours == instance.state  # read and written back unchanged
         assert ours == spiff_state(workflow), instance.id
         # What it wrote loads back into the same workflow.
         spec, subprocess_specs = spec_cache.get(instance.diagram_version)
@@ -93,6 +110,7 @@ def test_states_at_every_stage_are_spiffworkflows_layout(county, monkeypatch):
     def compared(workflow):
         ours = serialization.dump_state(workflow)
         assert ours == spiff_state(workflow)
+        assert_loads_as(ours, workflow)
         saved.append(ours)
         return ours
 

@@ -7,7 +7,8 @@ The task tree is most of a state and of its cost: SpiffWorkflow's registry sends
 and every value of its bookkeeping, through a generic type dispatch. The converters here write
 the same dictionaries (the same keys, in the same order, with the same values: tests compare
 them with SpiffWorkflow's own) straight from the tasks, so stored states are unchanged and
-SpiffWorkflow's own loader reads them as before.
+SpiffWorkflow's own loader reads them as before; reading, each task id is parsed once and plain
+values are taken as they are.
 """
 import json
 import threading
@@ -20,10 +21,12 @@ from SpiffWorkflow.bpmn.serializer.helpers import DefaultRegistry
 from SpiffWorkflow.bpmn.serializer.default.workflow import (BpmnSubWorkflowConverter, BpmnWorkflowConverter,
                                                             TaskConverter)
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SERIALIZER_FORMAT
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.deep_merge import DeepMerge
+from SpiffWorkflow.util.task import TaskState
 
 import SpiffWorkflow.version as spiff_version
 
@@ -76,6 +79,65 @@ class DirectTaskConverter(TaskConverter):
         }
 
 
+    def restore(self, dct, workflow, uuid):
+        """TaskConverter.from_dict, each id parsed once (``uuid``) and plain values taken as they are."""
+        task_spec = workflow.spec.task_specs.get(dct["task_spec"])
+        task = self.target_class(workflow, task_spec, state=dct["state"], id=uuid(dct["id"]))
+        task._parent = uuid(dct["parent"]) if dct["parent"] is not None else None
+        task._children = [uuid(child) for child in dct["children"]]
+        task.last_state_change = dct["last_state_change"]
+        task.triggered = dct["triggered"]
+        task.internal_data = _restore_mapping(self.registry, dct["internal_data"])
+        if isinstance(task_spec, CatchingEvent) and task.has_state(TaskState.WAITING):
+            task.workflow.top_workflow.event_manager.add_task(task)
+        delta = dct.get("delta")
+        parent = workflow.tasks.get(task._parent) if delta else None
+        if parent is not None:
+            data = DeepMerge.merge({}, parent.data)
+            data.update(_restore_mapping(self.registry, delta.get("updates", {})))
+            for key in delta.get("deletions", {}):
+                if key in data:
+                    del data[key]
+        else:
+            data = self.registry.restore(dct["data"])
+        task.data = data
+        return task
+
+
+def _restore_mapping(registry, mapping):
+    """``registry.restore(mapping)`` for a dictionary: a copy when it holds only plain values."""
+    if "typename" not in mapping:
+        for value in mapping.values():
+            if type(value) not in _PLAIN:
+                break
+        else:
+            return dict(mapping)
+    return registry.restore(mapping)
+
+
+def _tasks_from_dict(converter, written, workflow):
+    """``converter.mapping_from_dict(written, UUID, workflow=workflow)``, the plain tasks read directly."""
+    direct = converter.registry.direct_tasks
+    if direct is None:
+        return converter.mapping_from_dict(written, UUID, workflow=workflow)
+    ids = {}
+
+    def uuid(text):
+        value = ids.get(text)
+        if value is None:
+            value = ids[text] = UUID(text)
+        return value
+
+    registry, typename = direct.registry, direct.typename
+    tasks = {}
+    for key, dct in written.items():
+        if dct.get("typename") == typename:
+            tasks[uuid(key)] = direct.restore(dct, workflow, uuid)
+        else:
+            tasks[uuid(key)] = registry.restore(dct, workflow=workflow)
+    return tasks
+
+
 def _tasks_to_dict(converter, tasks):
     """``converter.mapping_to_dict(tasks)``: the registry's result, the plain tasks written directly."""
     direct = converter.registry.direct_tasks
@@ -117,6 +179,15 @@ class StateOnlySubWorkflowConverter(BpmnSubWorkflowConverter):
         dct["spec"] = workflow.spec.name
         return dct
 
+    def from_dict(self, dct, task, top_workflow):
+        """The subprocess called by ``task``, on its spec from the top workflow's subprocess specs."""
+        spec = top_workflow.subprocess_specs.get(task.task_spec.spec)
+        subprocess = self.target_class(spec, task.id, top_workflow, deserializing=True)
+        subprocess.tasks = _tasks_from_dict(self, dct["tasks"], subprocess)
+        subprocess.task_tree = subprocess.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(subprocess, dct)
+        return subprocess
+
 
 class StateOnlyWorkflowConverter(BpmnWorkflowConverter):
     """Leaves the specs out of the stored state; they come from the diagram version."""
@@ -131,7 +202,7 @@ class StateOnlyWorkflowConverter(BpmnWorkflowConverter):
     def from_dict(self, dct, spec=None, subprocess_specs=None):
         """Rebuild the workflow on the given (cached) specs."""
         workflow = self.target_class(spec, subprocess_specs, deserializing=True)
-        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.tasks = _tasks_from_dict(self, dct["tasks"], workflow)
         workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
         self.set_default_attributes(workflow, dct)
         self.subprocesses_from_dict(dct["subprocesses"], workflow)
