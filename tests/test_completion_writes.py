@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from webapp import engine
-from webapp.engine import runtime
+from webapp.engine import completion, runtime, saving
 from webapp.extensions import db
 from webapp.models import Case, InboxTask, ProcessInstance
 from webapp.services.casework import cases
@@ -50,7 +50,7 @@ def test_an_instance_changed_by_another_writer_is_a_lost_race(county, monkeypatc
                            {"id": instance.id})
         return load_workflow(instance)
 
-    monkeypatch.setattr(runtime, "load_workflow", another_writer_saves_first)
+    monkeypatch.setattr(completion, "load_workflow", another_writer_saves_first)
     with pytest.raises(engine.EngineConflict):
         cases.complete(row, user("village1"), NOT_AT_HOME)
     db.session.rollback()
@@ -66,7 +66,7 @@ def test_a_step_that_cannot_be_saved_leaves_the_task_open(county, monkeypatch):
     def unsaveable(workflow):
         raise TypeError("not JSON serializable")
 
-    monkeypatch.setattr(runtime, "dump_state", unsaveable)
+    monkeypatch.setattr(saving, "dump_state", unsaveable)
     cases.complete(row, user("village1"), NOT_AT_HOME)
     db.session.commit()
     db.session.expire_all()

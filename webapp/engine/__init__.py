@@ -4,8 +4,10 @@ The rest of the application speaks cases and tasks through these functions.
 """
 from .diagrams import DiagramInvalid, deploy_bundle, replace_file, deploy_directory, validate_files, current_version
 from .errors import ScriptError, ScriptLimitExceeded, describe
-from .runtime import (CaseHasIncident, EngineConflict, TaskNotAvailable, complete_task, fire_due_timers,
-                      retry_incident, start_process)
+from .completion import complete_task
+from .resume import fire_due_timers, retry_incident
+from .runtime import CaseHasIncident, EngineConflict, TaskNotAvailable
+from .start import start_process
 from .scripting import UnsafeScript, check_source
 
 __all__ = [

@@ -25,7 +25,7 @@ from ..extensions import db
 from ..models import InboxTask, ProcessInstance
 from ..models.base import utcnow
 from ..services.campaign import progress
-from . import projection, runtime
+from . import projection, runtime, saving
 from .diagrams import spec_cache
 from .serialization import SERIALIZER_VERSION, dump_state, serializer
 
@@ -316,7 +316,7 @@ def migrate_instance(instance_id, new_version, follow_new_deadlines=False, actor
     if obstacles is not None:
         return Outcome("incompatible", obstacles, before, before)
     instance.diagram_version = new_version
-    runtime.save_workflow(instance, workflow, step="migrate", actor=actor)
+    saving.save_workflow(instance, workflow, step="migrate", actor=actor)
     after = projection.ready_human_tasks(workflow)
     _refresh_open_rows(instance, after)
     return Outcome("migrated", [], before, after)
@@ -362,7 +362,7 @@ def migrate_batch(instance_ids, new_version, follow_new_deadlines=False, actor=N
             instance.serializer_version = SERIALIZER_VERSION
             instance.updated_at = utcnow()
         else:
-            runtime.save_workflow(instance, workflow, step="migrate", actor=actor)
+            saving.save_workflow(instance, workflow, step="migrate", actor=actor)
         _refresh_open_rows(instance, after, open_rows)
         outcomes[instance.id] = Outcome("migrated", [], [], after, instance.case_id)
     return outcomes

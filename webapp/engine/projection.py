@@ -27,10 +27,13 @@ def _timer_due(task):
         return None
 
 
-def waiting_timers(workflow):
-    """(task, due) for every waiting timer of the workflow, subprocesses included."""
+def waiting_timers(workflow, waiting=None):
+    """(task, due) for every waiting timer of the workflow, subprocesses included.
+
+    ``waiting``: the workflow's waiting tasks when the caller already has them (``tree.survey``).
+    """
     timers = []
-    for task in workflow.get_tasks(state=TaskState.WAITING):
+    for task in workflow.get_tasks(state=TaskState.WAITING) if waiting is None else waiting:
         due = _timer_due(task)
         if due is not None:
             timers.append((task, due))
@@ -49,10 +52,13 @@ def _boundary_due(user_task, suffix):
     return None
 
 
-def ready_human_tasks(workflow):
-    """Describe every ready user task: id, spec id, title, lane, process, deadline, reminder."""
+def ready_human_tasks(workflow, ready=None):
+    """Describe every ready user task: id, spec id, title, lane, process, deadline, reminder.
+
+    ``ready``: the workflow's ready human tasks when the caller already has them (``tree.survey``).
+    """
     described = []
-    for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+    for task in workflow.get_tasks(state=TaskState.READY, manual=True) if ready is None else ready:
         spec = task.task_spec
         described.append({
             "uuid": str(task.id),

@@ -2,6 +2,13 @@
 
 A diagram version's parsed specs are cached per process; the stored state holds only the
 task tree and data, and names the diagram version it needs.
+
+The task tree is most of a state and of its cost: SpiffWorkflow's registry sends every task,
+and every value of its bookkeeping, through a generic type dispatch. The converters here write
+the same dictionaries (the same keys, in the same order, with the same values: tests compare
+them with SpiffWorkflow's own) straight from the tasks, so stored states are unchanged and
+SpiffWorkflow's own loader reads them as before; reading, each task id is parsed once and plain
+values are taken as they are.
 """
 import json
 import threading
@@ -10,27 +17,192 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.serializer.helpers import DefaultRegistry
+from SpiffWorkflow.bpmn.serializer.default.workflow import (BpmnSubWorkflowConverter, BpmnWorkflowConverter,
+                                                            TaskConverter)
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SERIALIZER_FORMAT
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.deep_merge import DeepMerge
+from SpiffWorkflow.util.task import TaskState
 
 import SpiffWorkflow.version as spiff_version
 
 SERIALIZER_VERSION = f"{spiff_version.__version__}/{SERIALIZER_FORMAT}"
+# Values the registry hands back as they are (no converter, not a container, never callable).
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+class _Registry(DefaultRegistry):
+    """SpiffWorkflow's registry, knowing the converter that writes tasks directly (if configured)."""
+
+    direct_tasks = None
+
+
+class DirectTaskConverter(TaskConverter):
+    """SpiffWorkflow's task layout, written without the registry's per-value dispatch."""
+
+    def __init__(self, target_class, registry, typename=None):
+        super().__init__(target_class, registry, typename)
+        registry.direct_tasks = self
+
+    def to_dict(self, task):
+        """The task as TaskConverter writes it: its data whole at the root, else as a delta."""
+        parent = task.workflow.tasks.get(task._parent)
+        if parent is None:
+            data, delta = task.data, {}
+        else:
+            parent_data, own = parent.data, task.data
+            data = {}
+            delta = {"updates": DeepMerge.get_updated_keys(parent_data, own),
+                     "deletions": DeepMerge.get_deleted_keys(parent_data, own)}
+        internal = task.internal_data
+        for value in internal.values():
+            if type(value) not in _PLAIN:
+                internal = self.registry.convert(internal)  # timers' dates and the like
+                break
+        else:
+            internal = dict(internal)
+        return {
+            "id": str(task.id),
+            "parent": str(task._parent) if parent is not None else None,
+            "children": [str(child) for child in task._children],
+            "last_state_change": task.last_state_change,
+            "state": task._state,
+            "task_spec": task.task_spec.name,
+            "triggered": task.triggered,
+            "internal_data": internal,
+            "data": data,
+            "delta": delta,
+        }
+
+
+    def restore(self, dct, workflow, uuid):
+        """TaskConverter.from_dict, each id parsed once (``uuid``) and plain values taken as they are."""
+        task_spec = workflow.spec.task_specs.get(dct["task_spec"])
+        task = self.target_class(workflow, task_spec, state=dct["state"], id=uuid(dct["id"]))
+        task._parent = uuid(dct["parent"]) if dct["parent"] is not None else None
+        task._children = [uuid(child) for child in dct["children"]]
+        task.last_state_change = dct["last_state_change"]
+        task.triggered = dct["triggered"]
+        task.internal_data = _restore_mapping(self.registry, dct["internal_data"])
+        if isinstance(task_spec, CatchingEvent) and task.has_state(TaskState.WAITING):
+            task.workflow.top_workflow.event_manager.add_task(task)
+        delta = dct.get("delta")
+        parent = workflow.tasks.get(task._parent) if delta else None
+        if parent is not None:
+            data = DeepMerge.merge({}, parent.data)
+            data.update(_restore_mapping(self.registry, delta.get("updates", {})))
+            for key in delta.get("deletions", {}):
+                if key in data:
+                    del data[key]
+        else:
+            data = self.registry.restore(dct["data"])
+        task.data = data
+        return task
+
+
+def _restore_mapping(registry, mapping):
+    """``registry.restore(mapping)`` for a dictionary: a copy when it holds only plain values."""
+    if "typename" not in mapping:
+        for value in mapping.values():
+            if type(value) not in _PLAIN:
+                break
+        else:
+            return dict(mapping)
+    return registry.restore(mapping)
+
+
+def _tasks_from_dict(converter, written, workflow):
+    """``converter.mapping_from_dict(written, UUID, workflow=workflow)``, the plain tasks read directly."""
+    direct = converter.registry.direct_tasks
+    if direct is None:
+        return converter.mapping_from_dict(written, UUID, workflow=workflow)
+    ids = {}
+
+    def uuid(text):
+        value = ids.get(text)
+        if value is None:
+            value = ids[text] = UUID(text)
+        return value
+
+    registry, typename = direct.registry, direct.typename
+    tasks = {}
+    for key, dct in written.items():
+        if dct.get("typename") == typename:
+            tasks[uuid(key)] = direct.restore(dct, workflow, uuid)
+        else:
+            tasks[uuid(key)] = registry.restore(dct, workflow=workflow)
+    return tasks
+
+
+def _tasks_to_dict(converter, tasks):
+    """``converter.mapping_to_dict(tasks)``: the registry's result, the plain tasks written directly."""
+    direct = converter.registry.direct_tasks
+    if direct is None:
+        return converter.mapping_to_dict(tasks)
+    registry, typename = direct.registry, direct.typename
+    written = {}
+    for task_id, task in tasks.items():
+        if type(task) is Task:
+            dct = direct.to_dict(task)
+            dct["typename"] = typename
+        else:
+            dct = registry.convert(task)
+        written[str(task_id)] = dct
+    return written
+
+
+def _workflow_fields(converter, workflow):
+    """The fields WorkflowConverter writes for the top workflow and each subprocess, in its order."""
+    registry = converter.registry
+    return {
+        "data": registry.convert(registry.clean(workflow.data)),
+        "correlations": workflow.correlations,
+        "last_task": str(workflow.last_task.id) if workflow.last_task is not None else None,
+        "success": workflow.success,
+        "completed": workflow.completed,
+        "tasks": _tasks_to_dict(converter, workflow.tasks),
+        "root": str(workflow.task_tree.id),
+    }
+
+
+class StateOnlySubWorkflowConverter(BpmnSubWorkflowConverter):
+    """A subprocess as BpmnSubWorkflowConverter writes it, its tasks written directly."""
+
+    def to_dict(self, workflow):
+        """The subprocess's fields, its calling task and its spec's name."""
+        dct = _workflow_fields(self, workflow)
+        dct["parent_task_id"] = str(workflow.parent_task_id)
+        dct["spec"] = workflow.spec.name
+        return dct
+
+    def from_dict(self, dct, task, top_workflow):
+        """The subprocess called by ``task``, on its spec from the top workflow's subprocess specs."""
+        spec = top_workflow.subprocess_specs.get(task.task_spec.spec)
+        subprocess = self.target_class(spec, task.id, top_workflow, deserializing=True)
+        subprocess.tasks = _tasks_from_dict(self, dct["tasks"], subprocess)
+        subprocess.task_tree = subprocess.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(subprocess, dct)
+        return subprocess
 
 
 class StateOnlyWorkflowConverter(BpmnWorkflowConverter):
     """Leaves the specs out of the stored state; they come from the diagram version."""
 
     def to_dict(self, workflow):
-        dct = super(BpmnWorkflowConverter, self).to_dict(workflow)
+        """The top workflow's fields, its subprocesses and pending events: no specs."""
+        dct = _workflow_fields(self, workflow)
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct
 
     def from_dict(self, dct, spec=None, subprocess_specs=None):
+        """Rebuild the workflow on the given (cached) specs."""
         workflow = self.target_class(spec, subprocess_specs, deserializing=True)
-        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.tasks = _tasks_from_dict(self, dct["tasks"], workflow)
         workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
         self.set_default_attributes(workflow, dct)
         self.subprocesses_from_dict(dct["subprocesses"], workflow)
@@ -40,8 +212,12 @@ class StateOnlyWorkflowConverter(BpmnWorkflowConverter):
 
 def _make_serializer():
     config = deepcopy(SPIFF_CONFIG)
+    # The direct task layout is TaskConverter's: only where that is the configured one.
+    if config.get(Task) is TaskConverter:
+        config[Task] = DirectTaskConverter
     config[BpmnWorkflow] = StateOnlyWorkflowConverter
-    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+    config[BpmnSubWorkflow] = StateOnlySubWorkflowConverter
+    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config, registry=_Registry()))
 
 
 _serializer = None

@@ -1,0 +1,155 @@
+"""What a save reads and writes is what it was before it was made cheaper.
+
+The stored state is SpiffWorkflow's own layout: the engine's direct task writer gives exactly the
+dictionaries (and the JSON) SpiffWorkflow's serializer gives, and what it writes loads back. The
+save's one walk of the tree (``tree.survey``) finds what SpiffWorkflow's filtered walks found.
+"""
+import datetime
+import json
+
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+from SpiffWorkflow.util.task import TaskState
+
+from webapp.engine import passed, runtime, saving, serialization, tree
+from webapp.engine.diagrams import spec_cache
+from webapp.extensions import db
+from webapp.models import Household, ProcessInstance
+from webapp.services.casework import cases
+
+from .helpers import case_at_visit, open_task, user
+
+VISIT = {"visit_result": "completed", "visit_date": "2026-06-01", "policy_explained": True, "visit_comment": ""}
+SPIFF = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+
+
+def spiff_state(workflow):
+    """SpiffWorkflow's own serialization of ``workflow`` without its specs, as JSON."""
+    dct = SPIFF.to_dict(workflow)
+    del dct["spec"], dct["subprocess_specs"]
+    return json.dumps(dct, separators=(",", ":"))
+
+
+def path_by_get_tasks(workflow):
+    """The passed path as the save read it before ``tree.survey``: SpiffWorkflow's full walk."""
+    path = {}
+    for task in workflow.get_tasks():
+        element = tree.bpmn_id(task)
+        if element is None:
+            continue
+        entry = path.setdefault(task.workflow.spec.name, {"completed": set(), "waiting": set(), "flows": set()})
+        if task.state == TaskState.COMPLETED:
+            entry["completed"].add(element)
+        elif task.state in (TaskState.READY, TaskState.STARTED):
+            entry["waiting"].add(element)
+        else:
+            continue
+        parent = task.parent
+        while parent is not None and not tree.bpmn_id(parent) and parent.workflow is task.workflow:
+            parent = parent.parent
+        if parent is not None and tree.bpmn_id(parent) and parent.workflow is task.workflow:
+            entry["flows"].add((tree.bpmn_id(parent), element))
+    return path
+
+
+def assert_survey_is_spiffs(workflow):
+    found = tree.survey(workflow)
+    assert found.ready == workflow.get_tasks(state=TaskState.READY, manual=True)
+    assert found.waiting == workflow.get_tasks(state=TaskState.WAITING)
+    assert found.path == path_by_get_tasks(workflow)
+
+
+def assert_loads_as(state, live):
+    """``state`` read back is ``live``: every task with its place, state, data and bookkeeping."""
+    loaded = serialization.load_state(state, live.spec, live.subprocess_specs, runtime.script_engine())
+    assert loaded.data == live.data and loaded.task_tree.id == live.task_tree.id
+    assert set(loaded.subprocesses) == set(live.subprocesses)
+    for workflow, other in [(live, loaded)] + [(sub, loaded.subprocesses[key]) for key, sub in live.subprocesses.items()]:
+        assert list(workflow.tasks) == list(other.tasks)
+        for task_id, task in workflow.tasks.items():
+            again = other.tasks[task_id]
+            assert (again._parent, again._children, again.state, again.task_spec, again.triggered,
+                    again.last_state_change) == (task._parent, task._children, task.state, task.task_spec,
+                                                 task.triggered, task.last_state_change)
+            assert again.data == task.data and again.internal_data == task.internal_data
+    assert set(loaded.event_manager.tasks) == set(live.event_manager.tasks)
+
+
+def _complete(case, task_name, username, data):
+    row = open_task(case, task_name)
+    actor = user(username)
+    if row.assignee_id is None:
+        assert cases.claim(row, actor)
+    cases.complete(row, actor, data)
+    db.session.commit()
+
+
+def _every_state_matches_spiffs():
+    checked = 0
+    db.session.expire_all()
+    for instance in ProcessInstance.query.order_by(ProcessInstance.id):
+        workflow = runtime.load_workflow(instance)
+        assert_survey_is_spiffs(workflow)
+        ours = serialization.dump_state(workflow)
+        assert ours == instance.state  # read and written back unchanged
+        assert ours == spiff_state(workflow), instance.id
+        # What it wrote loads back into the same workflow.
+        spec, subprocess_specs = spec_cache.get(instance.diagram_version)
+        again = serialization.load_state(ours, spec, subprocess_specs, runtime.script_engine())
+        assert serialization.dump_state(again) == ours
+        checked += 1
+    return checked
+
+
+def test_states_at_every_stage_are_spiffworkflows_layout(county, monkeypatch):
+    """Fresh starts, a case at its visit, returned twice, and finished: byte for byte Spiff's JSON,
+    as each save writes it and as each stored state loads."""
+    saved = []
+
+    def compared(workflow):
+        ours = serialization.dump_state(workflow)
+        assert ours == spiff_state(workflow)
+        assert_loads_as(ours, workflow)
+        saved.append(ours)
+        return ours
+
+    remember = passed.remember
+    surveyed = []
+
+    def surveyed_before_pruning(stored, workflow, path=None):
+        assert_survey_is_spiffs(workflow)  # the whole tree, before pruning trims it
+        surveyed.append(workflow)
+        return remember(stored, workflow, path)
+
+    monkeypatch.setattr(saving, "dump_state", compared)
+    monkeypatch.setattr(passed, "remember", surveyed_before_pruning)
+    case = case_at_visit()
+    household = Household(household_number="STATE-1", head_name="测试户", county_code=case.county_code,
+                          township_code=case.township_code, village_code=case.village_code, address="测试地址")
+    db.session.add(household)
+    cases.start_registration_case(household)
+    db.session.commit()
+    for round_no in (1, 2):
+        _complete(case, "visit_household", "village1", VISIT)
+        _complete(case, "first_review", "township", {"review_decision": "return", "review_comment": f"退回{round_no}"})
+    other = case_at_visit()
+    _complete(other, "visit_household", "village1", VISIT)
+    _complete(other, "first_review", "township", {"review_decision": "approve", "review_comment": ""})
+    _complete(other, "county_audit_review", "county", {"audit_decision": "approve", "audit_comment": ""})
+    assert len(saved) >= 10 and len(surveyed) == len(saved)
+    assert _every_state_matches_spiffs() >= 3
+
+
+def test_timer_bookkeeping_and_data_of_other_types_are_written_as_spiff_writes_them(county):
+    """Internal data that is not plain (dates) goes through Spiff's registry, as before."""
+
+
+    case = case_at_visit()
+    instance = ProcessInstance.query.filter_by(case_id=case.id).one()
+    workflow = runtime.load_workflow(instance)
+    task = next(iter(workflow.tasks.values()))
+    task.internal_data["when"] = datetime.datetime(2026, 6, 1, 8, 30)
+    task.internal_data["nested"] = {"a": [1, 2, {"b": None}]}
+    task.data["kept"] = {"list": [1, "二"], "flag": False}
+    assert serialization.dump_state(workflow) == spiff_state(workflow)
