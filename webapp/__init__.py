@@ -53,7 +53,6 @@ def create_app(config=Config):
     from .registry import bp as registry_bp
     from .search import bp as search_bp
     from .engine import hooks
-    from .infra import prepared
     from .services import notifications
     from .services.admin import form_definitions
     from .services.campaign import progress
@@ -79,7 +78,6 @@ def create_app(config=Config):
     login_manager.login_message = None
 
     sqlite_pragmas.install(app)
-    prepared.install(app)  # after db.init_app: its teardown must run before the session's removal
     security_headers.install(app)
 
     # Every request loads its user: one statement built once (with the user's area, which every

@@ -8,7 +8,7 @@ goes on with problems and record linkage while they are written.
 
 The child is a fresh interpreter (``python -m webapp.infra.result_writer``),
 not a fork: a fork would inherit the parent's open database connections,
-which neither SQLite nor psycopg allow to be used or closed from two
+which neither SQLite nor psycopg2 allow to be used or closed from two
 processes, and multiprocessing's "spawn" would re-run the caller's main
 script. Rows travel over a private pipe (the database URL too, so a password
 never shows in the process list). The child opens its own engine, inserts and

@@ -3,7 +3,6 @@ from contextlib import contextmanager
 
 from webapp import create_app
 from webapp.extensions import db
-from webapp.infra import prepared
 
 _app = None
 
@@ -23,9 +22,5 @@ def app_context():
     with app.app_context():
         try:
             yield app
-        except BaseException:
-            db.session.remove()  # a failed job's transaction is rolled back, whatever it did
-            raise
-        # A job that only read ends with a commit: the connection keeps its prepared statements
-        prepared.end_read_only()
-        db.session.remove()
+        finally:
+            db.session.remove()
