@@ -7,8 +7,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from webapp.extensions import db
 from webapp.infra import upserts
-from webapp.models import Notification, ProgressDaily
+from webapp.models import Notification, ProgressDaily, ProgressTotal
 from webapp.services import notifications
+from webapp.services.campaign import progress
 
 from .helpers import user
 
@@ -129,3 +130,19 @@ def test_many_rows_add_to_existing_ones(app):
             upserts.upsert_rows(db.session, ProgressDaily.__table__, _KEYS, rows, ("value",), add=True)
         db.session.commit()
         assert [_value(f"bench_{n}") for n in range(3)] == [2, 4, 6]
+def test_a_counter_bump_adds_to_the_day_and_the_total_in_one_statement_on_postgresql(app):
+    with app.app_context():
+        bind = db.session.get_bind()
+        daily = upserts.on_conflict(bind, ProgressDaily.__table__, _KEYS, ("value",), add=True)
+        total = upserts.on_conflict(bind, ProgressTotal.__table__,
+                                    ("county_code", "township_code", "village_code", "measure"), ("value",), add=True)
+        both = upserts.together(bind, (daily, total))
+        assert (both is None) == (bind.dialect.name != "postgresql")
+        if both is not None:
+            assert upserts.together(bind, (daily, total)) is both
+        for delta in (2, 3):
+            progress.bump("990101", "990101100000", "990101100001", "bench_z", delta, day=date(2026, 6, 1))
+        db.session.commit()
+        assert _value("bench_z") == 5
+        totals = select(ProgressTotal.value).where(ProgressTotal.measure == "bench_z")
+        assert db.session.execute(totals).scalar_one() == 5
