@@ -1,6 +1,8 @@
 """Small helpers the tests share: reading ids out of pages, walking a case."""
 import re
 
+from sqlalchemy import event
+
 from webapp.extensions import db
 from webapp.models import Case, InboxTask, User
 
@@ -59,3 +61,21 @@ def case_at_visit(visitor="village1"):
     tasks.assign_household(row, township, assignee.area.code, assignee.id)
     db.session.commit()
     return case
+
+
+class QueryCounter:
+    """Counts the SQL statements sent while it is active."""
+
+    def __init__(self, engine):
+        self.engine, self.count = engine, 0
+
+    def _count(self, *args):
+        self.count += 1
+
+    def __enter__(self):
+        self.count = 0
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._count)

@@ -8,9 +8,7 @@ import itertools
 import re
 import uuid
 
-from sqlalchemy import event
-
-from tests.helpers import case_at_visit, registration_form_data, task_ids_on, user
+from tests.helpers import QueryCounter, case_at_visit, registration_form_data, task_ids_on, user
 from webapp.extensions import db
 from webapp.models import Area, Household, Person
 
@@ -18,24 +16,6 @@ from webapp.models import Area, Household, Person
 MY_TASKS_QUERIES = 4  # the user with their area and unread count, the tab figures, the page of rows, area names
 TEAM_QUERIES = 6  # a township's team view adds its township with its villages (filter and bulk forms) and visitors
 TASK_PAGE_QUERIES = 6  # the user (with the count), the task with its case, forms, last visit, household with members, audit
-
-
-class QueryCounter:
-    """Counts the SQL statements sent while it is active."""
-
-    def __init__(self, engine):
-        self.engine, self.count = engine, 0
-
-    def _count(self, *args):
-        self.count += 1
-
-    def __enter__(self):
-        self.count = 0
-        event.listen(self.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._count)
 
 
 def _queries_of(client, url):

@@ -1,15 +1,14 @@
 """Bulk import of staff from an Excel sheet: a report row by row before anything is created,
 the valid rows created on confirmation with a one-time Excel of initial passwords, and 500 rows
-in a few seconds."""
+checked in a fixed number of statements and created in at most two a row."""
 import io
-import time
 
 from openpyxl import Workbook, load_workbook
 
 from webapp.extensions import db
 from webapp.models import Area, AuditEvent, User
 
-from .helpers import user
+from .helpers import QueryCounter, user
 
 TOWNSHIP_CODE = "341721100000"
 
@@ -132,17 +131,20 @@ def test_a_tampered_confirmation_is_checked_again(county, client):
     assert "导入数据已损坏" in broken.get_data(as_text=True)
 
 
-def test_five_hundred_village_assistants_import_in_a_few_seconds(county, client):
+def test_five_hundred_village_assistants_import_without_a_lookup_per_row(county, client):
+    # Speed is the bench's to prove (a wall-clock limit flakes on a busy machine); what this pins
+    # is the shape that makes 500 rows quick: the check and the creation send a bounded number of
+    # statements (no lookup per row), the creation at most an account and its audit line a row.
     villages = Area.query.filter_by(level="village").order_by(Area.code).all()
     rows = [(f"协理员{i:03d}", f"xly{i:03d}", "村(社区)协理员", villages[i % len(villages)].code) for i in range(500)]
     client.login("admin")
-    started = time.perf_counter()
-    html = _upload(client, _sheet(rows)).get_data(as_text=True)
-    checked = time.perf_counter()
+    with QueryCounter(db.engine) as checking:
+        html = _upload(client, _sheet(rows)).get_data(as_text=True)
     assert "共 500 行：500 行可以导入，0 行有问题。" in html
-    answer = _confirm(client, html)
-    done = time.perf_counter()
+    with QueryCounter(db.engine) as creating:
+        answer = _confirm(client, html)
     assert answer.status_code == 200
     assert User.query.filter(User.username.like("xly%")).count() == 500
-    print(f"\n500 rows: check {checked - started:.2f}s, create {done - checked:.2f}s")
-    assert done - started < 10
+    print(f"\n500 rows: {checking.count} statements to check, {creating.count} to create")
+    assert checking.count < 20
+    assert creating.count <= 2 * len(rows) + 10
