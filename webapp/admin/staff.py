@@ -205,9 +205,8 @@ def users_import_confirm():
     if not created:
         db.session.rollback()
         return _import_page(ImportUploadForm(), rejected, _("没有可以创建的账户（登录名可能刚被占用）。"))
-    # Plain values before the commit: afterwards every account would be reloaded one by one.
-    sheet = [[r.row, user.display_name, user.username, str(ROLE_LABELS.get(user.role, user.role)), r.area_name,
-              r.area_code, password] for r, user, password in created]
+    sheet = [[r.row, r.name, r.username, str(ROLE_LABELS.get(r.role_code, r.role_code)), r.area_name,
+              r.area_code, password] for r, _user_id, password in created]
     db.session.commit()
     flash(_("已创建 %(n)s 个账户，初始密码表已下载；用户首次登录时须修改密码。", n=len(created)), "success")
     if rejected:

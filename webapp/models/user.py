@@ -15,6 +15,14 @@ TASK_ROLES = ("village", "township", "county", "agency")
 WORKING_ROLES = TASK_ROLES + ("supervisor",)
 
 
+def hash_password(password, method=None):
+    """The salted hash stored for ``password`` (see :meth:`User.set_password` for ``method``); for
+    accounts written without an ORM object (the staff import)."""
+    if method is None and has_app_context():
+        method = current_app.config.get("PASSWORD_HASH_METHOD")
+    return generate_password_hash(password, **({"method": method} if method else {}))
+
+
 class User(UserMixin, db.Model):
     """A staff member. The home area decides what they may see (see services.scoping)."""
 
@@ -45,9 +53,7 @@ class User(UserMixin, db.Model):
         Otherwise the PASSWORD_HASH_METHOD setting decides (None: werkzeug's default, scrypt;
         only TestConfig sets a cheap one, so the test suite does not spend its time stretching).
         """
-        if method is None and has_app_context():
-            method = current_app.config.get("PASSWORD_HASH_METHOD")
-        self.password_hash = generate_password_hash(password, **({"method": method} if method else {}))
+        self.password_hash = hash_password(password, method)
 
     def check_password(self, password):
         """True when the password matches the stored hash."""

@@ -12,10 +12,11 @@ from zipfile import BadZipFile
 
 from flask_babel import gettext as _
 from openpyxl import load_workbook
-from sqlalchemy import func
+from sqlalchemy import func, insert
 
 from ...extensions import db
 from ...models import ROLES, Area, User
+from ...models.user import hash_password
 from .. import audit
 from .staff import (GENERATED_HASH, StaffError, area_level_for, generate_password, level_mismatch_message,
                     username_problem)
@@ -212,24 +213,25 @@ def check_rows(rows):
 def create_accounts(actor, rows):
     """Create an account for every valid row (after checking them again).
 
-    Returns ``(created, rejected)``: ``created`` as ``(row, user, password)`` with the one-time
+    Returns ``(created, rejected)``: ``created`` as ``(row, user id, password)`` with the one-time
     password in clear, for the caller to hand out once; ``rejected`` the rows that failed.
     """
     check_rows(rows)
-    created = []
-    for r in rows:
-        if not r.ok:
-            continue
-        password = generate_password()
-        user = User(username=r.username, display_name=r.name, role=r.role_code, area_id=r.area_id,
-                    active=True, must_change_password=True)
-        user.set_password(password, GENERATED_HASH)
-        db.session.add(user)
-        created.append((r, user, password))
-    db.session.flush()
-    for r, user, _password in created:
-        audit.record(actor, "user_created", "user", user.id,
-                     detail=f"login={user.username} role={user.role} area={r.area_code} import row {r.row}")
-    if created:
-        audit.record(actor, "users_imported", "user", None, detail=f"created={len(created)}")
+    valid = [r for r in rows if r.ok]
+    if not valid:
+        return [], rows
+    passwords = [generate_password() for _r in valid]
+    # Plain rows, not ORM objects: the ORM wants each new account's id back in the order it was
+    # added, which SQLite cannot promise for a many-row INSERT, so it sent one INSERT per account.
+    # Asked for (login, id) pairs in any order, SQLAlchemy sends them in one batch on both databases.
+    accounts = User.__table__
+    ids = dict(db.session.execute(insert(accounts).returning(accounts.c.username, accounts.c.id), [
+        {"username": r.username, "display_name": r.name, "role": r.role_code, "area_id": r.area_id,
+         "active": True, "must_change_password": True, "password_hash": hash_password(password, GENERATED_HASH)}
+        for r, password in zip(valid, passwords)]).all())
+    created = [(r, ids[r.username], password) for r, password in zip(valid, passwords)]
+    audit.write_many(actor, [("user_created", "user", user_id,
+                              f"login={r.username} role={r.role_code} area={r.area_code} import row {r.row}")
+                             for r, user_id, _password in created]
+                     + [("users_imported", "user", None, f"created={len(created)}")])
     return created, [r for r in rows if not r.ok]
