@@ -102,6 +102,8 @@ def create_app(config=Config):
     url_cache.install(app)
     layout.install(app)
     _register_error_pages(app, OutOfScope)
+    # Browsers ask for /favicon.ico whatever a page links: the same file as base.html's icon link.
+    app.add_url_rule("/favicon.ico", "favicon", lambda: app.send_static_file("favicon.ico"))
     cli.register_cli(app)
     operations.register_operations()
     form_kinds.register_check(form_kinds.DATA_FORM, form_definitions.check_step)

@@ -5,7 +5,7 @@ The menu of links depends only on the user's role, the interface language and th
 short page's rendering). It is rendered from templates/_header_menu.html once per such triple
 and reused (``fragments.remembered``). What varies per user or request (the unread count, the
 user's name and area, the CSRF token, the language switch's return path) stays in base.html.
-The header's own links (stylesheet, script, home, messages, search, log-out, each language) are
+The header's own links (stylesheet, script, icon, home, messages, search, log-out, each language) are
 built together once per mount point (``header_links``) instead of one lookup each per page.
 """
 from flask import current_app, request
@@ -31,6 +31,7 @@ def header_links():
 
 def _links():
     return {"css": cached_url_for("static", filename="app.css"), "js": cached_url_for("static", filename="app.js"),
+            "icon": cached_url_for("static", filename="favicon.ico"),
             "home": cached_url_for("inbox.index"), "notifications": cached_url_for("notifications.index"),
             "search": cached_url_for("search.results"), "logout": cached_url_for("auth.logout"),
             "language": {code: cached_url_for("auth.set_language", code=code) for code in current_app.config["LANGUAGES"]}}
