@@ -42,3 +42,18 @@ def test_any_other_error_passes_through_uncommitted(app):
             with attempt(Refused, done="saved"):
                 raise KeyError("x")
         assert get_flashed_messages() == []
+
+
+class Gone(Exception):
+    """Another kind of refusal, answered differently by the view."""
+
+
+def test_the_refusal_caught_is_kept_and_said_in_the_views_words(app):
+    with app.test_request_context():
+        with attempt(Refused, Gone, say=lambda err: f"已由他人办理（{err}）") as saved:
+            raise Gone("张三")
+        assert not saved and isinstance(saved.refusal, Gone)
+        assert get_flashed_messages(with_categories=True) == [("error", "已由他人办理（张三）")]
+        with attempt(Refused) as saved:
+            pass
+        assert saved and saved.refusal is None

@@ -17,15 +17,20 @@ class attempt:  # lower case: read as a verb after ``with``, like contextlib's h
     """Run the ``with`` body as one write: commit it and flash ``done``, or roll back on one of
     ``refusals`` and flash the refusal's text as an error (the exception goes no further).
 
-    The value bound by ``as`` is true once the body committed, false after a refusal. Other
-    exceptions pass through untouched, as they would without it. A body whose answer needs a
-    value of the rows reads it inside the body: the commit expires them.
+    The value bound by ``as`` is true once the body committed, false after a refusal; its
+    ``refusal`` is the refusal caught (None otherwise), for a view that answers one kind of refusal
+    differently (the inbox's task pages: a task someone else finished goes back to the list).
+    ``say`` gives a refusal's text (default: ``str``). Other exceptions pass through untouched, as
+    they would without it. A body whose answer needs a value of the rows reads it inside the body:
+    the commit expires them.
     """
 
-    def __init__(self, *refusals, done=None):
+    def __init__(self, *refusals, done=None, say=str):
         self.refusals = refusals
         self.done = done
+        self.say = say
         self.saved = False
+        self.refusal = None
 
     def __enter__(self):
         return self
@@ -39,7 +44,8 @@ class attempt:  # lower case: read as a verb after ``with``, like contextlib's h
             return False
         if issubclass(kind, self.refusals):
             db.session.rollback()
-            flash(str(error), "error")
+            self.refusal = error
+            flash(self.say(error), "error")
             return True
         return False
 

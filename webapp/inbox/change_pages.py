@@ -8,29 +8,23 @@ from flask_login import current_user
 from ..extensions import db
 from ..services import audit
 from ..services.casework import changes, tasks
-from ..services.casework.tasks import TaskRefused
 from .forms import ChangeReviewForm
-from .task_pages import finish_submitted, render_task_page  # the inbox's own completion path
+from .task_pages import render_task_page, task_page  # the inbox's own completion path
 
 
-def _decide(row, decision, comment):
+def _decide(row, form):
+    decision, comment = form.decision.data, form.comment.data
     request = changes.request_of_case(row.case)
     if request is not None and decision == "approve":
-        try:
-            changes.check_approvable(request)
-        except changes.ChangeRefused as err:
-            raise TaskRefused(str(err)) from None
+        changes.check_approvable(request)
     tasks.complete_review(row, current_user, decision, comment)
     if request is not None and decision != "approve":
         changes.reject(request, current_user, comment)
 
 
-def review_change_page(row):
+@task_page(ChangeReviewForm, _decide, changes.ChangeRefused)
+def review_change_page(row, form):
     """Show the change request with before → after, evidence and conflicts; decide."""
-    form = ChangeReviewForm()
-    answer = finish_submitted(row, form, lambda: _decide(row, form.decision.data, form.comment.data))
-    if answer is not None:
-        return answer
     request = changes.request_of_case(row.case)
     audit.record(current_user, "view_person", "case", row.case_id)
     db.session.commit()

@@ -14,9 +14,8 @@ from wtforms.validators import Length, Optional
 from ..extensions import db
 from ..services import audit
 from ..services.casework import cases
-from ..services.casework.tasks import TaskRefused
 from ..services.expansion import drives
-from .task_pages import finish_submitted, render_task_page  # the inbox's own completion path
+from .task_pages import render_task_page, task_page  # the inbox's own completion path
 
 
 class ContactDoneForm(FlaskForm):
@@ -25,22 +24,16 @@ class ContactDoneForm(FlaskForm):
     contact_note = TextAreaField(_l("联系情况说明"), validators=[Optional(), Length(max=1000)])
 
 
-def _complete(row, note):
+def _complete(row, form):
     assignment = drives.assignment_of_case(row.case)
-    try:
-        drives.check_complete(assignment)
-    except drives.DriveRefused as err:
-        raise TaskRefused(str(err)) from None
-    cases.complete(row, current_user, {"contact_note": (note or "").strip()})
+    drives.check_complete(assignment)
+    cases.complete(row, current_user, {"contact_note": (form.contact_note.data or "").strip()})
     drives.finish(assignment)
 
 
-def contact_targets_page(row):
+@task_page(ContactDoneForm, _complete, drives.DriveRefused)
+def contact_targets_page(row, form):
     """The round's targets with their contacts (phone first) and the round's completion."""
-    form = ContactDoneForm()
-    answer = finish_submitted(row, form, lambda: _complete(row, form.contact_note.data))
-    if answer is not None:
-        return answer
     assignment = drives.assignment_of_case(row.case)
     audit.record(current_user, "view_expansion_targets", "case", row.case_id)
     db.session.commit()

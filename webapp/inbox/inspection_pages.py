@@ -16,8 +16,7 @@ from ..extensions import db
 from ..labels import INSPECTION_OUTCOMES
 from ..services import audit
 from ..services.casework import cases, inspections
-from ..services.casework.tasks import TaskRefused
-from .task_pages import finish_submitted, render_task_page  # the inbox's own completion path
+from .task_pages import render_task_page, task_page  # the inbox's own completion path
 
 
 class NoticeForm(FlaskForm):
@@ -51,23 +50,17 @@ class OutcomeForm(FlaskForm):
 def _notice(row, form):
     inspection = inspections.inspection_of_case(row.case)
     decision, comment = form.notice_decision.data, (form.notice_comment.data or "").strip()
-    try:
-        if decision == "issued":
-            inspections.record_notice(inspection, form.notice_number.data, form.notice_date.data,
-                                      form.rectify_by.data, form.notice_text.data, current_user)
-        else:
-            inspections.close(inspection, "not_liable", comment, current_user)
-    except inspections.InspectionRefused as err:
-        raise TaskRefused(str(err)) from None
+    if decision == "issued":
+        inspections.record_notice(inspection, form.notice_number.data, form.notice_date.data,
+                                  form.rectify_by.data, form.notice_text.data, current_user)
+    else:
+        inspections.close(inspection, "not_liable", comment, current_user)
     cases.complete(row, current_user, {"notice_decision": decision, "notice_comment": comment})
 
 
-def notice_page(row):
+@task_page(NoticeForm, _notice, inspections.InspectionRefused)
+def notice_page(row, form):
     """Record the notice (or not liable) for the inspection's employer."""
-    form = NoticeForm()
-    answer = finish_submitted(row, form, lambda: _notice(row, form))
-    if answer is not None:
-        return answer
     inspection = inspections.inspection_of_case(row.case)
     if not form.is_submitted():
         today = clock.now().date()
@@ -78,19 +71,13 @@ def notice_page(row):
 def _outcome(row, form):
     inspection = inspections.inspection_of_case(row.case)
     outcome, note = form.inspection_outcome.data, (form.outcome_note.data or "").strip()
-    try:
-        inspections.close(inspection, outcome, note, current_user)
-    except inspections.InspectionRefused as err:
-        raise TaskRefused(str(err)) from None
+    inspections.close(inspection, outcome, note, current_user)
     cases.complete(row, current_user, {"inspection_outcome": outcome, "outcome_note": note})
 
 
-def outcome_page(row):
+@task_page(OutcomeForm, _outcome, inspections.InspectionRefused)
+def outcome_page(row, form):
     """The re-check against later comparison runs, the documents, and the outcome."""
-    form = OutcomeForm()
-    answer = finish_submitted(row, form, lambda: _outcome(row, form))
-    if answer is not None:
-        return answer
     inspection = inspections.inspection_of_case(row.case)
     audit.record(current_user, "view_employer", "employer_inspection", inspection.id)
     db.session.commit()

@@ -15,9 +15,8 @@ from ..labels import RECORD_FIELDS
 from ..services import audit
 from ..services.campaign import progress, spot_checks, summaries
 from ..services.casework import cases
-from ..services.casework.tasks import TaskRefused
 from .forms import ReviewForm
-from .task_pages import finish_submitted, render_task_page
+from .task_pages import finish_submitted, render_task_page, task_page
 
 
 class SpotCheckDoneForm(FlaskForm):
@@ -34,20 +33,14 @@ class SummaryForm(FlaskForm):
     mechanism = TextAreaField(_l("长效机制"), validators=[Length(max=8000)])
 
 
-def _complete_spot_check(row, note):
-    try:
-        spot_checks.check_complete(row.case)
-    except spot_checks.SpotCheckRefused as err:
-        raise TaskRefused(str(err)) from None
-    cases.complete(row, current_user, {"spot_check_note": (note or "").strip()})
+def _complete_spot_check(row, form):
+    spot_checks.check_complete(row.case)
+    cases.complete(row, current_user, {"spot_check_note": (form.spot_check_note.data or "").strip()})
 
 
-def spot_check_page(row):
+@task_page(SpotCheckDoneForm, _complete_spot_check, spot_checks.SpotCheckRefused)
+def spot_check_page(row, form):
     """The sampled forms of one township, each with its result form, and the task's completion."""
-    form = SpotCheckDoneForm()
-    answer = finish_submitted(row, form, lambda: _complete_spot_check(row, form.spot_check_note.data))
-    if answer is not None:
-        return answer
     items = spot_checks.items_of_case(row.case)
     audit.record(current_user, "view_spot_check", "case", row.case_id)
     html = render_task_page(row, "inbox/task_spot_check.html", form=form, items=items,
@@ -60,10 +53,7 @@ def spot_check_page(row):
 def _submit_summary(row, form):
     summary = summaries.summary_of_case(row.case)
     values = {key: getattr(form, key).data for key in summaries.SECTIONS}
-    try:
-        summaries.submit(summary, values, current_user)
-    except summaries.SummaryRefused as err:
-        raise TaskRefused(str(err)) from None
+    summaries.submit(summary, values, current_user)
     cases.complete(row, current_user, {"summary_note": ""})
 
 
@@ -71,7 +61,7 @@ def write_summary_page(row):
     """The township writes its summary (a returned one comes back filled in, with the reason)."""
     summary = summaries.summary_of_case(row.case)
     form = SummaryForm(obj=summary)
-    answer = finish_submitted(row, form, lambda: _submit_summary(row, form))
+    answer = finish_submitted(row, form, lambda: _submit_summary(row, form), summaries.SummaryRefused)
     if answer is not None:
         return answer
     preview = summaries.township_figures(summary.county_code, progress.local_day()).get(summary.township_code)
@@ -80,20 +70,14 @@ def write_summary_page(row):
 
 def _review_summary(row, form):
     summary = summaries.summary_of_case(row.case)
-    try:
-        summaries.review(summary, form.decision.data, form.comment.data, current_user)
-    except summaries.SummaryRefused as err:
-        raise TaskRefused(str(err)) from None
+    summaries.review(summary, form.decision.data, form.comment.data, current_user)
     cases.complete(row, current_user, {"summary_decision": form.decision.data,
                                        "summary_comment": (form.comment.data or "").strip()})
 
 
-def review_summary_page(row):
+@task_page(ReviewForm, _review_summary, summaries.SummaryRefused)
+def review_summary_page(row, form):
     """The county reads the submitted summary with its frozen figures and approves or returns it."""
-    form = ReviewForm()
-    answer = finish_submitted(row, form, lambda: _review_summary(row, form))
-    if answer is not None:
-        return answer
     summary = summaries.summary_of_case(row.case)
     return render_task_page(row, "inbox/task_summary_review.html", form=form, summary=summary, figures=summary.figures)
 

@@ -14,8 +14,7 @@ from .. import form_kinds
 from ..extensions import db
 from ..services import audit
 from ..services.casework import cases, surveys
-from ..services.casework.tasks import TaskRefused
-from .task_pages import finish_submitted, render_task_page  # the inbox's own completion path
+from .task_pages import render_task_page, task_page  # the inbox's own completion path
 
 
 class SurveyDoneForm(FlaskForm):
@@ -24,23 +23,17 @@ class SurveyDoneForm(FlaskForm):
     survey_note = TextAreaField(_l("调查说明"), validators=[Optional(), Length(max=1000)])
 
 
-def _complete(row, note):
+def _complete(row, form):
     survey = surveys.survey_of_case(row.case)
-    try:
-        surveys.check_complete(survey)
-    except surveys.SurveyRefused as err:
-        raise TaskRefused(str(err)) from None
+    surveys.check_complete(survey)
     _decision_key, comment_key = form_kinds.variables_of(row)  # the step's own note variable
-    cases.complete(row, current_user, {comment_key or "survey_note": (note or "").strip()})
+    cases.complete(row, current_user, {comment_key or "survey_note": (form.survey_note.data or "").strip()})
     surveys.finish(survey)
 
 
-def conduct_survey_page(row):
+@task_page(SurveyDoneForm, _complete, surveys.SurveyRefused)
+def conduct_survey_page(row, form):
     """The survey list (phone first) and its completion."""
-    form = SurveyDoneForm()
-    answer = finish_submitted(row, form, lambda: _complete(row, form.survey_note.data))
-    if answer is not None:
-        return answer
     survey = surveys.survey_of_case(row.case)
     audit.record(current_user, "view_household", "case", row.case_id)
     db.session.commit()

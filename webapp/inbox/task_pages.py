@@ -1,8 +1,11 @@
 """One page per kind of human task: show it, validate its form, complete it."""
+from functools import wraps
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..attempts import attempt
 from ..extensions import db
 from .. import engine
 from ..models import RegistrationForm
@@ -27,22 +30,22 @@ def not_available_message(err):
     return str(err)
 
 
-def finish_task(row, action):
-    """Run ``action`` (a service call completing ``row``), commit, and answer the user."""
-    try:
+def finish_task(row, action, *refusals):
+    """Run ``action`` (a service call completing ``row``), commit, and answer the user.
+
+    The answer is a redirect, or None when the page is to be shown again: on a refusal (the
+    task's own, or one of the service's ``refusals``), flashed as the reason. A task that is no
+    longer there to work (someone else finished it, the case stopped) sends the user to the list.
+    """
+    with attempt(TaskRefused, engine.TaskNotAvailable, *refusals, say=not_available_message) as finished:
         tasks.check_can_work(row, current_user)
         action()
         # What the answer needs, read before the commit expires the rows (reading after it
         # would load the task and its instance again).
         stopped, case_id, title = row.instance.status == "incident", row.case_id, row.title
-        db.session.commit()
-    except engine.TaskNotAvailable as err:
-        db.session.rollback()
-        flash(not_available_message(err), "error")
+    if isinstance(finished.refusal, engine.TaskNotAvailable):
         return redirect(url_for("inbox.tasks_list"))
-    except TaskRefused as err:
-        db.session.rollback()
-        flash(str(err), "error")
+    if not finished:
         return None
     if stopped:
         # The work is saved; what came after it failed and is now an incident on the case page.
@@ -52,11 +55,26 @@ def finish_task(row, action):
     return redirect(url_for("inbox.tasks_list"))
 
 
-def finish_submitted(row, form, action):
+def finish_submitted(row, form, action, *refusals):
     """The first half of every task page: a valid post of ``form`` finishes ``row`` by ``action``
-    (see :func:`finish_task`). The answer to send, or None when the page is to be shown (a GET,
-    an invalid post, a refusal already flashed)."""
-    return finish_task(row, action) if form.validate_on_submit() else None
+    (see :func:`finish_task`; ``refusals`` the service's refusals shown on the page). The answer to
+    send, or None when the page is to be shown (a GET, an invalid post, a refusal already flashed)."""
+    return finish_task(row, action, *refusals) if form.validate_on_submit() else None
+
+
+def task_page(form_class, complete, *refusals):
+    """Make a task page of its two halves: a valid post of ``form_class`` completes the task by
+    ``complete(row, form)`` (see :func:`finish_task`; ``refusals`` the service's refusals shown on
+    the page); otherwise the decorated ``show(row, form)`` answers (a GET, an invalid post, a
+    refusal already flashed). The page is called with the row, as every renderer of PAGES is."""
+    def page_of(show):
+        @wraps(show)
+        def page(row):
+            form = form_class()
+            answer = finish_submitted(row, form, lambda: complete(row, form), *refusals)
+            return answer if answer is not None else show(row, form)
+        return page
+    return page_of
 
 
 def render_task_page(row, template, **context):
