@@ -5,16 +5,13 @@ reviewer rejects it and it is raised again on the current value (services.casewo
 """
 from flask_login import current_user
 
-from ..extensions import db
-from ..services import audit
 from ..services.casework import changes, tasks
 from .forms import ChangeReviewForm
 from .task_pages import render_task_page, task_page  # the inbox's own completion path
 
 
-def _decide(row, form):
+def _decide(row, form, request):
     decision, comment = form.decision.data, form.comment.data
-    request = changes.request_of_case(row.case)
     if request is not None and decision == "approve":
         changes.check_approvable(request)
     tasks.complete_review(row, current_user, decision, comment)
@@ -22,12 +19,10 @@ def _decide(row, form):
         changes.reject(request, current_user, comment)
 
 
-@task_page(ChangeReviewForm, _decide, changes.ChangeRefused)
-def review_change_page(row, form):
+@task_page(ChangeReviewForm, _decide, changes.ChangeRefused, subject_of=changes.request_of_case,
+           audited="view_person")
+def review_change_page(row, form, request):
     """Show the change request with before → after, evidence and conflicts; decide."""
-    request = changes.request_of_case(row.case)
-    audit.record(current_user, "view_person", "case", row.case_id)
-    db.session.commit()
     return render_task_page(row, "inbox/task_review.html", form=form, forms=[], change=request,
                    conflicts=changes.conflicts(request) if request is not None else None)
 

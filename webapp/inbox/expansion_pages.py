@@ -11,8 +11,6 @@ from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
-from ..extensions import db
-from ..services import audit
 from ..services.casework import cases
 from ..services.expansion import drives
 from .task_pages import render_task_page, task_page  # the inbox's own completion path
@@ -24,19 +22,16 @@ class ContactDoneForm(FlaskForm):
     contact_note = TextAreaField(_l("联系情况说明"), validators=[Optional(), Length(max=1000)])
 
 
-def _complete(row, form):
-    assignment = drives.assignment_of_case(row.case)
+def _complete(row, form, assignment):
     drives.check_complete(assignment)
     cases.complete(row, current_user, {"contact_note": (form.contact_note.data or "").strip()})
     drives.finish(assignment)
 
 
-@task_page(ContactDoneForm, _complete, drives.DriveRefused)
-def contact_targets_page(row, form):
+@task_page(ContactDoneForm, _complete, drives.DriveRefused, subject_of=drives.assignment_of_case,
+           audited="view_expansion_targets")
+def contact_targets_page(row, form, assignment):
     """The round's targets with their contacts (phone first) and the round's completion."""
-    assignment = drives.assignment_of_case(row.case)
-    audit.record(current_user, "view_expansion_targets", "case", row.case_id)
-    db.session.commit()
     targets = drives.targets_of(assignment)
     done = drives.contacted_ids(assignment)
     return render_task_page(row, "inbox/task_expansion.html", form=form, assignment=assignment, drive=assignment.drive,

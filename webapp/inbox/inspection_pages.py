@@ -47,8 +47,7 @@ class OutcomeForm(FlaskForm):
     outcome_note = TextAreaField(_l("处理说明"), validators=[Length(max=2000)])
 
 
-def _notice(row, form):
-    inspection = inspections.inspection_of_case(row.case)
+def _notice(row, form, inspection):
     decision, comment = form.notice_decision.data, (form.notice_comment.data or "").strip()
     if decision == "issued":
         inspections.record_notice(inspection, form.notice_number.data, form.notice_date.data,
@@ -58,27 +57,24 @@ def _notice(row, form):
     cases.complete(row, current_user, {"notice_decision": decision, "notice_comment": comment})
 
 
-@task_page(NoticeForm, _notice, inspections.InspectionRefused)
-def notice_page(row, form):
+@task_page(NoticeForm, _notice, inspections.InspectionRefused, subject_of=inspections.inspection_of_case)
+def notice_page(row, form, inspection):
     """Record the notice (or not liable) for the inspection's employer."""
-    inspection = inspections.inspection_of_case(row.case)
     if not form.is_submitted():
         today = clock.now().date()
         form.notice_date.data, form.rectify_by.data = today, inspections.default_deadline(today)
     return render_task_page(row, "inbox/task_inspection_notice.html", form=form, inspection=inspection)
 
 
-def _outcome(row, form):
-    inspection = inspections.inspection_of_case(row.case)
+def _outcome(row, form, inspection):
     outcome, note = form.inspection_outcome.data, (form.outcome_note.data or "").strip()
     inspections.close(inspection, outcome, note, current_user)
     cases.complete(row, current_user, {"inspection_outcome": outcome, "outcome_note": note})
 
 
-@task_page(OutcomeForm, _outcome, inspections.InspectionRefused)
-def outcome_page(row, form):
+@task_page(OutcomeForm, _outcome, inspections.InspectionRefused, subject_of=inspections.inspection_of_case)
+def outcome_page(row, form, inspection):
     """The re-check against later comparison runs, the documents, and the outcome."""
-    inspection = inspections.inspection_of_case(row.case)
     audit.record(current_user, "view_employer", "employer_inspection", inspection.id)
     db.session.commit()
     return render_task_page(row, "inbox/task_inspection_outcome.html", form=form, inspection=inspection,

@@ -10,9 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
-from ..extensions import db
 from ..labels import RECORD_FIELDS
-from ..services import audit
 from ..services.campaign import progress, spot_checks, summaries
 from ..services.casework import cases
 from .forms import ReviewForm
@@ -38,20 +36,16 @@ def _complete_spot_check(row, form):
     cases.complete(row, current_user, {"spot_check_note": (form.spot_check_note.data or "").strip()})
 
 
-@task_page(SpotCheckDoneForm, _complete_spot_check, spot_checks.SpotCheckRefused)
+@task_page(SpotCheckDoneForm, _complete_spot_check, spot_checks.SpotCheckRefused, audited="view_spot_check")
 def spot_check_page(row, form):
     """The sampled forms of one township, each with its result form, and the task's completion."""
     items = spot_checks.items_of_case(row.case)
-    audit.record(current_user, "view_spot_check", "case", row.case_id)
-    html = render_task_page(row, "inbox/task_spot_check.html", form=form, items=items,
+    return render_task_page(row, "inbox/task_spot_check.html", form=form, items=items,
                    fields=[(key, title) for key, title, _codes in RECORD_FIELDS if key in spot_checks.CHECKABLE_FIELDS],
                    pending=sum(1 for item in items if item.result == "pending"), results=spot_checks.RESULTS)
-    db.session.commit()
-    return html
 
 
-def _submit_summary(row, form):
-    summary = summaries.summary_of_case(row.case)
+def _submit_summary(row, form, summary):
     values = {key: getattr(form, key).data for key in summaries.SECTIONS}
     summaries.submit(summary, values, current_user)
     cases.complete(row, current_user, {"summary_note": ""})
@@ -61,24 +55,22 @@ def write_summary_page(row):
     """The township writes its summary (a returned one comes back filled in, with the reason)."""
     summary = summaries.summary_of_case(row.case)
     form = SummaryForm(obj=summary)
-    answer = finish_submitted(row, form, lambda: _submit_summary(row, form), summaries.SummaryRefused)
+    answer = finish_submitted(row, form, lambda: _submit_summary(row, form, summary), summaries.SummaryRefused)
     if answer is not None:
         return answer
     preview = summaries.township_figures(summary.county_code, progress.local_day()).get(summary.township_code)
     return render_task_page(row, "inbox/task_summary.html", form=form, summary=summary, figures=preview)
 
 
-def _review_summary(row, form):
-    summary = summaries.summary_of_case(row.case)
+def _review_summary(row, form, summary):
     summaries.review(summary, form.decision.data, form.comment.data, current_user)
     cases.complete(row, current_user, {"summary_decision": form.decision.data,
                                        "summary_comment": (form.comment.data or "").strip()})
 
 
-@task_page(ReviewForm, _review_summary, summaries.SummaryRefused)
-def review_summary_page(row, form):
+@task_page(ReviewForm, _review_summary, summaries.SummaryRefused, subject_of=summaries.summary_of_case)
+def review_summary_page(row, form, summary):
     """The county reads the submitted summary with its frozen figures and approves or returns it."""
-    summary = summaries.summary_of_case(row.case)
     return render_task_page(row, "inbox/task_summary_review.html", form=form, summary=summary, figures=summary.figures)
 
 

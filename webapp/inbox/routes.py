@@ -88,32 +88,33 @@ def tasks_list():
                            filters=filters, bulk=bulk, bulk_steps=bulk_steps, selectable=selectable)
 
 
+def _ready_task(task_id, may):
+    """Inbox row ``task_id`` in the user's scope (else 404), still ready and one the user ``may``
+    take or give back (else 403)."""
+    row = scoping.get_task_or_404(task_id, current_user)
+    if row.state != "ready" or not may(row):
+        abort(403)
+    return row
+
+
 @bp.route("/inbox/tasks/<int:task_id>/claim", methods=["POST"])
 @login_required
 def claim(task_id):
     """Take a team task."""
-    row = scoping.get_task_or_404(task_id, current_user)
-    if row.lane != current_user.role or row.state != "ready":
-        abort(403)
-    if not cases.claim(row, current_user):
-        db.session.rollback()
-        flash(_("此任务已被他人认领。"), "error")
-        return redirect(url_for("inbox.tasks_list", view="team"))
-    db.session.commit()
-    flash(_("已认领。"), "success")
-    return redirect(url_for("inbox.task", task_id=row.id))
+    row = _ready_task(task_id, lambda row: row.lane == current_user.role)
+    with attempt(TaskRefused, done=_("已认领。")) as claimed:
+        if not cases.claim(row, current_user):
+            raise TaskRefused(_("此任务已被他人认领。"))
+    return redirect(url_for("inbox.task", task_id=task_id) if claimed else url_for("inbox.tasks_list", view="team"))
 
 
 @bp.route("/inbox/tasks/<int:task_id>/unclaim", methods=["POST"])
 @login_required
 def unclaim(task_id):
     """Give a task back to the team."""
-    row = scoping.get_task_or_404(task_id, current_user)
-    if row.assignee_id != current_user.id or row.state != "ready":
-        abort(403)
-    cases.unclaim(row, current_user)
-    db.session.commit()
-    flash(_("已退回团队待领任务。"), "success")
+    row = _ready_task(task_id, lambda row: row.assignee_id == current_user.id)
+    with attempt(done=_("已退回团队待领任务。")):
+        cases.unclaim(row, current_user)
     return redirect(url_for("inbox.tasks_list"))
 
 

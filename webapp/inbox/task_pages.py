@@ -62,17 +62,31 @@ def finish_submitted(row, form, action, *refusals):
     return finish_task(row, action, *refusals) if form.validate_on_submit() else None
 
 
-def task_page(form_class, complete, *refusals):
+def task_page(form_class, complete, *refusals, subject_of=None, audited=None):
     """Make a task page of its two halves: a valid post of ``form_class`` completes the task by
     ``complete(row, form)`` (see :func:`finish_task`; ``refusals`` the service's refusals shown on
     the page); otherwise the decorated ``show(row, form)`` answers (a GET, an invalid post, a
-    refusal already flashed). The page is called with the row, as every renderer of PAGES is."""
+    refusal already flashed). The page is called with the row, as every renderer of PAGES is.
+
+    ``subject_of(case)``: what the task is about (the case's survey, inspection, ...), read once
+    and passed to both halves after the form. ``audited``: the action of the audit line for the
+    case's personal data the page shows, committed after rendering (the commit would expire what
+    the page shows) and before sending (no page goes out without its audit line).
+    """
     def page_of(show):
         @wraps(show)
         def page(row):
             form = form_class()
-            answer = finish_submitted(row, form, lambda: complete(row, form), *refusals)
-            return answer if answer is not None else show(row, form)
+            subject = () if subject_of is None else (subject_of(row.case),)
+            answer = finish_submitted(row, form, lambda: complete(row, form, *subject), *refusals)
+            if answer is not None:
+                return answer
+            if audited is not None:
+                audit.record(current_user, audited, "case", row.case_id)
+            html = show(row, form, *subject)
+            if audited is not None:
+                db.session.commit()
+            return html
         return page
     return page_of
 
