@@ -104,6 +104,12 @@ def test_deadlines_follow_the_new_durations_only_when_chosen(county, client):
     followed_due = open_task(followed_case, "visit_household").due_at
     old, new = deploy_precheck_version()
     client.login("admin")
+    # Choosing no case starts nothing and says so on the version's page.
+    page, runs = f"/admin/migration/versions/{old.id}", MigrationRun.query.count()
+    refused = client.post(f"{page}/runs", {"scope": "selected"}, token_from=page)
+    assert refused.status_code == 302 and refused.headers["Location"].endswith(page)
+    assert "没有选择可迁移的运行中案件。" in client.get(page).get_data(as_text=True)
+    assert MigrationRun.query.count() == runs
     first = _start_from_page(client, old, "selected", [instance_of(kept_case).id])
     second = _start_from_page(client, old, "selected", [instance_of(followed_case).id], follow=True)
     migration.run_migration(first)

@@ -1,8 +1,9 @@
 """Administration: moving running cases to the current version of their process."""
-from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask import jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..attempts import attempt
 from ..auth.decorators import admin_required
 from ..extensions import db
 from ..jobs import casework as jobs
@@ -46,16 +47,13 @@ def migration_start(version_id):
     """Start moving the chosen cases (or all compatible ones) in a background job."""
     everything = request.form.get("scope") == "all"
     chosen = None if everything else request.form.getlist("instance_ids", type=int)
-    try:
-        run = migration.start_run(version_id, chosen, request.form.get("follow_new_deadlines") == "y",
-                                  current_user)
-    except migration.NothingToMigrate:
-        db.session.rollback()
-        flash(_("没有选择可迁移的运行中案件。"), "error")
+    with attempt(migration.NothingToMigrate, say=lambda _err: _("没有选择可迁移的运行中案件。")) as started:
+        run_id = migration.start_run(version_id, chosen, request.form.get("follow_new_deadlines") == "y",
+                                     current_user).id
+    if not started:
         return redirect(url_for("admin.migration_version", version_id=version_id))
-    db.session.commit()
-    enqueue("bulk", jobs.migrate_cases, run.id, job_id=f"migration-{run.id}")  # the run's id only
-    return redirect(url_for("admin.migration_run", run_id=run.id))
+    enqueue("bulk", jobs.migrate_cases, run_id, job_id=f"migration-{run_id}")  # the run's id only
+    return redirect(url_for("admin.migration_run", run_id=run_id))
 
 
 @bp.route("/migration/runs/<int:run_id>")
