@@ -1,4 +1,24 @@
-"""The audit log of who saw or changed personal data."""
+"""The audit log of who saw or changed personal data.
+
+Two ways in, for one reason: *when* the row reaches the database.
+
+- ``record`` adds an ORM object; its INSERT waits for the session's flush, which for most
+  callers is the commit at the end of the view or job. On SQLite the database-wide write lock is
+  taken at the first write of a transaction, so a view that records and then renders (the
+  view_* audit lines) holds that lock only for the commit, not for the rendering.
+- ``write`` (and ``write_many``) send the INSERT at once on the session's connection: about half
+  the cost of flushing an ORM object, for busy paths: a case start and a visit's forms, which write
+  anyway, the staff import's batch, and the visit and review task pages (inbox/task_pages.py),
+  which on SQLite thus hold the write lock while they render, a trade made for the busiest page.
+
+Making ``record`` write at once was tried (stop 21 and again here): SQLite then takes its write
+lock at the call, and ``tests/test_process_templates.py`` fails with "database is locked" (the
+test's own session holds the transaction a template creation opened while a client logs in), and
+audit ids of one transaction follow call order instead of writes first, records at the flush.
+One path that keeps both properties would queue the rows on the session and insert them in one
+batch just before its flush or commit; it needs the queue cleared on rollback and flushed before
+any read of the audit log in the same transaction, so it is left for a change of its own.
+"""
 from flask import has_request_context, request
 from sqlalchemy import insert
 
