@@ -45,7 +45,7 @@ def browser_page(live_server):
         context, page, failures = open_browser(playwright, profile, live_server, 1280, 900)
         # A Content-Security-Policy violation (an inline script or handler, a foreign file) is
         # reported on the console as an error: any console error fails the test (failed loads are
-        # counted by open_browser's response listener, which knows to ignore /favicon.ico).
+        # counted by open_browser's response listener, the site's icon among them).
         page.on("console", lambda msg: failures.append(f"console {msg.type}: {msg.text}")
                 if msg.type == "error" and not msg.text.startswith("Failed to load resource") else None)
         try:
@@ -116,8 +116,7 @@ def open_browser(playwright, profile, base_url, width, height=844, locale="zh-CN
     context.set_default_timeout(20_000)
     page = context.pages[0] if context.pages else context.new_page()
     failures = []
-    page.on("response", lambda r: failures.append(f"{r.status} {r.url}")
-            if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+    page.on("response", lambda r: failures.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     page.on("pageerror", lambda err: failures.append(f"page error: {err}"))
     return context, page, failures
 
