@@ -9,7 +9,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from ..extensions import db
 from ..models import InboxTask, ProcessInstance
-from . import instance_write
+from . import instance_write, kept
 from .runtime import (CaseHasIncident, EngineConflict, RunContext, TaskNotAvailable, catch_up, load_workflow,
                       lock_instance, may_have_due_work, run_step)
 from .saving import InstanceChanged, save_workflow
@@ -73,7 +73,8 @@ def complete_task(row, actor, data):
         raise TaskNotAvailable("task already finished", completed_by=row.completed_by)
     if instance.status == "incident":
         raise CaseHasIncident("the case is stopped at an incident")
-    workflow = load_workflow(instance)
+    # The workflow this process saved as this version, if it still has it; else the stored state.
+    workflow = kept.take(instance.id, instance.version) or load_workflow(instance)
     ctx = RunContext(instance=instance, actor=actor)
     # Timer paths that fell due must run before the task: finishing after it, they would
     # merge their older copy of the data over the task's result. A running instance was saved
@@ -99,10 +100,13 @@ def complete_task(row, actor, data):
         # Nothing flushes before the instance is written: the inbox rows and the timeline
         # follow at the caller's commit, in its one flush.
         with db.session.no_autoflush:
-            return save_workflow(instance, workflow, failure=failure, step="complete", actor=actor,
-                                 completing=completing, open_rows=open_rows, direct=True)
+            created = save_workflow(instance, workflow, failure=failure, step="complete", actor=actor,
+                                    completing=completing, open_rows=open_rows, direct=True)
     except (StaleDataError, OperationalError, InstanceChanged) as err:
         _lost_race(row, err)
+    if instance.status == "running":  # as saved: the next completion may start from it
+        kept.keep_after_commit(db.session(), instance.id, instance.version, workflow, len(instance.state))
+    return created
 
 
 def _mark_completed(row, actor):
