@@ -107,7 +107,7 @@ def test_two_first_saves_of_the_same_form_racing_leave_one_row_with_the_last_val
             for _ in range(2000):
                 with engine.connect() as conn:
                     if conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                                         "AND query LIKE 'INSERT INTO registration_form%'")).scalar():
+                                         "AND query LIKE '%INSERT INTO registration_form%'")).scalar():
                         return True
                 if second_thread.is_alive() is False:
                     return False
