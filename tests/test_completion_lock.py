@@ -9,7 +9,7 @@ writer changed are seen as it left them. SQLite has no row lock to wait on (one 
 import threading
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from webapp import engine
 from webapp.extensions import db
@@ -17,7 +17,7 @@ from webapp.models import InboxTask, User
 from webapp.services.casework import cases
 
 from .conftest import PG_URL
-from .helpers import case_at_visit, open_task
+from .helpers import case_at_visit, open_task, waits_on_a_lock
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="SQLite has no row lock for a completion to wait on")
 NOT_AT_HOME = {"visit_result": "not_at_home", "visit_comment": ""}
@@ -41,22 +41,6 @@ def _complete_when_released(app, row_id, release, results):
             db.session.remove()
 
 
-def _wait_for_lock_wait(thread):
-    """Until a backend waits on a lock (the completion behind the other writer's lock)."""
-    probe = create_engine(PG_URL)
-    try:
-        for _ in range(2000):
-            with probe.connect() as conn:
-                if conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                                     "AND datname = current_database()")).scalar():
-                    return True
-            if not thread.is_alive():
-                return False
-        return False
-    finally:
-        probe.dispose()
-
-
 def _race_behind(app, row_id, other_writer):
     """``other_writer(connection)`` writes and holds its transaction while a completion of
     ``row_id`` starts and waits for the instance's lock; then it commits. The completion's outcome."""
@@ -66,7 +50,7 @@ def _race_behind(app, row_id, other_writer):
         thread = threading.Thread(target=_complete_when_released, args=(app, row_id, started, results))
         thread.start()
         started.wait()
-        waited = _wait_for_lock_wait(thread)
+        waited = waits_on_a_lock(PG_URL, thread)
         conn.commit()
     thread.join()
     assert waited, results
