@@ -91,6 +91,8 @@ class Config:
     SCRIPT_MAX_INT_BITS = int(os.environ.get("SCRIPT_MAX_INT_BITS", "10000"))
     # Automatic steps one engine run may take before the case stops at an incident (a loop).
     ENGINE_MAX_AUTOMATIC_STEPS = int(os.environ.get("ENGINE_MAX_AUTOMATIC_STEPS", "200"))
+    # Workflows a process keeps after a completion for the next one of the same case (engine/kept.py); 0: none.
+    ENGINE_KEPT_WORKFLOWS = int(os.environ.get("ENGINE_KEPT_WORKFLOWS", "128"))
     # Upload limits, refused with a 413 page naming the limit before the body is read.
     # UPLOAD_MAX_BYTES: one department file (a county's 500,000-row register is about 100 MB of CSV).
     # MAX_CONTENT_LENGTH: any request at all; keep it at least every per-kind limit (department

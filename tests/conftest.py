@@ -14,7 +14,7 @@ parallel.use_worker_databases()
 
 from config import TestConfig  # noqa: E402
 from webapp import create_app  # noqa: E402
-from webapp.engine import diagrams  # noqa: E402
+from webapp.engine import diagrams, kept  # noqa: E402
 from webapp.extensions import db as _db  # noqa: E402
 
 from . import seeding  # noqa: E402
@@ -104,6 +104,7 @@ def app(request, migrated_template, tmp_path, embedded_redis_path):
     # In-process caches keyed by the database URL and row ids (PostgreSQL reuses one URL, and
     # ids repeat from test to test): the previous test's current diagram version must not leak.
     diagrams.forget_cached_versions()
+    kept.clear()  # workflows kept by (instance id, version): both repeat from test to test
     app = create_app(Config)
     app.config["TEST_SEEDED"] = seed
     with app.app_context():

@@ -79,3 +79,23 @@ class QueryCounter:
 
     def __exit__(self, *exc):
         event.remove(self.engine, "before_cursor_execute", self._count)
+
+
+def waits_on_a_lock(url, thread, query_like="%"):
+    """True once a PostgreSQL backend of ``url``'s database waits on a lock in a statement like
+    ``query_like``; False if ``thread`` (the one expected to wait) ends first, or after a while."""
+    from sqlalchemy import create_engine, text
+
+    probe = create_engine(url)
+    try:
+        for _ in range(2000):
+            with probe.connect() as conn:
+                if conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                     "AND datname = current_database() AND query LIKE :like"),
+                                {"like": query_like}).scalar():
+                    return True
+            if not thread.is_alive():
+                return False
+        return False
+    finally:
+        probe.dispose()

@@ -12,7 +12,7 @@ from webapp.models import AuditEvent, InboxTask, Person, RegistrationForm, User
 from webapp.services.casework import tasks
 
 from .conftest import PG_URL
-from .helpers import case_at_visit, open_task, registration_form_data
+from .helpers import case_at_visit, open_task, registration_form_data, waits_on_a_lock
 
 
 def _visit_row():
@@ -100,20 +100,7 @@ def test_two_first_saves_of_the_same_form_racing_leave_one_row_with_the_last_val
 
     def second_is_waiting():
         # The second save is blocked on the first's row lock: its backend waits on a lock.
-        from sqlalchemy import create_engine, text
-
-        engine = create_engine(PG_URL)
-        try:
-            for _ in range(2000):
-                with engine.connect() as conn:
-                    if conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                                         "AND query LIKE 'INSERT INTO registration_form%'")).scalar():
-                        return True
-                if second_thread.is_alive() is False:
-                    return False
-            return False
-        finally:
-            engine.dispose()
+        return waits_on_a_lock(PG_URL, second_thread, "%INSERT INTO registration_form%")
 
     def first_hold():
         first_saved.set()

@@ -1,14 +1,15 @@
 """Completing a person's task: under the instance's lock, at most once, with the next inbox rows."""
 from uuid import UUID
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.util.task import TaskState
 
 from ..extensions import db
-from ..models import InboxTask
-from . import instance_write
+from ..models import InboxTask, ProcessInstance
+from . import instance_write, kept
 from .runtime import (CaseHasIncident, EngineConflict, RunContext, TaskNotAvailable, catch_up, load_workflow,
                       lock_instance, may_have_due_work, run_step)
 from .saving import InstanceChanged, save_workflow
@@ -27,19 +28,53 @@ def _fresh_task_rows(row):
     return next(fresh for fresh in rows if fresh.id == row.id), [fresh for fresh in rows if fresh.state == "ready"]
 
 
+def _locked_with_rows_statements():
+    seen = aliased(ProcessInstance)
+    query = (select(ProcessInstance, InboxTask,
+                    select(seen.version).where(seen.id == bindparam("instance_id")).scalar_subquery())
+             .join(InboxTask, InboxTask.instance_id == ProcessInstance.id)
+             .options(joinedload(ProcessInstance.diagram_version))
+             .where(ProcessInstance.id == bindparam("instance_id"),
+                    or_(InboxTask.id == bindparam("row_id"), InboxTask.state == "ready"))
+             .execution_options(populate_existing=True))
+    return query, query.with_for_update(of=ProcessInstance)  # built once; the second for PostgreSQL
+
+
+_LOCKED_WITH_ROWS = _locked_with_rows_statements()
+
+
+def _locked_with_rows(row):
+    """The instance locked (with its diagram version), the task's row and the instance's open rows.
+
+    One statement instead of ``lock_instance`` then ``_fresh_task_rows``. On PostgreSQL a
+    statement that waited for the instance's row lock gets the instance as the other writer
+    committed it, but the inbox rows as they were before (only the locked row is read again):
+    the instance's version as the statement first saw it comes along (a subquery, not read
+    again), and when it moved the two reads are made again as before. So a lost race is told as
+    before: the task's fresh row says who finished it.
+    """
+    query = _LOCKED_WITH_ROWS[db.session.get_bind().dialect.name == "postgresql"]
+    found = db.session.execute(query, {"instance_id": row.instance_id, "row_id": row.id}).all()
+    mine = next((task for _, task, _ in found if task.id == row.id), None)
+    if mine is None or found[0][2] != found[0][0].version:  # gone, or another writer saved meanwhile
+        instance = lock_instance(row.instance_id)  # held already: no wait, a fresh read
+        return (instance, *_fresh_task_rows(row))
+    return found[0][0], mine, [task for _, task, _ in found if task.state == "ready"]
+
+
 def complete_task(row, actor, data):
     """Complete the ready task behind inbox ``row`` with ``data``; return the new inbox rows.
 
     Raises TaskNotAvailable when it was already done (``completed_by`` says by whom) and
     EngineConflict when another writer won the race on the same instance.
     """
-    instance = lock_instance(row.instance_id)
-    row, open_rows = _fresh_task_rows(row)
+    instance, row, open_rows = _locked_with_rows(row)
     if row.state != "ready":
         raise TaskNotAvailable("task already finished", completed_by=row.completed_by)
     if instance.status == "incident":
         raise CaseHasIncident("the case is stopped at an incident")
-    workflow = load_workflow(instance)
+    # The workflow this process saved as this version, if it still has it; else the stored state.
+    workflow = kept.take(instance.id, instance.version) or load_workflow(instance)
     ctx = RunContext(instance=instance, actor=actor)
     # Timer paths that fell due must run before the task: finishing after it, they would
     # merge their older copy of the data over the task's result. A running instance was saved
@@ -65,10 +100,13 @@ def complete_task(row, actor, data):
         # Nothing flushes before the instance is written: the inbox rows and the timeline
         # follow at the caller's commit, in its one flush.
         with db.session.no_autoflush:
-            return save_workflow(instance, workflow, failure=failure, step="complete", actor=actor,
-                                 completing=completing, open_rows=open_rows, direct=True)
+            created = save_workflow(instance, workflow, failure=failure, step="complete", actor=actor,
+                                    completing=completing, open_rows=open_rows, direct=True)
     except (StaleDataError, OperationalError, InstanceChanged) as err:
         _lost_race(row, err)
+    if instance.status == "running":  # as saved: the next completion may start from it
+        kept.keep_after_commit(db.session(), instance.id, instance.version, workflow, len(instance.state))
+    return created
 
 
 def _mark_completed(row, actor):

@@ -20,7 +20,7 @@ batch just before its flush or commit; it needs the queue cleared on rollback an
 any read of the audit log in the same transaction, so it is left for a change of its own.
 """
 from flask import has_request_context, request
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert
 
 from ..extensions import db
 from ..models import AuditEvent
@@ -56,3 +56,18 @@ def write_many(user, events):
 
 
 _INSERT_EVENT = insert(AuditEvent.__table__)  # built once: the compiled cache answers it
+
+
+def event_values(user, action, object_type=None, object_id=None, detail=None):
+    """The values of the audit event ``write`` would insert, named as EVENT_INSERT_SQL binds them,
+    for a statement that writes the event along with its own change (one round trip)."""
+    values = dict(_values(user, action, object_type, object_id, detail), at=utcnow())
+    return {f"audit_{name}": value for name, value in values.items()}
+
+
+# The INSERT of one audit event as SQL text, to be chained into another statement (a WITH query
+# on PostgreSQL); its parameters, typed as the table's columns, are EVENT_BINDS.
+_EVENT_COLUMNS = ("at", "user_id", "action", "object_type", "object_id", "detail", "remote_addr")
+EVENT_INSERT_SQL = (f"INSERT INTO audit_event ({', '.join(_EVENT_COLUMNS)}) "
+                    f"VALUES ({', '.join(':audit_' + name for name in _EVENT_COLUMNS)})")
+EVENT_BINDS = tuple(bindparam(f"audit_{name}", type_=AuditEvent.__table__.c[name].type) for name in _EVENT_COLUMNS)

@@ -144,18 +144,27 @@ def save_registration_form(row, user, id_number, name, data, person=None, record
         for key, value in values.items():
             setattr(record, key, value)
         form_id = record.id
+        audit.write(user, "update_person", "registration_form", id_number, detail=f"case {case.id}")
     else:
-        form_id = _store_form(case.id, values)
-    audit.write(user, "update_person", "registration_form", id_number, detail=f"case {case.id}")
+        form_id = _store_form(case.id, values, (user, "update_person", "registration_form", id_number,
+                                                f"case {case.id}"))
     return form_id
 
 
-def _store_form(case_id, values):
+def _store_form(case_id, values, audited):
     """Insert the case's form of ``values["id_number"]``, or update it when it exists: one
     ``INSERT ... ON CONFLICT (case, ID number) DO UPDATE``. A simultaneous save of the same new
     form (a double click, a phone syncing twice) waits for the other's row and then updates it,
-    instead of failing on the unique key with an error page; the last save's values stay."""
-    form_id = db.session.execute(_UPSERT_FORM, dict(values, case_id=case_id)).scalar_one()
+    instead of failing on the unique key with an error page; the last save's values stay.
+
+    Its audit event (``audited``: the arguments of ``audit.write``) is written in the same
+    statement on PostgreSQL (a data-modifying WITH query), right after it elsewhere."""
+    params = dict(values, case_id=case_id)
+    if db.session.get_bind().dialect.name == "postgresql":
+        form_id = db.session.execute(_UPSERT_FORM_AUDITED, dict(params, **audit.event_values(*audited))).scalar_one()
+    else:
+        form_id = db.session.execute(_UPSERT_FORM, params).scalar_one()
+        audit.write(*audited)
     # A copy of the row this session may hold is now out of date: read again when next used.
     stale = db.session.identity_map.get(inspect(RegistrationForm).identity_key_from_primary_key((form_id,)))
     if stale is not None:
@@ -168,14 +177,16 @@ def _store_form(case_id, values):
 # cost more than the rest of the save; a text statement is compiled once. Its parameters carry
 # the columns' types, so the JSON data and the time are written as the ORM writes them.
 _FORM_COLUMNS = ("case_id", "id_number", "person_id", "name", "data", "filled_by_id", "updated_at")
-_UPSERT_FORM = (
-    text(f"INSERT INTO registration_form ({', '.join(_FORM_COLUMNS)}) "
-         f"VALUES ({', '.join(':' + name for name in _FORM_COLUMNS)}) "
-         "ON CONFLICT (case_id, id_number) DO UPDATE SET "
-         + ", ".join(f"{name} = excluded.{name}" for name in _FORM_COLUMNS[2:])
-         + " RETURNING id")
-    .bindparams(*(bindparam(name, type_=RegistrationForm.__table__.c[name].type) for name in _FORM_COLUMNS))
-    .columns(RegistrationForm.__table__.c.id))
+_FORM_BINDS = tuple(bindparam(name, type_=RegistrationForm.__table__.c[name].type) for name in _FORM_COLUMNS)
+_UPSERT_FORM_SQL = (f"INSERT INTO registration_form ({', '.join(_FORM_COLUMNS)}) "
+                    f"VALUES ({', '.join(':' + name for name in _FORM_COLUMNS)}) "
+                    "ON CONFLICT (case_id, id_number) DO UPDATE SET "
+                    + ", ".join(f"{name} = excluded.{name}" for name in _FORM_COLUMNS[2:])
+                    + " RETURNING id")
+_UPSERT_FORM = text(_UPSERT_FORM_SQL).bindparams(*_FORM_BINDS).columns(RegistrationForm.__table__.c.id)
+_UPSERT_FORM_AUDITED = (text(f"WITH saved AS ({_UPSERT_FORM_SQL}), audited AS ({audit.EVENT_INSERT_SQL}) "
+                             "SELECT id FROM saved")
+                        .bindparams(*_FORM_BINDS, *audit.EVENT_BINDS).columns(RegistrationForm.__table__.c.id))
 _FORM_ID_OF_PERSON = select(RegistrationForm.id).where(RegistrationForm.case_id == bindparam("case_id"),
                                                        RegistrationForm.id_number == bindparam("id_number"))
 _PERSON_FOR_FORM = select(*(Person.__table__.c[name] for name in (
