@@ -8,6 +8,8 @@ from webapp.extensions import db
 from webapp.infra import new_rows
 from webapp.models import Area, Case, CaseEvent, DiagramVersion, Household, InboxTask, ProcessInstance
 
+from .helpers import QueryCounter
+
 
 def _graph(title, payload=..., household=None, rows=2):
     """A case with a timeline line, an instance and ``rows`` inbox rows, as a start builds them."""
@@ -56,6 +58,19 @@ def test_written_rows_equal_flushed_rows_and_the_objects_are_loaded(county):
     db.session.commit()
     assert db.session.get(Case, case.id) is case and case.instances == [instance]
     assert _columns(Case, case.id)["payload_null"] is True  # a JSON column never set: SQL NULL
+
+
+def test_postgresql_writes_a_start_in_one_statement(county):
+    case, instance, created = _graph("one statement", rows=2)
+    db.session.execute(select(1))  # the transaction begun: only the writes are counted
+    with QueryCounter(db.engine) as sent:
+        assert new_rows.write([[case], case.events, [instance], created])
+    if db.engine.dialect.name == "postgresql":
+        assert sent.count == 1
+    else:
+        assert sent.count >= 4  # a statement of its own per table
+    assert [row.instance_id for row in created] == [instance.id, instance.id] and created[0].id + 1 == created[1].id
+    assert case.events[0].case_id == case.id and instance.case_id == case.id
 
 
 def test_json_null_is_kept_apart_from_sql_null(county):

@@ -6,25 +6,27 @@ A hot path that builds a known set of new objects (a case start: the case, its f
 line, its process instance and its inbox rows; a completion: the next inbox rows and its timeline
 line) hands them to ``write``: each table's rows go in one INSERT ... RETURNING id (a statement
 SQLAlchemy compiles once and caches; on PostgreSQL all tables' in one statement, see ``_chained``),
-with exactly the columns and values the ORM would have written, and the objects stay in the session as if they
-had just been read back (persistent, nothing to flush), so callers use them as before.
+with exactly the columns and values the ORM would have written, and the objects are then registered
+as the flush registers what it wrote (``Session._register_persistent``, the unit of work's last step:
+persistent, in the identity map, nothing to flush), so callers use them as before.
 
-A rollback of the transaction (or savepoint) that wrote them forgets them as it forgets flushed
-new objects: they leave the session, so a later row that gets the same id (SQLite hands out
-rolled-back ids again) never meets a stale object in the identity map.
+Being the flush's own bookkeeping, a rollback of the transaction (or savepoint) that wrote them
+forgets them as it forgets flushed new objects: they leave the session, so a later row that gets
+the same id (SQLite hands out rolled-back ids again) never meets a stale object in the identity map.
 """
 import threading
+import weakref
 
-from sqlalchemy import bindparam, event, insert, inspect, select
-from sqlalchemy.orm import Session, make_transient, make_transient_to_detached
+from sqlalchemy import bindparam, insert, inspect, literal_column, text
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm.attributes import instance_dict
 from sqlalchemy.orm.interfaces import MANYTOONE
 
 from ..extensions import db
+from . import upserts
 
 _MISSING = object()
-# Session.info: (the root transaction, [(the transactions open at a write, the objects it wrote)])
-_WRITTEN = "new_rows.written"
+_WROTE_IN = "new_rows.wrote_in"  # Session.info: a weak reference to the transaction that last wrote here
 
 
 class _Plan:
@@ -50,6 +52,8 @@ class _Plan:
             maker = None if default is None else (
                 (lambda value=default.arg: value) if default.is_scalar else (lambda fn=default.arg: fn(None)))
             self.columns.append((column.key, maker, column.type.should_evaluate_none, column.server_default is not None))
+        # Left to the server's default when not given: read back when first read, as after a flush.
+        self.server_defaults = [key for key, maker, _none, server in self.columns if server and maker is None]
         # Foreign keys the ORM copies from a related object at flush (``row.case = case``).
         self.parents = [(rel.key, [(local.key, rel.mapper.get_property_by_column(remote).key)
                                    for local, remote in rel.local_remote_pairs])
@@ -118,29 +122,29 @@ def write(groups):
     flush's multi-row INSERTs than as statements of their own (on PostgreSQL above all).
     """
     session = db.session()  # the Session itself (its transactions, its info)
-    if session.info.get(_WRITTEN, (None,))[0] is session.get_transaction():
+    wrote_in = session.info.get(_WROTE_IN)
+    if wrote_in is not None and wrote_in() is session.get_transaction():
         return False
     groups = [(group, _plan(type(group[0]))) for group in groups if group]
-    objects = [obj for group, _plan_of in groups for obj in group]
-    ours = {id(obj) for obj in objects}
-    for group, plan in groups:
-        for obj in group:
-            if not inspect(obj).pending or plan.unready_parent(obj, ours):
-                return False
-    for obj in objects:
-        session.expunge(obj)
+    states = [(inspect(obj), plan) for group, plan in groups for obj in group]
+    ours = {id(state.obj()) for state, _plan_of in states}
+    for state, plan in states:
+        if not state.pending or plan.unready_parent(state.obj(), ours):
+            return False
     connection = session.connection()
     chained = _chained(groups) if connection.dialect.name == "postgresql" else None
     if chained is not None:
         _insert_chained(connection, *chained)
     else:
         _insert_by_table(connection, groups)
-    for obj in objects:
-        make_transient_to_detached(obj)
-    for obj in objects:
-        if obj not in session:  # adding a case cascades to its timeline lines and instances
-            session.add(obj)
-    _remember(session, objects)
+    # What the flush does last with the rows it wrote: the objects become persistent, their
+    # values committed, and the transaction (or savepoint) remembers them as its new objects.
+    session._register_persistent({state for state, _plan_of in states})
+    for state, plan in states:
+        unread = [key for key in plan.server_defaults if key not in state.dict]
+        if unread:
+            state._expire_attributes(state.dict, unread)
+    session.info[_WROTE_IN] = weakref.ref(session.get_transaction())
     return True
 
 
@@ -164,7 +168,7 @@ def _insert_by_table(connection, groups):
 
 
 def _loaded(obj, plan, row, left_out, new_id):
-    # Column values as loaded ones (make_transient_to_detached marks them committed).
+    # Column values as written (the flush's bookkeeping in ``write`` then marks them committed).
     values = instance_dict(obj)
     values.update(row)
     values.update(left_out)
@@ -210,16 +214,19 @@ def _chained(groups):
 
 
 def _chained_statement(items):
-    ctes = []
+    parts = []
     for index, (_obj, plan, row, _left, links) in enumerate(items):
         table = plan.table
-        values = {key: bindparam(f"n{index}_{key}", type_=table.c[key].type) for key in row}
+        values = {key: bindparam(f"n{index}_{key}") for key in row}
         for local, parent in links:
-            values[local] = select(ctes[parent].c[items[parent][1].pk.key]).scalar_subquery()
-        ctes.append(insert(table).values(values).returning(plan.pk).cte(f"new_{index}"))
+            values[local] = literal_column(f"(SELECT {items[parent][1].pk.name} FROM new_{parent})")
+        construct = insert(table).values(values).returning(plan.pk)
+        parts.append((f"new_{index}", upserts.as_text(construct, postgresql, {
+            f"n{index}_{key}": table.c[key].type for key in row}, f"insert into {table.name}")))
     # Read in order, so the rows of one table get their ids in the order the flush would give them.
-    return select(*(select(cte.c[items[index][1].pk.key]).scalar_subquery().label(f"id_{index}")
-                    for index, cte in enumerate(ctes)))
+    sql = "SELECT " + ", ".join(f"(SELECT {plan.pk.name} FROM new_{index}) AS id_{index}"
+                                for index, (_obj, plan, _row, _left, _links) in enumerate(items))
+    return upserts.chain(parts, upserts.Compiled(text(sql), sql, ())).statement
 
 
 def _insert_chained(connection, items, statement):
@@ -230,40 +237,3 @@ def _insert_chained(connection, items, statement):
         for local, parent in links:
             row[local] = ids[parent]
         _loaded(obj, plan, row, left_out, new_id)
-
-
-def _remember(session, objects):
-    transaction, chain = session.get_nested_transaction() or session.get_transaction(), []
-    while transaction is not None:
-        chain.append(transaction)
-        transaction = transaction.parent
-    root, written = session.info.get(_WRITTEN, (None, []))
-    if root is not chain[-1]:  # a new transaction: what the last one wrote is committed (or was forgotten)
-        written = []
-    written.append((chain, objects))
-    session.info[_WRITTEN] = (chain[-1], written)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_rolled_back(session, previous_transaction):
-    """Objects written in the transaction (or savepoint) that rolled back leave the session."""
-    root, written = session.info.get(_WRITTEN, (None, ()))
-    if not written:
-        return
-    kept = []
-    for chain, objects in written:
-        if previous_transaction not in chain:
-            kept.append((chain, objects))
-            continue
-        for obj in objects:
-            if obj in session:
-                session.expunge(obj)
-            make_transient(obj)
-    session.info[_WRITTEN] = (root, kept)
-
-
-@event.listens_for(Session, "after_commit")
-def _forget_committed(session):
-    """Committed: nothing to forget any more (and the objects are no longer held here)."""
-    if not session.in_nested_transaction():
-        session.info.pop(_WRITTEN, None)

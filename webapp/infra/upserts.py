@@ -1,21 +1,64 @@
-"""INSERT ... ON CONFLICT statements, compiled once per database kind.
+"""INSERT ... ON CONFLICT statements, compiled once per database kind, and chains of statements.
 
 SQLAlchemy's dialect insert constructs (``postgresql.insert``, ``sqlite.insert``) opt out of its
 compiled-statement cache (``inherit_cache = False``), so every execution compiles one again:
 0.25-0.3 ms a call on a case start, a completion or a form save, more than the statement takes to
 run. Here each shape is compiled once per dialect into a textual statement with typed bind
 parameters, which the cache serves like any other.
+
+On PostgreSQL several such statements run as one (``chain``: the first ones as data-modifying
+WITH queries of the last): one round trip instead of several, in the same order. The counters'
+day row and total go so (``execute_together``), and so do a case start's new rows (``new_rows``).
 """
 import re
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.elements import TextClause
 
 _DIALECTS = {"postgresql": postgresql, "sqlite": sqlite}
-_COMPILED = {}  # (dialect, table, keys, updated, inserted, add) -> text; threads may build one twice, alike
-_SOURCES = {}  # the same keys -> (SQL text, typed bind parameters) the text was made of
-_KEY_OF = {}  # each text of _COMPILED -> its key there
-_CHAINS = {}  # tuple of _COMPILED keys -> one text; threads may build one twice, alike
+
+
+class Compiled(NamedTuple):
+    """A statement compiled once: what runs, and the SQL and typed bind parameters it was made of
+    (which ``chain`` puts together)."""
+
+    statement: TextClause
+    sql: str
+    binds: tuple
+
+
+# (dialect, table, keys, updated, inserted, add) -> Compiled; threads may build one twice, alike
+_UPSERTS = {}
+_CHAINS = {}  # tuple of statements -> their chain; threads may build one twice, alike
+
+
+def as_text(construct, dialect, types, what):
+    """``construct`` compiled once for ``dialect`` (a module of sqlalchemy.dialects) as a Compiled
+    whose bind parameters are named and typed as ``types`` ({name: SQL type}) says; ValueError
+    when it binds a name ``types`` lacks (a column default it would add is lost in the text)."""
+    compiled = construct.compile(dialect=dialect.dialect(paramstyle="named"))
+    unbound = set(compiled.binds) - set(types)
+    if unbound:
+        raise ValueError(f"{what} needs values for {sorted(unbound)}")
+    # A bind's PostgreSQL cast (":detail::JSON") would read as a bind name in text(); the typed bind
+    # parameter below renders the same cast again.
+    sql = re.sub(r"(:\w+)::\w+", r"\1", str(compiled))
+    binds = tuple(bindparam(name, type_=type_) for name, type_ in types.items())
+    return Compiled(text(sql).bindparams(*binds), sql, binds)
+
+
+def chain(parts, last):
+    """One statement running the Compiled ``parts`` (named: [(name, Compiled)]) as WITH queries of
+    ``last``, in order; a bind name the parts share takes one value. PostgreSQL only."""
+    heads = ", ".join(f"{name} AS ({part.sql})" for name, part in parts)
+    binds = {}
+    for each in (*(part for _name, part in parts), last):
+        for parameter in each.binds:
+            binds.setdefault(parameter.key, parameter)
+    sql = f"WITH {heads} {last.sql}"
+    return Compiled(text(sql).bindparams(*binds.values()), sql, tuple(binds.values()))
 
 
 def on_conflict(bind, table, keys, updated=(), inserted=(), add=False):
@@ -28,36 +71,35 @@ def on_conflict(bind, table, keys, updated=(), inserted=(), add=False):
     """
     name = bind.dialect.name
     cache_key = (name, table.name, tuple(keys), tuple(updated), tuple(inserted), add)
-    statement = _COMPILED.get(cache_key)
-    if statement is None:
-        sql, binds = _SOURCES[cache_key] = _compiled(_DIALECTS[name], table, keys, updated, inserted, add)
-        statement = text(sql).bindparams(*binds)
-        _KEY_OF[statement] = cache_key
-        _COMPILED[cache_key] = statement
-    return statement
+    found = _UPSERTS.get(cache_key)
+    if found is None:
+        found = _UPSERTS[cache_key] = _compiled(_DIALECTS[name], table, keys, updated, inserted, add)
+    return found.statement
 
 
-def together(bind, statements):
-    """The upserts ``statements`` (from ``on_conflict``) as one statement on PostgreSQL, None elsewhere.
+def execute_together(session, statements, params):
+    """Run the upserts ``statements`` (from ``on_conflict``, a tuple) with ``params``, in order.
 
-    On PostgreSQL the first ones run as data-modifying WITH queries of the last: one round trip
-    instead of several, in the same order (a counter's day row, then its total), with the same
-    effect. Parameters are bound by column name, so a name the statements share takes one value.
-    SQLite has no data-modifying WITH: the caller runs the statements one by one.
+    On PostgreSQL as one statement (``chain``); SQLite has no data-modifying WITH, so there they
+    run one by one. Values are bound by column name: a name the statements share takes one value,
+    and each takes the names it has.
     """
-    if bind.dialect.name != "postgresql":
-        return None
-    chain_key = tuple(_KEY_OF[statement] for statement in statements)
-    chained = _CHAINS.get(chain_key)
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        for statement in statements:
+            connection.execute(statement, params)
+        return
+    chained = _CHAINS.get(statements)
     if chained is None:
-        sources = [_SOURCES[key] for key in chain_key]
-        heads = ", ".join(f"u{index} AS ({sql})" for index, (sql, _binds) in enumerate(sources[:-1]))
-        binds = {}
-        for _sql, each in sources:
-            for parameter in each:
-                binds.setdefault(parameter.key, parameter)
-        chained = _CHAINS[chain_key] = text(f"WITH {heads} {sources[-1][0]}").bindparams(*binds.values())
-    return chained
+        parts = [_found(statement) for statement in statements]
+        chained = _CHAINS[statements] = chain([(f"u{index}", part) for index, part in enumerate(parts[:-1])],
+                                              parts[-1]).statement
+    connection.execute(chained, params)
+
+
+def _found(statement):
+    # Only when a chain is first built: the few compiled upserts are searched.
+    return next(found for found in list(_UPSERTS.values()) if found.statement is statement)
 
 
 def upsert_rows(session, table, keys, rows, updated=(), add=False):
@@ -92,11 +134,6 @@ def _compiled(dialect, table, keys, updated, inserted, add):
     # inline: no RETURNING of the new id, which no caller reads
     construct = _construct(dialect, table, keys, updated, add).inline().values(
         {column: bindparam(column) for column in columns})
-    compiled = construct.compile(dialect=dialect.dialect(paramstyle="named"))
-    unbound = set(compiled.binds) - set(columns)
-    if unbound:  # a column default the caller did not give would be lost in the text
-        raise ValueError(f"upsert of {table.name} needs values for {sorted(unbound)}")
-    # A bind's PostgreSQL cast (":detail::JSON") would read as a bind name in text(); the typed bind
-    # parameter below renders the same cast again.
-    sql = re.sub(r"(:\w+)::\w+", r"\1", str(compiled))
-    return sql, [bindparam(column, type_=table.c[column].type) for column in columns]
+    # A column default the caller did not give would be lost in the text: as_text refuses it.
+    return as_text(construct, dialect, {column: table.c[column].type for column in columns},
+                   f"upsert of {table.name}")

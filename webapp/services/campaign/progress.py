@@ -64,19 +64,15 @@ def bump(county_code, township_code, village_code, measure, delta=1, day=None, t
     An upsert (``ON CONFLICT ... DO UPDATE value = value + delta``): concurrent writers of the
     same key wait on the row instead of losing each other's count.
     """
-    township, village = township_code or "", village_code or ""
-    daily = upsert(ProgressDaily, _DAILY_KEYS, ("value",), add=True)
-    values = {"county_code": county_code, "township_code": township, "day": day or local_day(),
+    values = {"county_code": county_code, "township_code": township_code or "", "day": day or local_day(),
               "measure": measure, "value": delta}
-    if total:
-        # PostgreSQL: the day's row and the total in one statement (one round trip, same order).
-        both = upserts.together(db.session.get_bind(), (daily, _total_upsert()))
-        if both is not None:
-            db.session.execute(both, dict(values, village_code=village))
-            return
-    db.session.execute(daily, values)
-    if total:
-        _bump_total(county_code, township, village, measure, delta)
+    daily = upsert(ProgressDaily, _DAILY_KEYS, ("value",), add=True)
+    if not total:
+        db.session.execute(daily, values)
+        return
+    # The day's row, then the total: one statement on PostgreSQL (one round trip, same order).
+    values["village_code"] = village_code or ""
+    upserts.execute_together(db.session, (daily, _total_upsert()), values)
 
 
 def _total_upsert():

@@ -1,0 +1,145 @@
+"""Where an interactive case start's CPU goes: a per-phase timer (and optionally cProfile).
+
+Runs the loop of bench_cases.our_rate (load a household, start its registration case, commit)
+with process CPU timers around each phase: the engine's create / run / save (survey, pruning,
+serialization, inbox rows), the new rows' INSERTs, the counters, the timeline line, the commit
+(and the DB-API commit inside it), every statement's execution and its cursor call. Prints the
+lowest CPU ms per start of each phase over the rounds (the machine is noisy; a phase nested in
+another is indented). ``--profile`` adds a cProfile of one more round.
+
+    .venv/bin/python bench/profile_starts.py                     # SQLite
+    DATABASE_URL=postgresql://postgres@127.0.0.1/bench .venv/bin/python bench/profile_starts.py
+"""
+import cProfile
+import functools
+import os
+import pstats
+import sys
+import time
+import uuid
+from collections import defaultdict
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+
+from bench.common import scratch_app  # noqa: E402
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "4"))
+CASES = int(os.environ.get("BENCH_CASES", "300"))
+_spent = defaultdict(float)
+_ORDER = ["household query (the bench's)", "start_registration_case"]  # labels in print order
+
+
+def _timed(owner, name, label):
+    """Replace ``owner.name`` by a wrapper adding its CPU time to ``_spent[label]``."""
+    function = getattr(owner, name)
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        started = time.process_time()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            _spent[label] += time.process_time() - started
+    setattr(owner, name, wrapper)
+    _ORDER.append(label)
+
+
+def _instrument():
+    from sqlalchemy.engine import base, default
+    from sqlalchemy.orm import Session
+
+    from webapp.engine import saving, start
+    from webapp.infra import new_rows
+    from webapp.services.casework import cases
+
+    for owner, name, label in (
+            (cases, "Case", "Case()"), (cases, "add_event", "timeline line (add_event)"),
+            (cases.progress, "case_started", "counters (progress.case_started)"),
+            (cases.engine, "start_process", "engine.start_process"),
+            (start, "current_version_ref", "  current version"), (start, "BpmnWorkflow", "  spiff create"),
+            (start, "run_step", "  spiff run (catch_up)"), (start, "save_workflow", "  save_workflow"),
+            (saving.tree, "survey", "    survey"), (saving.passed, "remember", "    passed"),
+            (saving.pruning, "prune", "    prune"), (saving, "_dump_or_failure", "    serialize"),
+            (saving.projection, "ready_human_tasks", "    projection"), (saving, "_sync_inbox", "    inbox rows"),
+            (start.new_rows, "write", "  new_rows.write"), (new_rows, "_insert_chained", "    chained INSERT"),
+            (new_rows, "_insert_by_table", "    INSERTs by table"),
+            (Session, "_register_persistent", "    registered as flushed"),
+            (cases.notifications, "tasks_arrived", "notifications"),
+            (base.Connection, "_execute_context", "(every statement: SQLAlchemy + driver)"),
+            (default.DefaultDialect, "do_execute", "(every statement: driver cursor)"),
+            (default.DefaultDialect, "do_commit", "(DB-API commit)")):
+        _timed(owner, name, label)
+
+
+def _households(app, count):
+    from webapp.extensions import db
+    from webapp.models import Area, Household
+
+    with app.app_context():
+        township = Area.query.filter_by(level="township").order_by(Area.code).first()
+        rows = [Household(household_number=f"B{uuid.uuid4().hex[:12]}", head_name="测试户", county_code="341721",
+                          township_code=township.code, address="测试地址") for _ in range(count)]
+        db.session.add_all(rows)
+        db.session.commit()
+        return [row.id for row in rows]
+
+
+def _starts(app, ids, profile=None):
+    """bench_cases.our_rate's interactive loop, each phase timed; CPU ms per start."""
+    from webapp.extensions import db
+    from webapp.models import Household
+    from webapp.services.casework import cases
+
+    with app.app_context():
+        cpu = time.process_time()
+        if profile:
+            profile.enable()
+        for household_id in ids:
+            started = time.process_time()
+            households = Household.query.filter(Household.id.in_([household_id])).all()
+            _spent["household query (the bench's)"] += time.process_time() - started
+            started = time.process_time()
+            for household in households:
+                cases.start_registration_case(household)
+            _spent["start_registration_case"] += time.process_time() - started
+            started = time.process_time()
+            db.session.commit()
+            _spent["commit"] += time.process_time() - started
+        if profile:
+            profile.disable()
+        return (time.process_time() - cpu) * 1000 / len(ids)
+
+
+def main():
+    app = scratch_app("starts")
+    from webapp.cli import deploy_shipped_diagrams
+    from webapp.extensions import db
+    from webapp.services import areas
+
+    with app.app_context():
+        areas.load_rows(areas.generate_county())
+        deploy_shipped_diagrams()
+        db.session.commit()
+    _instrument()
+    _starts(app, _households(app, 50))  # warm-up
+    lowest, totals = {}, []
+    for _ in range(ROUNDS):
+        _spent.clear()
+        totals.append(_starts(app, _households(app, CASES)))
+        for label, seconds in _spent.items():
+            lowest[label] = min(lowest.get(label, float("inf")), seconds * 1000 / CASES)
+    print(f"backend: {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]} "
+          f"(load average {os.getloadavg()[0]:.1f})")
+    print(f"CPU ms per start, lowest of {ROUNDS} rounds: {min(totals):.3f} (all: "
+          + " ".join(f"{total:.2f}" for total in totals) + ")")
+    for label in _ORDER + ["commit"]:
+        if label in lowest:
+            print(f"  {label:42s} {lowest[label]:.3f}")
+    if "--profile" in sys.argv:
+        profile = cProfile.Profile(time.process_time)
+        _starts(app, _households(app, CASES), profile)
+        pstats.Stats(profile).sort_stats("tottime").print_stats(40)
+
+
+if __name__ == "__main__":
+    main()
