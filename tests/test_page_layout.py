@@ -64,6 +64,27 @@ def test_task_list_rows_equal_the_filters_in_both_languages(county, app, mount):
                     assert all(shown.title == "Door-to-door visit" for shown in fast)
 
 
+def test_task_list_area_names_read_with_the_rows_equal_the_area_filter(county, app):
+    # The rows carry their area's name (a subquery of the page's statement): a village's name, the
+    # township's when the task has no village (None or empty), the code itself when no area has it.
+    _varied_tasks()
+    staff = user("township")
+    tasks = InboxTask.query.filter_by(state="ready", assignee_id=user("village1").id).order_by(InboxTask.id).all()
+    for task, village in zip(tasks, (None, "", "999999999999")):
+        task.village_code, task.assignee_id, task.lane = village, None, "township"
+    db.session.commit()
+    plain, _total = inbox.list_rows(staff, inbox.InboxFilter(view="team"), 1, 50, counted=inbox.counts(staff))
+    codes = {row.id: row.village_code for row in plain}
+    assert {codes[task.id] for task in tasks} == {None, "", "999999999999"}
+    with app.test_request_context("/inbox"):
+        shown = task_list_rows(plain, "team")
+        for row, fast in zip(plain, shown, strict=True):
+            assert fast.area == formatting.area_name(row.village_code or row.township_code)
+    areas = {fast.id: fast.area for fast in shown}
+    assert areas[tasks[2].id] == "999999999999"
+    assert areas[tasks[0].id] == areas[tasks[1].id] == formatting.area_name(tasks[0].township_code) != ""
+
+
 @pytest.mark.parametrize("language", ["zh_Hans_CN", "en"])
 def test_task_list_page_shows_each_rows_texts_and_links(county, app, client, language):
     _varied_tasks()

@@ -4,7 +4,6 @@ from datetime import timezone
 from babel.numbers import format_decimal as babel_format_decimal
 from flask import g, has_request_context
 from markupsafe import Markup
-from sqlalchemy import bindparam, select
 from flask_babel import format_datetime, format_decimal, get_locale, get_timezone, lazy_gettext as _l
 
 from . import codes, labels
@@ -157,26 +156,9 @@ def area_name(code):
     return names[code]
 
 
-def preload_area_names(codes):
-    """Look up the names of ``codes`` in one query for this request's ``area_name`` calls; returns
-    this request's names by code (``codes`` among them)."""
-    names = g.get("_area_names")
-    if names is None:
-        names = g._area_names = {}
-    wanted = {code for code in codes if code and code not in names}
-    if wanted:
-        found = dict(db.session.execute(_AREA_NAMES, {"codes": sorted(wanted)}).all())
-        names.update({code: found.get(code, code) for code in wanted})
-    return names
-
-
 # Locales whose whole numbers Babel writes as Python's "{:,}" does (Latin digits, a comma every
 # three): Babel took 70-180 µs per number, four or five times on every page with tab counts.
 _COMMA_GROUPED = {}
-
-
-# Built once (an expanding parameter takes any number of codes): every task list asks it.
-_AREA_NAMES = select(Area.code, Area.name).where(Area.code.in_(bindparam("codes", expanding=True)))
 
 
 def number(value):

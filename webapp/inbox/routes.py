@@ -81,7 +81,7 @@ def tasks_list():
     bulk_steps = steps.page_flags(rows) if current_user.role == "township" else None
     # The team's tasks are picked to claim them, a township's own to approve or assign them at once.
     selectable = flt.view == "team" or current_user.role == "township"
-    # The rows as plain texts and links (their area names read in one query), then as markup.
+    # The rows as plain texts and links (their area names read with them), then as markup.
     shown = task_list_markup(task_list_rows(rows, flt.view), flt.view, selectable)
     filters = filters_markup(flt, counts, choices, current_user.role == "village")
     return render_template("inbox/list.html", rows=shown, total=total, page=page, per_page=per_page, flt=flt,
