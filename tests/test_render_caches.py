@@ -8,6 +8,9 @@ import random
 import re
 from datetime import datetime, timedelta, timezone
 
+import pytz
+from babel.dates import format_datetime as babel_format_datetime
+from flask import g
 from flask_babel import force_locale, format_datetime, format_decimal
 from markupsafe import escape
 
@@ -44,6 +47,28 @@ def test_local_times_equal_babels_in_both_languages(app):
                             format_datetime(moment.replace(tzinfo=timezone.utc), pattern)
         # New Year's Eve 16:30 UTC is already the next year in Shanghai.
         assert formatting.localdt(datetime(2026, 12, 31, 16, 30)) == "2027-01-01 00:30"
+
+
+def test_remembered_local_times_follow_the_zone_and_the_time(app):
+    # Local texts are remembered per (zone, pattern, time): written, then read back, in a zone with
+    # summer time around its changes too, and an aware time is not taken for its naive equal.
+    moments = [datetime(2026, 3, 8, 6, 30) + timedelta(minutes=n * 29) for n in range(12)] + \
+              [datetime(2026, 11, 1, 5, 30) + timedelta(minutes=n * 29) for n in range(12)] + [None]
+    patterns = {"yyyy-MM-dd HH:mm": "%Y-%m-%d %H:%M", "HH:mm": "%H:%M", "yyyy-MM-dd": "%Y-%m-%d"}
+    with app.test_request_context("/"):
+        for name in ("Asia/Shanghai", "America/New_York", "Asia/Shanghai"):
+            zone = pytz.timezone(name)
+            g._babel_timezone = zone  # this request's zone, as formatting looks it up
+            for _ in range(2):
+                for pattern in patterns:
+                    assert formatting.localdts(moments, pattern) == [
+                        "" if m is None else babel_format_datetime(m.replace(tzinfo=timezone.utc), pattern, tzinfo=zone)
+                        for m in moments]
+        g._babel_timezone = pytz.timezone("Asia/Shanghai")
+        assert formatting.localdt(datetime(2026, 1, 1, 0, 0)) == "2026-01-01 08:00"
+        # The same instant, aware (08:00 at +8): written as its wall time taken for UTC, as before.
+        aware = datetime(2026, 1, 1, 8, 0, tzinfo=timezone(timedelta(hours=8)))
+        assert formatting.localdt(aware) == "2026-01-01 16:00"
 
 
 def test_numbers_equal_babels_in_both_languages(app):

@@ -70,8 +70,8 @@ _SLOTS = TaskListRow(*(fragments.slot(name) for name in TaskListRow._fields))
 def task_list_markup(rows, view, selectable):
     """Each of the ``TaskListRow``s ``rows`` as the table row the page shows for ``view``, with the
     pick box when ``selectable``: what templates/inbox/_task_row.html gives for it."""
-    token, team, locale = {"token": escape(generate_csrf())}, view == "team", str(get_locale())
-    patterns = {}
+    token, team, locale = escape(generate_csrf()), view == "team", str(get_locale())
+    patterns, escaped = {}, {}  # the page's rows mostly repeat their step's title and their area
     out = []
     for row in rows:
         kind = (bool(row.due), bool(row.late), bool(row.return_reason))
@@ -83,9 +83,18 @@ def task_list_markup(rows, view, selectable):
             pattern = patterns[kind] = fragments.slotted("task_rows", (locale, team, selectable) + kind, _ROW,
                                                          row=slots, token=fragments.slot("token"),
                                                          team=team, selectable=selectable)
-        out.append(pattern.fill({"id": row.id, "title": row.title, "task_url": row.task_url, "case_url": row.case_url,
-                                 "case_title": row.case_title, "area": row.area, "due": row.due,
-                                 "return_reason": row.return_reason, "action_url": row.action_url}, token))
+        title, area = escaped.get(row.title), escaped.get(row.area)
+        if title is None:
+            title = escaped[row.title] = escape(row.title)
+        if area is None:
+            area = escaped[row.area] = escape(row.area)
+        values = {"id": row.id, "task_url": row.task_url, "case_url": row.case_url, "case_title": row.case_title,
+                  "action_url": row.action_url}
+        if kind[0]:  # (a slot the row's pattern has)
+            values["due"] = row.due
+        if kind[2]:
+            values["return_reason"] = row.return_reason
+        out.append(pattern.fill(values, {"token": token, "title": title, "area": area}))
     return out
 
 
