@@ -1,4 +1,8 @@
-"""The household table's member rows are patterns filled with each member's texts
+"""The visit page's reads and its household table.
+
+The household, its members and the case's last task completion are read in one statement
+(services/casework/tasks.household_and_last_completion): they must be what the separate
+statements read. The household table's member rows are patterns filled with each member's texts
 (webapp/inbox/household_rows.py, webapp/fragments.slotted): they must give what the table's former
 loop over the members (kept below as the reference) gave, byte for byte, in both languages, under
 two mount points, from the patterns kept and afresh, with and without the form column.
@@ -10,9 +14,10 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_login import login_user
 
-from tests.helpers import case_at_visit, user
+from tests.helpers import case_at_visit, open_task, user
+from webapp.extensions import db
 from webapp.inbox.household_rows import member_rows
-from webapp.models import Person
+from webapp.models import Household, Person
 from webapp.services.casework import tasks
 
 # The loop _household.html had before its rows became patterns: the plain path.
@@ -45,7 +50,7 @@ def _shown(people, **context):
 def test_member_rows_equal_the_former_loop(county, app):
     case = case_at_visit("village1")
     persons = Person.query.filter_by(household_id=case.household_id).order_by(Person.id).all()
-    household, members = tasks.household_with_members(case.household_id)
+    household, members, _last = tasks.household_and_last_completion(case.household_id, case.id)
     assert len(persons) >= 2 and [p.id for p in persons] == [m.id for m in members]
     filled = {persons[0].id_number: object(), ODD_MEMBERS[0].id_number: object()}
     kinds = set()
@@ -69,3 +74,47 @@ def test_member_rows_equal_the_former_loop(county, app):
                 finally:
                     app.jinja_env.auto_reload = False
     assert kinds >= {(True, True, True), (True, True, False), (True, False, True), (True, False, False)}
+
+
+def _separately(case_id, household_id):
+    """What the visit page read before: the household and its members, then the last completion."""
+    last = db.session.connection().execute(tasks._LAST_COMPLETION, {"case_id": case_id}).first()
+    household = db.session.get(Household, household_id) if household_id is not None else None
+    if household is None:
+        return None, [], None if last is None else tuple(last)
+    members = Person.query.filter_by(household_id=household_id).order_by(Person.id).all()
+    return ((household.id, household.household_number, household.head_name, household.address, household.county_code,
+             household.township_code, household.village_code),
+            [(p.id, p.name, p.id_number, p.relation_to_head, p.birth_date) for p in members],
+            None if last is None else tuple(last))
+
+
+def _together(case_id, household_id):
+    household, members, last = tasks.household_and_last_completion(household_id, case_id)
+    return (None if household is None else tuple(household), [tuple(m) for m in members],
+            None if last is None else tuple(last))
+
+
+def test_household_and_last_completion_equal_the_separate_statements(county, client):
+    case = case_at_visit("village1")
+    checked = []
+
+    def check(household_id=case.household_id):
+        together = _together(case.id, household_id)
+        assert together == _separately(case.id, household_id)
+        checked.append(together)
+
+    check()  # the distribution's completion
+    check(None)  # no household: the completion alone
+    check(10 ** 9)  # a household that is not there
+    row = open_task(case, "visit_household")
+    client.login("village1")
+    page = f"/inbox/tasks/{row.id}"
+    assert client.post(page, {"visit_result": "not_at_home", "visit_date": "2026-11-28",
+                              "visit_comment": "全家外出务工"}, token_from=page).status_code == 302
+    check()  # the visit that found nobody home, with its note and its visitor
+    again = open_task(case, "visit_household")
+    assert tasks.revisit_of(again, tasks.household_and_last_completion(case.household_id, case.id)[2]) \
+        == tuple(tasks.revisit_of(again))
+    assert checked[0][2] != checked[-1][2] and checked[-1][2][3] == "全家外出务工"
+    assert len(checked[0][1]) >= 2 and checked[1] == (None, [], checked[0][2])

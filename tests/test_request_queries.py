@@ -15,7 +15,7 @@ from webapp.models import Area, Household, Person
 # The header's unread count comes with the user (webapp/auth/user_loading.py): no statement of its own.
 MY_TASKS_QUERIES = 3  # the user with their area and unread count, the tab figures, the page of rows with area names
 TEAM_QUERIES = 5  # a township's team view adds its township with its villages (filter and bulk forms) and visitors
-TASK_PAGE_QUERIES = 6  # the user (with the count), the task with its case, forms, last visit, household with members, audit
+TASK_PAGE_QUERIES = 5  # the user (with the count), the task with its case, forms, household with members and last visit, audit
 
 
 def _queries_of(client, url):
