@@ -41,7 +41,7 @@ def test_task_list_rows_equal_the_filters_in_both_languages(county, app, mount):
     for name, view in (("village1", "mine"), ("township", "team")):
         staff = user(name)
         # The page's plain rows, checked against the InboxTasks of the general query.
-        plain, _total = inbox.list_rows(staff, inbox.InboxFilter(view=view), 1, 20, counted=inbox.counts(staff))
+        plain, _total, _figures = inbox.page_and_counts(staff, inbox.InboxFilter(view=view), 1, 20)
         rows, _total = inbox.list_tasks(staff, inbox.InboxFilter(view=view), 1, 20)
         assert rows and [row.id for row in plain] == [row.id for row in rows]
         for locale in ("zh_Hans_CN", "en"):
@@ -73,7 +73,7 @@ def test_task_list_area_names_read_with_the_rows_equal_the_area_filter(county, a
     for task, village in zip(tasks, (None, "", "999999999999")):
         task.village_code, task.assignee_id, task.lane = village, None, "township"
     db.session.commit()
-    plain, _total = inbox.list_rows(staff, inbox.InboxFilter(view="team"), 1, 50, counted=inbox.counts(staff))
+    plain, _total, _figures = inbox.page_and_counts(staff, inbox.InboxFilter(view="team"), 1, 50)
     codes = {row.id: row.village_code for row in plain}
     assert {codes[task.id] for task in tasks} == {None, "", "999999999999"}
     with app.test_request_context("/inbox"):

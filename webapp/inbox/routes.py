@@ -69,8 +69,7 @@ def tasks_list():
     flt = _filter_from(request.args)
     page = request.args.get("page", 1, type=int)
     per_page = current_app.config["PAGE_SIZE"]
-    counts = inbox.counts(current_user)
-    rows, total = inbox.list_rows(current_user, flt, page, per_page, counted=counts)
+    rows, total, counts = inbox.page_and_counts(current_user, flt, page, per_page)
     choices, bulk = inbox.area_choices(current_user), None
     if current_user.role == "township":
         # The township's villages are the area filter's choices already: not asked twice.
