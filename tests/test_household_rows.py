@@ -17,7 +17,7 @@ from flask_login import login_user
 from tests.helpers import case_at_visit, open_task, user
 from webapp.extensions import db
 from webapp.inbox.household_rows import member_rows
-from webapp.models import Household, Person
+from webapp.models import CaseEvent, Household, Person
 from webapp.services.casework import tasks
 
 # The loop _household.html had before its rows became patterns: the plain path.
@@ -78,7 +78,10 @@ def test_member_rows_equal_the_former_loop(county, app):
 
 def _separately(case_id, household_id):
     """What the visit page read before: the household and its members, then the last completion."""
-    last = db.session.connection().execute(tasks._LAST_COMPLETION, {"case_id": case_id}).first()
+    event = (CaseEvent.query.filter_by(case_id=case_id, kind="task_completed")
+             .order_by(CaseEvent.at.desc(), CaseEvent.id.desc()).first())
+    last = None if event is None else (event.at, event.task_name, event.decision, event.comment,
+                                       event.actor.display_name if event.actor else None)
     household = db.session.get(Household, household_id) if household_id is not None else None
     if household is None:
         return None, [], None if last is None else tuple(last)
