@@ -65,7 +65,7 @@ def test_task_rows_equal_their_template_rendered_row_by_row(county, app):
         for name, view in cases:
             staff = user(name)
             login_user(staff)
-            plain, _total = inbox.list_rows(staff, inbox.InboxFilter(view=view), 1, 20, counted=inbox.counts(staff))
+            plain, _total, _figures = inbox.page_and_counts(staff, inbox.InboxFilter(view=view), 1, 20)
             rows = task_list_rows(plain, view)
             # A row of every kind, and one whose every text is tricky.
             rows.append(TaskListRow(id=7, title=TRICKY, task_url="/t/7?a=1&b=2", case_url="/c/{1}", case_title=TRICKY,

@@ -41,7 +41,7 @@ def test_task_list_rows_equal_the_filters_in_both_languages(county, app, mount):
     for name, view in (("village1", "mine"), ("township", "team")):
         staff = user(name)
         # The page's plain rows, checked against the InboxTasks of the general query.
-        plain, _total = inbox.list_rows(staff, inbox.InboxFilter(view=view), 1, 20, counted=inbox.counts(staff))
+        plain, _total, _figures = inbox.page_and_counts(staff, inbox.InboxFilter(view=view), 1, 20)
         rows, _total = inbox.list_tasks(staff, inbox.InboxFilter(view=view), 1, 20)
         assert rows and [row.id for row in plain] == [row.id for row in rows]
         for locale in ("zh_Hans_CN", "en"):
@@ -62,6 +62,27 @@ def test_task_list_rows_equal_the_filters_in_both_languages(county, app, mount):
                                                                                  row.return_reason)
                 if locale == "en" and view == "mine":
                     assert all(shown.title == "Door-to-door visit" for shown in fast)
+
+
+def test_task_list_area_names_read_with_the_rows_equal_the_area_filter(county, app):
+    # The rows carry their area's name (a subquery of the page's statement): a village's name, the
+    # township's when the task has no village (None or empty), the code itself when no area has it.
+    _varied_tasks()
+    staff = user("township")
+    tasks = InboxTask.query.filter_by(state="ready", assignee_id=user("village1").id).order_by(InboxTask.id).all()
+    for task, village in zip(tasks, (None, "", "999999999999")):
+        task.village_code, task.assignee_id, task.lane = village, None, "township"
+    db.session.commit()
+    plain, _total, _figures = inbox.page_and_counts(staff, inbox.InboxFilter(view="team"), 1, 50)
+    codes = {row.id: row.village_code for row in plain}
+    assert {codes[task.id] for task in tasks} == {None, "", "999999999999"}
+    with app.test_request_context("/inbox"):
+        shown = task_list_rows(plain, "team")
+        for row, fast in zip(plain, shown, strict=True):
+            assert fast.area == formatting.area_name(row.village_code or row.township_code)
+    areas = {fast.id: fast.area for fast in shown}
+    assert areas[tasks[2].id] == "999999999999"
+    assert areas[tasks[0].id] == areas[tasks[1].id] == formatting.area_name(tasks[0].township_code) != ""
 
 
 @pytest.mark.parametrize("language", ["zh_Hans_CN", "en"])

@@ -13,9 +13,9 @@ from webapp.extensions import db
 from webapp.models import Area, Household, Person
 
 # The header's unread count comes with the user (webapp/auth/user_loading.py): no statement of its own.
-MY_TASKS_QUERIES = 4  # the user with their area and unread count, the tab figures, the page of rows, area names
-TEAM_QUERIES = 6  # a township's team view adds its township with its villages (filter and bulk forms) and visitors
-TASK_PAGE_QUERIES = 6  # the user (with the count), the task with its case, forms, last visit, household with members, audit
+MY_TASKS_QUERIES = 2  # the user with their area and unread count, the tab figures with the page of rows (and area names)
+TEAM_QUERIES = 4  # a township's team view adds its township with its villages (filter and bulk forms) and visitors
+TASK_PAGE_QUERIES = 5  # the user (with the count), the task with its case, forms, household with members and last visit, audit
 
 
 def _queries_of(client, url):

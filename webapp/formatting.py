@@ -4,7 +4,6 @@ from datetime import timezone
 from babel.numbers import format_decimal as babel_format_decimal
 from flask import g, has_request_context
 from markupsafe import Markup
-from sqlalchemy import bindparam, select
 from flask_babel import format_datetime, format_decimal, get_locale, get_timezone, lazy_gettext as _l
 
 from . import codes, labels
@@ -50,15 +49,18 @@ def task_title(title):
 def task_titles(titles):
     """``task_title`` of each of ``titles``: the language and the diagrams' steps looked up once
     for a whole list (a task list page names twenty)."""
-    names = {name for title in titles if title for name in title.split(", ")}
+    distinct = set(titles)
+    names = {name for title in distinct if title for name in title.split(", ")}
     known = known_titles()
     if not names <= known.keys():
         _load_steps()
         known = known_titles()
     locale = get_locale()
     english = locale is not None and locale.language == "en"
-    return [", ".join(_step_title(name, known, english) for name in title.split(", ")) if title else title
-            for title in titles]
+    # Each distinct title once: a list's rows mostly name the same few steps.
+    shown = {title: ", ".join(_step_title(name, known, english) for name in title.split(", ")) if title else title
+             for title in distinct}
+    return [shown[title] for title in titles]
 
 
 def _step_title(name, known, english):
@@ -121,8 +123,29 @@ def localdts(values, fmt="yyyy-MM-dd HH:mm"):
         return ["" if value is None else format_datetime(value.replace(tzinfo=timezone.utc), fmt)
                 for value in values]
     zone = _request_timezone()
-    return ["" if value is None else value.replace(tzinfo=timezone.utc).astimezone(zone).strftime(numeric)
-            for value in values]
+    texts = []
+    for value in values:
+        if value is None:
+            texts.append("")
+            continue
+        key = (zone, numeric, value)
+        text = _LOCAL_TEXTS.get(key) if value.tzinfo is None else None
+        if text is None:
+            text = value.replace(tzinfo=timezone.utc).astimezone(zone).strftime(numeric)
+            if value.tzinfo is None:  # (an aware time equals others of the same instant: not kept)
+                if len(_LOCAL_TEXTS) >= _MAX_LOCAL_TEXTS:
+                    _LOCAL_TEXTS.clear()
+                _LOCAL_TEXTS[key] = text
+        texts.append(text)
+    return texts
+
+
+# The local texts of stored (naive UTC) times already written, per (time zone, pattern, time): a
+# task list shows the same deadlines on every view, and the zone's conversion and strftime cost
+# about 10 µs a row (a page of twenty: a tenth of its view). Forgotten all at once when full
+# (a plain dict: safe under threads, two threads may both write the same text).
+_LOCAL_TEXTS = {}
+_MAX_LOCAL_TEXTS = 20_000
 
 
 def _request_timezone():
@@ -157,26 +180,9 @@ def area_name(code):
     return names[code]
 
 
-def preload_area_names(codes):
-    """Look up the names of ``codes`` in one query for this request's ``area_name`` calls; returns
-    this request's names by code (``codes`` among them)."""
-    names = g.get("_area_names")
-    if names is None:
-        names = g._area_names = {}
-    wanted = {code for code in codes if code and code not in names}
-    if wanted:
-        found = dict(db.session.execute(_AREA_NAMES, {"codes": sorted(wanted)}).all())
-        names.update({code: found.get(code, code) for code in wanted})
-    return names
-
-
 # Locales whose whole numbers Babel writes as Python's "{:,}" does (Latin digits, a comma every
 # three): Babel took 70-180 µs per number, four or five times on every page with tab counts.
 _COMMA_GROUPED = {}
-
-
-# Built once (an expanding parameter takes any number of codes): every task list asks it.
-_AREA_NAMES = select(Area.code, Area.name).where(Area.code.in_(bindparam("codes", expanding=True)))
 
 
 def number(value):

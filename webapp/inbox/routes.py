@@ -69,8 +69,7 @@ def tasks_list():
     flt = _filter_from(request.args)
     page = request.args.get("page", 1, type=int)
     per_page = current_app.config["PAGE_SIZE"]
-    counts = inbox.counts(current_user)
-    rows, total = inbox.list_rows(current_user, flt, page, per_page, counted=counts)
+    rows, total, counts = inbox.page_and_counts(current_user, flt, page, per_page)
     choices, bulk = inbox.area_choices(current_user), None
     if current_user.role == "township":
         # The township's villages are the area filter's choices already: not asked twice.
@@ -81,7 +80,7 @@ def tasks_list():
     bulk_steps = steps.page_flags(rows) if current_user.role == "township" else None
     # The team's tasks are picked to claim them, a township's own to approve or assign them at once.
     selectable = flt.view == "team" or current_user.role == "township"
-    # The rows as plain texts and links (their area names read in one query), then as markup.
+    # The rows as plain texts and links (their area names read with them), then as markup.
     shown = task_list_markup(task_list_rows(rows, flt.view), flt.view, selectable)
     filters = filters_markup(flt, counts, choices, current_user.role == "village")
     return render_template("inbox/list.html", rows=shown, total=total, page=page, per_page=per_page, flt=flt,

@@ -3,7 +3,7 @@
 The template used to call a filter or ``url_for`` for every cell of every row (the step title,
 the area's name, the local due time, three links), each one looking up the request, the language
 or the time zone again: about half of the page's rendering. Here the language, the time zone and
-the area names are looked up once per page and each row's links are a pattern with its id put in.
+the area names come with the rows and each row's links are a pattern with its id put in.
 
 The rows' markup (templates/inbox/_task_row.html) is rendered once per language and kind of row
 (team or mine, selectable, with a due time, late, returned) with slots for the row's values
@@ -42,17 +42,24 @@ class TaskListRow(NamedTuple):
 
 def task_list_rows(rows, view):
     """The page's inbox ``rows`` (plain rows of inbox.LIST_COLUMNS) as ``TaskListRow``s for ``view``."""
-    names = formatting.preload_area_names(code for row in rows for code in (row.village_code, row.township_code))
     titles = formatting.task_titles([row.title for row in rows])
     dues = formatting.localdts([row.due_at for row in rows])
     task_url, case_url = id_link("inbox.task", "task_id"), id_link("cases.case_page", "case_id")
     action_url = id_link("inbox.claim" if view == "team" else "inbox.unclaim", "task_id")
     now = utcnow()
     return [TaskListRow(id=row.id, title=title, task_url=task_url(row.id), case_url=case_url(row.case_id),
-                        case_title=row.case_title, area=names.get(row.village_code or row.township_code, ""),
+                        case_title=row.case_title, area=_area(row),
                         due=due, late=row.due_at is not None and (row.due_at < now or row.overdue),
                         return_reason=row.return_reason, action_url=action_url(row.id))
             for row, title, due in zip(rows, titles, dues)]
+
+
+
+def _area(row):
+    # What formatting.area_name shows for the row's area code: its name, else the code itself.
+    if row.area_name is not None:
+        return row.area_name
+    return row.village_code or row.township_code or ""
 
 
 _ROW = "inbox/_task_row.html"
@@ -63,8 +70,8 @@ _SLOTS = TaskListRow(*(fragments.slot(name) for name in TaskListRow._fields))
 def task_list_markup(rows, view, selectable):
     """Each of the ``TaskListRow``s ``rows`` as the table row the page shows for ``view``, with the
     pick box when ``selectable``: what templates/inbox/_task_row.html gives for it."""
-    token, team, locale = {"token": escape(generate_csrf())}, view == "team", str(get_locale())
-    patterns = {}
+    token, team, locale = escape(generate_csrf()), view == "team", str(get_locale())
+    patterns, escaped = {}, {}  # the page's rows mostly repeat their step's title and their area
     out = []
     for row in rows:
         kind = (bool(row.due), bool(row.late), bool(row.return_reason))
@@ -76,9 +83,18 @@ def task_list_markup(rows, view, selectable):
             pattern = patterns[kind] = fragments.slotted("task_rows", (locale, team, selectable) + kind, _ROW,
                                                          row=slots, token=fragments.slot("token"),
                                                          team=team, selectable=selectable)
-        out.append(pattern.fill({"id": row.id, "title": row.title, "task_url": row.task_url, "case_url": row.case_url,
-                                 "case_title": row.case_title, "area": row.area, "due": row.due,
-                                 "return_reason": row.return_reason, "action_url": row.action_url}, token))
+        title, area = escaped.get(row.title), escaped.get(row.area)
+        if title is None:
+            title = escaped[row.title] = escape(row.title)
+        if area is None:
+            area = escaped[row.area] = escape(row.area)
+        values = {"id": row.id, "task_url": row.task_url, "case_url": row.case_url, "case_title": row.case_title,
+                  "action_url": row.action_url}
+        if kind[0]:  # (a slot the row's pattern has)
+            values["due"] = row.due
+        if kind[2]:
+            values["return_reason"] = row.return_reason
+        out.append(pattern.fill(values, {"token": token, "title": title, "area": area}))
     return out
 
 

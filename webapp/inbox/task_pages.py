@@ -153,11 +153,11 @@ def visit_household_page(row):
         visit_fields = fragments.form_fields(_VISIT_FIELDS, form)
     case = row.case
     # Rows, not objects: the page only shows them (fewer statements, nothing to build or track).
-    household, members = tasks.household_with_members(case.household_id)
+    household, members, last = tasks.household_and_last_completion(case.household_id, case.id)
     filled = tasks.filled_forms(case.id)
     # The forms of people added during the visit are among those just read.
     added_forms = sorted((f for f in filled.values() if f.person_id is None), key=lambda f: f.id)
-    return _render_audited(row, "inbox/task_visit.html", filled=filled, revisit=tasks.revisit_of(row),
+    return _render_audited(row, "inbox/task_visit.html", filled=filled, revisit=tasks.revisit_of(row, last),
                            household_rows=(household, members), visit_fields=visit_fields,
                            missing=[p for p in members if p.id_number not in filled],
                            added_forms=added_forms if case.status != "completed" else [])

@@ -17,6 +17,7 @@ from ..models import Case
 from ..processes.labels import process_label
 from ..services import audit, scoping
 from ..services.casework import starting
+from ..url_cache import cached_url_for
 from . import bp
 
 
@@ -85,4 +86,4 @@ def household_page_url(household):
     the shared household block on case and task pages links it only then."""
     if household is None or not current_user.is_authenticated or not scoping.in_scope(household, current_user):
         return None
-    return url_for("registry.household", household_id=household.id)
+    return cached_url_for("registry.household", household_id=household.id)  # (every task page asks)

@@ -1,6 +1,6 @@
 """Inbox queries: they read only the inbox projection, never a serialized workflow."""
 from dataclasses import dataclass
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select, true
 
 from ...extensions import db
 from ...models import COUNTY_ROLES, Area, Case, InboxTask
@@ -10,9 +10,10 @@ from ..scoping import bound_scope, scope_condition
 # On the table's columns, for ORM queries and plain-row statements alike: with the mapped
 # attributes in its ordering, a plain-row statement would run through the ORM's loading again.
 _ORDERED = InboxTask.__table__.c
-SORTS = {"due": (_ORDERED.due_at.asc(), _ORDERED.id.asc()),
-         "-due": (_ORDERED.due_at.desc(), _ORDERED.id.desc()),
-         "new": (_ORDERED.id.desc(),)}
+# Each sort as (column, direction) pairs: of the table here, of a page's subquery below.
+_SORT_KEYS = {"due": (("due_at", "asc"), ("id", "asc")), "-due": (("due_at", "desc"), ("id", "desc")),
+              "new": (("id", "desc"),)}
+SORTS = {sort: tuple(getattr(_ORDERED[name], way)() for name, way in keys) for sort, keys in _SORT_KEYS.items()}
 
 
 @dataclass
@@ -81,10 +82,16 @@ def list_tasks(user, flt, page=1, per_page=20):
 # (identity map, instance state, the joined eager load's row processing) cost more than the rest
 # of the page's query. ``id``, ``title``, ``task_name``, ``process_id`` and ``diagram_version_id``
 # keep the names of InboxTask's attributes, so the row builder and step lookups read either.
-_TASKS, _CASES = InboxTask.__table__.c, Case.__table__.c
+_TASKS, _CASES, _AREAS = InboxTask.__table__.c, Case.__table__.c, Area.__table__.c
+# The name of the area a row shows (its village's, else its township's; None when no area has that
+# code) read with the row: a separate look-up of the page's area names was one statement more.
+# A scalar subquery, so PostgreSQL looks it up for the page's rows only, after sorting and limiting.
+_AREA_NAME = (select(_AREAS.name)
+              .where(_AREAS.code == func.coalesce(func.nullif(_TASKS.village_code, ""), _TASKS.township_code))
+              .scalar_subquery().label("area_name"))
 LIST_COLUMNS = (_TASKS.id, _TASKS.case_id, _CASES.title.label("case_title"), _TASKS.title, _TASKS.task_name,
                 _TASKS.process_id, _TASKS.diagram_version_id, _TASKS.village_code, _TASKS.township_code,
-                _TASKS.due_at, _TASKS.overdue, _TASKS.return_reason)
+                _TASKS.due_at, _TASKS.overdue, _TASKS.return_reason, _AREA_NAME)
 
 
 def _rows_statement(conditions, sort):
@@ -93,41 +100,50 @@ def _rows_statement(conditions, sort):
             .where(*conditions).order_by(*SORTS[sort]))
 
 
-def list_rows(user, flt, page=1, per_page=20, counted=None):
+def list_rows(user, flt, page=1, per_page=20):
     """One page of the task list for ``user`` (rows of ``LIST_COLUMNS``) and the total matching:
-    the same tasks in the same order as ``list_tasks``.
-
-    ``counted`` (the tab figures of ``counts``) saves counting again when no filter narrows the
-    view; such a plain tab runs a statement built once with bound parameters.
-    """
-    filters = _filters(flt)
-    known = counted.get(flt.view) if counted is not None and not filters else None
+    the same tasks in the same order as ``list_tasks``. (``page_and_counts`` reads a plain tab's
+    page with the tab figures.)"""
     offset, sort = (max(page, 1) - 1) * per_page, flt.sort if flt.sort in SORTS else "due"
-    if known is not None:
-        return _plain_rows(user, flt.view, sort, per_page, offset), known
-    conditions = _base(user, flt.view) + filters
+    conditions = _base(user, flt.view) + _filters(flt)
     total = db.session.execute(select(func.count(InboxTask.id)).where(*conditions)).scalar()
     statement = _rows_statement(conditions, sort).limit(per_page).offset(offset)
     # (A Core statement skips the session's autoflush: the count just before flushed.)
     return db.session.execute(statement).all(), total
 
 
-def _plain_rows(user, view, sort, limit, offset):
-    # On the table's columns throughout: a Core statement, rows without the ORM's loading.
+def page_and_counts(user, flt, page=1, per_page=20):
+    """(one page of the task list, the total matching, the tab figures): what ``list_rows`` and
+    ``counts`` give for ``user`` and ``flt``. A plain tab (mine or the team's, no filter) reads its
+    figures and its page in one statement built once: the figures' one row, joined with the page's
+    rows (none when the page is empty)."""
+    sort = flt.sort if flt.sort in SORTS else "due"
+    if flt.view not in ("mine", "team") or _filters(flt):
+        figures = counts(user)
+        return (*list_rows(user, flt, page, per_page), figures)
     shape, scope, params = bound_scope(InboxTask.__table__, user)
-    statement = _PAGES.get((shape, view, sort))
+    statement = _COUNTED_PAGES.get((shape, flt.view, sort))
     if statement is None:  # two threads may both build it: the same statement either way
-        statement = _PAGES[shape, view, sort] = (
-            _rows_statement(_bound_base(scope, view, _TASKS), sort)
-            .limit(bindparam("limit")).offset(bindparam("offset")))
-    params.update(user_id=user.id, role=user.role, limit=limit, offset=offset)
-    # No flush needed: the tab figures (``counts``, an ORM-aware statement) flushed just before.
-    return db.session.execute(statement, params).all()
+        statement = _COUNTED_PAGES[shape, flt.view, sort] = _counted_page_statement(scope, flt.view, sort)
+    params.update(user_id=user.id, role=user.role, now=utcnow(), limit=per_page,
+                  offset=(max(page, 1) - 1) * per_page)
+    db.session.flush()  # as ``counts`` does: a Core statement skips the session's autoflush
+    rows = db.session.execute(statement, params).all()
+    first = rows[0]  # the figures' row is always there
+    figures = {"mine": first.figure_mine or 0, "team": first.figure_team or 0, "overdue": first.figure_overdue or 0}
+    return [row for row in rows if row.id is not None], figures[flt.view], figures
 
 
-# The unfiltered tabs' page statements per (area condition's shape, view, sort), built once
-# like the tab figures' below.
-_PAGES = {}
+def _counted_page_statement(scope, view, sort):
+    figures = _counts_statement(scope).subquery("figures")
+    page = _rows_statement(_bound_base(scope, view, _TASKS), sort).limit(bindparam("limit")) \
+        .offset(bindparam("offset")).subquery("page")
+    return (select(*page.c, *figures.c).select_from(figures.outerjoin(page, true()))
+            .order_by(*(getattr(page.c[name], way)() for name, way in _SORT_KEYS[sort])))
+
+
+# The plain tabs' statements of figures and page per (area condition's shape, view, sort).
+_COUNTED_PAGES = {}
 
 
 def _bound_base(scope, view, tasks=InboxTask):
@@ -140,10 +156,13 @@ def _bound_base(scope, view, tasks=InboxTask):
 
 def counts(user):
     """The numbers on the inbox tabs: mine, team's unclaimed, mine overdue."""
-    shape, scope, params = bound_scope(InboxTask, user)
+    shape, scope, params = bound_scope(InboxTask.__table__, user)
     statement = _COUNTS.get(shape)
     if statement is None:  # two threads may both build it: the same statement either way
         statement = _COUNTS[shape] = _counts_statement(scope)
+    # A Core statement on the table's columns (the ORM's statement handling cost more than the
+    # figures' SQL): it skips the session's autoflush, so what the session holds is flushed first.
+    db.session.flush()
     row = db.session.execute(statement, dict(params, user_id=user.id, role=user.role, now=utcnow())).one()
     return {"mine": row[0] or 0, "team": row[1] or 0, "overdue": row[2] or 0}
 
@@ -156,11 +175,13 @@ _COUNTS = {}
 def _counts_statement(scope):
     # One statement for the three figures: the open tasks in the user's area that are theirs or
     # their team's, counted three ways.
-    mine = InboxTask.assignee_id == bindparam("user_id")
-    team = and_(InboxTask.assignee_id.is_(None), InboxTask.lane == bindparam("role"))
-    return (select(func.count(InboxTask.id).filter(mine), func.count(InboxTask.id).filter(team),
-                   func.count(InboxTask.id).filter(and_(mine, InboxTask.late_at(bindparam("now")))))
-            .where(InboxTask.state == "ready", scope, or_(mine, team)))
+    mine = _TASKS.assignee_id == bindparam("user_id")
+    team = and_(_TASKS.assignee_id.is_(None), _TASKS.lane == bindparam("role"))
+    late = _TASKS.due_at < bindparam("now")  # InboxTask.late_at on the table's column
+    return (select(func.count(_TASKS.id).filter(mine).label("figure_mine"),
+                   func.count(_TASKS.id).filter(team).label("figure_team"),
+                   func.count(_TASKS.id).filter(and_(mine, late)).label("figure_overdue"))
+            .where(_TASKS.state == "ready", scope, or_(mine, team)))
 
 
 def area_choices(user):

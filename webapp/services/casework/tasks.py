@@ -2,7 +2,7 @@
 from collections import namedtuple
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, inspect, select, text
+from sqlalchemy import bindparam, inspect, select, text, true
 
 from ... import areacodes, engine, form_kinds
 from ...extensions import db
@@ -55,12 +55,23 @@ def assign_household(row, user, village_code, visitor_id):
 # Statements of every task page, built once: the compiled cache answers them without building
 # and keying them anew.
 _EVENT, _USER = CaseEvent.__table__, User.__table__
-# Plain rows (no objects to build and track): the page only reads them.
-_LAST_COMPLETION = (select(_EVENT.c.at, _EVENT.c.task_name, _EVENT.c.decision, _EVENT.c.comment,
-                           _USER.c.display_name.label("actor_name"))
-                    .select_from(_EVENT.outerjoin(_USER, _USER.c.id == _EVENT.c.actor_id))
-                    .where(_EVENT.c.case_id == bindparam("case_id"), _EVENT.c.kind == "task_completed")
-                    .order_by(_EVENT.c.at.desc(), _EVENT.c.id.desc()).limit(1))
+
+
+def _last_completion(*first):
+    # A case's last task completion: ``first`` columns, then those of ``LastCompletion``. Plain
+    # rows (no objects to build and track): the page only reads them.
+    return (select(*first, _EVENT.c.at, _EVENT.c.task_name, _EVENT.c.decision, _EVENT.c.comment,
+                   _USER.c.display_name.label("actor_name"))
+            .select_from(_EVENT.outerjoin(_USER, _USER.c.id == _EVENT.c.actor_id))
+            .where(_EVENT.c.case_id == bindparam("case_id"), _EVENT.c.kind == "task_completed")
+            .order_by(_EVENT.c.at.desc(), _EVENT.c.id.desc()).limit(1))
+
+
+_LAST_COMPLETION = _last_completion()
+# The same as one row to join (its event's id tells whether there is one).
+_LAST_COMPLETION_JOINED = _last_completion(_EVENT.c.id.label("event_id")).subquery("last_completion")
+LastCompletion = namedtuple("LastCompletion", "at task_name decision comment actor_name")
+_UNREAD = object()  # revisit_of's last completion not read yet
 
 
 def missing_forms(case, filled=None):
@@ -89,18 +100,22 @@ HouseholdView = namedtuple("HouseholdView", "id household_number head_name addre
 MemberView = namedtuple("MemberView", "id name id_number relation_to_head birth_date")
 
 
-def household_with_members(household_id):
-    """(household, its members by id) as plain rows in one statement, or (None, []) without one.
+def household_and_last_completion(household_id, case_id):
+    """(household, its members by id, case ``case_id``'s last task completion) as plain rows in one
+    statement: (None, [], the completion) without a household; the completion is a
+    ``LastCompletion`` or None (see ``revisit_of``).
 
     For pages that only show them: the rows carry what the household block reads and the area
-    codes the scoping rule checks."""
-    if household_id is None:
-        return None, []
-    rows = db.session.connection().execute(_HOUSEHOLD_MEMBERS, {"household_id": household_id}).all()
+    codes the scoping rule checks. The completion comes with every row (one statement, not two)."""
+    connection = db.session.connection()
+    rows = [] if household_id is None else connection.execute(
+        _HOUSEHOLD_MEMBERS, {"household_id": household_id, "case_id": case_id}).all()
     if not rows:
-        return None, []
-    household = HouseholdView(*rows[0][:7])
-    return household, [MemberView(*r[7:]) for r in rows if r[7] is not None]
+        last = connection.execute(_LAST_COMPLETION, {"case_id": case_id}).first()
+        return None, [], None if last is None else LastCompletion(*last)
+    first = rows[0]
+    last = None if first[12] is None else LastCompletion(*first[13:])
+    return HouseholdView(*first[:7]), [MemberView(*r[7:12]) for r in rows if r[7] is not None], last
 
 
 def filled_forms(case_id):
@@ -116,8 +131,9 @@ _HOUSEHOLD, _PERSON, _FORM = Household.__table__, Person.__table__, Registration
 _HOUSEHOLD_MEMBERS = (select(_HOUSEHOLD.c.id, _HOUSEHOLD.c.household_number, _HOUSEHOLD.c.head_name,
                              _HOUSEHOLD.c.address, _HOUSEHOLD.c.county_code, _HOUSEHOLD.c.township_code,
                              _HOUSEHOLD.c.village_code, _PERSON.c.id, _PERSON.c.name, _PERSON.c.id_number,
-                             _PERSON.c.relation_to_head, _PERSON.c.birth_date)
-                      .select_from(_HOUSEHOLD.outerjoin(_PERSON, _PERSON.c.household_id == _HOUSEHOLD.c.id))
+                             _PERSON.c.relation_to_head, _PERSON.c.birth_date, *_LAST_COMPLETION_JOINED.c)
+                      .select_from(_HOUSEHOLD.outerjoin(_PERSON, _PERSON.c.household_id == _HOUSEHOLD.c.id)
+                                   .outerjoin(_LAST_COMPLETION_JOINED, true()))
                       .where(_HOUSEHOLD.c.id == bindparam("household_id")).order_by(_PERSON.c.id))
 _FORM_ROWS_OF_CASE = (select(_FORM.c.id, _FORM.c.id_number, _FORM.c.person_id, _FORM.c.name, _FORM.c.data)
                       .where(_FORM.c.case_id == bindparam("case_id")))
@@ -209,16 +225,18 @@ def complete_visit(row, user, result, visit_date, policy_explained, comment=""):
     return cases.complete(row, user, data)
 
 
-def revisit_of(row):
+def revisit_of(row, last=_UNREAD):
     """The not-at-home visit event ``row`` repeats, or None (then ``row`` is a first visit or a return).
 
     A visit that found nobody home is not a return: the revisit shows its own words and the note.
     A row of the event's ``at``, ``task_name``, ``decision``, ``comment`` and ``actor_name``.
+    ``last``: the case's last completion when already read (``household_and_last_completion``).
     """
     form_kind, _step = form_kinds.kind_of(row)
     if form_kind is None or form_kind.code != "visit":
         return None
-    last = db.session.connection().execute(_LAST_COMPLETION, {"case_id": row.case_id}).first()
+    if last is _UNREAD:
+        last = db.session.connection().execute(_LAST_COMPLETION, {"case_id": row.case_id}).first()
     # The same step found nobody home last time (a return from review is not a revisit).
     if last is not None and last.task_name == row.task_name and last.decision in form_kind.returns:
         return last
