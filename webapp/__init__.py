@@ -32,7 +32,8 @@ def create_app(config=Config):
     # every module under webapp/ runs this file first, and the parts lead back to it
     # (cycle: webapp -> webapp.<blueprint> -> webapp.jobs.<jobs> -> webapp.jobs.context -> webapp);
     # a process that needs only the intake core or the models stays light.
-    from . import cli, form_kinds, formatting, layout, security_headers, sqlite_pragmas, translation_cache, url_cache
+    from . import (cli, form_kinds, formatting, layout, security_headers, session_cookie, sqlite_pragmas,
+                   translation_cache, url_cache)
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp, user_loading
     from .cases import bp as cases_bp
@@ -77,6 +78,7 @@ def create_app(config=Config):
 
     sqlite_pragmas.install(app)
     security_headers.install(app)
+    session_cookie.install(app)  # Flask's signed cookie, a cookie already checked not checked again
 
     user_loading.install(app, login_manager)  # every request's user, with the header's unread count
 
