@@ -32,7 +32,7 @@ def create_app(config=Config):
     # every module under webapp/ runs this file first, and the parts lead back to it
     # (cycle: webapp -> webapp.<blueprint> -> webapp.jobs.<jobs> -> webapp.jobs.context -> webapp);
     # a process that needs only the intake core or the models stays light.
-    from . import (cli, form_kinds, formatting, layout, security_headers, session_cookie, sqlite_pragmas,
+    from . import (cli, csrf_tokens, form_kinds, formatting, layout, security_headers, session_cookie, sqlite_pragmas,
                    translation_cache, url_cache)
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp, user_loading
@@ -74,6 +74,7 @@ def create_app(config=Config):
             liveness.install(engine)  # a pooled connection checked after sitting idle, not every time
     migrate.init_app(app, db, render_as_batch=True, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     csrf.init_app(app)
+    csrf_tokens.install(app)  # a session's signed CSRF token signed once, not on every page
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=os.path.join(app.root_path, "translations"))
     login_manager.init_app(app)
