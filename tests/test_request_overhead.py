@@ -5,15 +5,17 @@ log-out, session expiry, a forged or altered cookie, a changed secret key, CSRF 
 password change (which reads the user once); the header's unread count read with the user and
 forgotten after any write that could change it; static files without a statement.
 """
+import pathlib
 import re
 import time
 
 from flask import render_template, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, login_required
-from sqlalchemy import event, text
+from sqlalchemy import delete, event, text, update
 
 from webapp.extensions import db
+from webapp.models import Notification
 from webapp.security_headers import CONTENT_SECURITY_POLICY
 from webapp.services import audit, notifications
 
@@ -189,8 +191,10 @@ def test_a_page_reads_the_unread_count_with_the_user(county, client):
 
 def test_the_count_read_with_the_user_is_forgotten_after_a_write(app, county, client):
     """A request that changes the messages and then shows a page shows the count as it is now:
-    written through the ORM, a bulk update, or a plain statement on the connection; a rendered
-    answer to a POST counts afresh."""
+    written through the notification service (an upsert, a mark-read), an ORM object flushed, an
+    ORM bulk update or delete, or a raw UPDATE run through the session; a rendered answer to a
+    POST counts afresh. (A statement sent past the session, on its connection, is not watched:
+    only the service writes messages, pinned below.)"""
     def page_after(write):
         def view():
             write(current_user._get_current_object())  # not committed: the request's own writes
@@ -200,8 +204,14 @@ def test_the_count_read_with_the_user_is_forgotten_after_a_write(app, county, cl
     app.add_url_rule("/t/notify", "t_notify", page_after(
         lambda me: notifications.notify([me.id], "reminder", message="new")))
     app.add_url_rule("/t/read-all", "t_read_all", page_after(notifications.mark_read))
-    app.add_url_rule("/t/raw", "t_raw", page_after(lambda me: db.session.connection().execute(
+    app.add_url_rule("/t/orm-add", "t_orm_add", page_after(lambda me: (
+        db.session.add(Notification(user_id=me.id, kind="reminder", message="orm")), db.session.flush())))
+    app.add_url_rule("/t/bulk", "t_bulk", page_after(lambda me: db.session.execute(
+        update(Notification).where(Notification.user_id == me.id).values(read_at=Notification.created_at))))
+    app.add_url_rule("/t/raw", "t_raw", page_after(lambda me: db.session.execute(
         text("update notification set read_at = created_at where user_id = :id"), {"id": me.id})))
+    app.add_url_rule("/t/bulk-delete", "t_bulk_delete", page_after(lambda me: db.session.execute(
+        delete(Notification).where(Notification.user_id == me.id, Notification.message == "a"))))
     app.add_url_rule("/t/audit", "t_audit", page_after(
         lambda me: audit.write(me, "view_case", "case", 1)))  # another table: the count stands
     app.add_url_rule("/t/post", "t_post", page_after(lambda me: None), methods=["POST"])
@@ -214,12 +224,32 @@ def test_the_count_read_with_the_user_is_forgotten_after_a_write(app, county, cl
     assert before >= 3 and _shown_count(client.get("/inbox").get_data(as_text=True)) == before
     assert _shown_count(client.get("/t/notify").get_data(as_text=True)) == before + 1
     assert _shown_count(client.get("/t/read-all").get_data(as_text=True)) == 0
+    assert _shown_count(client.get("/t/orm-add").get_data(as_text=True)) == before + 1
+    assert _shown_count(client.get("/t/bulk").get_data(as_text=True)) == 0
     assert _shown_count(client.get("/t/raw").get_data(as_text=True)) == 0
+    assert _shown_count(client.get("/t/bulk-delete").get_data(as_text=True)) == before - 1
     assert _shown_count(client.get("/t/audit").get_data(as_text=True)) == before
     assert _shown_count(client.post("/t/post", token_from="/inbox").get_data(as_text=True)) == before
     assert _unread_now("village1") == before  # the test views did not commit
     # Another user's count is never the one read with this user.
     assert _shown_count(client.get("/inbox").get_data(as_text=True)) == before
+
+
+# What writes the notification table: an ORM object or statement naming the model or its table,
+# or SQL text naming the table after INSERT INTO / UPDATE / DELETE FROM.
+_WRITES_MESSAGES = re.compile(r"(?<!class )Notification\(|update\(Notification|delete\(Notification|insert\(Notification"
+                              r"|Notification\.__table__|(insert\s+into|update|delete\s+from)\s+notification\b",
+                              re.IGNORECASE)
+
+
+def test_only_the_notification_service_writes_messages():
+    """The unread count kept with the user is forgotten by the service's writers and the ORM's
+    events (services/notifications.py), not by watching every statement: so no other module
+    may write the notification table."""
+    root = pathlib.Path(__file__).resolve().parent.parent / "webapp"
+    writers = sorted(str(path.relative_to(root)) for path in root.rglob("*.py")
+                     if _WRITES_MESSAGES.search(path.read_text(encoding="utf-8")))
+    assert writers == ["services/notifications.py"], writers
 
 
 def test_the_schema_has_no_triggers(app):

@@ -32,7 +32,8 @@ def create_app(config=Config):
     # every module under webapp/ runs this file first, and the parts lead back to it
     # (cycle: webapp -> webapp.<blueprint> -> webapp.jobs.<jobs> -> webapp.jobs.context -> webapp);
     # a process that needs only the intake core or the models stays light.
-    from . import cli, form_kinds, formatting, layout, security_headers, sqlite_pragmas, translation_cache, url_cache
+    from . import (cli, csrf_tokens, form_kinds, formatting, layout, security_headers, session_cookie, sqlite_pragmas,
+                   translation_cache, url_cache)
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp, user_loading
     from .cases import bp as cases_bp
@@ -51,6 +52,7 @@ def create_app(config=Config):
     from .registry import bp as registry_bp
     from .search import bp as search_bp
     from .engine import hooks
+    from .infra import liveness
     from .services import notifications
     from .services.admin import form_definitions
     from .services.campaign import progress
@@ -67,8 +69,12 @@ def create_app(config=Config):
         os.makedirs(app.instance_path, exist_ok=True)
 
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            liveness.install(engine)  # a pooled connection checked after sitting idle, not every time
     migrate.init_app(app, db, render_as_batch=True, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     csrf.init_app(app)
+    csrf_tokens.install(app)  # a session's signed CSRF token signed once, not on every page
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=os.path.join(app.root_path, "translations"))
     login_manager.init_app(app)
@@ -77,6 +83,7 @@ def create_app(config=Config):
 
     sqlite_pragmas.install(app)
     security_headers.install(app)
+    session_cookie.install(app)  # Flask's signed cookie, a cookie already checked not checked again
 
     user_loading.install(app, login_manager)  # every request's user, with the header's unread count
 

@@ -3,7 +3,10 @@
 Writers that may run twice (timer sweeps, digest jobs) give each message a ``dedupe_key`` and
 insert with "on conflict do nothing", so a retried job never shows a message twice.
 """
-from sqlalchemy import bindparam, case as sql_case, func, select
+from itertools import chain
+
+from sqlalchemy import bindparam, case as sql_case, event, func, select
+from sqlalchemy.orm import Session
 
 from .. import clock
 from ..extensions import db
@@ -73,6 +76,44 @@ _UNREAD = select(func.count(Notification.id)).where(Notification.user_id == bind
 UNREAD_OF_USER = (select(func.count(Notification.id))
                   .where(Notification.user_id == User.id, Notification.read_at.is_(None))
                   .scalar_subquery())
+
+
+# A count read along with something else (the user load, webapp/auth/user_loading.py) is kept in
+# the database session's info, where it ends with the session (the request's, or its app
+# context's), and is forgotten whenever the session may write messages: any statement run through
+# it that is not a SELECT (an upsert, a bulk update or delete, SQL text), and any ORM flush of a
+# message (the events below). Only the ORM session is watched, not every statement of every
+# engine: a statement sent on the raw connection is not seen, so messages are written through the
+# session only (pinned by a test).
+_KEPT = "unread_kept"
+
+
+def keep_unread(session, owner, user_id, count):
+    """Keep ``count`` as ``user_id``'s unread count in ``session`` for ``owner`` (a request)."""
+    session.info[_KEPT] = (owner, user_id, count)
+
+
+def kept_unread(session, owner, user_id):
+    """The unread count kept for ``owner`` and ``user_id`` in ``session`` if nothing may have
+    written messages since, else None."""
+    kept = session.info.get(_KEPT)
+    if kept is not None and kept[0] is owner and kept[1] == user_id:
+        return kept[2]
+    return None
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _after_statement(state):
+    if not state.is_select and _KEPT in state.session.info:
+        del state.session.info[_KEPT]
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session, flush_context):
+    # Still the flush's own lists here: a message added, changed or deleted through the ORM.
+    if _KEPT in session.info and any(isinstance(obj, Notification)
+                                     for obj in chain(session.new, session.dirty, session.deleted)):
+        del session.info[_KEPT]
 
 
 def list_for(user, unread_only=False, page=1, per_page=20):
