@@ -7,6 +7,7 @@ from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from .. import codes
+from ..bound_fields import BindOnce
 from ..idnumber import birth_date as id_birth_date, normalize_id, sex as id_sex
 
 # Keys stored in RegistrationForm.data (everything but the identity, which has its own columns).
@@ -19,6 +20,9 @@ DATA_FIELDS = ("sex", "birth_date", "ethnicity", "phone", "hukou_address", "curr
 
 class PersonRegistrationForm(FlaskForm):
     """One person's registration: identity, employment, insurance, and the survey outcome."""
+
+    class Meta(BindOnce):  # 32 fields on every form save: bound once per process
+        pass
 
     name = StringField(_l("姓名"), validators=[DataRequired(), Length(max=64)])
     id_number = StringField(_l("公民身份号码"), validators=[DataRequired()])
