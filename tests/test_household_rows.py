@@ -170,3 +170,29 @@ def test_household_and_last_completion_equal_the_separate_statements(county, cli
         == tuple(tasks.revisit_of(again))
     assert checked[0][2] != checked[-1][2] and checked[-1][2][3] == "全家外出务工"
     assert len(checked[0][1]) >= 2 and checked[1] == (None, [], checked[0][2])
+
+
+def test_forms_read_with_the_audit_event_equal_the_read_and_the_event_apart(county, client):
+    """The visit page writes its audit event with the forms' read (one statement on PostgreSQL):
+    the same rows as the read alone, and the same event as ``audit.write``, once."""
+    from webapp.models import AuditEvent
+    from tests.helpers import registration_form_data
+
+    case = case_at_visit("village1")
+    row = open_task(case, "visit_household")
+    client.login("village1")
+    person = Person.query.filter_by(household_id=case.household_id).first()
+    form_page = f"/inbox/tasks/{row.id}/forms/{person.id}"
+    assert client.post(form_page, registration_form_data(person, name="张三丰𠮷"),
+                       token_from=f"/inbox/tasks/{row.id}").status_code == 302
+    visitor = user("village1")
+    with current_app.test_request_context("/", environ_base={"REMOTE_ADDR": "10.1.2.3"}):
+        before = AuditEvent.query.count()
+        plain = tasks.filled_forms(case.id)
+        together = tasks.filled_forms(case.id, audited=(visitor, "view_household", "case", case.id))
+        assert {key: tuple(form) for key, form in together.items()} == {key: tuple(form) for key, form in plain.items()}
+        assert together[person.id_number].name == "张三丰𠮷" and together[person.id_number].data["signature"] == "signed"
+        events = AuditEvent.query.order_by(AuditEvent.id).all()[before:]
+        assert [(e.user_id, e.action, e.object_type, e.object_id, e.remote_addr) for e in events] == [
+            (visitor.id, "view_household", "case", str(case.id), "10.1.2.3")]
+        db.session.rollback()

@@ -15,7 +15,7 @@ from webapp.models import Area, Household, Person
 # The header's unread count comes with the user (webapp/auth/user_loading.py): no statement of its own.
 MY_TASKS_QUERIES = 2  # the user with their area and unread count, the tab figures with the page of rows (and area names)
 TEAM_QUERIES = 4  # a township's team view adds its township with its villages (filter and bulk forms) and visitors
-TASK_PAGE_QUERIES = 5  # the user (with the count), the task with its case, forms, household with members and last visit, audit
+TASK_PAGE_QUERIES = 5  # the user (with the count), the task with its case, forms, household with members and last visit, audit (with the forms on PostgreSQL)
 
 
 def _queries_of(client, url):
@@ -104,7 +104,8 @@ def test_task_page_asks_the_same_number_of_queries_however_many_forms_and_tasks(
     _visits(5)
     later, html = _queries_of(client, f"/inbox/tasks/{task_id}")
     assert "新增成员" in html and html.count("已填写") >= len(members) + 1
-    assert first == later <= TASK_PAGE_QUERIES, (first, later)
+    # On PostgreSQL the audit event is written in the forms' read (services/casework/tasks.filled_forms).
+    assert first == later <= TASK_PAGE_QUERIES - (db.engine.dialect.name == "postgresql"), (first, later)
 
 
 def test_saving_a_form_and_finishing_a_visit_stay_within_their_queries(county, client):
