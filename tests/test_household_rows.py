@@ -196,3 +196,32 @@ def test_forms_read_with_the_audit_event_equal_the_read_and_the_event_apart(coun
         assert [(e.user_id, e.action, e.object_type, e.object_id, e.remote_addr) for e in events] == [
             (visitor.id, "view_household", "case", str(case.id), "10.1.2.3")]
         db.session.rollback()
+
+
+def test_task_and_person_read_together_equal_the_task_and_the_person_apart(county, client):
+    """The registration form's save reads the task (with its case) and the person in one statement:
+    the same task object and case as ``get_task_or_404``, the person's columns as the ORM has them,
+    None for a person not there, and the same refusal outside the user's area."""
+    import pytest
+    from webapp.models import InboxTask
+    from webapp.services import scoping
+
+    case = case_at_visit("village1")
+    row = open_task(case, "visit_household")
+    person = Person.query.filter_by(household_id=case.household_id).order_by(Person.id).first()
+    expected = (person.id, person.household_id, person.id_number, person.name, person.sex, person.birth_date,
+                person.relation_to_head, person.hukou_address)
+    db.session.expunge_all()  # the task and case built from the statement, not found in the session
+    visitor, elsewhere = user("village1"), user("village2")
+    task, found = tasks.task_and_person_for_form(row.id, person.id, visitor)
+    alone = scoping.get_task_or_404(row.id, visitor)
+    assert task is alone and isinstance(task, InboxTask) and "case" in task.__dict__  # the case loaded with it
+    assert (task.case.id, task.case.household_id, task.state, task.assignee_id) == (
+        case.id, case.household_id, "ready", visitor.id)
+    assert tuple(found) == expected and found.household_id == case.household_id
+    assert tasks.task_and_person_for_form(row.id, 10 ** 9, visitor) == (alone, None)
+    for who, task_id in ((elsewhere, row.id), (visitor, 10 ** 9)):
+        with pytest.raises(scoping.OutOfScope):
+            scoping.get_task_or_404(task_id, who)
+        with pytest.raises(scoping.OutOfScope):
+            tasks.task_and_person_for_form(task_id, person.id, who)

@@ -125,9 +125,9 @@ def test_saving_a_form_and_finishing_a_visit_stay_within_their_queries(county, c
             "visit_result": "not_at_home", "visit_date": "2026-06-01", "visit_comment": "", "csrf_token": token})
     assert response.status_code == 302
     postgresql = db.engine.dialect.name == "postgresql"
-    # The user, the task with its case, the person, the form's upsert (one statement for a new form
-    # or an existing one), the audit event (in the upsert's statement on PostgreSQL).
-    assert saving.count <= (4 if postgresql else 5), saving.count
+    # The user, the task with its case and the person (one statement), the form's upsert (one
+    # statement for a new form or an existing one), the audit event (in the upsert's statement on PostgreSQL).
+    assert saving.count <= (3 if postgresql else 4), saving.count
     # The user, the task with its case, the instance locked with its open rows (one statement), the completed row, the
     # instance, and the new inbox row with the timeline line: inserted once (no UPDATE of an empty
     # note), in one statement on PostgreSQL (infra/new_rows.py), two on SQLite.

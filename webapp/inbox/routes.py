@@ -193,7 +193,11 @@ def _flash_bulk(summary, done, refused):
 def visit_task_for_forms(task_id):
     """The visit task ``task_id`` whose registration forms (and photos) the user may fill in:
     404 outside the user's area or for another kind of task, 403 when not theirs to work."""
-    row = scoping.get_task_or_404(task_id, current_user)
+    return _checked_visit_task(scoping.get_task_or_404(task_id, current_user))
+
+
+def _checked_visit_task(row):
+    # 404 for another kind of task, 403 when not the user's to work
     if not steps.has_form(row, "visit"):  # the registration forms belong to the visit form kind
         abort(404)
     try:
@@ -209,13 +213,15 @@ def visit_task_for_forms(task_id):
 @login_required
 def registration_form(task_id, person_id=None, form_id=None):
     """Fill or correct the registration form of one person (or of a person not yet listed)."""
-    row = visit_task_for_forms(task_id)
-    case = row.case
     person = added = None
-    if person_id is not None:
-        person = tasks.person_for_form(person_id)
-        if person is None or person.household_id != case.household_id:
-            abort(404)
+    if person_id is None:
+        row = visit_task_for_forms(task_id)
+    else:  # the person read with the task (one statement), checked after it as visit_task_for_forms does
+        row, person = tasks.task_and_person_for_form(task_id, person_id, current_user)
+        _checked_visit_task(row)
+    case = row.case
+    if person_id is not None and (person is None or person.household_id != case.household_id):
+        abort(404)
     if form_id is not None:
         # A person added during this visit: still only a form, editable until the audit.
         added = db.session.get(RegistrationForm, form_id)

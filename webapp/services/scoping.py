@@ -108,14 +108,20 @@ def get_case_or_404(case_id, user):
 def get_task_or_404(task_id, user):
     """An inbox task in the user's area, loaded with its case (every task page and action reads
     the case: one statement instead of two)."""
-    task = db.session.execute(_TASK_WITH_CASE, {"task_id": task_id}).scalar_one_or_none()
+    return checked_task(db.session.execute(TASK_WITH_CASE, {"task_id": task_id}).scalar_one_or_none(), task_id, user)
+
+
+def checked_task(task, task_id, user):
+    """``task`` (inbox task ``task_id`` as ``TASK_WITH_CASE`` or a statement built on it loaded it,
+    or None) when it is in ``user``'s area, else raise OutOfScope."""
     if task is None or not in_scope(task, user):
         raise OutOfScope(f"InboxTask {task_id}")
     return task
 
 
-_TASK_WITH_CASE = (select(InboxTask).options(db.joinedload(InboxTask.case))
-                   .where(InboxTask.id == bindparam("task_id")))  # built once: the compiled cache answers it
+# Built once: the compiled cache answers it. Public for statements that read more with the task.
+TASK_WITH_CASE = (select(InboxTask).options(db.joinedload(InboxTask.case))
+                  .where(InboxTask.id == bindparam("task_id")))
 
 
 def get_person_or_404(person_id, user):

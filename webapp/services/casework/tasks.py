@@ -89,11 +89,15 @@ def added_persons(case):
             .order_by(RegistrationForm.id).all())
 
 
-def person_for_form(person_id):
-    """The columns of person ``person_id`` that the registration form page and its save read
-    (id, household, identity, the fields a new form starts from), or None. A row, not the ORM
-    object: loading that cost three times as much."""
-    return db.session.execute(_PERSON_FOR_FORM, {"person_id": person_id}).first()
+def task_and_person_for_form(task_id, person_id, user):
+    """(inbox task ``task_id`` with its case as ``scoping.get_task_or_404`` gives it, raising
+    OutOfScope as it does; the columns of person ``person_id`` that the registration form page and
+    its save read, or None) in one statement. The person's id, household, identity and the fields
+    a new form starts from as a ``PersonForForm``, not the ORM object: loading that cost three
+    times as much."""
+    found = db.session.execute(_TASK_AND_PERSON, {"task_id": task_id, "person_id": person_id}).first()
+    task = scoping.checked_task(None if found is None else found[0], task_id, user)
+    return task, (None if found[1] is None else PersonForForm(*found[1:]))
 
 
 HouseholdView = namedtuple("HouseholdView", "id household_number head_name address county_code township_code village_code")
@@ -222,9 +226,13 @@ _UPSERT_FORM_AUDITED = (text(f"WITH saved AS ({_UPSERT_FORM_SQL}), audited AS ({
                         .bindparams(*_FORM_BINDS, *audit.EVENT_BINDS).columns(RegistrationForm.__table__.c.id))
 _FORM_ID_OF_PERSON = select(RegistrationForm.id).where(RegistrationForm.case_id == bindparam("case_id"),
                                                        RegistrationForm.id_number == bindparam("id_number"))
-_PERSON_FOR_FORM = select(*(Person.__table__.c[name] for name in (
-    "id", "household_id", "id_number", "name", "sex", "birth_date", "relation_to_head", "hukou_address"))
-).where(Person.__table__.c.id == bindparam("person_id"))
+_PERSON_FOR_FORM_COLUMNS = ("id", "household_id", "id_number", "name", "sex", "birth_date", "relation_to_head",
+                            "hukou_address")
+PersonForForm = namedtuple("PersonForForm", _PERSON_FOR_FORM_COLUMNS)
+# The task with its case and the person: the person's columns after the task (none when not there).
+_TASK_AND_PERSON = (scoping.TASK_WITH_CASE
+                    .add_columns(*(_PERSON.c[name].label(f"person_{name}") for name in _PERSON_FOR_FORM_COLUMNS))
+                    .outerjoin(_PERSON, _PERSON.c.id == bindparam("person_id")))
 _PERSON_OF_ID_NUMBER = select(Person.id, Person.household_id).where(Person.id_number == bindparam("id_number"))
 
 
