@@ -12,6 +12,7 @@ from ..models import InboxTask, RegistrationForm
 from ..services import audit, scoping
 from ..services.casework import bulk_work, cases, inbox, steps, tasks
 from ..services.casework.tasks import TaskRefused
+from ..url_cache import id_link
 from .. import engine
 from .change_pages import CHANGE_PAGES
 from .data_form_pages import DATA_FORM_PAGES
@@ -248,7 +249,8 @@ def registration_form(task_id, person_id=None, form_id=None):
                 tasks.save_registration_form(row, current_user, form.id_number.data, form.name.data, form.stored_data(),
                                              person, record=added)
             if saved:
-                return redirect(url_for("inbox.task", task_id=task_id))  # row.id would reload the row
+                # task_id: row.id would reload the row; the link's pattern kept (every save asks)
+                return redirect(id_link("inbox.task", "task_id")(task_id))
     audited = bool(form.id_number.data)
     if audited:
         # The form's input holds the full ID number: showing it is audited like opening a record.
