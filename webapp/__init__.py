@@ -33,7 +33,7 @@ def create_app(config=Config):
     # (cycle: webapp -> webapp.<blueprint> -> webapp.jobs.<jobs> -> webapp.jobs.context -> webapp);
     # a process that needs only the intake core or the models stays light.
     from . import (cli, csrf_tokens, form_kinds, formatting, layout, security_headers, session_cookie, sqlite_pragmas,
-                   translation_cache, url_cache)
+                   template_env, translation_cache, url_cache)
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp, user_loading
     from .cases import bp as cases_bp
@@ -61,6 +61,7 @@ def create_app(config=Config):
     from .supervision import bp as supervision_bp
 
     app = Flask(__name__, instance_path=getattr(config, "INSTANCE_DIR", None))
+    template_env.install(app)
     app.config.from_object(config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.secret_key()
