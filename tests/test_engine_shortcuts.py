@@ -1,0 +1,89 @@
+"""The engine's cheaper answers are the ones its plain walks give.
+
+``runtime.catch_up`` asks each task's state whether anything automatic may be ready before it
+asks SpiffWorkflow's iterator; pruning finds the lowest common ancestor of the live tasks in one
+walk instead of one path per task. Both are compared with the plain way on workflows a case
+passes through (starts, visits, returns, reviews).
+"""
+import random
+
+from SpiffWorkflow.util.task import TaskState
+
+from webapp.engine import pruning, runtime
+from webapp.extensions import db
+from webapp.services.casework import cases
+
+from .helpers import case_at_visit, open_task, user
+
+VISIT = {"visit_result": "completed", "visit_date": "2026-06-01", "policy_explained": True, "visit_comment": ""}
+RETURN = {"review_decision": "return", "review_comment": "退回"}
+
+
+def _complete(case, task_name, username, data):
+    row = open_task(case, task_name)
+    actor = user(username)
+    if row.assignee_id is None:
+        assert cases.claim(row, actor)
+    cases.complete(row, actor, data)
+    db.session.commit()
+
+
+def _walk_a_case():
+    case = case_at_visit()
+    for _ in range(2):
+        _complete(case, "visit_household", "village1", VISIT)
+        _complete(case, "first_review", "township", RETURN)
+    _complete(case, "visit_household", "village1", {**VISIT, "visit_result": "not_at_home"})
+
+
+def test_catch_up_stops_only_when_spiffworkflow_finds_nothing_ready(county, monkeypatch):
+    answers = []
+    shortcut = runtime._may_have_ready_steps
+
+    def compared(workflow):
+        answer = shortcut(workflow)
+        ready = workflow.get_tasks(state=TaskState.READY, manual=False)
+        answers.append((answer, bool(ready)))
+        return answer
+
+    monkeypatch.setattr(runtime, "_may_have_ready_steps", compared)
+    _walk_a_case()
+    assert answers
+    assert all(answer or not ready for answer, ready in answers), answers
+
+
+def _plain_lowest_common_ancestor(tasks):
+    """The deepest task every root-first path shares: the way pruning found it before."""
+    chains = []
+    for task in tasks:
+        chain = []
+        while task is not None:
+            chain.append(task)
+            task = task.parent
+        chains.append(chain[::-1])
+    common = None
+    for level in zip(*chains):
+        if any(each is not level[0] for each in level):
+            break
+        common = level[0]
+    return common
+
+
+def test_pruning_finds_the_common_ancestor_the_plain_way_finds(county, monkeypatch):
+    compared = []
+    drop = pruning._drop_finished_history
+    rng = random.Random(11)
+
+    def checked(workflow):
+        tasks = list(workflow.tasks.values())
+        live = [task for task in tasks if not task.has_state(pruning._DONE)]
+        samples = [live] + [rng.sample(tasks, rng.randint(1, len(tasks))) for _ in range(20)]
+        for sample in samples:
+            if sample:
+                assert pruning._lowest_common_ancestor(sample) is _plain_lowest_common_ancestor(sample)
+                compared.append(len(sample))
+        return drop(workflow)
+
+    monkeypatch.setattr(pruning, "_drop_finished_history", checked)
+    _walk_a_case()
+    assert len(compared) > 100
