@@ -51,7 +51,7 @@ class DirectTaskConverter(TaskConverter):
     def to_dict(self, task, texts=None):
         """The task as TaskConverter writes it: its data whole at the root, else as a delta.
 
-        ``texts``: the text of each task id of its workflow, when the caller made them already.
+        ``texts``: the text of each task id of its workflow (``_texts``), when the caller made them.
         """
         if texts is None:
             texts = {}
@@ -109,9 +109,15 @@ class DirectTaskConverter(TaskConverter):
         return task
 
 
+def _texts(task_ids):
+    """The text of each task id (a UUID), by its number: looked up by number, a UUID is not
+    hashed through its Python ``__hash__``."""
+    return {task_id.int: str(task_id) for task_id in task_ids}
+
+
 def _text(texts, task_id):
     """``str(task_id)``, from ``texts`` when made already: a UUID's text is its costliest value."""
-    text = texts.get(task_id)
+    text = texts.get(task_id.int)
     return str(task_id) if text is None else text
 
 
@@ -166,14 +172,14 @@ def _tasks_to_dict(converter, tasks, texts):
             dct["typename"] = typename
         else:
             dct = registry.convert(task)
-        written[texts[task_id]] = dct
+        written[_text(texts, task_id)] = dct
     return written
 
 
 def _workflow_fields(converter, workflow):
     """The fields WorkflowConverter writes for the top workflow and each subprocess, in its order."""
     registry = converter.registry
-    texts = {task_id: str(task_id) for task_id in workflow.tasks}
+    texts = _texts(workflow.tasks)
     return {
         "data": registry.convert(registry.clean(workflow.data)),
         "correlations": workflow.correlations,
