@@ -71,6 +71,8 @@ def _lowest_common_ancestor(tasks):
                 break
             below[parent] = [task]
             task = parent
+    if top is None:
+        return None  # the parents' links loop: nothing is cut
     ends = set(tasks)
     common = top
     while common not in ends and len(below[common]) == 1:
