@@ -38,7 +38,7 @@ def _walk_a_case():
 
 def test_catch_up_stops_only_when_spiffworkflow_finds_nothing_ready(county, monkeypatch):
     answers = []
-    shortcut = runtime._may_have_ready_steps
+    shortcut = runtime.may_have_ready_steps
 
     def compared(workflow):
         answer = shortcut(workflow)
@@ -46,13 +46,13 @@ def test_catch_up_stops_only_when_spiffworkflow_finds_nothing_ready(county, monk
         answers.append((answer, bool(ready)))
         return answer
 
-    monkeypatch.setattr(runtime, "_may_have_ready_steps", compared)
+    monkeypatch.setattr(runtime, "may_have_ready_steps", compared)
     _walk_a_case()
     assert answers
     assert all(answer or not ready for answer, ready in answers), answers
 
 
-def _plain_lowest_common_ancestor(tasks):
+def plain_lowest_common_ancestor(tasks):
     """The deepest task every root-first path shares: the way pruning found it before."""
     chains = []
     for task in tasks:
@@ -71,19 +71,21 @@ def _plain_lowest_common_ancestor(tasks):
 
 def test_pruning_finds_the_common_ancestor_the_plain_way_finds(county, monkeypatch):
     compared = []
-    drop = pruning._drop_finished_history
+    prune = pruning.prune
     rng = random.Random(11)
+    done = TaskState.COMPLETED | TaskState.CANCELLED
 
     def checked(workflow):
-        tasks = list(workflow.tasks.values())
-        live = [task for task in tasks if not task.has_state(pruning._DONE)]
-        samples = [live] + [rng.sample(tasks, rng.randint(1, len(tasks))) for _ in range(20)]
-        for sample in samples:
-            if sample:
-                assert pruning._lowest_common_ancestor(sample) is _plain_lowest_common_ancestor(sample)
-                compared.append(len(sample))
-        return drop(workflow)
+        for each in (workflow, *workflow.subprocesses.values()):
+            tasks = list(each.tasks.values())
+            live = [task for task in tasks if not task.has_state(done)]
+            samples = [live] + [rng.sample(tasks, rng.randint(1, len(tasks))) for _ in range(20)]
+            for sample in samples:
+                if sample:
+                    assert pruning.lowest_common_ancestor(sample) is plain_lowest_common_ancestor(sample)
+                    compared.append(len(sample))
+        return prune(workflow)
 
-    monkeypatch.setattr(pruning, "_drop_finished_history", checked)
+    monkeypatch.setattr(pruning, "prune", checked)
     _walk_a_case()
     assert len(compared) > 100

@@ -46,7 +46,7 @@ def _drop_finished_subprocesses(workflow):
     return dropped
 
 
-def _lowest_common_ancestor(tasks):
+def lowest_common_ancestor(tasks):
     """The deepest task on the path from the top to each of ``tasks`` (one of them may be it),
     or None when they hang from different tops.
 
@@ -90,7 +90,7 @@ def _drop_finished_history(workflow):
     root = workflow.task_tree
     if not live or root is None:
         return 0
-    keep_from = _lowest_common_ancestor(live)
+    keep_from = lowest_common_ancestor(live)
     if keep_from is None or keep_from is root or keep_from.parent is root:
         return 0
     if keep_from.parent is None or keep_from.id not in workflow.tasks:

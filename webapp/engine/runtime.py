@@ -147,7 +147,7 @@ def may_have_due_work(instance):
                                             and instance.next_timer_at <= utcnow())
 
 
-def _may_have_ready_steps(workflow):
+def may_have_ready_steps(workflow):
     """False when no task of ``workflow`` or of its subprocesses is a ready automatic step.
 
     ``get_tasks(state=READY, manual=False)`` finds only such tasks (its walk reaches no others),
@@ -180,7 +180,7 @@ def catch_up(workflow):
     workflow.refresh_timers()
     workflow.do_engine_steps(did_complete_task=count)
     for _ in range(_MAX_CATCH_UP_ROUNDS):
-        if not _may_have_ready_steps(workflow) or not workflow.get_tasks(state=TaskState.READY, manual=False):
+        if not may_have_ready_steps(workflow) or not workflow.get_tasks(state=TaskState.READY, manual=False):
             return
         workflow.refresh_timers()
         workflow.do_engine_steps(did_complete_task=count)
