@@ -7,8 +7,9 @@ The task tree is most of a state and of its cost: SpiffWorkflow's registry sends
 and every value of its bookkeeping, through a generic type dispatch. The converters here write
 the same dictionaries (the same keys, in the same order, with the same values: tests compare
 them with SpiffWorkflow's own) straight from the tasks, so stored states are unchanged and
-SpiffWorkflow's own loader reads them as before; reading, each task id is parsed once and plain
-values are taken as they are.
+SpiffWorkflow's own loader reads them as before; writing, each task id's text is made once (not
+for its key, its entry, its parent's children and its children's parent), and reading, each task
+id is parsed once and plain values are taken as they are.
 """
 import json
 import threading
