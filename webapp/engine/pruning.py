@@ -46,19 +46,37 @@ def _drop_finished_subprocesses(workflow):
     return dropped
 
 
-def _lowest_common_ancestor(tasks):
-    chains = []
+def lowest_common_ancestor(tasks):
+    """The deepest task on the path from the top to each of ``tasks`` (one of them may be it),
+    or None when they hang from different tops.
+
+    Each path is walked up only until it meets one walked already (a step per task, not one per
+    task and level), then down from the top while the paths go on as one.
+    """
+    below = {}  # a task on some path -> the tasks just below it on the paths
+    top = None
     for task in tasks:
-        chain = []
-        while task is not None:
-            chain.append(task)
-            task = task.parent
-        chains.append(chain[::-1])  # root first
-    common = None
-    for level in zip(*chains):
-        if any(each is not level[0] for each in level):
-            break
-        common = level[0]
+        if task in below:
+            continue  # on the path to a task seen before
+        below[task] = []
+        while True:
+            parent = task.parent
+            if parent is None:
+                if top is not None:
+                    return None  # a second top: nothing in common
+                top = task
+                break
+            if parent in below:
+                below[parent].append(task)
+                break
+            below[parent] = [task]
+            task = parent
+    if top is None:
+        return None  # the parents' links loop: nothing is cut
+    ends = set(tasks)
+    common = top
+    while common not in ends and len(below[common]) == 1:
+        common = below[common][0]
     return common
 
 
@@ -72,7 +90,7 @@ def _drop_finished_history(workflow):
     root = workflow.task_tree
     if not live or root is None:
         return 0
-    keep_from = _lowest_common_ancestor(live)
+    keep_from = lowest_common_ancestor(live)
     if keep_from is None or keep_from is root or keep_from.parent is root:
         return 0
     if keep_from.parent is None or keep_from.id not in workflow.tasks:

@@ -53,6 +53,7 @@ _MAX_CATCH_UP_ROUNDS = 50
 # deepens SpiffWorkflow's task tree, which it walks recursively: near 1,000 steps Python's
 # recursion limit breaks the run half-way (the old "stops after 500 rounds"), so stay well below.
 MAX_AUTOMATIC_STEPS = 200
+_READY = TaskState.READY
 _current_run = contextvars.ContextVar("current_run")
 _script_engine = None
 _script_engine_lock = threading.Lock()
@@ -146,6 +147,21 @@ def may_have_due_work(instance):
                                             and instance.next_timer_at <= utcnow())
 
 
+def may_have_ready_steps(workflow):
+    """False when no task of ``workflow`` or of its subprocesses is a ready automatic step.
+
+    ``get_tasks(state=READY, manual=False)`` finds only such tasks (its walk reaches no others),
+    but walks the tree through SpiffWorkflow's iterator: usually nothing is ready, and this
+    look at each task's state says so for a fraction of the CPU. When it finds one, the
+    iterator's answer is asked as before.
+    """
+    for each in (workflow, *workflow.subprocesses.values()):
+        for task in each.tasks.values():
+            if task.state & _READY and not task.task_spec.manual:
+                return True
+    return False
+
+
 def catch_up(workflow):
     """Fire due timers and run every automatic step until only people or time can move it.
 
@@ -164,7 +180,7 @@ def catch_up(workflow):
     workflow.refresh_timers()
     workflow.do_engine_steps(did_complete_task=count)
     for _ in range(_MAX_CATCH_UP_ROUNDS):
-        if not workflow.get_tasks(state=TaskState.READY, manual=False):
+        if not may_have_ready_steps(workflow) or not workflow.get_tasks(state=TaskState.READY, manual=False):
             return
         workflow.refresh_timers()
         workflow.do_engine_steps(did_complete_task=count)

@@ -7,8 +7,9 @@ The task tree is most of a state and of its cost: SpiffWorkflow's registry sends
 and every value of its bookkeeping, through a generic type dispatch. The converters here write
 the same dictionaries (the same keys, in the same order, with the same values: tests compare
 them with SpiffWorkflow's own) straight from the tasks, so stored states are unchanged and
-SpiffWorkflow's own loader reads them as before; reading, each task id is parsed once and plain
-values are taken as they are.
+SpiffWorkflow's own loader reads them as before; writing, each task id's text is made once (not
+for its key, its entry, its parent's children and its children's parent), and reading, each task
+id is parsed once and plain values are taken as they are.
 """
 import json
 import threading
@@ -48,8 +49,13 @@ class DirectTaskConverter(TaskConverter):
         super().__init__(target_class, registry, typename)
         registry.direct_tasks = self
 
-    def to_dict(self, task):
-        """The task as TaskConverter writes it: its data whole at the root, else as a delta."""
+    def to_dict(self, task, texts=None):
+        """The task as TaskConverter writes it: its data whole at the root, else as a delta.
+
+        ``texts``: the text of each task id of its workflow (``_texts``), when the caller made them.
+        """
+        if texts is None:
+            texts = {}
         parent = task.workflow.tasks.get(task._parent)
         if parent is None:
             data, delta = task.data, {}
@@ -66,9 +72,9 @@ class DirectTaskConverter(TaskConverter):
         else:
             internal = dict(internal)
         return {
-            "id": str(task.id),
-            "parent": str(task._parent) if parent is not None else None,
-            "children": [str(child) for child in task._children],
+            "id": _text(texts, task.id),
+            "parent": _text(texts, task._parent) if parent is not None else None,
+            "children": [_text(texts, child) for child in task._children],
             "last_state_change": task.last_state_change,
             "state": task._state,
             "task_spec": task.task_spec.name,
@@ -102,6 +108,18 @@ class DirectTaskConverter(TaskConverter):
             data = self.registry.restore(dct["data"])
         task.data = data
         return task
+
+
+def _texts(task_ids):
+    """The text of each task id (a UUID), by its number: looked up by number, a UUID is not
+    hashed through its Python ``__hash__``."""
+    return {task_id.int: str(task_id) for task_id in task_ids}
+
+
+def _text(texts, task_id):
+    """``str(task_id)``, from ``texts`` when made already: a UUID's text is its costliest value."""
+    text = texts.get(task_id.int)
+    return str(task_id) if text is None else text
 
 
 def _restore_mapping(registry, mapping):
@@ -138,8 +156,12 @@ def _tasks_from_dict(converter, written, workflow):
     return tasks
 
 
-def _tasks_to_dict(converter, tasks):
-    """``converter.mapping_to_dict(tasks)``: the registry's result, the plain tasks written directly."""
+def _tasks_to_dict(converter, tasks, texts):
+    """``converter.mapping_to_dict(tasks)``: the registry's result, the plain tasks written directly.
+
+    ``texts``: each task id's text (a task's id is written as its key, in its own entry, in its
+    parent's children and in its children's parent: made once, not four times).
+    """
     direct = converter.registry.direct_tasks
     if direct is None:
         return converter.mapping_to_dict(tasks)
@@ -147,25 +169,26 @@ def _tasks_to_dict(converter, tasks):
     written = {}
     for task_id, task in tasks.items():
         if type(task) is Task:
-            dct = direct.to_dict(task)
+            dct = direct.to_dict(task, texts)
             dct["typename"] = typename
         else:
             dct = registry.convert(task)
-        written[str(task_id)] = dct
+        written[_text(texts, task_id)] = dct
     return written
 
 
 def _workflow_fields(converter, workflow):
     """The fields WorkflowConverter writes for the top workflow and each subprocess, in its order."""
     registry = converter.registry
+    texts = _texts(workflow.tasks)
     return {
         "data": registry.convert(registry.clean(workflow.data)),
         "correlations": workflow.correlations,
-        "last_task": str(workflow.last_task.id) if workflow.last_task is not None else None,
+        "last_task": _text(texts, workflow.last_task.id) if workflow.last_task is not None else None,
         "success": workflow.success,
         "completed": workflow.completed,
-        "tasks": _tasks_to_dict(converter, workflow.tasks),
-        "root": str(workflow.task_tree.id),
+        "tasks": _tasks_to_dict(converter, workflow.tasks, texts),
+        "root": _text(texts, workflow.task_tree.id),
     }
 
 
