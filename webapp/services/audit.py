@@ -21,8 +21,10 @@ any read of the audit log in the same transaction, so it is left for a change of
 """
 from flask import has_request_context, request
 from sqlalchemy import bindparam, insert
+from sqlalchemy.dialects import postgresql
 
 from ..extensions import db
+from ..infra import upserts
 from ..models import AuditEvent
 from ..models.base import utcnow
 
@@ -59,15 +61,15 @@ _INSERT_EVENT = insert(AuditEvent.__table__)  # built once: the compiled cache a
 
 
 def event_values(user, action, object_type=None, object_id=None, detail=None):
-    """The values of the audit event ``write`` would insert, named as EVENT_INSERT_SQL binds them,
+    """The values of the audit event ``write`` would insert, named as EVENT_INSERT binds them,
     for a statement that writes the event along with its own change (one round trip)."""
     values = dict(_values(user, action, object_type, object_id, detail), at=utcnow())
     return {f"audit_{name}": value for name, value in values.items()}
 
 
-# The INSERT of one audit event as SQL text, to be chained into another statement (a WITH query
-# on PostgreSQL); its parameters, typed as the table's columns, are EVENT_BINDS.
+# The INSERT of one audit event, compiled once for PostgreSQL as a part ``upserts.chain`` puts into
+# another statement's WITH query; its values are bound as "audit_<column>" (``event_values``).
 _EVENT_COLUMNS = ("at", "user_id", "action", "object_type", "object_id", "detail", "remote_addr")
-EVENT_INSERT_SQL = (f"INSERT INTO audit_event ({', '.join(_EVENT_COLUMNS)}) "
-                    f"VALUES ({', '.join(':audit_' + name for name in _EVENT_COLUMNS)})")
-EVENT_BINDS = tuple(bindparam(f"audit_{name}", type_=AuditEvent.__table__.c[name].type) for name in _EVENT_COLUMNS)
+EVENT_INSERT = upserts.as_text(
+    insert(AuditEvent.__table__).values({name: bindparam(f"audit_{name}") for name in _EVENT_COLUMNS}), postgresql,
+    {f"audit_{name}": AuditEvent.__table__.c[name].type for name in _EVENT_COLUMNS}, "an audit event")

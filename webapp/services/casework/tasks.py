@@ -3,9 +3,11 @@ from collections import namedtuple
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, inspect, select, text, true
+from sqlalchemy.dialects import postgresql
 
 from ... import areacodes, engine, form_kinds
 from ...extensions import db
+from ...infra import upserts
 from ...models import Area, CaseEvent, Household, Person, RegistrationForm, User
 from ...models.base import utcnow
 from .. import audit, scoping
@@ -152,12 +154,10 @@ _HOUSEHOLD_MEMBERS = (select(_HOUSEHOLD.c.id, _HOUSEHOLD.c.household_number, _HO
                       .where(_HOUSEHOLD.c.id == bindparam("household_id")).order_by(_PERSON.c.id))
 _FORM_ROW_COLUMNS = (_FORM.c.id, _FORM.c.id_number, _FORM.c.person_id, _FORM.c.name, _FORM.c.data)
 _FORM_ROWS_OF_CASE = select(*_FORM_ROW_COLUMNS).where(_FORM.c.case_id == bindparam("case_id"))
-# The same read with an audit event written in its statement (PostgreSQL): text, compiled once.
-_FORM_ROWS_AUDITED = (text(f"WITH audited AS ({audit.EVENT_INSERT_SQL}) "
-                           f"SELECT {', '.join(column.name for column in _FORM_ROW_COLUMNS)} FROM registration_form "
-                           "WHERE case_id = :case_id")
-                      .bindparams(bindparam("case_id", type_=_FORM.c.case_id.type), *audit.EVENT_BINDS)
-                      .columns(*_FORM_ROW_COLUMNS))
+# The same read with an audit event written in its statement (PostgreSQL), compiled once.
+_FORM_ROWS_AUDITED = upserts.chain([("audited", audit.EVENT_INSERT)], upserts.as_text(
+    _FORM_ROWS_OF_CASE, postgresql, {"case_id": _FORM.c.case_id.type}, "the forms of a case")
+).statement.columns(*_FORM_ROW_COLUMNS)
 
 
 def save_registration_form(row, user, id_number, name, data, person=None, record=None):
@@ -221,9 +221,10 @@ _UPSERT_FORM_SQL = (f"INSERT INTO registration_form ({', '.join(_FORM_COLUMNS)})
                     + ", ".join(f"{name} = excluded.{name}" for name in _FORM_COLUMNS[2:])
                     + " RETURNING id")
 _UPSERT_FORM = text(_UPSERT_FORM_SQL).bindparams(*_FORM_BINDS).columns(RegistrationForm.__table__.c.id)
-_UPSERT_FORM_AUDITED = (text(f"WITH saved AS ({_UPSERT_FORM_SQL}), audited AS ({audit.EVENT_INSERT_SQL}) "
-                             "SELECT id FROM saved")
-                        .bindparams(*_FORM_BINDS, *audit.EVENT_BINDS).columns(RegistrationForm.__table__.c.id))
+# The same with its audit event (PostgreSQL): one statement, chained as every WITH chain is.
+_UPSERT_FORM_AUDITED = upserts.chain(
+    [("saved", upserts.Compiled(_UPSERT_FORM, _UPSERT_FORM_SQL, _FORM_BINDS)), ("audited", audit.EVENT_INSERT)],
+    upserts.Compiled(None, "SELECT id FROM saved", ())).statement.columns(RegistrationForm.__table__.c.id)
 _FORM_ID_OF_PERSON = select(RegistrationForm.id).where(RegistrationForm.case_id == bindparam("case_id"),
                                                        RegistrationForm.id_number == bindparam("id_number"))
 _PERSON_FOR_FORM_COLUMNS = ("id", "household_id", "id_number", "name", "sex", "birth_date", "relation_to_head",
