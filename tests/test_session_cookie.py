@@ -4,8 +4,10 @@ cookie Flask would refuse refused (forged, re-signed with another key, expired: 
 tests/test_request_overhead.py)."""
 import time
 
-from flask import flash, get_flashed_messages, request
+import pytest
+from flask import flash, get_flashed_messages, request, session
 from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import BadSignature
 
 from webapp.session_cookie import SessionInterface
 
@@ -79,3 +81,82 @@ def test_a_kept_cookie_is_refused_under_another_key(county, client):
     assert _opened(app, cookie)["_user_id"]
     app.secret_key = app.config["SECRET_KEY"] = "another key entirely"
     assert _opened(app, cookie) == {}
+
+
+def test_a_written_cookie_is_byte_for_byte_the_one_flask_writes(app, monkeypatch):
+    """The kept payloads and the key derived once write exactly Flask's cookie, each time (the
+    same contents again, contents differing only in a value's type, a message added or shown)."""
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now)  # both sign at the same second
+    flasks = SecureCookieSessionInterface().get_signing_serializer(app)
+    ours = app.session_interface.get_signing_serializer(app)
+    base = {"csrf_token": "f" * 40, "_fresh": True, "_user_id": "7", "_id": "a" * 128}
+    contents = [base, dict(base, _flashes=[("success", "已保存。")]), base, dict(base, _fresh=1),
+                dict(base, _flashes=[("success", "已保存。"), ("error", "two")]), dict(base, _flashes=[("success", 1)]),
+                dict(base, _flashes=[("success", True)]), {"locale": "en"}, {}]
+    for data in contents * 2:
+        written = ours.dumps(dict(data))
+        assert written == flasks.dumps(dict(data))
+        assert flasks.loads(written) == data and type(flasks.loads(written).get("_fresh")) is type(data.get("_fresh"))
+
+
+def test_a_page_after_a_message_writes_a_cookie_flask_opens_with_the_message_gone(app):
+    @app.route("/t/flash2")
+    def set_flash2():
+        session["kept"] = "1"  # the session outlives the message, as a log-in's does
+        flash("已保存。", "success")
+        return "set"
+
+    @app.route("/t/show2")
+    def show2():
+        return repr(get_flashed_messages(with_categories=True))
+
+    test_client = app.test_client()
+    test_client.get("/t/flash2")
+    assert _flasks_own(app, test_client.get_cookie("session").value)["_flashes"] == [("success", "已保存。")]
+    assert test_client.get("/t/show2").get_data(as_text=True) == repr([("success", "已保存。")])
+    assert "_flashes" not in _flasks_own(app, test_client.get_cookie("session").value)
+    test_client.get("/t/flash2")  # the same contents again: the kept payload, a fresh signature
+    assert _flasks_own(app, test_client.get_cookie("session").value)["_flashes"] == [("success", "已保存。")]
+
+
+def _opened_by(interface, app, cookie):
+    with app.test_request_context("/", headers={"Cookie": f"session={cookie}"}):
+        return dict(interface.open_session(app, request))
+
+
+def test_another_processs_new_cookie_with_known_contents_opens_as_flask_opens_it(app, monkeypatch):
+    """A worker that has read these contents before opens another worker's newer cookie of them
+    from its payload; a changed signature, a cookie past its lifetime or dated ahead, and one of
+    another key are refused, as Flask refuses them."""
+    writer = SessionInterface()  # one worker process writes, the others read
+    data = {"csrf_token": "f" * 40, "_fresh": True, "_user_id": "7", "_flashes": [("success", "已保存。")]}
+    now, lifetime = time.time(), int(app.permanent_session_lifetime.total_seconds())
+
+    def reader_that_read_older():
+        reader = SessionInterface()
+        monkeypatch.setattr(time, "time", lambda: now - 60)
+        assert _opened_by(reader, app, older) == data  # through Flask's loads: its payload learnt
+        monkeypatch.setattr(time, "time", lambda: now)
+        return reader
+
+    monkeypatch.setattr(time, "time", lambda: now - 60)
+    older = writer.get_signing_serializer(app).dumps(dict(data))
+    monkeypatch.setattr(time, "time", lambda: now)
+    newer = writer.get_signing_serializer(app).dumps(dict(data))
+    assert newer != older
+    reader = reader_that_read_older()
+    assert _opened_by(reader, app, newer) == data == _flasks_own(app, newer)
+    forged = newer[:-2] + ("AA" if newer[-2:] != "AA" else "BB")
+    with pytest.raises(BadSignature):
+        _flasks_own(app, forged)
+    assert _opened_by(reader_that_read_older(), app, forged) == {}
+    reader = reader_that_read_older()
+    monkeypatch.setattr(time, "time", lambda: now + lifetime + 5)
+    assert _opened_by(reader, app, newer) == {}  # past its lifetime
+    reader = reader_that_read_older()
+    monkeypatch.setattr(time, "time", lambda: now - 30)
+    assert _opened_by(reader, app, newer) == {}  # dated ahead
+    reader = reader_that_read_older()
+    app.secret_key = app.config["SECRET_KEY"] = "another key entirely"
+    assert _opened_by(reader, app, newer) == {}

@@ -10,17 +10,26 @@ within the session's lifetime, measured as itsdangerous measures it. Anything el
 string, an altered or forged cookie, a changed key, an expired cookie) goes through Flask's own
 check. The cookie's format, signature and contents are Flask's, unchanged.
 
+Writing a cookie (a flash message set or shown: a form's save and the page after it) cost about
+a tenth of such a request: the tagged JSON, its compression and base64, a new signer deriving its
+key, the HMAC. A session's contents repeat (the log-in's keys, with or without the same message),
+so the payload of contents already written is kept, and the signing key is derived once per
+serializer: the cookie is then the payload, the time and one HMAC, byte for byte what Flask writes.
+
 Only contents whose values are plain (strings, numbers, booleans, None, and lists of tuples of
 those: the flash messages) are remembered, copied on the way out so no request can change what
 another gets; the stores are plain dicts, forgotten all at once when full (safe under threads).
 """
+import hmac
 import time
 
 from flask.sessions import SecureCookieSessionInterface
-from itsdangerous import BadSignature
-from itsdangerous.encoding import base64_decode, bytes_to_int
+from itsdangerous import BadData, BadSignature
+from itsdangerous.signer import HMACAlgorithm
+from itsdangerous.encoding import base64_decode, base64_encode, bytes_to_int, int_to_bytes, want_bytes
 
 _MAX_COOKIES = 4_096  # per secret key
+_MAX_PAYLOADS = 1_024  # per secret key: a session's contents, mostly the same few
 _PLAIN = (str, int, bool, type(None))
 
 
@@ -28,7 +37,7 @@ class SessionInterface(SecureCookieSessionInterface):
     """Flask's ``SecureCookieSessionInterface``, remembering the cookies it has checked or signed."""
 
     def __init__(self):
-        self._by_keys = {}  # (secret key, fallbacks) -> (serializer, {cookie: (signed at, contents)})
+        self._by_keys = {}  # (secret key, fallbacks) -> (_KeptSerializer, {cookie: (signed at, contents)})
 
     def _kept(self, app):
         keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
@@ -39,11 +48,13 @@ class SessionInterface(SecureCookieSessionInterface):
                 return None, None
             if len(self._by_keys) >= 8:
                 self._by_keys.clear()
-            kept = self._by_keys[keys] = (serializer, {})
+            opened = {}
+            kept = self._by_keys[keys] = (_KeptSerializer(serializer, opened), opened)
         return kept
 
     def get_signing_serializer(self, app):
-        """Flask's serializer for ``app``'s secret keys, built once per set of keys."""
+        """Flask's serializer for ``app``'s secret keys, built once per set of keys (its ``dumps``
+        through :class:`_KeptSerializer`)."""
         return self._kept(app)[0]
 
     def open_session(self, app, request):
@@ -60,25 +71,98 @@ class SessionInterface(SecureCookieSessionInterface):
             age = int(time.time()) - kept[0]  # itsdangerous: refused when older than max_age or dated ahead
             if 0 <= age <= max_age:
                 return self.session_class(_thawed(kept[1]))
-        try:
-            data, signed_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
-        except BadSignature:
-            return self.session_class()
-        _remember(opened, value, int(signed_at.timestamp()), data)
+        known = serializer.known(value, max_age)
+        if known is not None:
+            data, signed_at = known
+        else:
+            try:
+                data, signed_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
+            except BadSignature:
+                return self.session_class()
+            signed_at = int(signed_at.timestamp())
+            serializer.learn(value, data)
+        _remember(opened, value, signed_at, data)
         return self.session_class(data)
 
-    def save_session(self, app, session, response):
-        """Write the cookie as Flask does, and remember the one just signed."""
-        super().save_session(app, session, response)
-        if not session or not self.should_set_cookie(app, session):
-            return
-        serializer, opened = self._kept(app)
-        value, name = "", self.get_cookie_name(app) + "="
-        for header in response.headers.getlist("Set-Cookie"):
-            if header.startswith(name):
-                value = header[len(name):].split(";", 1)[0]
-        if value.count(".") >= 2:  # payload.timestamp.signature, the timestamp signed with it
-            _remember(opened, value, bytes_to_int(base64_decode(value.rsplit(".", 2)[1])), dict(session))
+
+class _KeptSerializer:
+    """Flask's session serializer: ``loads`` is its own; ``dumps`` writes the same cookie with the
+    signing key derived once and the payload of contents written before reused, and remembers the
+    cookie it wrote (Flask's ``save_session`` signs through it)."""
+
+    def __init__(self, serializer, opened):
+        self._serializer, self._opened = serializer, opened
+        self._payloads, self._contents = {}, {}  # contents -> payload written; payload -> contents
+        self._signer = signer = serializer.make_signer()  # the newest key and the session's salt, as dumps signs
+        self._key = signer.derive_key()
+        # The HMAC in one call of OpenSSL's (hmac.digest by the hash's name): itsdangerous passes a
+        # function as the hash, which makes Python's hmac module compute it step by step.
+        algorithm = signer.algorithm
+        self._digest = (algorithm.digest_method().name if type(algorithm) is HMACAlgorithm else None)
+
+    def loads(self, *args, **kwargs):
+        """Flask's serializer's ``loads``."""
+        return self._serializer.loads(*args, **kwargs)
+
+    def known(self, cookie, max_age):
+        """(a copy of the contents, the signing time) of ``cookie`` when its payload was written or
+        read before and it is signed with the newest key no more than ``max_age`` seconds ago (the
+        checks of ``loads``, in its order of keys); else None, and ``loads`` decides. Another worker
+        process's new cookie (one of a flash message) has contents this one has seen."""
+        sep = self._signer.sep
+        try:
+            value, signature = want_bytes(cookie).rsplit(sep, 1)
+            payload, stamp = value.rsplit(sep, 1)
+            contents = self._contents.get(payload)
+            if contents is None or self._digest is None:
+                return None
+            signed_at, signature = bytes_to_int(base64_decode(stamp)), base64_decode(signature)
+        except (ValueError, BadData):
+            return None
+        if not hmac.compare_digest(signature, hmac.digest(self._key, value, self._digest)):
+            return None
+        if not 0 <= self._signer.get_timestamp() - signed_at <= max_age:
+            return None
+        return _thawed(contents), signed_at
+
+    def learn(self, cookie, data):
+        """Remember the contents ``data`` that ``loads`` read from ``cookie``, by its payload."""
+        self._keep_payload(want_bytes(cookie).rsplit(self._signer.sep, 2)[0], data)
+
+    def _keep_payload(self, payload, data):
+        if _plain(data):
+            if len(self._contents) >= _MAX_PAYLOADS:
+                self._contents.clear()
+            self._contents[payload] = _thawed(data)
+
+    def dumps(self, data):
+        """The cookie Flask's serializer writes for the session contents ``data`` now."""
+        contents = _contents_key(data)
+        payload = self._payloads.get(contents) if contents is not None else None
+        if payload is None:
+            payload = want_bytes(self._serializer.dump_payload(data))
+            if contents is not None:
+                if len(self._payloads) >= _MAX_PAYLOADS:
+                    self._payloads.clear()
+                self._payloads[contents] = payload
+            self._keep_payload(payload, data)
+        signer = self._signer
+        signed_at = signer.get_timestamp()
+        value = payload + signer.sep + base64_encode(int_to_bytes(signed_at))
+        signature = (hmac.digest(self._key, value, self._digest) if self._digest
+                     else signer.algorithm.get_signature(self._key, value))
+        cookie = (value + signer.sep + base64_encode(signature)).decode()
+        _remember(self._opened, cookie, signed_at, data)
+        return cookie
+
+
+def _contents_key(data):
+    """``data`` as a key naming its payload (each value with its type: True and 1 write apart), or
+    None when it holds anything but plain values."""
+    if not _plain(data):
+        return None
+    return tuple((name, tuple(tuple((type(part), part) for part in entry) for entry in item))
+                 if type(item) is list else (name, type(item), item) for name, item in data.items())
 
 
 def _plain(data):
