@@ -7,12 +7,20 @@ and reused (``fragments.remembered``). What varies per user or request (the unre
 user's name and area, the CSRF token, the language switch's return path) stays in base.html.
 The header's own links (stylesheet, script, icon, home, messages, search, log-out, each language) are
 built together once per mount point (``header_links``) instead of one lookup each per page.
+
+The whole header (templates/_page_header.html: the brand, the menu, the messages link, the search
+form, who is logged in, log-out and the language switch) is a pattern kept per mount point,
+language, role and whether there are unread messages (``page_header``), its per-user and
+per-request values filled in as slots: the header was half of a short page's rendering, a
+template pass with a dozen lookups of the user and the request.
 """
 from flask import current_app, request
 from flask_babel import get_locale
-from markupsafe import Markup
+from flask_login import current_user
+from markupsafe import Markup, escape
 
-from . import fragments
+from . import formatting, fragments
+from .auth.user_loading import unread_count
 from .landing import menu_for
 from .url_cache import cached_url_for
 
@@ -37,12 +45,34 @@ def _links():
             "language": {code: cached_url_for("auth.set_language", code=code) for code in current_app.config["LANGUAGES"]}}
 
 
+_HEADER = "_page_header.html"
+_HEADER_SLOTS = {name: fragments.slot(name) for name in ("unread_text", "q", "name", "area", "next", "token")}
+
+
+def page_header(locale, token):
+    """The page's header for the request's user (anonymous: the brand and the language switch) in
+    the language ``locale`` (a string), its forms carrying the CSRF token ``token``."""
+    user, current = current_user._get_current_object(), request._get_current_object()
+    role = user.role if user.is_authenticated else None
+    unread = unread_count(user) if role is not None else 0
+    pattern = fragments.slotted("page_headers", (current.script_root, locale, role, bool(unread)), _HEADER,
+                                links=header_links(), role=role, unread=bool(unread), locale=locale, **_HEADER_SLOTS)
+    values = {"next": current.full_path,
+              "q": current.args.get("q", "") if current.endpoint == "search.results" else ""}
+    if role is not None:
+        values.update(unread_text=formatting.number(unread) if unread else "", name=user.display_name,
+                      area=user.area.name)
+    return pattern.fill(values, {"token": escape(token)})
+
+
 def _render(role):
     template = current_app.jinja_env.get_template("_header_menu.html")
     return Markup(template.render(role=role, menu=menu_for(role)))
 
 
 def install(app):
-    """Give ``app``'s templates ``header_menu``, ``header_links`` and ``menu_for`` (base.html's header)."""
+    """Give ``app``'s templates ``page_header``, ``header_menu``, ``header_links`` and ``menu_for``
+    (base.html's header)."""
     app.extensions["header_menus"] = {}
-    app.jinja_env.globals.update(header_menu=header_menu, header_links=header_links, menu_for=menu_for)
+    app.jinja_env.globals.update(page_header=page_header, header_menu=header_menu, header_links=header_links,
+                                 menu_for=menu_for)
