@@ -37,18 +37,24 @@ def test_a_cookie_opened_again_has_flasks_contents(county, client):
     assert _opened(app, cookie) == _flasks_own(app, cookie)
 
 
-def test_flash_messages_go_through_the_kept_cookie_and_are_shown_once(app):
-    @app.route("/t/flash", methods=["GET"])
+def _message_pages(app, messages, keep_session=False):
+    """A test client of ``app`` with two pages: /t/flash flashes ``messages`` ((category, text)s;
+    with ``keep_session`` the session also holds a key of its own, as a log-in's does), /t/show
+    shows and takes them."""
     def set_flash():
-        flash("一条消息", "success")
-        flash("two", "error")
+        if keep_session:
+            session["kept"] = "1"
+        for category, text in messages:
+            flash(text, category)
         return "set"
 
-    @app.route("/t/show")
-    def show():
-        return repr(get_flashed_messages(with_categories=True))
+    app.add_url_rule("/t/flash", "t_flash", set_flash)
+    app.add_url_rule("/t/show", "t_show", lambda: repr(get_flashed_messages(with_categories=True)))
+    return app.test_client()
 
-    test_client = app.test_client()
+
+def test_flash_messages_go_through_the_kept_cookie_and_are_shown_once(app):
+    test_client = _message_pages(app, [("success", "一条消息"), ("error", "two")])
     test_client.get("/t/flash")
     cookie = test_client.get_cookie("session").value
     expected = _flasks_own(app, cookie)
@@ -101,22 +107,12 @@ def test_a_written_cookie_is_byte_for_byte_the_one_flask_writes(app, monkeypatch
 
 
 def test_a_page_after_a_message_writes_a_cookie_flask_opens_with_the_message_gone(app):
-    @app.route("/t/flash2")
-    def set_flash2():
-        session["kept"] = "1"  # the session outlives the message, as a log-in's does
-        flash("已保存。", "success")
-        return "set"
-
-    @app.route("/t/show2")
-    def show2():
-        return repr(get_flashed_messages(with_categories=True))
-
-    test_client = app.test_client()
-    test_client.get("/t/flash2")
+    test_client = _message_pages(app, [("success", "已保存。")], keep_session=True)
+    test_client.get("/t/flash")
     assert _flasks_own(app, test_client.get_cookie("session").value)["_flashes"] == [("success", "已保存。")]
-    assert test_client.get("/t/show2").get_data(as_text=True) == repr([("success", "已保存。")])
+    assert test_client.get("/t/show").get_data(as_text=True) == repr([("success", "已保存。")])
     assert "_flashes" not in _flasks_own(app, test_client.get_cookie("session").value)
-    test_client.get("/t/flash2")  # the same contents again: the kept payload, a fresh signature
+    test_client.get("/t/flash")  # the same contents again: the kept payload, a fresh signature
     assert _flasks_own(app, test_client.get_cookie("session").value)["_flashes"] == [("success", "已保存。")]
 
 
