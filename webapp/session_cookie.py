@@ -15,6 +15,10 @@ a tenth of such a request: the tagged JSON, its compression and base64, a new si
 key, the HMAC. A session's contents repeat (the log-in's keys, with or without the same message),
 so the payload of contents already written is kept, and the signing key is derived once per
 serializer: the cookie is then the payload, the time and one HMAC, byte for byte what Flask writes.
+Under several worker processes the page after a save is mostly served by another worker than the
+save: a new cookie whose payload this process has written or read before (the user's session
+without the message) is opened from it after itsdangerous's own checks (the newest key's HMAC,
+the age); any other goes through Flask's check.
 
 Only contents whose values are plain (strings, numbers, booleans, None, and lists of tuples of
 those: the flash messages) are remembered, copied on the way out so no request can change what
@@ -29,7 +33,7 @@ from itsdangerous.signer import HMACAlgorithm
 from itsdangerous.encoding import base64_decode, base64_encode, bytes_to_int, int_to_bytes, want_bytes
 
 _MAX_COOKIES = 4_096  # per secret key
-_MAX_PAYLOADS = 1_024  # per secret key: a session's contents, mostly the same few
+_MAX_PAYLOADS = 4_096  # per secret key: each user's session contents, with or without a message
 _PLAIN = (str, int, bool, type(None))
 
 
