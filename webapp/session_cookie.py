@@ -12,13 +12,15 @@ check. The cookie's format, signature and contents are Flask's, unchanged.
 
 Only contents whose values are plain (strings, numbers, booleans, None, and lists of tuples of
 those: the flash messages) are remembered, copied on the way out so no request can change what
-another gets; the stores are plain dicts, forgotten all at once when full (safe under threads).
+another gets; the stores are bounded memos (webapp/memo.py: the oldest go first, safe under threads).
 """
 import time
 
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature
 from itsdangerous.encoding import base64_decode, bytes_to_int
+
+from .memo import Memo
 
 _MAX_COOKIES = 4_096  # per secret key
 _PLAIN = (str, int, bool, type(None))
@@ -28,7 +30,7 @@ class SessionInterface(SecureCookieSessionInterface):
     """Flask's ``SecureCookieSessionInterface``, remembering the cookies it has checked or signed."""
 
     def __init__(self):
-        self._by_keys = {}  # (secret key, fallbacks) -> (serializer, {cookie: (signed at, contents)})
+        self._by_keys = Memo(8)  # (secret key, fallbacks) -> (serializer, Memo {cookie: (signed at, contents)})
 
     def _kept(self, app):
         keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
@@ -37,9 +39,7 @@ class SessionInterface(SecureCookieSessionInterface):
             serializer = super().get_signing_serializer(app)
             if serializer is None:
                 return None, None
-            if len(self._by_keys) >= 8:
-                self._by_keys.clear()
-            kept = self._by_keys[keys] = (serializer, {})
+            kept = self._by_keys.put(keys, (serializer, Memo(_MAX_COOKIES)))
         return kept
 
     def get_signing_serializer(self, app):
@@ -97,9 +97,7 @@ def _thawed(data):
 
 def _remember(opened, value, signed_at, data):
     if _plain(data):
-        if len(opened) >= _MAX_COOKIES:
-            opened.clear()
-        opened[value] = (signed_at, _thawed(data))
+        opened.put(value, (signed_at, _thawed(data)))
 
 
 def install(app):
