@@ -46,8 +46,10 @@ def test_pop_takes_an_entry_once_and_clear_forgets_all():
 
 
 def test_threads_putting_reading_and_taking_at_once_stay_within_the_bound():
-    memo, errors, taken = Memo(50), [], []
-    start = threading.Barrier(8)
+    # (On CPython's GIL one OrderedDict call is atomic: an unlocked memo passes too; the lock
+    # keeps a put's room-then-entry whole wherever threads may switch inside it.)
+    memo, errors, taken, working = Memo(50), [], [], []
+    start = threading.Barrier(9)
 
     def work(offset):
         try:
@@ -60,12 +62,20 @@ def test_threads_putting_reading_and_taking_at_once_stay_within_the_bound():
                     errors.append(f"{key} read {found}")
                 if number % 3 == 0 and memo.pop(key) is not None:
                     taken.append(key)
-                if len(memo) > 50:
-                    errors.append(f"{len(memo)} entries")
         except Exception as err:  # reported below
             errors.append(err)
+        finally:
+            working.pop()
+
+    def watch():  # what a reader sees while the others write: never more than the bound
+        start.wait()
+        while working:
+            if len(memo) > 50:
+                errors.append(f"{len(memo)} entries")
 
     threads = [threading.Thread(target=work, args=(offset,)) for offset in range(8)]
+    working.extend(threads)
+    threads.append(threading.Thread(target=watch))
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -32,9 +32,11 @@ class Memo:
         entries = self._entries
         with self._lock:
             entries.pop(key, None)
-            entries[key] = value
-            while len(entries) > limit:
+            # Room first, then the entry: a reader (no lock) never sees more than ``limit``.
+            while entries and len(entries) >= limit:
                 entries.popitem(last=False)
+            if limit > 0:
+                entries[key] = value
         return value
 
     def pop(self, key, default=None):
