@@ -6,8 +6,9 @@ Unlike forgetting everything at once when full, a busy process keeps most of wha
 order is an ``OrderedDict``'s, so dropping the oldest costs the same however many went before.
 
 Safe under threads (gunicorn's gthread workers): a lookup is one call of the dict's own ``get``,
-atomic under the GIL and as fast as a plain dict's (it is the bound method itself, no wrapper);
-storing, taking and clearing hold a lock, so the bound holds whatever threads do at once.
+atomic under the GIL (the bound method itself, no Python wrapper: about 15 ns more than a plain
+dict's ``get``); storing, taking and clearing hold a lock, so the bound holds whatever threads do
+at once.
 """
 import threading
 from collections import OrderedDict
