@@ -14,8 +14,8 @@ import re
 from typing import NamedTuple
 
 from sqlalchemy import bindparam, text
-from sqlalchemy.engine import Connection
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import TextClause
 
 _DIALECTS = {"postgresql": postgresql, "sqlite": sqlite}
