@@ -51,7 +51,7 @@ def create_app(config=Config):
     from .quality import bp as quality_bp
     from .registry import bp as registry_bp
     from .search import bp as search_bp
-    from .engine import hooks
+    from .engine import hooks, kept
     from .services import notifications
     from .services.admin import form_definitions
     from .services.campaign import progress
@@ -83,6 +83,8 @@ def create_app(config=Config):
     session_cookie.install(app)  # Flask's signed cookie, a cookie already checked not checked again
 
     user_loading.install(app, login_manager)  # every request's user, with the header's unread count
+    notifications.install()  # the unread count kept with the user forgotten when messages may change
+    kept.install()  # workflows kept after a committed completion (engine/kept.py)
 
     for blueprint in (
             auth_bp, inbox_bp, cases_bp, registry_bp,

@@ -12,13 +12,15 @@ choices assigns a new list to its copy. Input, data and errors are each copy's o
 the form processes its input, as before.
 
 Fields a form adds per object (Flask-WTF's CSRF field, which holds its form's CSRF checker) are
-not declarations of the form class and are bound as usual. The store is a plain dict, bounded
-by the declared fields of the forms that use it (times the few prefixes and translations
-objects), forgotten all at once if it ever grows past its cap; two threads binding the same field
-at once both store the same thing (safe under threads).
+not declarations of the form class and are bound as usual. The store is a bounded memo
+(webapp/memo.py, safe under threads), in practice bounded by the declared fields of the forms
+that use it (times the few prefixes and translations objects), the oldest going first if it ever
+grows past its cap; two threads binding the same field at once both store the same thing.
 """
+from .memo import Memo
+
 _MAX_FIELDS = 2_000
-_bound = {}
+_bound = Memo(_MAX_FIELDS)
 
 
 class BindOnce:
@@ -33,10 +35,8 @@ class BindOnce:
         state = _bound.get(key)
         if state is None:
             field = super().bind_field(form, unbound_field, options)
-            if len(_bound) >= _MAX_FIELDS:
-                _bound.clear()
             # Its state before any input; the form's meta is each copy's own.
-            _bound[key] = {k: v for k, v in field.__dict__.items() if k != "meta"}
+            _bound.put(key, {k: v for k, v in field.__dict__.items() if k != "meta"})
             return field
         # object.__new__ as Field.__new__ does for a bound field (copy.copy would get an UnboundField).
         field = object.__new__(unbound_field.field_class)

@@ -10,13 +10,15 @@ where Flask-WTF looks first. Checking a submitted token is Flask-WTF's own, unch
 limit set, every request signs afresh as before.
 
 The session is read without marking it accessed (no ``Vary: Cookie`` added to a response that
-did not read the session before). The store is a plain dict, forgotten all at once when full
-(safe under threads).
+did not read the session before). The store is a bounded memo (webapp/memo.py: the oldest go
+first, safe under threads).
 """
 from flask import g, session
 
+from .memo import Memo
+
 _MAX_TOKENS = 10_000
-_signed = {}
+_signed = Memo(_MAX_TOKENS)
 
 
 def _names(app):
@@ -45,7 +47,5 @@ def install(app):
             key, field = _names(app)
             signed, raw = g.get(field), _session_token(field)
             if signed and raw and (key, raw) not in _signed:
-                if len(_signed) >= _MAX_TOKENS:
-                    _signed.clear()
-                _signed[(key, raw)] = signed
+                _signed.put((key, raw), signed)
         return response

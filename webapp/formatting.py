@@ -11,6 +11,7 @@ from .codes import RELATION
 from .engine.catalogue import known_titles, loaded, steps_of
 from .extensions import db
 from .idnumber import mask_id, mask_ids_in_text
+from .memo import Memo
 from .models import Area, DiagramVersion
 from .models.base import utcnow
 from .translation_cache import current_translations
@@ -133,19 +134,17 @@ def localdts(values, fmt="yyyy-MM-dd HH:mm"):
         if text is None:
             text = value.replace(tzinfo=timezone.utc).astimezone(zone).strftime(numeric)
             if value.tzinfo is None:  # (an aware time equals others of the same instant: not kept)
-                if len(_LOCAL_TEXTS) >= _MAX_LOCAL_TEXTS:
-                    _LOCAL_TEXTS.clear()
-                _LOCAL_TEXTS[key] = text
+                _LOCAL_TEXTS.put(key, text)
         texts.append(text)
     return texts
 
 
 # The local texts of stored (naive UTC) times already written, per (time zone, pattern, time): a
 # task list shows the same deadlines on every view, and the zone's conversion and strftime cost
-# about 10 µs a row (a page of twenty: a tenth of its view). Forgotten all at once when full
-# (a plain dict: safe under threads, two threads may both write the same text).
-_LOCAL_TEXTS = {}
+# about 10 µs a row (a page of twenty: a tenth of its view). A bounded memo (webapp/memo.py: the
+# oldest go first, safe under threads; two threads may both write the same text).
 _MAX_LOCAL_TEXTS = 20_000
+_LOCAL_TEXTS = Memo(_MAX_LOCAL_TEXTS)
 
 
 def _request_timezone():

@@ -22,7 +22,7 @@ the age); any other goes through Flask's check.
 
 Only contents whose values are plain (strings, numbers, booleans, None, and lists of tuples of
 those: the flash messages) are remembered, copied on the way out so no request can change what
-another gets; the stores are plain dicts, forgotten all at once when full (safe under threads).
+another gets; the stores are bounded memos (webapp/memo.py: the oldest go first, safe under threads).
 """
 import hmac
 import time
@@ -31,6 +31,8 @@ from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadData, BadSignature
 from itsdangerous.signer import HMACAlgorithm
 from itsdangerous.encoding import base64_decode, base64_encode, bytes_to_int, int_to_bytes, want_bytes
+
+from .memo import Memo
 
 _MAX_COOKIES = 4_096  # per secret key
 _MAX_PAYLOADS = 4_096  # per secret key: each user's session contents, with or without a message
@@ -41,7 +43,7 @@ class SessionInterface(SecureCookieSessionInterface):
     """Flask's ``SecureCookieSessionInterface``, remembering the cookies it has checked or signed."""
 
     def __init__(self):
-        self._by_keys = {}  # (secret key, fallbacks) -> (_KeptSerializer, {cookie: (signed at, contents)})
+        self._by_keys = Memo(8)  # (secret key, fallbacks) -> (_KeptSerializer, Memo {cookie: (signed at, contents)})
 
     def _kept(self, app):
         keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
@@ -50,10 +52,8 @@ class SessionInterface(SecureCookieSessionInterface):
             serializer = super().get_signing_serializer(app)
             if serializer is None:
                 return None, None
-            if len(self._by_keys) >= 8:
-                self._by_keys.clear()
-            opened = {}
-            kept = self._by_keys[keys] = (_KeptSerializer(serializer, opened), opened)
+            opened = Memo(_MAX_COOKIES)
+            kept = self._by_keys.put(keys, (_KeptSerializer(serializer, opened), opened))
         return kept
 
     def get_signing_serializer(self, app):
@@ -96,7 +96,7 @@ class _KeptSerializer:
 
     def __init__(self, serializer, opened):
         self._serializer, self._opened = serializer, opened
-        self._payloads, self._contents = {}, {}  # contents -> payload written; payload -> contents
+        self._payloads, self._contents = Memo(_MAX_PAYLOADS), Memo(_MAX_PAYLOADS)  # contents -> payload written; payload -> contents
         self._signer = signer = serializer.make_signer()  # the newest key and the session's salt, as dumps signs
         self._key = signer.derive_key()
         # The HMAC in one call of OpenSSL's (hmac.digest by the hash's name): itsdangerous passes a
@@ -135,9 +135,7 @@ class _KeptSerializer:
 
     def _keep_payload(self, payload, data):
         if _plain(data):
-            if len(self._contents) >= _MAX_PAYLOADS:
-                self._contents.clear()
-            self._contents[payload] = _thawed(data)
+            self._contents.put(payload, _thawed(data))
 
     def dumps(self, data):
         """The cookie Flask's serializer writes for the session contents ``data`` now."""
@@ -146,9 +144,7 @@ class _KeptSerializer:
         if payload is None:
             payload = want_bytes(self._serializer.dump_payload(data))
             if contents is not None:
-                if len(self._payloads) >= _MAX_PAYLOADS:
-                    self._payloads.clear()
-                self._payloads[contents] = payload
+                self._payloads.put(contents, payload)
             self._keep_payload(payload, data)
         signer = self._signer
         signed_at = signer.get_timestamp()
@@ -185,9 +181,7 @@ def _thawed(data):
 
 def _remember(opened, value, signed_at, data):
     if _plain(data):
-        if len(opened) >= _MAX_COOKIES:
-            opened.clear()
-        opened[value] = (signed_at, _thawed(data))
+        opened.put(value, (signed_at, _thawed(data)))
 
 
 def install(app):

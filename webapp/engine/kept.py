@@ -7,7 +7,8 @@ saved as), the next completion in this process takes it instead.
 
 - Only committed: a completion hands its workflow over as pending on its session; it is kept
   when that session commits and dropped on any rollback (a savepoint's too), so a failed or lost
-  attempt never gets in.
+  attempt never gets in (session events, registered by ``install`` from ``create_app``: importing
+  this module registers nothing).
 - Taken, not shared: ``take`` removes the entry under a lock, so one thread at a time has a
   workflow (gunicorn's threaded workers), and one that fails after taking it leaves nothing.
 - Checked against the stored version: the caller holds the instance's lock (PostgreSQL) and
@@ -16,21 +17,20 @@ saved as), the next completion in this process takes it instead.
   check of the write stays the guard, as on the plain path.
 - Ids and versions are the database's: a database restored or replaced under a running process
   needs the process restarted (as the parsed-diagram cache does; the tests clear both).
-- Bounded: at most ``ENGINE_KEPT_WORKFLOWS`` entries per process (0 turns keeping off), the
-  least recently kept going first, none whose state is over MAX_STATE_CHARS.
+- Bounded (``webapp/memo.py``): at most ``ENGINE_KEPT_WORKFLOWS`` entries per process (0 turns
+  keeping off), the least recently kept going first, none whose state is over MAX_STATE_CHARS.
 
 Kept only when the stored state would read back as the same workflow: its data holds only what
 JSON keeps as it is (a tuple would come back as a list), and no pending BPMN events. The event
 manager and the subprocesses are put in the order the loader builds them.
 """
-import threading
-from collections import OrderedDict
-
 from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.util.task import TaskState
+
+from ..memo import Memo
 
 DEFAULT_SIZE = 128
 # A workflow takes about 1.7 bytes of memory per character of its saved state (17 KB for a
@@ -39,8 +39,7 @@ MAX_STATE_CHARS = 64_000
 _PENDING = "engine_kept_workflows"  # the session.info key of what waits for the commit
 _JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
 
-_lock = threading.Lock()
-_kept = OrderedDict()  # instance id -> (version, workflow)
+_kept = Memo(DEFAULT_SIZE)  # instance id -> (version, workflow); its bound is size()'s at each commit
 
 
 def size():
@@ -52,8 +51,7 @@ def size():
 
 def take(instance_id, version):
     """The workflow kept for ``instance_id`` saved as ``version``, now the caller's; else None."""
-    with _lock:
-        entry = _kept.pop(instance_id, None)
+    entry = _kept.pop(instance_id)
     if entry is None or entry[0] != version:
         return None  # saved since by someone else (or never kept here): read the stored state
     return entry[1]
@@ -71,8 +69,7 @@ def keep_after_commit(session, instance_id, version, workflow, state_chars=0):
 
 def clear():
     """Drop everything kept in this process."""
-    with _lock:
-        _kept.clear()
+    _kept.clear()
 
 
 def kept_count():
@@ -80,29 +77,34 @@ def kept_count():
     return len(_kept)
 
 
-@event.listens_for(Session, "after_commit")
+def install():
+    """Listen to every database session's commits and rollbacks (what is pending is kept at the
+    commit, dropped otherwise); once per process however often it is called (``create_app``)."""
+    for name, listener in _LISTENERS:
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
+
+
 def _kept_on_commit(session):
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
     limit = size()
-    with _lock:
-        for instance_id, entry in pending.items():
-            _kept.pop(instance_id, None)
-            _kept[instance_id] = entry  # the newest last
-        while len(_kept) > limit:
-            _kept.popitem(last=False)
+    for instance_id, entry in pending.items():
+        _kept.put(instance_id, entry, limit)  # the newest last; the least recently kept go first
 
 
-@event.listens_for(Session, "after_soft_rollback")
 def _dropped_on_rollback(session, previous_transaction):
     session.info.pop(_PENDING, None)
 
 
-@event.listens_for(Session, "after_transaction_end")
 def _dropped_at_the_end(session, transaction):
     if transaction.parent is None:  # the outermost ended without a commit (a commit took them already)
         session.info.pop(_PENDING, None)
+
+
+_LISTENERS = (("after_commit", _kept_on_commit), ("after_soft_rollback", _dropped_on_rollback),
+              ("after_transaction_end", _dropped_at_the_end))
 
 
 def _plain(workflow):

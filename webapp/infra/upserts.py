@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import TextClause
 
 _DIALECTS = {"postgresql": postgresql, "sqlite": sqlite}
@@ -95,6 +96,26 @@ def execute_together(session, statements, params):
         chained = _CHAINS[statements] = chain([(f"u{index}", part) for index, part in enumerate(parts[:-1])],
                                               parts[-1]).statement
     connection.execute(chained, params)
+
+
+def execute_along(executor, statement, params, chained, along, write_along, along_first=False):
+    """``statement``'s result, run with ``params`` and one more write along with it (an audit
+    event): on PostgreSQL one statement, ``chained`` (the two made one by ``chain``) run with
+    ``params`` and the write's values ``along()``; SQLite has no data-modifying WITH, so there
+    ``statement`` runs and then ``write_along()`` (first with ``along_first``, as the chain has it).
+
+    ``executor``: the session (which flushes what it holds first) or its connection (which runs
+    the statement as it is), as the caller runs its other statements.
+    """
+    dialect = executor.dialect if isinstance(executor, Connection) else executor.get_bind().dialect
+    if dialect.name == "postgresql":
+        return executor.execute(chained, dict(params, **along()))
+    if along_first:
+        write_along()
+        return executor.execute(statement, params)
+    result = executor.execute(statement, params).freeze()  # read before the next statement
+    write_along()
+    return result()
 
 
 def _found(statement):

@@ -84,7 +84,8 @@ UNREAD_OF_USER = (select(func.count(Notification.id))
 # it that is not a SELECT (an upsert, a bulk update or delete, SQL text), and any ORM flush of a
 # message (the events below). Only the ORM session is watched, not every statement of every
 # engine: a statement sent on the raw connection is not seen, so messages are written through the
-# session only (pinned by a test).
+# session only (pinned by a test). The events are registered by ``install`` (from create_app),
+# not when this module is imported.
 _KEPT = "unread_kept"
 
 
@@ -102,13 +103,19 @@ def kept_unread(session, owner, user_id):
     return None
 
 
-@event.listens_for(Session, "do_orm_execute")
+def install():
+    """Forget a kept unread count whenever a database session may write messages (the events
+    below); once per process however often it is called (``create_app``)."""
+    for name, listener in (("do_orm_execute", _after_statement), ("after_flush", _after_flush)):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
+
+
 def _after_statement(state):
     if not state.is_select and _KEPT in state.session.info:
         del state.session.info[_KEPT]
 
 
-@event.listens_for(Session, "after_flush")
 def _after_flush(session, flush_context):
     # Still the flush's own lists here: a message added, changed or deleted through the ORM.
     if _KEPT in session.info and any(isinstance(obj, Notification)

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, bindparam, func, or_, select, true
 
 from ...extensions import db
+from ...memo import Memo
 from ...models import COUNTY_ROLES, Area, Case, InboxTask
 from ...models.base import utcnow
 from ..scoping import bound_scope, scope_condition
@@ -130,7 +131,7 @@ def page_and_counts(user, flt, page=1, per_page=20):
     shape, scope, params = bound_scope(InboxTask.__table__, user)
     statement = _COUNTED_PAGES.get((shape, flt.view, sort))
     if statement is None:  # two threads may both build it: the same statement either way
-        statement = _COUNTED_PAGES[shape, flt.view, sort] = _counted_page_statement(scope, flt.view, sort)
+        statement = _COUNTED_PAGES.put((shape, flt.view, sort), _counted_page_statement(scope, flt.view, sort))
     params.update(user_id=user.id, role=user.role, now=utcnow(), limit=per_page,
                   offset=(max(page, 1) - 1) * per_page)
     db.session.flush()  # as ``counts`` does: a Core statement skips the session's autoflush
@@ -149,8 +150,9 @@ def _counted_page_statement(scope, view, sort):
             .order_by(*(getattr(page.c[name], way)() for name, way in _SORT_KEYS[sort])))
 
 
-# The plain tabs' statements of figures and page per (area condition's shape, view, sort).
-_COUNTED_PAGES = {}
+# The plain tabs' statements of figures and page per (area condition's shape, view, sort): a few
+# dozen at most (the bound only guards the process, webapp/memo.py).
+_COUNTED_PAGES = Memo(256)
 
 
 def _bound_base(scope, view, tasks=InboxTask):
@@ -166,7 +168,7 @@ def counts(user):
     shape, scope, params = bound_scope(InboxTask.__table__, user)
     statement = _COUNTS.get(shape)
     if statement is None:  # two threads may both build it: the same statement either way
-        statement = _COUNTS[shape] = _counts_statement(scope)
+        statement = _COUNTS.put(shape, _counts_statement(scope))
     # A Core statement on the table's columns (the ORM's statement handling cost more than the
     # figures' SQL): it skips the session's autoflush, so what the session holds is flushed first.
     db.session.flush()
@@ -175,8 +177,8 @@ def counts(user):
 
 
 # The tab figures' statement per shape of area condition, built once: building and keying it
-# anew on every inbox page cost more than running it (0.43 of 0.71 ms).
-_COUNTS = {}
+# anew on every inbox page cost more than running it (0.43 of 0.71 ms). A few at most (as above).
+_COUNTS = Memo(64)
 
 
 def _counts_statement(scope):

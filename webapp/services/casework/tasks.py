@@ -132,13 +132,13 @@ def filled_forms(case_id, audited=None):
     ``audited``: the arguments of ``audit.write`` for the event of a page showing them, written in
     the read's statement on PostgreSQL (a data-modifying WITH query: one round trip less), just
     before it elsewhere."""
-    connection = db.session.connection()
-    if audited is not None and connection.dialect.name == "postgresql":
-        rows = connection.execute(_FORM_ROWS_AUDITED, dict(audit.event_values(*audited), case_id=case_id))
+    connection, params = db.session.connection(), {"case_id": case_id}
+    if audited is None:
+        rows = connection.execute(_FORM_ROWS_OF_CASE, params)
     else:
-        if audited is not None:
-            audit.write(*audited)
-        rows = connection.execute(_FORM_ROWS_OF_CASE, {"case_id": case_id})
+        rows = upserts.execute_along(connection, _FORM_ROWS_OF_CASE, params, _FORM_ROWS_AUDITED,
+                                     lambda: audit.event_values(*audited), lambda: audit.write(*audited),
+                                     along_first=True)
     return {form.id_number: form for form in rows}
 
 
@@ -196,12 +196,8 @@ def _store_form(case_id, values, audited):
 
     Its audit event (``audited``: the arguments of ``audit.write``) is written in the same
     statement on PostgreSQL (a data-modifying WITH query), right after it elsewhere."""
-    params = dict(values, case_id=case_id)
-    if db.session.get_bind().dialect.name == "postgresql":
-        form_id = db.session.execute(_UPSERT_FORM_AUDITED, dict(params, **audit.event_values(*audited))).scalar_one()
-    else:
-        form_id = db.session.execute(_UPSERT_FORM, params).scalar_one()
-        audit.write(*audited)
+    form_id = upserts.execute_along(db.session, _UPSERT_FORM, dict(values, case_id=case_id), _UPSERT_FORM_AUDITED,
+                                    lambda: audit.event_values(*audited), lambda: audit.write(*audited)).scalar_one()
     # A copy of the row this session may hold is now out of date: read again when next used.
     stale = db.session.identity_map.get(inspect(RegistrationForm).identity_key_from_primary_key((form_id,)))
     if stale is not None:
