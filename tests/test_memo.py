@@ -83,3 +83,13 @@ def test_threads_putting_reading_and_taking_at_once_stay_within_the_bound():
     assert not errors
     assert len(set(taken)) == len(taken)  # no entry was taken twice
     assert len(memo) == 50  # full, not emptied: the oldest went one by one
+
+
+def test_a_snapshot_is_a_copy_in_storing_order():
+    memo = Memo(3)
+    for key in "abcd":
+        memo.put(key, key.upper())
+    copy = memo.snapshot()
+    assert list(copy.items()) == [("b", "B"), ("c", "C"), ("d", "D")]
+    copy.clear()
+    assert memo.get("d") == "D"

@@ -123,7 +123,7 @@ def test_cached_header_menu_equals_a_fresh_rendering_per_role_and_language(count
                 app.jinja_env.auto_reload = False
             assert cached[0] == cached[1] == fresh
             client.logout()
-    menus = app.extensions["header_menus"]
+    menus = app.extensions["header_menus"].snapshot()
     assert {(locale, role) for _mount, locale, role in menus} == {
         (locale, role) for locale in ("zh_Hans_CN", "en")
         for role in ("village", "township", "county", "agency", "supervisor", "admin", "data_provider")}

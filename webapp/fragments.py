@@ -21,7 +21,9 @@ from flask import current_app
 from flask_babel import get_locale
 from markupsafe import Markup, escape
 
-_MAX_ENTRIES = 1_000  # per store; forgotten all at once when full (plain dicts: safe under threads)
+from .memo import Memo
+
+_MAX_ENTRIES = 1_000  # per store (a webapp/memo.py Memo: the oldest go first, safe under threads)
 
 
 def remembered(store, key, render):
@@ -29,12 +31,12 @@ def remembered(store, key, render):
     app = current_app._get_current_object()  # one context lookup for the app and its stores
     if app.jinja_env.auto_reload:
         return render()
-    kept = app.extensions.setdefault(store, {})
+    kept = app.extensions.get(store)
+    if kept is None:
+        kept = app.extensions.setdefault(store, Memo(_MAX_ENTRIES))
     markup = kept.get(key)
     if markup is None:  # two threads may both render it: the same markup either way
-        if len(kept) >= _MAX_ENTRIES:
-            kept.clear()
-        markup = kept[key] = render()
+        markup = kept.put(key, render())
     return markup
 
 

@@ -73,6 +73,5 @@ def _render(role):
 def install(app):
     """Give ``app``'s templates ``page_header``, ``header_menu``, ``header_links`` and ``menu_for``
     (base.html's header)."""
-    app.extensions["header_menus"] = {}
     app.jinja_env.globals.update(page_header=page_header, header_menu=header_menu, header_links=header_links,
                                  menu_for=menu_for)

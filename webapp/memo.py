@@ -50,6 +50,11 @@ class Memo:
         with self._lock:
             self._entries.clear()
 
+    def snapshot(self):
+        """A plain dict copy of the entries, oldest first (for inspection: tests, diagnostics)."""
+        with self._lock:
+            return dict(self._entries)
+
     def __len__(self):
         return len(self._entries)
 

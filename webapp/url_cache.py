@@ -9,9 +9,11 @@ once with a placeholder and put each id in its place (``id_link``).
 """
 from flask import current_app, request, url_for
 
-_MAX_LINKS = 20_000  # forgotten all at once when full: a plain dict, safe under threads
-_built = {}
-_patterns = {}
+from .memo import Memo
+
+_MAX_LINKS = 20_000  # per memo (webapp/memo.py: the oldest go first, safe under threads)
+_built = Memo(_MAX_LINKS)
+_patterns = Memo(_MAX_LINKS)
 # A number built into a link in place of the id, then cut out: the link's text before and after it.
 _SLOT = 7_654_321_987
 
@@ -27,10 +29,7 @@ def cached_url_for(endpoint, **values):
     except TypeError:  # an unhashable value: built as usual
         return url_for(endpoint, **values)
     if url is None:
-        url = url_for(endpoint, **values)
-        if len(_built) >= _MAX_LINKS:
-            _built.clear()
-        _built[key] = url
+        url = _built.put(key, url_for(endpoint, **values))
     return url
 
 
@@ -48,9 +47,7 @@ def id_link(endpoint, name):
         # every link is built as usual.
         if not slot or str(_SLOT) in tail or url_for(endpoint, **{name: 1}) != f"{head}1{tail}":
             return lambda value: url_for(endpoint, **{name: value})
-        if len(_patterns) >= _MAX_LINKS:
-            _patterns.clear()
-        pattern = _patterns[key] = (head, tail)
+        pattern = _patterns.put(key, (head, tail))
     head, tail = pattern
     return lambda value: f"{head}{int(value)}{tail}"
 
