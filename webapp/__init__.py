@@ -43,7 +43,6 @@ def create_app(config=Config):
     from .employers import bp as employers_bp
     from .expansion import bp as expansion_bp
     from .inbox import bp as inbox_bp
-    from .infra import pg_connections
     from .intake_web import bp as intake_bp
     from .notifications import bp as notifications_bp
     from .offline import bp as offline_bp
@@ -80,7 +79,6 @@ def create_app(config=Config):
     login_manager.login_message = None
 
     sqlite_pragmas.install(app)
-    pg_connections.install()  # PostgreSQL: prepared statements kept across rollbacks
     security_headers.install(app)
     session_cookie.install(app)  # Flask's signed cookie, a cookie already checked not checked again
 

@@ -8,6 +8,7 @@ already batches rows into multi-row INSERTs, so Core is used as is.
 """
 from __future__ import annotations
 
+import io
 from datetime import date, datetime
 from operator import itemgetter
 
@@ -140,8 +141,11 @@ def _run_copy(connection, statement: str, text: str) -> None:
 
     It runs on the given connection, so it is part of that connection's transaction.
     """
-    with connection.connection.dbapi_connection.cursor() as cursor, cursor.copy(statement) as copy:
-        copy.write(text)
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.copy_expert(statement, io.StringIO(text), size=1 << 20)
+    finally:
+        cursor.close()
 
 
 def _prepare_sqlite(connection) -> None:

@@ -8,7 +8,7 @@ goes on with problems and record linkage while they are written.
 
 The child is a fresh interpreter (``python -m webapp.infra.result_writer``),
 not a fork: a fork would inherit the parent's open database connections,
-which neither SQLite nor psycopg allow to be used or closed from two
+which neither SQLite nor psycopg2 allow to be used or closed from two
 processes, and multiprocessing's "spawn" would re-run the caller's main
 script. Rows travel over a private pipe (the database URL too, so a password
 never shows in the process list). The child opens its own engine, inserts and
@@ -34,7 +34,6 @@ from sqlalchemy import create_engine
 
 from .. import models, sqlite_pragmas  # noqa: F401  (models: the child needs the tables registered)
 from ..extensions import db
-from . import pg_connections
 from .bulk import prepare_tuples
 
 _PROJECT_ROOT = str(Path(__file__).resolve().parents[2])
@@ -128,7 +127,6 @@ def _serve(rows: Connection, replies: Connection) -> None:
     try:
         _, database_url, table_name, columns = rows.recv()
         sqlite_pragmas.install(None)
-        pg_connections.install()
         table = db.metadata.tables[table_name]
         engine = create_engine(database_url)
         prepared: queue.Queue = queue.Queue(maxsize=2)
