@@ -37,9 +37,10 @@ def start_process(case, process_id, data=None, actor=None, along=None):
         created = save_workflow(instance, workflow, new_instance=True, failure=failure, step="start", actor=actor)
         # A new case that started cleanly is written now with prebuilt inserts instead of the
         # flush at commit: the same rows, a fraction of the CPU. A start that ran a service task
-        # (it flushed) or stopped at an incident is left to the flush, as before.
-        if inspect(case).pending and instance.status != "incident":
+        # (it flushed) or stopped at an incident is left to the flush, as before; the caller's
+        # counters (``along``) are then run here, by themselves.
+        written = inspect(case).pending and instance.status != "incident" and \
             new_rows.write([[case], case.events, [instance], created], along)
-        elif along is not None:
+        if not written and along is not None:
             upserts.execute_together(db.session, *along)
     return instance, created

@@ -122,18 +122,19 @@ def write(groups, along=None):
     flush's multi-row INSERTs than as statements of their own (on PostgreSQL above all).
 
     ``along``: (upserts, values) as ``upserts.execute_together`` takes them (a start's counters),
-    run exactly once either way: in the rows' statement on PostgreSQL, else by themselves.
+    run with the rows when they are written here (in the rows' statement on PostgreSQL); when
+    this returns False they were not run, and are the caller's to run.
     """
     session = db.session()  # the Session itself (its transactions, its info)
     wrote_in = session.info.get(_WROTE_IN)
     if wrote_in is not None and wrote_in() is session.get_transaction():
-        return _left_to_flush(session, along)
+        return False
     groups = [(group, _plan(type(group[0]))) for group in groups if group]
     states = [(inspect(obj), plan) for group, plan in groups for obj in group]
     ours = {id(state.obj()) for state, _plan_of in states}
     for state, plan in states:
         if not state.pending or plan.unready_parent(state.obj(), ours):
-            return _left_to_flush(session, along)
+            return False
     connection = session.connection()
     chained = _chained(groups, along) if connection.dialect.name == "postgresql" else None
     if chained is not None:
@@ -151,12 +152,6 @@ def write(groups, along=None):
             state._expire_attributes(state.dict, unread)
     session.info[_WROTE_IN] = weakref.ref(session.get_transaction())
     return True
-
-
-def _left_to_flush(session, along):
-    if along is not None:
-        upserts.execute_together(session, *along)
-    return False
 
 
 def _insert_by_table(connection, groups):
