@@ -54,7 +54,7 @@ def _instrument():
 
     for owner, name, label in (
             (cases, "Case", "Case()"), (cases, "add_event", "timeline line (add_event)"),
-            (cases.progress, "case_started", "counters (progress.case_started)"),
+            (cases.progress, "case_started_counts", "counters (progress.case_started_counts)"),
             (cases.engine, "start_process", "engine.start_process"),
             (start, "current_version_ref", "  current version"), (start, "BpmnWorkflow", "  spiff create"),
             (start, "run_step", "  spiff run (catch_up)"), (start, "save_workflow", "  save_workflow"),
@@ -63,6 +63,7 @@ def _instrument():
             (saving.projection, "ready_human_tasks", "    projection"), (saving, "_sync_inbox", "    inbox rows"),
             (start.new_rows, "write", "  new_rows.write"), (new_rows, "_insert_chained", "    chained INSERT"),
             (new_rows, "_insert_by_table", "    INSERTs by table"),
+            (new_rows.upserts, "execute_together", "    counters' upserts (not in the rows' statement)"),
             (Session, "_register_persistent", "    registered as flushed"),
             (cases.notifications, "tasks_arrived", "notifications"),
             (base.Connection, "_execute_context", "(every statement: SQLAlchemy + driver)"),

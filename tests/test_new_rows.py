@@ -139,3 +139,26 @@ def test_a_released_savepoint_is_forgotten_with_its_transaction(county):
     assert inspect(inner[0]).persistent
     db.session.rollback()
     assert inspect(inner[0]).transient and Case.query.filter_by(title="released").count() == 0
+
+
+def test_upserts_along_go_with_written_rows_and_are_left_to_the_caller_otherwise(county):
+    from webapp.models import ProgressTotal
+    from webapp.services.campaign import progress
+
+    def total():
+        return db.session.execute(select(ProgressTotal.value).where(
+            ProgressTotal.measure == "probe_along", ProgressTotal.village_code == "v")).scalar() or 0
+
+    along = progress.bump_statements("341721", "341721100000", "v", "probe_along")
+    case, instance, created = _graph("along", rows=1)
+    db.session.execute(select(1))  # the transaction begun: only the writes are counted
+    with QueryCounter(db.engine) as sent:
+        assert new_rows.write([[case], case.events, [instance], created], along) is True
+    if db.engine.dialect.name == "postgresql":
+        assert sent.count == 1  # the counters in the rows' statement
+    assert total() == 1
+    second = _graph("along again", rows=1)
+    assert new_rows.write([[second[0]], second[0].events, [second[1]], second[2]], along) is False
+    assert total() == 1  # not run: the caller runs them when the rows are left to the flush
+    db.session.commit()
+    assert total() == 1 and second[0].id is not None

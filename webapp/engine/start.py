@@ -4,7 +4,7 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 from ..extensions import db
-from ..infra import new_rows
+from ..infra import new_rows, upserts
 from ..models import DiagramVersion, ProcessInstance
 from .diagrams import current_version_ref, spec_cache
 from .runtime import RunContext, catch_up, run_step, script_engine
@@ -12,16 +12,23 @@ from .saving import save_workflow
 from .serialization import SERIALIZER_VERSION
 
 
-def start_process(case, process_id, data=None, actor=None):
-    """Start ``process_id`` for ``case``, run it to its first wait, persist it with its inbox."""
+def start_process(case, process_id, data=None, actor=None, along=None):
+    """Start ``process_id`` for ``case``, run it to its first wait, persist it with its inbox.
+
+    ``along``: (upserts, values) the caller's counters, written with the new rows (one statement
+    on PostgreSQL, see ``new_rows.write``) after the run, in any case exactly once.
+    """
     # One flush at the caller's commit instead of one per query: starts are a hot path.
     with db.session.no_autoflush:
         version_id, content_hash = current_version_ref(process_id)
         spec, subprocess_specs = spec_cache.get_by_hash(content_hash,
                                                         lambda: db.session.get(DiagramVersion, version_id))
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine())
-        for task in workflow.get_tasks(state=TaskState.READY):
-            task.data.update(data or {})
+        # A new workflow has no subprocess yet: its ready tasks (its start) are all in ``tasks``,
+        # looked at directly rather than through SpiffWorkflow's tree iterator.
+        for task in workflow.tasks.values():
+            if task.state == TaskState.READY:
+                task.data.update(data or {})
         instance = ProcessInstance(case=case, diagram_version_id=version_id, serializer_version=SERIALIZER_VERSION,
                                    state="")
         db.session.add(instance)
@@ -30,7 +37,10 @@ def start_process(case, process_id, data=None, actor=None):
         created = save_workflow(instance, workflow, new_instance=True, failure=failure, step="start", actor=actor)
         # A new case that started cleanly is written now with prebuilt inserts instead of the
         # flush at commit: the same rows, a fraction of the CPU. A start that ran a service task
-        # (it flushed) or stopped at an incident is left to the flush, as before.
-        if inspect(case).pending and instance.status != "incident":
-            new_rows.write([[case], case.events, [instance], created])
+        # (it flushed) or stopped at an incident is left to the flush, as before; the caller's
+        # counters (``along``) are then run here, by themselves.
+        written = inspect(case).pending and instance.status != "incident" and \
+            new_rows.write([[case], case.events, [instance], created], along)
+        if not written and along is not None:
+            upserts.execute_together(db.session, *along)
     return instance, created

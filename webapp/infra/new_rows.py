@@ -111,7 +111,7 @@ def _plan(cls):
     return plan
 
 
-def write(groups):
+def write(groups, along=None):
     """Write new (pending) objects with Core INSERTs; True when done, False when left to the flush.
 
     ``groups``: lists of new objects of one model each, parents before the objects that point at
@@ -120,6 +120,10 @@ def write(groups):
     an object outside the groups that has no id yet, or when this transaction already wrote
     through here: many new objects in one transaction (a bulk job's starts) are cheaper as the
     flush's multi-row INSERTs than as statements of their own (on PostgreSQL above all).
+
+    ``along``: (upserts, values) as ``upserts.execute_together`` takes them (a start's counters),
+    run with the rows when they are written here (in the rows' statement on PostgreSQL); when
+    this returns False they were not run, and are the caller's to run.
     """
     session = db.session()  # the Session itself (its transactions, its info)
     wrote_in = session.info.get(_WROTE_IN)
@@ -132,11 +136,13 @@ def write(groups):
         if not state.pending or plan.unready_parent(state.obj(), ours):
             return False
     connection = session.connection()
-    chained = _chained(groups) if connection.dialect.name == "postgresql" else None
+    chained = _chained(groups, along) if connection.dialect.name == "postgresql" else None
     if chained is not None:
         _insert_chained(connection, *chained)
     else:
         _insert_by_table(connection, groups)
+        if along is not None:
+            upserts.execute_together(session, *along)
     # What the flush does last with the rows it wrote: the objects become persistent, their
     # values committed, and the transaction (or savepoint) remembers them as its new objects.
     session._register_persistent({state for state, _plan_of in states})
@@ -183,8 +189,9 @@ _CHAINED_LIMIT = 256
 _CHAINED_MOST_OBJECTS = 12  # more (a start opening many tasks): an INSERT per table, as elsewhere
 
 
-def _chained(groups):
-    """(items, the statement) writing ``groups`` in one statement, or None when it does not fit."""
+def _chained(groups, along=None):
+    """(items, the statement, the along values) writing ``groups`` and running ``along``'s upserts
+    in one statement, or None when it does not fit."""
     items, position = [], {}  # items: (object, plan, row, left out, ((column, parent position), ...))
     for group, plan in groups:
         for obj in group:
@@ -204,17 +211,20 @@ def _chained(groups):
             items.append((obj, plan, row, left_out, tuple(links)))
     if len(items) > _CHAINED_MOST_OBJECTS:
         return None
-    shape = tuple((plan.table.name, tuple(row), links) for _obj, plan, row, _left, links in items)
+    upserts_along, values_along = along if along is not None else ((), {})
+    shape = (tuple((plan.table.name, tuple(row), links) for _obj, plan, row, _left, links in items), upserts_along)
     statement = _CHAINED.get(shape)
     if statement is None:
-        statement = _chained_statement(items)
+        statement = _chained_statement(items, upserts_along)
         if len(_CHAINED) < _CHAINED_LIMIT:  # threads may build one twice, alike
             _CHAINED[shape] = statement
-    return items, statement
+    return items, statement, values_along
 
 
-def _chained_statement(items):
-    parts = []
+def _chained_statement(items, upserts_along):
+    # The upserts first (their order before), then the rows; their binds are named by column, the
+    # rows' by position and column (n0_kind), so no name is shared between the two.
+    parts = [(f"along_{index}", upserts.compiled_of(statement)) for index, statement in enumerate(upserts_along)]
     for index, (_obj, plan, row, _left, links) in enumerate(items):
         table = plan.table
         values = {key: bindparam(f"n{index}_{key}") for key in row}
@@ -229,9 +239,10 @@ def _chained_statement(items):
     return upserts.chain(parts, upserts.Compiled(text(sql), sql, ())).statement
 
 
-def _insert_chained(connection, items, statement):
+def _insert_chained(connection, items, statement, values_along):
     params = {f"n{index}_{key}": value for index, (_obj, _plan, row, _left, _links) in enumerate(items)
               for key, value in row.items()}
+    params.update(values_along)
     ids = connection.execute(statement, params).one()
     for (obj, plan, row, left_out, links), new_id in zip(items, ids):
         for local, parent in links:

@@ -92,7 +92,7 @@ def execute_together(session, statements, params):
         return
     chained = _CHAINS.get(statements)
     if chained is None:
-        parts = [_found(statement) for statement in statements]
+        parts = [compiled_of(statement) for statement in statements]
         chained = _CHAINS[statements] = chain([(f"u{index}", part) for index, part in enumerate(parts[:-1])],
                                               parts[-1]).statement
     connection.execute(chained, params)
@@ -118,8 +118,9 @@ def execute_along(executor, statement, params, chained, along, write_along, alon
     return result()
 
 
-def _found(statement):
-    # Only when a chain is first built: the few compiled upserts are searched.
+def compiled_of(statement):
+    """The Compiled an ``on_conflict`` statement was made from (for ``chain``); searched, so only
+    when a chain is first built."""
     return next(found for found in list(_UPSERTS.values()) if found.statement is statement)
 
 

@@ -3,7 +3,7 @@
 Every function here is called by the service that changes state, inside its transaction, so a
 figure and the work it counts commit or roll back together:
 
-* ``case_started``      cases.start_registration_case      -> ``target``
+* ``case_started_counts`` cases.start_registration_case   -> ``target`` (written with the start's rows)
 * ``task_completed``    cases.complete                     -> funnel stages, reviews, returns
 * ``case_placed``       tasks.assign_household             -> moves ``target`` to the village
 * ``tasks_escalated``   timers._record_escalations         -> ``overdue`` (+1)
@@ -64,15 +64,22 @@ def bump(county_code, township_code, village_code, measure, delta=1, day=None, t
     An upsert (``ON CONFLICT ... DO UPDATE value = value + delta``): concurrent writers of the
     same key wait on the row instead of losing each other's count.
     """
-    values = {"county_code": county_code, "township_code": township_code or "", "day": day or local_day(),
-              "measure": measure, "value": delta}
-    daily = upsert(ProgressDaily, _DAILY_KEYS, ("value",), add=True)
     if not total:
-        db.session.execute(daily, values)
+        values = {"county_code": county_code, "township_code": township_code or "", "day": day or local_day(),
+                  "measure": measure, "value": delta}
+        db.session.execute(upsert(ProgressDaily, _DAILY_KEYS, ("value",), add=True), values)
         return
     # The day's row, then the total: one statement on PostgreSQL (one round trip, same order).
-    values["village_code"] = village_code or ""
-    upserts.execute_together(db.session, (daily, _total_upsert()), values)
+    upserts.execute_together(db.session, *bump_statements(county_code, township_code, village_code, measure,
+                                                          delta, day))
+
+
+def bump_statements(county_code, township_code, village_code, measure, delta=1, day=None):
+    """(upserts, values) of :func:`bump` with the total, for ``upserts.execute_together`` or for a
+    statement that writes them along with its own rows (``new_rows.write``'s ``along``)."""
+    values = {"county_code": county_code, "township_code": township_code or "", "day": day or local_day(),
+              "measure": measure, "value": delta, "village_code": village_code or ""}
+    return (upsert(ProgressDaily, _DAILY_KEYS, ("value",), add=True), _total_upsert()), values
 
 
 def _total_upsert():
@@ -89,9 +96,13 @@ def _case_bump(case, measure, delta=1):
     bump(case.county_code, case.township_code, case.village_code, measure, delta)
 
 
-def case_started(case):
-    """A registration case was opened: one more target household."""
-    _case_bump(case, "target")
+def case_started_counts(case):
+    """A registration case was opened: one more target household.
+
+    Returns the counters' (upserts, values) for the start to write along with its new rows (one
+    statement on PostgreSQL, ``new_rows.write``), which runs them exactly once in its transaction.
+    """
+    return bump_statements(case.county_code, case.township_code, case.village_code, "target")
 
 
 def case_placed(case, old_village_code):

@@ -40,12 +40,12 @@ def start_registration_case(household, actor=None):
                 village_code=household.village_code, status="open")
     db.session.add(case)
     add_event(case, "started", actor)
-    # The counters need the area codes only (no flush for an id): the case, its timeline line,
-    # instance and inbox row are written together at commit, the case with its current step.
-    progress.case_started(case)
+    # The counters need the area codes only (no flush for an id). They are written with the case,
+    # its timeline line, instance and inbox row after the run (one statement on PostgreSQL), so
+    # the busy counter rows are not locked while the engine runs.
     _, created = engine.start_process(case, REGISTRATION_PROCESS,
                                       data={"household_id": household.id, "village_code": household.village_code},
-                                      actor=actor)
+                                      actor=actor, along=progress.case_started_counts(case))
     notifications.tasks_arrived(created, actor)
     return case
 
