@@ -1,11 +1,17 @@
 """What a save reads and writes is what it was before it was made cheaper.
 
 The stored state is SpiffWorkflow's own layout: the engine's direct task writer gives exactly the
-dictionaries (and the JSON) SpiffWorkflow's serializer gives, and what it writes loads back. The
+dictionaries SpiffWorkflow's serializer gives (as JSON text: the same values; orjson writes the
+text, non-ASCII unescaped), and what it writes loads back. The
 save's one walk of the tree (``tree.survey``) finds what SpiffWorkflow's filtered walks found.
 """
 import datetime
+import enum
+import functools
 import json
+import math
+
+import pytest
 
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
@@ -29,6 +35,11 @@ def spiff_state(workflow):
     dct = SPIFF.to_dict(workflow)
     del dct["spec"], dct["subprocess_specs"]
     return json.dumps(dct, separators=(",", ":"))
+
+
+def assert_written_as_spiff(ours, workflow):
+    """``ours`` holds, as JSON, what SpiffWorkflow's serializer writes of ``workflow``."""
+    assert json.loads(ours) == json.loads(spiff_state(workflow))
 
 
 def path_by_get_tasks(workflow):
@@ -93,7 +104,7 @@ def _every_state_matches_spiffs():
         assert_survey_is_spiffs(workflow)
         ours = serialization.dump_state(workflow)
         assert ours == instance.state  # read and written back unchanged
-        assert ours == spiff_state(workflow), instance.id
+        assert_written_as_spiff(ours, workflow)
         # What it wrote loads back into the same workflow.
         spec, subprocess_specs = spec_cache.get(instance.diagram_version)
         again = serialization.load_state(ours, spec, subprocess_specs, runtime.script_engine())
@@ -109,7 +120,7 @@ def test_states_at_every_stage_are_spiffworkflows_layout(county, monkeypatch):
 
     def compared(workflow):
         ours = serialization.dump_state(workflow)
-        assert ours == spiff_state(workflow)
+        assert_written_as_spiff(ours, workflow)
         assert_loads_as(ours, workflow)
         saved.append(ours)
         return ours
@@ -152,4 +163,35 @@ def test_timer_bookkeeping_and_data_of_other_types_are_written_as_spiff_writes_t
     task.internal_data["when"] = datetime.datetime(2026, 6, 1, 8, 30)
     task.internal_data["nested"] = {"a": [1, 2, {"b": None}]}
     task.data["kept"] = {"list": [1, "二"], "flag": False}
-    assert serialization.dump_state(workflow) == spiff_state(workflow)
+    assert_written_as_spiff(serialization.dump_state(workflow), workflow)
+
+
+class _Colour(enum.Enum):
+    RED = "red"
+
+
+class _Code(str):
+    pass
+
+
+def test_state_text_holds_what_json_dumps_wrote_for_every_kind_of_value():
+    """orjson writes the text; where it would write another value (NaN as null, an enum as its
+    value) or refuses one json.dumps writes (int keys, huge ints, deep nesting), json.dumps does."""
+    values = [
+        {"name": "张三", "n": 3, "x": 1.5, "big": 1e16, "tiny": -0.0, "none": None, "list": [True, False, "二"]},
+        {"nan": math.nan, "inf": math.inf},
+        {"huge": 2 ** 70},
+        {"keys": {1: "one", 2.5: "x", None: "n", True: "t"}},
+        {"tuple": (1, 2)},
+        {"code": _Code("A1")},
+        {"deep": functools.reduce(lambda inner, _: [inner], range(300), [])},
+    ]
+    for value in values:
+        text = serialization.json_text(value)
+        expected = json.dumps(value, separators=(",", ":"))
+        assert json.loads(text) == json.loads(expected) or text == expected, value
+    assert "NaN" in serialization.json_text({"nan": math.nan})  # read back as NaN, not None
+    assert serialization.json_text({"huge": 2 ** 70}) == '{"huge":1180591620717411303424}'
+    for refused in ({"colour": _Colour.RED}, {"set": {1, 2}}, {"when": datetime.date(2026, 6, 1)}):
+        with pytest.raises(TypeError):  # json.dumps refuses them: the save becomes an incident, as before
+            serialization.json_text(refused)

@@ -10,11 +10,16 @@ them with SpiffWorkflow's own) straight from the tasks, so stored states are unc
 SpiffWorkflow's own loader reads them as before; writing, each task id's text is made once (not
 for its key, its entry, its parent's children and its children's parent), and reading, each task
 id is parsed once and plain values are taken as they are.
+
+The JSON text is orjson's (about a tenth of the standard library's time for a visit's state):
+the same values (non-ASCII text is written as it is, not escaped), checked by reading them back.
 """
 import json
 import threading
 from copy import deepcopy
 from uuid import UUID
+
+import orjson
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
@@ -257,9 +262,31 @@ def serializer():
     return _serializer
 
 
+# Types orjson would write on its own that json.dumps writes otherwise (a str or int subclass by
+# its value) or refuses (dates, dataclasses): they go to json.dumps, which does as it always did.
+_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
+
+
+def json_text(value):
+    """``json.dumps(value, separators=(",", ":"))``'s JSON value, written by orjson when it can.
+
+    orjson writes NaN and infinities as null and enums and UUIDs as their values, where json.dumps
+    writes NaN or refuses; it refuses keys that are not strings, ints beyond 64 bits and nesting
+    deeper than 255. So its text is kept only when it reads back equal to ``value`` (a few tens
+    of microseconds, still a third of json.dumps): otherwise json.dumps writes (or refuses) it.
+    """
+    try:
+        written = orjson.dumps(value, option=_ORJSON_OPTIONS)
+    except TypeError:  # orjson.JSONEncodeError: a type, key or depth it does not write
+        written = None
+    if written is not None and orjson.loads(written) == value:
+        return written.decode()
+    return json.dumps(value, separators=(",", ":"))
+
+
 def dump_state(workflow):
     """The workflow's state (not its specs) as a JSON string."""
-    return json.dumps(serializer().to_dict(workflow), separators=(",", ":"))
+    return json_text(serializer().to_dict(workflow))
 
 
 def load_state(state, spec, subprocess_specs, script_engine):
