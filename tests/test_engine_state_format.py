@@ -13,12 +13,14 @@ import math
 
 import pytest
 
+from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
 from SpiffWorkflow.util.task import TaskState
 
-from webapp.engine import passed, runtime, saving, serialization, tree
+from webapp.engine import passed, runtime, saving, serialization, tree, walks
 from webapp.engine.diagrams import spec_cache
 from webapp.extensions import db
 from webapp.models import Household, ProcessInstance
@@ -27,7 +29,17 @@ from webapp.services.casework import cases
 from .helpers import case_at_visit, open_task, user
 
 VISIT = {"visit_result": "completed", "visit_date": "2026-06-01", "policy_explained": True, "visit_comment": ""}
-SPIFF = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+
+
+def _spiffs_serializer():
+    """SpiffWorkflow's own serializer, its converters also taking the engine's workflow classes."""
+    registry = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
+    SPIFF_CONFIG[BpmnWorkflow](walks.Workflow, registry, "BpmnWorkflow")
+    SPIFF_CONFIG[BpmnSubWorkflow](walks.SubWorkflow, registry, "BpmnSubWorkflow")
+    return BpmnWorkflowSerializer(registry)
+
+
+SPIFF = _spiffs_serializer()
 
 
 def spiff_state(workflow):

@@ -36,6 +36,8 @@ from SpiffWorkflow.util.task import TaskState
 
 import SpiffWorkflow.version as spiff_version
 
+from . import walks
+
 SERIALIZER_VERSION = f"{spiff_version.__version__}/{SERIALIZER_FORMAT}"
 # Values the registry hands back as they are (no converter, not a container, never callable).
 _PLAIN = frozenset({str, int, float, bool, type(None)})
@@ -200,6 +202,9 @@ def _workflow_fields(converter, workflow):
 class StateOnlySubWorkflowConverter(BpmnSubWorkflowConverter):
     """A subprocess as BpmnSubWorkflowConverter writes it, its tasks written directly."""
 
+    def __init__(self, target_class, registry, typename="BpmnSubWorkflow"):
+        super().__init__(target_class, registry, typename)  # the engine's class under SpiffWorkflow's name
+
     def to_dict(self, workflow):
         """The subprocess's fields, its calling task and its spec's name."""
         dct = _workflow_fields(self, workflow)
@@ -219,6 +224,9 @@ class StateOnlySubWorkflowConverter(BpmnSubWorkflowConverter):
 
 class StateOnlyWorkflowConverter(BpmnWorkflowConverter):
     """Leaves the specs out of the stored state; they come from the diagram version."""
+
+    def __init__(self, target_class, registry, typename="BpmnWorkflow"):
+        super().__init__(target_class, registry, typename)  # the engine's class under SpiffWorkflow's name
 
     def to_dict(self, workflow):
         """The top workflow's fields, its subprocesses and pending events: no specs."""
@@ -245,6 +253,9 @@ def _make_serializer():
         config[Task] = DirectTaskConverter
     config[BpmnWorkflow] = StateOnlyWorkflowConverter
     config[BpmnSubWorkflow] = StateOnlySubWorkflowConverter
+    # Registered last, the engine's own classes are what a stored state reads back into.
+    config[walks.Workflow] = StateOnlyWorkflowConverter
+    config[walks.SubWorkflow] = StateOnlySubWorkflowConverter
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config, registry=_Registry()))
 
 
