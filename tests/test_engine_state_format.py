@@ -26,7 +26,7 @@ from webapp.extensions import db
 from webapp.models import Household, ProcessInstance
 from webapp.services.casework import cases
 
-from .helpers import case_at_visit, open_task, user
+from .helpers import case_at_visit, complete_as
 
 VISIT = {"visit_result": "completed", "visit_date": "2026-06-01", "policy_explained": True, "visit_comment": ""}
 
@@ -99,14 +99,6 @@ def assert_loads_as(state, live):
     assert set(loaded.event_manager.tasks) == set(live.event_manager.tasks)
 
 
-def _complete(case, task_name, username, data):
-    row = open_task(case, task_name)
-    actor = user(username)
-    if row.assignee_id is None:
-        assert cases.claim(row, actor)
-    cases.complete(row, actor, data)
-    db.session.commit()
-
 
 def _every_state_matches_spiffs():
     checked = 0
@@ -154,12 +146,12 @@ def test_states_at_every_stage_are_spiffworkflows_layout(county, monkeypatch):
     cases.start_registration_case(household)
     db.session.commit()
     for round_no in (1, 2):
-        _complete(case, "visit_household", "village1", VISIT)
-        _complete(case, "first_review", "township", {"review_decision": "return", "review_comment": f"退回{round_no}"})
+        complete_as(case, "visit_household", "village1", VISIT)
+        complete_as(case, "first_review", "township", {"review_decision": "return", "review_comment": f"退回{round_no}"})
     other = case_at_visit()
-    _complete(other, "visit_household", "village1", VISIT)
-    _complete(other, "first_review", "township", {"review_decision": "approve", "review_comment": ""})
-    _complete(other, "county_audit_review", "county", {"audit_decision": "approve", "audit_comment": ""})
+    complete_as(other, "visit_household", "village1", VISIT)
+    complete_as(other, "first_review", "township", {"review_decision": "approve", "review_comment": ""})
+    complete_as(other, "county_audit_review", "county", {"audit_decision": "approve", "audit_comment": ""})
     assert len(saved) >= 10 and len(surveyed) == len(saved)
     assert _every_state_matches_spiffs() >= 3
 

@@ -10,9 +10,8 @@ from SpiffWorkflow.workflow import Workflow as SpiffsWorkflow
 from webapp.engine import pruning, runtime, saving, serialization, walks
 from webapp.extensions import db
 from webapp.models import ProcessInstance
-from webapp.services.casework import cases
 
-from .helpers import case_at_visit, open_task, user
+from .helpers import case_at_visit, complete_as
 
 VISIT = {"visit_result": "completed", "visit_date": "2026-06-01", "policy_explained": True, "visit_comment": ""}
 QUERIES = [{}, {"state": TaskState.READY}, {"state": TaskState.READY, "manual": False},
@@ -34,14 +33,6 @@ def assert_walks_are_spiffs(workflow):
             TaskIterator(each.task_tree, state=TaskState.WAITING))
 
 
-def _complete(case, task_name, username, data):
-    row = open_task(case, task_name)
-    actor = user(username)
-    if row.assignee_id is None:
-        assert cases.claim(row, actor)
-    cases.complete(row, actor, data)
-    db.session.commit()
-
 
 def test_walks_find_what_spiffworkflows_iterator_finds_at_every_save(county, monkeypatch):
     saved = []
@@ -59,11 +50,11 @@ def test_walks_find_what_spiffworkflows_iterator_finds_at_every_save(county, mon
     monkeypatch.setattr(saving, "dump_state", compared)
     monkeypatch.setattr(pruning, "prune", compared_before_pruning)
     case = case_at_visit()
-    _complete(case, "visit_household", "village1", dict(VISIT, visit_result="not_at_home"))
+    complete_as(case, "visit_household", "village1", dict(VISIT, visit_result="not_at_home"))
     for decision in ("return", "approve"):
-        _complete(case, "visit_household", "village1", VISIT)
-        _complete(case, "first_review", "township", {"review_decision": decision, "review_comment": "退回"})
-    _complete(case, "county_audit_review", "county", {"audit_decision": "approve", "audit_comment": ""})
+        complete_as(case, "visit_household", "village1", VISIT)
+        complete_as(case, "first_review", "township", {"review_decision": decision, "review_comment": "退回"})
+    complete_as(case, "county_audit_review", "county", {"audit_decision": "approve", "audit_comment": ""})
     assert len(saved) >= 6 and any(saved)
     db.session.expire_all()
     assert case.status == "completed"
