@@ -194,8 +194,10 @@ def test_state_text_holds_what_json_dumps_wrote_for_every_kind_of_value():
         text = serialization.json_text(value)
         expected = json.dumps(value, separators=(",", ":"))
         assert json.loads(text) == json.loads(expected) or text == expected, value
+        assert serialization.json_value(text) == json.loads(text) or text == expected, value
     assert "NaN" in serialization.json_text({"nan": math.nan})  # read back as NaN, not None
     assert serialization.json_text({"huge": 2 ** 70}) == '{"huge":1180591620717411303424}'
+    assert serialization.json_value('{"huge":1180591620717411303424}') == {"huge": 2 ** 70}  # not a float
     for refused in ({"colour": _Colour.RED}, {"set": {1, 2}}, {"when": datetime.date(2026, 6, 1)}):
         with pytest.raises(TypeError):  # json.dumps refuses them: the save becomes an incident, as before
             serialization.json_text(refused)
