@@ -96,6 +96,7 @@ def assert_loads_as(state, live):
                     again.last_state_change) == (task._parent, task._children, task.state, task.task_spec,
                                                  task.triggered, task.last_state_change)
             assert again.data == task.data and again.internal_data == task.internal_data
+            assert vars(again).keys() == vars(task).keys()  # every attribute Task.__init__ gives
     assert set(loaded.event_manager.tasks) == set(live.event_manager.tasks)
 
 

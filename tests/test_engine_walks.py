@@ -1,8 +1,9 @@
 """The engine's plain task walks (engine/walks.py) find what SpiffWorkflow's iterator finds.
 
 At every save of cases walked through visits, returns, reviews and an audit, each query a run
-makes (and a few more) is asked of both, for the top workflow and each subprocess; a workflow
-read back from its state, and every subprocess a run starts, are of the engine's classes.
+makes (and a few more) is asked of both, for the top workflow and each subprocess (and each
+task's subtree, which pruning keeps); a workflow read back from its state, and every subprocess
+a run starts, are of the engine's classes.
 """
 from SpiffWorkflow.util.task import TaskIterator, TaskState
 from SpiffWorkflow.workflow import Workflow as SpiffsWorkflow
@@ -31,6 +32,8 @@ def assert_walks_are_spiffs(workflow):
         # update_waiting_tasks' walk: the plain iterator, which stays in its own workflow
         assert list(walks._walk(each.task_tree, TaskState.WAITING)) == list(
             TaskIterator(each.task_tree, state=TaskState.WAITING))
+        for task in each.tasks.values():  # what pruning keeps below a task
+            assert list(walks.subtree(task)) == list(task)
 
 
 

@@ -13,6 +13,8 @@ import logging
 
 from SpiffWorkflow.util.task import TaskState
 
+from .walks import subtree
+
 log = logging.getLogger(__name__)
 
 
@@ -96,7 +98,7 @@ def _drop_finished_history(workflow):
     if keep_from.parent is None or keep_from.id not in workflow.tasks:
         return 0
     kept = {root.id}
-    kept.update(task.id for task in keep_from)  # iterating a task walks its subtree
+    kept.update(task.id for task in subtree(keep_from))
     dropped = [task_id for task_id in workflow.tasks if task_id not in kept]
     for task_id in dropped:
         del workflow.tasks[task_id]

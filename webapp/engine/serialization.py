@@ -17,7 +17,7 @@ Such a text is marked (``ORJSON_MARK``) and read back by orjson too (half json.l
 """
 import json
 import threading
-from copy import deepcopy
+from copy import copy, deepcopy
 from uuid import UUID
 
 import orjson
@@ -94,28 +94,47 @@ class DirectTaskConverter(TaskConverter):
 
 
     def restore(self, dct, workflow, uuid):
-        """TaskConverter.from_dict, each id parsed once (``uuid``) and plain values taken as they are."""
+        """TaskConverter.from_dict, each id parsed once (``uuid``) and plain values taken as they are.
+
+        The task gets the attributes Task.__init__ gives it (a test compares them) at once, not
+        first __init__'s defaults (its clock reading, its parent lookup) then the stored values.
+        """
         task_spec = workflow.spec.task_specs.get(dct["task_spec"])
-        task = self.target_class(workflow, task_spec, state=dct["state"], id=uuid(dct["id"]))
-        task._parent = uuid(dct["parent"]) if dct["parent"] is not None else None
-        task._children = [uuid(child) for child in dct["children"]]
-        task.last_state_change = dct["last_state_change"]
-        task.triggered = dct["triggered"]
-        task.internal_data = _restore_mapping(self.registry, dct["internal_data"])
-        if isinstance(task_spec, CatchingEvent) and task.has_state(TaskState.WAITING):
-            task.workflow.top_workflow.event_manager.add_task(task)
+        task_id = uuid(dct["id"])
+        parent_id = uuid(dct["parent"]) if dct["parent"] is not None else None
         delta = dct.get("delta")
-        parent = workflow.tasks.get(task._parent) if delta else None
+        parent = workflow.tasks.get(parent_id) if delta else None
         if parent is not None:
-            data = DeepMerge.merge({}, parent.data)
+            data = _copied(parent.data)
             data.update(_restore_mapping(self.registry, delta.get("updates", {})))
             for key in delta.get("deletions", {}):
                 if key in data:
                     del data[key]
         else:
             data = self.registry.restore(dct["data"])
-        task.data = data
+        if task_spec is None:  # Task.__init__ puts a start task in its place
+            task = self.target_class(workflow, task_spec, state=dct["state"], id=task_id)
+        else:
+            task = _new(self.target_class)
+            task.__dict__.update(id=task_id, workflow=workflow, task_spec=task_spec,
+                                 thread_id=self.target_class.thread_id_pool)
+            workflow.tasks[task_id] = task
+        task.__dict__.update(_parent=parent_id, _children=[uuid(child) for child in dct["children"]],
+                             _state=dct["state"], triggered=dct["triggered"], data=data,
+                             internal_data=_restore_mapping(self.registry, dct["internal_data"]),
+                             last_state_change=dct["last_state_change"])
+        if isinstance(task_spec, CatchingEvent) and task.has_state(TaskState.WAITING):
+            task.workflow.top_workflow.event_manager.add_task(task)
         return task
+
+
+_new = object.__new__
+_MUTABLE = (dict, list, set)
+
+
+def _copied(data):
+    """``DeepMerge.merge({}, data)``: a new dict, each dict, list or set value copied one level."""
+    return {key: copy(value) if isinstance(value, _MUTABLE) else value for key, value in data.items()}
 
 
 def _texts(task_ids):

@@ -61,6 +61,14 @@ def _walk(root, state, manual=None, subprocesses=None):
             yield task
 
 
+def subtree(task):
+    """``task`` and every task below it in its workflow, in the order iterating the task gives.
+
+    Without the iterator's depth limit of 1,000 levels, below which it would leave tasks out.
+    """
+    return _walk(task, _ANY)
+
+
 class _PlainWalks:
     """``get_tasks`` by state (and ``manual``) and ``update_waiting_tasks`` without the iterator."""
 
