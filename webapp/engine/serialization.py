@@ -96,8 +96,8 @@ class DirectTaskConverter(TaskConverter):
     def restore(self, dct, workflow, uuid):
         """TaskConverter.from_dict, each id parsed once (``uuid``) and plain values taken as they are.
 
-        The task gets the attributes Task.__init__ gives it (a test compares them) at once, not
-        first __init__'s defaults (its clock reading, its parent lookup) then the stored values.
+        The task gets the attributes Task.__init__ gives it (a test compares them), without what
+        __init__ does only to be overwritten (its clock reading, its parent lookup).
         """
         task_spec = workflow.spec.task_specs.get(dct["task_spec"])
         task_id = uuid(dct["id"])
@@ -114,15 +114,23 @@ class DirectTaskConverter(TaskConverter):
             data = self.registry.restore(dct["data"])
         if task_spec is None:  # Task.__init__ puts a start task in its place
             task = self.target_class(workflow, task_spec, state=dct["state"], id=task_id)
+            task_spec = task.task_spec
         else:
             task = _new(self.target_class)
-            task.__dict__.update(id=task_id, workflow=workflow, task_spec=task_spec,
-                                 thread_id=self.target_class.thread_id_pool)
+            task.id = task_id
             workflow.tasks[task_id] = task
-        task.__dict__.update(_parent=parent_id, _children=[uuid(child) for child in dct["children"]],
-                             _state=dct["state"], triggered=dct["triggered"], data=data,
-                             internal_data=_restore_mapping(self.registry, dct["internal_data"]),
-                             last_state_change=dct["last_state_change"])
+            task.workflow = workflow
+        # In __init__'s order: the tasks share one key layout (Python keeps their values inline,
+        # read faster than from a dict of each task's own, as ``task.__dict__.update`` would make).
+        task._parent = parent_id
+        task._children = [uuid(child) for child in dct["children"]]
+        task._state = dct["state"]
+        task.triggered = dct["triggered"]
+        task.task_spec = task_spec
+        task.thread_id = self.target_class.thread_id_pool
+        task.data = data
+        task.internal_data = _restore_mapping(self.registry, dct["internal_data"])
+        task.last_state_change = dct["last_state_change"]
         if isinstance(task_spec, CatchingEvent) and task.has_state(TaskState.WAITING):
             task.workflow.top_workflow.event_manager.add_task(task)
         return task
