@@ -30,7 +30,7 @@ def assert_walks_are_spiffs(workflow):
         for query in QUERIES:
             assert each.get_tasks(**query) == SpiffsWorkflow.get_tasks(each, **query), query
         # update_waiting_tasks' walk: the plain iterator, which stays in its own workflow
-        assert list(walks._walk(each.task_tree, TaskState.WAITING)) == list(
+        assert list(walks.walk(each.task_tree, TaskState.WAITING)) == list(
             TaskIterator(each.task_tree, state=TaskState.WAITING))
         for task in each.tasks.values():  # what pruning keeps below a task
             assert list(walks.subtree(task)) == list(task)
@@ -69,7 +69,7 @@ def test_a_workflow_larger_than_walked_is_left_to_spiffworkflows_iterator(county
     instance = ProcessInstance.query.filter_by(status="running").first()
     workflow = runtime.load_workflow(instance)
     plain = {str(query): workflow.get_tasks(**query) for query in QUERIES}
-    monkeypatch.setattr(walks, "_walk", None)  # any use of the plain walk now fails
+    monkeypatch.setattr(walks, "walk", None)  # any use of the plain walk now fails
     monkeypatch.setattr(walks, "MAX_TASKS", 1)
     assert {str(query): workflow.get_tasks(**query) for query in QUERIES} == plain
     workflow.update_waiting_tasks()

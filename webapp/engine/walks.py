@@ -37,7 +37,7 @@ def _lowest_descended(state):
     return TaskState.COMPLETED
 
 
-def _walk(root, state, manual=None, subprocesses=None):
+def walk(root, state, manual=None, subprocesses=None):
     """The tasks under ``root`` in ``state`` (and ``manual``, unless None), in the iterator's order.
 
     ``subprocesses``: the top workflow's subprocesses by calling task, to go into them as the
@@ -66,7 +66,7 @@ def subtree(task):
 
     Without the iterator's depth limit of 1,000 levels, below which it would leave tasks out.
     """
-    return _walk(task, _ANY)
+    return walk(task, _ANY)
 
 
 class _PlainWalks:
@@ -77,14 +77,14 @@ class _PlainWalks:
         top = self.top_workflow
         if first_task is not None or not kwargs.keys() <= {"state", "manual"} or _larger_than_walked(top):
             return super().get_tasks(first_task, **kwargs)
-        return list(_walk(self.task_tree, kwargs.get("state", _ANY), kwargs.get("manual"), top.subprocesses))
+        return list(walk(self.task_tree, kwargs.get("state", _ANY), kwargs.get("manual"), top.subprocesses))
 
     def update_waiting_tasks(self):
         """SpiffWorkflow's ``update_waiting_tasks``: each WAITING task of this workflow updated."""
         if len(self.tasks) >= MAX_TASKS:
             super().update_waiting_tasks()
             return
-        for task in _walk(self.task_tree, _WAITING):
+        for task in walk(self.task_tree, _WAITING):
             task.task_spec._update(task)
 
 
