@@ -11,6 +11,11 @@ median wall and CPU milliseconds, the SQL statements per request, and the functi
 CPU went (cProfile, cumulative, this project's and the libraries' biggest). On PostgreSQL running
 on the same machine it also prints the CPU the app's backends spent per request (the scheduler's
 count in /proc/<pid>/schedstat: parsing, planning, executing, committing). It is not a test.
+
+``--cold`` empties the process's kept workflows (``engine/kept.py``) before each request, and only
+them (the parsed specs and the templates stay, as in a warmed worker): each completion reads and
+rebuilds the stored state, as under gunicorn's several worker processes, where an assistant's
+next request mostly reaches another process than the one that kept the workflow.
 """
 import argparse
 import cProfile
@@ -41,9 +46,10 @@ def _call_site():
 class Recorder:
     """Wall time, CPU time, SQL statements and a profile per request type."""
 
-    def __init__(self, engine, profile, sites=False, cpu_clock=False):
+    def __init__(self, engine, profile, sites=False, cpu_clock=False, cold=False):
         from sqlalchemy import event
 
+        self.cold = cold
         self.wall, self.cpu, self.queries = defaultdict(list), defaultdict(list), defaultdict(list)
         self.server_cpu = defaultdict(list)  # inside the WSGI app only: without the test client's work
         self._server_ms = 0.0
@@ -95,6 +101,10 @@ class Recorder:
         app.wsgi_app = measured
 
     def __call__(self, kind, fn):
+        if self.cold:
+            from webapp.engine import kept
+
+            kept.clear()  # another worker process served this assistant's last completion
         self._count, self._kind, self._server_ms = 0, kind, 0.0
         profile = self.profiles.get(kind)
         backend_ns = self._backend_ns()
@@ -184,6 +194,8 @@ def main():
     parser.add_argument("--cpu", action="store_true", help="profile with the thread's CPU clock, not the wall clock")
     parser.add_argument("--no-profile", action="store_true", help="timings and query counts only")
     parser.add_argument("--statements", action="store_true", help="list the SQL statements per request type")
+    parser.add_argument("--cold", action="store_true",
+                        help="no kept workflow (engine/kept.py) before each request: completions read the stored state")
     args = parser.parse_args()
     app = scratch_app("profile")
     from webapp.extensions import db
@@ -191,11 +203,11 @@ def main():
     usernames, by_case = seed_visits(app, args.households, args.villages)
     with app.app_context():
         engine, backend = db.engine, db.engine.dialect.name
-    record = Recorder(engine, not args.no_profile, args.statements, args.cpu)
+    record = Recorder(engine, not args.no_profile, args.statements, args.cpu, args.cold)
     record.wrap(app)
     work(app, usernames[0], by_case, 3, Recorder(engine, False))  # warm-up: parsed specs, templates
     done = work(app, usernames[0], by_case, args.rounds, record)
-    print(f"backend {backend}: {done} rounds by one assistant "
+    print(f"backend {backend}{' (cold: no kept workflows)' if args.cold else ''}: {done} rounds by one assistant "
           f"({args.households} households, {args.villages} villages with staff)")
     for kind in KINDS:
         print(f"  {kind:<13} wall p50 {statistics.median(record.wall[kind]):6.1f} ms  "

@@ -18,6 +18,19 @@ def user(username):
     return User.query.filter_by(username=username).one()
 
 
+def complete_as(case, task_name, username, data):
+    """Complete the case's open ``task_name`` as ``username`` (claiming a team task first), committed."""
+    from webapp.services.casework import cases
+
+    row = open_task(case, task_name)
+    assert row is not None, f"no open {task_name}"
+    actor = user(username)
+    if row.assignee_id is None:
+        assert cases.claim(row, actor)
+    cases.complete(row, actor, data)
+    db.session.commit()
+
+
 def task_ids_on(html):
     """Inbox row ids listed on an inbox page."""
     return [int(i) for i in re.findall(r'data-task="(\d+)"', html)]

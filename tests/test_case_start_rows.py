@@ -93,6 +93,9 @@ class _Names:
                 value = self.people[value]
             elif key == "diagram_version_id" and value is not None:
                 value = self.versions[value]
+            elif table == "process_instance" and key == "state":
+                # Its JSON value, as json.dumps wrote it when captured (orjson's text may differ, not its value).
+                value = self.text(json.dumps(json.loads(value), separators=(",", ":")))
             elif isinstance(value, str):
                 value = self.text(value)
             out[key] = _plain(value)

@@ -1,27 +1,45 @@
 """What a save reads and writes is what it was before it was made cheaper.
 
 The stored state is SpiffWorkflow's own layout: the engine's direct task writer gives exactly the
-dictionaries (and the JSON) SpiffWorkflow's serializer gives, and what it writes loads back. The
+dictionaries SpiffWorkflow's serializer gives (as JSON text: the same values; orjson writes the
+text, non-ASCII unescaped), and what it writes loads back. The
 save's one walk of the tree (``tree.survey``) finds what SpiffWorkflow's filtered walks found.
 """
 import datetime
+import enum
+import functools
 import json
+import math
 
+import pytest
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
 from SpiffWorkflow.util.task import TaskState
 
-from webapp.engine import passed, runtime, saving, serialization, tree
+from webapp.engine import passed, runtime, saving, serialization, tree, walks
 from webapp.engine.diagrams import spec_cache
 from webapp.extensions import db
 from webapp.models import Household, ProcessInstance
 from webapp.services.casework import cases
 
-from .helpers import case_at_visit, open_task, user
+from .helpers import case_at_visit, complete_as
 
 VISIT = {"visit_result": "completed", "visit_date": "2026-06-01", "policy_explained": True, "visit_comment": ""}
-SPIFF = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+
+
+def _spiffs_serializer():
+    """SpiffWorkflow's own serializer, its converters also taking the engine's workflow classes."""
+    registry = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
+    SPIFF_CONFIG[BpmnWorkflow](walks.Workflow, registry, "BpmnWorkflow")
+    SPIFF_CONFIG[BpmnSubWorkflow](walks.SubWorkflow, registry, "BpmnSubWorkflow")
+    return BpmnWorkflowSerializer(registry)
+
+
+SPIFF = _spiffs_serializer()
 
 
 def spiff_state(workflow):
@@ -29,6 +47,11 @@ def spiff_state(workflow):
     dct = SPIFF.to_dict(workflow)
     del dct["spec"], dct["subprocess_specs"]
     return json.dumps(dct, separators=(",", ":"))
+
+
+def assert_written_as_spiff(ours, workflow):
+    """``ours`` holds, as JSON, what SpiffWorkflow's serializer writes of ``workflow``."""
+    assert json.loads(ours) == json.loads(spiff_state(workflow))
 
 
 def path_by_get_tasks(workflow):
@@ -73,16 +96,9 @@ def assert_loads_as(state, live):
                     again.last_state_change) == (task._parent, task._children, task.state, task.task_spec,
                                                  task.triggered, task.last_state_change)
             assert again.data == task.data and again.internal_data == task.internal_data
+            assert vars(again).keys() == vars(task).keys()  # every attribute Task.__init__ gives
     assert set(loaded.event_manager.tasks) == set(live.event_manager.tasks)
 
-
-def _complete(case, task_name, username, data):
-    row = open_task(case, task_name)
-    actor = user(username)
-    if row.assignee_id is None:
-        assert cases.claim(row, actor)
-    cases.complete(row, actor, data)
-    db.session.commit()
 
 
 def _every_state_matches_spiffs():
@@ -93,7 +109,7 @@ def _every_state_matches_spiffs():
         assert_survey_is_spiffs(workflow)
         ours = serialization.dump_state(workflow)
         assert ours == instance.state  # read and written back unchanged
-        assert ours == spiff_state(workflow), instance.id
+        assert_written_as_spiff(ours, workflow)
         # What it wrote loads back into the same workflow.
         spec, subprocess_specs = spec_cache.get(instance.diagram_version)
         again = serialization.load_state(ours, spec, subprocess_specs, runtime.script_engine())
@@ -109,7 +125,7 @@ def test_states_at_every_stage_are_spiffworkflows_layout(county, monkeypatch):
 
     def compared(workflow):
         ours = serialization.dump_state(workflow)
-        assert ours == spiff_state(workflow)
+        assert_written_as_spiff(ours, workflow)
         assert_loads_as(ours, workflow)
         saved.append(ours)
         return ours
@@ -131,12 +147,12 @@ def test_states_at_every_stage_are_spiffworkflows_layout(county, monkeypatch):
     cases.start_registration_case(household)
     db.session.commit()
     for round_no in (1, 2):
-        _complete(case, "visit_household", "village1", VISIT)
-        _complete(case, "first_review", "township", {"review_decision": "return", "review_comment": f"退回{round_no}"})
+        complete_as(case, "visit_household", "village1", VISIT)
+        complete_as(case, "first_review", "township", {"review_decision": "return", "review_comment": f"退回{round_no}"})
     other = case_at_visit()
-    _complete(other, "visit_household", "village1", VISIT)
-    _complete(other, "first_review", "township", {"review_decision": "approve", "review_comment": ""})
-    _complete(other, "county_audit_review", "county", {"audit_decision": "approve", "audit_comment": ""})
+    complete_as(other, "visit_household", "village1", VISIT)
+    complete_as(other, "first_review", "township", {"review_decision": "approve", "review_comment": ""})
+    complete_as(other, "county_audit_review", "county", {"audit_decision": "approve", "audit_comment": ""})
     assert len(saved) >= 10 and len(surveyed) == len(saved)
     assert _every_state_matches_spiffs() >= 3
 
@@ -152,4 +168,37 @@ def test_timer_bookkeeping_and_data_of_other_types_are_written_as_spiff_writes_t
     task.internal_data["when"] = datetime.datetime(2026, 6, 1, 8, 30)
     task.internal_data["nested"] = {"a": [1, 2, {"b": None}]}
     task.data["kept"] = {"list": [1, "二"], "flag": False}
-    assert serialization.dump_state(workflow) == spiff_state(workflow)
+    assert_written_as_spiff(serialization.dump_state(workflow), workflow)
+
+
+class _Colour(enum.Enum):
+    RED = "red"
+
+
+class _Code(str):
+    pass
+
+
+def test_state_text_holds_what_json_dumps_wrote_for_every_kind_of_value():
+    """orjson writes the text; where it would write another value (NaN as null, an enum as its
+    value) or refuses one json.dumps writes (int keys, huge ints, deep nesting), json.dumps does."""
+    values = [
+        {"name": "张三", "n": 3, "x": 1.5, "big": 1e16, "tiny": -0.0, "none": None, "list": [True, False, "二"]},
+        {"nan": math.nan, "inf": math.inf},
+        {"huge": 2 ** 70},
+        {"keys": {1: "one", 2.5: "x", None: "n", True: "t"}},
+        {"tuple": (1, 2)},
+        {"code": _Code("A1")},
+        {"deep": functools.reduce(lambda inner, _: [inner], range(300), [])},
+    ]
+    for value in values:
+        text = serialization.json_text(value)
+        expected = json.dumps(value, separators=(",", ":"))
+        assert json.loads(text) == json.loads(expected) or text == expected, value
+        assert serialization.json_value(text) == json.loads(text) or text == expected, value
+    assert "NaN" in serialization.json_text({"nan": math.nan})  # read back as NaN, not None
+    assert serialization.json_text({"huge": 2 ** 70}) == '{"huge":1180591620717411303424}'
+    assert serialization.json_value('{"huge":1180591620717411303424}') == {"huge": 2 ** 70}  # not a float
+    for refused in ({"colour": _Colour.RED}, {"set": {1, 2}}, {"when": datetime.date(2026, 6, 1)}):
+        with pytest.raises(TypeError):  # json.dumps refuses them: the save becomes an incident, as before
+            serialization.json_text(refused)

@@ -13,6 +13,8 @@ import logging
 
 from SpiffWorkflow.util.task import TaskState
 
+from .walks import subtree
+
 log = logging.getLogger(__name__)
 
 
@@ -96,15 +98,7 @@ def _drop_finished_history(workflow):
     if keep_from.parent is None or keep_from.id not in workflow.tasks:
         return 0
     kept = {root.id}
-    # Its subtree, by the children's ids (SpiffWorkflow's iterator, which iterating a task uses,
-    # costs several times this walk).
-    below = [keep_from.id]
-    while below:
-        task_id = below.pop()
-        kept.add(task_id)
-        task = workflow.tasks.get(task_id)
-        if task is not None:
-            below.extend(task._children)
+    kept.update(task.id for task in subtree(keep_from))
     dropped = [task_id for task_id in workflow.tasks if task_id not in kept]
     for task_id in dropped:
         del workflow.tasks[task_id]

@@ -4,7 +4,6 @@ Every write of the engine (``start``, ``completion``, ``resume``, case migration
 state, the inbox rows and the timer due time change together in the caller's transaction. The
 caller commits.
 """
-from SpiffWorkflow.bpmn import BpmnWorkflow
 
 from ..extensions import db
 from ..models import DiagramVersion, InboxTask
@@ -13,6 +12,7 @@ from . import hooks, incidents, instance_write, operations, passed, projection, 
 from .diagrams import spec_cache
 from .runtime import script_engine
 from .serialization import SERIALIZER_VERSION, dump_state
+from .walks import Workflow
 
 
 class InstanceChanged(Exception):
@@ -83,7 +83,7 @@ def save_workflow(instance, workflow, new_instance=False, failure=None, step="",
 def _fresh_state(instance):
     # By id: a new instance names its version by id only (a start does not load the row).
     spec, subprocess_specs = spec_cache.get(db.session.get(DiagramVersion, instance.diagram_version_id))
-    return dump_state(BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine()))
+    return dump_state(Workflow(spec, subprocess_specs, script_engine=script_engine()))
 
 
 def _sync_inbox(instance, ready, new_instance, open_rows=None):

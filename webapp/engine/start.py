@@ -1,6 +1,5 @@
 """Starting a process for a case: run to its first wait, saved with its inbox rows."""
 from sqlalchemy import inspect
-from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 from ..extensions import db
@@ -10,6 +9,7 @@ from .diagrams import current_version_ref, spec_cache
 from .runtime import RunContext, catch_up, run_step, script_engine
 from .saving import save_workflow
 from .serialization import SERIALIZER_VERSION
+from .walks import Workflow
 
 
 def start_process(case, process_id, data=None, actor=None, along=None):
@@ -23,12 +23,9 @@ def start_process(case, process_id, data=None, actor=None, along=None):
         version_id, content_hash = current_version_ref(process_id)
         spec, subprocess_specs = spec_cache.get_by_hash(content_hash,
                                                         lambda: db.session.get(DiagramVersion, version_id))
-        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine())
-        # A new workflow has no subprocess yet: its ready tasks (its start) are all in ``tasks``,
-        # looked at directly rather than through SpiffWorkflow's tree iterator.
-        for task in workflow.tasks.values():
-            if task.state == TaskState.READY:
-                task.data.update(data or {})
+        workflow = Workflow(spec, subprocess_specs, script_engine=script_engine())
+        for task in workflow.get_tasks(state=TaskState.READY):
+            task.data.update(data or {})
         instance = ProcessInstance(case=case, diagram_version_id=version_id, serializer_version=SERIALIZER_VERSION,
                                    state="")
         db.session.add(instance)
