@@ -56,7 +56,7 @@ def _instrument():
             (cases, "Case", "Case()"), (cases, "add_event", "timeline line (add_event)"),
             (cases.progress, "case_started_counts", "counters (progress.case_started_counts)"),
             (cases.engine, "start_process", "engine.start_process"),
-            (start, "current_version_ref", "  current version"), (start, "BpmnWorkflow", "  spiff create"),
+            (start, "current_version_ref", "  current version"), (start, "Workflow", "  spiff create"),
             (start, "run_step", "  spiff run (catch_up)"), (start, "save_workflow", "  save_workflow"),
             (saving.tree, "survey", "    survey"), (saving.passed, "remember", "    passed"),
             (saving.pruning, "prune", "    prune"), (saving, "_dump_or_failure", "    serialize"),
