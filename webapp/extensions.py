@@ -4,7 +4,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
 
 # Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -20,3 +20,12 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+
+
+def listen_once(target, listeners):
+    """Register each (event name, listener) of ``listeners`` on ``target`` (a SQLAlchemy class such
+    as Session or Engine) unless it is registered already: ``create_app`` may run more than once in
+    a process (tests, the CLI), and a listener registered twice would run twice."""
+    for name, listener in listeners:
+        if not event.contains(target, name, listener):
+            event.listen(target, name, listener)

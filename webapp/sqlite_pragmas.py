@@ -1,6 +1,7 @@
 """SQLite settings that make the embedded database behave under several processes."""
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+from .extensions import listen_once
 
 
 def _on_connect(dbapi_connection, connection_record):
@@ -16,5 +17,4 @@ def _on_connect(dbapi_connection, connection_record):
 
 def install(app):
     """Register the connect hook once per process (it applies to every engine)."""
-    if not event.contains(Engine, "connect", _on_connect):
-        event.listen(Engine, "connect", _on_connect)
+    listen_once(Engine, (("connect", _on_connect),))

@@ -25,11 +25,11 @@ JSON keeps as it is (a tuple would come back as a list), and no pending BPMN eve
 manager and the subprocesses are put in the order the loader builds them.
 """
 from flask import current_app, has_app_context
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.util.task import TaskState
 
+from ..extensions import listen_once
 from ..memo import Memo
 
 DEFAULT_SIZE = 128
@@ -80,9 +80,7 @@ def kept_count():
 def install():
     """Listen to every database session's commits and rollbacks (what is pending is kept at the
     commit, dropped otherwise); once per process however often it is called (``create_app``)."""
-    for name, listener in _LISTENERS:
-        if not event.contains(Session, name, listener):
-            event.listen(Session, name, listener)
+    listen_once(Session, _LISTENERS)
 
 
 def _kept_on_commit(session):

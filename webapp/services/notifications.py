@@ -5,11 +5,11 @@ insert with "on conflict do nothing", so a retried job never shows a message twi
 """
 from itertools import chain
 
-from sqlalchemy import bindparam, case as sql_case, event, func, select
+from sqlalchemy import bindparam, case as sql_case, func, select
 from sqlalchemy.orm import Session
 
 from .. import clock
-from ..extensions import db
+from ..extensions import db, listen_once
 from ..infra import upserts
 from ..models import WORKING_ROLES, InboxTask, Notification, User
 from ..models.base import utcnow
@@ -106,9 +106,7 @@ def kept_unread(session, owner, user_id):
 def install():
     """Forget a kept unread count whenever a database session may write messages (the events
     below); once per process however often it is called (``create_app``)."""
-    for name, listener in (("do_orm_execute", _after_statement), ("after_flush", _after_flush)):
-        if not event.contains(Session, name, listener):
-            event.listen(Session, name, listener)
+    listen_once(Session, (("do_orm_execute", _after_statement), ("after_flush", _after_flush)))
 
 
 def _after_statement(state):
