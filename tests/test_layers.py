@@ -143,6 +143,18 @@ def test_the_form_kind_registry_imports_no_service():
     assert offences == []
 
 
+def test_the_engine_imports_no_service():
+    """The engine sits below the services (docs/where-things-go.md): what the services must hear
+    from it goes through ``engine.hooks``, registered by ``create_app``, never by an import."""
+    offences = []
+    for path in sorted((WEBAPP / "engine").rglob("*.py")):
+        for target, name in _imported(path):
+            full = f"{target}.{name}" if name else target
+            if (target or "").startswith("webapp.services") or full.startswith("webapp.services"):
+                offences.append(f"{_module_name(path)}: {full}")
+    assert not offences, "the engine imports services: " + ", ".join(offences)
+
+
 # Why a third-party import may wait until a function runs: a package that is not always
 # installed, or one so heavy that the processes not needing it must not pay for it.
 LAZY_REASONS = ("optional", "heavy")

@@ -22,8 +22,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import InboxTask, ProcessInstance
 from ..models.base import utcnow
-from ..services.campaign import progress
-from . import projection, runtime, saving
+from . import hooks, projection, runtime, saving
 from .diagrams import spec_cache
 # What can move and what changed (migration_plan.py); Obstacle and spec_changes stay names of this
 # module for its callers.
@@ -218,7 +217,7 @@ def _refresh_open_rows(instance, ready, open_rows=None):
         if item is None:
             continue
         if row.due_at != item["due_at"] and item["due_at"] is not None and item["due_at"] > now:
-            progress.overdue_cleared(row)  # the counters live with the services
+            hooks.emit(hooks.OVERDUE_CLEARED, row)  # the counters live with the services
             row.overdue = False  # a later deadline is a new chance to be on time
         row.title, row.due_at, row.reminder_at = item["title"], item["due_at"], item["reminder_at"]
 

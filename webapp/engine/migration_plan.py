@@ -163,11 +163,6 @@ def plan(workflow, old_version, new_version, passed=None):
     return pairs, sorted(set(obstacles), key=lambda o: (o.process, o.element, o.kind))
 
 
-def check(workflow, old_version, new_version, passed=None):
-    """The obstacles to moving ``workflow`` from ``old_version`` to ``new_version`` (empty: it can)."""
-    return plan(workflow, old_version, new_version, passed)[1]
-
-
 def own_tasks(workflow, mask=TaskState.ANY_MASK):
     """The workflow's own tasks (not its subprocesses') in ``mask``: a plain scan of its task map,
     much cheaper than SpiffWorkflow's tree iterator, which the migration would walk six times."""
