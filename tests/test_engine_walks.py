@@ -8,6 +8,7 @@ a run starts, are of the engine's classes.
 from SpiffWorkflow.util.task import TaskIterator, TaskState
 from SpiffWorkflow.workflow import Workflow as SpiffsWorkflow
 
+from webapp.engine import tasks as engine_tasks
 from webapp.engine import pruning, runtime, saving, serialization, walks
 from webapp.extensions import db
 from webapp.models import ProcessInstance
@@ -27,6 +28,7 @@ def assert_walks_are_spiffs(workflow):
     assert type(workflow) is walks.Workflow
     for each in (workflow, *workflow.subprocesses.values()):
         assert type(each) in (walks.Workflow, walks.SubWorkflow)
+        assert {type(task) for task in each.tasks.values()} == {engine_tasks.Task}  # their log details when kept
         for query in QUERIES:
             assert each.get_tasks(**query) == SpiffsWorkflow.get_tasks(each, **query), query
         # update_waiting_tasks' walk: the plain iterator, which stays in its own workflow

@@ -22,6 +22,8 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.util.task import TaskState
 
+from . import tasks as engine_tasks
+
 # Half the iterator's max_depth: room for the tasks an update adds while a walk goes on.
 MAX_TASKS = 500
 _ANY, _WAITING = TaskState.ANY_MASK, TaskState.WAITING
@@ -96,11 +98,16 @@ def _larger_than_walked(top):
 
 
 class Workflow(_PlainWalks, BpmnWorkflow):
-    """A BPMN workflow whose subprocesses are SubWorkflows."""
+    """A BPMN workflow whose subprocesses are SubWorkflows, its tasks of the engine's class."""
+
+    def __init__(self, spec, subprocess_specs=None, script_engine=None, **kwargs):
+        super().__init__(spec, subprocess_specs, script_engine=script_engine, **kwargs)
+        engine_tasks.adopt(self)  # the tasks SpiffWorkflow's __init__ made (none when deserializing)
 
     def create_subprocess(self, my_task, spec_name):
         """BpmnWorkflow's ``create_subprocess``, of this module's class."""
         subprocess = SubWorkflow(self.subprocess_specs[spec_name], parent_task_id=my_task.id, top_workflow=self)
+        engine_tasks.adopt(subprocess)
         self.subprocesses[my_task.id] = subprocess
         return subprocess
 
