@@ -39,8 +39,9 @@ def _lowest_descended(state):
     return TaskState.COMPLETED
 
 
-def walk(root, state, manual=None, subprocesses=None):
-    """The tasks under ``root`` in ``state`` (and ``manual``, unless None), in the iterator's order.
+def walk(root, state, manual=None, subprocesses=None, spec_name=None):
+    """The tasks under ``root`` in ``state`` (and ``manual`` and ``spec_name``, unless None), in the
+    iterator's order.
 
     ``subprocesses``: the top workflow's subprocesses by calling task, to go into them as the
     BPMN iterator does (None: the plain iterator, which stays in the root's workflow).
@@ -59,7 +60,8 @@ def walk(root, state, manual=None, subprocesses=None):
             stack.extend(tasks.get(child) for child in reversed(task._children))
             if called is not None and not (now >= _FINISHED and skip_finished_calls):
                 stack.append(called.task_tree)  # popped first: before the call's own children
-        if now & state and (manual is None or task.task_spec.manual == manual):
+        if now & state and (manual is None or task.task_spec.manual == manual) and \
+                (spec_name is None or task.task_spec.name == spec_name):
             yield task
 
 
@@ -71,15 +73,21 @@ def subtree(task):
     return walk(task, _ANY)
 
 
+_WALKED_FILTERS = frozenset({"state", "manual", "spec_name"})
+
+
 class _PlainWalks:
-    """``get_tasks`` by state (and ``manual``) and ``update_waiting_tasks`` without the iterator."""
+    """``get_tasks`` by state, ``manual`` and spec name and ``update_waiting_tasks`` without the iterator."""
 
     def get_tasks(self, first_task=None, **kwargs):
-        """SpiffWorkflow's ``get_tasks``: the same list, by the plain walk when asked only a state."""
+        """SpiffWorkflow's ``get_tasks``: the same list, by the plain walk when asked only a state,
+        ``manual`` or a spec name, from the root or from ``first_task`` (a catching event's run
+        looks for its own spec below itself: a start's two start events, a timer's each firing)."""
         top = self.top_workflow
-        if first_task is not None or not kwargs.keys() <= {"state", "manual"} or _larger_than_walked(top):
+        if not kwargs.keys() <= _WALKED_FILTERS or _larger_than_walked(top):
             return super().get_tasks(first_task, **kwargs)
-        return list(walk(self.task_tree, kwargs.get("state", _ANY), kwargs.get("manual"), top.subprocesses))
+        return list(walk(self.task_tree if first_task is None else first_task, kwargs.get("state", _ANY),
+                         kwargs.get("manual"), top.subprocesses, kwargs.get("spec_name")))
 
     def update_waiting_tasks(self):
         """SpiffWorkflow's ``update_waiting_tasks``: each WAITING task of this workflow updated."""
