@@ -56,8 +56,8 @@ def walk(root, state, manual=None, subprocesses=None, spec_name=None):
         now = task._state
         called = subprocesses.get(task.id) if subprocesses else None
         if called is not None or (task._children and now >= lowest):
-            tasks = task.workflow.tasks
-            stack.extend(tasks.get(child) for child in reversed(task._children))
+            # map over the dict's own get: no generator frame resumed per child
+            stack.extend(map(task.workflow.tasks.get, reversed(task._children)))
             if called is not None and not (now >= _FINISHED and skip_finished_calls):
                 stack.append(called.task_tree)  # popped first: before the call's own children
         if now & state and (manual is None or task.task_spec.manual == manual) and \
