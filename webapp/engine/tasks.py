@@ -10,7 +10,8 @@ deployment that turns the logger on gets the same records.
 Tasks become this class as the engine's workflows make them (``walks.Workflow`` and its
 subprocesses, each task's children, ``serialization`` reading a state). The few state changes
 SpiffWorkflow makes before a task is of this class (a new workflow's first task made ready, a
-child added READY) log as before.
+child added READY) log as before. The class adds no attribute, so a task's layout and stored
+state are SpiffWorkflow's (``serialization`` writes and reads both classes alike).
 """
 import logging
 import time
