@@ -67,12 +67,13 @@ def frozen_clock():
 def test_completions_write_the_rows_the_flush_wrote(county, monkeypatch, frozen_clock):
     results, write = [], new_rows.write
     monkeypatch.setattr(new_rows, "write",
-                        lambda groups, along=None: results.append(write(groups, along)) or results[-1])
+                        lambda groups, along=None, to_flush=False: results.append(write(groups, along, to_flush))
+                        or results[-1])
     written = _work_a_case(1)
     # The start and both visits wrote their rows (the distribution may leave them to the flush:
     # its "assigned" line may still be pending when the counters read the timeline).
     assert results[0] and results[-2:] == [True, True], results
-    monkeypatch.setattr(new_rows, "write", lambda groups, along=None: False)  # every new row left to the flush
+    monkeypatch.setattr(new_rows, "_rows", lambda groups, along: False)  # every new row left to the flush
     flushed = _work_a_case(2)
     for mine, theirs in zip(written, flushed):
         assert mine == theirs, "\n".join(f"{a}\n{b}" for a, b in zip(mine, theirs) if a != b)

@@ -17,9 +17,11 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task
 
 from SpiffWorkflow.util.task import TaskState
 
+from webapp.engine import tasks as engine_tasks
 from webapp.engine import passed, runtime, saving, serialization, tree, walks
 from webapp.engine.diagrams import spec_cache
 from webapp.extensions import db
@@ -32,10 +34,11 @@ VISIT = {"visit_result": "completed", "visit_date": "2026-06-01", "policy_explai
 
 
 def _spiffs_serializer():
-    """SpiffWorkflow's own serializer, its converters also taking the engine's workflow classes."""
+    """SpiffWorkflow's own serializer, its converters also taking the engine's workflow and task classes."""
     registry = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
     SPIFF_CONFIG[BpmnWorkflow](walks.Workflow, registry, "BpmnWorkflow")
     SPIFF_CONFIG[BpmnSubWorkflow](walks.SubWorkflow, registry, "BpmnSubWorkflow")
+    SPIFF_CONFIG[Task](engine_tasks.Task, registry, "Task")
     return BpmnWorkflowSerializer(registry)
 
 

@@ -8,6 +8,7 @@ a run starts, are of the engine's classes.
 from SpiffWorkflow.util.task import TaskIterator, TaskState
 from SpiffWorkflow.workflow import Workflow as SpiffsWorkflow
 
+from webapp.engine import tasks as engine_tasks
 from webapp.engine import pruning, runtime, saving, serialization, walks
 from webapp.extensions import db
 from webapp.models import ProcessInstance
@@ -27,6 +28,7 @@ def assert_walks_are_spiffs(workflow):
     assert type(workflow) is walks.Workflow
     for each in (workflow, *workflow.subprocesses.values()):
         assert type(each) in (walks.Workflow, walks.SubWorkflow)
+        assert {type(task) for task in each.tasks.values()} == {engine_tasks.Task}  # their log details when kept
         for query in QUERIES:
             assert each.get_tasks(**query) == SpiffsWorkflow.get_tasks(each, **query), query
         # update_waiting_tasks' walk: the plain iterator, which stays in its own workflow
@@ -34,6 +36,14 @@ def assert_walks_are_spiffs(workflow):
             TaskIterator(each.task_tree, state=TaskState.WAITING))
         for task in each.tasks.values():  # what pruning keeps below a task
             assert list(walks.subtree(task)) == list(task)
+            # a catching event's run: its own spec below itself (and other queries from a task)
+            for query in ({"spec_name": task.task_spec.name}, {"state": TaskState.WAITING},
+                          {"spec_name": task.task_spec.name, "state": TaskState.COMPLETED}):
+                assert each.get_tasks(task, **query) == SpiffsWorkflow.get_tasks(each, task, **query), query
+        names = {task.task_spec.name for task in each.tasks.values()}
+        for name in sorted(names) + ["no such spec"]:
+            query = {"spec_name": name}
+            assert each.get_tasks(**query) == SpiffsWorkflow.get_tasks(each, **query), query
 
 
 
@@ -68,9 +78,10 @@ def test_walks_find_what_spiffworkflows_iterator_finds_at_every_save(county, mon
 def test_a_workflow_larger_than_walked_is_left_to_spiffworkflows_iterator(county, monkeypatch):
     instance = ProcessInstance.query.filter_by(status="running").first()
     workflow = runtime.load_workflow(instance)
-    plain = {str(query): workflow.get_tasks(**query) for query in QUERIES}
+    queries = QUERIES + [{"spec_name": "visit_household"}, {"first_task": workflow.task_tree, "spec_name": "Start"}]
+    plain = {str(query): workflow.get_tasks(**query) for query in queries}
     monkeypatch.setattr(walks, "walk", None)  # any use of the plain walk now fails
     monkeypatch.setattr(walks, "MAX_TASKS", 1)
-    assert {str(query): workflow.get_tasks(**query) for query in QUERIES} == plain
+    assert {str(query): workflow.get_tasks(**query) for query in queries} == plain
     workflow.update_waiting_tasks()
     assert serialization.dump_state(workflow)

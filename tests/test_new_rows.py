@@ -141,7 +141,7 @@ def test_a_released_savepoint_is_forgotten_with_its_transaction(county):
     assert inspect(inner[0]).transient and Case.query.filter_by(title="released").count() == 0
 
 
-def test_upserts_along_go_with_written_rows_and_are_left_to_the_caller_otherwise(county):
+def test_upserts_along_run_once_whether_the_rows_are_written_or_left_to_the_flush(county):
     from webapp.models import ProgressTotal
     from webapp.services.campaign import progress
 
@@ -159,6 +159,10 @@ def test_upserts_along_go_with_written_rows_and_are_left_to_the_caller_otherwise
     assert total() == 1
     second = _graph("along again", rows=1)
     assert new_rows.write([[second[0]], second[0].events, [second[1]], second[2]], along) is False
-    assert total() == 1  # not run: the caller runs them when the rows are left to the flush
+    assert total() == 2  # run by themselves: the rows are left to the flush
     db.session.commit()
-    assert total() == 1 and second[0].id is not None
+    third = _graph("along to the flush", rows=1)
+    assert new_rows.write([[third[0]], third[0].events, [third[1]], third[2]], along, to_flush=True) is False
+    assert inspect(third[0]).pending and total() == 3
+    db.session.commit()
+    assert total() == 3 and second[0].id is not None and third[0].id is not None

@@ -1,6 +1,7 @@
 """A registration start's counters are written with its new rows (one statement on PostgreSQL),
 exactly once on every path a start takes: written by new_rows, left to the flush (a second start
-in one transaction), or stopped at an incident."""
+in one transaction, as a bulk job's), refused by new_rows, or stopped at an incident. new_rows.write
+is the one place that runs them (engine/start.py hands them over on every path)."""
 from sqlalchemy import select
 
 from webapp.extensions import db
@@ -64,3 +65,14 @@ def test_a_start_stopped_at_an_incident_counts_once(county):
     db.session.commit()
     assert instance.status == "incident" and created == []
     assert _target_total(village.code) == before + 1
+
+
+def test_a_start_whose_rows_are_refused_counts_once(county, monkeypatch):
+    from webapp.infra import new_rows
+
+    village, (household,) = _households(1)
+    before = _target_total(village.code)
+    monkeypatch.setattr(new_rows, "_rows", lambda groups, along: False)  # every new row left to the flush
+    case = cases.start_registration_case(household)
+    db.session.commit()
+    assert _target_total(village.code) == before + 1 and case.id is not None

@@ -37,6 +37,7 @@ from SpiffWorkflow.util.task import TaskState
 
 import SpiffWorkflow.version as spiff_version
 
+from . import tasks as engine_tasks
 from . import walks
 
 SERIALIZER_VERSION = f"{spiff_version.__version__}/{SERIALIZER_FORMAT}"
@@ -191,6 +192,9 @@ def _tasks_from_dict(converter, written, workflow):
     return tasks
 
 
+_DIRECT_TYPES = (Task, engine_tasks.Task)  # the layout of both is TaskConverter's
+
+
 def _tasks_to_dict(converter, tasks, texts):
     """``converter.mapping_to_dict(tasks)``: the registry's result, the plain tasks written directly.
 
@@ -203,7 +207,7 @@ def _tasks_to_dict(converter, tasks, texts):
     registry, typename = direct.registry, direct.typename
     written = {}
     for task_id, task in tasks.items():
-        if type(task) is Task:
+        if type(task) in _DIRECT_TYPES:
             dct = direct.to_dict(task, texts)
             dct["typename"] = typename
         else:
@@ -279,6 +283,8 @@ def _make_serializer():
     # The direct task layout is TaskConverter's: only where that is the configured one.
     if config.get(Task) is TaskConverter:
         config[Task] = DirectTaskConverter
+    # Registered after SpiffWorkflow's Task under its name: a stored task reads back as the engine's.
+    config[engine_tasks.Task] = config[Task]
     config[BpmnWorkflow] = StateOnlyWorkflowConverter
     config[BpmnSubWorkflow] = StateOnlySubWorkflowConverter
     # Registered last, the engine's own classes are what a stored state reads back into.

@@ -1,9 +1,8 @@
 """Starting a process for a case: run to its first wait, saved with its inbox rows."""
-from sqlalchemy import inspect
 from SpiffWorkflow.util.task import TaskState
 
 from ..extensions import db
-from ..infra import new_rows, upserts
+from ..infra import new_rows
 from ..models import DiagramVersion, ProcessInstance
 from .diagrams import current_version_ref, spec_cache
 from .runtime import RunContext, catch_up, run_step, script_engine
@@ -15,8 +14,8 @@ from .walks import Workflow
 def start_process(case, process_id, data=None, actor=None, along=None):
     """Start ``process_id`` for ``case``, run it to its first wait, persist it with its inbox.
 
-    ``along``: (upserts, values) the caller's counters, written with the new rows (one statement
-    on PostgreSQL, see ``new_rows.write``) after the run, in any case exactly once.
+    ``along``: (upserts, values) the caller's counters, handed to ``new_rows.write``, which runs
+    them exactly once after the run (with the new rows, one statement on PostgreSQL).
     """
     # One flush at the caller's commit instead of one per query: starts are a hot path.
     with db.session.no_autoflush:
@@ -34,10 +33,7 @@ def start_process(case, process_id, data=None, actor=None, along=None):
         created = save_workflow(instance, workflow, new_instance=True, failure=failure, step="start", actor=actor)
         # A new case that started cleanly is written now with prebuilt inserts instead of the
         # flush at commit: the same rows, a fraction of the CPU. A start that ran a service task
-        # (it flushed) or stopped at an incident is left to the flush, as before; the caller's
-        # counters (``along``) are then run here, by themselves.
-        written = inspect(case).pending and instance.status != "incident" and \
-            new_rows.write([[case], case.events, [instance], created], along)
-        if not written and along is not None:
-            upserts.execute_together(db.session, *along)
+        # (it flushed: its case is no longer pending) or stopped at an incident is left to the
+        # flush, as before; the caller's counters run in either case.
+        new_rows.write([[case], case.events, [instance], created], along, to_flush=instance.status == "incident")
     return instance, created

@@ -22,6 +22,8 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.util.task import TaskState
 
+from . import tasks as engine_tasks
+
 # Half the iterator's max_depth: room for the tasks an update adds while a walk goes on.
 MAX_TASKS = 500
 _ANY, _WAITING = TaskState.ANY_MASK, TaskState.WAITING
@@ -37,8 +39,9 @@ def _lowest_descended(state):
     return TaskState.COMPLETED
 
 
-def walk(root, state, manual=None, subprocesses=None):
-    """The tasks under ``root`` in ``state`` (and ``manual``, unless None), in the iterator's order.
+def walk(root, state, manual=None, subprocesses=None, spec_name=None):
+    """The tasks under ``root`` in ``state`` (and ``manual`` and ``spec_name``, unless None), in the
+    iterator's order.
 
     ``subprocesses``: the top workflow's subprocesses by calling task, to go into them as the
     BPMN iterator does (None: the plain iterator, which stays in the root's workflow).
@@ -53,11 +56,12 @@ def walk(root, state, manual=None, subprocesses=None):
         now = task._state
         called = subprocesses.get(task.id) if subprocesses else None
         if called is not None or (task._children and now >= lowest):
-            tasks = task.workflow.tasks
-            stack.extend(tasks.get(child) for child in reversed(task._children))
+            # map over the dict's own get: no generator frame resumed per child
+            stack.extend(map(task.workflow.tasks.get, reversed(task._children)))
             if called is not None and not (now >= _FINISHED and skip_finished_calls):
                 stack.append(called.task_tree)  # popped first: before the call's own children
-        if now & state and (manual is None or task.task_spec.manual == manual):
+        if now & state and (manual is None or task.task_spec.manual == manual) and \
+                (spec_name is None or task.task_spec.name == spec_name):
             yield task
 
 
@@ -69,15 +73,21 @@ def subtree(task):
     return walk(task, _ANY)
 
 
+_WALKED_FILTERS = frozenset({"state", "manual", "spec_name"})
+
+
 class _PlainWalks:
-    """``get_tasks`` by state (and ``manual``) and ``update_waiting_tasks`` without the iterator."""
+    """``get_tasks`` by state, ``manual`` and spec name and ``update_waiting_tasks`` without the iterator."""
 
     def get_tasks(self, first_task=None, **kwargs):
-        """SpiffWorkflow's ``get_tasks``: the same list, by the plain walk when asked only a state."""
+        """SpiffWorkflow's ``get_tasks``: the same list, by the plain walk when asked only a state,
+        ``manual`` or a spec name, from the root or from ``first_task`` (a catching event's run
+        looks for its own spec below itself: a start's two start events, a timer's each firing)."""
         top = self.top_workflow
-        if first_task is not None or not kwargs.keys() <= {"state", "manual"} or _larger_than_walked(top):
+        if not kwargs.keys() <= _WALKED_FILTERS or _larger_than_walked(top):
             return super().get_tasks(first_task, **kwargs)
-        return list(walk(self.task_tree, kwargs.get("state", _ANY), kwargs.get("manual"), top.subprocesses))
+        return list(walk(self.task_tree if first_task is None else first_task, kwargs.get("state", _ANY),
+                         kwargs.get("manual"), top.subprocesses, kwargs.get("spec_name")))
 
     def update_waiting_tasks(self):
         """SpiffWorkflow's ``update_waiting_tasks``: each WAITING task of this workflow updated."""
@@ -96,11 +106,16 @@ def _larger_than_walked(top):
 
 
 class Workflow(_PlainWalks, BpmnWorkflow):
-    """A BPMN workflow whose subprocesses are SubWorkflows."""
+    """A BPMN workflow whose subprocesses are SubWorkflows, its tasks of the engine's class."""
+
+    def __init__(self, spec, subprocess_specs=None, script_engine=None, **kwargs):
+        super().__init__(spec, subprocess_specs, script_engine=script_engine, **kwargs)
+        engine_tasks.adopt(self)  # the tasks SpiffWorkflow's __init__ made (none when deserializing)
 
     def create_subprocess(self, my_task, spec_name):
         """BpmnWorkflow's ``create_subprocess``, of this module's class."""
         subprocess = SubWorkflow(self.subprocess_specs[spec_name], parent_task_id=my_task.id, top_workflow=self)
+        engine_tasks.adopt(subprocess)
         self.subprocesses[my_task.id] = subprocess
         return subprocess
 

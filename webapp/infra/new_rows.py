@@ -111,20 +111,33 @@ def _plan(cls):
     return plan
 
 
-def write(groups, along=None):
+def write(groups, along=None, to_flush=False):
     """Write new (pending) objects with Core INSERTs; True when done, False when left to the flush.
 
     ``groups``: lists of new objects of one model each, parents before the objects that point at
     them (a case before its instance, the instance before its inbox rows). Nothing is written,
-    and the ORM flushes them at commit as before, when one of them is not pending or points at
-    an object outside the groups that has no id yet, or when this transaction already wrote
-    through here: many new objects in one transaction (a bulk job's starts) are cheaper as the
-    flush's multi-row INSERTs than as statements of their own (on PostgreSQL above all).
+    and the ORM flushes them at commit as before, when ``to_flush`` says so (a start stopped at
+    an incident), when one of them is not pending or points at an object outside the groups that
+    has no id yet, or when this transaction already wrote through here: many new objects in one
+    transaction (a bulk job's starts) are cheaper as the flush's multi-row INSERTs than as
+    statements of their own (on PostgreSQL above all).
 
     ``along``: (upserts, values) as ``upserts.execute_together`` takes them (a start's counters),
-    run with the rows when they are written here (in the rows' statement on PostgreSQL); when
-    this returns False they were not run, and are the caller's to run.
+    run exactly once whatever this returns: in the rows' statement when they are written in one
+    (PostgreSQL), else by themselves. This is the one place that says so: callers hand their
+    counters here on every path.
     """
+    written = False if to_flush else _rows(groups, along)
+    if along is not None and written is not _WITH_ALONG:
+        upserts.execute_together(db.session, *along)
+    return bool(written)
+
+
+_WITH_ALONG = "with along"  # _rows' answer: written, and ``along`` ran in the rows' statement
+
+
+def _rows(groups, along):
+    """Write ``groups`` (``write``'s rules): False, True, or _WITH_ALONG when ``along`` ran too."""
     session = db.session()  # the Session itself (its transactions, its info)
     wrote_in = session.info.get(_WROTE_IN)
     if wrote_in is not None and wrote_in() is session.get_transaction():
@@ -141,8 +154,6 @@ def write(groups, along=None):
         _insert_chained(connection, *chained)
     else:
         _insert_by_table(connection, groups)
-        if along is not None:
-            upserts.execute_together(session, *along)
     # What the flush does last with the rows it wrote: the objects become persistent, their
     # values committed, and the transaction (or savepoint) remembers them as its new objects.
     session._register_persistent({state for state, _plan_of in states})
@@ -151,7 +162,7 @@ def write(groups, along=None):
         if unread:
             state._expire_attributes(state.dict, unread)
     session.info[_WROTE_IN] = weakref.ref(session.get_transaction())
-    return True
+    return _WITH_ALONG if chained is not None and along is not None else True
 
 
 def _insert_by_table(connection, groups):
