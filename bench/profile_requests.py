@@ -12,6 +12,10 @@ CPU went (cProfile, cumulative, this project's and the libraries' biggest). On P
 on the same machine it also prints the CPU the app's backends spent per request (the scheduler's
 count in /proc/<pid>/schedstat: parsing, planning, executing, committing). It is not a test.
 
+``--round-trips`` (PostgreSQL) counts the messages psycopg2 sent and waited for, from libpq's
+protocol trace (bench/round_trips.py): the statements and also the BEGIN, COMMIT, ROLLBACK and
+pings that SQLAlchemy's statement events do not see.
+
 ``--cold`` empties the process's kept workflows (``engine/kept.py``) before each request, and only
 them (the parsed specs and the templates stay, as in a warmed worker): each completion reads and
 rebuilds the stored state, as under gunicorn's several worker processes, where an assistant's
@@ -46,10 +50,16 @@ def _call_site():
 class Recorder:
     """Wall time, CPU time, SQL statements and a profile per request type."""
 
-    def __init__(self, engine, profile, sites=False, cpu_clock=False, cold=False):
+    def __init__(self, engine, profile, sites=False, cpu_clock=False, cold=False, round_trips=False):
         from sqlalchemy import event
 
         self.cold = cold
+        self.round_trips = defaultdict(list)  # per request type: what each round trip sent
+        self._tracer = None
+        if round_trips and engine.dialect.name == "postgresql":
+            from bench.round_trips import RoundTrips
+
+            self._tracer = RoundTrips(engine)
         self.wall, self.cpu, self.queries = defaultdict(list), defaultdict(list), defaultdict(list)
         self.server_cpu = defaultdict(list)  # inside the WSGI app only: without the test client's work
         self._server_ms = 0.0
@@ -108,6 +118,8 @@ class Recorder:
         self._count, self._kind, self._server_ms = 0, kind, 0.0
         profile = self.profiles.get(kind)
         backend_ns = self._backend_ns()
+        if self._tracer:
+            self._tracer.take()  # what was sent between requests (the bench's own queries)
         wall, cpu = time.perf_counter(), time.process_time()
         if profile:
             profile.enable()
@@ -120,6 +132,8 @@ class Recorder:
             self.server_cpu[kind].append(self._server_ms)
             self.wall[kind].append((time.perf_counter() - wall) * 1000)
             self.queries[kind].append(self._count)
+            if self._tracer:
+                self.round_trips[kind].append(self._tracer.take())
             if self._backends:
                 self.database_cpu[kind].append((self._backend_ns() - backend_ns) / 1e6)
             self._kind = None
@@ -168,6 +182,19 @@ def _case_of(app, task_id):
     return case_id
 
 
+def _round_trip_summary(requests):
+    """Round trips per request: the median, and on average how many of each kind."""
+    kinds = defaultdict(int)
+    for sent in requests:
+        for text in sent:
+            word = text.split()[0].upper() if text.strip() else ""
+            kinds["ping" if text.strip() == "SELECT 1" else word if word in ("BEGIN", "COMMIT", "ROLLBACK")
+                  else "statement"] += 1
+    parts = ", ".join(f"{name} {kinds[name] / len(requests):.2f}"
+                      for name in ("statement", "BEGIN", "COMMIT", "ROLLBACK", "ping"))
+    return f"round trips per request: median {statistics.median(len(s) for s in requests):.0f} ({parts})"
+
+
 def print_profile(profile, top, own=False):
     """The ``top`` functions by cumulative time (or by own time when ``own``)."""
     stats = pstats.Stats(profile)
@@ -194,6 +221,8 @@ def main():
     parser.add_argument("--cpu", action="store_true", help="profile with the thread's CPU clock, not the wall clock")
     parser.add_argument("--no-profile", action="store_true", help="timings and query counts only")
     parser.add_argument("--statements", action="store_true", help="list the SQL statements per request type")
+    parser.add_argument("--round-trips", action="store_true",
+                        help="PostgreSQL: round trips per request (statements, BEGIN, COMMIT, ROLLBACK, pings)")
     parser.add_argument("--cold", action="store_true",
                         help="no kept workflow (engine/kept.py) before each request: completions read the stored state")
     args = parser.parse_args()
@@ -203,7 +232,7 @@ def main():
     usernames, by_case = seed_visits(app, args.households, args.villages)
     with app.app_context():
         engine, backend = db.engine, db.engine.dialect.name
-    record = Recorder(engine, not args.no_profile, args.statements, args.cpu, args.cold)
+    record = Recorder(engine, not args.no_profile, args.statements, args.cpu, args.cold, args.round_trips)
     record.wrap(app)
     work(app, usernames[0], by_case, 3, Recorder(engine, False))  # warm-up: parsed specs, templates
     done = work(app, usernames[0], by_case, args.rounds, record)
@@ -217,6 +246,8 @@ def main():
                  if record.database_cpu[kind] else "") +
               f"SQL statements per request: median {statistics.median(record.queries[kind]):.0f}, "
               f"max {max(record.queries[kind])}")
+        if record.round_trips[kind]:
+            print("      " + _round_trip_summary(record.round_trips[kind]))
         if args.statements:
             for statement, count in sorted(record.statements[kind].items(), key=lambda item: -item[1]):
                 print(f"      {count / len(record.queries[kind]):5.1f}x  {statement}")
