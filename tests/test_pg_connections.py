@@ -145,3 +145,21 @@ def test_a_server_side_cursor_runs_in_the_transaction(county):
     names = [u.username for u in db.session.execute(select(User).order_by(User.id)).scalars().yield_per(2)]
     assert "village1" in names
     db.session.rollback()
+
+
+@on_postgres
+def test_a_copy_after_reads_only_is_part_of_the_transaction(app):
+    from datetime import date
+
+    from webapp.infra.bulk import insert_tuples
+    from webapp.models import ComparisonResult, ComparisonRun
+
+    run = ComparisonRun(status="running", county_code="341721", as_of=date(2017, 6, 30), batch_ids=[])
+    db.session.add(run)
+    db.session.commit()
+    run_id = run.id
+    db.session.execute(select(ComparisonRun.id)).all()  # only a read so far: resting in autocommit
+    insert_tuples(ComparisonResult, ["run_id", "id_number", "status", "county_code"],
+                  [(run_id, "341721198001010000", "confirmed", "341721")])
+    db.session.rollback()
+    assert db.session.execute(select(ComparisonResult.id).where(ComparisonResult.run_id == run_id)).all() == []
