@@ -63,17 +63,25 @@ def install(app) -> None:
     with app.app_context():
         engines = list(db.engines.values())
     for engine in engines:
-        if engine.dialect.driver == "psycopg2":
-            listen_once(engine.pool, (("connect", _on_connect), ("checkout", _on_checkout),
-                                      ("checkin", _on_checkin), ("reset", _on_reset)))
-            listen_once(engine, (("begin", _on_begin), ("before_cursor_execute", _before_execute),
-                                 ("commit", _on_end), ("rollback", _on_end)))
+        install_engine(engine)
+
+
+def install_engine(engine) -> None:
+    """The same for one engine (created with ``pool_pre_ping`` off); other drivers are left alone."""
+    if engine.dialect.driver == "psycopg2":
+        listen_once(engine.pool, (("connect", _on_connect), ("checkout", _on_checkout),
+                                  ("checkin", _on_checkin), ("reset", _on_reset)))
+        # Dialect events, not connection events: those would make SQLAlchemy dispatch events
+        # around every statement, which costs more than the round trips saved.
+        listen_once(engine, (("do_execute", _on_execute), ("do_executemany", _on_execute),
+                             ("do_execute_no_params", _on_execute_no_params)))
 
 
 # --- the idle-aware check ---------------------------------------------------------------------
 
 def _on_connect(dbapi_connection, record):
     record.info.pop(_RETURNED_AT, None)  # a new connection needs no ping
+    _on_reset(dbapi_connection, record, None)  # SQLAlchemy's first queries on it may have rested it
 
 
 def _on_checkin(dbapi_connection, record):
@@ -117,27 +125,35 @@ def needs_transaction(statement: str) -> bool:
     return _NEEDS_TRANSACTION.search(statement) is not None
 
 
-def _may_rest(conn, dbapi_connection) -> bool:
+def _may_rest(context, dbapi_connection) -> bool:
     # Only READ COMMITTED makes a statement outside the transaction see the same as inside it.
-    return (not dbapi_connection.autocommit and dbapi_connection.status == _STATUS_READY
-            and dbapi_connection.isolation_level in (None, _READ_COMMITTED)
-            and conn.dialect.default_isolation_level == "READ COMMITTED"
+    return (dbapi_connection.isolation_level in (None, _READ_COMMITTED)
+            and getattr(context.dialect, "default_isolation_level", None) == "READ COMMITTED"  # None: connecting
             and dbapi_connection.readonly is None and dbapi_connection.deferrable is None
-            and "isolation_level" not in conn.get_execution_options())
+            and "isolation_level" not in context.execution_options)
 
 
-def _on_begin(conn):
-    fairy = conn.connection
-    dbapi_connection = fairy.dbapi_connection
-    if _may_rest(conn, dbapi_connection):
-        dbapi_connection.autocommit = True  # no round trip: psycopg2 only stops sending BEGIN
-        fairy.info[_RESTING] = True
+def _before_statement(cursor, statement, context):
+    # The driver is about to run ``statement``: psycopg2 would send BEGIN first if the connection
+    # is not in autocommit and no transaction is open yet (the transaction's first statement).
+    dbapi_connection = cursor.connection
+    if dbapi_connection.autocommit:  # resting here, or an AUTOCOMMIT isolation level asked for
+        info = context.root_connection.connection.info
+        if info.get(_RESTING) and (needs_transaction(statement) or cursor.name is not None
+                                   or "isolation_level" in context.execution_options):
+            _stop_resting(dbapi_connection, info)
+    elif (dbapi_connection.status == _STATUS_READY and cursor.name is None and not needs_transaction(statement)
+          and _may_rest(context, dbapi_connection)):
+        dbapi_connection.autocommit = True  # no round trip: psycopg2 only leaves out its BEGIN
+        context.root_connection.connection.info[_RESTING] = True
 
 
-def _before_execute(conn, cursor, statement, parameters, context, executemany):
-    info = conn.connection.info
-    if info.get(_RESTING) and (needs_transaction(statement) or cursor.name is not None):
-        _stop_resting(conn.connection.dbapi_connection, info)
+def _on_execute(cursor, statement, parameters, context):
+    _before_statement(cursor, statement, context)  # None: SQLAlchemy then runs the statement
+
+
+def _on_execute_no_params(cursor, statement, context):
+    _before_statement(cursor, statement, context)
 
 
 def _stop_resting(dbapi_connection, info):
@@ -146,16 +162,9 @@ def _stop_resting(dbapi_connection, info):
         dbapi_connection.autocommit = False  # psycopg2 sends BEGIN before the next statement
 
 
-def _on_end(conn):
-    # Before SQLAlchemy's commit or rollback: a transaction that never opened has nothing to end
-    # (psycopg2's commit and rollback send nothing then); the connection leaves autocommit.
-    if not (conn.closed or conn.invalidated):
-        info = conn.connection.info
-        if info.get(_RESTING):
-            _stop_resting(conn.connection.dbapi_connection, info)
-
-
 def _on_reset(dbapi_connection, record, reset_state):
+    # Back in the pool (its transaction ended: a transaction that never opened has nothing to
+    # commit or roll back, and psycopg2 sent nothing for it): psycopg2's usual mode again.
     if record.info.get(_RESTING) and dbapi_connection is not None and not dbapi_connection.closed:
         _stop_resting(dbapi_connection, record.info)
 
