@@ -18,9 +18,9 @@ Two costs every request paid on PostgreSQL, and what replaces them:
   read-only or deferrable settings is left to psycopg2 as it was. Code that uses the DBAPI
   connection itself inside a transaction (COPY) calls :func:`begin_now` first.
 
-Outside SQLAlchemy's transactions a connection is in psycopg2's usual mode, so raw connections
-from the pool behave as before. Nothing happens at import; ``configure`` and ``install`` are
-called by ``create_app``.
+The choice is made as each statement goes to the driver (SQLAlchemy's dialect events). Back in
+the pool a connection is in psycopg2's usual mode again, so raw connections from the pool behave
+as before. Nothing happens at import; ``configure`` and ``install`` are called by ``create_app``.
 """
 import re
 import select
@@ -42,7 +42,7 @@ _READ_COMMITTED = 1  # psycopg2.extensions.ISOLATION_LEVEL_READ_COMMITTED
 # Row locks and functions whose effect ends with the transaction (or must not outlive a rollback).
 _NEEDS_TRANSACTION = re.compile(
     r"\bFOR\s+(?:NO\s+KEY\s+)?(?:UPDATE|SHARE|KEY\s+SHARE)\b|\bINTO\b|advisory|set_config|nextval|setval"
-    r"|txid_current|pg_current_xact_id|pg_notify|lo_", re.IGNORECASE)
+    r"|txid_current|pg_current_xact_id|pg_notify|\blo_", re.IGNORECASE)
 
 
 def _is_psycopg2(url) -> bool:
