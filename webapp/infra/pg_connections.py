@@ -97,13 +97,14 @@ def _on_checkout(dbapi_connection, record, proxy):
     if time.monotonic() - returned <= PING_AFTER_IDLE_SECONDS and not _input_waiting(dbapi_connection):
         return
     try:
+        was = dbapi_connection.autocommit
         dbapi_connection.autocommit = True  # the ping alone, without BEGIN (no transaction is open)
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute("SELECT 1")
         finally:
             cursor.close()
-        dbapi_connection.autocommit = False
+        dbapi_connection.autocommit = was
     except dbapi_connection.Error as error:
         raise exc.DisconnectionError(f"ping failed: {error}") from error
 
