@@ -27,7 +27,7 @@ import select
 import time
 from functools import lru_cache
 
-from sqlalchemy import exc
+from sqlalchemy import event, exc
 from sqlalchemy.engine import make_url
 
 from ..extensions import db, listen_once
@@ -69,12 +69,27 @@ def install(app) -> None:
 def install_engine(engine) -> None:
     """The same for one engine (created with ``pool_pre_ping`` off); other drivers are left alone."""
     if engine.dialect.driver == "psycopg2":
-        listen_once(engine.pool, (("connect", _on_connect), ("checkout", _on_checkout),
-                                  ("checkin", _on_checkin), ("reset", _on_reset)))
-        # Dialect events, not connection events: those would make SQLAlchemy dispatch events
-        # around every statement, which costs more than the round trips saved.
-        listen_once(engine, (("do_execute", _on_execute), ("do_executemany", _on_execute),
-                             ("do_execute_no_params", _on_execute_no_params)))
+        listen_once(engine.pool, _pool_listeners())
+        listen_once(engine, _dialect_listeners())
+
+
+def uninstall_engine(engine) -> None:
+    """Remove what ``install_engine`` registered (bench/profile_requests.py ``--ab`` compares)."""
+    for target, listeners in ((engine.pool, _pool_listeners()), (engine, _dialect_listeners())):
+        for name, listener in listeners:
+            if event.contains(target, name, listener):
+                event.remove(target, name, listener)
+
+
+def _pool_listeners():
+    return (("connect", _on_connect), ("checkout", _on_checkout), ("checkin", _on_checkin), ("reset", _on_reset))
+
+
+def _dialect_listeners():
+    # Dialect events, not connection events: those would make SQLAlchemy dispatch events around
+    # every statement, which costs more than the round trips saved.
+    return (("do_execute", _on_execute), ("do_executemany", _on_execute),
+            ("do_execute_no_params", _on_execute_no_params))
 
 
 # --- the idle-aware check ---------------------------------------------------------------------
