@@ -12,6 +12,14 @@ CPU went (cProfile, cumulative, this project's and the libraries' biggest). On P
 on the same machine it also prints the CPU the app's backends spent per request (the scheduler's
 count in /proc/<pid>/schedstat: parsing, planning, executing, committing). It is not a test.
 
+``--round-trips`` (PostgreSQL) counts the messages psycopg2 sent and waited for, from libpq's
+protocol trace (bench/round_trips.py): the statements and also the BEGIN, COMMIT, ROLLBACK and
+pings that SQLAlchemy's statement events do not see.
+
+``--ab`` (PostgreSQL) runs main's connection handling (``pool_pre_ping``, psycopg2's own BEGIN)
+and webapp/infra/pg_connections.py's by turns, request by request in this one process, and prints
+each request type twice ("main", "new"): a busy machine slows both alike.
+
 ``--cold`` empties the process's kept workflows (``engine/kept.py``) before each request, and only
 them (the parsed specs and the templates stay, as in a warmed worker): each completion reads and
 rebuilds the stored state, as under gunicorn's several worker processes, where an assistant's
@@ -46,10 +54,17 @@ def _call_site():
 class Recorder:
     """Wall time, CPU time, SQL statements and a profile per request type."""
 
-    def __init__(self, engine, profile, sites=False, cpu_clock=False, cold=False):
+    def __init__(self, engine, profile, sites=False, cpu_clock=False, cold=False, round_trips=False, ab=False):
         from sqlalchemy import event
 
         self.cold = cold
+        self._engine, self._ab, self._turns = engine, ab, defaultdict(int)
+        self.round_trips = defaultdict(list)  # per request type: what each round trip sent
+        self._tracer = None
+        if round_trips and engine.dialect.name == "postgresql":
+            from bench.round_trips import RoundTrips
+
+            self._tracer = RoundTrips(engine)
         self.wall, self.cpu, self.queries = defaultdict(list), defaultdict(list), defaultdict(list)
         self.server_cpu = defaultdict(list)  # inside the WSGI app only: without the test client's work
         self._server_ms = 0.0
@@ -105,9 +120,13 @@ class Recorder:
             from webapp.engine import kept
 
             kept.clear()  # another worker process served this assistant's last completion
+        if self._ab:
+            kind = _switch(self._engine, kind, self._turns)
         self._count, self._kind, self._server_ms = 0, kind, 0.0
         profile = self.profiles.get(kind)
         backend_ns = self._backend_ns()
+        if self._tracer:
+            self._tracer.take()  # what was sent between requests (the bench's own queries)
         wall, cpu = time.perf_counter(), time.process_time()
         if profile:
             profile.enable()
@@ -120,9 +139,25 @@ class Recorder:
             self.server_cpu[kind].append(self._server_ms)
             self.wall[kind].append((time.perf_counter() - wall) * 1000)
             self.queries[kind].append(self._count)
+            if self._tracer:
+                self.round_trips[kind].append(self._tracer.take())
             if self._backends:
                 self.database_cpu[kind].append((self._backend_ns() - backend_ns) / 1e6)
             self._kind = None
+
+
+def _switch(engine, kind, turns):
+    """--ab: this request's connection handling, main's and the new one by turns; its label."""
+    from webapp.infra import pg_connections
+
+    turns[kind] += 1
+    new = turns[kind] % 2 == 0
+    if new:
+        pg_connections.install_engine(engine)
+    else:
+        pg_connections.uninstall_engine(engine)
+    engine.pool._pre_ping = not new  # main's SELECT 1 per checkout (a private setting: bench only)
+    return f"{kind} {'new' if new else 'main'}"
 
 
 def work(app, username, by_case, rounds, record):
@@ -168,6 +203,19 @@ def _case_of(app, task_id):
     return case_id
 
 
+def _round_trip_summary(requests):
+    """Round trips per request: the median, and on average how many of each kind."""
+    kinds = defaultdict(int)
+    for sent in requests:
+        for text in sent:
+            word = text.split()[0].upper() if text.strip() else ""
+            kinds["ping" if text.strip() == "SELECT 1" else word if word in ("BEGIN", "COMMIT", "ROLLBACK")
+                  else "statement"] += 1
+    parts = ", ".join(f"{name} {kinds[name] / len(requests):.2f}"
+                      for name in ("statement", "BEGIN", "COMMIT", "ROLLBACK", "ping"))
+    return f"round trips per request: median {statistics.median(len(s) for s in requests):.0f} ({parts})"
+
+
 def print_profile(profile, top, own=False):
     """The ``top`` functions by cumulative time (or by own time when ``own``)."""
     stats = pstats.Stats(profile)
@@ -194,6 +242,10 @@ def main():
     parser.add_argument("--cpu", action="store_true", help="profile with the thread's CPU clock, not the wall clock")
     parser.add_argument("--no-profile", action="store_true", help="timings and query counts only")
     parser.add_argument("--statements", action="store_true", help="list the SQL statements per request type")
+    parser.add_argument("--round-trips", action="store_true",
+                        help="PostgreSQL: round trips per request (statements, BEGIN, COMMIT, ROLLBACK, pings)")
+    parser.add_argument("--ab", action="store_true",
+                        help="PostgreSQL: main's connection handling and pg_connections' by turns (implies --no-profile)")
     parser.add_argument("--cold", action="store_true",
                         help="no kept workflow (engine/kept.py) before each request: completions read the stored state")
     args = parser.parse_args()
@@ -203,20 +255,23 @@ def main():
     usernames, by_case = seed_visits(app, args.households, args.villages)
     with app.app_context():
         engine, backend = db.engine, db.engine.dialect.name
-    record = Recorder(engine, not args.no_profile, args.statements, args.cpu, args.cold)
+    ab = args.ab and backend == "postgresql"
+    record = Recorder(engine, not (args.no_profile or ab), args.statements, args.cpu, args.cold, args.round_trips, ab)
     record.wrap(app)
     work(app, usernames[0], by_case, 3, Recorder(engine, False))  # warm-up: parsed specs, templates
     done = work(app, usernames[0], by_case, args.rounds, record)
     print(f"backend {backend}{' (cold: no kept workflows)' if args.cold else ''}: {done} rounds by one assistant "
           f"({args.households} households, {args.villages} villages with staff)")
-    for kind in KINDS:
-        print(f"  {kind:<13} wall p50 {statistics.median(record.wall[kind]):6.1f} ms  "
+    for kind in [f"{k} {side}" for k in KINDS for side in ("main", "new")] if ab else KINDS:
+        print(f"  {kind:<17} wall p50 {statistics.median(record.wall[kind]):6.1f} ms  "
               f"cpu p50 {statistics.median(record.cpu[kind]):6.1f} ms  "
               f"app cpu p50 {statistics.median(record.server_cpu[kind]):6.2f} min {min(record.server_cpu[kind]):6.2f} ms  "
               + (f"PostgreSQL cpu p50 {statistics.median(record.database_cpu[kind]):5.2f} ms  "
                  if record.database_cpu[kind] else "") +
               f"SQL statements per request: median {statistics.median(record.queries[kind]):.0f}, "
               f"max {max(record.queries[kind])}")
+        if record.round_trips[kind]:
+            print("      " + _round_trip_summary(record.round_trips[kind]))
         if args.statements:
             for statement, count in sorted(record.statements[kind].items(), key=lambda item: -item[1]):
                 print(f"      {count / len(record.queries[kind]):5.1f}x  {statement}")

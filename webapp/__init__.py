@@ -52,6 +52,7 @@ def create_app(config=Config):
     from .registry import bp as registry_bp
     from .search import bp as search_bp
     from .engine import hooks, kept
+    from .infra import pg_connections
     from .services import notifications
     from .services.admin import form_definitions
     from .services.campaign import progress
@@ -68,7 +69,9 @@ def create_app(config=Config):
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         os.makedirs(app.instance_path, exist_ok=True)
 
+    pg_connections.configure(app)  # psycopg2: no SELECT 1 per checkout (pg_connections checks instead)
     db.init_app(app)
+    pg_connections.install(app)  # psycopg2: pings only idle or hung-up connections; BEGIN deferred to the first write
     migrate.init_app(app, db, render_as_batch=True, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     csrf.init_app(app)
     csrf_tokens.install(app)  # a session's signed CSRF token signed once, not on every page

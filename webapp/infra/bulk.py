@@ -15,6 +15,7 @@ from operator import itemgetter
 from sqlalchemy import insert
 
 from ..extensions import db
+from . import pg_connections
 
 BATCH = 5000
 
@@ -139,8 +140,10 @@ def _copy_payload(dialect, table, columns, rows) -> tuple[str, str]:
 def _run_copy(connection, statement: str, text: str) -> None:
     """PostgreSQL's COPY: an order of magnitude faster than multi-row INSERTs for big runs.
 
-    It runs on the given connection, so it is part of that connection's transaction.
+    It runs on the given connection, so it is part of that connection's transaction (opened
+    first: a connection that has only read yet rests in autocommit, see pg_connections.py).
     """
+    pg_connections.begin_now(connection)
     cursor = connection.connection.dbapi_connection.cursor()
     try:
         cursor.copy_expert(statement, io.StringIO(text), size=1 << 20)
