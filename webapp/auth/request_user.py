@@ -45,6 +45,8 @@ class RequestArea:
         return area
 
     def __getattr__(self, name):  # only for names this object does not hold
+        if name.startswith("__"):  # a protocol probe (hasattr(x, "__html__")) loads nothing
+            raise AttributeError(name)
         return getattr(self.orm(), name)
 
     def __setattr__(self, name, value):
@@ -92,6 +94,8 @@ class RequestUser(UserMixin):
         return user
 
     def __getattr__(self, name):  # only for names this object does not hold: password, relationships
+        if name.startswith("__"):  # a protocol probe (hasattr(x, "__html__")) loads nothing
+            raise AttributeError(name)
         return getattr(self.orm(), name)
 
     def __setattr__(self, name, value):

@@ -49,7 +49,7 @@ class _View:
         return found
 
     def __getattr__(self, name):  # only for names the view does not hold
-        if name.startswith("__"):
+        if name.startswith("__"):  # a protocol probe (hasattr(x, "__html__")) loads nothing
             raise AttributeError(name)
         return getattr(self.orm(), name)
 
