@@ -200,11 +200,12 @@ def test_forms_read_with_the_audit_event_equal_the_read_and_the_event_apart(coun
 
 def test_task_and_person_read_together_equal_the_task_and_the_person_apart(county, client):
     """The registration form's save reads the task (with its case) and the person in one statement:
-    the same task object and case as ``get_task_or_404``, the person's columns as the ORM has them,
-    None for a person not there, and the same refusal outside the user's area."""
+    the task and case as plain values (a TaskView) equal to what ``get_task_or_404`` loads, the
+    person's columns as the ORM has them, None for a person not there, and the same refusal outside
+    the user's area."""
     import pytest
-    from webapp.models import InboxTask
     from webapp.services import scoping
+    from webapp.services.casework.task_views import CASE_FIELDS, TASK_FIELDS, TaskView
 
     case = case_at_visit("village1")
     row = open_task(case, "visit_household")
@@ -215,11 +216,13 @@ def test_task_and_person_read_together_equal_the_task_and_the_person_apart(count
     visitor, elsewhere = user("village1"), user("village2")
     task, found = tasks.task_and_person_for_form(row.id, person.id, visitor)
     alone = scoping.get_task_or_404(row.id, visitor)
-    assert task is alone and isinstance(task, InboxTask) and "case" in task.__dict__  # the case loaded with it
+    assert isinstance(task, TaskView) and all(getattr(task, name) == getattr(alone, name) for name in TASK_FIELDS)
+    assert all(getattr(task.case, name) == getattr(alone.case, name) for name in CASE_FIELDS)
     assert (task.case.id, task.case.household_id, task.state, task.assignee_id) == (
         case.id, case.household_id, "ready", visitor.id)
     assert tuple(found) == expected and found.household_id == case.household_id
-    assert tasks.task_and_person_for_form(row.id, 10 ** 9, visitor) == (alone, None)
+    without, nobody = tasks.task_and_person_for_form(row.id, 10 ** 9, visitor)
+    assert (without.id, without.case.id, nobody) == (alone.id, alone.case.id, None)
     for who, task_id in ((elsewhere, row.id), (visitor, 10 ** 9)):
         with pytest.raises(scoping.OutOfScope):
             scoping.get_task_or_404(task_id, who)

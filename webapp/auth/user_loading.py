@@ -2,7 +2,9 @@
 
 Every request with a session loads its user (Flask-Login's ``user_loader``): one statement built
 once (with the user's area, which every page's header and every scoped query needs), so
-SQLAlchemy's compiled cache answers it. A page (a GET) also shows the number of unread messages
+SQLAlchemy's compiled cache answers it. It selects plain columns, run on the session's connection,
+and the user is a :class:`~webapp.auth.request_user.RequestUser` of those values: building the ORM
+user and area from the row cost more than the statement (callgrind: bench/callgrind_pages.py). A page (a GET) also shows the number of unread messages
 in its header; on a GET that number comes with the user as a column of the same statement, so a
 page sends one statement fewer (a POST, which mostly answers with a redirect, loads the user
 alone and counts only if it renders a page).
@@ -17,28 +19,35 @@ from flask import g, request
 from sqlalchemy import bindparam, select
 
 from ..extensions import db
-from ..models import User
-from ..services import notifications
+from ..models import Area, User
+from ..services import known_users, notifications
+from .request_user import AREA_FIELDS, USER_FIELDS, RequestArea, RequestUser
 
-_BY_ID = select(User).options(db.joinedload(User.area)).where(User.id == bindparam("user_id"))
+_USERS, _AREAS = User.__table__, Area.__table__
+# Core columns of the two tables (not the ORM entities): the session's connection runs it as is.
+_BY_ID = (select(*(_USERS.c[name] for name in USER_FIELDS), *(_AREAS.c[name] for name in AREA_FIELDS))
+          .join_from(_USERS, _AREAS, _AREAS.c.id == _USERS.c.area_id)
+          .where(_USERS.c.id == bindparam("user_id")))
 _BY_ID_WITH_UNREAD = _BY_ID.add_columns(notifications.UNREAD_OF_USER)
+_AREA_END = len(USER_FIELDS) + len(AREA_FIELDS)
 _PAGE_METHODS = ("GET", "HEAD")
 
 
 def load_user(user_id):
     """The active user with id ``user_id`` (a string from the session) and their area, else None."""
     params = {"user_id": int(user_id)}
-    unread, current_request = None, request._get_current_object()
-    if current_request.method in _PAGE_METHODS:
-        row = db.session.execute(_BY_ID_WITH_UNREAD, params).one_or_none()
-        user, unread = row if row is not None else (None, None)
-    else:
-        user = db.session.execute(_BY_ID, params).scalar_one_or_none()
-    if user is None or not user.active:
+    current_request = request._get_current_object()
+    page = current_request.method in _PAGE_METHODS
+    # The session's connection (its transaction, as session.execute would use): a Core statement
+    # through session.execute still pays the ORM's execution path.
+    row = db.session.connection().execute(_BY_ID_WITH_UNREAD if page else _BY_ID, params).first()
+    if row is None or not row[USER_FIELDS.index("active")]:
         return None
-    # The user's language as loaded (webapp.select_locale): after a commit the user object is
-    # expired, and asking it again would load the user a second time in the same request.
+    user = RequestUser(row, RequestArea(row[len(USER_FIELDS):_AREA_END]))
+    unread = row[_AREA_END] if page else None
+    # The user's language as loaded, where webapp.select_locale looks first.
     g._user_locale = user.locale or ""
+    known_users.keep(db.session, current_request, user)  # a service asking whether it is active
     if unread is not None:
         # For this request only: a test's requests may share one app context and its session.
         notifications.keep_unread(db.session, current_request, user.id, unread)

@@ -4,6 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from ..bound_fields import BindOnce
+
 
 class AssignHouseholdForm(FlaskForm):
     """Township staff place a household in a village and name its visitor (责任人)."""
@@ -14,6 +16,9 @@ class AssignHouseholdForm(FlaskForm):
 
 class VisitForm(FlaskForm):
     """The visitor's account of one visit."""
+
+    class Meta(BindOnce):  # every visit completion builds it: bound once per process
+        pass
 
     visit_result = RadioField(_l("入户结果"), choices=[("completed", _l("已完成入户登记")),
                                                    ("not_at_home", _l("未遇到人，需再访"))],

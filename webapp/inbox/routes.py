@@ -10,7 +10,7 @@ from ..idnumber import birth_date, sex
 from ..landing import TASK_ROLES, landing_url
 from ..models import InboxTask, RegistrationForm
 from ..services import audit, scoping
-from ..services.casework import bulk_work, cases, inbox, steps, tasks
+from ..services.casework import bulk_work, cases, inbox, steps, task_views, tasks
 from ..services.casework.tasks import TaskRefused
 from ..url_cache import id_link
 from .. import engine
@@ -122,7 +122,12 @@ def unclaim(task_id):
 @login_required
 def task(task_id):
     """Show a task and, on POST, complete it through its task page."""
-    row = scoping.get_task_or_404(task_id, current_user)
+    # A page shown (a GET) only reads the task and its case: plain values, not ORM objects
+    # (services/casework/task_views.py); a POST changes them through the ORM rows.
+    if request.method == "GET":
+        row = task_views.task_view_or_404(task_id, current_user)
+    else:
+        row = scoping.get_task_or_404(task_id, current_user)
     page = page_for(row)
     if page is None:
         abort(404)

@@ -8,6 +8,7 @@ from sqlalchemy import desc
 
 from ... import form_kinds
 from ...models import InboxTask
+from .. import known_users
 from . import steps
 
 
@@ -30,6 +31,16 @@ def _previous_worker(case, task_names):
     return None
 
 
+def _visitor_active(case):
+    """Whether ``case``'s visitor account is active; the assistant finishing the visit is mostly the
+    visitor, whom this request has read already (services/known_users.py): no statement then."""
+    if "visitor" not in case.__dict__:  # not loaded: perhaps known without loading it
+        known = known_users.active(case.visitor_id)
+        if known is not None:
+            return known
+    return case.visitor is not None and case.visitor.active
+
+
 def assign_new_task(row, case, first_time=False):
     """Set ``row.assignee`` for a new inbox row, or leave it in the team's unclaimed pool.
 
@@ -37,7 +48,7 @@ def assign_new_task(row, case, first_time=False):
     """
     if row.lane == "village" and case.visitor_id:
         # A disabled visitor gets no new work: the task waits in the village pool instead.
-        if case.visitor is not None and case.visitor.active:
+        if _visitor_active(case):
             row.assignee_id = case.visitor_id
         return
     if first_time:

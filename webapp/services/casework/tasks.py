@@ -11,7 +11,7 @@ from ...infra import upserts
 from ...models import Area, CaseEvent, Household, Person, RegistrationForm, User
 from ...models.base import utcnow
 from .. import audit, scoping
-from . import cases
+from . import cases, task_views
 from ..campaign import progress
 
 
@@ -92,14 +92,15 @@ def added_persons(case):
 
 
 def task_and_person_for_form(task_id, person_id, user):
-    """(inbox task ``task_id`` with its case as ``scoping.get_task_or_404`` gives it, raising
-    OutOfScope as it does; the columns of person ``person_id`` that the registration form page and
-    its save read, or None) in one statement. The person's id, household, identity and the fields
-    a new form starts from as a ``PersonForForm``, not the ORM object: loading that cost three
-    times as much."""
-    found = db.session.execute(_TASK_AND_PERSON, {"task_id": task_id, "person_id": person_id}).first()
-    task = scoping.checked_task(None if found is None else found[0], task_id, user)
-    return task, (None if found[1] is None else PersonForForm(*found[1:]))
+    """(inbox task ``task_id`` with its case as a ``task_views.TaskView``, raising OutOfScope as
+    ``scoping.get_task_or_404`` does; the columns of person ``person_id`` that the registration
+    form page and its save read, or None) in one Core statement on the session's connection. The
+    person's id, household, identity and the fields a new form starts from as a ``PersonForForm``,
+    not the ORM object: loading that cost three times as much; the task and case likewise."""
+    found = db.session.connection().execute(_TASK_AND_PERSON, {"task_id": task_id, "person_id": person_id}).first()
+    task = scoping.checked_task(None if found is None else task_views.TaskView(found), task_id, user)
+    person = found[_PERSON_START:]
+    return task, (None if person[0] is None else PersonForForm(*person))
 
 
 HouseholdView = namedtuple("HouseholdView", "id household_number head_name address county_code township_code village_code")
@@ -227,9 +228,10 @@ _PERSON_FOR_FORM_COLUMNS = ("id", "household_id", "id_number", "name", "sex", "b
                             "hukou_address")
 PersonForForm = namedtuple("PersonForForm", _PERSON_FOR_FORM_COLUMNS)
 # The task with its case and the person: the person's columns after the task (none when not there).
-_TASK_AND_PERSON = (scoping.TASK_WITH_CASE
+_TASK_AND_PERSON = (task_views.TASK_AND_CASE
                     .add_columns(*(_PERSON.c[name].label(f"person_{name}") for name in _PERSON_FOR_FORM_COLUMNS))
                     .outerjoin(_PERSON, _PERSON.c.id == bindparam("person_id")))
+_PERSON_START = task_views.TASK_AND_CASE_WIDTH
 _PERSON_OF_ID_NUMBER = select(Person.id, Person.household_id).where(Person.id_number == bindparam("id_number"))
 
 

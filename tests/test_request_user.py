@@ -1,0 +1,102 @@
+"""The request's user is read as plain values on every request (webapp/auth/request_user.py): an
+administrator's change of a user's account (disabled, role, area, a password to change) takes
+effect on that user's next request, writes through the request's user reach the database, and a
+service asking whether the request's user is active needs no statement."""
+from sqlalchemy import event
+
+from webapp.auth import user_loading
+from webapp.auth.request_user import RequestArea, RequestUser
+from webapp.extensions import db
+from webapp.models import Area, User
+from webapp.services import known_users
+
+from .helpers import case_at_visit, user
+
+
+def _change(username, **values):
+    """Change ``username``'s account as another process would (committed, then forgotten here)."""
+    account = user(username)
+    for name, value in values.items():
+        setattr(account, name, value)
+    db.session.commit()
+    db.session.expunge_all()
+
+
+def test_a_disabled_user_is_logged_out_on_the_next_request(county, make_client):
+    person = make_client()
+    person.login("village1")
+    assert person.get("/inbox").status_code == 200
+    _change("village1", active=False)
+    answer = person.get("/inbox")
+    assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+    assert person.get("/cases/").status_code == 302
+
+
+def test_a_role_change_takes_effect_on_the_next_request(county, make_client):
+    person = make_client()
+    person.login("village1")
+    assert person.get("/supervision/").status_code == 403
+    _change("village1", role="supervisor", area_id=user("supervisor").area_id)
+    assert person.get("/supervision/").status_code == 200
+    _change("village1", role="village", area_id=user("village1").area_id)
+    assert person.get("/supervision/").status_code == 403
+
+
+def test_an_area_change_moves_the_scope_on_the_next_request(county, make_client):
+    case_id = case_at_visit("village1").id
+    home = user("village1").area_id
+    elsewhere = Area.query.filter(Area.level == "village", Area.id != home).order_by(Area.code).first()
+    person = make_client()
+    person.login("village1")
+    assert person.get(f"/cases/{case_id}").status_code == 200
+    _change("village1", area_id=elsewhere.id)
+    assert person.get(f"/cases/{case_id}").status_code == 404
+    _change("village1", area_id=home)
+    assert person.get(f"/cases/{case_id}").status_code == 200
+
+
+def test_a_password_an_administrator_set_is_asked_for_on_the_next_request(county, make_client):
+    person = make_client()
+    person.login("village1")
+    assert person.get("/inbox").status_code == 200
+    _change("village1", must_change_password=True)
+    answer = person.get("/inbox")
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/password")
+    # Changing it writes through the request's user to the account (and the audit).
+    response = person.post("/password", {"current_password": "demo1234", "new_password": "Another-Pass-77",
+                                         "confirm_password": "Another-Pass-77"}, token_from="/password")
+    assert response.status_code == 302, response.get_data(as_text=True)[:800]
+    db.session.expunge_all()
+    changed = user("village1")
+    assert not changed.must_change_password and changed.check_password("Another-Pass-77")
+    assert person.get("/inbox").status_code == 200
+
+
+def test_the_request_user_holds_values_and_reads_the_rest_from_the_account(county):
+    account = user("village1")
+    account_id, area_code, password_hash = account.id, account.area.code, account.password_hash
+    db.session.expunge_all()
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        with county.test_request_context("/inbox"):
+            loaded = user_loading.load_user(str(account_id))
+            assert isinstance(loaded, RequestUser) and isinstance(loaded.area, RequestArea)
+            assert (loaded.get_id(), loaded.username, loaded.role, loaded.is_active) == (
+                str(account_id), "village1", "village", True)
+            assert loaded.area.code == area_code and loaded.area.county_code == area_code[:6]
+            assert loaded.area.township_code == area_code[:9] + "000"
+            # Known active without a statement: the assignment of a visitor's new task asks this.
+            assert known_users.active(account_id) is True and len(statements) == 1
+            assert known_users.active(account_id + 1000) is None
+            # Anything else from the ORM account, loaded once: equal to it by id.
+            assert loaded.password_hash == password_hash and loaded.created_at is not None
+            assert len(statements) == 2 and loaded == db.session.get(User, account_id) and len(statements) == 2
+            assert loaded.area.parent is not None and loaded.area == loaded.area.orm()
+            db.session.rollback()
+        with county.test_request_context("/inbox"):
+            db.session.expunge_all()
+            assert known_users.active(account_id) is None  # another request: not known
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
