@@ -215,3 +215,19 @@ def test_my_tasks_runs_its_hot_statements_prepared(county, client):
     with_values = [statement for statement, has in sent if has]
     assert with_values and all(statement.startswith("EXECUTE") for statement in with_values), with_values
     assert prepared.counts["prepare"] == count  # nothing new to prepare on the third load
+
+
+def test_an_autocommit_connection_prepares_without_a_transaction(probe):
+    engine, sent = probe
+    failed = prepared.counts["failed"]
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        update = text("UPDATE prep_probe SET note = :note WHERE id = :id")
+        assert [conn.execute(update, {"note": "auto", "id": 1}).rowcount for _ in range(3)] == [1, 1, 1]
+        assert sent[-1].startswith("EXECUTE")
+        unknown = text("SELECT CAST(:v AS text) IS NULL, :w IS NULL")
+        assert [tuple(conn.execute(unknown, {"v": None, "w": 1}).one()) for _ in range(3)] == [(True, False)] * 3
+        assert prepared.counts["failed"] == failed + 1
+        in_transaction = conn.exec_driver_sql("SELECT now() = statement_timestamp()").scalar()
+        assert in_transaction  # nothing left a transaction open
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT note FROM prep_probe WHERE id = 1")).scalar_one() == "auto"
