@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from webapp.extensions import db
 from webapp.infra import prepared
 
-pytestmark = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="PostgreSQL only")
+needs_pg = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="PostgreSQL only")
 
 TABLE = """CREATE TABLE prep_probe (
     id integer PRIMARY KEY, name varchar(40), note text, flag boolean, amount numeric(10, 2),
@@ -62,6 +62,7 @@ def _three_times(conn, sent, statement, params):
     return results[0], ways
 
 
+@needs_pg
 @pytest.mark.parametrize("sql, params, rows, executed", [
     ("SELECT id, note FROM prep_probe WHERE note IS NOT DISTINCT FROM :note ORDER BY id", {"note": None}, 1, True),
     ("SELECT id, at, day FROM prep_probe WHERE at >= :since ORDER BY id",
@@ -89,6 +90,7 @@ def test_results_are_the_same_as_plain_statements(probe, sql, params, rows, exec
     assert ways == [False, executed, executed]
 
 
+@needs_pg
 def test_tuples_and_expanding_lists(probe):
     engine, sent = probe
     with engine.connect() as conn:
@@ -105,6 +107,7 @@ def test_tuples_and_expanding_lists(probe):
         assert [row[0][0] for row in result] == [1, 2] and ways == [False, True, True]
 
 
+@needs_pg
 def test_update_rowcount_and_returning(probe):
     engine, sent = probe
     statement = text("UPDATE prep_probe SET note = :note WHERE id >= :id")
@@ -118,6 +121,7 @@ def test_update_rowcount_and_returning(probe):
         assert sent[-1].startswith("EXECUTE")
 
 
+@needs_pg
 def test_a_failed_prepare_leaves_the_transaction_usable(probe):
     engine, sent = probe
     before = prepared.counts["failed"]
@@ -131,6 +135,7 @@ def test_a_failed_prepare_leaves_the_transaction_usable(probe):
         assert conn.execute(text("SELECT note FROM prep_probe WHERE id = 2")).scalar_one() == "kept"
 
 
+@needs_pg
 def test_statements_prepared_in_a_rolled_back_transaction_stay_prepared(probe):
     engine, sent = probe
     statement = text("SELECT name FROM prep_probe WHERE id = :id")
@@ -157,6 +162,7 @@ def test_statements_prepared_in_a_rolled_back_transaction_stay_prepared(probe):
         assert conn.execute(text("SELECT count(*) FROM prep_probe WHERE id >= :id"), {"id": 10}).scalar() == 3
 
 
+@needs_pg
 def test_a_killed_connection_prepares_again(probe):
     engine, sent = probe
     statement = text("SELECT name FROM prep_probe WHERE id = :id")
@@ -176,6 +182,7 @@ def test_a_killed_connection_prepares_again(probe):
         assert sent[-1].startswith("EXECUTE") and prepared.counts["prepare"] == count + 1
 
 
+@needs_pg
 def test_a_changed_table_is_prepared_again(probe):
     engine, sent = probe
     statement = text("SELECT small FROM prep_probe WHERE id = :id")
@@ -190,6 +197,7 @@ def test_a_changed_table_is_prepared_again(probe):
         assert sent[-1].startswith("EXECUTE")
 
 
+@needs_pg
 def test_the_switch_off_sends_plain_statements(app):
     engine = db.engine
     prepared.disable(engine)
@@ -201,6 +209,7 @@ def test_the_switch_off_sends_plain_statements(app):
     assert not any(statement.startswith("EXECUTE") for statement in sent)
 
 
+@needs_pg
 def test_my_tasks_runs_its_hot_statements_prepared(county, client):
     engine = db.engine
     sent = []
@@ -217,6 +226,7 @@ def test_my_tasks_runs_its_hot_statements_prepared(county, client):
     assert prepared.counts["prepare"] == count  # nothing new to prepare on the third load
 
 
+@needs_pg
 def test_an_autocommit_connection_prepares_without_a_transaction(probe):
     engine, sent = probe
     failed = prepared.counts["failed"]
@@ -231,3 +241,43 @@ def test_an_autocommit_connection_prepares_without_a_transaction(probe):
         assert in_transaction  # nothing left a transaction open
     with engine.connect() as conn:
         assert conn.execute(text("SELECT note FROM prep_probe WHERE id = 1")).scalar_one() == "auto"
+
+
+@pytest.mark.parametrize("sql, body, execute", [
+    ("SELECT a FROM t WHERE b = %(b)s AND c LIKE 'x%%' AND d = %(b)s OR e = %(e)s",
+     "SELECT a FROM t WHERE b = $1 AND c LIKE 'x%' AND d = $1 OR e = $2", "(%(b)s, %(e)s)"),
+    ("UPDATE t SET a = %s WHERE id = %s RETURNING a", "UPDATE t SET a = $1 WHERE id = $2 RETURNING a", "(%s, %s)"),
+    ("WITH x AS (INSERT INTO t VALUES (%(a)s) RETURNING id) SELECT id FROM x;",
+     "WITH x AS (INSERT INTO t VALUES ($1) RETURNING id) SELECT id FROM x", "(%(a)s)"),
+])
+def test_placeholders_become_numbered_parameters(sql, body, execute):
+    statement = prepared.convert(sql)
+    assert statement.body == body
+    assert statement.execute == f"EXECUTE {statement.name}{execute}"
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT 1",  # no parameters
+    "CREATE TABLE t (a int DEFAULT %(a)s)",  # DDL
+    "COPY t FROM STDIN",
+    "UPDATE t SET a = %(a)s; DELETE FROM t WHERE b = %(b)s",  # two statements
+    "SELECT $$a$$ || %(a)s",  # dollar quotes
+    "SELECT a FROM t WHERE a = %(a)s AND b = %s",  # both styles
+    "SELECT a FROM t WHERE a = %d",  # not psycopg2's
+])
+def test_unsafe_texts_are_not_converted(sql):
+    assert prepared.convert(sql) is None
+
+
+@needs_pg
+def test_a_connection_keeps_a_bounded_number_of_statements(probe, monkeypatch):
+    engine, sent = probe
+    monkeypatch.setattr(prepared, "MAX_PER_CONNECTION", 2)
+    statements = [text(f"SELECT id + {n} FROM prep_probe WHERE id = :id") for n in range(4)]
+    with engine.connect() as conn:
+        for _ in range(3):
+            for n, statement in enumerate(statements):
+                assert conn.execute(statement, {"id": 1}).scalar_one() == 1 + n
+                assert sent[-1].startswith("EXECUTE") or _ == 0
+        kept = conn.execute(text("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE '\\_sa\\_p%'")).scalar()
+        assert kept == 2

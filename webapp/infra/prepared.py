@@ -36,6 +36,7 @@ from sqlalchemy import event
 SWITCH = "DATABASE_PREPARED_STATEMENTS"
 MAX_PER_CONNECTION = 256  # the oldest prepared statement is deallocated beyond this
 MAX_SEEN = 4096  # texts seen once per connection before the set starts again
+MAX_TEXTS = 20000  # converted texts kept per process before the map starts again
 _KEY = "prepared_statements"
 _SAVEPOINT = "_sa_prepare"
 
@@ -72,7 +73,7 @@ class _Statement:
 
 
 class _Connection:
-    """What one DBAPI connection has prepared (text -> the $n types) and has seen once."""
+    """What one DBAPI connection has prepared (text -> its _Statement and $n types) and has seen once."""
 
     __slots__ = ("dbapi", "prepared", "seen", "deallocate_all")
 
@@ -189,7 +190,7 @@ def _prepare(state, cursor, sql, statement, parameters):
         state.prepared.clear()
         state.deallocate_all = False
     while len(state.prepared) >= MAX_PER_CONNECTION:
-        parts.append(f"DEALLOCATE {state.prepared.popitem(last=False)[1][0]}")
+        parts.append(f"DEALLOCATE {state.prepared.popitem(last=False)[1][0].name}")
     if wrapped:
         parts.append(f"SAVEPOINT {_SAVEPOINT}")
     parts.append(f"PREPARE {statement.name} AS {statement.body}")
@@ -214,7 +215,7 @@ def _prepare(state, cursor, sql, statement, parameters):
         _statements[sql] = _UNSAFE  # PostgreSQL cannot prepare it (e.g. a $n of unknown type)
         return None
     counts["prepare"] += 1
-    state.prepared[sql] = (statement.name, types)
+    state.prepared[sql] = (statement, types)
     return types
 
 
@@ -226,7 +227,10 @@ def _before_cursor_execute(conn, cursor, sql, parameters, context, executemany):
     if statement is None:
         if getattr(context, "execute_style", None) is not None and context.execute_style.name != "EXECUTE":
             return sql, parameters  # insert-many batches: a text per batch size
-        statement = _statements[sql] = convert(sql) or _UNSAFE
+        if len(_statements) >= MAX_TEXTS:
+            _statements.clear()  # texts with values written in: what each connection prepared stays
+        # setdefault: threads converting the same text at once all take the first one's name
+        statement = _statements.setdefault(sql, convert(sql) or _UNSAFE)
     if statement is _UNSAFE:
         return sql, parameters
     state = _record(conn, cursor)
@@ -243,7 +247,7 @@ def _before_cursor_execute(conn, cursor, sql, parameters, context, executemany):
         if types is None:
             return sql, parameters
     else:
-        types = found[1]
+        statement, types = found  # the name this connection prepared, whatever the shared map says now
     if not _all_fit(statement, types, parameters):
         counts["plain"] += 1
         return sql, parameters
