@@ -173,8 +173,11 @@ def _prepare(state, cursor, sql, statement, parameters):
     from psycopg2 import extensions
 
     dbapi = cursor.connection
-    status = dbapi.info.transaction_status
-    if status == extensions.TRANSACTION_STATUS_IDLE and dbapi.autocommit:
+    try:
+        status, autocommit = dbapi.info.transaction_status, dbapi.autocommit
+    except psycopg2.Error:  # closed: the statement itself fails, and SQLAlchemy handles that
+        return None
+    if status == extensions.TRANSACTION_STATUS_IDLE and autocommit:
         wrapped = False  # no transaction to protect: a failed PREPARE harms nothing
     elif status in (extensions.TRANSACTION_STATUS_IDLE, extensions.TRANSACTION_STATUS_INTRANS):
         wrapped = True  # psycopg2 begins (or has begun) a transaction: keep it usable
