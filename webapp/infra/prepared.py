@@ -31,7 +31,11 @@ import re
 import uuid
 from collections import OrderedDict
 
+import psycopg2
+from psycopg2 import extensions
 from sqlalchemy import event
+
+from ..extensions import db
 
 SWITCH = "DATABASE_PREPARED_STATEMENTS"
 MAX_PER_CONNECTION = 256  # the oldest prepared statement is deallocated beyond this
@@ -169,9 +173,6 @@ def _record(conn, cursor):
 
 def _prepare(state, cursor, sql, statement, parameters):
     """PREPARE ``statement`` on the cursor's connection; its $n type names, or None."""
-    import psycopg2
-    from psycopg2 import extensions
-
     dbapi = cursor.connection
     try:
         status, autocommit = dbapi.info.transaction_status, dbapi.autocommit
@@ -299,8 +300,6 @@ def disable(engine):
 
 def install(app):
     """Enable prepared statements on the app's PostgreSQL engines unless the switch is off."""
-    from ..extensions import db
-
     if not app.config.get(SWITCH, True):
         return
     with app.app_context():
