@@ -1,7 +1,8 @@
 """Server-side prepared statements (webapp/infra/prepared.py): PostgreSQL only.
 
 Each statement runs three times on one connection: plain, then PREPARE + EXECUTE, then EXECUTE;
-the three results must be the same rows with the same Python types."""
+the three results must be the same rows with the same Python types. What went out is read from
+psycopg2's ``cursor.query`` (SQLAlchemy's listeners see the statement's own text)."""
 import datetime
 import decimal
 import os
@@ -36,7 +37,12 @@ def probe(app):
     sent = []
 
     def capture(conn, cursor, statement, parameters, context, executemany):
-        sent.append(statement)
+        sent.append(cursor.query.decode())  # what psycopg2 sent last, values written in
+
+    def failed(context):
+        cursor = getattr(context.execution_context, "cursor", None)
+        if cursor is not None and cursor.query:
+            sent.append(cursor.query.decode())
 
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE IF EXISTS prep_probe"))
@@ -44,8 +50,10 @@ def probe(app):
         conn.execute(text("INSERT INTO prep_probe VALUES (:id, :name, :note, :flag, :amount, :ratio, :at, :day, "
                           "CAST(:doc AS jsonb), :blob, :tags, :small)"), ROWS)
     event.listen(engine, "after_cursor_execute", capture)
+    event.listen(engine, "handle_error", failed)
     yield engine, sent
     event.remove(engine, "after_cursor_execute", capture)
+    event.remove(engine, "handle_error", failed)
     engine.dispose()
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE prep_probe"))
@@ -202,7 +210,7 @@ def test_the_switch_off_sends_plain_statements(app):
     engine = db.engine
     prepared.disable(engine)
     sent = []
-    event.listen(engine, "after_cursor_execute", lambda c, cur, statement, *rest: sent.append(statement))
+    event.listen(engine, "after_cursor_execute", lambda c, cursor, *rest: sent.append(cursor.query.decode()))
     with engine.connect() as conn:
         for _ in range(3):
             conn.execute(text("SELECT CAST(:n AS integer)"), {"n": 1})
@@ -214,7 +222,7 @@ def test_my_tasks_runs_its_hot_statements_prepared(county, client):
     engine = db.engine
     sent = []
     event.listen(engine, "after_cursor_execute",
-                 lambda c, cur, statement, parameters, *rest: sent.append((statement, bool(parameters))))
+                 lambda c, cursor, statement, parameters, *rest: sent.append((cursor.query.decode(), bool(parameters))))
     client.login("village1")
     for _ in range(2):
         assert client.get("/inbox").status_code == 200

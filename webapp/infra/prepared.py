@@ -158,11 +158,11 @@ def _all_fit(statement, types, parameters):
     return True
 
 
-def _record(conn, cursor):
+def _record(context, cursor):
     """The prepared-statement record of the connection ``cursor`` belongs to (None: not usable)."""
     dbapi = cursor.connection
     try:
-        info = conn.connection.info
+        info = context.root_connection.connection.info
     except Exception:  # an invalidated connection: the statement fails on its own
         return None
     state = info.get(_KEY)
@@ -223,40 +223,52 @@ def _prepare(state, cursor, sql, statement, parameters):
     return types
 
 
-def _before_cursor_execute(conn, cursor, sql, parameters, context, executemany):
-    """Swap a hot statement for the EXECUTE of its prepared form (retval listener)."""
-    if executemany or not parameters or getattr(cursor, "name", None) is not None:
-        return sql, parameters  # batches, parameterless texts and named cursors stay as they are
+def _do_execute(cursor, sql, parameters, context):
+    """Run a hot statement as the EXECUTE of its prepared form (the dialect's do_execute event).
+
+    Here, not in before_cursor_execute: every cursor-execute listener (statement counts, profiles,
+    tests) sees the statement's own text, and an error is handled by SQLAlchemy as any other."""
+    execute = _swap(cursor, sql, parameters, context)
+    if execute is None:
+        return False  # SQLAlchemy runs the plain statement itself
+    cursor.execute(execute, parameters)
+    return True
+
+
+def _swap(cursor, sql, parameters, context):
+    """The EXECUTE text to send for ``sql`` on the cursor's connection, or None for ``sql`` itself."""
+    if not parameters or getattr(cursor, "name", None) is not None:
+        return None  # parameterless texts and named (server-side) cursors stay as they are
     statement = _statements.get(sql)
     if statement is None:
         if getattr(context, "execute_style", None) is not None and context.execute_style.name != "EXECUTE":
-            return sql, parameters  # insert-many batches: a text per batch size
+            return None  # insert-many batches: a text per batch size
         if len(_statements) >= MAX_TEXTS:
             _statements.clear()  # texts with values written in: what each connection prepared stays
         # setdefault: threads converting the same text at once all take the first one's name
         statement = _statements.setdefault(sql, convert(sql) or _UNSAFE)
     if statement is _UNSAFE:
-        return sql, parameters
-    state = _record(conn, cursor)
+        return None
+    state = _record(context, cursor)
     if state is None:
-        return sql, parameters
+        return None
     found = state.prepared.get(sql)
     if found is None:
         if sql not in state.seen:
             if len(state.seen) >= MAX_SEEN:
                 state.seen.clear()
             state.seen.add(sql)  # once is not hot yet
-            return sql, parameters
+            return None
         types = _prepare(state, cursor, sql, statement, parameters)
         if types is None:
-            return sql, parameters
+            return None
     else:
         statement, types = found  # the name this connection prepared, whatever the shared map says now
     if not _all_fit(statement, types, parameters):
         counts["plain"] += 1
-        return sql, parameters
+        return None
     counts["execute"] += 1
-    return statement.execute, parameters
+    return statement.execute
 
 
 def _on_error(context):
@@ -282,7 +294,7 @@ def enable(engine):
     """Prepare hot statements on ``engine``'s connections (PostgreSQL with psycopg2 only)."""
     if engine.dialect.name != "postgresql" or engine.dialect.driver != "psycopg2":
         return False
-    for name, listener, options in (("before_cursor_execute", _before_cursor_execute, {"retval": True}),
+    for name, listener, options in (("do_execute", _do_execute, {}),
                                     ("handle_error", _on_error, {}),
                                     ("invalidate", _on_invalidate, {})):
         if not event.contains(engine, name, listener):
@@ -292,7 +304,7 @@ def enable(engine):
 
 def disable(engine):
     """Send statements as plain text again (what is prepared stays on the server, unused)."""
-    for name, listener in (("before_cursor_execute", _before_cursor_execute), ("handle_error", _on_error),
+    for name, listener in (("do_execute", _do_execute), ("handle_error", _on_error),
                            ("invalidate", _on_invalidate)):
         if event.contains(engine, name, listener):
             event.remove(engine, name, listener)
