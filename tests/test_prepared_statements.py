@@ -18,12 +18,12 @@ needs_pg = pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="P
 
 TABLE = """CREATE TABLE prep_probe (
     id integer PRIMARY KEY, name varchar(40), note text, flag boolean, amount numeric(10, 2),
-    ratio double precision, at timestamptz, day date, doc jsonb, blob bytea, tags text[], small smallint)"""
+    ratio double precision, real_ratio real, at timestamptz, day date, doc jsonb, blob bytea, tags text[], small smallint)"""
 ROWS = [
-    {"id": 1, "name": "a%b", "note": None, "flag": True, "amount": decimal.Decimal("1.50"), "ratio": 0.25,
+    {"id": 1, "name": "a%b", "note": None, "flag": True, "amount": decimal.Decimal("1.50"), "ratio": 0.25, "real_ratio": 1.1,
      "at": datetime.datetime(2026, 6, 1, 8, 30, tzinfo=datetime.timezone.utc), "day": datetime.date(2026, 6, 1),
      "doc": '{"k": [1, 2], "s": "x"}', "blob": b"\x00\xffab", "tags": ["x", "y"], "small": 3},
-    {"id": 2, "name": "abc", "note": "n", "flag": False, "amount": decimal.Decimal("2.00"), "ratio": 1.5,
+    {"id": 2, "name": "abc", "note": "n", "flag": False, "amount": decimal.Decimal("2.00"), "ratio": 1.5, "real_ratio": 2.0,
      "at": datetime.datetime(2026, 6, 2, 23, 0, tzinfo=datetime.timezone.utc), "day": datetime.date(2026, 6, 2),
      "doc": '{"k": null}', "blob": b"", "tags": [], "small": -1},
 ]
@@ -47,7 +47,7 @@ def probe(app):
     with engine.begin() as conn:
         conn.execute(text("DROP TABLE IF EXISTS prep_probe"))
         conn.execute(text(TABLE))
-        conn.execute(text("INSERT INTO prep_probe VALUES (:id, :name, :note, :flag, :amount, :ratio, :at, :day, "
+        conn.execute(text("INSERT INTO prep_probe VALUES (:id, :name, :note, :flag, :amount, :ratio, :real_ratio, :at, :day, "
                           "CAST(:doc AS jsonb), :blob, :tags, :small)"), ROWS)
     event.listen(engine, "after_cursor_execute", capture)
     event.listen(engine, "handle_error", failed)
@@ -83,6 +83,8 @@ def _three_times(conn, sent, statement, params):
     # 1.5 against an integer $n would be rounded to 2 and find row 2: such a value runs as plain text
     ("SELECT id FROM prep_probe WHERE id = :id", {"id": 1.5}, 0, False),
     ("SELECT id FROM prep_probe WHERE small = :n", {"n": 70000}, 0, False),  # beyond smallint: plain
+    # a plain 1.1 is numeric and the real column is compared as float8 (no match); a real $n would match
+    ("SELECT id FROM prep_probe WHERE real_ratio = :r", {"r": 1.1}, 0, False),
     ("SELECT blob FROM prep_probe WHERE blob = :b", {"b": b"\x00\xffab"}, 1, True),
     ("SELECT tags FROM prep_probe WHERE tags && :tags", {"tags": ["y", "z"]}, 1, True),
     ("SELECT id FROM prep_probe WHERE id = ANY(:ids) ORDER BY id", {"ids": [1, 2]}, 2, True),

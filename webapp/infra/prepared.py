@@ -54,11 +54,12 @@ counts = {"prepare": 0, "failed": 0, "execute": 0, "plain": 0}  # for tests and 
 
 # A Python value -> the $n types whose plain literal PostgreSQL reads the same way.
 _INTEGERS = {"int2": 2 ** 15, "int4": 2 ** 31, "int8": 2 ** 63}
-_NUMBERS = {"int2", "int4", "int8", "numeric", "float4", "float8"}
+# Not float4 for an int or a float: a plain 1.1 is numeric, compared with a real column as float8
+# (no match), where a real $n would round it to the column's 1.1 (a match).
+_NUMBERS = {"int2", "int4", "int8", "numeric"}
 _TIMESTAMPS = {"timestamp", "timestamptz"}
 _ACCEPTED = {
-    bool: {"bool"}, int: _NUMBERS, float: {"float4", "float8", "numeric"},
-    decimal.Decimal: {"numeric", "float4", "float8"},
+    bool: {"bool"}, int: _NUMBERS, float: {"float8", "numeric"}, decimal.Decimal: {"numeric", "float8"},
     # A timestamptz literal against a timestamp $n (or the reverse) is converted in the session's
     # time zone, as the plain comparison or assignment would convert it.
     datetime.datetime: _TIMESTAMPS, datetime.date: {"date"} | _TIMESTAMPS,
