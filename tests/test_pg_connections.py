@@ -12,7 +12,7 @@ from sqlalchemy.exc import OperationalError
 
 from bench.round_trips import RoundTrips
 from webapp.extensions import db
-from webapp.infra import pg_connections
+from webapp.infra import pg_connections, prepared
 from webapp.models import User
 
 from .conftest import PG_URL
@@ -163,3 +163,23 @@ def test_a_copy_after_reads_only_is_part_of_the_transaction(app):
                   [(run_id, "341721198001010000", "confirmed", "341721")])
     db.session.rollback()
     assert db.session.execute(select(ComparisonResult.id).where(ComparisonResult.run_id == run_id)).all() == []
+
+
+@on_postgres
+def test_prepared_writes_still_open_the_transaction(county, app):
+    """With prepared statements (infra/prepared.py) a hot write is sent as EXECUTE by a later
+    do_execute listener: the BEGIN is still decided first, whatever order the two were installed
+    in, so a rolled-back write leaves nothing."""
+    pg_connections.uninstall_engine(db.engine)
+    pg_connections.install_engine(db.engine)  # installed after prepared's listener now
+    assert prepared.enable(db.engine)
+    first = db.session.execute(select(User.id, User.locale).order_by(User.id)).first()
+    db.session.rollback()
+    before = dict(prepared.counts)
+    for turn in range(3):  # the second sight prepares it, the third runs the kept EXECUTE
+        db.session.execute(text(f"SELECT id FROM user_account LIMIT {turn + 1}")).all()  # a read: resting
+        db.session.execute(text("UPDATE user_account SET locale = :locale WHERE id = :id"),
+                           {"locale": "xx", "id": first.id})
+        db.session.rollback()
+    assert prepared.counts["execute"] > before["execute"], "the write went as EXECUTE"
+    assert db.session.execute(select(User.locale).where(User.id == first.id)).scalar() == first.locale

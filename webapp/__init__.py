@@ -43,6 +43,7 @@ def create_app(config=Config):
     from .employers import bp as employers_bp
     from .expansion import bp as expansion_bp
     from .inbox import bp as inbox_bp
+    from .infra import prepared
     from .intake_web import bp as intake_bp
     from .notifications import bp as notifications_bp
     from .offline import bp as offline_bp
@@ -72,6 +73,7 @@ def create_app(config=Config):
     pg_connections.configure(app)  # psycopg2: no SELECT 1 per checkout (pg_connections checks instead)
     db.init_app(app)
     pg_connections.install(app)  # psycopg2: pings only idle or hung-up connections; BEGIN deferred to the first write
+    prepared.install(app)  # PostgreSQL: hot statements prepared on the server (infra/prepared.py)
     migrate.init_app(app, db, render_as_batch=True, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     csrf.init_app(app)
     csrf_tokens.install(app)  # a session's signed CSRF token signed once, not on every page

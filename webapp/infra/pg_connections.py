@@ -154,14 +154,23 @@ def _before_statement(cursor, statement, context):
     # is not in autocommit and no transaction is open yet (the transaction's first statement).
     dbapi_connection = cursor.connection
     if dbapi_connection.autocommit:  # resting here, or an AUTOCOMMIT isolation level asked for
-        info = context.root_connection.connection.info
-        if info.get(_RESTING) and (needs_transaction(statement) or cursor.name is not None
-                                   or "isolation_level" in context.execution_options):
-            _stop_resting(dbapi_connection, info)
+        end_rest_for(cursor, statement, context)
     elif (dbapi_connection.status == _STATUS_READY and cursor.name is None and not needs_transaction(statement)
           and _may_rest(context, dbapi_connection)):
         dbapi_connection.autocommit = True  # no round trip: psycopg2 only leaves out its BEGIN
         context.root_connection.connection.info[_RESTING] = True
+
+
+def end_rest_for(cursor, statement, context) -> None:
+    """Open the transaction now if ``statement`` needs one and the connection rests in autocommit.
+
+    For a do_execute listener that sends statements itself (infra/prepared.py): SQLAlchemy calls
+    no listener after one that ran the statement, and SQLAlchemy ignores ``insert=True`` for
+    dialect events, so such a listener asks here rather than relying on the order of the two."""
+    info = context.root_connection.connection.info
+    if info.get(_RESTING) and (needs_transaction(statement) or cursor.name is not None
+                               or "isolation_level" in context.execution_options):
+        _stop_resting(cursor.connection, info)
 
 
 def _on_execute(cursor, statement, parameters, context):
