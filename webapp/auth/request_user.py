@@ -13,7 +13,7 @@ area change, or a password set by an administrator takes effect on the user's ne
 """
 from flask_login import UserMixin
 
-from ..extensions import db
+from ..infra.row_views import RowView, by_id
 from ..models import Area, User
 
 # The columns read for every request (the statement is built from these in user_loading.py).
@@ -22,35 +22,19 @@ USER_FIELDS = ("id", "username", "display_name", "role", "area_id", "department"
 AREA_FIELDS = ("id", "code", "name", "level", "kind", "parent_id")
 
 
-class RequestArea:
+class RequestArea(RowView):
     """The user's area as read with the user; other attributes come from the ORM ``Area``."""
 
-    __slots__ = AREA_FIELDS + ("_orm",)
-
-    def __init__(self, values):
-        for name, value in zip(AREA_FIELDS, values):
-            object.__setattr__(self, name, value)
-        object.__setattr__(self, "_orm", None)
+    __slots__ = AREA_FIELDS
 
     # The same rules as the model's (one definition: the model's property functions run on these values).
     county_code = Area.county_code
     township_code = Area.township_code
 
-    def orm(self):
-        """The ORM ``Area`` of this area (from the session's identity map, or loaded once)."""
-        area = object.__getattribute__(self, "_orm")
-        if area is None:
-            area = db.session.get(Area, self.id)
-            object.__setattr__(self, "_orm", area)
-        return area
+    def __init__(self, values):
+        self._fill(AREA_FIELDS, values)
 
-    def __getattr__(self, name):  # only for names this object does not hold
-        if name.startswith("__"):  # a protocol probe (hasattr(x, "__html__")) loads nothing
-            raise AttributeError(name)
-        return getattr(self.orm(), name)
-
-    def __setattr__(self, name, value):
-        raise AttributeError("the request's area is read-only; change the ORM Area")
+    _load = by_id(Area)
 
     def __eq__(self, other):
         if isinstance(other, (RequestArea, Area)):
@@ -64,18 +48,18 @@ class RequestArea:
         return f"<RequestArea {self.code} {self.name}>"
 
 
-class RequestUser(UserMixin):
+class RequestUser(RowView, UserMixin):
     """The logged-in user as read for this request (Flask-Login's user object).
 
-    Equal to the ORM ``User`` of the same id (UserMixin compares ``get_id``)."""
+    Equal to the ORM ``User`` of the same id (UserMixin compares ``get_id``). Unlike other row
+    views it may be written: for writes and for what is not read with every request, ``orm()``
+    is the ORM ``User`` (from the session's identity map, or loaded once)."""
 
-    __slots__ = USER_FIELDS + ("area", "_orm")
+    __slots__ = USER_FIELDS + ("area",)
 
     def __init__(self, values, area):
-        for name, value in zip(USER_FIELDS, values):
-            object.__setattr__(self, name, value)
+        self._fill(USER_FIELDS, values)
         object.__setattr__(self, "area", area)
-        object.__setattr__(self, "_orm", None)
 
     @property
     def is_active(self):
@@ -84,19 +68,7 @@ class RequestUser(UserMixin):
     def get_id(self):
         return str(self.id)
 
-    def orm(self):
-        """The ORM ``User`` (from the session's identity map, or loaded once): for writes and for
-        what is not read with every request."""
-        user = object.__getattribute__(self, "_orm")
-        if user is None:
-            user = db.session.get(User, self.id)
-            object.__setattr__(self, "_orm", user)
-        return user
-
-    def __getattr__(self, name):  # only for names this object does not hold: password, relationships
-        if name.startswith("__"):  # a protocol probe (hasattr(x, "__html__")) loads nothing
-            raise AttributeError(name)
-        return getattr(self.orm(), name)
+    _load = by_id(User)
 
     def __setattr__(self, name, value):
         # Written to the ORM user, which the session flushes; kept here too so this request reads it.

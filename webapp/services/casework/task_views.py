@@ -13,6 +13,7 @@ changes the task or case must load the ORM row (the completion does).
 from sqlalchemy import bindparam, inspect, select
 
 from ...extensions import db
+from ...infra.row_views import RowView, by_id
 from ...models import Case, InboxTask
 from .. import scoping
 
@@ -32,55 +33,25 @@ _TASK_WIDTH = len(TASK_FIELDS)
 TASK_AND_CASE_WIDTH = _TASK_WIDTH + len(CASE_FIELDS)  # a statement adding columns: theirs start here
 
 
-class _View:
-    """Column values under the model's attribute names; the rest from the ORM object (``orm``)."""
-
-    __slots__ = ("_orm",)
-
-    def _load(self):  # the ORM object of this row
-        raise NotImplementedError
-
-    def orm(self):
-        """The ORM object of this row (from the session's identity map, or loaded once)."""
-        found = object.__getattribute__(self, "_orm")
-        if found is None:
-            found = self._load()
-            object.__setattr__(self, "_orm", found)
-        return found
-
-    def __getattr__(self, name):  # only for names the view does not hold
-        if name.startswith("__"):  # a protocol probe (hasattr(x, "__html__")) loads nothing
-            raise AttributeError(name)
-        return getattr(self.orm(), name)
-
-    def __setattr__(self, name, value):
-        raise AttributeError(f"{type(self).__name__} is read-only: change the ORM row ({name})")
-
-
-class CaseView(_View):
+class CaseView(RowView):
     """A case's columns (see the module's docstring)."""
 
     __slots__ = CASE_FIELDS
 
     def __init__(self, values):
-        for name, value in zip(CASE_FIELDS, values):
-            object.__setattr__(self, name, value)
-        object.__setattr__(self, "_orm", None)
+        self._fill(CASE_FIELDS, values)
 
-    def _load(self):
-        return db.session.get(Case, self.id)
+    _load = by_id(Case)
 
 
-class TaskView(_View):
+class TaskView(RowView):
     """An inbox task's columns and its case (see the module's docstring)."""
 
     __slots__ = TASK_FIELDS + ("case",)
 
     def __init__(self, values):
-        for name, value in zip(TASK_FIELDS, values):
-            object.__setattr__(self, name, value)
+        self._fill(TASK_FIELDS, values)
         object.__setattr__(self, "case", CaseView(values[_TASK_WIDTH:TASK_AND_CASE_WIDTH]))
-        object.__setattr__(self, "_orm", None)
 
     def _load(self):
         return db.session.execute(scoping.TASK_WITH_CASE, {"task_id": self.id}).scalar_one()
