@@ -13,7 +13,6 @@ It is not a test.
 """
 import argparse
 import os
-import re
 import statistics
 import sys
 import time
@@ -21,7 +20,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from bench.common import scratch_app, seed_visits  # noqa: E402
-from bench.profile_requests import KINDS, TOKEN, Recorder, _case_of, work  # noqa: E402
+from bench.profile_requests import KINDS, Recorder, logged_in, one_round, work  # noqa: E402
 
 TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
 
@@ -37,35 +36,6 @@ def _stat_ms(pids):
         except OSError:
             pass
     return total * TICK_MS
-
-
-def _logged_in(app, username):
-    client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    response = client.post("/login", data={"username": username, "password": "demo1234",
-                                           "csrf_token": TOKEN.search(page).group(1)})
-    assert response.status_code == 302, response.status_code
-    return client
-
-
-def _round(app, client, by_case, record):
-    """One assistant loop (as profile_requests.work): my tasks, task page, save, completion."""
-    page = record("my_tasks", lambda: client.get("/inbox").get_data(as_text=True))
-    mine = [int(i) for i in re.findall(r'data-task="(\d+)"', page)]
-    if not mine:
-        return False
-    task_id = mine[0]
-    page = record("open_task", lambda: client.get(f"/inbox/tasks/{task_id}").get_data(as_text=True))
-    token = TOKEN.search(page).group(1)
-    person_id, form = by_case[_case_of(app, task_id)]
-    response = record("save_form", lambda: client.post(f"/inbox/tasks/{task_id}/forms/{person_id}",
-                                                      data=dict(form, csrf_token=token)))
-    assert response.status_code == 302
-    response = record("finish_visit", lambda: client.post(
-        f"/inbox/tasks/{task_id}", data={"visit_result": "not_at_home", "visit_date": "2026-06-01",
-                                         "visit_comment": "", "csrf_token": token}))
-    assert response.status_code == 302
-    return True
 
 
 def main():
@@ -102,7 +72,7 @@ def main():
     for recorder in recorders.values():
         for series in (recorder.wall, recorder.cpu, recorder.server_cpu, recorder.queries, recorder.database_cpu):
             series.clear()
-    client = _logged_in(app, usernames[0])
+    client = logged_in(app, usernames[0])
     runs = []
     for block in range(args.alternations):
         marks = {mode: {kind: len(recorders[mode].server_cpu[kind]) for kind in KINDS} for mode in recorders}
@@ -113,7 +83,7 @@ def main():
                 (prepared.enable if mode == "on" else prepared.disable)(engine)
                 recorder = current[0] = recorders[mode]
                 before, stat_before = prepared.counts["prepare"], _stat_ms(recorder._backends)
-                assert _round(app, client, by_case, recorder), "no task left"
+                assert one_round(app, client, by_case, recorder), "no task left"
                 prepares[mode] += prepared.counts["prepare"] - before
                 stat[mode] += _stat_ms(recorder._backends) - stat_before
         for mode in ("off", "on"):

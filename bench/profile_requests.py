@@ -160,30 +160,43 @@ def _switch(engine, kind, turns):
     return f"{kind} {'new' if new else 'main'}"
 
 
-def work(app, username, by_case, rounds, record):
-    """One assistant's loop through the test client; returns the completions done."""
+def logged_in(app, username):
+    """A test client logged in as ``username`` (the demo password), as a browser does it."""
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
     response = client.post("/login", data={"username": username, "password": "demo1234",
                                            "csrf_token": TOKEN.search(page).group(1)})
     assert response.status_code == 302, response.status_code
+    return client
+
+
+def one_round(app, client, by_case, record):
+    """One assistant loop: my tasks, task page, form save, visit completion; False: no task left."""
+    page = record("my_tasks", lambda: client.get("/inbox").get_data(as_text=True))
+    mine = [int(i) for i in re.findall(r'data-task="(\d+)"', page)]
+    if not mine:
+        return False
+    task_id = mine[0]
+    page = record("open_task", lambda: client.get(f"/inbox/tasks/{task_id}").get_data(as_text=True))
+    token = TOKEN.search(page).group(1)
+    person_id, form = by_case[_case_of(app, task_id)]
+    response = record("save_form", lambda: client.post(f"/inbox/tasks/{task_id}/forms/{person_id}",
+                                                      data=dict(form, csrf_token=token)))
+    assert response.status_code == 302, _errors(response)
+    response = record("finish_visit", lambda: client.post(
+        f"/inbox/tasks/{task_id}", data={"visit_result": "not_at_home", "visit_date": "2026-06-01",
+                                         "visit_comment": "", "csrf_token": token}))
+    assert response.status_code == 302, _errors(response)
+    return True
+
+
+def work(app, username, by_case, rounds, record):
+    """One assistant's loop through the test client; returns the completions done."""
+    client = logged_in(app, username)
     done = 0
     for _ in range(rounds):
-        page = record("my_tasks", lambda: client.get("/inbox").get_data(as_text=True))
-        mine = [int(i) for i in re.findall(r'data-task="(\d+)"', page)]
-        if not mine:
+        if not one_round(app, client, by_case, record):
             break
-        task_id = mine[0]
-        page = record("open_task", lambda: client.get(f"/inbox/tasks/{task_id}").get_data(as_text=True))
-        token = TOKEN.search(page).group(1)
-        person_id, form = by_case[_case_of(app, task_id)]
-        response = record("save_form", lambda: client.post(f"/inbox/tasks/{task_id}/forms/{person_id}",
-                                                          data=dict(form, csrf_token=token)))
-        assert response.status_code == 302, _errors(response)
-        response = record("finish_visit", lambda: client.post(
-            f"/inbox/tasks/{task_id}", data={"visit_result": "not_at_home", "visit_date": "2026-06-01",
-                                             "visit_comment": "", "csrf_token": token}))
-        assert response.status_code == 302, _errors(response)
         done += 1
     return done
 
