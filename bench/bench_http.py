@@ -266,6 +266,10 @@ def start_server(args, worker_class, workers, threads):
     """gunicorn on a free local port with the CPU-reporting app; returns (process, port, label)."""
     port = free_port()
     env = dict(os.environ, DATABASE_URL=args.db, REDIS_URL=args.redis, SECRET_KEY="bench-http-secret")
+    if worker_class == "sync" and threads != 1:
+        # gunicorn quietly runs gthread when sync is asked for with threads > 1: measure what was asked.
+        print(f"sync workers run one thread each (--threads {threads} ignored)")
+        threads = 1
     options = ["-k", worker_class, "-w", str(workers), "--threads", str(threads)]
     if args.keep_alive is not None:
         options += ["--keep-alive", f"{args.keep_alive:g}"]
