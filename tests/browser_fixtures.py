@@ -62,7 +62,11 @@ def log_in(page, username, password="demo1234", fresh=False):
     page.goto("/login")
     page.fill("#username", username)
     page.fill("#password", password)
-    page.locator("main form button[type=submit]").click()
+    # Wait for the answer to the POST itself: ``wait_for_load_state`` alone can return while the
+    # log-in page is still the loaded one, and a ``goto`` right after then cancels the log-in
+    # (seen in CI: the next page came back as the log-in form).
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
 
 
