@@ -64,22 +64,49 @@ def filed_specs(bpmn_dir):
         return None
 
 
-def raw_spiff_rate(specs, count, label):
-    """Create + run to the first user task + serialize, with SpiffWorkflow alone, on ``specs``
-    ((spec, subprocess specs): the deployed diagram's or the shipped file's)."""
-    from SpiffWorkflow.bpmn import BpmnWorkflow
+def raw_serializer():
+    """SpiffWorkflow's own JSON serializer, configured as its documentation shows."""
     from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
     from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
+    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+
+
+def raw_start(specs, serializer):
+    """One raw SpiffWorkflow start on ``specs`` ((spec, subprocess specs)): create, run to the
+    first user task, serialize; the serialized state."""
+    from SpiffWorkflow.bpmn import BpmnWorkflow
+
     spec, subprocess_specs = specs
-    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+    workflow = BpmnWorkflow(spec, subprocess_specs)
+    workflow.do_engine_steps()
+    return serializer.serialize_json(workflow)
+
+
+def raw_spiff_rate(specs, count, label):
+    """Create + run to the first user task + serialize, with SpiffWorkflow alone, on ``specs``
+    ((spec, subprocess specs): the deployed diagram's or the shipped file's)."""
+    serializer = raw_serializer()
     start, cpu = time.perf_counter(), time.process_time()
     for _ in range(count):
-        workflow = BpmnWorkflow(spec, subprocess_specs)
-        workflow.do_engine_steps()
-        serializer.serialize_json(workflow)
+        raw_start(specs, serializer)
     CPU_MS[label] = (time.process_time() - cpu) * 1000 / count
     return count / (time.perf_counter() - start)
+
+
+def deployed_app(label):
+    """A scratch app (bench/common.py; PostgreSQL is WIPED) with the county's areas and the shipped
+    diagrams deployed."""
+    app = scratch_app(label)
+    from webapp.cli import deploy_shipped_diagrams
+    from webapp.extensions import db
+    from webapp.services import areas
+
+    with app.app_context():
+        areas.load_rows(areas.generate_county())
+        deploy_shipped_diagrams()
+        db.session.commit()
+    return app
 
 
 def deployed_specs(app):
@@ -98,14 +125,10 @@ def raw_persisted_rate(app, specs, count, label):
     first user task, serialize, and write the serialized state as one row, one INSERT and COMMIT per
     case, on the bench database (a table of its own: an id and the state)."""
     from sqlalchemy import Column, Integer, MetaData, Table, Text, insert
-    from SpiffWorkflow.bpmn import BpmnWorkflow
-    from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-    from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
     from webapp.extensions import db
 
-    spec, subprocess_specs = specs
-    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+    serializer = raw_serializer()
     table = Table("bench_raw_state", MetaData(), Column("id", Integer, primary_key=True),
                   Column("state", Text, nullable=False))
     statement = insert(table)
@@ -115,9 +138,7 @@ def raw_persisted_rate(app, specs, count, label):
         with engine.connect() as connection:
             start, cpu = time.perf_counter(), time.process_time()
             for _ in range(count):
-                workflow = BpmnWorkflow(spec, subprocess_specs)
-                workflow.do_engine_steps()
-                connection.execute(statement, {"state": serializer.serialize_json(workflow)})
+                connection.execute(statement, {"state": raw_start(specs, serializer)})
                 connection.commit()
             CPU_MS[label] = (time.process_time() - cpu) * 1000 / count
             elapsed = time.perf_counter() - start
@@ -144,33 +165,47 @@ def commit_floor_ms(app, count=100):
     return elapsed * 1000 / count
 
 
+def new_households(app, count):
+    """``count`` new households in the county's first township, committed; their ids (the
+    session emptied, so each start loads its household as a request would)."""
+    from webapp.extensions import db
+    from webapp.models import Area, Household
+
+    with app.app_context():
+        township = Area.query.filter_by(level="township").order_by(Area.code).first()
+        households = [Household(household_number=f"B{uuid.uuid4().hex[:12]}", head_name="测试户",
+                                county_code="341721", township_code=township.code, address="测试地址")
+                      for _ in range(count)]
+        db.session.add_all(households)
+        db.session.commit()
+        ids = [h.id for h in households]
+        db.session.expunge_all()
+        return ids
+
+
+def our_start(ids):
+    """Start the registration cases of the households ``ids`` through the app, in one transaction
+    (load the households, start each case, commit). Needs an app context."""
+    from webapp.extensions import db
+    from webapp.models import Household
+    from webapp.services.casework import cases
+
+    for household in Household.query.filter(Household.id.in_(ids)).all():
+        cases.start_registration_case(household)
+    db.session.commit()
+
+
 def our_rate(app, count, commit_every=1):
     """Start registration cases through the app, persisted with inbox rows.
 
     ``commit_every=1`` is the interactive path (one transaction per case); a bulk job commits
     in batches.
     """
-    from webapp.extensions import db
-    from webapp.models import Area, Household
-    from webapp.services.casework import cases
-
+    ids = new_households(app, count)
     with app.app_context():
-        township = Area.query.filter_by(level="township").order_by(Area.code).first()
-        households = []
-        for index in range(count):
-            household = Household(household_number=f"B{uuid.uuid4().hex[:12]}", head_name="测试户", county_code="341721",
-                                  township_code=township.code, address="测试地址")
-            db.session.add(household)
-            households.append(household)
-        db.session.commit()
-        ids = [h.id for h in households]
-        db.session.expunge_all()
         start, cpu = time.perf_counter(), time.process_time()
         for position in range(0, len(ids), commit_every):
-            chunk = ids[position:position + commit_every]
-            for household in Household.query.filter(Household.id.in_(chunk)).all():
-                cases.start_registration_case(household)
-            db.session.commit()
+            our_start(ids[position:position + commit_every])
         CPU_MS[commit_every] = (time.process_time() - cpu) * 1000 / count
         return count / (time.perf_counter() - start)
 
@@ -266,16 +301,8 @@ def _paired(measure, label):
 
 
 def main():
-    app = scratch_app("cases")
+    app = deployed_app("cases")
     backend = backend_name(app)
-    from webapp.cli import deploy_shipped_diagrams
-    from webapp.extensions import db
-    from webapp.services import areas
-
-    with app.app_context():
-        areas.load_rows(areas.generate_county())
-        deploy_shipped_diagrams()
-        db.session.commit()
     deployed, shipped = deployed_specs(app), shipped_specs(app.config["BPMN_DIR"])
     filed = filed_specs(app.config["BPMN_DIR"])
     baselines = {

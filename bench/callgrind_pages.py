@@ -15,44 +15,24 @@ paired CPU timings on a shared machine cannot. The database server's work is not
 It is not a test.
 """
 import argparse
-import glob
-import statistics
 import os
-import re
-import subprocess
 import sys
-import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+
+from bench.callgrind_markers import Markers, backend, per_kind, run_under_valgrind, summary_line  # noqa: E402
 
 KINDS = ("my_tasks", "open_task", "save_form", "finish_visit")
-HERE = os.path.dirname(os.path.abspath(__file__))
-
-C_SOURCE = """
-#include <valgrind/callgrind.h>
-void instrumentation_on(void) { CALLGRIND_START_INSTRUMENTATION; }
-void zero(void) { CALLGRIND_ZERO_STATS; }
-void dump(const char *kind) { CALLGRIND_DUMP_STATS_AT(kind); }
-"""
-
-
-def _marker_library(folder):
-    """The C marker functions compiled into a shared library in ``folder``; its path."""
-    source, library = os.path.join(folder, "markers.c"), os.path.join(folder, "markers.so")
-    with open(source, "w") as handle:
-        handle.write(C_SOURCE)
-    # -O0 and no inlining: each marker stays a function of its own that callgrind names
-    subprocess.run(["cc", "-O0", "-shared", "-fPIC", "-o", library, source], check=True)
-    return library
 
 
 def measured_run(root, rounds, library):
     """Inside valgrind: seed, warm up, then ``rounds`` rounds with every request through its marker."""
-    import ctypes
-
-    sys.path.insert(0, root)
+    sys.path.insert(0, root)  # the measured checkout's app and bench helpers come first
     from bench.common import scratch_app, seed_visits
     from bench.profile_requests import work
 
-    markers = ctypes.CDLL(library)
+    markers = Markers(library)
     app = scratch_app("callgrind")
     usernames, by_case = seed_visits(app, 60, 2)
     state = {"kind": None}
@@ -62,11 +42,8 @@ def measured_run(root, rounds, library):
         kind = state["kind"]
         if kind is None:
             return inner(environ, start_response)
-        markers.zero()
-        try:
+        with markers.measure(kind):
             return list(inner(environ, start_response))
-        finally:
-            markers.dump(kind.encode())
 
     app.wsgi_app = through_marker
 
@@ -86,19 +63,6 @@ def measured_run(root, rounds, library):
     print(f"rounds done: {done}", file=sys.stderr)
 
 
-def _per_kind(out_file):
-    """{kind: [instructions of each request]} from callgrind's dumps (one file per request)."""
-    found = {kind: [] for kind in KINDS}
-    for path in sorted(glob.glob(out_file + ".*"), key=lambda p: int(p.rsplit(".", 1)[1])):
-        with open(path) as handle:
-            text = handle.read()
-        kind = re.search(r"^desc: Trigger: Client Request: (\w+)", text, re.M)
-        total = re.search(r"^(?:totals|summary): (\d+)", text, re.M)
-        if kind and total and kind.group(1) in found:
-            found[kind.group(1)].append(int(total.group(1)))
-    return found
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", default=os.path.dirname(HERE), help="the checkout whose app is measured")
@@ -109,22 +73,12 @@ def main():
     if args.inside:
         measured_run(os.path.abspath(args.root), args.rounds, args.inside)
         return
-    folder = tempfile.mkdtemp(prefix="callgrind-pages-")
-    library = _marker_library(folder)
-    out_file = os.path.join(args.keep or folder, "callgrind.out")
-    os.makedirs(os.path.dirname(out_file), exist_ok=True)
-    environment = dict(os.environ, PYTHONHASHSEED="0")
-    with open(os.path.join(folder, "log"), "w") as log:  # valgrind's and the seeding's chatter
-        subprocess.run(["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out_file}",
-                        sys.executable, os.path.abspath(__file__), "--root", args.root, "--rounds",
-                        str(args.rounds), "--inside", library], env=environment, check=True, stdout=log, stderr=log)
-    found = _per_kind(out_file)
-    backend = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
-    print(f"backend {backend}, root {args.root}, {args.rounds} rounds: instructions per request (app only)")
+    out_file = run_under_valgrind(__file__, ["--root", args.root, "--rounds", str(args.rounds)], args.keep,
+                                  "callgrind-pages-")
+    found = per_kind(out_file, KINDS)
+    print(f"backend {backend()}, root {args.root}, {args.rounds} rounds: instructions per request (app only)")
     for kind in KINDS:
-        counts = found[kind] or [0]
-        print(f"  {kind:<13} median {statistics.median(counts) / 1e6:8.3f} M  min {min(counts) / 1e6:8.3f} M  "
-              f"max {max(counts) / 1e6:8.3f} M  ({len(found[kind])} requests)")
+        print(summary_line(kind, found[kind]))
 
 
 if __name__ == "__main__":

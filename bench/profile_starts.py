@@ -16,12 +16,11 @@ import os
 import pstats
 import sys
 import time
-import uuid
 from collections import defaultdict
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from bench.common import scratch_app  # noqa: E402
+from bench.bench_cases import deployed_app, new_households  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "4"))
 CASES = int(os.environ.get("BENCH_CASES", "300"))
@@ -72,19 +71,6 @@ def _instrument():
         _timed(owner, name, label)
 
 
-def _households(app, count):
-    from webapp.extensions import db
-    from webapp.models import Area, Household
-
-    with app.app_context():
-        township = Area.query.filter_by(level="township").order_by(Area.code).first()
-        rows = [Household(household_number=f"B{uuid.uuid4().hex[:12]}", head_name="测试户", county_code="341721",
-                          township_code=township.code, address="测试地址") for _ in range(count)]
-        db.session.add_all(rows)
-        db.session.commit()
-        return [row.id for row in rows]
-
-
 def _starts(app, ids, profile=None):
     """bench_cases.our_rate's interactive loop, each phase timed; CPU ms per start."""
     from webapp.extensions import db
@@ -112,21 +98,13 @@ def _starts(app, ids, profile=None):
 
 
 def main():
-    app = scratch_app("starts")
-    from webapp.cli import deploy_shipped_diagrams
-    from webapp.extensions import db
-    from webapp.services import areas
-
-    with app.app_context():
-        areas.load_rows(areas.generate_county())
-        deploy_shipped_diagrams()
-        db.session.commit()
+    app = deployed_app("starts")
     _instrument()
-    _starts(app, _households(app, 50))  # warm-up
+    _starts(app, new_households(app, 50))  # warm-up
     lowest, totals = {}, []
     for _ in range(ROUNDS):
         _spent.clear()
-        totals.append(_starts(app, _households(app, CASES)))
+        totals.append(_starts(app, new_households(app, CASES)))
         for label, seconds in _spent.items():
             lowest[label] = min(lowest.get(label, float("inf")), seconds * 1000 / CASES)
     print(f"backend: {app.config['SQLALCHEMY_DATABASE_URI'].split(':')[0]} "
@@ -138,7 +116,7 @@ def main():
             print(f"  {label:42s} {lowest[label]:.3f}")
     if "--profile" in sys.argv:
         profile = cProfile.Profile(time.process_time)
-        _starts(app, _households(app, CASES), profile)
+        _starts(app, new_households(app, CASES), profile)
         pstats.Stats(profile).sort_stats("tottime").print_stats(40)
 
 
