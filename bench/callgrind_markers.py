@@ -7,6 +7,7 @@ them after, the dump named after the piece's kind. :func:`per_kind` reads the du
 markers are callgrind client requests from a tiny C library compiled here with cc.
 This module imports nothing of the app: the measured checkout (``--root``) may be another one.
 """
+import argparse
 import contextlib
 import glob
 import os
@@ -102,3 +103,22 @@ def summary_line(kind, counts):
     values = counts or [0]
     return (f"  {kind:<13} median {statistics.median(values) / 1e6:8.3f} M  min {min(values) / 1e6:8.3f} M  "
             f"max {max(values) / 1e6:8.3f} M  ({len(counts)} dumps)")
+
+
+def command_line(script, doc, kinds, rounds, measured_run):
+    """A callgrind bench's command line (``--root``, ``--rounds``, ``--keep``). Under valgrind
+    (``--inside``): call ``measured_run(root, rounds, marker library)``, return None. Otherwise run
+    ``script`` under valgrind and return (the parsed arguments, :func:`per_kind` of its dumps)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    here = os.path.dirname(os.path.abspath(script))
+    parser.add_argument("--root", default=os.path.dirname(here), help="the checkout whose app is measured")
+    parser.add_argument("--rounds", type=int, default=rounds)
+    parser.add_argument("--keep", help="write the callgrind output files into this folder")
+    parser.add_argument("--inside", help=argparse.SUPPRESS)  # the marker library: we run under valgrind
+    args = parser.parse_args()
+    if args.inside:
+        measured_run(os.path.abspath(args.root), args.rounds, args.inside)
+        return None
+    out_file = run_under_valgrind(script, ["--root", args.root, "--rounds", str(args.rounds)], args.keep,
+                                  f"{os.path.splitext(os.path.basename(script))[0]}-")
+    return args, per_kind(out_file, kinds)

@@ -14,14 +14,13 @@ percent for the same code (PYTHONHASHSEED is fixed), so a change of a few percen
 paired CPU timings on a shared machine cannot. The database server's work is not counted.
 It is not a test.
 """
-import argparse
 import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
-from bench.callgrind_markers import Markers, backend, per_kind, run_under_valgrind, summary_line  # noqa: E402
+from bench.callgrind_markers import Markers, backend, command_line, summary_line  # noqa: E402
 
 KINDS = ("my_tasks", "open_task", "save_form", "finish_visit")
 
@@ -64,18 +63,10 @@ def measured_run(root, rounds, library):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--root", default=os.path.dirname(HERE), help="the checkout whose app is measured")
-    parser.add_argument("--rounds", type=int, default=8)
-    parser.add_argument("--keep", help="write the callgrind output files into this folder")
-    parser.add_argument("--inside", help=argparse.SUPPRESS)  # the marker library: we run under valgrind
-    args = parser.parse_args()
-    if args.inside:
-        measured_run(os.path.abspath(args.root), args.rounds, args.inside)
+    measured = command_line(__file__, __doc__, KINDS, 8, measured_run)
+    if measured is None:
         return
-    out_file = run_under_valgrind(__file__, ["--root", args.root, "--rounds", str(args.rounds)], args.keep,
-                                  "callgrind-pages-")
-    found = per_kind(out_file, KINDS)
+    args, found = measured
     print(f"backend {backend()}, root {args.root}, {args.rounds} rounds: instructions per request (app only)")
     for kind in KINDS:
         print(summary_line(kind, found[kind]))

@@ -19,7 +19,6 @@ this process (system calls: socket reads and writes, SQLite's file writes and fs
 process CPU timers such as bench_cases.py's include; SQLite's own library code runs in-process, so
 it is counted. It is not a test.
 """
-import argparse
 import importlib.util
 import os
 import statistics
@@ -28,7 +27,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
-from bench.callgrind_markers import Markers, backend, per_kind, run_under_valgrind, summary_line  # noqa: E402
+from bench.callgrind_markers import Markers, backend, command_line, summary_line  # noqa: E402
 
 KINDS = ("raw_start", "app_start")
 WARM_UP = 5
@@ -67,18 +66,10 @@ def measured_run(root, rounds, library):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--root", default=os.path.dirname(HERE), help="the checkout whose app is measured")
-    parser.add_argument("--rounds", type=int, default=20)
-    parser.add_argument("--keep", help="write the callgrind output files into this folder")
-    parser.add_argument("--inside", help=argparse.SUPPRESS)  # the marker library: we run under valgrind
-    args = parser.parse_args()
-    if args.inside:
-        measured_run(os.path.abspath(args.root), args.rounds, args.inside)
+    measured = command_line(__file__, __doc__, KINDS, 20, measured_run)
+    if measured is None:
         return
-    out_file = run_under_valgrind(__file__, ["--root", args.root, "--rounds", str(args.rounds)], args.keep,
-                                  "callgrind-starts-")
-    found = per_kind(out_file, KINDS)
+    args, found = measured
     print(f"backend {backend()}, root {args.root}, {args.rounds} rounds: instructions per start "
           "(this process only; the database server's CPU is not counted)")
     for kind in KINDS:
