@@ -105,20 +105,26 @@ def summary_line(kind, counts):
             f"max {max(values) / 1e6:8.3f} M  ({len(counts)} dumps)")
 
 
-def command_line(script, doc, kinds, rounds, measured_run):
-    """A callgrind bench's command line (``--root``, ``--rounds``, ``--keep``). Under valgrind
-    (``--inside``): call ``measured_run(root, rounds, marker library)``, return None. Otherwise run
-    ``script`` under valgrind and return (the parsed arguments, :func:`per_kind` of its dumps)."""
+def command_line(script, doc, kinds, rounds, measured_run, switches=()):
+    """A callgrind bench's command line (``--root``, ``--rounds``, ``--keep`` and the on/off
+    ``switches``: {flag: help}). Under valgrind (``--inside``): call ``measured_run(root, rounds,
+    marker library, **the switches by name)``, return None. Otherwise run ``script`` under valgrind
+    and return (the parsed arguments, :func:`per_kind` of its dumps)."""
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     here = os.path.dirname(os.path.abspath(script))
     parser.add_argument("--root", default=os.path.dirname(here), help="the checkout whose app is measured")
     parser.add_argument("--rounds", type=int, default=rounds)
     parser.add_argument("--keep", help="write the callgrind output files into this folder")
+    for flag, text in dict(switches).items():
+        parser.add_argument(flag, action="store_true", help=text)
     parser.add_argument("--inside", help=argparse.SUPPRESS)  # the marker library: we run under valgrind
     args = parser.parse_args()
+    chosen = {flag: getattr(args, flag.lstrip("-").replace("-", "_")) for flag in dict(switches)}
     if args.inside:
-        measured_run(os.path.abspath(args.root), args.rounds, args.inside)
+        measured_run(os.path.abspath(args.root), args.rounds, args.inside,
+                     **{flag.lstrip("-").replace("-", "_"): on for flag, on in chosen.items()})
         return None
-    out_file = run_under_valgrind(script, ["--root", args.root, "--rounds", str(args.rounds)], args.keep,
-                                  f"{os.path.splitext(os.path.basename(script))[0]}-")
+    out_file = run_under_valgrind(script, ["--root", args.root, "--rounds", str(args.rounds),
+                                           *[flag for flag, on in chosen.items() if on]],
+                                  args.keep, f"{os.path.splitext(os.path.basename(script))[0]}-")
     return args, per_kind(out_file, kinds)

@@ -21,6 +21,7 @@ from collections import defaultdict
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from bench.bench_cases import deployed_app, new_households  # noqa: E402
+from bench.start_phases import phases  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "4"))
 CASES = int(os.environ.get("BENCH_CASES", "300"))
@@ -44,30 +45,7 @@ def _timed(owner, name, label):
 
 
 def _instrument():
-    from sqlalchemy.engine import base, default
-    from sqlalchemy.orm import Session
-
-    from webapp.engine import saving, start
-    from webapp.infra import new_rows
-    from webapp.services.casework import cases
-
-    for owner, name, label in (
-            (cases, "Case", "Case()"), (cases, "add_event", "timeline line (add_event)"),
-            (cases.progress, "case_started_counts", "counters (progress.case_started_counts)"),
-            (cases.engine, "start_process", "engine.start_process"),
-            (start, "current_version_ref", "  current version"), (start, "Workflow", "  spiff create"),
-            (start, "run_step", "  spiff run (catch_up)"), (start, "save_workflow", "  save_workflow"),
-            (saving.tree, "survey", "    survey"), (saving.passed, "remember", "    passed"),
-            (saving.pruning, "prune", "    prune"), (saving, "_dump_or_failure", "    serialize"),
-            (saving.projection, "ready_human_tasks", "    projection"), (saving, "_sync_inbox", "    inbox rows"),
-            (start.new_rows, "write", "  new_rows.write"), (new_rows, "_insert_chained", "    chained INSERT"),
-            (new_rows, "_insert_by_table", "    INSERTs by table"),
-            (new_rows.upserts, "execute_together", "    counters' upserts (not in the rows' statement)"),
-            (Session, "_register_persistent", "    registered as flushed"),
-            (cases.notifications, "tasks_arrived", "notifications"),
-            (base.Connection, "_execute_context", "(every statement: SQLAlchemy + driver)"),
-            (default.DefaultDialect, "do_execute", "(every statement: driver cursor)"),
-            (default.DefaultDialect, "do_commit", "(DB-API commit)")):
+    for owner, name, label in phases():
         _timed(owner, name, label)
 
 
