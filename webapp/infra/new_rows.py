@@ -254,7 +254,7 @@ def _insert_chained(connection, items, statement, values_along):
     params = {f"n{index}_{key}": value for index, (_obj, _plan, row, _left, _links) in enumerate(items)
               for key, value in row.items()}
     params.update(values_along)
-    ids = connection.execute(statement, params).one()
+    ids = upserts.execute_text(connection, statement, params).one()
     for (obj, plan, row, left_out, links), new_id in zip(items, ids):
         for local, parent in links:
             row[local] = ids[parent]

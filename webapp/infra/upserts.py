@@ -62,6 +62,38 @@ def chain(parts, last):
     return Compiled(text(sql).bindparams(*binds.values()), sql, tuple(binds.values()))
 
 
+# statement -> (dialect, its SQL for the driver, {bind name: the type's bind processor}); bounded
+_DRIVER_FORMS = {}
+_DRIVER_FORMS_LIMIT = 256
+
+
+def execute_text(connection, statement, params):
+    """``connection.execute(statement, params)`` for a textual statement of this module's
+    (``as_text``, ``chain``, of fixed typed binds; ``params`` by name, those it does not bind
+    left out), sent as the driver's SQL compiled once.
+
+    SQLAlchemy would build the text's cache key (a walk of every bind parameter: a case start's
+    chained INSERTs have about sixty) and process its parameters through the compiled statement on
+    each run; here the values only pass the types' bind processors, as they would there. The
+    statement still goes through the connection's execution (its events, the driver's cursor),
+    without result types: for statements whose results are plain values (ids, counts).
+    """
+    dialect = connection.dialect
+    form = _DRIVER_FORMS.get(statement)
+    if form is None or form[0] is not dialect:
+        compiled = statement.compile(dialect=dialect)
+        # positiontup: the bind names in the order of a positional paramstyle's markers (SQLite's ?)
+        form = (dialect, compiled.string, dict(compiled._bind_processors), compiled.positiontup)
+        if len(_DRIVER_FORMS) < _DRIVER_FORMS_LIMIT:  # threads may build one twice, alike
+            _DRIVER_FORMS[statement] = form
+    _dialect, sql, processors, positions = form
+    if processors:
+        params = {key: processors[key](value) if key in processors else value for key, value in params.items()}
+    if positions is not None:
+        params = tuple([params[name] for name in positions])
+    return connection.exec_driver_sql(sql, params)
+
+
 def on_conflict(bind, table, keys, updated=(), inserted=(), add=False):
     """The upsert of ``table`` for ``bind``'s database, every value bound by its column's name.
 
@@ -88,14 +120,14 @@ def execute_together(session, statements, params):
     connection = session.connection()
     if connection.dialect.name != "postgresql":
         for statement in statements:
-            connection.execute(statement, params)
+            execute_text(connection, statement, params)
         return
     chained = _CHAINS.get(statements)
     if chained is None:
         parts = [compiled_of(statement) for statement in statements]
         chained = _CHAINS[statements] = chain([(f"u{index}", part) for index, part in enumerate(parts[:-1])],
                                               parts[-1]).statement
-    connection.execute(chained, params)
+    execute_text(connection, chained, params)
 
 
 def execute_along(executor, statement, params, chained, along, write_along, along_first=False):
