@@ -17,7 +17,11 @@ target of >= 0.5x raw). Deterministic to within a fraction of a percent for the 
 server's own CPU (PostgreSQL's backend parsing, planning, writing) is NOT, nor the kernel's work for
 this process (system calls: socket reads and writes, SQLite's file writes and fsync at commit), which
 process CPU timers such as bench_cases.py's include; SQLite's own library code runs in-process, so
-it is counted. It is not a test.
+it is counted. Instructions are not time: SpiffWorkflow's JSON encoding in raw runs many more
+instructions per cycle than the interpreter's and the ORM's attribute and dictionary work that an
+app start is mostly made of, so the ratio here reads well above bench_cases.py's ratio of CPU
+times (a before/after of the app is what it is for). ``--phases`` prints each phase's own
+instructions (bench/start_phases.py; the phase boundaries add a few thousand each). It is not a test.
 """
 import importlib.util
 import json
