@@ -2,12 +2,12 @@
 administrator's change of a user's account (disabled, role, area, a password to change) takes
 effect on that user's next request, writes through the request's user reach the database, and a
 service asking whether the request's user is active needs no statement."""
-from sqlalchemy import event
+from sqlalchemy import event, update
 
 from webapp.auth import user_loading
 from webapp.auth.request_user import RequestArea, RequestUser
 from webapp.extensions import db
-from webapp.models import Area, User
+from webapp.models import Area, Notification, User
 from webapp.services import known_users
 
 from .helpers import case_at_visit, user
@@ -100,3 +100,19 @@ def test_the_request_user_holds_values_and_reads_the_rest_from_the_account(count
             assert known_users.active(account_id) is None  # another request: not known
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
+
+
+def test_an_account_written_in_the_same_request_is_no_longer_known_active(county):
+    account_id = user("village1").id
+    db.session.expunge_all()
+    with county.test_request_context("/inbox"):
+        user_loading.load_user(str(account_id))
+        assert known_users.active(account_id) is True
+        # Writing other tables (a visit completion's statements) keeps it known.
+        db.session.execute(update(Notification).where(Notification.user_id == account_id).values(read_at=None))
+        assert known_users.active(account_id) is True
+        # A Core UPDATE of the account: this request's answer no longer holds.
+        db.session.execute(update(User.__table__).where(User.__table__.c.id == account_id).values(active=False))
+        assert known_users.active(account_id) is None
+        assert db.session.get(User, account_id).active is False
+        db.session.rollback()

@@ -54,7 +54,7 @@ def create_app(config=Config):
     from .search import bp as search_bp
     from .engine import hooks, kept
     from .infra import pg_connections
-    from .services import notifications
+    from .services import known_users, notifications
     from .services.admin import form_definitions
     from .services.campaign import progress
     from .services.casework import operations
@@ -89,6 +89,7 @@ def create_app(config=Config):
 
     user_loading.install(app, login_manager)  # every request's user, with the header's unread count
     notifications.install()  # the unread count kept with the user forgotten when messages may change
+    known_users.install()  # the request's user kept for services forgotten when accounts may change
     kept.install()  # workflows kept after a committed completion (engine/kept.py)
 
     for blueprint in (
