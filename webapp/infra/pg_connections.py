@@ -20,7 +20,8 @@ Two costs every request paid on PostgreSQL, and what replaces them:
 
 The choice is made as each statement goes to the driver (SQLAlchemy's dialect events). Back in
 the pool a connection is in psycopg2's usual mode again, so raw connections from the pool behave
-as before. Nothing happens at import; ``configure`` and ``install`` are called by ``create_app``.
+as before. Nothing happens at import; ``configure`` and ``install`` are called by
+``infra/database.py``'s ``init_app`` (``create_app``).
 """
 import re
 import select
