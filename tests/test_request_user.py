@@ -22,10 +22,16 @@ def _change(username, **values):
     db.session.expunge_all()
 
 
-def test_a_disabled_user_is_logged_out_on_the_next_request(county, make_client):
+def _at_the_inbox(make_client):
+    """village1 logged in, their inbox shown as the account is now."""
     person = make_client()
     person.login("village1")
     assert person.get("/inbox").status_code == 200
+    return person
+
+
+def test_a_disabled_user_is_logged_out_on_the_next_request(county, make_client):
+    person = _at_the_inbox(make_client)
     _change("village1", active=False)
     answer = person.get("/inbox")
     assert answer.status_code == 302 and "/login" in answer.headers["Location"]
@@ -56,9 +62,7 @@ def test_an_area_change_moves_the_scope_on_the_next_request(county, make_client)
 
 
 def test_a_password_an_administrator_set_is_asked_for_on_the_next_request(county, make_client):
-    person = make_client()
-    person.login("village1")
-    assert person.get("/inbox").status_code == 200
+    person = _at_the_inbox(make_client)
     _change("village1", must_change_password=True)
     answer = person.get("/inbox")
     assert answer.status_code == 302 and answer.headers["Location"].endswith("/password")
