@@ -6,7 +6,7 @@ insert with "on conflict do nothing", so a retried job never shows a message twi
 from sqlalchemy import bindparam, case as sql_case, func, select
 
 from .. import clock
-from ..extensions import db, listen_once
+from ..extensions import db
 from ..infra import upserts
 from ..memo import RequestKept
 from ..models import WORKING_ROLES, InboxTask, Notification, User
