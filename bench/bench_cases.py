@@ -325,19 +325,20 @@ def main():
     raw = {label: result() for label, (_run, result) in baselines.items()}
     print(f"backend: {backend} (load average {os.getloadavg()[0]:.1f}); {CASES} starts per run")
     print(f"our case start, one transaction per case: {ours:.1f} /s, CPU {CPU_MS[1]:.2f} ms a start in this process")
-    rate, cpu, _runs = raw["deployed"]
-    print(f"  HEADLINE ratio to raw SpiffWorkflow on the deployed diagram: {ours / rate:.2f} (target >= 0.5), "
-          f"CPU ratio {cpu / CPU_MS[1]:.2f}")
-    shipped_rate, shipped_cpu, _runs = raw["shipped"]
-    print(f"  beside it, ratio to raw on the shipped file as it is now: {ours / shipped_rate:.2f}, "
-          f"CPU ratio {shipped_cpu / CPU_MS[1]:.2f}")
+    rate = raw["deployed"][0]
+
+    def ratios(label, after=""):
+        """Ours to raw ``label``: the ratio of starts per second (``after`` behind it), then of CPU."""
+        raw_rate, raw_cpu, _runs = raw[label]
+        return f"{ours / raw_rate:.2f}{after}, CPU ratio {raw_cpu / CPU_MS[1]:.2f}"
+
+    print(f"  HEADLINE ratio to raw SpiffWorkflow on the deployed diagram: {ratios('deployed', ' (target >= 0.5)')}")
+    print(f"  beside it, ratio to raw on the shipped file as it is now: {ratios('shipped')}")
     if filed:
-        filed_rate, filed_cpu, _runs = raw["filed"]
         print(f"  check: ratio to raw on the files shipped when the issue was filed ({FILED_AT}, timers drawn in): "
-              f"{ours / filed_rate:.2f}, CPU ratio {filed_cpu / CPU_MS[1]:.2f}")
-    row_rate, row_cpu, _runs = raw["deployed+row"]
+              f"{ratios('filed')}")
     print(f"  ratio to raw on the deployed diagram + its state as one row (INSERT + COMMIT per case): "
-          f"{ours / row_rate:.2f}, CPU ratio {row_cpu / CPU_MS[1]:.2f}")
+          f"{ratios('deployed+row')}")
     print(f"our case start, bulk job (commit per 100): {ours_bulk:.1f} /s, CPU {CPU_MS[100]:.2f} ms; "
           f"ratio to raw on the deployed diagram {ours_bulk / rate:.2f}")
     for label, text in (("deployed", "raw SpiffWorkflow, deployed diagram (what ours runs)"),

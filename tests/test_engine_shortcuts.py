@@ -1,7 +1,7 @@
 """The engine's cheaper answers are the ones its plain walks give.
 
 ``runtime.catch_up`` asks each task's state whether anything automatic may be ready before it
-asks SpiffWorkflow's iterator; pruning finds the lowest common ancestor of the live tasks in one
+asks get_tasks' walk; pruning finds the lowest common ancestor of the live tasks in one
 walk instead of one path per task. Both are compared with the plain way on workflows a case
 passes through (starts, visits, returns, reviews).
 """

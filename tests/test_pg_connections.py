@@ -31,6 +31,10 @@ def test_only_a_plain_select_may_run_before_the_transaction_opens():
                       "SELECT pg_advisory_xact_lock(1)", "SELECT set_config('x.y', '1', true)",
                       "SELECT * INTO copy FROM users", "BEGIN", "SET LOCAL lock_timeout = '1s'", "COPY t FROM STDIN"):
         assert needs(statement), statement
+    # Long texts (an expanded IN list, an insert-many batch) are answered alike.
+    in_list = "SELECT users.id FROM users WHERE users.id IN (" + ", ".join(f"%(id_1_{n})s" for n in range(900)) + ")"
+    assert not needs(in_list)
+    assert needs(in_list + " FOR UPDATE") and needs(in_list.replace("SELECT", "DELETE", 1))
 
 
 @pytest.fixture

@@ -2,12 +2,12 @@
 administrator's change of a user's account (disabled, role, area, a password to change) takes
 effect on that user's next request, writes through the request's user reach the database, and a
 service asking whether the request's user is active needs no statement."""
-from sqlalchemy import event
+from sqlalchemy import event, update
 
 from webapp.auth import user_loading
 from webapp.auth.request_user import RequestArea, RequestUser
 from webapp.extensions import db
-from webapp.models import Area, User
+from webapp.models import Area, Notification, User
 from webapp.services import known_users
 
 from .helpers import case_at_visit, user
@@ -22,10 +22,16 @@ def _change(username, **values):
     db.session.expunge_all()
 
 
-def test_a_disabled_user_is_logged_out_on_the_next_request(county, make_client):
+def _at_the_inbox(make_client):
+    """village1 logged in, their inbox shown as the account is now."""
     person = make_client()
     person.login("village1")
     assert person.get("/inbox").status_code == 200
+    return person
+
+
+def test_a_disabled_user_is_logged_out_on_the_next_request(county, make_client):
+    person = _at_the_inbox(make_client)
     _change("village1", active=False)
     answer = person.get("/inbox")
     assert answer.status_code == 302 and "/login" in answer.headers["Location"]
@@ -56,9 +62,7 @@ def test_an_area_change_moves_the_scope_on_the_next_request(county, make_client)
 
 
 def test_a_password_an_administrator_set_is_asked_for_on_the_next_request(county, make_client):
-    person = make_client()
-    person.login("village1")
-    assert person.get("/inbox").status_code == 200
+    person = _at_the_inbox(make_client)
     _change("village1", must_change_password=True)
     answer = person.get("/inbox")
     assert answer.status_code == 302 and answer.headers["Location"].endswith("/password")
@@ -100,3 +104,19 @@ def test_the_request_user_holds_values_and_reads_the_rest_from_the_account(count
             assert known_users.active(account_id) is None  # another request: not known
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
+
+
+def test_an_account_written_in_the_same_request_is_no_longer_known_active(county):
+    account_id = user("village1").id
+    db.session.expunge_all()
+    with county.test_request_context("/inbox"):
+        user_loading.load_user(str(account_id))
+        assert known_users.active(account_id) is True
+        # Writing other tables (a visit completion's statements) keeps it known.
+        db.session.execute(update(Notification).where(Notification.user_id == account_id).values(read_at=None))
+        assert known_users.active(account_id) is True
+        # A Core UPDATE of the account: this request's answer no longer holds.
+        db.session.execute(update(User.__table__).where(User.__table__.c.id == account_id).values(active=False))
+        assert known_users.active(account_id) is None
+        assert db.session.get(User, account_id).active is False
+        db.session.rollback()

@@ -1,6 +1,7 @@
-"""The database session events (engine/kept.py's kept workflows, the unread count kept with the
-user in services/notifications.py) are registered by create_app, once, and not by importing the
-modules: a process that only imports them (a script, the intake core's tools) runs no listener."""
+"""The database session events (engine/kept.py's kept workflows; webapp/memo.py's RequestKept: the
+unread count kept with the user in services/notifications.py, the request's user in
+services/known_users.py) are registered by create_app, once, and not by importing the modules: a
+process that only imports them (a script, the intake core's tools) runs no listener."""
 import subprocess
 import sys
 import textwrap
@@ -10,12 +11,12 @@ _CHECK = textwrap.dedent("""
     from sqlalchemy.orm import Session
 
     import webapp.auth.user_loading, webapp.engine.completion
+    from webapp import memo
     from webapp.engine import kept
-    from webapp.services import notifications
 
     LISTENERS = (("after_commit", kept._kept_on_commit), ("after_soft_rollback", kept._dropped_on_rollback),
                  ("after_transaction_end", kept._dropped_at_the_end),
-                 ("do_orm_execute", notifications._after_statement), ("after_flush", notifications._after_flush))
+                 ("do_orm_execute", memo._after_statement), ("after_flush", memo._after_flush))
 
 
     def counts():

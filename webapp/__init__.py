@@ -43,7 +43,6 @@ def create_app(config=Config):
     from .employers import bp as employers_bp
     from .expansion import bp as expansion_bp
     from .inbox import bp as inbox_bp
-    from .infra import prepared
     from .intake_web import bp as intake_bp
     from .notifications import bp as notifications_bp
     from .offline import bp as offline_bp
@@ -53,8 +52,8 @@ def create_app(config=Config):
     from .registry import bp as registry_bp
     from .search import bp as search_bp
     from .engine import hooks, kept
-    from .infra import pg_connections
-    from .services import notifications
+    from .infra import database
+    from .services import known_users, notifications
     from .services.admin import form_definitions
     from .services.campaign import progress
     from .services.casework import operations
@@ -70,10 +69,7 @@ def create_app(config=Config):
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         os.makedirs(app.instance_path, exist_ok=True)
 
-    pg_connections.configure(app)  # psycopg2: no SELECT 1 per checkout (pg_connections checks instead)
-    db.init_app(app)
-    pg_connections.install(app)  # psycopg2: pings only idle or hung-up connections; BEGIN deferred to the first write
-    prepared.install(app)  # PostgreSQL: hot statements prepared on the server (infra/prepared.py)
+    database.init_app(app)  # db, with PostgreSQL's connection set-up (infra/database.py)
     migrate.init_app(app, db, render_as_batch=True, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     csrf.init_app(app)
     csrf_tokens.install(app)  # a session's signed CSRF token signed once, not on every page
@@ -89,6 +85,7 @@ def create_app(config=Config):
 
     user_loading.install(app, login_manager)  # every request's user, with the header's unread count
     notifications.install()  # the unread count kept with the user forgotten when messages may change
+    known_users.install()  # the request's user kept for services forgotten when accounts may change
     kept.install()  # workflows kept after a committed completion (engine/kept.py)
 
     for blueprint in (

@@ -1,4 +1,6 @@
-"""A bounded per-process memo: what a process remembers, at most so many entries.
+"""What a process remembers (``Memo``), and what a request remembers (``RequestKept``).
+
+``Memo`` is a bounded per-process memo: at most so many entries.
 
 Every per-process cache of a busy path keeps its entries here, so there is one eviction policy:
 storing into a full memo drops the entry stored longest ago (a key stored again counts as new).
@@ -9,9 +11,24 @@ Safe under threads (gunicorn's gthread workers): a lookup is one call of the dic
 atomic under the GIL (the bound method itself, no Python wrapper: about 15 ns more than a plain
 dict's ``get``); storing, taking and clearing hold a lock, so the bound holds whatever threads do
 at once.
+
+``RequestKept`` keeps one value read along with something else (the request's user load,
+webapp/auth/user_loading.py) for the rest of that request: in the database session's info, where
+it ends with the session (the request's, or its app context's), tagged with its owner (the
+request: a test's requests may share one session) and key. It is forgotten whenever the session
+may write what it was read from: a statement run through the session that is not a SELECT and
+writes one of its tables or may write anywhere (SQL text: an upsert), and an ORM flush of an
+object of its classes. Only the ORM session is watched, not every statement of every engine: a
+statement sent on the raw connection is not seen, so those tables are written through the session
+only. The events are registered by ``install`` (from create_app), not when this module is imported.
 """
 import threading
 from collections import OrderedDict
+from itertools import chain
+
+from sqlalchemy.orm import Session
+
+from .extensions import listen_once
 
 
 class Memo:
@@ -60,3 +77,61 @@ class Memo:
 
     def __contains__(self, key):
         return key in self._entries
+
+
+class RequestKept:
+    """One value kept in a database session for one owner (a request) and one key, forgotten when
+    the session may write the tables of ``classes`` (mapped classes; see module)."""
+
+    __slots__ = ("name", "classes", "tables")
+
+    def __init__(self, name, *classes):
+        self.name = name  # its key in the session's info
+        self.classes = classes
+        self.tables = frozenset(cls.__table__.name for cls in classes)
+
+    def keep(self, session, owner, key, value):
+        """Keep ``value`` for ``owner`` and ``key`` in ``session`` (in place of what was kept)."""
+        session.info[self.name] = (owner, key, value)
+
+    def kept(self, session, owner, key):
+        """The value kept for ``owner`` and ``key`` in ``session`` if nothing may have written it
+        since, else None."""
+        kept = session.info.get(self.name)
+        if kept is not None and kept[0] is owner and kept[1] == key:
+            return kept[2]
+        return None
+
+    def install(self):
+        """Forget this value whenever a database session may write it (the events below); once per
+        process however often it is called (``create_app``)."""
+        if self not in _INSTALLED:
+            _INSTALLED.append(self)
+        listen_once(Session, (("do_orm_execute", _after_statement), ("after_flush", _after_flush)))
+
+    def _written_by(self, statement):
+        # An INSERT, UPDATE or DELETE names its table; anything else (text) may write anywhere.
+        return not statement.is_dml or getattr(statement.table, "name", None) in self.tables
+
+
+_INSTALLED = []  # every installed RequestKept; its events are shared (one listener of each)
+
+
+def _after_statement(state):
+    if state.is_select:
+        return
+    info = state.session.info
+    for kept in _INSTALLED:
+        if kept.name in info and kept._written_by(state.statement):
+            del info[kept.name]
+
+
+def _after_flush(session, flush_context):
+    # Still the flush's own lists here: an object added, changed or deleted through the ORM.
+    info = session.info
+    watched = [kept for kept in _INSTALLED if kept.name in info]
+    if watched:
+        for obj in chain(session.new, session.dirty, session.deleted):
+            for kept in watched:
+                if isinstance(obj, kept.classes):
+                    info.pop(kept.name, None)

@@ -13,6 +13,7 @@ from ..jobs import changes as change_jobs
 from ..models import Area, ChangeRequest, ComparisonRun, VillageSurvey
 from ..services import audit, scoping
 from ..services.casework import changes, surveys
+from ..services.intake import runs as intake_runs
 
 RAISE_ROLES = ("agency", "township", "village")
 RUN_ROLES = ("agency", "county")
@@ -98,9 +99,7 @@ def villages_of_user():
 @roles_required(*RUN_ROLES)
 def raise_from_run(run_id):
     """Raise change requests from a comparison run's differences (a job; a second time raises nothing new)."""
-    run = db.session.get(ComparisonRun, run_id)
-    if not scoping.in_county(run, current_user) or run.status != "done":
-        abort(404)
+    run = intake_runs.county_run(run_id, current_user, done=True)
     audit.record(current_user, "raise_changes", "comparison_run", run.id)
     db.session.commit()
     enqueue("intake", change_jobs.raise_from_run, run.id, current_user.id,

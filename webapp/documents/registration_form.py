@@ -103,30 +103,29 @@ def render_sheets(sheets, title):
         return render_pdf(TEMPLATE, stylesheets=STYLESHEETS, sheets=sheets, title=title, codes=codes)
 
 
-def _audit_printed(user, object_type, object_id, sheets, full_ids):
+def _printed_pdf(user, object_type, object_id, sheets_of, full_ids, household_number):
+    """The sheets ``sheets_of(full_ids)`` gives as one PDF titled for ``household_number``, with
+    full ID numbers only where ``user`` may print them; audited."""
+    full_ids = full_ids and may_print_full_ids(user)
+    sheets = sheets_of(full_ids)
     # One line per document: the household or case names whose data was printed.
     audit.record(user, "print_forms", object_type, object_id,
                  detail=f"persons={len(sheets)} full_ids={'yes' if full_ids else 'no'}")
+    with force_locale("zh_Hans_CN"):
+        title = _("全民参保登记表") + f" {household_number}"
+    return render_sheets(sheets, title)
 
 
 def household_form_pdf(household, user, full_ids=False):
     """The household's blank (pre-filled) forms as one PDF; audited. The caller commits."""
-    full_ids = full_ids and may_print_full_ids(user)
-    sheets = household_sheets(household, full_ids)
-    _audit_printed(user, "household", household.id, sheets, full_ids)
-    with force_locale("zh_Hans_CN"):
-        title = _("全民参保登记表") + f" {household.household_number}"
-    return render_sheets(sheets, title)
+    return _printed_pdf(user, "household", household.id, lambda full: household_sheets(household, full),
+                        full_ids, household.household_number)
 
 
 def case_form_pdf(case, user, full_ids=False):
     """The case's filled forms after the county audit as one PDF; audited. The caller commits.
 
     Raises :class:`NotAudited` before the county audit approved the case."""
-    full_ids = full_ids and may_print_full_ids(user)
-    sheets = case_sheets(case, full_ids)
-    _audit_printed(user, "case", case.id, sheets, full_ids)
-    with force_locale("zh_Hans_CN"):
-        title = _("全民参保登记表") + f" {case.household.household_number}"
-    return render_sheets(sheets, title)
+    return _printed_pdf(user, "case", case.id, lambda full: case_sheets(case, full),
+                        full_ids, case.household.household_number)
 

@@ -13,10 +13,10 @@ from ..auth.decorators import roles_required
 from ..exports import xlsx_response
 from ..extensions import db
 from ..labels import label
-from ..models import ComparisonRun, EmployerInspection
+from ..models import EmployerInspection
 from ..services import audit, scoping
 from ..services.casework import inspections
-from ..services.intake import employer_history
+from ..services.intake import employer_history, runs as intake_runs
 from . import bp
 from .forms import EmployerActionForm, RunInspectForm, TaxFlagForm
 
@@ -114,9 +114,7 @@ def inspect():
 @roles_required(*COUNTY_WORK)
 def inspect_run(run_id):
     """Open inspections for a run's uninsured, newly registered or newly cancelled employers."""
-    run = db.session.get(ComparisonRun, run_id)
-    if not scoping.in_county(run, current_user) or run.status != "done":
-        abort(404)
+    run = intake_runs.county_run(run_id, current_user, done=True)
     form = RunInspectForm()
     if not form.validate_on_submit():
         abort(400)

@@ -151,9 +151,13 @@ def may_have_ready_steps(workflow):
     """False when no task of ``workflow`` or of its subprocesses is a ready automatic step.
 
     ``get_tasks(state=READY, manual=False)`` finds only such tasks (its walk reaches no others),
-    but walks the tree through SpiffWorkflow's iterator: usually nothing is ready, and this
-    look at each task's state says so for a fraction of the CPU. When it finds one, the
-    iterator's answer is asked as before.
+    but walks the tree: usually nothing is ready, and this look at each task's state says so for
+    less. When it finds one, ``get_tasks``' answer is asked as before.
+
+    Not the plain walk (walks.py) itself, though it is one piece of logic with it: the walk looks
+    up every task's children and subprocess by UUID (a hash computed in Python each time), this
+    reads the task dicts' values. Asking ``get_tasks`` alone cost a visit completion 0.107 M more
+    instructions (bench/callgrind_pages.py, SQLite: finish_visit 14.328 -> 14.435 M).
     """
     for each in (workflow, *workflow.subprocesses.values()):
         for task in each.tasks.values():

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..idnumber import mask_id
 from ..jobs import intake as intake_jobs
 from ..labels import label
-from ..models import ComparisonResult, ComparisonRun, LinkageCandidate, ProblemRecord
+from ..models import ComparisonResult, LinkageCandidate, ProblemRecord
 from ..queues import enqueue
 from ..services import audit, scoping
 from ..services.intake import problems as intake_problems, runs as intake_runs, work as intake_work
@@ -56,10 +56,8 @@ def _job(job, inline, *args):
 
 
 def run_or_404(run_id):
-    run = db.session.get(ComparisonRun, run_id)
-    if not scoping.in_county(run, current_user):
-        abort(404)
-    return run
+    """The comparison run ``run_id`` of the user's county, else 404."""
+    return intake_runs.county_run(run_id, current_user)
 
 
 @bp.route("/runs/<int:run_id>")

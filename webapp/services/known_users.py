@@ -4,21 +4,23 @@ The request's user is read as plain values (webapp/auth/user_loading.py), not as
 in the session's identity map. A service that follows a relationship to that same user (a case's
 visitor is mostly the assistant finishing the visit) would then load it with a statement of its
 own; ``active`` answers from the values read for this request instead. Kept in the database
-session's info with the request it belongs to (a test's requests may share one session), like the
-unread count (services/notifications.py).
+session for the request it belongs to (webapp/memo.py's RequestKept, like the unread count of
+services/notifications.py), and forgotten when the session may write accounts (a statement
+writing user_account, SQL text, an ORM flush of a user).
 """
 from flask import has_request_context, request
 from sqlalchemy.orm.util import identity_key
 
 from ..extensions import db
+from ..memo import RequestKept
 from ..models import User
 
-_KEY = "request_user"
+_KEPT = RequestKept("request_user", User)
 
 
 def keep(session, owner, user):
     """Remember ``user`` (the request's user, with ``id`` and ``active``) in ``session`` for ``owner``."""
-    session.info[_KEY] = (owner, user)
+    _KEPT.keep(session, owner, user.id, bool(user.active))
 
 
 def active(user_id):
@@ -28,8 +30,12 @@ def active(user_id):
     loaded = session.identity_map.get(identity_key(User, user_id))
     if loaded is not None:  # the ORM object, with any change this request made to it
         return bool(loaded.active)
-    kept = session.info.get(_KEY)
-    if kept is not None and has_request_context() and kept[0] is request._get_current_object() \
-            and kept[1].id == user_id:
-        return bool(kept[1].active)
-    return None
+    if not has_request_context():
+        return None
+    return _KEPT.kept(session, request._get_current_object(), user_id)
+
+
+def install():
+    """Forget the kept account whenever a database session may write accounts; once per process
+    however often it is called (``create_app``)."""
+    _KEPT.install()

@@ -3,14 +3,12 @@
 Writers that may run twice (timer sweeps, digest jobs) give each message a ``dedupe_key`` and
 insert with "on conflict do nothing", so a retried job never shows a message twice.
 """
-from itertools import chain
-
 from sqlalchemy import bindparam, case as sql_case, func, select
-from sqlalchemy.orm import Session
 
 from .. import clock
-from ..extensions import db, listen_once
+from ..extensions import db
 from ..infra import upserts
+from ..memo import RequestKept
 from ..models import WORKING_ROLES, InboxTask, Notification, User
 from ..models.base import utcnow
 from .scoping import scope_condition
@@ -78,47 +76,29 @@ UNREAD_OF_USER = (select(func.count(Notification.id))
                   .scalar_subquery())
 
 
-# A count read along with something else (the user load, webapp/auth/user_loading.py) is kept in
-# the database session's info, where it ends with the session (the request's, or its app
-# context's), and is forgotten whenever the session may write messages: any statement run through
-# it that is not a SELECT (an upsert, a bulk update or delete, SQL text), and any ORM flush of a
-# message (the events below). Only the ORM session is watched, not every statement of every
-# engine: a statement sent on the raw connection is not seen, so messages are written through the
-# session only (pinned by a test). The events are registered by ``install`` (from create_app),
-# not when this module is imported.
-_KEPT = "unread_kept"
+# A count read along with something else (the user load, webapp/auth/user_loading.py) is kept
+# for that request in the database session (webapp/memo.py's RequestKept), and forgotten whenever
+# the session may write messages: a statement writing them (an upsert, a bulk update or delete,
+# SQL text) or an ORM flush of a message. Messages are written through the session only (pinned by
+# a test): a statement on the raw connection is not seen.
+_UNREAD_KEPT = RequestKept("unread_kept", Notification)
 
 
 def keep_unread(session, owner, user_id, count):
     """Keep ``count`` as ``user_id``'s unread count in ``session`` for ``owner`` (a request)."""
-    session.info[_KEPT] = (owner, user_id, count)
+    _UNREAD_KEPT.keep(session, owner, user_id, count)
 
 
 def kept_unread(session, owner, user_id):
     """The unread count kept for ``owner`` and ``user_id`` in ``session`` if nothing may have
     written messages since, else None."""
-    kept = session.info.get(_KEPT)
-    if kept is not None and kept[0] is owner and kept[1] == user_id:
-        return kept[2]
-    return None
+    return _UNREAD_KEPT.kept(session, owner, user_id)
 
 
 def install():
-    """Forget a kept unread count whenever a database session may write messages (the events
-    below); once per process however often it is called (``create_app``)."""
-    listen_once(Session, (("do_orm_execute", _after_statement), ("after_flush", _after_flush)))
-
-
-def _after_statement(state):
-    if not state.is_select and _KEPT in state.session.info:
-        del state.session.info[_KEPT]
-
-
-def _after_flush(session, flush_context):
-    # Still the flush's own lists here: a message added, changed or deleted through the ORM.
-    if _KEPT in session.info and any(isinstance(obj, Notification)
-                                     for obj in chain(session.new, session.dirty, session.deleted)):
-        del session.info[_KEPT]
+    """Forget a kept unread count whenever a database session may write messages; once per process
+    however often it is called (``create_app``)."""
+    _UNREAD_KEPT.install()
 
 
 def list_for(user, unread_only=False, page=1, per_page=20):

@@ -41,6 +41,7 @@ from ...infra.result_writer import ResultWriter
 from ..campaign import enrolled, progress as progress_counters
 from ..casework import inspections
 from ..expansion import conversion as expansion_conversion
+from ..scoping import OutOfScope, in_county
 
 _WRITE_SLICE = 20_000
 _PROGRESS_SECONDS = 2.0
@@ -83,6 +84,15 @@ def create_run(county_code: str | None = None, as_of: date | None = None, batch_
                         batch_ids=sorted(batch_ids), created_by_id=getattr(actor, "id", None),
                         created_at=utcnow())
     db.session.add(run)
+    return run
+
+
+def county_run(run_id: int, user, done: bool = False) -> ComparisonRun:
+    """Comparison run ``run_id`` of ``user``'s county (with ``done``, only a finished one), else
+    OutOfScope (the application answers 404)."""
+    run = db.session.get(ComparisonRun, run_id)
+    if not in_county(run, user) or (done and run.status != "done"):
+        raise OutOfScope(f"ComparisonRun {run_id}")
     return run
 
 
