@@ -3,7 +3,7 @@ from uuid import UUID
 
 from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.util.task import TaskState
 
@@ -33,7 +33,6 @@ def _locked_with_rows_statements():
     query = (select(ProcessInstance, InboxTask,
                     select(seen.version).where(seen.id == bindparam("instance_id")).scalar_subquery())
              .join(InboxTask, InboxTask.instance_id == ProcessInstance.id)
-             .options(joinedload(ProcessInstance.diagram_version))
              .where(ProcessInstance.id == bindparam("instance_id"),
                     or_(InboxTask.id == bindparam("row_id"), InboxTask.state == "ready"))
              .execution_options(populate_existing=True))
@@ -44,7 +43,7 @@ _LOCKED_WITH_ROWS = _locked_with_rows_statements()
 
 
 def _locked_with_rows(row):
-    """The instance locked (with its diagram version), the task's row and the instance's open rows.
+    """The instance locked, the task's row and the instance's open rows.
 
     One statement instead of ``lock_instance`` then ``_fresh_task_rows``. On PostgreSQL a
     statement that waited for the instance's row lock gets the instance as the other writer
