@@ -61,11 +61,17 @@ def _locked_with_rows(row):
     return found[0][0], mine, [task for _, task, _ in found if task.state == "ready"]
 
 
-def complete_task(row, actor, data):
+def complete_task(row, actor, data, later=None):
     """Complete the ready task behind inbox ``row`` with ``data``; return the new inbox rows.
 
     Raises TaskNotAvailable when it was already done (``completed_by`` says by whom) and
     EngineConflict when another writer won the race on the same instance.
+
+    ``later``: a list for the instance's UPDATE on PostgreSQL, where this holds the instance's row
+    lock from its first read: a step saved whole appends it there (``save_workflow``), and the
+    caller must run it in this transaction, as ``new_rows.write``'s ``along`` (one statement with
+    the new rows) or by ``upserts.execute_together``. Elsewhere, or after a failure, the UPDATE
+    runs here as before, its version check telling a lost race.
     """
     instance, row, open_rows = _locked_with_rows(row)
     if row.state != "ready":
@@ -99,8 +105,10 @@ def complete_task(row, actor, data):
         # Nothing flushes before the instance is written: the inbox rows and the timeline
         # follow at the caller's commit, in its one flush.
         with db.session.no_autoflush:
+            locked = later is not None and db.session.get_bind().dialect.name == "postgresql"
             created = save_workflow(instance, workflow, failure=failure, step="complete", actor=actor,
-                                    completing=completing, open_rows=open_rows, direct=True)
+                                    completing=completing, open_rows=open_rows, direct=True,
+                                    later=later if locked else None)
     except (StaleDataError, OperationalError, InstanceChanged) as err:
         _lost_race(row, err)
     if instance.status == "running":  # as saved: the next completion may start from it
@@ -115,6 +123,12 @@ def _mark_completed(row, actor):
         _lost_race(row, err)
     if not marked:
         _lost_race(row)
+
+
+def lost_race(row, err=None):
+    """A completion's write found the instance saved by another writer first: roll back and raise
+    EngineConflict naming who completed ``row`` (``complete_task``'s ``later`` write, run by the caller)."""
+    _lost_race(row, err)
 
 
 def _lost_race(row, err=None):
