@@ -70,8 +70,9 @@ def complete_task(row, actor, data, later=None):
     ``later``: a list for the instance's UPDATE on PostgreSQL, where this holds the instance's row
     lock from its first read: a step saved whole appends it there (``save_workflow``), and the
     caller must run it in this transaction, as ``new_rows.write``'s ``along`` (one statement with
-    the new rows) or by ``upserts.execute_together``. Elsewhere, or after a failure, the UPDATE
-    runs here as before, its version check telling a lost race.
+    the new rows) or by ``new_rows.run_along``, and answer ``new_rows.AlongMissed`` (its version
+    check failed) with ``lost_race``. Elsewhere, or after a failure, the UPDATE runs here as
+    before, its version check telling a lost race.
     """
     instance, row, open_rows = _locked_with_rows(row)
     if row.state != "ready":
@@ -110,7 +111,7 @@ def complete_task(row, actor, data, later=None):
                                     completing=completing, open_rows=open_rows, direct=True,
                                     later=later if locked else None)
     except (StaleDataError, OperationalError, InstanceChanged) as err:
-        _lost_race(row, err)
+        lost_race(row, err)
     if instance.status == "running":  # as saved: the next completion may start from it
         kept.keep_after_commit(db.session(), instance.id, instance.version, workflow, len(instance.state))
     return created
@@ -120,19 +121,14 @@ def _mark_completed(row, actor):
     try:
         marked = instance_write.mark_completed(row, actor)
     except OperationalError as err:  # SQLite: the other writer holds the database
-        _lost_race(row, err)
+        lost_race(row, err)
     if not marked:
-        _lost_race(row)
+        lost_race(row)
 
 
 def lost_race(row, err=None):
-    """A completion's write found the instance saved by another writer first: roll back and raise
-    EngineConflict naming who completed ``row`` (``complete_task``'s ``later`` write, run by the caller)."""
-    _lost_race(row, err)
-
-
-def _lost_race(row, err=None):
-    """Roll back and raise EngineConflict naming who completed ``row``."""
+    """Roll back and raise EngineConflict naming who completed ``row`` (also for the caller whose
+    ``later`` write of ``complete_task`` found the instance saved by another writer first)."""
     db.session.rollback()
     winner = db.session.get(InboxTask, row.id)
     raise EngineConflict("another user completed this task first",
