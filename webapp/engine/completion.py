@@ -3,7 +3,7 @@ from uuid import UUID
 
 from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.util.task import TaskState
 
@@ -33,7 +33,6 @@ def _locked_with_rows_statements():
     query = (select(ProcessInstance, InboxTask,
                     select(seen.version).where(seen.id == bindparam("instance_id")).scalar_subquery())
              .join(InboxTask, InboxTask.instance_id == ProcessInstance.id)
-             .options(joinedload(ProcessInstance.diagram_version))
              .where(ProcessInstance.id == bindparam("instance_id"),
                     or_(InboxTask.id == bindparam("row_id"), InboxTask.state == "ready"))
              .execution_options(populate_existing=True))
@@ -44,7 +43,7 @@ _LOCKED_WITH_ROWS = _locked_with_rows_statements()
 
 
 def _locked_with_rows(row):
-    """The instance locked (with its diagram version), the task's row and the instance's open rows.
+    """The instance locked, the task's row and the instance's open rows.
 
     One statement instead of ``lock_instance`` then ``_fresh_task_rows``. On PostgreSQL a
     statement that waited for the instance's row lock gets the instance as the other writer
@@ -62,11 +61,18 @@ def _locked_with_rows(row):
     return found[0][0], mine, [task for _, task, _ in found if task.state == "ready"]
 
 
-def complete_task(row, actor, data):
+def complete_task(row, actor, data, later=None):
     """Complete the ready task behind inbox ``row`` with ``data``; return the new inbox rows.
 
     Raises TaskNotAvailable when it was already done (``completed_by`` says by whom) and
     EngineConflict when another writer won the race on the same instance.
+
+    ``later``: a list for the instance's UPDATE on PostgreSQL, where this holds the instance's row
+    lock from its first read: a step saved whole appends it there (``save_workflow``), and the
+    caller must run it in this transaction, as ``new_rows.write``'s ``along`` (one statement with
+    the new rows) or by ``new_rows.run_along``, and answer ``new_rows.AlongMissed`` (its version
+    check failed) with ``lost_race``. Elsewhere, or after a failure, the UPDATE runs here as
+    before, its version check telling a lost race.
     """
     instance, row, open_rows = _locked_with_rows(row)
     if row.state != "ready":
@@ -100,10 +106,12 @@ def complete_task(row, actor, data):
         # Nothing flushes before the instance is written: the inbox rows and the timeline
         # follow at the caller's commit, in its one flush.
         with db.session.no_autoflush:
+            locked = later is not None and db.session.get_bind().dialect.name == "postgresql"
             created = save_workflow(instance, workflow, failure=failure, step="complete", actor=actor,
-                                    completing=completing, open_rows=open_rows, direct=True)
+                                    completing=completing, open_rows=open_rows, direct=True,
+                                    later=later if locked else None)
     except (StaleDataError, OperationalError, InstanceChanged) as err:
-        _lost_race(row, err)
+        lost_race(row, err)
     if instance.status == "running":  # as saved: the next completion may start from it
         kept.keep_after_commit(db.session(), instance.id, instance.version, workflow, len(instance.state))
     return created
@@ -113,13 +121,14 @@ def _mark_completed(row, actor):
     try:
         marked = instance_write.mark_completed(row, actor)
     except OperationalError as err:  # SQLite: the other writer holds the database
-        _lost_race(row, err)
+        lost_race(row, err)
     if not marked:
-        _lost_race(row)
+        lost_race(row)
 
 
-def _lost_race(row, err=None):
-    """Roll back and raise EngineConflict naming who completed ``row``."""
+def lost_race(row, err=None):
+    """Roll back and raise EngineConflict naming who completed ``row`` (also for the caller whose
+    ``later`` write of ``complete_task`` found the instance saved by another writer first)."""
     db.session.rollback()
     winner = db.session.get(InboxTask, row.id)
     raise EngineConflict("another user completed this task first",

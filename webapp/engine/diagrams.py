@@ -237,6 +237,23 @@ def stored_versions():
     return rows
 
 
+def specs_of_version(version_id):
+    """The (spec, subprocess specs) of stored version ``version_id``.
+
+    Once this process has read the version, without its row: a completion needs only the
+    version's id from the instance's row, not a join of the version's.
+    """
+    key = (str(db.engine.url), version_id)
+    with _current_lock:
+        content_hash = _version_hashes.get(key)
+    if content_hash is not None:
+        return spec_cache.get_by_hash(content_hash, lambda: db.session.get(DiagramVersion, version_id))
+    version = db.session.get(DiagramVersion, version_id)
+    with _current_lock:
+        _version_hashes[key] = version.content_hash
+    return spec_cache.get(version)
+
+
 def steps_of_version(version_id):
     """The steps of stored version ``version_id`` (None if there is none).
 

@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
+from ..infra import upserts
 from ..models import InboxTask, ProcessInstance
 from ..models.base import utcnow
 
@@ -33,8 +34,26 @@ _SET_ROW = (update(_rows).where(_rows.c.id == bindparam("w_id"), _rows.c.state =
             .values({name: bindparam(f"w_{name}", type_=_rows.c[name].type) for name in _ROW_FIELDS}))
 
 
+_WRITE_INSTANCE_CHECKED = _WRITE_INSTANCE.returning(_instances.c.id)  # a row changed says the version held
+_WRITE_INSTANCE_TYPES = {bind.key: bind.type for bind in _WRITE_INSTANCE._get_embedded_bindparams()}
+
+
 def _execute(statement, params):
     return db.session.connection().execute(statement, params).rowcount
+
+
+def _instance_values(instance, columns):
+    values = {name: columns[name] if name in columns else getattr(instance, name) for name in COLUMNS}
+    read_version = instance.version
+    params = {f"w_{name}": value for name, value in values.items()}
+    params.update(w_id=instance.id, w_read_version=read_version, w_version=read_version + 1)
+    return values, params
+
+
+def _written(instance, values):
+    for name, value in values.items():
+        set_committed_value(instance, name, value)
+    set_committed_value(instance, "version", instance.version + 1)
 
 
 def write_instance(instance, columns):
@@ -43,16 +62,27 @@ def write_instance(instance, columns):
     Returns False, writing nothing, when another writer changed the instance first. Columns
     not given are written with their current values.
     """
-    values = {name: columns[name] if name in columns else getattr(instance, name) for name in COLUMNS}
-    read_version = instance.version
-    params = {f"w_{name}": value for name, value in values.items()}
-    params.update(w_id=instance.id, w_read_version=read_version, w_version=read_version + 1)
+    values, params = _instance_values(instance, columns)
     if _execute(_WRITE_INSTANCE, params) != 1:
         return False
-    for name, value in values.items():
-        set_committed_value(instance, name, value)
-    set_committed_value(instance, "version", read_version + 1)
+    _written(instance, values)
     return True
+
+
+def instance_write_along(instance, columns):
+    """``write_instance``'s UPDATE as (statements, values) for ``new_rows.write``'s ``along``, the
+    object told the written values now; PostgreSQL only.
+
+    For a caller holding the instance's row lock (``FOR UPDATE``) since it read the version: no
+    other writer can move it, so the UPDATE may go with the transaction's next write (the
+    completion's new inbox rows and timeline line: one statement). Its version check still holds:
+    that write raises ``new_rows.AlongMissed`` when it changed no row.
+    """
+    statement = upserts.chainable(("postgresql", "process_instance", "write_instance"), _WRITE_INSTANCE_CHECKED,
+                                  _WRITE_INSTANCE_TYPES, "write of process_instance")
+    values, params = _instance_values(instance, columns)
+    _written(instance, values)
+    return (statement,), params
 
 
 def _set_row(row, was, state, completed_at, completed_by):

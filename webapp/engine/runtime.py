@@ -16,7 +16,7 @@ from ..extensions import db
 from ..models import ProcessInstance
 from ..models.base import utcnow
 from . import clockwork, incidents, operations
-from .diagrams import spec_cache
+from .diagrams import spec_cache, specs_of_version
 from .errors import ScriptLimitExceeded
 from .scripting import Limits, RestrictedScriptEngine
 from .serialization import load_state
@@ -137,7 +137,10 @@ def lock_instance(instance_id):
 
 def load_workflow(instance):
     """The saved instance's workflow, on its diagram version's cached specs, with the script engine."""
-    spec, subprocess_specs = spec_cache.get(instance.diagram_version)
+    # The version as loaded or just set (a migration sets it before its id is flushed); else by id.
+    version = instance.__dict__.get("diagram_version")
+    spec, subprocess_specs = (spec_cache.get(version) if version is not None
+                              else specs_of_version(instance.diagram_version_id))
     return load_state(instance.state, spec, subprocess_specs, script_engine())
 
 

@@ -27,13 +27,16 @@ def _dump_or_failure(workflow, failure):
 
 
 def save_workflow(instance, workflow, new_instance=False, failure=None, step="", actor=None, completing=None,
-                  open_rows=None, direct=False):
+                  open_rows=None, direct=False, later=None):
     """Write state, status, timer due time and the inbox rows; return the new rows.
 
     ``open_rows``: the instance's open inbox rows when the caller read them under its lock.
     ``direct``: write the instance row now with its version check (``instance_write``; raises
     InstanceChanged when another writer saved it first) instead of at the next flush;
     ``completing``: the inbox row a completion marked, reopened if the step cannot be saved.
+    ``later``: a list, given by a caller that holds the instance's row lock on PostgreSQL: a
+    step saved whole without failure appends the direct write to it as ``new_rows.write``'s
+    ``along`` (``instance_write.instance_write_along``), for the caller's next write to run.
 
     A failed step is saved as far as it got (the failing task in error) with the instance in
     the ``incident`` state, so a retry goes on from there; a case that is neither finished nor
@@ -68,7 +71,9 @@ def save_workflow(instance, workflow, new_instance=False, failure=None, step="",
         columns["next_timer_at"] = min((due for _, due in timers), default=None)
     # Every column of the instance is set before the inbox rows are written (whose queries
     # flush): one UPDATE (and one version step) per save.
-    if direct:
+    if direct and later is not None and failure is None and state is not None:
+        later.append(instance_write.instance_write_along(instance, columns))
+    elif direct:
         if not instance_write.write_instance(instance, columns):
             raise InstanceChanged()
     else:

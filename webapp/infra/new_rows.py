@@ -129,8 +129,22 @@ def write(groups, along=None, to_flush=False):
     """
     written = False if to_flush else _rows(groups, along)
     if along is not None and written is not _WITH_ALONG:
-        upserts.execute_together(db.session, *along)
+        run_along(along)
     return bool(written)
+
+
+class AlongMissed(Exception):
+    """A write along (``upserts.checked``) that must change one row changed none: the caller
+    rolls back (an instance another writer saved first)."""
+
+
+def run_along(along):
+    """Run ``along`` ((upserts, values), as ``write`` takes it) by itself, its checked writes checked."""
+    statements, values = along
+    counts = upserts.execute_together(db.session, statements, values)
+    if counts is not None and any(upserts.checked(statement) and count != 1
+                                  for statement, count in zip(statements, counts)):
+        raise AlongMissed()
 
 
 _WITH_ALONG = "with along"  # _rows' answer: written, and ``along`` ran in the rows' statement
@@ -247,6 +261,9 @@ def _chained_statement(items, upserts_along):
     # Read in order, so the rows of one table get their ids in the order the flush would give them.
     sql = "SELECT " + ", ".join(f"(SELECT {plan.pk.name} FROM new_{index}) AS id_{index}"
                                 for index, (_obj, plan, _row, _left, _links) in enumerate(items))
+    # After the ids: how many rows each checked write along changed (it must be one).
+    sql += "".join(f", (SELECT count(*) FROM along_{index}) AS along_{index}"
+                   for index, statement in enumerate(upserts_along) if upserts.checked(statement))
     return upserts.chain(parts, upserts.Compiled(text(sql), sql, ())).statement
 
 
@@ -255,6 +272,8 @@ def _insert_chained(connection, items, statement, values_along):
               for key, value in row.items()}
     params.update(values_along)
     ids = upserts.execute_text(connection, statement, params).one()
+    if any(count != 1 for count in ids[len(items):]):  # a checked write along changed no row
+        raise AlongMissed()
     for (obj, plan, row, left_out, links), new_id in zip(items, ids):
         for local, parent in links:
             row[local] = ids[parent]

@@ -115,13 +115,12 @@ def execute_together(session, statements, params):
 
     On PostgreSQL as one statement (``chain``); SQLite has no data-modifying WITH, so there they
     run one by one. Values are bound by column name: a name the statements share takes one value,
-    and each takes the names it has.
+    and each takes the names it has. Run one by one (SQLite, or a single statement), the rows
+    each changed; else None.
     """
     connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        for statement in statements:
-            execute_text(connection, statement, params)
-        return
+    if connection.dialect.name != "postgresql" or len(statements) == 1:
+        return [execute_text(connection, statement, params).rowcount for statement in statements]
     chained = _CHAINS.get(statements)
     if chained is None:
         parts = [compiled_of(statement) for statement in statements]
@@ -151,9 +150,30 @@ def execute_along(executor, statement, params, chained, along, write_along, alon
 
 
 def compiled_of(statement):
-    """The Compiled an ``on_conflict`` statement was made from (for ``chain``); searched, so only
-    when a chain is first built."""
+    """The Compiled an ``on_conflict`` (or ``chainable``) statement was made from (for ``chain``);
+    searched, so only when a chain is first built."""
     return next(found for found in list(_UPSERTS.values()) if found.statement is statement)
+
+
+_CHECKED = set()  # statements of ``chainable`` writes that must change exactly one row
+
+
+def chainable(key, construct, types, what):
+    """A write other than an upsert (``as_text``'s arguments), compiled once for PostgreSQL and
+    known to ``compiled_of``, so it can go with ``execute_together`` or ``new_rows.write``'s
+    ``along`` like the upserts; its statement. ``construct`` must change exactly one row, and
+    say so with RETURNING (``checked``): the writes that take it along check that it did."""
+    found = _UPSERTS.get(key)
+    if found is None:
+        found = as_text(construct, postgresql, types, what)
+        _CHECKED.add(found.statement)
+        _UPSERTS[key] = found
+    return found.statement
+
+
+def checked(statement):
+    """Whether ``statement`` (a ``chainable`` one) must change exactly one row."""
+    return statement in _CHECKED
 
 
 def upsert_rows(session, table, keys, rows, updated=(), add=False):

@@ -65,8 +65,13 @@ def start_case(kind, process_id, title, area, actor=None, payload=None, person=N
 def complete(row, actor, data):
     """Complete inbox ``row`` with form ``data``: engine, timeline, return reasons, case status."""
     case = row.case
-    created = engine.complete_task(row, actor, data)
+    # PostgreSQL: the instance's UPDATE comes back to go with the new rows below (one statement).
+    later = []
+    created = engine.complete_task(row, actor, data, later=later)
+    along = later[0] if later else None
     if row.state != "completed":
+        if along is not None:
+            _write_along(row, lambda: new_rows.run_along(along))
         return created  # the case stopped at an incident before the task could run (see the case page)
     # What the step writes comes from its diagram and its form kind (webapp/form_kinds.py).
     form_kind, _step = form_kinds.kind_of(row)
@@ -86,13 +91,22 @@ def complete(row, actor, data):
                 new_row.return_reason = comment or None  # never the raw decision code
     # The next inbox rows and the timeline line as prebuilt INSERTs (one statement on PostgreSQL),
     # not the commit's flush; rows the run already flushed (a service task) leave it to the flush.
-    new_rows.write([created, [event]])
+    _write_along(row, lambda: new_rows.write([created, [event]], along=along))
     notifications.tasks_arrived(created, actor, returned=decision == "return")
     instance = row.instance
     if instance.status == "completed":
         case.status, case.closed_at = "completed", utcnow()
         add_event(case, "completed", actor)
     return created
+
+
+def _write_along(row, write):
+    """Run ``write``, which runs the instance's UPDATE ``complete_task`` left for later: another
+    writer that saved the instance first is a lost race, told as the engine tells it."""
+    try:
+        write()
+    except new_rows.AlongMissed as err:
+        engine.lost_race(row, err)
 
 
 def _timeline_pending():
