@@ -208,7 +208,7 @@ def _checked_visit_task(row):
     if not steps.has_form(row, "visit"):  # the registration forms belong to the visit form kind
         abort(404)
     try:
-        tasks.check_can_work(row, current_user)
+        tasks.check_can_work(row, current_user._get_current_object())  # once through the proxy
     except (TaskRefused, engine.TaskNotAvailable):
         abort(403)
     return row
