@@ -270,7 +270,6 @@ def registration_form(task_id, person_id=None, form_id=None):
     return html
 
 
-@bp.app_context_processor
-def _added_persons():
-    """``added_persons(case)`` for the household table (people added during the visit, before audit)."""
-    return {"added_persons": tasks.added_persons}
+# ``added_persons(case)`` for the household table (people added during the visit, before audit): a
+# template global, not a context processor (called on every page rendered).
+bp.add_app_template_global(tasks.added_persons, "added_persons")
