@@ -60,6 +60,10 @@ _MARK = "\x1f" + secrets.token_hex(8)
 _SLOT = re.compile(_MARK + r"(\w+)" + _MARK)
 
 
+# markupsafe's replacements (``escape``), as one table: &amp; &gt; &lt; &#39; &#34;.
+_ESCAPES = str.maketrans({"&": "&amp;", ">": "&gt;", "<": "&lt;", "'": "&#39;", '"': "&#34;"})
+
+
 class Slotted:
     """A fragment's markup with named slots, filled with values escaped as ``{{ value }}`` is."""
 
@@ -71,7 +75,10 @@ class Slotted:
     def fill(self, values, escaped=None):
         """The markup with each slot's value of the mapping ``values`` escaped in its place, and of
         ``escaped`` (markup, such as a page's CSRF token escaped once for all its rows) as it is."""
-        filled = {name: value if type(value) is int else escape(value) for name, value in values.items()}
+        # A str escaped in one C call (what markupsafe's escape writes, without building a Markup
+        # per value: a task list fills about a hundred); other values as markupsafe escapes them.
+        filled = {name: value if type(value) is int else value.translate(_ESCAPES) if type(value) is str
+                  else escape(value) for name, value in values.items()}
         if escaped:
             filled.update(escaped)
         return Markup(self._format.format_map(filled))
