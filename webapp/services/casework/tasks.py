@@ -221,8 +221,11 @@ def _store_form(case_id, values, audited):
 
     Its audit event (``audited``: the arguments of ``audit.write``) is written in the same
     statement on PostgreSQL (a data-modifying WITH query), right after it elsewhere."""
-    form_id = upserts.execute_along(db.session, _UPSERT_FORM, dict(values, case_id=case_id), _UPSERT_FORM_AUDITED,
-                                    lambda: audit.event_values(*audited), lambda: audit.write(*audited)).scalar_one()
+    # On the session's connection: a text statement is not the ORM's (the session would not flush
+    # for it either), and the session's execute cost more than the statement's own sending.
+    form_id = upserts.execute_along(db.session.connection(), _UPSERT_FORM, dict(values, case_id=case_id),
+                                    _UPSERT_FORM_AUDITED, lambda: audit.event_values(*audited),
+                                    lambda: audit.write(*audited)).scalar_one()
     # A copy of the row this session may hold is now out of date: read again when next used.
     stale = db.session.identity_map.get(inspect(RegistrationForm).identity_key_from_primary_key((form_id,)))
     if stale is not None:
