@@ -1,7 +1,7 @@
 """The visit page's reads and the household block of case and task pages.
 
 The household, its members and the case's last task completion are read in one statement
-(services/casework/tasks.household_and_last_completion): they must be what the separate
+(services/casework/tasks.household_forms_and_last_completion): they must be what the separate
 statements read. The household block's card and rows are patterns filled with the household's
 and each person's texts (webapp/inbox/household_rows.py, webapp/fragments.slotted): the block must
 give what the former template (kept below as the reference) gave, byte for byte, in both
@@ -73,7 +73,7 @@ ADDED = [Form(31, TRICKY, "341721202001011236", {"relation_to_head": "孙子女"
 def test_household_block_equals_the_former_template(county, app):
     case = case_at_visit("village1")
     persons = Person.query.filter_by(household_id=case.household_id).order_by(Person.id).all()
-    household, members, _last = tasks.household_and_last_completion(case.household_id, case.id)
+    household, members, _last, _filled = tasks.household_forms_and_last_completion(case.household_id, case.id)
     assert len(persons) >= 2 and [p.id for p in persons] == [m.id for m in members]
     filled = {persons[0].id_number: object(), ODD_MEMBERS[0].id_number: object()}
     # The case page (the case's household and persons, no form column) and the visit page (rows
@@ -142,12 +142,14 @@ def _separately(case_id, household_id):
 
 
 def _together(case_id, household_id):
-    household, members, last = tasks.household_and_last_completion(household_id, case_id)
+    household, members, last, filled = tasks.household_forms_and_last_completion(household_id, case_id)
+    assert {key: tuple(form) for key, form in filled.items()} == {
+        key: tuple(form) for key, form in tasks.filled_forms(case_id).items()}
     return (None if household is None else tuple(household), [tuple(m) for m in members],
             None if last is None else tuple(last))
 
 
-def test_household_and_last_completion_equal_the_separate_statements(county, client):
+def test_household_forms_and_last_completion_equal_the_separate_statements(county, client):
     case = case_at_visit("village1")
     checked = []
 
@@ -166,15 +168,15 @@ def test_household_and_last_completion_equal_the_separate_statements(county, cli
                               "visit_comment": "全家外出务工"}, token_from=page).status_code == 302
     check()  # the visit that found nobody home, with its note and its visitor
     again = open_task(case, "visit_household")
-    assert tasks.revisit_of(again, tasks.household_and_last_completion(case.household_id, case.id)[2]) \
+    assert tasks.revisit_of(again, tasks.household_forms_and_last_completion(case.household_id, case.id)[2]) \
         == tuple(tasks.revisit_of(again))
     assert checked[0][2] != checked[-1][2] and checked[-1][2][3] == "全家外出务工"
     assert len(checked[0][1]) >= 2 and checked[1] == (None, [], checked[0][2])
 
 
 def test_forms_read_with_the_audit_event_equal_the_read_and_the_event_apart(county, client):
-    """The visit page writes its audit event with the forms' read (one statement on PostgreSQL):
-    the same rows as the read alone, and the same event as ``audit.write``, once."""
+    """The visit page writes its audit event with its reads (one statement on PostgreSQL):
+    the same forms as their read alone, and the same event as ``audit.write``, once."""
     from webapp.models import AuditEvent
     from tests.helpers import registration_form_data
 
@@ -189,7 +191,8 @@ def test_forms_read_with_the_audit_event_equal_the_read_and_the_event_apart(coun
     with current_app.test_request_context("/", environ_base={"REMOTE_ADDR": "10.1.2.3"}):
         before = AuditEvent.query.count()
         plain = tasks.filled_forms(case.id)
-        together = tasks.filled_forms(case.id, audited=(visitor, "view_household", "case", case.id))
+        together = tasks.household_forms_and_last_completion(case.household_id, case.id,
+                                                             audited=(visitor, "view_household", "case", case.id))[3]
         assert {key: tuple(form) for key, form in together.items()} == {key: tuple(form) for key, form in plain.items()}
         assert together[person.id_number].name == "张三丰𠮷" and together[person.id_number].data["signature"] == "signed"
         events = AuditEvent.query.order_by(AuditEvent.id).all()[before:]

@@ -15,7 +15,9 @@ from webapp.models import Area, Household, Person
 # The header's unread count comes with the user (webapp/auth/user_loading.py): no statement of its own.
 MY_TASKS_QUERIES = 2  # the user with their area and unread count, the tab figures with the page of rows (and area names)
 TEAM_QUERIES = 4  # a township's team view adds its township with its villages (filter and bulk forms) and visitors
-TASK_PAGE_QUERIES = 5  # the user (with the count), the task with its case, forms, household with members and last visit, audit (with the forms on PostgreSQL)
+# the user (with the count), the task with its case, the household with members and last visit and the forms,
+# the audit event (in that statement on PostgreSQL)
+TASK_PAGE_QUERIES = 4
 
 
 def _queries_of(client, url):

@@ -8,6 +8,7 @@ remembered; the others are built every time. Lists that link each row by its id 
 once with a placeholder and put each id in its place (``id_link``).
 """
 from flask import current_app, request, url_for
+from werkzeug.routing import BuildError
 
 from .memo import Memo
 
@@ -19,7 +20,14 @@ _SLOT = 7_654_321_987
 
 
 def cached_url_for(endpoint, **values):
-    """``url_for`` for templates, remembered per (mount point, endpoint, values)."""
+    """``url_for`` for templates, remembered per (mount point, endpoint, values); a link of one
+    id (a task's, a case's: new on almost every page) from the endpoint's pattern (``id_link``)."""
+    if len(values) == 1:
+        (name, value), = values.items()
+        if type(value) is int and value >= 0:
+            pattern = _pattern(endpoint, name)
+            if pattern is not None:
+                return f"{pattern[0]}{value}{pattern[1]}"
     if endpoint.startswith(".") or any(name.startswith("_") for name in values) \
             or current_app.url_default_functions:
         return url_for(endpoint, **values)
@@ -37,19 +45,30 @@ def id_link(endpoint, name):
     """A function of one integer id giving ``url_for(endpoint, **{name: id})``, for lists that
     link every row: the link is built once with a placeholder number and each row's id put in
     its place (a string join instead of a walk through the URL map per row)."""
-    if endpoint.startswith(".") or name.startswith("_") or current_app.url_default_functions:
+    pattern = _pattern(endpoint, name)
+    if pattern is None:
         return lambda value: url_for(endpoint, **{name: value})
+    head, tail = pattern
+    return lambda value: f"{head}{int(value)}{tail}"
+
+
+def _pattern(endpoint, name):
+    # (the link's text before the id, after it) for this mount point, or None when the link must
+    # be built as usual.
+    if endpoint.startswith(".") or name.startswith("_") or current_app.url_default_functions:
+        return None
     key = (request.script_root, endpoint, name)
     pattern = _patterns.get(key)
     if pattern is None:
-        head, slot, tail = url_for(endpoint, **{name: _SLOT}).partition(str(_SLOT))
-        # The number found once and a real id's link the same shape (no padded digits): else
-        # every link is built as usual.
-        if not slot or str(_SLOT) in tail or url_for(endpoint, **{name: 1}) != f"{head}1{tail}":
-            return lambda value: url_for(endpoint, **{name: value})
-        pattern = _patterns.put(key, (head, tail))
-    head, tail = pattern
-    return lambda value: f"{head}{int(value)}{tail}"
+        try:
+            head, slot, tail = url_for(endpoint, **{name: _SLOT}).partition(str(_SLOT))
+            # The number found once and a real id's link the same shape (no padded digits): else
+            # every link is built as usual (remembered as False).
+            same = slot and str(_SLOT) not in tail and url_for(endpoint, **{name: 1}) == f"{head}1{tail}"
+        except BuildError:  # (a rule that needs more values, or limits the number): built as usual
+            same = False
+        pattern = _patterns.put(key, (head, tail) if same else False)
+    return pattern or None
 
 
 def install(app):

@@ -65,25 +65,26 @@ def _chosen_ids():
 @login_required
 def tasks_list():
     """My tasks or the team's unclaimed tasks, filtered, sorted and paginated."""
-    if current_user.role not in TASK_ROLES:
-        return redirect(landing_url(current_user))  # no lane: the inbox would always be empty
+    user = current_user._get_current_object()  # once through the proxy, not at every use
+    if user.role not in TASK_ROLES:
+        return redirect(landing_url(user))  # no lane: the inbox would always be empty
     flt = _filter_from(request.args)
     page = request.args.get("page", 1, type=int)
     per_page = current_app.config["PAGE_SIZE"]
-    rows, total, counts = inbox.page_and_counts(current_user, flt, page, per_page)
-    choices, bulk = inbox.area_choices(current_user), None
-    if current_user.role == "township":
+    rows, total, counts = inbox.page_and_counts(user, flt, page, per_page)
+    choices, bulk = inbox.area_choices(user), None
+    if user.role == "township":
         # The township's villages are the area filter's choices already: not asked twice.
         bulk = {"villages": choices[0][1] if choices else [],
-                "visitors": tasks.visitors_of_township(current_user.area.township_code)}
+                "visitors": tasks.visitors_of_township(user.area.township_code)}
     # Which bulk actions the page offers comes from its rows' diagrams: the steps that allow bulk
     # approval, and the distribution form kind.
-    bulk_steps = steps.page_flags(rows) if current_user.role == "township" else None
+    bulk_steps = steps.page_flags(rows) if user.role == "township" else None
     # The team's tasks are picked to claim them, a township's own to approve or assign them at once.
-    selectable = flt.view == "team" or current_user.role == "township"
+    selectable = flt.view == "team" or user.role == "township"
     # The rows as plain texts and links (their area names read with them), then as markup.
     shown = task_list_markup(task_list_rows(rows, flt.view), flt.view, selectable)
-    filters = filters_markup(flt, counts, choices, current_user.role == "village")
+    filters = filters_markup(flt, counts, choices, user.role == "village")
     return render_template("inbox/list.html", rows=shown, total=total, page=page, per_page=per_page, flt=flt,
                            filters=filters, bulk=bulk, bulk_steps=bulk_steps, selectable=selectable)
 
@@ -125,7 +126,7 @@ def task(task_id):
     # A page shown (a GET) only reads the task and its case: plain values, not ORM objects
     # (services/casework/task_views.py); a POST changes them through the ORM rows.
     if request.method == "GET":
-        row = task_views.task_view_or_404(task_id, current_user)
+        row = task_views.task_view_or_404(task_id, current_user._get_current_object())
     else:
         row = scoping.get_task_or_404(task_id, current_user)
     page = page_for(row)
@@ -207,7 +208,7 @@ def _checked_visit_task(row):
     if not steps.has_form(row, "visit"):  # the registration forms belong to the visit form kind
         abort(404)
     try:
-        tasks.check_can_work(row, current_user)
+        tasks.check_can_work(row, current_user._get_current_object())  # once through the proxy
     except (TaskRefused, engine.TaskNotAvailable):
         abort(403)
     return row
@@ -220,10 +221,11 @@ def _checked_visit_task(row):
 def registration_form(task_id, person_id=None, form_id=None):
     """Fill or correct the registration form of one person (or of a person not yet listed)."""
     person = added = None
+    user = current_user._get_current_object()  # once through the proxy, not at every use
     if person_id is None:
         row = visit_task_for_forms(task_id)
     else:  # the person read with the task (one statement), checked after it as visit_task_for_forms does
-        row, person = tasks.task_and_person_for_form(task_id, person_id, current_user)
+        row, person = tasks.task_and_person_for_form(task_id, person_id, user)
         _checked_visit_task(row)
     case = row.case
     if person_id is not None and (person is None or person.household_id != case.household_id):
@@ -251,7 +253,7 @@ def registration_form(task_id, person_id=None, form_id=None):
             flash(_("公民身份号码与户籍信息不一致，身份号码变更请走动态变更流程。"), "error")
         else:
             with attempt(TaskRefused, done=_("已保存 %(name)s 的登记表。", name=form.name.data)) as saved:
-                tasks.save_registration_form(row, current_user, form.id_number.data, form.name.data, form.stored_data(),
+                tasks.save_registration_form(row, user, form.id_number.data, form.name.data, form.stored_data(),
                                              person, record=added)
             if saved:
                 # task_id: row.id would reload the row; the link's pattern kept (every save asks)
@@ -259,7 +261,7 @@ def registration_form(task_id, person_id=None, form_id=None):
     audited = bool(form.id_number.data)
     if audited:
         # The form's input holds the full ID number: showing it is audited like opening a record.
-        audit.record(current_user, "view_registration_form", "person" if person else "case",
+        audit.record(user, "view_registration_form", "person" if person else "case",
                      person.id if person else case.id)
     html = render_template("inbox/registration_form.html", row=row, case=case, person=person, form=form,
                            added=added)
@@ -268,7 +270,6 @@ def registration_form(task_id, person_id=None, form_id=None):
     return html
 
 
-@bp.app_context_processor
-def _added_persons():
-    """``added_persons(case)`` for the household table (people added during the visit, before audit)."""
-    return {"added_persons": tasks.added_persons}
+# ``added_persons(case)`` for the household table (people added during the visit, before audit): a
+# template global, not a context processor (called on every page rendered).
+bp.add_app_template_global(tasks.added_persons, "added_persons")

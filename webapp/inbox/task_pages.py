@@ -114,7 +114,7 @@ def can_work(row):
     """Whether the page offers the task's form: not when it is someone else's or already done
     (a finished task is shown read-only, as two sessions of one assistant may race to it)."""
     try:
-        tasks.check_can_work(row, current_user)
+        tasks.check_can_work(row, current_user._get_current_object())  # once through the proxy
         return True
     except (TaskRefused, engine.TaskNotAvailable):
         return False
@@ -154,10 +154,10 @@ def visit_household_page(row):
                 return answer
         visit_fields = fragments.form_fields(_VISIT_FIELDS, form)
     case = row.case
-    # Rows, not objects: the page only shows them (fewer statements, nothing to build or track).
-    household, members, last = tasks.household_and_last_completion(case.household_id, case.id)
-    # The page's audit event goes with the forms' read (one statement on PostgreSQL).
-    filled = tasks.filled_forms(case.id, audited=(current_user, "view_household", "case", row.case_id))
+    # Rows, not objects: the page only shows them (fewer statements, nothing to build or track);
+    # the page's audit event goes with them (one statement on PostgreSQL).
+    household, members, last, filled = tasks.household_forms_and_last_completion(
+        case.household_id, case.id, audited=(current_user._get_current_object(), "view_household", "case", row.case_id))
     # The forms of people added during the visit are among those just read.
     added_forms = sorted((f for f in filled.values() if f.person_id is None), key=lambda f: f.id)
     return _render_audited(row, "inbox/task_visit.html", written=True, filled=filled, revisit=tasks.revisit_of(row, last),

@@ -18,15 +18,22 @@ KIND_LABELS = {
 }
 
 
-@bp.app_context_processor
-def _unread_badge():
-    """``unread_notifications()`` for base.html: counted only when a page asks for it."""
-    def unread_notifications():
-        user = current_user._get_current_object()
-        if not getattr(user, "is_authenticated", False):
-            return 0
-        return user_loading.unread_count(user)  # mostly read with the user already
-    return {"unread_notifications": unread_notifications, "notification_label": lambda k: KIND_LABELS.get(k, k)}
+# Template globals, not a context processor: nothing here varies per request, and a context
+# processor is called (and its dict built and merged) on every page rendered.
+@bp.app_template_global()
+def unread_notifications():
+    """How many unread messages the current user has (0 anonymous): counted only when a page asks
+    for it, mostly read with the user already."""
+    user = current_user._get_current_object()
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return user_loading.unread_count(user)
+
+
+@bp.app_template_global()
+def notification_label(kind):
+    """A message kind's name in the interface language (the kind itself when unknown)."""
+    return KIND_LABELS.get(kind, kind)
 
 
 @bp.route("/")

@@ -101,11 +101,13 @@ def upload_photo_online(task_id):
     return redirect(back)
 
 
-@bp.app_context_processor
-def _photo_helpers():
-    """``person_photos(case, id_number)`` and ``photo_form()`` for the registration form page."""
-    def person_photos(case, id_number):
-        if case is None or not id_number:
-            return []
-        return DocumentPhoto.query.filter_by(case_id=case.id, id_number=id_number).order_by(DocumentPhoto.id).all()
-    return {"person_photos": person_photos, "photo_form": PhotoForm}
+# Template globals for the registration form page, not a context processor (called on every page).
+@bp.app_template_global()
+def person_photos(case, id_number):
+    """The document photos of ``id_number`` in ``case``, oldest first."""
+    if case is None or not id_number:
+        return []
+    return DocumentPhoto.query.filter_by(case_id=case.id, id_number=id_number).order_by(DocumentPhoto.id).all()
+
+
+bp.add_app_template_global(PhotoForm, "photo_form")

@@ -84,6 +84,7 @@ def start_on_person(person_id):
 def household_page_url(household):
     """The household page's address when the current user may open it (in their area), else None;
     the shared household block on case and task pages links it only then."""
-    if household is None or not current_user.is_authenticated or not scoping.in_scope(household, current_user):
+    user = current_user._get_current_object()  # once through the proxy (the scope rule reads it thrice)
+    if household is None or not user.is_authenticated or not scoping.in_scope(household, user):
         return None
     return cached_url_for("registry.household", household_id=household.id)  # (every task page asks)

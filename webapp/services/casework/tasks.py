@@ -2,7 +2,8 @@
 from collections import namedtuple
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, inspect, select, text, true
+from sqlalchemy import (bindparam, column, inspect, literal_column, null, select, text, true, type_coerce,
+                        union_all)
 from sqlalchemy.dialects import postgresql
 
 from ... import areacodes, engine, form_kinds
@@ -61,12 +62,13 @@ _EVENT, _USER = CaseEvent.__table__, User.__table__
 
 def _last_completion(*first):
     # A case's last task completion: ``first`` columns, then those of ``LastCompletion``. Plain
-    # rows (no objects to build and track): the page only reads them.
+    # rows (no objects to build and track): the page only reads them. Its constants are written in
+    # the SQL, not bound, so the visit page's reads can be compiled once as text (upserts.as_text).
     return (select(*first, _EVENT.c.at, _EVENT.c.task_name, _EVENT.c.decision, _EVENT.c.comment,
                    _USER.c.display_name.label("actor_name"))
             .select_from(_EVENT.outerjoin(_USER, _USER.c.id == _EVENT.c.actor_id))
-            .where(_EVENT.c.case_id == bindparam("case_id"), _EVENT.c.kind == "task_completed")
-            .order_by(_EVENT.c.at.desc(), _EVENT.c.id.desc()).limit(1))
+            .where(_EVENT.c.case_id == bindparam("case_id"), _EVENT.c.kind == literal_column("'task_completed'"))
+            .order_by(_EVENT.c.at.desc(), _EVENT.c.id.desc()).limit(literal_column("1")))
 
 
 _LAST_COMPLETION = _last_completion()
@@ -107,58 +109,80 @@ HouseholdView = namedtuple("HouseholdView", "id household_number head_name addre
 MemberView = namedtuple("MemberView", "id name id_number relation_to_head birth_date")
 
 
-def household_and_last_completion(household_id, case_id):
-    """(household, its members by id, case ``case_id``'s last task completion) as plain rows in one
-    statement: (None, [], the completion) without a household; the completion is a
-    ``LastCompletion`` or None (see ``revisit_of``).
+def household_forms_and_last_completion(household_id, case_id, audited=None):
+    """(household, its members by id, case ``case_id``'s last task completion, the case's forms as
+    ``filled_forms`` gives them) as plain rows in one statement: (None, [], the completion, the
+    forms) without a household; the completion is a ``LastCompletion`` or None (see ``revisit_of``).
 
-    For pages that only show them: the rows carry what the household block reads and the area
-    codes the scoping rule checks. The completion comes with every row (one statement, not two)."""
-    connection = db.session.connection()
-    rows = [] if household_id is None else connection.execute(
-        _HOUSEHOLD_MEMBERS, {"household_id": household_id, "case_id": case_id}).all()
-    if not rows:
-        last = connection.execute(_LAST_COMPLETION, {"case_id": case_id}).first()
-        return None, [], None if last is None else LastCompletion(*last)
-    first = rows[0]
-    last = None if first[12] is None else LastCompletion(*first[13:])
-    return HouseholdView(*first[:7]), [MemberView(*r[7:12]) for r in rows if r[7] is not None], last
+    For the visit page, which only shows them: the rows carry what the household block reads and
+    the area codes the scoping rule checks. ``audited``: the arguments of ``audit.write`` for the
+    page's event (if any), written in the same statement on PostgreSQL (a data-modifying WITH
+    query), just before it elsewhere. Three reads and the event were two statements, then one: each statement
+    costs its round trip and its share of the database's CPU."""
+    connection, params = db.session.connection(), {"household_id": household_id, "case_id": case_id}
+    if audited is None:
+        rows = connection.execute(_VISIT_READS, params).all()
+    else:
+        rows = upserts.execute_along(connection, _VISIT_READS, params, _VISIT_READS_AUDITED,
+                                     lambda: audit.event_values(*audited), lambda: audit.write(*audited),
+                                     along_first=True).all()
+    # The household's rows first (at least one: the one-row start joins whatever there is), then the forms.
+    first, household = rows[0], None
+    if first[1] is not None:
+        household = HouseholdView(*first[1:8])
+    last = None if first[13] is None else LastCompletion(*first[14:19])
+    members = [MemberView(*r[8:13]) for r in rows if r[0] == 0 and r[8] is not None]
+    filled = {form.id_number: form for form in (FormRow(*r[19:]) for r in rows if r[0] == 1)}
+    return household, members, last, filled
 
 
-def filled_forms(case_id, audited=None):
+FormRow = namedtuple("FormRow", "id id_number person_id name data")
+
+
+def filled_forms(case_id):
     """The registration forms filled so far in a case, by ID number: rows of ``id``, ``id_number``,
     ``person_id``, ``name`` and ``data`` (every reader only reads them; rows cost a fraction of
     ORM objects, and forms are written with Core statements, so no unflushed object is missed).
-
-    ``audited``: the arguments of ``audit.write`` for the event of a page showing them, written in
-    the read's statement on PostgreSQL (a data-modifying WITH query: one round trip less), just
-    before it elsewhere."""
-    connection, params = db.session.connection(), {"case_id": case_id}
-    if audited is None:
-        rows = connection.execute(_FORM_ROWS_OF_CASE, params)
-    else:
-        rows = upserts.execute_along(connection, _FORM_ROWS_OF_CASE, params, _FORM_ROWS_AUDITED,
-                                     lambda: audit.event_values(*audited), lambda: audit.write(*audited),
-                                     along_first=True)
+    The visit page reads them with its household (``household_forms_and_last_completion``)."""
+    rows = db.session.connection().execute(_FORM_ROWS_OF_CASE, {"case_id": case_id})
     return {form.id_number: form for form in rows}
 
 
 # Core statements run on the session's connection (same transaction): the session's ORM layer
 # has nothing to do for them.
 _HOUSEHOLD, _PERSON, _FORM = Household.__table__, Person.__table__, RegistrationForm.__table__
-_HOUSEHOLD_MEMBERS = (select(_HOUSEHOLD.c.id, _HOUSEHOLD.c.household_number, _HOUSEHOLD.c.head_name,
-                             _HOUSEHOLD.c.address, _HOUSEHOLD.c.county_code, _HOUSEHOLD.c.township_code,
-                             _HOUSEHOLD.c.village_code, _PERSON.c.id, _PERSON.c.name, _PERSON.c.id_number,
-                             _PERSON.c.relation_to_head, _PERSON.c.birth_date, *_LAST_COMPLETION_JOINED.c)
-                      .select_from(_HOUSEHOLD.outerjoin(_PERSON, _PERSON.c.household_id == _HOUSEHOLD.c.id)
-                                   .outerjoin(_LAST_COMPLETION_JOINED, true()))
-                      .where(_HOUSEHOLD.c.id == bindparam("household_id")).order_by(_PERSON.c.id))
 _FORM_ROW_COLUMNS = (_FORM.c.id, _FORM.c.id_number, _FORM.c.person_id, _FORM.c.name, _FORM.c.data)
 _FORM_ROWS_OF_CASE = select(*_FORM_ROW_COLUMNS).where(_FORM.c.case_id == bindparam("case_id"))
-# The same read with an audit event written in its statement (PostgreSQL), compiled once.
-_FORM_ROWS_AUDITED = upserts.chain([("audited", audit.EVENT_INSERT)], upserts.as_text(
-    _FORM_ROWS_OF_CASE, postgresql, {"case_id": _FORM.c.case_id.type}, "the forms of a case")
-).statement.columns(*_FORM_ROW_COLUMNS)
+
+
+def _visit_reads():
+    # The visit page's reads as one statement: part 0 the household and its members, each row with
+    # the case's last completion (from a one-row start, so the completion comes without a
+    # household too), part 1 the case's forms; each part's columns empty (NULL) in the other's rows.
+    household = (_HOUSEHOLD.c.id, _HOUSEHOLD.c.household_number, _HOUSEHOLD.c.head_name, _HOUSEHOLD.c.address,
+                 _HOUSEHOLD.c.county_code, _HOUSEHOLD.c.township_code, _HOUSEHOLD.c.village_code)
+    members = (_PERSON.c.id, _PERSON.c.name, _PERSON.c.id_number, _PERSON.c.relation_to_head, _PERSON.c.birth_date)
+    start = select(literal_column("1").label("one")).subquery("start")
+    part = literal_column("0").label("part")
+    first = (select(part, *(c.label(f"household_{c.name}") for c in household),
+                    *(c.label(f"member_{c.name}") for c in members),
+                    *(c.label(f"last_{c.name}") for c in _LAST_COMPLETION_JOINED.c),
+                    *(type_coerce(null(), c.type).label(f"form_{c.name}") for c in _FORM_ROW_COLUMNS))
+             .select_from(start.outerjoin(_HOUSEHOLD, _HOUSEHOLD.c.id == bindparam("household_id"))
+                          .outerjoin(_PERSON, _PERSON.c.household_id == _HOUSEHOLD.c.id)
+                          .outerjoin(_LAST_COMPLETION_JOINED, true())))
+    empty = len(household) + len(members) + len(_LAST_COMPLETION_JOINED.c)
+    forms = select(literal_column("1"), *(null() for _ in range(empty)), *_FORM_ROW_COLUMNS).where(
+        _FORM.c.case_id == bindparam("case_id"))
+    both = union_all(first, forms)
+    return both.order_by(both.selected_columns.part, both.selected_columns.member_id)
+
+
+_VISIT_READS = _visit_reads()
+# The same with the page's audit event written in its statement (PostgreSQL), compiled once.
+_VISIT_READS_AUDITED = upserts.chain([("audited", audit.EVENT_INSERT)], upserts.as_text(
+    _VISIT_READS, postgresql, {"household_id": _HOUSEHOLD.c.id.type, "case_id": _FORM.c.case_id.type},
+    "the visit page's reads")).statement.columns(*(column(c.name, c.type) for c in _VISIT_READS.selected_columns))
 
 
 def save_registration_form(row, user, id_number, name, data, person=None, record=None):
@@ -197,8 +221,11 @@ def _store_form(case_id, values, audited):
 
     Its audit event (``audited``: the arguments of ``audit.write``) is written in the same
     statement on PostgreSQL (a data-modifying WITH query), right after it elsewhere."""
-    form_id = upserts.execute_along(db.session, _UPSERT_FORM, dict(values, case_id=case_id), _UPSERT_FORM_AUDITED,
-                                    lambda: audit.event_values(*audited), lambda: audit.write(*audited)).scalar_one()
+    # On the session's connection: a text statement is not the ORM's (the session would not flush
+    # for it either), and the session's execute cost more than the statement's own sending.
+    form_id = upserts.execute_along(db.session.connection(), _UPSERT_FORM, dict(values, case_id=case_id),
+                                    _UPSERT_FORM_AUDITED, lambda: audit.event_values(*audited),
+                                    lambda: audit.write(*audited)).scalar_one()
     # A copy of the row this session may hold is now out of date: read again when next used.
     stale = db.session.identity_map.get(inspect(RegistrationForm).identity_key_from_primary_key((form_id,)))
     if stale is not None:
@@ -254,7 +281,7 @@ def revisit_of(row, last=_UNREAD):
 
     A visit that found nobody home is not a return: the revisit shows its own words and the note.
     A row of the event's ``at``, ``task_name``, ``decision``, ``comment`` and ``actor_name``.
-    ``last``: the case's last completion when already read (``household_and_last_completion``).
+    ``last``: the case's last completion when already read (``household_forms_and_last_completion``).
     """
     form_kind, _step = form_kinds.kind_of(row)
     if form_kind is None or form_kind.code != "visit":
