@@ -3,7 +3,7 @@ from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData
 
 from .csrf_tokens import CSRFProtect
 
@@ -21,12 +21,3 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()  # Flask-WTF's, a known token not unsigned again (csrf_tokens.py)
 babel = Babel()
-
-
-def listen_once(target, listeners):
-    """Register each (event name, listener) of ``listeners`` on ``target`` (a SQLAlchemy class such
-    as Session or Engine) unless it is registered already: ``create_app`` may run more than once in
-    a process (tests, the CLI), and a listener registered twice would run twice."""
-    for name, listener in listeners:
-        if not event.contains(target, name, listener):
-            event.listen(target, name, listener)

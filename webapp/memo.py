@@ -28,7 +28,7 @@ from itertools import chain
 
 from sqlalchemy.orm import Session
 
-from .extensions import listen_once
+from .infra.listeners import listen_once
 
 
 class Memo:

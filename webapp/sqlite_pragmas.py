@@ -1,7 +1,7 @@
 """SQLite settings that make the embedded database behave under several processes."""
 from sqlalchemy.engine import Engine
 
-from .extensions import listen_once
+from .infra.listeners import listen_once
 
 
 def _on_connect(dbapi_connection, connection_record):

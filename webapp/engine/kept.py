@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.util.task import TaskState
 
-from ..extensions import listen_once
+from ..infra.listeners import listen_once
 from ..memo import Memo
 
 DEFAULT_SIZE = 128

@@ -31,7 +31,8 @@ from functools import lru_cache
 from sqlalchemy import event, exc
 from sqlalchemy.engine import make_url
 
-from ..extensions import db, listen_once
+from ..extensions import db
+from .listeners import listen_once
 
 # A connection rested longer than this is pinged before use (firewalls and servers that drop
 # idle connections silently do so after minutes, not seconds).
