@@ -3,12 +3,12 @@ from uuid import UUID
 
 from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, contains_eager
 from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.util.task import TaskState
 
 from ..extensions import db
-from ..models import InboxTask, ProcessInstance
+from ..models import Case, InboxTask, ProcessInstance
 from . import instance_write, kept
 from .runtime import (CaseHasIncident, EngineConflict, RunContext, TaskNotAvailable, catch_up, load_workflow,
                       lock_instance, may_have_due_work, run_step)
@@ -42,6 +42,62 @@ def _locked_with_rows_statements():
 _LOCKED_WITH_ROWS = _locked_with_rows_statements()
 
 
+def _task_locked_statement():
+    # ``_LOCKED_WITH_ROWS`` by the task's id, with the task's case: the instance is the task's.
+    seen, task = aliased(ProcessInstance), aliased(InboxTask)
+    instance_of_task = select(task.instance_id).where(task.id == bindparam("row_id")).scalar_subquery()
+    return (select(ProcessInstance, InboxTask,
+                   select(seen.version).where(seen.id == instance_of_task).scalar_subquery())
+            .join(InboxTask, InboxTask.instance_id == ProcessInstance.id)
+            .join(Case, Case.id == InboxTask.case_id)
+            .options(contains_eager(InboxTask.case))
+            .where(ProcessInstance.id == instance_of_task,
+                   or_(InboxTask.id == bindparam("row_id"), InboxTask.state == "ready"))
+            .execution_options(populate_existing=True).with_for_update(of=ProcessInstance))
+
+
+_TASK_LOCKED = _task_locked_statement()
+_HELD = "completion.locked"  # session.info: what ``task_locked`` read, for the completion to reuse
+
+
+def task_locked(task_id):
+    """PostgreSQL: inbox task ``task_id`` with its case, its instance locked (``FOR UPDATE``) and
+    read with its open rows in the same statement, for a request that completes it; None
+    elsewhere, or when there is no such task with an instance (the caller reads it as before).
+
+    ``complete_task`` of this row in this transaction then reuses the locked rows instead of
+    reading them again (``_locked_with_rows``): one statement fewer per completion. Nothing is
+    written and nothing shown by this read, so the caller checks the task's scope after it (a
+    task out of scope only held the lock until the request's rollback). A statement that waited
+    for another writer's lock reads the rows again, as ``_locked_with_rows`` does, so the task's
+    row says who finished it.
+    """
+    session = db.session()
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    found = session.execute(_TASK_LOCKED, {"row_id": task_id}).all()
+    mine = next((task for _, task, _ in found if task.id == task_id), None)
+    if mine is None:
+        return None
+    instance = found[0][0]
+    if found[0][2] != instance.version:  # another writer saved meanwhile: read again, lock held
+        instance = lock_instance(instance.id)
+        mine, open_rows = _fresh_task_rows(mine)
+    else:
+        open_rows = [task for _, task, _ in found if task.state == "ready"]
+    session.info[_HELD] = (session.get_transaction(), instance, mine, open_rows)
+    return mine
+
+
+def _held_for(row):
+    """What ``task_locked`` read for ``row`` in this transaction, once; else None."""
+    session = db.session()
+    held = session.info.pop(_HELD, None)
+    if held is None or held[0] is not session.get_transaction() or held[2] is not row:
+        return None
+    return held[1:]
+
+
 def _locked_with_rows(row):
     """The instance locked, the task's row and the instance's open rows.
 
@@ -52,6 +108,9 @@ def _locked_with_rows(row):
     again), and when it moved the two reads are made again as before. So a lost race is told as
     before: the task's fresh row says who finished it.
     """
+    held = _held_for(row)
+    if held is not None:  # read with the task, the lock held since (``task_locked``)
+        return held
     query = _LOCKED_WITH_ROWS[db.session.get_bind().dialect.name == "postgresql"]
     found = db.session.execute(query, {"instance_id": row.instance_id, "row_id": row.id}).all()
     mine = next((task for _, task, _ in found if task.id == row.id), None)

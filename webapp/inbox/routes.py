@@ -124,11 +124,12 @@ def unclaim(task_id):
 def task(task_id):
     """Show a task and, on POST, complete it through its task page."""
     # A page shown (a GET) only reads the task and its case: plain values, not ORM objects
-    # (services/casework/task_views.py); a POST changes them through the ORM rows.
+    # (services/casework/task_views.py); a POST changes them through the ORM rows, read with the
+    # instance's lock its completion takes (PostgreSQL; the completion reuses them).
     if request.method == "GET":
         row = task_views.task_view_or_404(task_id, current_user._get_current_object())
     else:
-        row = scoping.get_task_or_404(task_id, current_user)
+        row = tasks.task_to_complete_or_404(task_id, current_user._get_current_object())
     page = page_for(row)
     if page is None:
         abort(404)

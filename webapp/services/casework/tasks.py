@@ -30,6 +30,14 @@ def check_can_work(row, user):
         raise TaskRefused(_("请先认领此任务。"))
 
 
+def task_to_complete_or_404(task_id, user):
+    """Inbox task ``task_id`` with its case for a request that completes it, raising OutOfScope as
+    ``scoping.get_task_or_404`` does. On PostgreSQL its instance is locked and read with it
+    (``engine.task_locked``), and the completion reuses those rows: one statement fewer."""
+    task = engine.task_locked(task_id)
+    return scoping.get_task_or_404(task_id, user) if task is None else scoping.checked_task(task, task_id, user)
+
+
 def visitors_of_township(township_code):
     """Active village assistants of a township, for the distribution forms."""
     return scoping.staff_of_township("village", township_code)
