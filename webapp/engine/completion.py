@@ -75,18 +75,23 @@ def task_locked(task_id):
     session = db.session()
     if session.get_bind().dialect.name != "postgresql":
         return None
-    found = session.execute(_TASK_LOCKED, {"row_id": task_id}).all()
-    mine = next((task for _, task, _ in found if task.id == task_id), None)
+    rows = _locked_rows(session.execute(_TASK_LOCKED, {"row_id": task_id}).all(), task_id)
+    if rows is None:
+        return None
+    session.info[_HELD] = (session.get_transaction(), *rows)
+    return rows[1]
+
+
+def _locked_rows(found, row_id):
+    """(instance, the task's row, the open rows) from a statement of ``_LOCKED_WITH_ROWS``'s
+    columns, read again when another writer saved the instance meanwhile (see
+    ``_locked_with_rows``); None when task ``row_id`` is not among them."""
+    mine = next((task for _, task, _ in found if task.id == row_id), None)
     if mine is None:
         return None
-    instance = found[0][0]
-    if found[0][2] != instance.version:  # another writer saved meanwhile: read again, lock held
-        instance = lock_instance(instance.id)
-        mine, open_rows = _fresh_task_rows(mine)
-    else:
-        open_rows = [task for _, task, _ in found if task.state == "ready"]
-    session.info[_HELD] = (session.get_transaction(), instance, mine, open_rows)
-    return mine
+    if found[0][2] != found[0][0].version:  # another writer saved meanwhile: read again, lock held
+        return (lock_instance(mine.instance_id), *_fresh_task_rows(mine))
+    return found[0][0], mine, [task for _, task, _ in found if task.state == "ready"]
 
 
 def _held_for(row):
@@ -113,11 +118,10 @@ def _locked_with_rows(row):
         return held
     query = _LOCKED_WITH_ROWS[db.session.get_bind().dialect.name == "postgresql"]
     found = db.session.execute(query, {"instance_id": row.instance_id, "row_id": row.id}).all()
-    mine = next((task for _, task, _ in found if task.id == row.id), None)
-    if mine is None or found[0][2] != found[0][0].version:  # gone, or another writer saved meanwhile
-        instance = lock_instance(row.instance_id)  # held already: no wait, a fresh read
-        return (instance, *_fresh_task_rows(row))
-    return found[0][0], mine, [task for _, task, _ in found if task.state == "ready"]
+    rows = _locked_rows(found, row.id)
+    if rows is None:  # gone: the fresh reads tell
+        return (lock_instance(row.instance_id), *_fresh_task_rows(row))
+    return rows
 
 
 def complete_task(row, actor, data, later=None):
