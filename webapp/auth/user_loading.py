@@ -15,6 +15,9 @@ The count read with the user is kept in the request's database session for this 
 the header then counts again as before. Whether the user may log in (active) is decided from the
 row read now, as before: nothing about the user is remembered across requests.
 """
+from functools import lru_cache
+from hashlib import sha512
+
 from flask import g, request
 from sqlalchemy import bindparam, select
 
@@ -61,6 +64,28 @@ def unread_count(user):
     return kept if kept is not None else notifications.unread_count(user)
 
 
+def session_identifier():
+    """Flask-Login's session protection identifier (a hash of the client's address and user agent,
+    compared with the session's on every request), the same value, hashed once per client."""
+    environ = request._get_current_object().environ
+    # What Flask-Login's _create_identifier reads (request.headers and remote_addr are these keys).
+    return _identifier_of(environ.get("HTTP_X_FORWARDED_FOR", environ.get("REMOTE_ADDR")),
+                          environ.get("HTTP_USER_AGENT"))
+
+
+@lru_cache(maxsize=256)  # clients seen lately; a header is at most a few kB
+def _identifier_of(address, user_agent):
+    # Flask-Login's _create_identifier to the letter (bytes reprs included), on the two values it
+    # reads: tests/test_request_user.py compares the two. About 3 % of a logged-in request that
+    # renders nothing went to building it afresh (bench/profile_overhead.py).
+    if address is not None:
+        address = address.encode("utf-8").split(b",")[0].strip()
+    if user_agent is not None:
+        user_agent = user_agent.encode("utf-8")
+    return sha512(f"{address}|{user_agent}".encode("utf8")).hexdigest()
+
+
 def install(app, login_manager):
-    """Load ``app``'s users through ``load_user``."""
+    """Load ``app``'s users through ``load_user``; session protection through ``session_identifier``."""
     login_manager.user_loader(load_user)
+    login_manager._session_identifier_generator = session_identifier
