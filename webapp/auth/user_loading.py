@@ -33,6 +33,7 @@ _BY_ID = (select(*(_USERS.c[name] for name in USER_FIELDS), *(_AREAS.c[name] for
           .where(_USERS.c.id == bindparam("user_id")))
 _BY_ID_WITH_UNREAD = _BY_ID.add_columns(notifications.UNREAD_OF_USER)
 _AREA_END = len(USER_FIELDS) + len(AREA_FIELDS)
+_ACTIVE = USER_FIELDS.index("active")
 _PAGE_METHODS = ("GET", "HEAD")
 
 
@@ -43,17 +44,18 @@ def load_user(user_id):
     page = current_request.method in _PAGE_METHODS
     # The session's connection (its transaction, as session.execute would use): a Core statement
     # through session.execute still pays the ORM's execution path.
-    row = db.session.connection().execute(_BY_ID_WITH_UNREAD if page else _BY_ID, params).first()
-    if row is None or not row[USER_FIELDS.index("active")]:
+    session = db.session()  # the request's session itself: the scoped proxy looks it up on every use
+    row = session.connection().execute(_BY_ID_WITH_UNREAD if page else _BY_ID, params).first()
+    if row is None or not row[_ACTIVE]:
         return None
     user = RequestUser(row, RequestArea(row[len(USER_FIELDS):_AREA_END]))
     unread = row[_AREA_END] if page else None
     # The user's language as loaded, where webapp.select_locale looks first.
     g._user_locale = user.locale or ""
-    known_users.keep(db.session, current_request, user)  # a service asking whether it is active
+    known_users.keep(session, current_request, user)  # a service asking whether it is active
     if unread is not None:
         # For this request only: a test's requests may share one app context and its session.
-        notifications.keep_unread(db.session, current_request, user.id, unread)
+        notifications.keep_unread(session, current_request, user.id, unread)
     return user
 
 
