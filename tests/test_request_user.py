@@ -120,3 +120,25 @@ def test_an_account_written_in_the_same_request_is_no_longer_known_active(county
         assert known_users.active(account_id) is None
         assert db.session.get(User, account_id).active is False
         db.session.rollback()
+
+
+def test_session_protection_hashes_the_client_as_flask_login_does(app):
+    """The identifier a logged-in session is checked against (Flask-Login's session protection)
+    is Flask-Login's own for every client, whether or not it was seen before: sessions made
+    before the change stay valid and a session carried to another browser is still noticed."""
+    from flask_login.utils import _create_identifier
+
+    clients = [{"REMOTE_ADDR": "10.0.0.7", "HTTP_USER_AGENT": "Mozilla/5.0 (Android 13) 手机"},
+               {"REMOTE_ADDR": "10.0.0.7", "HTTP_USER_AGENT": "Mozilla/5.0 (Windows NT 10.0)"},
+               {"REMOTE_ADDR": "10.0.0.8"},
+               {"REMOTE_ADDR": "10.0.0.7", "HTTP_X_FORWARDED_FOR": "203.0.113.5, 10.0.0.1",
+                "HTTP_USER_AGENT": "curl/8"},
+               {}]
+    seen = set()
+    for _ in range(2):  # the second time from the memo
+        for environ in clients:
+            with app.test_request_context(environ_base=environ):
+                ours = user_loading.session_identifier()
+                assert ours == _create_identifier()
+                seen.add(ours)
+    assert len(seen) == len(clients)

@@ -7,7 +7,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from config import ProductionConfig, TestConfig
-from webapp import create_app
+from webapp import create_app, security_headers
 from webapp.models import AuditEvent, InboxTask
 
 from .conftest import Client
@@ -199,3 +199,20 @@ def test_production_cookies_are_https_only(county):
     assert "max-age" in response.headers["Strict-Transport-Security"]
     plain = Client(county).post("/login", {"username": "township", "password": "demo1234"})
     assert "Secure" not in plain.headers["Set-Cookie"]
+
+
+def test_a_view_cannot_weaken_the_security_headers(county):
+    """A view that sets a weaker header of its own still answers with the site's, once."""
+    from flask import make_response
+
+    def weak():
+        response = make_response("framed")
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        response.headers["Content-Security-Policy"] = "default-src *"
+        return response
+
+    county.add_url_rule("/_test/weak", "test_weak", weak)
+    headers = county.test_client().get("/_test/weak").headers
+    assert headers.getlist("X-Frame-Options") == ["DENY"]
+    assert headers.getlist("Content-Security-Policy") == [security_headers.CONTENT_SECURITY_POLICY]
+    assert headers["X-Content-Type-Options"] == "nosniff" and headers["Referrer-Policy"] == "same-origin"

@@ -15,6 +15,9 @@ The count read with the user is kept in the request's database session for this 
 the header then counts again as before. Whether the user may log in (active) is decided from the
 row read now, as before: nothing about the user is remembered across requests.
 """
+from functools import lru_cache
+from hashlib import sha512
+
 from flask import g, request
 from sqlalchemy import bindparam, select
 
@@ -30,6 +33,7 @@ _BY_ID = (select(*(_USERS.c[name] for name in USER_FIELDS), *(_AREAS.c[name] for
           .where(_USERS.c.id == bindparam("user_id")))
 _BY_ID_WITH_UNREAD = _BY_ID.add_columns(notifications.UNREAD_OF_USER)
 _AREA_END = len(USER_FIELDS) + len(AREA_FIELDS)
+_ACTIVE = USER_FIELDS.index("active")
 _PAGE_METHODS = ("GET", "HEAD")
 
 
@@ -40,17 +44,18 @@ def load_user(user_id):
     page = current_request.method in _PAGE_METHODS
     # The session's connection (its transaction, as session.execute would use): a Core statement
     # through session.execute still pays the ORM's execution path.
-    row = db.session.connection().execute(_BY_ID_WITH_UNREAD if page else _BY_ID, params).first()
-    if row is None or not row[USER_FIELDS.index("active")]:
+    session = db.session()  # the request's session itself: the scoped proxy looks it up on every use
+    row = session.connection().execute(_BY_ID_WITH_UNREAD if page else _BY_ID, params).first()
+    if row is None or not row[_ACTIVE]:
         return None
     user = RequestUser(row, RequestArea(row[len(USER_FIELDS):_AREA_END]))
     unread = row[_AREA_END] if page else None
     # The user's language as loaded, where webapp.select_locale looks first.
     g._user_locale = user.locale or ""
-    known_users.keep(db.session, current_request, user)  # a service asking whether it is active
+    known_users.keep(session, current_request, user)  # a service asking whether it is active
     if unread is not None:
         # For this request only: a test's requests may share one app context and its session.
-        notifications.keep_unread(db.session, current_request, user.id, unread)
+        notifications.keep_unread(session, current_request, user.id, unread)
     return user
 
 
@@ -61,6 +66,28 @@ def unread_count(user):
     return kept if kept is not None else notifications.unread_count(user)
 
 
+def session_identifier():
+    """Flask-Login's session protection identifier (a hash of the client's address and user agent,
+    compared with the session's on every request), the same value, hashed once per client."""
+    environ = request._get_current_object().environ
+    # What Flask-Login's _create_identifier reads (request.headers and remote_addr are these keys).
+    return _identifier_of(environ.get("HTTP_X_FORWARDED_FOR", environ.get("REMOTE_ADDR")),
+                          environ.get("HTTP_USER_AGENT"))
+
+
+@lru_cache(maxsize=256)  # clients seen lately; a header is at most a few kB
+def _identifier_of(address, user_agent):
+    # Flask-Login's _create_identifier to the letter (bytes reprs included), on the two values it
+    # reads: tests/test_request_user.py compares the two. About 3 % of a logged-in request that
+    # renders nothing went to building it afresh (bench/profile_overhead.py).
+    if address is not None:
+        address = address.encode("utf-8").split(b",")[0].strip()
+    if user_agent is not None:
+        user_agent = user_agent.encode("utf-8")
+    return sha512(f"{address}|{user_agent}".encode("utf8")).hexdigest()
+
+
 def install(app, login_manager):
-    """Load ``app``'s users through ``load_user``."""
+    """Load ``app``'s users through ``load_user``; session protection through ``session_identifier``."""
     login_manager.user_loader(load_user)
+    login_manager._session_identifier_generator = session_identifier
