@@ -4,13 +4,13 @@
 
 Each response carries ``X-Cpu-Ms``: the CPU milliseconds the serving thread spent on it
 (``time.thread_time``: right under threaded workers too, and much less disturbed by other
-programs on a loaded machine than the wall time). For benchmarks only.
+programs on a loaded machine than the wall time). The app is the production entry point's
+(``webapp/wsgi.py``, with its garbage-collector settings), so the bench measures what gunicorn
+serves. For benchmarks only.
 """
 import time
 
-from webapp import create_app
-
-_app = create_app()
+from webapp.wsgi import app as _app
 
 
 def app(environ, start_response):
