@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_http.py --db postgresql://postgres@127.0.0.1/bench \
         [--users 10,50,100] [--seconds 20] [--think-ms 0,500] \
-        [--worker-class gthread --workers 2 --threads 4] [--keep-alive 5] [--gunicorn-args "..."]
+        [--worker-class sync --workers 3 --threads 1] [--keep-alive 5] [--gunicorn-args "..."]
     .venv/bin/python bench/bench_http.py --db ... --compare   # sync workers, then gthread, same data
 
 The database given is WIPED and seeded with a demo county whose cases all wait at the visit,
@@ -27,8 +27,9 @@ report also gives the server's CPU milliseconds per request type (p50 and mean),
 window the CPU of all gunicorn processes, of the PostgreSQL backends and of this client per
 work request: figures a machine loaded by other programs disturbs much less than latencies.
 ``--compare`` runs the same levels with sync workers (``--sync-workers``, one thread each; they
-close every connection) and then with threaded workers (``--workers`` x ``--threads``, which
-keep connections open for gunicorn's ``--keep-alive`` seconds) and prints both.
+close every connection) and then with threaded workers (``--gthread-workers`` x
+``--gthread-threads``, which keep connections open for gunicorn's ``--keep-alive`` seconds) and
+prints both.
 """
 import argparse
 import http.client
@@ -262,8 +263,9 @@ def database_cpu_seconds(url):
     return total
 
 
-def start_server(args, worker_class, workers, threads):
-    """gunicorn on a free local port with the CPU-reporting app; returns (process, port, label)."""
+def start_server(args, worker_class, workers, threads, root=ROOT):
+    """gunicorn on a free local port with the CPU-reporting app of checkout ``root``; returns
+    (process, port, label)."""
     port = free_port()
     env = dict(os.environ, DATABASE_URL=args.db, REDIS_URL=args.redis, SECRET_KEY="bench-http-secret")
     if worker_class == "sync" and threads != 1:
@@ -276,7 +278,7 @@ def start_server(args, worker_class, workers, threads):
     options += shlex.split(args.gunicorn_args)
     command = [os.path.join(os.path.dirname(sys.executable), "gunicorn"), *options,
                "-b", f"127.0.0.1:{port}", "--log-level", "warning", "bench.wsgi_cpu:app"]
-    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    server = subprocess.Popen(command, cwd=root, env=env)
     for _ in range(150):
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
@@ -373,22 +375,26 @@ def main():
     parser.add_argument("--think-ms", default="0",
                         help="mean pause of a simulated assistant before each click, one level per value "
                              "(e.g. 0,500; 0: back-to-back, the stress model)")
-    parser.add_argument("--worker-class", default="gthread")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    # The README's production setting (sync, cores + 1 on this 2-core machine); --compare for threads.
+    parser.add_argument("--worker-class", default="sync")
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--keep-alive", type=float, default=None,
                         help="gunicorn --keep-alive seconds (threaded workers; gunicorn's default is 2)")
     parser.add_argument("--gunicorn-args", default="", help="more gunicorn options, passed as they are")
     parser.add_argument("--compare", action="store_true",
-                        help="run sync workers (--sync-workers) and then gthread (--workers x --threads)")
-    parser.add_argument("--sync-workers", type=int, default=5, help="sync workers in --compare (2 x cores + 1)")
+                        help="run sync workers (--sync-workers) and then gthread "
+                             "(--gthread-workers x --gthread-threads)")
+    parser.add_argument("--sync-workers", type=int, default=3, help="sync workers in --compare (cores + 1)")
+    parser.add_argument("--gthread-workers", type=int, default=2, help="threaded workers in --compare")
+    parser.add_argument("--gthread-threads", type=int, default=4, help="threads per worker in --compare")
     args = parser.parse_args()
     started = time.perf_counter()
     seeded = seed(args.db, args.households, args.villages)
     print(f"seeded {len(seeded[1])} cases for {len(seeded[0])} assistants in {time.perf_counter() - started:.0f}s")
     if args.compare:
         rows = (run_server(args, "sync", args.sync_workers, 1, seeded)
-                + run_server(args, "gthread", args.workers, args.threads, seeded))
+                + run_server(args, "gthread", args.gthread_workers, args.gthread_threads, seeded))
     else:
         rows = run_server(args, args.worker_class, args.workers, args.threads, seeded)
     summary(rows)
