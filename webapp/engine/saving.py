@@ -6,6 +6,7 @@ caller commits.
 """
 
 from ..extensions import db
+from ..infra import new_rows
 from ..models import DiagramVersion, InboxTask
 from ..models.base import utcnow
 from . import hooks, incidents, instance_write, operations, passed, projection, pruning, tree
@@ -111,12 +112,12 @@ def _sync_inbox(instance, ready, new_instance, open_rows=None):
         if item["uuid"] in known:
             continue
         version_id = instance.diagram_version_id or instance.diagram_version.id
-        row = InboxTask(case=case, instance=instance, diagram_version_id=version_id,
-                        task_uuid=item["uuid"], task_name=item["task_name"],
-                        title=item["title"], process_id=item["process_id"], lane=item["lane"] or "",
-                        county_code=case.county_code, township_code=case.township_code,
-                        village_code=case.village_code, due_at=item["due_at"],
-                        reminder_at=item["reminder_at"], state="ready")
+        row = new_rows.fresh(InboxTask, diagram_version_id=version_id, task_uuid=item["uuid"],
+                             task_name=item["task_name"], title=item["title"], process_id=item["process_id"],
+                             lane=item["lane"] or "", county_code=case.county_code,
+                             township_code=case.township_code, village_code=case.village_code,
+                             due_at=item["due_at"], reminder_at=item["reminder_at"], state="ready")
+        row.case, row.instance = case, instance  # as usual: a new case or instance gives its id at the flush
         operations.assign(row, case, first_time=new_instance)
         db.session.add(row)
         created.append(row)

@@ -21,7 +21,7 @@ def add_event(case, kind, actor=None, task_name=None, decision=None, comment=Non
     if case.id is not None and "events" not in case.__dict__:
         # A stored case whose timeline is not loaded: by its id, so the case itself does not
         # join the flush (a pending append to its unloaded ``events`` made it dirty).
-        event = CaseEvent(case_id=case.id, **fields)
+        event = new_rows.fresh(CaseEvent, case_id=case.id, **fields)
     else:
         event = CaseEvent(case=case, **fields)
     db.session.add(event)
