@@ -2,6 +2,8 @@
 the objects behave as loaded ones afterwards (and as flushed ones when the transaction rolls back)."""
 from datetime import datetime
 
+import pytest
+
 from sqlalchemy import inspect, select
 
 from webapp.extensions import db
@@ -58,6 +60,26 @@ def test_written_rows_equal_flushed_rows_and_the_objects_are_loaded(county):
     db.session.commit()
     assert db.session.get(Case, case.id) is case and case.instances == [instance]
     assert _columns(Case, case.id)["payload_null"] is True  # a JSON column never set: SQL NULL
+
+
+def test_fresh_objects_become_the_rows_constructed_ones_do_flushed_or_written(county):
+    constructed = _graph("constructed", rows=1)[2][0]
+    db.session.flush()
+    for name, written in (("fresh flushed", False), ("fresh written", True)):
+        case, instance, _ = _graph(name, rows=0)
+        row = new_rows.fresh(InboxTask, diagram_version_id=instance.diagram_version_id, task_uuid=f"{name}-0",
+                             task_name="t", title="任务", process_id="p", lane="agency", county_code="341721",
+                             township_code=case.township_code, state="ready")
+        row.case, row.instance = case, instance
+        db.session.add(row)
+        if written:
+            assert new_rows.write([[case], case.events, [instance], [row]]) is True
+        else:
+            db.session.flush()  # the ORM's INSERT of it: the case's and the instance's new ids included
+        assert row.case_id == case.id and row.instance_id == instance.id and row.overdue is False
+        assert _columns(InboxTask, row.id) == _columns(InboxTask, constructed.id), name
+    with pytest.raises(TypeError):
+        new_rows.fresh(InboxTask, case=case)  # a relationship: set as usual, for its foreign key
 
 
 def test_postgresql_writes_a_start_in_one_statement(county):
