@@ -22,7 +22,6 @@ from flask import g, request
 from sqlalchemy import bindparam, select
 
 from ..extensions import db
-from ..infra import upserts
 from ..models import Area, User
 from ..services import known_users, notifications
 from .request_user import AREA_FIELDS, USER_FIELDS, RequestArea, RequestUser
@@ -36,8 +35,6 @@ _BY_ID_WITH_UNREAD = _BY_ID.add_columns(notifications.UNREAD_OF_USER)
 _AREA_END = len(USER_FIELDS) + len(AREA_FIELDS)
 _ACTIVE = USER_FIELDS.index("active")
 _PAGE_METHODS = ("GET", "HEAD")
-# statement -> (dialect, the result columns' processors, or None where every value comes as is)
-_RESULT_FORMS = {}
 
 
 def load_user(user_id):
@@ -48,7 +45,7 @@ def load_user(user_id):
     # The session's connection (its transaction, as session.execute would use): a Core statement
     # through session.execute still pays the ORM's execution path.
     session = db.session()  # the request's session itself: the scoped proxy looks it up on every use
-    row = _first_row(session.connection(), _BY_ID_WITH_UNREAD if page else _BY_ID, params)
+    row = session.connection().execute(_BY_ID_WITH_UNREAD if page else _BY_ID, params).first()
     if row is None or not row[_ACTIVE]:
         return None
     user = RequestUser(row, RequestArea(row[len(USER_FIELDS):_AREA_END]))
@@ -60,27 +57,6 @@ def load_user(user_id):
         # For this request only: a test's requests may share one app context and its session.
         notifications.keep_unread(session, current_request, user.id, unread)
     return user
-
-
-def _first_row(connection, statement, params):
-    # The statement's SQL compiled once and sent as the driver's (upserts.execute_text: its events,
-    # prepared statements and deferred BEGIN as before), without SQLAlchemy building its cache key
-    # and execution context of a compiled statement on every request; the columns' result
-    # processors (SQLite's booleans) applied here as SQLAlchemy would.
-    row = upserts.execute_text(connection, statement, params).first()
-    form = _RESULT_FORMS.get(statement)
-    if form is None or form[0] is not connection.dialect:
-        form = _RESULT_FORMS[statement] = (connection.dialect, _result_processors(statement, connection.dialect))
-    processors = form[1]
-    if row is None or processors is None:
-        return row
-    return tuple([value if process is None else process(value) for process, value in zip(processors, row)])
-
-
-def _result_processors(statement, dialect):
-    compiled = statement.compile(dialect=dialect)
-    processors = tuple(column.type._cached_result_processor(dialect, None) for column in compiled._result_columns)
-    return processors if any(processors) else None
 
 
 def unread_count(user):
