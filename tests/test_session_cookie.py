@@ -9,6 +9,7 @@ from flask import flash, get_flashed_messages, request, session
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature
 
+from webapp import session_cookie
 from webapp.session_cookie import SessionInterface
 
 
@@ -156,3 +157,49 @@ def test_another_processs_new_cookie_with_known_contents_opens_as_flask_opens_it
     reader = reader_that_read_older()
     app.secret_key = app.config["SECRET_KEY"] = "another key entirely"
     assert _opened_by(reader, app, newer) == {}
+
+
+@pytest.mark.parametrize("header", [
+    "session=abc.def", "other=1; session=abc.def; theme=dark", 'session="quoted\\"value"; x=1',
+    "session=first; session=second", "other=1", "", "session=", "Session=abc; session=def"])
+def test_the_session_cookie_is_taken_from_the_header_as_werkzeug_reads_it(app, header):
+    with app.test_request_context("/", headers={"Cookie": header} if header else {}):
+        assert session_cookie._cookie_of(request.environ.get("HTTP_COOKIE") or "", "session") \
+            == request.cookies.get("session")
+
+
+def _responses_of(app, view_vary, change):
+    """The Vary and Set-Cookie headers this app's interface and Flask's write after ``change``."""
+    written = []
+    for interface in (app.session_interface, SecureCookieSessionInterface()):
+        with app.test_request_context("/"):
+            opened = interface.open_session(app, request)
+            change(opened)
+            response = app.response_class("x")
+            if view_vary:
+                response.headers["Vary"] = view_vary
+            interface.save_session(app, opened, response)
+            written.append([(name, value) for name, value in response.headers.to_wsgi_list()
+                            if name.lower() in ("vary", "set-cookie")])
+    return written
+
+
+def _read(opened):
+    opened.get("locale")
+
+
+def _write(opened):
+    opened["locale"] = "en"
+
+
+def _emptied(opened):
+    opened["locale"] = "en"
+    opened.clear()
+
+
+@pytest.mark.parametrize("view_vary", [None, "Accept-Encoding", "cookie"])
+@pytest.mark.parametrize("change", [_read, _write, _emptied, lambda opened: None])
+def test_a_saved_session_sets_the_headers_flask_sets(app, monkeypatch, view_vary, change):
+    monkeypatch.setattr(time, "time", lambda: 1_700_000_000)  # both cookies signed at the same second
+    mine, flasks = _responses_of(app, view_vary, change)
+    assert mine == flasks
