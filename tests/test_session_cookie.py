@@ -160,11 +160,11 @@ def test_another_processs_new_cookie_with_known_contents_opens_as_flask_opens_it
 
 
 @pytest.mark.parametrize("header", [
-    "session=abc.def", "other=1; session=abc.def; theme=dark", 'session="quoted\\"value"; x=1',
+    "session=abc.def", "x=" + "y" * 5000 + "; session=long.header", "other=1; session=abc.def; theme=dark", 'session="quoted\\"value"; x=1',
     "session=first; session=second", "other=1", "", "session=", "Session=abc; session=def"])
 def test_the_session_cookie_is_taken_from_the_header_as_werkzeug_reads_it(app, header):
     with app.test_request_context("/", headers={"Cookie": header} if header else {}):
-        assert session_cookie._cookie_of(request.environ.get("HTTP_COOKIE") or "", "session") \
+        assert session_cookie._cookie_value(request.environ.get("HTTP_COOKIE") or "", "session") \
             == request.cookies.get("session")
 
 

@@ -74,7 +74,7 @@ class SessionInterface(SecureCookieSessionInterface):
         serializer, opened = self._kept(app)
         if serializer is None:
             return None
-        value = _cookie_of(request.environ.get("HTTP_COOKIE") or "", self.get_cookie_name(app))
+        value = _cookie_value(request.environ.get("HTTP_COOKIE") or "", self.get_cookie_name(app))
         if not value:
             return self.session_class()
         max_age = int(app.permanent_session_lifetime.total_seconds())
@@ -123,9 +123,19 @@ class SessionInterface(SecureCookieSessionInterface):
         _vary_cookie(response)
 
 
-@lru_cache(maxsize=1024)  # a client's Cookie header repeats until its session changes; a few kB at most
+_LONG_HEADER = 4096  # a longer Cookie header (not this app's: its cookie is a few hundred bytes) is not remembered
+
+
+def _cookie_value(header, name):
+    """werkzeug's ``request.cookies.get(name)`` for the WSGI Cookie header ``header`` (HTTP_COOKIE,
+    "" when absent), parsed as it parses it; a header seen lately is not parsed again."""
+    if len(header) > _LONG_HEADER:
+        return parse_cookie(header).get(name)
+    return _cookie_of(header, name)
+
+
+@lru_cache(maxsize=1024)  # a client's Cookie header repeats until its session changes
 def _cookie_of(header, name):
-    # werkzeug's request.cookies.get(name): the WSGI Cookie header (HTTP_COOKIE) parsed as it parses it.
     return parse_cookie(header).get(name)
 
 
