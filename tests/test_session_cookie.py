@@ -156,3 +156,53 @@ def test_another_processs_new_cookie_with_known_contents_opens_as_flask_opens_it
     reader = reader_that_read_older()
     app.secret_key = app.config["SECRET_KEY"] = "another key entirely"
     assert _opened_by(reader, app, newer) == {}
+
+
+@pytest.mark.parametrize("header", [
+    "session={c}", "other=1; session={c}; theme=dark", "session={c}; session=forged", "session=forged; session={c}",
+    'session="{c}"; x=1', "x=" + "y" * 5000 + "; session={c}", "Session={c}", "other=1", "", "session="])
+def test_the_session_cookie_is_found_in_the_header_as_flask_finds_it(app, header):
+    cookie = SecureCookieSessionInterface().get_signing_serializer(app).dumps({"locale": "en"})
+    header = header.format(c=cookie)
+    with app.test_request_context("/", headers={"Cookie": header} if header else {}):
+        mine = app.session_interface.open_session(app, request)
+        assert dict(mine) == dict(SecureCookieSessionInterface().open_session(app, request))
+    with app.test_request_context("/", headers={"Cookie": header} if header else {}):  # the same header again
+        assert dict(app.session_interface.open_session(app, request)) == dict(mine)
+
+
+def _responses_of(app, view_vary, change):
+    """The Vary and Set-Cookie headers this app's interface and Flask's write after ``change``."""
+    written = []
+    for interface in (app.session_interface, SecureCookieSessionInterface()):
+        with app.test_request_context("/"):
+            opened = interface.open_session(app, request)
+            change(opened)
+            response = app.response_class("x")
+            if view_vary:
+                response.headers["Vary"] = view_vary
+            interface.save_session(app, opened, response)
+            written.append([(name, value) for name, value in response.headers.to_wsgi_list()
+                            if name.lower() in ("vary", "set-cookie")])
+    return written
+
+
+def _read(opened):
+    opened.get("locale")
+
+
+def _write(opened):
+    opened["locale"] = "en"
+
+
+def _emptied(opened):
+    opened["locale"] = "en"
+    opened.clear()
+
+
+@pytest.mark.parametrize("view_vary", [None, "Accept-Encoding", "cookie"])
+@pytest.mark.parametrize("change", [_read, _write, _emptied, lambda opened: None])
+def test_a_saved_session_sets_the_headers_flask_sets(app, monkeypatch, view_vary, change):
+    monkeypatch.setattr(time, "time", lambda: 1_700_000_000)  # both cookies signed at the same second
+    mine, flasks = _responses_of(app, view_vary, change)
+    assert mine == flasks

@@ -29,10 +29,12 @@ def install(app):
     @app.after_request
     def add_security_headers(response):
         headers = response.headers
-        if _NAMES.isdisjoint([name.lower() for name in headers.keys()]):
+        listed = headers._list  # werkzeug's (name, value) pairs, read and appended to without its per-item checks
+        if _NAMES.isdisjoint([name.lower() for name, _value in listed]):
             # The usual case, none set by the view: appended, as setting each would (replacing
-            # one looks through every header for the name, four times a response).
-            headers.extend(_ITEMS)
+            # one looks through every header for the name, four times a response). The values are
+            # this module's constants, plain one-line strings: Headers.extend would only check that.
+            listed.extend(_ITEMS)
         else:
             for name, value in _ITEMS:  # a view's own value replaced: it may not weaken them
                 headers[name] = value

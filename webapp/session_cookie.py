@@ -23,14 +23,22 @@ the age); any other goes through Flask's check.
 Only contents whose values are plain (strings, numbers, booleans, None, and lists of tuples of
 those: the flash messages) are remembered, copied on the way out so no request can change what
 another gets; the stores are bounded memos (webapp/memo.py: the oldest go first, safe under threads).
+
+Two more per-request costs of Flask's, with the same outcome: the session cookie is taken from the
+request's Cookie header parsed once per header string (werkzeug's ``request.cookies`` walks the
+whole WSGI environment and parses the header again on every request), and saving the session adds
+``Vary: Cookie`` to a response with no Vary header yet directly (Flask parses the header into a
+set, adds to it and writes it back).
 """
 import hmac
 import time
+from functools import lru_cache
 
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadData, BadSignature
 from itsdangerous.signer import HMACAlgorithm
 from itsdangerous.encoding import base64_decode, base64_encode, bytes_to_int, int_to_bytes, want_bytes
+from werkzeug.http import parse_cookie
 
 from .memo import Memo
 
@@ -66,7 +74,7 @@ class SessionInterface(SecureCookieSessionInterface):
         serializer, opened = self._kept(app)
         if serializer is None:
             return None
-        value = request.cookies.get(self.get_cookie_name(app))
+        value = _cookie_value(request.environ.get("HTTP_COOKIE") or "", self.get_cookie_name(app))
         if not value:
             return self.session_class()
         max_age = int(app.permanent_session_lifetime.total_seconds())
@@ -87,6 +95,57 @@ class SessionInterface(SecureCookieSessionInterface):
             serializer.learn(value, data)
         _remember(opened, value, signed_at, data)
         return self.session_class(data)
+
+
+    def save_session(self, app, session, response):
+        """Flask's ``save_session``, line for line, with ``Vary: Cookie`` added by ``_vary_cookie``."""
+        name = self.get_cookie_name(app)
+        domain = self.get_cookie_domain(app)
+        path = self.get_cookie_path(app)
+        secure = self.get_cookie_secure(app)
+        partitioned = self.get_cookie_partitioned(app)
+        samesite = self.get_cookie_samesite(app)
+        httponly = self.get_cookie_httponly(app)
+        if session.accessed:
+            _vary_cookie(response)
+        if not session:
+            if session.modified:
+                response.delete_cookie(name, domain=domain, path=path, secure=secure, partitioned=partitioned,
+                                       samesite=samesite, httponly=httponly)
+                _vary_cookie(response)
+            return
+        if not self.should_set_cookie(app, session):
+            return
+        expires = self.get_expiration_time(app, session)
+        value = self.get_signing_serializer(app).dumps(dict(session))
+        response.set_cookie(name, value, expires=expires, httponly=httponly, domain=domain, path=path,
+                            secure=secure, partitioned=partitioned, samesite=samesite)
+        _vary_cookie(response)
+
+
+_LONG_HEADER = 4096  # a longer Cookie header (not this app's: its cookie is a few hundred bytes) is not remembered
+
+
+def _cookie_value(header, name):
+    """werkzeug's ``request.cookies.get(name)`` for the WSGI Cookie header ``header`` (HTTP_COOKIE,
+    "" when absent), parsed as it parses it; a header seen lately is not parsed again."""
+    if len(header) > _LONG_HEADER:
+        return parse_cookie(header).get(name)
+    return _cookie_of(header, name)
+
+
+@lru_cache(maxsize=1024)  # a client's Cookie header repeats until its session changes
+def _cookie_of(header, name):
+    return parse_cookie(header).get(name)
+
+
+def _vary_cookie(response):
+    # response.vary.add("Cookie"): with no Vary header, it writes "Vary: Cookie" (Headers.__setitem__).
+    headers = response.headers
+    if "Vary" in headers:
+        response.vary.add("Cookie")
+    else:
+        headers["Vary"] = "Cookie"
 
 
 class _KeptSerializer:
