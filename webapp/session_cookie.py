@@ -24,11 +24,9 @@ Only contents whose values are plain (strings, numbers, booleans, None, and list
 those: the flash messages) are remembered, copied on the way out so no request can change what
 another gets; the stores are bounded memos (webapp/memo.py: the oldest go first, safe under threads).
 
-Two more per-request costs of Flask's, with the same outcome: the session cookie is taken from the
-request's Cookie header parsed once per header string (werkzeug's ``request.cookies`` walks the
-whole WSGI environment and parses the header again on every request), and saving the session adds
-``Vary: Cookie`` to a response with no Vary header yet directly (Flask parses the header into a
-set, adds to it and writes it back).
+The session cookie is taken from the request's Cookie header parsed once per header string
+(werkzeug's ``request.cookies`` walks the whole WSGI environment and parses the header again on
+every request), with the same outcome.
 """
 import hmac
 import time
@@ -97,32 +95,6 @@ class SessionInterface(SecureCookieSessionInterface):
         return self.session_class(data)
 
 
-    def save_session(self, app, session, response):
-        """Flask's ``save_session``, line for line, with ``Vary: Cookie`` added by ``_vary_cookie``."""
-        name = self.get_cookie_name(app)
-        domain = self.get_cookie_domain(app)
-        path = self.get_cookie_path(app)
-        secure = self.get_cookie_secure(app)
-        partitioned = self.get_cookie_partitioned(app)
-        samesite = self.get_cookie_samesite(app)
-        httponly = self.get_cookie_httponly(app)
-        if session.accessed:
-            _vary_cookie(response)
-        if not session:
-            if session.modified:
-                response.delete_cookie(name, domain=domain, path=path, secure=secure, partitioned=partitioned,
-                                       samesite=samesite, httponly=httponly)
-                _vary_cookie(response)
-            return
-        if not self.should_set_cookie(app, session):
-            return
-        expires = self.get_expiration_time(app, session)
-        value = self.get_signing_serializer(app).dumps(dict(session))
-        response.set_cookie(name, value, expires=expires, httponly=httponly, domain=domain, path=path,
-                            secure=secure, partitioned=partitioned, samesite=samesite)
-        _vary_cookie(response)
-
-
 _LONG_HEADER = 4096  # a longer Cookie header (not this app's: its cookie is a few hundred bytes) is not remembered
 
 
@@ -137,15 +109,6 @@ def _cookie_value(header, name):
 @lru_cache(maxsize=1024)  # a client's Cookie header repeats until its session changes
 def _cookie_of(header, name):
     return parse_cookie(header).get(name)
-
-
-def _vary_cookie(response):
-    # response.vary.add("Cookie"): with no Vary header, it writes "Vary: Cookie" (Headers.__setitem__).
-    headers = response.headers
-    if "Vary" in headers:
-        response.vary.add("Cookie")
-    else:
-        headers["Vary"] = "Cookie"
 
 
 class _KeptSerializer:
