@@ -18,7 +18,7 @@ from typing import NamedTuple
 from flask import request
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from .. import formatting, fragments
 from ..models.base import utcnow
@@ -70,32 +70,52 @@ _SLOTS = TaskListRow(*(fragments.slot(name) for name in TaskListRow._fields))
 def task_list_markup(rows, view, selectable):
     """Each of the ``TaskListRow``s ``rows`` as the table row the page shows for ``view``, with the
     pick box when ``selectable``: what templates/inbox/_task_row.html gives for it."""
-    token, team, locale = escape(generate_csrf()), view == "team", str(get_locale())
+    token, team, locale = str(escape(generate_csrf())), view == "team", str(get_locale())
+    # A row's markup is the same whenever it shows the same values (the assistant's list, opened
+    # many times a day, mostly shows the same tasks): kept filled, but for the page's CSRF token.
+    kept = fragments.memo("task_rows_filled", _MAX_FILLED_ROWS)
     patterns, escaped = {}, {}  # the page's rows mostly repeat their step's title and their area
     out = []
     for row in rows:
-        kind = (bool(row.due), bool(row.late), bool(row.return_reason))
-        pattern = patterns.get(kind)
-        if pattern is None:
-            due, late, returned = kind
-            slots = _SLOTS._replace(due=_SLOTS.due if due else "", late=late,
-                                    return_reason=_SLOTS.return_reason if returned else None)
-            pattern = patterns[kind] = fragments.slotted("task_rows", (locale, team, selectable) + kind, _ROW,
-                                                         row=slots, token=fragments.slot("token"),
-                                                         team=team, selectable=selectable)
-        title, area = escaped.get(row.title), escaped.get(row.area)
-        if title is None:
-            title = escaped[row.title] = escape(row.title)
-        if area is None:
-            area = escaped[row.area] = escape(row.area)
-        values = {"id": row.id, "task_url": row.task_url, "case_url": row.case_url, "case_title": row.case_title,
-                  "action_url": row.action_url}
-        if kind[0]:  # (a slot the row's pattern has)
-            values["due"] = row.due
-        if kind[2]:
-            values["return_reason"] = row.return_reason
-        out.append(pattern.fill(values, {"token": token, "title": title, "area": area}))
+        key = (locale, team, selectable, row)
+        parts = kept.get(key) if kept is not None else None
+        if parts is None:
+            parts = _filled(row, locale, team, selectable, patterns, escaped)
+            if kept is not None:
+                kept.put(key, parts)
+        out.append(Markup(token.join(parts)))
     return out
+
+
+# Rows kept filled (about 2 kB each): a few hundred assistants' lists in both languages.
+_MAX_FILLED_ROWS = 4_000
+_TOKEN_MARK = str(fragments.slot("token"))  # where a kept row's CSRF token goes
+
+
+def _filled(row, locale, team, selectable, patterns, escaped):
+    # The row's markup split where the token goes: its pattern (per language and kind of row)
+    # filled with the row's values.
+    kind = (bool(row.due), bool(row.late), bool(row.return_reason))
+    pattern = patterns.get(kind)
+    if pattern is None:
+        due, late, returned = kind
+        slots = _SLOTS._replace(due=_SLOTS.due if due else "", late=late,
+                                return_reason=_SLOTS.return_reason if returned else None)
+        pattern = patterns[kind] = fragments.slotted("task_rows", (locale, team, selectable) + kind, _ROW,
+                                                     row=slots, token=fragments.slot("token"),
+                                                     team=team, selectable=selectable)
+    title, area = escaped.get(row.title), escaped.get(row.area)
+    if title is None:
+        title = escaped[row.title] = escape(row.title)
+    if area is None:
+        area = escaped[row.area] = escape(row.area)
+    values = {"id": row.id, "task_url": row.task_url, "case_url": row.case_url, "case_title": row.case_title,
+              "action_url": row.action_url}
+    if kind[0]:  # (a slot the row's pattern has)
+        values["due"] = row.due
+    if kind[2]:
+        values["return_reason"] = row.return_reason
+    return tuple(str(pattern.fill(values, {"token": _TOKEN_MARK, "title": title, "area": area})).split(_TOKEN_MARK))
 
 
 _FILTERS = "inbox/_list_filters.html"
