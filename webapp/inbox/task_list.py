@@ -70,6 +70,18 @@ _SLOTS = TaskListRow(*(fragments.slot(name) for name in TaskListRow._fields))
 def task_list_markup(rows, view, selectable):
     """Each of the ``TaskListRow``s ``rows`` as the table row the page shows for ``view``, with the
     pick box when ``selectable``: what templates/inbox/_task_row.html gives for it."""
+    return [Markup(text) for text in _row_texts(rows, view, selectable)]
+
+
+def task_list_body(rows, view, selectable):
+    """The table body's rows of templates/inbox/list.html: ``task_list_markup``'s rows, each on
+    its own line as the page's loop over them wrote it, as one markup (not a loop in the template
+    escaping and writing each row)."""
+    return Markup("".join([f"\n    {text}\n  " for text in _row_texts(rows, view, selectable)]))
+
+
+def _row_texts(rows, view, selectable):
+    # The rows' markup as plain text.
     token, team, locale = str(escape(generate_csrf())), view == "team", str(get_locale())
     # A row's markup is the same whenever it shows the same values (the assistant's list, opened
     # many times a day, mostly shows the same tasks): kept filled, but for the page's CSRF token.
@@ -83,7 +95,7 @@ def task_list_markup(rows, view, selectable):
             parts = _filled(row, locale, team, selectable, patterns, escaped)
             if kept is not None:
                 kept.put(key, parts)
-        out.append(Markup(token.join(parts)))
+        out.append(token.join(parts))
     return out
 
 
