@@ -17,6 +17,9 @@ not declarations of the form class and are bound as usual. The store is a bounde
 that use it (times the few prefixes and translations objects), the oldest going first if it ever
 grows past its cap; two threads binding the same field at once both store the same thing.
 """
+from wtforms import SelectField
+from wtforms.form import BaseForm
+
 from .memo import Memo
 
 _MAX_FIELDS = 2_000
@@ -43,3 +46,55 @@ class BindOnce:
         field.__dict__.update(state)
         field.meta = form.meta
         return field
+
+
+class ValidateOnce:
+    """Form mixin: which ``validate_<field>`` methods of the form class check which field, found
+    once per class and set of fields, not by a ``getattr`` per field on every validation (what
+    WTForms' ``Form.validate`` does; the validators run as they did, in the same order)."""
+
+    def validate(self, extra_validators=None):
+        """Validate every field with its validators, its inline ``validate_<field>`` last."""
+        cls = type(self)
+        key = (cls, tuple(self._fields))
+        inline = _inline.get(key)
+        if inline is None:
+            inline = _inline.put(key, {name: getattr(cls, f"validate_{name}") for name in self._fields
+                                       if getattr(cls, f"validate_{name}", None) is not None})
+        if extra_validators:
+            extra = {name: list(validators) for name, validators in extra_validators.items()}
+            for name, method in inline.items():
+                extra.setdefault(name, []).append(method)
+        else:
+            extra = {name: [method] for name, method in inline.items()}
+        return BaseForm.validate(self, extra)
+
+
+_inline = Memo(200)  # per form class and its fields: a few dozen
+
+
+class KnownChoicesField(SelectField):
+    """A select field of fixed choices whose valid values are kept as a set per choices list,
+    checked with one look-up instead of WTForms' walk through every choice: for the fields of a
+    ``BindOnce`` form, whose bound copies share their declaration's choices list."""
+
+    def pre_validate(self, form):
+        """Refuse a value that is none of the choices, as SelectField does."""
+        choices = self.choices
+        if not self.validate_choice or not isinstance(choices, list):
+            return super().pre_validate(form)
+        kept = _choice_values.get(id(choices))
+        if kept is None or kept[0] is not choices or kept[1] is not self.coerce:
+            values = frozenset(self.coerce(choice[0] if isinstance(choice, (list, tuple)) else choice)
+                               for choice in choices)
+            # The list itself kept with its values, so its id names it as long as the entry lives.
+            kept = _choice_values.put(id(choices), (choices, self.coerce, values))
+        try:
+            if self.data in kept[2]:
+                return None
+        except TypeError:  # an unhashable value: compared choice by choice
+            pass
+        return super().pre_validate(form)
+
+
+_choice_values = Memo(500)  # per declared choices list (shared by the bound copies above)
