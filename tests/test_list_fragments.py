@@ -14,7 +14,7 @@ from flask_wtf.csrf import generate_csrf
 from tests.helpers import case_at_visit, user
 from webapp import formatting, fragments
 from webapp.extensions import db
-from webapp.inbox.task_list import TaskListRow, filters_markup, task_list_markup, task_list_rows
+from webapp.inbox.task_list import TaskListRow, filters_markup, task_list_body, task_list_markup, task_list_rows
 from webapp.models import InboxTask
 from webapp.models.base import utcnow
 from webapp.services.casework import inbox
@@ -67,6 +67,9 @@ def test_task_rows_equal_their_template_rendered_row_by_row(county, app):
             staff = user(name)
             login_user(staff)
             plain, _total, _figures = inbox.page_and_counts(staff, inbox.InboxFilter(view=view), 1, 20)
+            # A plain row whose every text is tricky.
+            plain += [plain[0]._replace(title=TRICKY, case_title=TRICKY, area_name=TRICKY,
+                                        return_reason=TRICKY)] if plain else []
             rows = task_list_rows(plain, view)
             # A row of every kind, and one whose every text is tricky.
             rows.append(TaskListRow(id=7, title=TRICKY, task_url="/t/7?a=1&b=2", case_url="/c/{1}", case_title=TRICKY,
@@ -77,6 +80,9 @@ def test_task_rows_equal_their_template_rendered_row_by_row(county, app):
                 fresh = [_fresh("inbox/_task_row.html", row=row, token=generate_csrf(), team=view == "team",
                                 selectable=selectable) for row in rows]
                 assert [str(html) for html in shown] == fresh
+                # The page's table body (its rows kept filled): the rows as the page's loop wrote them.
+                body = task_list_body(plain, view, selectable)
+                assert str(body) == "".join(f"\n    {html}\n  " for html in fresh[:-1])
 
     _each_way(app, check)
     assert kinds >= {(True, True, False), (True, True, True), (False, False, False), (False, True, False)}
