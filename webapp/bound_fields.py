@@ -74,27 +74,30 @@ _inline = Memo(200)  # per form class and its fields: a few dozen
 
 
 class KnownChoicesField(SelectField):
-    """A select field of fixed choices whose valid values are kept as a set per choices list,
-    checked with one look-up instead of WTForms' walk through every choice: for the fields of a
-    ``BindOnce`` form, whose bound copies share their declaration's choices list."""
+    """A select field whose valid values are kept as a set with its choices when it is bound,
+    checked with one look-up instead of WTForms' walk through every choice: bound once per
+    process in a ``BindOnce`` form, whose copies share the set with their choices."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = self.choices
+        values = None
+        if isinstance(choices, list):
+            try:
+                values = frozenset(self.coerce(choice[0] if isinstance(choice, (list, tuple)) else choice)
+                                   for choice in choices)
+            except (TypeError, ValueError):  # a choice its coerce refuses: checked as WTForms does
+                values = None
+        self._known = (choices, values)  # the choices list they are the values of
 
     def pre_validate(self, form):
         """Refuse a value that is none of the choices, as SelectField does."""
-        choices = self.choices
-        if not self.validate_choice or not isinstance(choices, list):
-            return super().pre_validate(form)
-        kept = _choice_values.get(id(choices))
-        if kept is None or kept[0] is not choices or kept[1] is not self.coerce:
-            values = frozenset(self.coerce(choice[0] if isinstance(choice, (list, tuple)) else choice)
-                               for choice in choices)
-            # The list itself kept with its values, so its id names it as long as the entry lives.
-            kept = _choice_values.put(id(choices), (choices, self.coerce, values))
-        try:
-            if self.data in kept[2]:
-                return None
-        except TypeError:  # an unhashable value: compared choice by choice
-            pass
+        choices, values = self._known
+        # Only for the choices it was bound with: a page that sets its own is checked as usual.
+        if values is not None and choices is self.choices and self.validate_choice:
+            try:
+                if self.data in values:
+                    return None
+            except TypeError:  # an unhashable value: compared choice by choice
+                pass
         return super().pre_validate(form)
-
-
-_choice_values = Memo(500)  # per declared choices list (shared by the bound copies above)
