@@ -18,10 +18,10 @@ import re
 import secrets
 
 from flask import current_app
-from flask_babel import get_locale
 from markupsafe import Markup, escape
 
 from .memo import Memo
+from .translation_cache import current_locale_name
 
 _MAX_ENTRIES = 1_000  # per store (a webapp/memo.py Memo: the oldest go first, safe under threads)
 
@@ -54,7 +54,7 @@ def remembered_fields(template, key, make_form):
     (``template``, ``key``, the interface language), so ``key`` must name every value the built
     form shows (the form is only built when they are not remembered yet). A POST's form (the
     user's input, errors) goes to ``form_fields`` instead."""
-    return remembered("form_fields", (template, key, str(get_locale())),
+    return remembered("form_fields", (template, key, current_locale_name()),
                       lambda: form_fields(template, make_form()))
 
 

@@ -10,11 +10,11 @@ the block is those patterns with its texts escaped in place.
 """
 from typing import NamedTuple
 
-from flask_babel import get_locale
 from markupsafe import Markup
 
 from .. import formatting, fragments
 from ..idnumber import mask_id
+from ..translation_cache import current_locale_name
 from ..url_cache import ids_link
 from . import bp
 
@@ -62,7 +62,7 @@ def household_card(household, url, people, added, filled, can_work, task_id):
     during the visit (their registration forms); the form column when ``filled`` (the case's forms
     by ID number) is given, its links to task ``task_id``'s forms when ``can_work``. What
     templates/inbox/_household_card.html gives with the rows of _member_row.html and _added_row.html."""
-    locale, forms = str(get_locale()), filled is not None
+    locale, forms = current_locale_name(), filled is not None
     workable = forms and bool(can_work)
     # Each row between a new line and the indentation, as the block's loops printed them.
     rows = "\n  " + "".join(f"\n    {row}\n  " for row in member_rows(people, filled, can_work, task_id))
@@ -80,7 +80,7 @@ def member_rows(people, filled, can_work, task_id):
     column when ``filled`` (the case's forms by ID number) is given, its links to task
     ``task_id``'s forms when ``can_work``. What templates/inbox/_member_row.html gives for each."""
     forms = filled is not None
-    key = (str(get_locale()), forms, forms and bool(can_work))
+    key = (current_locale_name(), forms, forms and bool(can_work))
     patterns, out = {}, []
     form_link = ids_link("inbox.registration_form", "task_id", "person_id") if key[2] else None
     for person in people:

@@ -16,12 +16,12 @@ from dataclasses import replace
 from typing import NamedTuple
 
 from flask import request
-from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from .. import formatting, fragments
 from ..models.base import utcnow
+from ..translation_cache import current_locale_name
 from ..url_cache import id_link
 
 
@@ -81,7 +81,7 @@ _SLOTS = TaskListRow(*(fragments.slot(name) for name in TaskListRow._fields))
 def task_list_markup(rows, view, selectable):
     """Each of the ``TaskListRow``s ``rows`` as the table row the page shows for ``view``, with the
     pick box when ``selectable``: what templates/inbox/_task_row.html gives for it."""
-    token, team, locale = str(escape(generate_csrf())), view == "team", str(get_locale())
+    token, team, locale = str(escape(generate_csrf())), view == "team", current_locale_name()
     patterns, escaped = {}, {}
     return [Markup(token.join(_filled(row, locale, team, selectable, patterns, escaped))) for row in rows]
 
@@ -91,7 +91,7 @@ def task_list_body(rows, view, selectable):
     inbox.LIST_COLUMNS): ``task_list_markup`` of their ``task_list_rows``, each on its own line as
     the page's loop over them wrote it, as one markup (no template loop escaping each row)."""
     titles, dues, now, links = _shown(rows, view)
-    token, team, locale = str(escape(generate_csrf())), view == "team", str(get_locale())
+    token, team, locale = str(escape(generate_csrf())), view == "team", current_locale_name()
     # A row's markup is the same whenever it shows the same values (the assistant's list, opened
     # many times a day, mostly shows the same tasks): kept filled, but for the page's CSRF token,
     # under what it is made of (the links: the mount point and the row's ids).
@@ -152,7 +152,7 @@ def filters_markup(flt, counts, areas, offline):
     choices = tuple((township.code, township.name, tuple((v.code, v.name) for v in villages))
                     for township, villages in areas)
     late = bool(counts["overdue"])
-    key = (str(get_locale()), request.script_root, offline, flt.view, flt.process_id, flt.area_code, flt.due,
+    key = (current_locale_name(), request.script_root, offline, flt.view, flt.process_id, flt.area_code, flt.due,
            flt.sort, late, choices)
     pattern = fragments.slotted("task_list_filters", key, _FILTERS, flt=replace(flt, text=fragments.slot("text")),
                                 counts=_COUNT_SLOTS, late=late, areas=areas, offline=offline)
