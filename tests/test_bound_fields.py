@@ -8,8 +8,10 @@ from datetime import date
 import pytest
 from flask_babel import force_locale
 from werkzeug.datastructures import MultiDict
+from wtforms import Form, SelectField
 from wtforms.meta import DefaultMeta
 
+from webapp.bound_fields import KnownChoicesField
 from webapp.idnumber import make_id
 from webapp.inbox.registration_forms import PersonRegistrationForm
 
@@ -47,6 +49,9 @@ INPUTS = {
     "too long and bad choices": _valid(note="字" * 501, phone="电话", relation_to_head="表哥",
                                        pension_scheme="urban_pension", birth_date="1968-13-40"),
     "a date given": _valid(pension_since="2020-02-29", employed="y", birth_date="1968-03-09"),
+    "choices of other fields": _valid(sex="agricultural", household_type="M", status="signed", signature="normal",
+                                      outcome_code="yes", willing_scheme="local", medical_where="resident_medical"),
+    "choices missing": _valid(sex=None, household_type=None, status=None, relation_to_head=None, outcome_code=None),
 }
 
 
@@ -68,6 +73,20 @@ def test_copied_fields_validate_keep_and_show_what_wtforms_bound_fields_do(app, 
                 assert _outcome(PersonRegistrationForm, data) == plain, label
         assert _outcome(PlainForm, INPUTS["valid"])[0] is True
         assert _outcome(PlainForm, INPUTS["bad ID number"])[0] is False
+
+
+@pytest.mark.parametrize("locale", ["zh", "en"])
+def test_choices_and_inline_checks_refuse_what_wtforms_own_validation_does(app, locale, monkeypatch):
+    # The select fields' valid values kept as a set and the form's validate_<field> methods found
+    # once per class (webapp/bound_fields.py) against WTForms' walk through every choice and its
+    # look-up of every field's method.
+    with app.test_request_context("/"), force_locale(locale):
+        ours = {label: [_outcome(PersonRegistrationForm, data) for _ in range(2)] for label, data in INPUTS.items()}
+        monkeypatch.setattr(KnownChoicesField, "pre_validate", SelectField.pre_validate)
+        monkeypatch.setattr(PersonRegistrationForm, "validate", Form.validate)
+        for label, data in INPUTS.items():
+            assert ours[label] == [_outcome(PlainForm, data)] * 2, label
+        assert ours["choices of other fields"][0][0] is False
 
 
 def test_an_empty_form_and_a_filled_one_do_not_share_input(app):

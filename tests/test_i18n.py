@@ -166,3 +166,19 @@ def test_babel_finds_the_shipped_catalog(app):
         with force_locale("en"):
             assert gettext("我的任务") == "My tasks"
         assert gettext("我的任务") == "我的任务"
+
+
+def test_the_kept_locale_is_flask_babels_in_and_out_of_a_request(app):
+    # webapp/translation_cache.current_locale reads what Flask-Babel settled for the request (and
+    # what force_locale sets), its name kept with the locale object.
+    from flask_babel import force_locale, get_locale
+
+    from webapp.translation_cache import current_locale, current_locale_name
+
+    assert current_locale() is get_locale()  # the test's application context, outside a request
+    with app.test_request_context("/"):
+        first = current_locale()
+        assert first is get_locale() and current_locale_name() == str(first) == "zh_Hans_CN"
+        with force_locale("en"):
+            assert current_locale() is get_locale() and current_locale_name() == "en"
+        assert current_locale() is first and current_locale_name() == "zh_Hans_CN"

@@ -2,6 +2,7 @@
 (webapp/fragments.slotted): what they give must be what rendering their templates with those
 values gives, byte for byte, in both languages, under two mount points, from the cache and afresh.
 """
+import re
 from datetime import timedelta
 
 import pytest
@@ -13,7 +14,7 @@ from flask_wtf.csrf import generate_csrf
 from tests.helpers import case_at_visit, user
 from webapp import formatting, fragments
 from webapp.extensions import db
-from webapp.inbox.task_list import TaskListRow, filters_markup, task_list_markup, task_list_rows
+from webapp.inbox.task_list import TaskListRow, filters_markup, task_list_body, task_list_markup, task_list_rows
 from webapp.models import InboxTask
 from webapp.models.base import utcnow
 from webapp.services.casework import inbox
@@ -66,6 +67,9 @@ def test_task_rows_equal_their_template_rendered_row_by_row(county, app):
             staff = user(name)
             login_user(staff)
             plain, _total, _figures = inbox.page_and_counts(staff, inbox.InboxFilter(view=view), 1, 20)
+            # A plain row whose every text is tricky.
+            plain += [plain[0]._replace(title=TRICKY, case_title=TRICKY, area_name=TRICKY,
+                                        return_reason=TRICKY)] if plain else []
             rows = task_list_rows(plain, view)
             # A row of every kind, and one whose every text is tricky.
             rows.append(TaskListRow(id=7, title=TRICKY, task_url="/t/7?a=1&b=2", case_url="/c/{1}", case_title=TRICKY,
@@ -76,6 +80,9 @@ def test_task_rows_equal_their_template_rendered_row_by_row(county, app):
                 fresh = [_fresh("inbox/_task_row.html", row=row, token=generate_csrf(), team=view == "team",
                                 selectable=selectable) for row in rows]
                 assert [str(html) for html in shown] == fresh
+                # The page's table body (its rows kept filled): the rows as the page's loop wrote them.
+                body = task_list_body(plain, view, selectable)
+                assert str(body) == "".join(f"\n    {html}\n  " for html in fresh[:-1])
 
     _each_way(app, check)
     assert kinds >= {(True, True, False), (True, True, True), (False, False, False), (False, True, False)}
@@ -121,3 +128,37 @@ def test_a_pattern_cannot_hold_a_csrf_token(app):
     with app.test_request_context("/"):
         with pytest.raises(RuntimeError, match="CSRF"):
             fragments.slotted("probe", "token", app.jinja_env.from_string("{{ csrf_token() }}"))
+
+
+def test_each_session_gets_its_own_csrf_token_in_the_kept_rows(county, make_client):
+    # The rows are kept filled for every page that shows them; the token in their forms is the
+    # page's own, never the one of the session that filled them first.
+    _varied_visits()
+    tokens = []
+    for _ in range(2):
+        browser = make_client()
+        browser.login("village1")
+        html = browser.get("/inbox").get_data(as_text=True)
+        assert html.count("<tr data-task=") == 4
+        shown = set(re.findall(r'name="csrf_token" value="([^"]+)"><button type="submit" class="link">', html))
+        assert len(shown) == 1
+        tokens.append(shown.pop())
+        task_id = int(re.search(r'data-task="(\d+)"', html).group(1))
+        # The token works: the row's own form gives the task back.
+        answer = browser.raw.post(f"/inbox/tasks/{task_id}/unclaim", data={"csrf_token": tokens[-1]})
+        assert answer.status_code == 302
+        db.session.expire_all()
+        assert db.session.get(InboxTask, task_id).assignee_id is None
+        # Taken again for the next session's page.
+        row = db.session.get(InboxTask, task_id)
+        row.assignee_id = user("village1").id
+        db.session.commit()
+    assert tokens[0] != tokens[1]
+
+
+def test_an_empty_task_list_says_so_in_both_languages(county, client):
+    client.login("village1")
+    assert "没有待办任务。" in client.get("/inbox").get_data(as_text=True)
+    client.post("/language/en", {"next": "/inbox"})
+    html = client.get("/inbox").get_data(as_text=True)
+    assert "No open tasks." in html and "<tr data-task=" not in html

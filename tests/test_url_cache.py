@@ -2,7 +2,7 @@
 import pytest
 from flask import url_for
 
-from webapp.url_cache import cached_url_for, id_link
+from webapp.url_cache import cached_url_for, id_link, ids_link
 
 
 @pytest.mark.parametrize("mount", ["", "/reg"])
@@ -16,6 +16,19 @@ def test_links_of_one_id_equal_flasks_under_each_mount_point(app, mount):
             for endpoint, values in links:
                 assert cached_url_for(endpoint, **values) == url_for(endpoint, **values), (endpoint, values)
             assert id_link("inbox.task", "task_id")(31) == url_for("inbox.task", task_id=31)
+
+
+@pytest.mark.parametrize("mount", ["", "/reg", "/a&b'"])
+def test_links_of_several_ids_equal_flasks_under_each_mount_point(app, mount):
+    with app.test_request_context("/inbox", environ_overrides={"SCRIPT_NAME": mount}):
+        for _round in range(2):  # the pattern built, then remembered
+            person = ids_link("inbox.registration_form", "task_id", "person_id")
+            added = ids_link("inbox.registration_form", "form_id", "task_id")  # the ids in another order
+            for first, second in ((5, 9), (0, 123456), (77, 77)):
+                assert person(first, second) == url_for("inbox.registration_form", task_id=first, person_id=second)
+                assert added(second, first) == url_for("inbox.registration_form", task_id=first, form_id=second)
+            # A value the rule does not name goes to the query string, as Flask puts it.
+            assert ids_link("inbox.task", "task_id", "person_id")(1, 2) == url_for("inbox.task", task_id=1, person_id=2)
 
 
 def test_a_link_flask_cannot_build_fails_as_flasks_does(app):

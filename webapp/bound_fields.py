@@ -17,6 +17,9 @@ not declarations of the form class and are bound as usual. The store is a bounde
 that use it (times the few prefixes and translations objects), the oldest going first if it ever
 grows past its cap; two threads binding the same field at once both store the same thing.
 """
+from wtforms import SelectField
+from wtforms.form import BaseForm
+
 from .memo import Memo
 
 _MAX_FIELDS = 2_000
@@ -43,3 +46,58 @@ class BindOnce:
         field.__dict__.update(state)
         field.meta = form.meta
         return field
+
+
+class ValidateOnce:
+    """Form mixin: which ``validate_<field>`` methods of the form class check which field, found
+    once per class and set of fields, not by a ``getattr`` per field on every validation (what
+    WTForms' ``Form.validate`` does; the validators run as they did, in the same order)."""
+
+    def validate(self, extra_validators=None):
+        """Validate every field with its validators, its inline ``validate_<field>`` last."""
+        cls = type(self)
+        key = (cls, tuple(self._fields))
+        inline = _inline.get(key)
+        if inline is None:
+            inline = _inline.put(key, {name: getattr(cls, f"validate_{name}") for name in self._fields
+                                       if getattr(cls, f"validate_{name}", None) is not None})
+        if extra_validators:
+            extra = {name: list(validators) for name, validators in extra_validators.items()}
+            for name, method in inline.items():
+                extra.setdefault(name, []).append(method)
+        else:
+            extra = {name: [method] for name, method in inline.items()}
+        return BaseForm.validate(self, extra)
+
+
+_inline = Memo(200)  # per form class and its fields: a few dozen
+
+
+class KnownChoicesField(SelectField):
+    """A select field whose valid values are kept as a set with its choices when it is bound,
+    checked with one look-up instead of WTForms' walk through every choice: bound once per
+    process in a ``BindOnce`` form, whose copies share the set with their choices."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = self.choices
+        values = None
+        if isinstance(choices, list):
+            try:
+                values = frozenset(self.coerce(choice[0] if isinstance(choice, (list, tuple)) else choice)
+                                   for choice in choices)
+            except (TypeError, ValueError):  # a choice its coerce refuses: checked as WTForms does
+                values = None
+        self._known = (choices, values)  # the choices list they are the values of
+
+    def pre_validate(self, form):
+        """Refuse a value that is none of the choices, as SelectField does."""
+        choices, values = self._known
+        # Only for the choices it was bound with: a page that sets its own is checked as usual.
+        if values is not None and choices is self.choices and self.validate_choice:
+            try:
+                if self.data in values:
+                    return None
+            except TypeError:  # an unhashable value: compared choice by choice
+                pass
+        return super().pre_validate(form)

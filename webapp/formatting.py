@@ -4,7 +4,7 @@ from datetime import timezone
 from babel.numbers import format_decimal as babel_format_decimal
 from flask import g, has_request_context
 from markupsafe import Markup
-from flask_babel import format_datetime, format_decimal, get_locale, get_timezone, lazy_gettext as _l
+from flask_babel import format_datetime, format_decimal, get_timezone, lazy_gettext as _l
 
 from . import codes, labels
 from .codes import RELATION
@@ -14,7 +14,7 @@ from .idnumber import mask_id, mask_ids_in_text
 from .memo import Memo
 from .models import Area, DiagramVersion
 from .models.base import utcnow
-from .translation_cache import current_translations
+from .translation_cache import current_locale, current_translations
 from .services.casework.changes import SENSITIVE_FIELDS
 
 ROLE_LABELS = {
@@ -56,7 +56,7 @@ def task_titles(titles):
     if not names <= known.keys():
         _load_steps()
         known = known_titles()
-    locale = get_locale()
+    locale = current_locale()
     english = locale is not None and locale.language == "en"
     # Each distinct title once: a list's rows mostly name the same few steps.
     shown = {title: ", ".join(_step_title(name, known, english) for name in title.split(", ")) if title else title
@@ -187,7 +187,7 @@ _COMMA_GROUPED = {}
 def number(value):
     """A number with the locale's grouping."""
     value = value or 0
-    locale = get_locale() if type(value) is int else None
+    locale = current_locale() if type(value) is int else None
     if locale is not None:
         key = str(locale)
         plain = _COMMA_GROUPED.get(key)
@@ -210,7 +210,7 @@ def register(app):
     app.jinja_env.globals.update(record_rows=labels.record_rows, changed_rows=labels.changed_rows,
                                  field_title=labels.field_title, field_value=labels.field_value,
                                  sensitive_fields=_sensitive_fields())
-    app.jinja_env.globals.update(now_utc=utcnow, languages=app.config["LANGUAGES"], get_locale=get_locale)
+    app.jinja_env.globals.update(now_utc=utcnow, languages=app.config["LANGUAGES"], get_locale=current_locale)
 
 
 def _sensitive_fields():

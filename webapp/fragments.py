@@ -18,22 +18,31 @@ import re
 import secrets
 
 from flask import current_app
-from flask_babel import get_locale
 from markupsafe import Markup, escape
 
 from .memo import Memo
+from .translation_cache import current_locale_name
 
 _MAX_ENTRIES = 1_000  # per store (a webapp/memo.py Memo: the oldest go first, safe under threads)
 
 
-def remembered(store, key, render):
-    """The markup ``render()`` gives, kept in the app's ``store`` under ``key``."""
+def memo(store, limit=_MAX_ENTRIES):
+    """The app's ``store`` (a webapp/memo.py Memo of at most ``limit`` entries), or None while
+    templates are reloaded on change (nothing rendered is kept then)."""
     app = current_app._get_current_object()  # one context lookup for the app and its stores
     if app.jinja_env.auto_reload:
-        return render()
+        return None
     kept = app.extensions.get(store)
     if kept is None:
-        kept = app.extensions.setdefault(store, Memo(_MAX_ENTRIES))
+        kept = app.extensions.setdefault(store, Memo(limit))
+    return kept
+
+
+def remembered(store, key, render):
+    """The markup ``render()`` gives, kept in the app's ``store`` under ``key``."""
+    kept = memo(store)
+    if kept is None:
+        return render()
     markup = kept.get(key)
     if markup is None:  # two threads may both render it: the same markup either way
         markup = kept.put(key, render())
@@ -45,7 +54,7 @@ def remembered_fields(template, key, make_form):
     (``template``, ``key``, the interface language), so ``key`` must name every value the built
     form shows (the form is only built when they are not remembered yet). A POST's form (the
     user's input, errors) goes to ``form_fields`` instead."""
-    return remembered("form_fields", (template, key, str(get_locale())),
+    return remembered("form_fields", (template, key, current_locale_name()),
                       lambda: form_fields(template, make_form()))
 
 

@@ -15,19 +15,19 @@ per-request values filled in as slots: the header was half of a short page's ren
 template pass with a dozen lookups of the user and the request.
 """
 from flask import current_app, request
-from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from . import formatting, fragments
 from .auth.user_loading import unread_count
 from .landing import menu_for
+from .translation_cache import current_locale_name
 from .url_cache import cached_url_for
 
 
 def header_menu(role):
     """The header's menu links for ``role`` in the request's language, as markup."""
-    return fragments.remembered("header_menus", (request.script_root, str(get_locale()), role),
+    return fragments.remembered("header_menus", (request.script_root, current_locale_name(), role),
                                 lambda: _render(role))
 
 

@@ -8,7 +8,8 @@ A template's globals are a ``ChainMap`` of its own globals over the environment'
 maps in Python: ~19 µs per import, on most pages. No template here has globals of its own, so the
 keys of the chain are the environment's: ``keys()`` then gives the environment's dictionary's own
 view, which the difference reads in C (~0.7 µs). Should a template get globals of its own, the
-chain's keys are given as before.
+chain's keys are given as before. A template with no globals of its own is given the environment's
+dictionary itself (see ``Environment.make_globals``).
 """
 from collections import ChainMap
 
@@ -31,8 +32,15 @@ class Environment(FlaskEnvironment):
     """Flask's environment, making each template's globals a :class:`TemplateGlobals`."""
 
     def make_globals(self, d):
-        """Jinja's globals map for a template (its own ``d`` over the environment's)."""
-        return TemplateGlobals({} if d is None else d, self.globals)
+        """Jinja's globals map for a template (its own ``d`` over the environment's); a template
+        without globals of its own gets the environment's dictionary itself."""
+        # Every render copies its template's globals into the new context (``dict(globals,
+        # **vars)``, jinja2.runtime.new_context): a dict is copied in C, a chain looked up name by
+        # name in Python (~40 names, about 2 % of a task list page). Jinja writes into a template's
+        # globals only when get_template is given globals of its own, which this app never does.
+        if not d:
+            return self.globals
+        return TemplateGlobals(d, self.globals)
 
 
 def install(app):

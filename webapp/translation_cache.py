@@ -6,7 +6,7 @@ catalogue is kept on ``g`` with the locale object it was found for, so a changed
 (``flask_babel.refresh``, ``force_locale``) is noticed and looked up again.
 """
 from flask import g
-from flask_babel import get_translations
+from flask_babel import get_locale, get_translations
 from jinja2 import pass_context
 from markupsafe import Markup
 
@@ -25,6 +25,29 @@ def current_translations():
     request_g._translations_for = (getattr(getattr(request_g, "_flask_babel", None), "babel_locale", None),
                                    translations)
     return translations
+
+
+def current_locale():
+    """Flask-Babel's ``get_locale()``, the request's context looked up once: Flask-Babel looks
+    ``g`` up three times per call (through its proxy), and a page asks about ten times."""
+    try:
+        request_g = g._get_current_object()
+    except RuntimeError:  # no application context: Flask-Babel's answer (None)
+        return get_locale()
+    locale = getattr(getattr(request_g, "_flask_babel", None), "babel_locale", None)
+    return get_locale() if locale is None else locale  # (the first time: chosen and settled)
+
+
+def current_locale_name():
+    """``str(current_locale())``, kept with the locale object (Babel writes the name anew each time;
+    a Locale is not changed by its users, see webapp/__init__.py)."""
+    locale = current_locale()
+    if locale is None:
+        return "None"
+    name = locale.__dict__.get("_identifier")
+    if name is None:
+        name = locale._identifier = str(locale)
+    return name
 
 
 @pass_context

@@ -52,6 +52,47 @@ def id_link(endpoint, name):
     return lambda value: f"{head}{int(value)}{tail}"
 
 
+def ids_link(endpoint, *names):
+    """``id_link`` for a link of several integer ids: a function of the ids of ``names`` (in that
+    order) giving ``url_for(endpoint, **dict(zip(names, ids)))`` (a household's form links: the
+    task's id and each person's)."""
+    pattern = _ids_pattern(endpoint, names)
+    if pattern is None:
+        return lambda *values: url_for(endpoint, **dict(zip(names, values)))
+    texts, order = pattern
+    head, rest = texts[0], tuple(zip(order, texts[1:]))
+    return lambda *values: head + "".join([f"{int(values[index])}{text}" for index, text in rest])
+
+
+def _ids_pattern(endpoint, names):
+    # (the link's texts around the ids, which id goes in each gap) for this mount point, or None.
+    if endpoint.startswith(".") or any(name.startswith("_") for name in names) or current_app.url_default_functions:
+        return None
+    key = (request.script_root, endpoint, names)
+    pattern = _patterns.get(key)
+    if pattern is None:
+        slots = [str(_SLOT + index) for index in range(len(names))]
+        try:
+            url = url_for(endpoint, **dict(zip(names, (_SLOT + index for index in range(len(names))))))
+            found = sorted((url.find(slot), index) for index, slot in enumerate(slots))
+            same = all(position >= 0 and url.count(slot) == 1 for slot, (position, _index) in zip(slots, found))
+            if same:
+                texts, start = [], 0
+                for position, index in found:
+                    texts.append(url[start:position])
+                    start = position + len(slots[index])
+                texts.append(url[start:])
+                order = tuple(index for _position, index in found)
+                # A real set of ids gives a link of the same shape (no padded digits).
+                ids = range(1, len(names) + 1)
+                same = url_for(endpoint, **dict(zip(names, ids))) == texts[0] + "".join(
+                    f"{ids[index]}{text}" for index, text in zip(order, texts[1:]))
+        except BuildError:
+            same = False
+        pattern = _patterns.put(key, (tuple(texts), order) if same else False)
+    return pattern or None
+
+
 def _pattern(endpoint, name):
     # (the link's text before the id, after it) for this mount point, or None when the link must
     # be built as usual.

@@ -10,12 +10,12 @@ the block is those patterns with its texts escaped in place.
 """
 from typing import NamedTuple
 
-from flask_babel import get_locale
 from markupsafe import Markup
 
 from .. import formatting, fragments
 from ..idnumber import mask_id
-from ..url_cache import cached_url_for
+from ..translation_cache import current_locale_name
+from ..url_cache import ids_link
 from . import bp
 
 
@@ -62,7 +62,7 @@ def household_card(household, url, people, added, filled, can_work, task_id):
     during the visit (their registration forms); the form column when ``filled`` (the case's forms
     by ID number) is given, its links to task ``task_id``'s forms when ``can_work``. What
     templates/inbox/_household_card.html gives with the rows of _member_row.html and _added_row.html."""
-    locale, forms = str(get_locale()), filled is not None
+    locale, forms = current_locale_name(), filled is not None
     workable = forms and bool(can_work)
     # Each row between a new line and the indentation, as the block's loops printed them.
     rows = "\n  " + "".join(f"\n    {row}\n  " for row in member_rows(people, filled, can_work, task_id))
@@ -80,8 +80,9 @@ def member_rows(people, filled, can_work, task_id):
     column when ``filled`` (the case's forms by ID number) is given, its links to task
     ``task_id``'s forms when ``can_work``. What templates/inbox/_member_row.html gives for each."""
     forms = filled is not None
-    key = (str(get_locale()), forms, forms and bool(can_work))
+    key = (current_locale_name(), forms, forms and bool(can_work))
     patterns, out = {}, []
+    form_link = ids_link("inbox.registration_form", "task_id", "person_id") if key[2] else None
     for person in people:
         done = forms and person.id_number in filled
         pattern = patterns.get(done)
@@ -89,8 +90,7 @@ def member_rows(people, filled, can_work, task_id):
             pattern = patterns[done] = fragments.slotted(
                 "member_rows", key + (done,), "inbox/_member_row.html", member=_MEMBER_SLOTS, forms=forms,
                 done=done, can_work=key[2])
-        form_url = (cached_url_for("inbox.registration_form", task_id=task_id, person_id=person.id)
-                    if key[2] else "")
+        form_url = form_link(task_id, person.id) if form_link is not None else ""
         out.append(pattern.fill({
             "name": person.name, "id_number": mask_id(person.id_number),
             "relation": formatting.relation_label(person.relation_to_head),
@@ -105,11 +105,12 @@ def _added_rows(added, forms, workable, task_id, locale):
     pattern = fragments.slotted("added_rows", (locale, forms, workable), "inbox/_added_row.html",
                                 added=_ADDED_SLOTS, forms=forms, can_work=workable)
     out = []
+    form_link = ids_link("inbox.registration_form", "task_id", "form_id") if workable else None
     for form in added:
         data = form.data or {}
         out.append(pattern.fill({
             "id": form.id, "name": form.name, "id_number": mask_id(form.id_number),
             "relation": formatting.relation_label(data.get("relation_to_head")),
             "birth_date": data.get("birth_date") or "",
-            "form_url": cached_url_for("inbox.registration_form", task_id=task_id, form_id=form.id) if workable else ""}))
+            "form_url": form_link(task_id, form.id) if form_link is not None else ""}))
     return out

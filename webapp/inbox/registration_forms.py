@@ -3,11 +3,11 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from .. import codes
-from ..bound_fields import BindOnce
+from ..bound_fields import BindOnce, KnownChoicesField, ValidateOnce
 from ..idnumber import birth_date as id_birth_date, normalize_id, sex as id_sex
 
 # Keys stored in RegistrationForm.data (everything but the identity, which has its own columns).
@@ -18,7 +18,7 @@ DATA_FIELDS = ("sex", "birth_date", "ethnicity", "phone", "hukou_address", "curr
                "willing_scheme", "outcome_code", "policy_explained", "signature", "note")
 
 
-class PersonRegistrationForm(FlaskForm):
+class PersonRegistrationForm(ValidateOnce, FlaskForm):
     """One person's registration: identity, employment, insurance, and the survey outcome."""
 
     class Meta(BindOnce):  # 32 fields on every form save: bound once per process
@@ -27,7 +27,7 @@ class PersonRegistrationForm(FlaskForm):
     name = StringField(_l("姓名"), validators=[DataRequired(), Length(max=64)])
     id_number = StringField(_l("公民身份号码"), validators=[DataRequired()])
     # Sex and birth date come from the ID number; a different sex needs an explicit confirmation.
-    sex = SelectField(_l("性别"), choices=[("", _l("（请选择）"))] + codes.SEX)
+    sex = KnownChoicesField(_l("性别"), choices=[("", _l("（请选择）"))] + codes.SEX)
     sex_confirmed = BooleanField(_l("已核实：性别与身份号码不一致但填写无误"))
     birth_date = DateField(_l("出生日期"), validators=[Optional()])
     ethnicity = StringField(_l("民族"), default="汉族", validators=[Optional(), Length(max=16)])
@@ -35,27 +35,27 @@ class PersonRegistrationForm(FlaskForm):
                                                                      message=_l("电话号码格式不正确。"))])
     hukou_address = StringField(_l("户籍所在地"), validators=[Optional(), Length(max=256)])
     current_address = StringField(_l("现居住地"), validators=[Optional(), Length(max=256)])
-    relation_to_head = SelectField(_l("与户主关系"), choices=codes.RELATION)
-    household_type = SelectField(_l("户口性质"), choices=codes.HOUSEHOLD_TYPE)
-    status = SelectField(_l("人员状态"), choices=codes.PERSON_STATUS)
+    relation_to_head = KnownChoicesField(_l("与户主关系"), choices=codes.RELATION)
+    household_type = KnownChoicesField(_l("户口性质"), choices=codes.HOUSEHOLD_TYPE)
+    status = KnownChoicesField(_l("人员状态"), choices=codes.PERSON_STATUS)
     employed = BooleanField(_l("就业"))
     employer = StringField(_l("工作单位"), validators=[Optional(), Length(max=128)])
     flexible_employment = BooleanField(_l("灵活就业"))
     migrant_worker = BooleanField(_l("农民工"))
-    pension_scheme = SelectField(_l("基本养老保险"), choices=codes.PENSION_SCHEMES)
-    pension_where = SelectField(_l("养老保险参保地"), choices=codes.INSURED_WHERE)
+    pension_scheme = KnownChoicesField(_l("基本养老保险"), choices=codes.PENSION_SCHEMES)
+    pension_where = KnownChoicesField(_l("养老保险参保地"), choices=codes.INSURED_WHERE)
     pension_since = DateField(_l("首次参保日期"), validators=[Optional()])
-    medical_scheme = SelectField(_l("基本医疗保险"), choices=codes.MEDICAL_SCHEMES)
-    medical_where = SelectField(_l("医疗保险参保地"), choices=codes.INSURED_WHERE)
+    medical_scheme = KnownChoicesField(_l("基本医疗保险"), choices=codes.MEDICAL_SCHEMES)
+    medical_where = KnownChoicesField(_l("医疗保险参保地"), choices=codes.INSURED_WHERE)
     unemployment = BooleanField(_l("失业保险"))
     work_injury = BooleanField(_l("工伤保险"))
     maternity = BooleanField(_l("生育保险"))
-    uninsured_reason = SelectField(_l("未参保原因"), choices=codes.UNINSURED_REASONS)
-    willing_to_enroll = SelectField(_l("参保意愿"), choices=codes.WILLINGNESS)
-    willing_scheme = SelectField(_l("意愿参保险种"), choices=codes.PENSION_SCHEMES + codes.MEDICAL_SCHEMES[1:])
-    outcome_code = SelectField(_l("调查结果"), choices=codes.OUTCOME_CODES, validators=[DataRequired()])
+    uninsured_reason = KnownChoicesField(_l("未参保原因"), choices=codes.UNINSURED_REASONS)
+    willing_to_enroll = KnownChoicesField(_l("参保意愿"), choices=codes.WILLINGNESS)
+    willing_scheme = KnownChoicesField(_l("意愿参保险种"), choices=codes.PENSION_SCHEMES + codes.MEDICAL_SCHEMES[1:])
+    outcome_code = KnownChoicesField(_l("调查结果"), choices=codes.OUTCOME_CODES, validators=[DataRequired()])
     policy_explained = BooleanField(_l("已宣传参保政策"))
-    signature = SelectField(_l("签字确认"), choices=[("", _l("（请选择）"))] + codes.SIGNATURE,
+    signature = KnownChoicesField(_l("签字确认"), choices=[("", _l("（请选择）"))] + codes.SIGNATURE,
                             validators=[DataRequired(message=_l("请选择签字确认情况：本人已签字或拒绝签字。"))])
     note = TextAreaField(_l("备注"), validators=[Optional(), Length(max=500)])
 

@@ -22,7 +22,7 @@ from .quality_pages import QUALITY_PAGES
 from .registration_forms import PersonRegistrationForm
 from .survey_pages import SURVEY_PAGES
 from .inspection_pages import INSPECTION_PAGES
-from .task_list import filters_markup, task_list_markup, task_list_rows
+from .task_list import filters_markup, task_list_body
 from .task_pages import PAGES as _CASE_PAGES, not_available_message
 from . import bp
 
@@ -83,9 +83,9 @@ def tasks_list():
     # The team's tasks are picked to claim them, a township's own to approve or assign them at once.
     selectable = flt.view == "team" or user.role == "township"
     # The rows as plain texts and links (their area names read with them), then as markup.
-    shown = task_list_markup(task_list_rows(rows, flt.view), flt.view, selectable)
+    body = task_list_body(rows, flt.view, selectable)
     filters = filters_markup(flt, counts, choices, user.role == "village")
-    return render_template("inbox/list.html", rows=shown, total=total, page=page, per_page=per_page, flt=flt,
+    return render_template("inbox/list.html", rows=rows, body=body, total=total, page=page, per_page=per_page, flt=flt,
                            filters=filters, bulk=bulk, bulk_steps=bulk_steps, selectable=selectable)
 
 

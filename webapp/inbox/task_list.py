@@ -16,12 +16,12 @@ from dataclasses import replace
 from typing import NamedTuple
 
 from flask import request
-from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from .. import formatting, fragments
 from ..models.base import utcnow
+from ..translation_cache import current_locale_name
 from ..url_cache import id_link
 
 
@@ -42,17 +42,28 @@ class TaskListRow(NamedTuple):
 
 def task_list_rows(rows, view):
     """The page's inbox ``rows`` (plain rows of inbox.LIST_COLUMNS) as ``TaskListRow``s for ``view``."""
+    titles, dues, now, links = _shown(rows, view)
+    return [_list_row(row, title, due, _late(row, now), links) for row, title, due in zip(rows, titles, dues)]
+
+
+def _shown(rows, view):
+    # What the rows show that is looked up once for the page: the steps' titles and the local due
+    # times (lists), the time now, and the links' builders.
     titles = formatting.task_titles([row.title for row in rows])
     dues = formatting.localdts([row.due_at for row in rows])
-    task_url, case_url = id_link("inbox.task", "task_id"), id_link("cases.case_page", "case_id")
-    action_url = id_link("inbox.claim" if view == "team" else "inbox.unclaim", "task_id")
-    now = utcnow()
-    return [TaskListRow(id=row.id, title=title, task_url=task_url(row.id), case_url=case_url(row.case_id),
-                        case_title=row.case_title, area=_area(row),
-                        due=due, late=row.due_at is not None and (row.due_at < now or row.overdue),
-                        return_reason=row.return_reason, action_url=action_url(row.id))
-            for row, title, due in zip(rows, titles, dues)]
+    links = (id_link("inbox.task", "task_id"), id_link("cases.case_page", "case_id"),
+             id_link("inbox.claim" if view == "team" else "inbox.unclaim", "task_id"))
+    return titles, dues, utcnow(), links
 
+
+def _late(row, now):
+    return row.due_at is not None and (row.due_at < now or row.overdue)
+
+
+def _list_row(row, title, due, late, links):
+    task_url, case_url, action_url = links
+    return TaskListRow(row.id, title, task_url(row.id), case_url(row.case_id), row.case_title, _area(row), due, late,
+                       row.return_reason, action_url(row.id))
 
 
 def _area(row):
@@ -70,32 +81,65 @@ _SLOTS = TaskListRow(*(fragments.slot(name) for name in TaskListRow._fields))
 def task_list_markup(rows, view, selectable):
     """Each of the ``TaskListRow``s ``rows`` as the table row the page shows for ``view``, with the
     pick box when ``selectable``: what templates/inbox/_task_row.html gives for it."""
-    token, team, locale = escape(generate_csrf()), view == "team", str(get_locale())
+    token, team, locale = str(escape(generate_csrf())), view == "team", current_locale_name()
+    patterns, escaped = {}, {}
+    return [Markup(token.join(_filled(row, locale, team, selectable, patterns, escaped))) for row in rows]
+
+
+def task_list_body(rows, view, selectable):
+    """The table body of templates/inbox/list.html for the page's inbox ``rows`` (plain rows of
+    inbox.LIST_COLUMNS): ``task_list_markup`` of their ``task_list_rows``, each on its own line as
+    the page's loop over them wrote it, as one markup (no template loop escaping each row)."""
+    titles, dues, now, links = _shown(rows, view)
+    token, team, locale = str(escape(generate_csrf())), view == "team", current_locale_name()
+    # A row's markup is the same whenever it shows the same values (the assistant's list, opened
+    # many times a day, mostly shows the same tasks): kept filled, but for the page's CSRF token,
+    # under what it is made of (the links: the mount point and the row's ids).
+    kept = fragments.memo("task_rows_filled", _MAX_FILLED_ROWS)
+    page = (locale, request.script_root, team, selectable)
     patterns, escaped = {}, {}  # the page's rows mostly repeat their step's title and their area
     out = []
-    for row in rows:
-        kind = (bool(row.due), bool(row.late), bool(row.return_reason))
-        pattern = patterns.get(kind)
-        if pattern is None:
-            due, late, returned = kind
-            slots = _SLOTS._replace(due=_SLOTS.due if due else "", late=late,
-                                    return_reason=_SLOTS.return_reason if returned else None)
-            pattern = patterns[kind] = fragments.slotted("task_rows", (locale, team, selectable) + kind, _ROW,
-                                                         row=slots, token=fragments.slot("token"),
-                                                         team=team, selectable=selectable)
-        title, area = escaped.get(row.title), escaped.get(row.area)
-        if title is None:
-            title = escaped[row.title] = escape(row.title)
-        if area is None:
-            area = escaped[row.area] = escape(row.area)
-        values = {"id": row.id, "task_url": row.task_url, "case_url": row.case_url, "case_title": row.case_title,
-                  "action_url": row.action_url}
-        if kind[0]:  # (a slot the row's pattern has)
-            values["due"] = row.due
-        if kind[2]:
-            values["return_reason"] = row.return_reason
-        out.append(pattern.fill(values, {"token": token, "title": title, "area": area}))
-    return out
+    for row, title, due in zip(rows, titles, dues):
+        late = _late(row, now)
+        key = (page, row, title, due, late)
+        parts = kept.get(key) if kept is not None else None
+        if parts is None:
+            parts = _filled(_list_row(row, title, due, late, links), locale, team, selectable, patterns, escaped)
+            if kept is not None:
+                kept.put(key, parts)
+        out.append(f"\n    {token.join(parts)}\n  ")
+    return Markup("".join(out))
+
+
+# Rows kept filled (about 2 kB each): a few hundred assistants' lists in both languages.
+_MAX_FILLED_ROWS = 4_000
+_TOKEN_MARK = str(fragments.slot("token"))  # where a kept row's CSRF token goes
+
+
+def _filled(row, locale, team, selectable, patterns, escaped):
+    # The row's markup split where the token goes: its pattern (per language and kind of row)
+    # filled with the row's values.
+    kind = (bool(row.due), bool(row.late), bool(row.return_reason))
+    pattern = patterns.get(kind)
+    if pattern is None:
+        due, late, returned = kind
+        slots = _SLOTS._replace(due=_SLOTS.due if due else "", late=late,
+                                return_reason=_SLOTS.return_reason if returned else None)
+        pattern = patterns[kind] = fragments.slotted("task_rows", (locale, team, selectable) + kind, _ROW,
+                                                     row=slots, token=fragments.slot("token"),
+                                                     team=team, selectable=selectable)
+    title, area = escaped.get(row.title), escaped.get(row.area)
+    if title is None:
+        title = escaped[row.title] = escape(row.title)
+    if area is None:
+        area = escaped[row.area] = escape(row.area)
+    values = {"id": row.id, "task_url": row.task_url, "case_url": row.case_url, "case_title": row.case_title,
+              "action_url": row.action_url}
+    if kind[0]:  # (a slot the row's pattern has)
+        values["due"] = row.due
+    if kind[2]:
+        values["return_reason"] = row.return_reason
+    return tuple(str(pattern.fill(values, {"token": _TOKEN_MARK, "title": title, "area": area})).split(_TOKEN_MARK))
 
 
 _FILTERS = "inbox/_list_filters.html"
@@ -108,7 +152,7 @@ def filters_markup(flt, counts, areas, offline):
     choices = tuple((township.code, township.name, tuple((v.code, v.name) for v in villages))
                     for township, villages in areas)
     late = bool(counts["overdue"])
-    key = (str(get_locale()), request.script_root, offline, flt.view, flt.process_id, flt.area_code, flt.due,
+    key = (current_locale_name(), request.script_root, offline, flt.view, flt.process_id, flt.area_code, flt.due,
            flt.sort, late, choices)
     pattern = fragments.slotted("task_list_filters", key, _FILTERS, flt=replace(flt, text=fragments.slot("text")),
                                 counts=_COUNT_SLOTS, late=late, areas=areas, offline=offline)
