@@ -65,51 +65,44 @@ def ids_link(endpoint, *names):
 
 
 def _ids_pattern(endpoint, names):
-    # (the link's texts around the ids, which id goes in each gap) for this mount point, or None.
+    # (the link's texts around the ids, which id goes in each gap) for this mount point, or None
+    # when the link must be built as usual.
     if endpoint.startswith(".") or any(name.startswith("_") for name in names) or current_app.url_default_functions:
         return None
     key = (request.script_root, endpoint, names)
     pattern = _patterns.get(key)
     if pattern is None:
-        slots = [str(_SLOT + index) for index in range(len(names))]
         try:
-            url = url_for(endpoint, **dict(zip(names, (_SLOT + index for index in range(len(names))))))
-            found = sorted((url.find(slot), index) for index, slot in enumerate(slots))
-            same = all(position >= 0 and url.count(slot) == 1 for slot, (position, _index) in zip(slots, found))
-            if same:
-                texts, start = [], 0
-                for position, index in found:
-                    texts.append(url[start:position])
-                    start = position + len(slots[index])
-                texts.append(url[start:])
-                order = tuple(index for _position, index in found)
-                # A real set of ids gives a link of the same shape (no padded digits).
-                ids = range(1, len(names) + 1)
-                same = url_for(endpoint, **dict(zip(names, ids))) == texts[0] + "".join(
-                    f"{ids[index]}{text}" for index, text in zip(order, texts[1:]))
-        except BuildError:
-            same = False
-        pattern = _patterns.put(key, (tuple(texts), order) if same else False)
+            pattern = _cut(endpoint, names)
+        except BuildError:  # (a rule that needs more values, or limits the number): built as usual
+            pattern = None
+        pattern = _patterns.put(key, pattern or False)  # False: every link built as usual
     return pattern or None
+
+
+def _cut(endpoint, names):
+    # The link built with a placeholder number per id, cut where each is: (texts, order), or None
+    # unless each is found once and real ids give a link of the same shape (no padded digits).
+    slots = [str(_SLOT + index) for index in range(len(names))]
+    url = url_for(endpoint, **dict(zip(names, (_SLOT + index for index in range(len(names))))))
+    if any(url.count(slot) != 1 for slot in slots):
+        return None
+    texts, start, order = [], 0, []
+    for position, index in sorted((url.find(slot), index) for index, slot in enumerate(slots)):
+        texts.append(url[start:position])
+        start = position + len(slots[index])
+        order.append(index)
+    texts.append(url[start:])
+    ids = range(1, len(names) + 1)
+    real = texts[0] + "".join(f"{ids[index]}{text}" for index, text in zip(order, texts[1:]))
+    return (tuple(texts), tuple(order)) if url_for(endpoint, **dict(zip(names, ids))) == real else None
 
 
 def _pattern(endpoint, name):
     # (the link's text before the id, after it) for this mount point, or None when the link must
-    # be built as usual.
-    if endpoint.startswith(".") or name.startswith("_") or current_app.url_default_functions:
-        return None
-    key = (request.script_root, endpoint, name)
-    pattern = _patterns.get(key)
-    if pattern is None:
-        try:
-            head, slot, tail = url_for(endpoint, **{name: _SLOT}).partition(str(_SLOT))
-            # The number found once and a real id's link the same shape (no padded digits): else
-            # every link is built as usual (remembered as False).
-            same = slot and str(_SLOT) not in tail and url_for(endpoint, **{name: 1}) == f"{head}1{tail}"
-        except BuildError:  # (a rule that needs more values, or limits the number): built as usual
-            same = False
-        pattern = _patterns.put(key, (head, tail) if same else False)
-    return pattern or None
+    # be built as usual: a one-id link's pattern.
+    pattern = _ids_pattern(endpoint, (name,))
+    return None if pattern is None else pattern[0]
 
 
 def install(app):
