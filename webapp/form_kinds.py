@@ -8,6 +8,7 @@ plus, if it needs a new page, a renderer in webapp/inbox/task_pages.py under ``p
 """
 from dataclasses import dataclass, replace
 
+from flask import g, has_request_context
 from flask_babel import lazy_gettext as _l
 
 from .engine import current_version
@@ -104,6 +105,9 @@ def choices():
     return [(code, str(each.label)) for code, each in FORM_KINDS.items()]
 
 
+_ASKED = "form_kinds.steps_asked"  # flask.g: this request's steps by (version id, process id, task id)
+
+
 def step_of(row):
     """The diagram's Step for inbox ``row`` (from its own version), or None.
 
@@ -111,9 +115,18 @@ def step_of(row):
     the same step (process and task id) of the process's current version.
     """
     version_id = row.diagram_version_id or row.instance.diagram_version_id
-    steps = steps_of_version(version_id) or {}
     key = (row.process_id, row.task_name)
+    # A request asks this several times for one row (a completion: its page, its variables, its
+    # form kind, the progress counters, its title): a step found in the row's own version is
+    # remembered for the request (a version's steps never change; the fallback is not kept).
+    asked = g.setdefault(_ASKED, {}) if has_request_context() else {}
+    step = asked.get((version_id, key))
+    if step is not None:
+        return step
+    steps = steps_of_version(version_id) or {}
     step = steps.get(key)
+    if step is not None and step.form:
+        asked[(version_id, key)] = step
     if step is None or not step.form:
         try:
             bundle = db.session.get(DiagramVersion, version_id).process_id  # only for old versions

@@ -31,6 +31,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from ..infra.listeners import listen_once
 from ..memo import Memo
+from .walks import callers
 
 DEFAULT_SIZE = 128
 # A workflow takes about 1.7 bytes of memory per character of its saved state (17 KB for a
@@ -143,16 +144,17 @@ def _arrange_as_loaded(workflow):
     subprocess called by one of them, in task order, nested ones after their caller.
     """
     subprocesses, catching = {}, {}
+    calls = callers(workflow.subprocesses)  # by the calling task's identity: no UUID hashed per task
 
     def walk(each):
         for task in each.tasks.values():
             if isinstance(task.task_spec, CatchingEvent) and task.has_state(TaskState.WAITING):
                 catching[task.id] = task
         for task in each.tasks.values():
-            called = workflow.subprocesses.get(task.id)
+            called = calls.get(id(task))
             if called is not None and task.id not in subprocesses:
-                subprocesses[task.id] = called
-                walk(called)
+                subprocesses[task.id] = called[1]
+                walk(called[1])
 
     walk(workflow)
     if len(subprocesses) != len(workflow.subprocesses):

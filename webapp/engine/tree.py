@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from SpiffWorkflow.util.task import TaskState
 
+from .walks import callers
+
 _COMPLETED, _READY, _STARTED, _WAITING = TaskState.COMPLETED, TaskState.READY, TaskState.STARTED, TaskState.WAITING
 
 
@@ -48,7 +50,7 @@ def _record_path(path, task, element):
 def survey(workflow):
     """Walk ``workflow`` (a top workflow) once: its path, ready human tasks and waiting tasks."""
     found = Survey()
-    subprocesses = workflow.subprocesses
+    calls = callers(workflow.subprocesses)  # by the calling task's identity: no UUID hashed per task
     stack = [workflow.task_tree] if workflow.task_tree is not None else []
     while stack:
         task = stack.pop()
@@ -67,7 +69,8 @@ def survey(workflow):
             child = tasks.get(child_id)
             if child is not None:
                 stack.append(child)
-        subprocess = subprocesses.get(task.id)
+        called = calls.get(id(task))
+        subprocess = called[1] if called is not None else None
         if subprocess is not None and subprocess.task_tree is not None:
             stack.append(subprocess.task_tree)  # popped first: visited before the call's children
     return found

@@ -50,11 +50,16 @@ def walk(root, state, manual=None, subprocesses=None, spec_name=None):
     # SpiffWorkflow's test for a finished call whose subprocess it need not enter, as it is
     # written there (no single state is >= the mask, so in effect it always goes in).
     skip_finished_calls = state <= _FINISHED
+    calls, known = {}, 0  # the calling tasks, by identity, as of ``known`` subprocesses
     stack = [root]
     while stack:
         task = stack.pop()
         now = task._state
-        called = subprocesses.get(task.id) if subprocesses else None
+        if subprocesses and len(subprocesses) != known:  # one started while this walk went on
+            calls, known = callers(subprocesses), len(subprocesses)
+        called = calls.get(id(task))
+        if called is not None:
+            called = called[1]
         if called is not None or (task._children and now >= lowest):
             # map over the dict's own get: no generator frame resumed per child
             stack.extend(map(task.workflow.tasks.get, reversed(task._children)))
@@ -63,6 +68,27 @@ def walk(root, state, manual=None, subprocesses=None, spec_name=None):
         if now & state and (manual is None or task.task_spec.manual == manual) and \
                 (spec_name is None or task.task_spec.name == spec_name):
             yield task
+
+
+def callers(subprocesses):
+    """{id(calling task): (the task, its subprocess)} of a top workflow's ``subprocesses``.
+
+    Looking a task up by identity (an int's hash) is what ``subprocesses.get(task.id)`` tells for
+    each task a walk visits, without hashing its UUID (a Python ``__hash__``): a few lookups per
+    subprocess instead of one per task. A subprocess whose caller is in no workflow is never
+    entered by either. The task is held, so its id names no other object while this is used.
+    """
+    if not subprocesses:
+        return {}
+    top = next(iter(subprocesses.values())).top_workflow
+    found = {}
+    for task_id, called in subprocesses.items():
+        caller = top.tasks.get(task_id)
+        if caller is None:
+            caller = next((each.tasks[task_id] for each in subprocesses.values() if task_id in each.tasks), None)
+        if caller is not None:
+            found[id(caller)] = (caller, called)
+    return found
 
 
 def subtree(task):
