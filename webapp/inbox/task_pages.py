@@ -38,7 +38,7 @@ def finish_task(row, action, *refusals):
     longer there to work (someone else finished it, the case stopped) sends the user to the list.
     """
     with attempt(TaskRefused, engine.TaskNotAvailable, *refusals, say=not_available_message) as finished:
-        tasks.check_can_work(row, current_user)
+        tasks.check_can_work(row, current_user._get_current_object())  # once through the proxy
         action()
         # What the answer needs, read before the commit expires the rows (reading after it
         # would load the task and its instance again).
@@ -147,8 +147,9 @@ def visit_household_page(row):
     else:
         form = VisitForm()
         if form.validate_on_submit():
+            # The user itself, not the proxy: the completion reads it a few times, down to the engine.
             answer = finish_task(row, lambda: tasks.complete_visit(
-                row, current_user, form.visit_result.data, form.visit_date.data, form.policy_explained.data,
+                row, current_user._get_current_object(), form.visit_result.data, form.visit_date.data, form.policy_explained.data,
                 form.visit_comment.data))
             if answer is not None:
                 return answer
