@@ -97,9 +97,10 @@ def _drop_finished_history(workflow):
         return 0
     if keep_from.parent is None or keep_from.id not in workflow.tasks:
         return 0
-    kept = {root.id}
-    kept.update(task.id for task in subtree(keep_from))
-    dropped = [task_id for task_id in workflow.tasks if task_id not in kept]
+    # By the tasks' identity (an int's hash), not their ids (a UUID's, computed in Python).
+    kept = {id(root)}
+    kept.update(map(id, subtree(keep_from)))
+    dropped = [task_id for task_id, task in workflow.tasks.items() if id(task) not in kept]
     for task_id in dropped:
         del workflow.tasks[task_id]
     keep_from._parent = root.id
