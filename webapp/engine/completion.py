@@ -4,6 +4,7 @@ from uuid import UUID
 from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from SpiffWorkflow.util.task import TaskState
 
@@ -138,6 +139,8 @@ def complete_task(row, actor, data, later=None):
     before, its version check telling a lost race.
     """
     instance, row, open_rows = _locked_with_rows(row)
+    if "instance" not in row.__dict__:  # the row's instance is the one locked: no load when it is asked
+        set_committed_value(row, "instance", instance)
     if row.state != "ready":
         raise TaskNotAvailable("task already finished", completed_by=row.completed_by)
     if instance.status == "incident":

@@ -107,6 +107,11 @@ def _sync_inbox(instance, ready, new_instance, open_rows=None):
             row.state = "cancelled"
     known = {row.task_uuid for row in open_rows}
     case = instance.case
+    # A stored case and instance (a completion's): their ids as the row's columns. Setting the
+    # relationships instead fires their attribute events and makes adding the row cascade
+    # through both objects, for the same two foreign keys.
+    stored = {"case_id": case.id, "instance_id": instance.id} if case.id is not None and instance.id is not None \
+        else None
     created = []
     for item in ready:
         if item["uuid"] in known:
@@ -116,8 +121,9 @@ def _sync_inbox(instance, ready, new_instance, open_rows=None):
                              task_name=item["task_name"], title=item["title"], process_id=item["process_id"],
                              lane=item["lane"] or "", county_code=case.county_code,
                              township_code=case.township_code, village_code=case.village_code,
-                             due_at=item["due_at"], reminder_at=item["reminder_at"], state="ready")
-        row.case, row.instance = case, instance  # as usual: a new case or instance gives its id at the flush
+                             due_at=item["due_at"], reminder_at=item["reminder_at"], state="ready", **(stored or {}))
+        if stored is None:  # as usual: a new case or instance gives its id at the flush
+            row.case, row.instance = case, instance
         operations.assign(row, case, first_time=new_instance)
         db.session.add(row)
         created.append(row)
