@@ -126,3 +126,25 @@ def test_cases_on_a_hand_drawn_version_move_to_the_property_version(county):
     assert {instance_of(case).diagram_version_id for case in at.values()} == {old.id}
     _target, rows = migration.check_cases(old)
     assert len(rows) == 4 and all(row["compatible"] for row in rows), [row["reasons"] for row in rows]
+
+
+def test_a_request_asks_a_rows_step_of_its_version_once(app, monkeypatch):
+    """A completion asks its row's step several times (page, variables, kind, counters, title):
+    the version's steps are read once per request, and asked again by the next request."""
+    from types import SimpleNamespace
+
+    from webapp import form_kinds
+
+    asked = []
+    step = SimpleNamespace(form="visit")
+    monkeypatch.setattr(form_kinds, "steps_of_version",
+                        lambda version_id: asked.append(version_id) or {("door_to_door_visit", "visit"): step})
+    row = SimpleNamespace(diagram_version_id=7, process_id="door_to_door_visit", task_name="visit", instance=None)
+    other = SimpleNamespace(diagram_version_id=8, process_id="door_to_door_visit", task_name="visit", instance=None)
+    with app.test_request_context():
+        assert [form_kinds.step_of(row) for _ in range(3)] == [step] * 3
+        assert form_kinds.step_of(other) is step
+    assert asked == [7, 8]
+    with app.test_request_context():
+        assert form_kinds.step_of(row) is step
+    assert asked == [7, 8, 7]
