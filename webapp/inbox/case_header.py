@@ -1,0 +1,92 @@
+"""The task pages' case header (templates/inbox/_case_header.html) as a filled pattern.
+
+Every task page opened with the header: the task's title, its case and link, the lane, who works
+it, the deadline, a revisit's or a return's note, the claim form. Its template looked each of them
+up and escaped it through Jinja, around a dozen translated labels: a tenth of the visit page's
+instructions. What the markup depends on besides its texts is a handful of yes/no questions (which
+parts show) and the language, so templates/inbox/_case_header_card.html is rendered once per
+language and such answers (``fragments.slotted``, a bounded per-process memo of markup only) and
+filled with the task's texts, escaped as ``{{ }}`` escapes them. Nothing of a user is kept: their
+name and the CSRF token are slots, filled for each page.
+"""
+from typing import NamedTuple
+
+from flask import current_app
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from .. import fragments
+from ..formatting import localdt, role_label, task_title
+from ..translation_cache import current_locale_name
+from ..url_cache import id_link
+from . import bp
+
+
+class HeaderTexts(NamedTuple):
+    """What the header shows, as text (escaped when the pattern is filled) or markup."""
+
+    title: str
+    case_title: str
+    case_url: str
+    case_id: int
+    role: str  # markup (role_label)
+    assignee: str
+    due: str  # markup (the _macros.html ``due`` macro's)
+    revisit_at: str
+    revisit_actor: str
+    revisit_comment: str
+    return_reason: str
+    claim_url: str
+    token: str
+
+
+class HeaderKind(NamedTuple):
+    """Which parts the header shows (with the language, its pattern's key)."""
+
+    unclaimed: bool
+    due: bool
+    revisit: bool
+    revisit_actor: bool
+    revisit_comment: bool
+    returned: bool
+    viewing: bool  # not the user's to work, still ready: the claim form or "only view"
+    claimable: bool
+
+
+_SLOTS = HeaderTexts(*(fragments.slot(name) for name in HeaderTexts._fields))
+
+
+@bp.app_template_global()
+def case_header(row, case, can_work, revisit):
+    """The header of task ``row`` of ``case`` (``can_work``: whether the page offers its form;
+    ``revisit``: the visit it repeats, see ``tasks.revisit_of``, or None), as
+    templates/inbox/_case_header_card.html shows it for these values."""
+    user = current_user._get_current_object()
+    assignee_id = row.assignee_id
+    viewing = not can_work and row.state == "ready"
+    kind = HeaderKind(unclaimed=assignee_id is None, due=bool(row.due_at), revisit=bool(revisit),
+                      revisit_actor=bool(revisit and revisit.actor_name),
+                      revisit_comment=bool(revisit and revisit.comment),
+                      returned=not revisit and bool(row.return_reason), viewing=viewing,
+                      claimable=viewing and assignee_id is None and row.lane == user.role)
+    pattern = fragments.slotted("case_headers", (current_locale_name(),) + kind, "inbox/_case_header_card.html",
+                                h=_SLOTS, k=kind)
+    if assignee_id is None:
+        assignee = ""
+    else:  # mostly the user reading the page: their name as read for the request, not loaded again
+        assignee = user.display_name if assignee_id == user.id else row.assignee.display_name
+    texts = HeaderTexts(
+        title=task_title(row.title), case_title=case.title, case_url=id_link("cases.case_page", "case_id")(case.id),
+        case_id=case.id, role=role_label(row.lane), assignee=assignee,
+        due=_due_macro()(row) if kind.due else "",
+        revisit_at=localdt(revisit.at) if revisit else "", revisit_actor=revisit.actor_name if kind.revisit_actor else "",
+        revisit_comment=revisit.comment if kind.revisit_comment else "",
+        return_reason=row.return_reason if kind.returned else "",
+        claim_url=id_link("inbox.claim", "task_id")(row.id) if kind.claimable else "",
+        token=generate_csrf() if kind.claimable else "")
+    return pattern.fill(texts._asdict())
+
+
+def _due_macro():
+    # The deadline as every page shows it (templates/_macros.html), imported as {% from %} does.
+    return current_app.jinja_env.get_template("_macros.html").module.due
