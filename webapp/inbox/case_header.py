@@ -11,12 +11,12 @@ name and the CSRF token are slots, filled for each page.
 """
 from typing import NamedTuple
 
-from flask import current_app
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from .. import fragments
 from ..formatting import localdt, role_label, task_title
+from ..models.base import utcnow
 from ..translation_cache import current_locale_name
 from ..url_cache import id_link
 from . import bp
@@ -31,7 +31,7 @@ class HeaderTexts(NamedTuple):
     case_id: int
     role: str  # markup (role_label)
     assignee: str
-    due: str  # markup (the _macros.html ``due`` macro's)
+    due: str  # the deadline's local time
     revisit_at: str
     revisit_actor: str
     revisit_comment: str
@@ -45,6 +45,7 @@ class HeaderKind(NamedTuple):
 
     unclaimed: bool
     due: bool
+    late: bool
     revisit: bool
     revisit_actor: bool
     revisit_comment: bool
@@ -64,7 +65,9 @@ def case_header(row, case, can_work, revisit):
     user = current_user._get_current_object()
     assignee_id = row.assignee_id
     viewing = not can_work and row.state == "ready"
-    kind = HeaderKind(unclaimed=assignee_id is None, due=bool(row.due_at), revisit=bool(revisit),
+    due = bool(row.due_at)
+    kind = HeaderKind(unclaimed=assignee_id is None, due=due, late=due and bool(row.late_at(utcnow()) or row.overdue),
+                      revisit=bool(revisit),
                       revisit_actor=bool(revisit and revisit.actor_name),
                       revisit_comment=bool(revisit and revisit.comment),
                       returned=not revisit and bool(row.return_reason), viewing=viewing,
@@ -78,15 +81,10 @@ def case_header(row, case, can_work, revisit):
     texts = HeaderTexts(
         title=task_title(row.title), case_title=case.title, case_url=id_link("cases.case_page", "case_id")(case.id),
         case_id=case.id, role=role_label(row.lane), assignee=assignee,
-        due=_due_macro()(row) if kind.due else "",
+        due=localdt(row.due_at) if due else "",
         revisit_at=localdt(revisit.at) if revisit else "", revisit_actor=revisit.actor_name if kind.revisit_actor else "",
         revisit_comment=revisit.comment if kind.revisit_comment else "",
         return_reason=row.return_reason if kind.returned else "",
         claim_url=id_link("inbox.claim", "task_id")(row.id) if kind.claimable else "",
         token=generate_csrf() if kind.claimable else "")
     return pattern.fill(texts._asdict())
-
-
-def _due_macro():
-    # The deadline as every page shows it (templates/_macros.html), imported as {% from %} does.
-    return current_app.jinja_env.get_template("_macros.html").module.due
