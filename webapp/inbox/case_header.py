@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from markupsafe import escape
 
 from .. import fragments
 from ..formatting import localdt, role_label, task_title
@@ -23,7 +24,8 @@ from . import bp
 
 
 class HeaderTexts(NamedTuple):
-    """What the header shows, as text (escaped when the pattern is filled) or markup."""
+    """The slots of the header's texts (filled escaped, but markup as it is); a pattern has those of
+    the parts it shows."""
 
     title: str
     case_title: str
@@ -74,17 +76,22 @@ def case_header(row, case, can_work, revisit):
                       claimable=viewing and assignee_id is None and row.lane == user.role)
     pattern = fragments.slotted("case_headers", (current_locale_name(),) + kind, "inbox/_case_header_card.html",
                                 h=_SLOTS, k=kind)
-    if assignee_id is None:
-        assignee = ""
-    else:  # mostly the user reading the page: their name as read for the request, not loaded again
-        assignee = user.display_name if assignee_id == user.id else row.assignee.display_name
-    texts = HeaderTexts(
-        title=task_title(row.title), case_title=case.title, case_url=id_link("cases.case_page", "case_id")(case.id),
-        case_id=case.id, role=role_label(row.lane), assignee=assignee,
-        due=localdt(row.due_at) if due else "",
-        revisit_at=localdt(revisit.at) if revisit else "", revisit_actor=revisit.actor_name if kind.revisit_actor else "",
-        revisit_comment=revisit.comment if kind.revisit_comment else "",
-        return_reason=row.return_reason if kind.returned else "",
-        claim_url=id_link("inbox.claim", "task_id")(row.id) if kind.claimable else "",
-        token=generate_csrf() if kind.claimable else "")
-    return pattern.fill(texts._asdict())
+    # Only the texts the pattern shows (escaping one costs as much whether the pattern prints it or not).
+    texts = {"title": task_title(row.title), "case_title": case.title,
+             "case_url": id_link("cases.case_page", "case_id")(case.id), "case_id": case.id, "role": role_label(row.lane)}
+    if assignee_id is not None:  # mostly the user reading the page: their name as read for the request, not loaded again
+        texts["assignee"] = user.display_name if assignee_id == user.id else row.assignee.display_name
+    if due:
+        texts["due"] = localdt(row.due_at)
+    if revisit:
+        texts["revisit_at"] = localdt(revisit.at)
+        if kind.revisit_actor:
+            texts["revisit_actor"] = revisit.actor_name
+        if kind.revisit_comment:
+            texts["revisit_comment"] = revisit.comment
+    elif kind.returned:
+        texts["return_reason"] = row.return_reason
+    if kind.claimable:
+        texts["claim_url"] = id_link("inbox.claim", "task_id")(row.id)
+        return pattern.fill(texts, {"token": escape(generate_csrf())})
+    return pattern.fill(texts)
