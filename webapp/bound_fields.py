@@ -39,13 +39,36 @@ class BindOnce:
         if state is None:
             field = super().bind_field(form, unbound_field, options)
             # Its state before any input; the form's meta is each copy's own.
-            _bound.put(key, {k: v for k, v in field.__dict__.items() if k != "meta"})
+            state = {k: v for k, v in field.__dict__.items() if k != "meta"}
+            if not callable(state.get("default")):
+                # A plain default (mostly None) as a callable giving it, which WTForms' documented
+                # ``default`` may be: WTForms calls the default first and takes it as it is on the
+                # TypeError that calling a plain value raises, an exception per field on every
+                # form built (a tenth of building the registration form). The copies' value is
+                # the same either way; the field bound first keeps its own.
+                state["default"] = _Default(state.get("default"))
+            _bound.put(key, state)
             return field
         # object.__new__ as Field.__new__ does for a bound field (copy.copy would get an UnboundField).
         field = object.__new__(unbound_field.field_class)
         field.__dict__.update(state)
         field.meta = form.meta
         return field
+
+
+class _Default:
+    """A field's plain default as a callable giving it (see ``BindOnce.bind_field``)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def __call__(self):
+        return self.value
+
+    def __repr__(self):
+        return repr(self.value)
 
 
 class ValidateOnce:

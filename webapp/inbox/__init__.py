@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("inbox", __name__)
 
-from . import household_rows, routes  # noqa: E402,F401 - the views and globals register themselves on bp
+from . import case_header, household_rows, routes  # noqa: E402,F401 - the views and globals register themselves on bp

@@ -4,6 +4,8 @@ from functools import wraps
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import escape
 
 from ..attempts import attempt
 from ..extensions import db
@@ -16,6 +18,9 @@ from .. import fragments
 from .forms import AssignHouseholdForm, ReviewForm, VisitForm
 from ..models.base import utcnow
 from ..formatting import task_title
+from ..translation_cache import current_locale_name
+from ..url_cache import cached_url_for
+from . import bp
 
 
 def not_available_message(err):
@@ -168,6 +173,21 @@ def visit_household_page(row):
 
 
 _VISIT_FIELDS = "inbox/_visit_fields.html"
+_VISIT_SECTION_SLOTS = {"s": {name: fragments.slot(name) for name in ("form_url", "missing", "token", "fields")}}
+
+
+@bp.app_template_global()
+def visit_section(task_id, missing, visit_fields):
+    """The visit's own card on its page (templates/inbox/_visit_section.html): the link adding a
+    person to task ``task_id``'s household, the ``missing`` members' names, the visit form with
+    its ``visit_fields`` (markup). A pattern kept per language and whether any member is missing
+    (``fragments.slotted``), filled with the page's texts and CSRF token."""
+    pattern = fragments.slotted("visit_sections", (current_locale_name(), bool(missing)), "inbox/_visit_section.html",
+                                missing=bool(missing), **_VISIT_SECTION_SLOTS)
+    # The names joined by "、" as the template printed them, each escaped ("、" escapes to itself).
+    names = "、".join(str(person.name) for person in missing)
+    return pattern.fill({"form_url": cached_url_for("inbox.registration_form", task_id=task_id), "missing": names},
+                        {"fields": visit_fields, "token": escape(generate_csrf())})
 
 
 def _empty_visit_form(today):
