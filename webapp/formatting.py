@@ -220,7 +220,8 @@ def register(app):
     app.jinja_env.globals.update(record_rows=labels.record_rows, changed_rows=labels.changed_rows,
                                  field_title=labels.field_title, field_value=labels.field_value,
                                  sensitive_fields=_sensitive_fields())
-    app.jinja_env.globals.update(now_utc=utcnow, languages=app.config["LANGUAGES"], get_locale=current_locale)
+    app.jinja_env.globals.update(now_utc=utcnow, languages=app.config["LANGUAGES"], get_locale=current_locale,
+                                 locale_name=current_locale_name)
 
 
 def _sensitive_fields():
