@@ -56,11 +56,9 @@ def page_header(locale, token):
     role = user.role if user.is_authenticated else None
     unread = unread_count(user) if role is not None else 0
     key = (current.script_root, locale, role, bool(unread))
-    kept = fragments.memo("page_headers")
-    pattern = kept.get(key) if kept is not None else None
-    if pattern is None:  # (the links and the slots are only needed to render it)
-        pattern = fragments.slotted("page_headers", key, _HEADER, links=header_links(), role=role,
-                                    unread=bool(unread), locale=locale, **_HEADER_SLOTS)
+    pattern = fragments.kept_pattern("page_headers", key) or fragments.slotted(
+        "page_headers", key, _HEADER, links=header_links(), role=role, unread=bool(unread), locale=locale,
+        **_HEADER_SLOTS)
     values = {"next": current.full_path,
               "q": current.args.get("q", "") if current.endpoint == "search.results" else ""}
     if role is not None:

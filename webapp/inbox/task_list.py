@@ -163,7 +163,8 @@ def filters_markup(flt, counts, areas, offline):
     late = bool(counts["overdue"])
     key = (current_locale_name(), request.script_root, offline, flt.view, flt.process_id, flt.area_code, flt.due,
            flt.sort, late, choices)
-    pattern = fragments.slotted("task_list_filters", key, _FILTERS, flt=replace(flt, text=fragments.slot("text")),
-                                counts=_COUNT_SLOTS, late=late, areas=areas, offline=offline)
+    pattern = fragments.kept_pattern("task_list_filters", key) or fragments.slotted(
+        "task_list_filters", key, _FILTERS, flt=replace(flt, text=fragments.slot("text")), counts=_COUNT_SLOTS,
+        late=late, areas=areas, offline=offline)
     return pattern.fill({"mine": formatting.number(counts["mine"]), "team": formatting.number(counts["team"]),
                          "overdue": formatting.number(counts["overdue"]), "text": flt.text or ""})
