@@ -10,8 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytz
 from babel.dates import format_datetime as babel_format_datetime
-from flask import g
-from flask_babel import force_locale, format_datetime, format_decimal
+from flask_babel import force_locale, format_datetime, format_decimal, get_babel, get_timezone, refresh
 from markupsafe import escape
 
 from tests.helpers import case_at_visit, task_ids_on, user
@@ -55,16 +54,18 @@ def test_remembered_local_times_follow_the_zone_and_the_time(app):
     moments = [datetime(2026, 3, 8, 6, 30) + timedelta(minutes=n * 29) for n in range(12)] + \
               [datetime(2026, 11, 1, 5, 30) + timedelta(minutes=n * 29) for n in range(12)] + [None]
     patterns = {"yyyy-MM-dd HH:mm": "%Y-%m-%d %H:%M", "HH:mm": "%H:%M", "yyyy-MM-dd": "%Y-%m-%d"}
+    babel_settings = get_babel(app)
     with app.test_request_context("/"):
         for name in ("Asia/Shanghai", "America/New_York", "Asia/Shanghai"):
             zone = pytz.timezone(name)
-            g._babel_timezone = zone  # this request's zone, as formatting looks it up
+            babel_settings.default_timezone = name  # the campaign's zone, as formatting looks it up
+            assert formatting.request_timezone() is zone and get_timezone() is zone  # (Flask-Babel's own: the same)
+            refresh()
             for _ in range(2):
                 for pattern in patterns:
                     assert formatting.localdts(moments, pattern) == [
                         "" if m is None else babel_format_datetime(m.replace(tzinfo=timezone.utc), pattern, tzinfo=zone)
                         for m in moments]
-        g._babel_timezone = pytz.timezone("Asia/Shanghai")
         assert formatting.localdt(datetime(2026, 1, 1, 0, 0)) == "2026-01-01 08:00"
         # The same instant, aware (08:00 at +8): written as its wall time taken for UTC, as before.
         aware = datetime(2026, 1, 1, 8, 0, tzinfo=timezone(timedelta(hours=8)))

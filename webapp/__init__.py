@@ -84,7 +84,7 @@ def create_app(config=Config):
     migrate.init_app(app, db, render_as_batch=True, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     csrf.init_app(app)
     csrf_tokens.install(app)  # a session's signed CSRF token signed once, not on every page
-    babel.init_app(app, locale_selector=select_locale,
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=formatting.campaign_timezone,
                    default_translation_directories=os.path.join(app.root_path, "translations"))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

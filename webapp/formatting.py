@@ -1,10 +1,12 @@
 """Template filters: dates, numbers and ID numbers as Chinese staff expect them."""
 from datetime import timezone
+from functools import lru_cache
 
 from babel.numbers import format_decimal as babel_format_decimal
-from flask import g, has_request_context
+from flask import g
 from markupsafe import Markup
-from flask_babel import format_datetime, format_decimal, get_timezone, lazy_gettext as _l
+from flask_babel import format_datetime, format_decimal, get_babel, lazy_gettext as _l
+from pytz import timezone as pytz_timezone
 
 from . import codes, labels
 from .codes import RELATION
@@ -14,7 +16,7 @@ from .idnumber import mask_id, mask_ids_in_text
 from .memo import Memo
 from .models import Area, DiagramVersion
 from .models.base import utcnow
-from .translation_cache import current_locale, current_translations
+from .translation_cache import current_locale, current_locale_name, current_translations
 from .services.casework.changes import SENSITIVE_FIELDS
 
 ROLE_LABELS = {
@@ -123,7 +125,7 @@ def localdts(values, fmt="yyyy-MM-dd HH:mm"):
     if numeric is None:
         return ["" if value is None else format_datetime(value.replace(tzinfo=timezone.utc), fmt)
                 for value in values]
-    zone = _request_timezone()
+    zone = request_timezone()
     texts = []
     for value in values:
         if value is None:
@@ -147,14 +149,22 @@ _MAX_LOCAL_TEXTS = 20_000
 _LOCAL_TEXTS = Memo(_MAX_LOCAL_TEXTS)
 
 
-def _request_timezone():
-    """Flask-Babel's time zone for this request, looked up once per request."""
-    if not has_request_context():
-        return get_timezone()
-    zone = g.get("_babel_timezone")
-    if zone is None:
-        zone = g._babel_timezone = get_timezone()
-    return zone
+def request_timezone():
+    """The time zone dates are shown in: the campaign's (``campaign_timezone``, which is also
+    Flask-Babel's time zone selector, so its own formatting agrees)."""
+    return campaign_timezone()
+
+
+def campaign_timezone():
+    """The campaign's time zone (Flask-Babel's BABEL_DEFAULT_TIMEZONE) as a pytz zone: every user
+    sees times in it. Flask-Babel's time zone selector (create_app): without one it built the zone
+    from its name again on every request."""
+    return _zone_named(get_babel().default_timezone)
+
+
+@lru_cache(maxsize=8)  # the zone of each name once per process (a pytz zone is not changed by its users)
+def _zone_named(name):
+    return pytz_timezone(name)
 
 
 def localdate(value):
@@ -189,7 +199,7 @@ def number(value):
     value = value or 0
     locale = current_locale() if type(value) is int else None
     if locale is not None:
-        key = str(locale)
+        key = current_locale_name()  # str(locale), written once per locale object
         plain = _COMMA_GROUPED.get(key)
         if plain is None:
             plain = _COMMA_GROUPED[key] = babel_format_decimal(-1234567, locale=locale) == "-1,234,567"
@@ -210,7 +220,8 @@ def register(app):
     app.jinja_env.globals.update(record_rows=labels.record_rows, changed_rows=labels.changed_rows,
                                  field_title=labels.field_title, field_value=labels.field_value,
                                  sensitive_fields=_sensitive_fields())
-    app.jinja_env.globals.update(now_utc=utcnow, languages=app.config["LANGUAGES"], get_locale=current_locale)
+    app.jinja_env.globals.update(now_utc=utcnow, languages=app.config["LANGUAGES"], get_locale=current_locale,
+                                 locale_name=current_locale_name)
 
 
 def _sensitive_fields():

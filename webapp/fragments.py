@@ -110,5 +110,13 @@ def slotted(store, key, template, **context):
         context, csrf_token=_no_token)))
 
 
+def kept_pattern(store, key):
+    """The pattern ``slotted`` kept in ``store`` under ``key``, or None (not rendered yet, or nothing
+    kept while templates reload): a caller whose rendering context costs something to build (links,
+    a copied filter) asks here first and builds it only to render."""
+    kept = memo(store)
+    return kept.get(key) if kept is not None else None
+
+
 def _no_token():
     raise RuntimeError("a remembered fragment would share one user's CSRF token: pass it as a slot")

@@ -55,8 +55,10 @@ def page_header(locale, token):
     user, current = current_user._get_current_object(), request._get_current_object()
     role = user.role if user.is_authenticated else None
     unread = unread_count(user) if role is not None else 0
-    pattern = fragments.slotted("page_headers", (current.script_root, locale, role, bool(unread)), _HEADER,
-                                links=header_links(), role=role, unread=bool(unread), locale=locale, **_HEADER_SLOTS)
+    key = (current.script_root, locale, role, bool(unread))
+    pattern = fragments.kept_pattern("page_headers", key) or fragments.slotted(
+        "page_headers", key, _HEADER, links=header_links(), role=role, unread=bool(unread), locale=locale,
+        **_HEADER_SLOTS)
     values = {"next": current.full_path,
               "q": current.args.get("q", "") if current.endpoint == "search.results" else ""}
     if role is not None:

@@ -7,6 +7,7 @@ content hash (versions never change), so the inbox asks no dictionary in code wh
 """
 import threading
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from lxml import etree
 
@@ -16,6 +17,11 @@ _SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=F
 _cache = {}
 _processes = {}
 _titles = {}
+# What ``known_titles`` hands out: (a number that grows whenever a title changes, a read-only copy
+# of ``_titles``), replaced whole under the lock when a newly read version changes a title. Every
+# page naming a step read the titles, and copying them for each page cost more than the rest of
+# the look-up; a reader holds one snapshot, consistent with its number.
+_titles_seen = (0, MappingProxyType({}))
 _by_task = {}  # task id -> {Step} read so far in this process, every version
 _lock = threading.Lock()
 
@@ -134,15 +140,25 @@ def steps_of(version):
         found = bundle_steps(version.files)
         with _lock:
             _cache[key] = found
+            changed = False
             for step in found.values():
                 for title_key in (step.task_id, step.name):
                     # An older hand-drawn version has no English title: it must not hide the one a
                     # newer version gave the same step (which version is read first varies).
                     known = _titles.get(title_key)
-                    if step.title_en or known is None or not known[1]:
+                    if (step.title_en or known is None or not known[1]) and known != (step.name, step.title_en):
                         _titles[title_key] = (step.name, step.title_en)
+                        changed = True
                 _by_task.setdefault(step.task_id, set()).add(step)
+            if changed:
+                _publish_titles()
     return found
+
+
+def _publish_titles():
+    # (under the lock) a new snapshot of the titles, under the next number
+    global _titles_seen
+    _titles_seen = (_titles_seen[0] + 1, MappingProxyType(dict(_titles)))
 
 
 def cached_steps(content_hash):
@@ -164,6 +180,12 @@ def known_steps(task_id):
 
 
 def known_titles():
-    """{task id or Chinese title: (Chinese, English)} of every step read so far in this process."""
-    with _lock:
-        return dict(_titles)
+    """{task id or Chinese title: (Chinese, English)} of every step read so far in this process
+    (a read-only mapping: a snapshot, not changed when more steps are read later)."""
+    return _titles_seen[1]
+
+
+def titles_version():
+    """A number that grows whenever a title of ``known_titles`` changes: what was shown for the
+    titles under one number is shown the same while it lasts."""
+    return _titles_seen[0]

@@ -20,6 +20,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from .. import formatting, fragments
+from ..engine.catalogue import known_titles, titles_version
 from ..models.base import utcnow
 from ..translation_cache import current_locale_name
 from ..url_cache import id_link
@@ -90,25 +91,33 @@ def task_list_body(rows, view, selectable):
     """The table body of templates/inbox/list.html for the page's inbox ``rows`` (plain rows of
     inbox.LIST_COLUMNS): ``task_list_markup`` of their ``task_list_rows``, each on its own line as
     the page's loop over them wrote it, as one markup (no template loop escaping each row)."""
-    titles, dues, now, links = _shown(rows, view)
     token, team, locale = str(escape(generate_csrf())), view == "team", current_locale_name()
     # A row's markup is the same whenever it shows the same values (the assistant's list, opened
     # many times a day, mostly shows the same tasks): kept filled, but for the page's CSRF token,
-    # under what it is made of (the links: the mount point and the row's ids).
+    # under what it is made of: the row's columns, whether it is late now, and what turns them
+    # into texts and links (the language, the time zone, the steps' titles known, the mount
+    # point). So a kept row needs neither its title, its local due time nor its links worked out
+    # again: those are made for the rows not kept only (after a completion: the one new task).
     kept = fragments.memo("task_rows_filled", _MAX_FILLED_ROWS)
-    page = (locale, request.script_root, team, selectable)
-    patterns, escaped = {}, {}  # the page's rows mostly repeat their step's title and their area
-    out = []
-    for row, title, due in zip(rows, titles, dues):
-        late = _late(row, now)
-        key = (page, row, title, due, late)
-        parts = kept.get(key) if kept is not None else None
-        if parts is None:
-            parts = _filled(_list_row(row, title, due, late, links), locale, team, selectable, patterns, escaped)
-            if kept is not None:
+    now = utcnow()
+    page = (locale, request.script_root, team, selectable, formatting.request_timezone(), titles_version())
+    keys = [(page, row, _late(row, now)) for row in rows]
+    found = [kept.get(key) for key in keys] if kept is not None else [None] * len(keys)
+    missing = [index for index, parts in enumerate(found) if parts is None]
+    if missing:
+        fresh = [rows[index] for index in missing]
+        titles, dues, _now, links = _shown(fresh, view)
+        known = known_titles()
+        patterns, escaped = {}, {}  # the page's rows mostly repeat their step's title and their area
+        for index, row, title, due in zip(missing, fresh, titles, dues):
+            key = keys[index]
+            parts = found[index] = _filled(_list_row(row, title, due, key[2], links), locale, team, selectable,
+                                           patterns, escaped)
+            # (A title not known yet is shown as stored: it may be known once a newer diagram
+            # version is read, which the titles' version cannot tell yet. Not kept.)
+            if kept is not None and (not row.title or all(name in known for name in row.title.split(", "))):
                 kept.put(key, parts)
-        out.append(f"\n    {token.join(parts)}\n  ")
-    return Markup("".join(out))
+    return Markup("".join([f"\n    {token.join(parts)}\n  " for parts in found]))
 
 
 # Rows kept filled (about 2 kB each): a few hundred assistants' lists in both languages.
@@ -154,7 +163,8 @@ def filters_markup(flt, counts, areas, offline):
     late = bool(counts["overdue"])
     key = (current_locale_name(), request.script_root, offline, flt.view, flt.process_id, flt.area_code, flt.due,
            flt.sort, late, choices)
-    pattern = fragments.slotted("task_list_filters", key, _FILTERS, flt=replace(flt, text=fragments.slot("text")),
-                                counts=_COUNT_SLOTS, late=late, areas=areas, offline=offline)
+    pattern = fragments.kept_pattern("task_list_filters", key) or fragments.slotted(
+        "task_list_filters", key, _FILTERS, flt=replace(flt, text=fragments.slot("text")), counts=_COUNT_SLOTS,
+        late=late, areas=areas, offline=offline)
     return pattern.fill({"mine": formatting.number(counts["mine"]), "team": formatting.number(counts["team"]),
                          "overdue": formatting.number(counts["overdue"]), "text": flt.text or ""})
