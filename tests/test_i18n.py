@@ -182,3 +182,18 @@ def test_the_kept_locale_is_flask_babels_in_and_out_of_a_request(app):
         with force_locale("en"):
             assert current_locale() is get_locale() and current_locale_name() == "en"
         assert current_locale() is first and current_locale_name() == "zh_Hans_CN"
+
+
+def test_one_case_is_named_in_the_singular_in_english(visit_case, client):
+    """The menu's 案件 is "Cases" (the list); one case, in a header or a column, is "Case"."""
+    visit = open_task(visit_case, "visit_household")
+    client.login("village1")
+    client.post("/language/en", {"next": "/inbox"}, token_from="/inbox")
+    task_page = client.get(f"/inbox/tasks/{visit.id}").get_data(as_text=True)
+    assert re.search(rf'Case <a href="[^"]*/cases/{visit_case.id}">#{visit_case.id}</a>', task_page), task_page
+    assert re.search(r'id="nav-cases">Cases</a>', task_page)
+    inbox = client.get("/inbox").get_data(as_text=True)
+    assert "<th>Case</th>" in inbox and "<th>Cases</th>" not in inbox
+    client.post("/language/zh_Hans_CN", {"next": "/inbox"}, token_from="/inbox")
+    assert re.search(rf'案件 <a href="[^"]*/cases/{visit_case.id}">#{visit_case.id}</a>',
+                     client.get(f"/inbox/tasks/{visit.id}").get_data(as_text=True))

@@ -1,6 +1,6 @@
 """Case pages: a scoped list and the case page with its timeline."""
 from flask import current_app, redirect, render_template, request
-from flask_babel import gettext as _
+from flask_babel import gettext as _, pgettext
 from flask_login import current_user, login_required
 
 from ..extensions import db
@@ -54,7 +54,7 @@ def case_export():
     rows = ((c.id, c.title, label(c.kind, "case_kind"), task_title(c.current_step), c.township_code,
              c.village_code, label(c.status, "case_status"), c.created_at)
             for c in query.order_by(Case.id).yield_per(1000))
-    return xlsx_response("cases.xlsx", _("案件"), [_("编号"), _("案件"), _("类型"), _("当前环节"), _("乡镇代码"),
+    return xlsx_response("cases.xlsx", _("案件"), [_("编号"), pgettext("one case", "案件"), _("类型"), _("当前环节"), _("乡镇代码"),
                                                    _("村(社区)代码"), _("状态"), _("立案时间")], rows)
 
 
