@@ -12,7 +12,6 @@ design invariant 3; PostgreSQL also holds the row lock): no row updated means an
 saved the instance first, and the caller reports the lost race.
 """
 from sqlalchemy import bindparam, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..extensions import db
@@ -39,27 +38,11 @@ _WRITE_INSTANCE_CHECKED = _WRITE_INSTANCE.returning(_instances.c.id)  # a row ch
 _WRITE_INSTANCE_TYPES = {bind.key: bind.type for bind in _WRITE_INSTANCE._get_embedded_bindparams()}
 
 
-# statement -> {dialect name: the statement as text (``upserts.as_text``)}: SQLAlchemy would walk
-# the construct for its cache key and process its parameters through the compiled form on each
-# run; the text goes as the driver's SQL compiled once (``upserts.execute_text``).
-_AS_TEXT = {}
-_DIALECTS = {"postgresql": postgresql, "sqlite": sqlite}
-
-
-def _text_of(statement, name):
-    forms = _AS_TEXT.get(statement)
-    if forms is None:
-        forms = _AS_TEXT[statement] = {}
-    found = forms.get(name)
-    if found is None and name in _DIALECTS:  # threads may build one twice, alike
-        types = {bind.key: bind.type for bind in statement._get_embedded_bindparams()}
-        found = forms[name] = upserts.as_text(statement, _DIALECTS[name], types, "write of the engine").statement
-    return found
-
-
 def _execute(statement, params):
     connection = db.session.connection()
-    as_text = _text_of(statement, connection.dialect.name)
+    # Text compiled once per database: SQLAlchemy would walk the construct for its cache key and
+    # process its parameters through the compiled form on each run.
+    as_text = upserts.text_for(statement, connection.dialect.name, "write of the engine")
     if as_text is None:  # another database: the construct, as SQLAlchemy runs it
         return connection.execute(statement, params).rowcount
     return upserts.execute_text(connection, as_text, params).rowcount

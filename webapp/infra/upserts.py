@@ -50,6 +50,22 @@ def as_text(construct, dialect, types, what):
     return Compiled(text(sql).bindparams(*binds), sql, binds)
 
 
+# (statement, dialect name) -> its text (``as_text``); threads may build one twice, alike
+_TEXTS = {}
+
+
+def text_for(statement, dialect_name, what):
+    """``statement`` (a Core construct) as text compiled once for the dialect named
+    ``dialect_name``, its binds typed as the construct's own; None for a database without a known
+    dialect here (run the construct itself). ``what`` names it in :func:`as_text`'s error."""
+    key = (statement, dialect_name)
+    found = _TEXTS.get(key)
+    if found is None and dialect_name in _DIALECTS:
+        types = {bind.key: bind.type for bind in statement._get_embedded_bindparams()}
+        found = _TEXTS[key] = as_text(statement, _DIALECTS[dialect_name], types, what).statement
+    return found
+
+
 def chain(parts, last):
     """One statement running the Compiled ``parts`` (named: [(name, Compiled)]) as WITH queries of
     ``last``, in order; a bind name the parts share takes one value. PostgreSQL only."""
