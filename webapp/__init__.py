@@ -43,8 +43,8 @@ def create_app(config=Config):
     # every module under webapp/ runs this file first, and the parts lead back to it
     # (cycle: webapp -> webapp.<blueprint> -> webapp.jobs.<jobs> -> webapp.jobs.context -> webapp);
     # a process that needs only the intake core or the models stays light.
-    from . import (cli, csrf_tokens, form_kinds, formatting, layout, security_headers, session_cookie, sqlite_pragmas,
-                   template_env, translation_cache, url_cache)
+    from . import (cli, csrf_tokens, form_kinds, formatting, layout, memo, security_headers, session_cookie,
+                   sqlite_pragmas, template_env, translation_cache, url_cache)
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp, user_loading
     from .cases import bp as cases_bp
@@ -64,7 +64,7 @@ def create_app(config=Config):
     from .search import bp as search_bp
     from .engine import hooks, kept
     from .infra import database
-    from .services import known_users, notifications
+    from .services import notifications
     from .services.admin import form_definitions
     from .services.campaign import progress
     from .services.casework import operations
@@ -95,8 +95,9 @@ def create_app(config=Config):
     session_cookie.install(app)  # Flask's signed cookie, a cookie already checked not checked again
 
     user_loading.install(app, login_manager)  # every request's user, with the header's unread count
-    notifications.install()  # the unread count kept with the user forgotten when messages may change
-    known_users.install()  # the request's user kept for services forgotten when accounts may change
+    # What a request keeps (webapp/memo.py's RequestKept: the unread count and the account read with
+    # the user) forgotten when the session may write it.
+    memo.install()
     kept.install()  # workflows kept after a committed completion (engine/kept.py)
 
     for blueprint in (

@@ -8,7 +8,6 @@ plus, if it needs a new page, a renderer in webapp/inbox/task_pages.py under ``p
 """
 from dataclasses import dataclass, replace
 
-from flask import g, has_request_context, request
 from flask_babel import lazy_gettext as _l
 
 from .engine import current_version
@@ -16,6 +15,7 @@ from .engine.catalogue import steps_of
 from .engine.diagrams import steps_of_version
 from .extensions import db
 from .labels import INSPECTION_OUTCOMES, PROBLEM_OUTCOMES
+from .memo import RequestKept, this_request
 from .models import DiagramVersion
 
 
@@ -105,20 +105,10 @@ def choices():
     return [(code, str(each.label)) for code, each in FORM_KINDS.items()]
 
 
-_ASKED = "form_kinds.steps_asked"  # flask.g: this request's steps by (version id, process id, task id)
-
-
-def _asked_in_this_request():
-    """This request's steps found ({} outside a request). Kept in ``g`` with the request they
-    belong to: an application context that outlives a request (a test's, a job's) starts anew."""
-    if not has_request_context():
-        return {}
-    current = request._get_current_object()
-    held = g.get(_ASKED)
-    if held is None or held[0] is not current:
-        held = (current, {})
-        setattr(g, _ASKED, held)
-    return held[1]
+# This request's steps found, by (version id, (process id, task id)): none of another request's (a
+# test's app context outlives its requests), none outside a request. Never forgotten within the
+# request: a version's steps never change.
+_ASKED = RequestKept("form_kinds.steps_asked")
 
 
 def step_of(row):
@@ -132,7 +122,7 @@ def step_of(row):
     # A request asks this several times for one row (a completion: its page, its variables, its
     # form kind, the progress counters, its title): a step found in the row's own version is
     # remembered for the request (a version's steps never change; the fallback is not kept).
-    asked = _asked_in_this_request()
+    asked = _ASKED.values(db.session, this_request())
     step = asked.get((version_id, key))
     if step is not None:
         return step

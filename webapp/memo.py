@@ -12,20 +12,28 @@ atomic under the GIL (the bound method itself, no Python wrapper: about 15 ns mo
 dict's ``get``); storing, taking and clearing hold a lock, so the bound holds whatever threads do
 at once.
 
-``RequestKept`` keeps one value read along with something else (the request's user load,
-webapp/auth/user_loading.py) for the rest of that request: in the database session's info, where
-it ends with the session (the request's, or its app context's), tagged with its owner (the
-request: a test's requests may share one session) and key. It is forgotten whenever the session
-may write what it was read from: a statement run through the session that is not a SELECT and
-writes one of its tables or may write anywhere (SQL text: an upsert), and an ORM flush of an
-object of its classes. Only the ORM session is watched, not every statement of every engine: a
-statement sent on the raw connection is not seen, so those tables are written through the session
-only. The events are registered by ``install`` (from create_app), not when this module is imported.
+``RequestKept`` is what a request remembers: values kept for the request being handled only
+(``this_request()``), by key, in the database session's info, where they end with the session
+(the request's, or its app context's), tagged with the request they belong to: a test's requests
+may share one app context and its session, and a session holding another request's values gives
+a new, empty set. The session is the app context's, so one thread's; nothing is shared between
+threads. Two uses: a value read along with something else (the request's user load,
+webapp/auth/user_loading.py: the unread count, services/notifications.py; the user's account,
+services/known_users.py), and what a request asks several times of what never changes (a
+diagram version's steps, webapp/form_kinds.py).
+
+Values of ``classes`` (mapped classes) are forgotten whenever the session may write what they were
+read from: a statement run through the session that is not a SELECT and writes one of their tables
+or may write anywhere (SQL text: an upsert), and an ORM flush of an object of those classes. Only
+the ORM session is watched, not every statement of every engine: a statement sent on the raw
+connection is not seen, so those tables are written through the session only. The events are
+registered by ``install`` (from create_app), not when this module is imported.
 """
 import threading
 from collections import OrderedDict
 from itertools import chain
 
+from flask import has_request_context, request
 from sqlalchemy.orm import Session
 
 from .infra.listeners import listen_once
@@ -79,9 +87,16 @@ class Memo:
         return key in self._entries
 
 
+def this_request():
+    """The request being handled (the object itself, not Flask's proxy: ``RequestKept``'s owner,
+    compared by identity), or None outside a request."""
+    return request._get_current_object() if has_request_context() else None
+
+
 class RequestKept:
-    """One value kept in a database session for one owner (a request) and one key, forgotten when
-    the session may write the tables of ``classes`` (mapped classes; see module)."""
+    """Values kept in a database session for one request (their owner), by key; forgotten when the
+    session may write the tables of ``classes`` (mapped classes; none: what never changes). See
+    the module."""
 
     __slots__ = ("name", "classes", "tables")
 
@@ -89,39 +104,52 @@ class RequestKept:
         self.name = name  # its key in the session's info
         self.classes = classes
         self.tables = frozenset(cls.__table__.name for cls in classes)
+        if classes:  # watched once ``install`` has registered the events
+            _WATCHED.append(self)
+
+    def values(self, session, owner):
+        """The values kept in ``session`` (a session or the scoped session) for ``owner``, the
+        request being handled (``this_request()``), as a dict by key to read and add to: a new one
+        when the session holds another request's; outside a request (None) a new one kept nowhere."""
+        if owner is None:
+            return {}
+        info = session.info
+        held = info.get(self.name)
+        if held is None or held[0] is not owner:
+            held = info[self.name] = (owner, {})
+        return held[1]
 
     def keep(self, session, owner, key, value):
-        """Keep ``value`` for ``owner`` and ``key`` in ``session`` (in place of what was kept)."""
-        session.info[self.name] = (owner, key, value)
+        """Keep ``value`` for ``owner`` (a request) and ``key`` in ``session``."""
+        self.values(session, owner)[key] = value
 
     def kept(self, session, owner, key):
         """The value kept for ``owner`` and ``key`` in ``session`` if nothing may have written it
         since, else None."""
-        kept = session.info.get(self.name)
-        if kept is not None and kept[0] is owner and kept[1] == key:
-            return kept[2]
+        held = session.info.get(self.name)
+        if held is not None and held[0] is owner:
+            return held[1].get(key)
         return None
-
-    def install(self):
-        """Forget this value whenever a database session may write it (the events below); once per
-        process however often it is called (``create_app``)."""
-        if self not in _INSTALLED:
-            _INSTALLED.append(self)
-        listen_once(Session, (("do_orm_execute", _after_statement), ("after_flush", _after_flush)))
 
     def _written_by(self, statement):
         # An INSERT, UPDATE or DELETE names its table; anything else (text) may write anywhere.
         return not statement.is_dml or getattr(statement.table, "name", None) in self.tables
 
 
-_INSTALLED = []  # every installed RequestKept; its events are shared (one listener of each)
+_WATCHED = []  # every RequestKept of some classes; the events below are shared (one listener of each)
+
+
+def install():
+    """Forget kept values whenever a database session may write them (the events below); once per
+    process however often it is called (``create_app``)."""
+    listen_once(Session, (("do_orm_execute", _after_statement), ("after_flush", _after_flush)))
 
 
 def _after_statement(state):
     if state.is_select:
         return
     info = state.session.info
-    for kept in _INSTALLED:
+    for kept in _WATCHED:
         if kept.name in info and kept._written_by(state.statement):
             del info[kept.name]
 
@@ -129,7 +157,7 @@ def _after_statement(state):
 def _after_flush(session, flush_context):
     # Still the flush's own lists here: an object added, changed or deleted through the ORM.
     info = session.info
-    watched = [kept for kept in _INSTALLED if kept.name in info]
+    watched = [kept for kept in _WATCHED if kept.name in info]
     if watched:
         for obj in chain(session.new, session.dirty, session.deleted):
             for kept in watched:

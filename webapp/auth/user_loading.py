@@ -10,7 +10,7 @@ page sends one statement fewer (a POST, which mostly answers with a redirect, lo
 alone and counts only if it renders a page).
 
 The count read with the user is kept in the request's database session for this request only
-(``services.notifications.keep_unread``), and is forgotten when the session writes messages
+(``services.notifications.UNREAD_KEPT``), and is forgotten when the session writes messages
 (the notification service's writers, an ORM flush of a message, an ORM bulk update or delete):
 the header then counts again as before. Whether the user may log in (active) is decided from the
 row read now, as before: nothing about the user is remembered across requests.
@@ -55,14 +55,14 @@ def load_user(user_id):
     known_users.keep(session, current_request, user)  # a service asking whether it is active
     if unread is not None:
         # For this request only: a test's requests may share one app context and its session.
-        notifications.keep_unread(session, current_request, user.id, unread)
+        notifications.UNREAD_KEPT.keep(session, current_request, user.id, unread)
     return user
 
 
 def unread_count(user):
     """How many unread messages ``user`` has: the count read with the user when this request has
     written no message since, else counted now (``services.notifications.unread_count``)."""
-    kept = notifications.kept_unread(db.session, request._get_current_object(), user.id)
+    kept = notifications.UNREAD_KEPT.kept(db.session, request._get_current_object(), user.id)
     return kept if kept is not None else notifications.unread_count(user)
 
 

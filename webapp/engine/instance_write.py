@@ -35,7 +35,6 @@ _SET_ROW = (update(_rows).where(_rows.c.id == bindparam("w_id"), _rows.c.state =
 
 
 _WRITE_INSTANCE_CHECKED = _WRITE_INSTANCE.returning(_instances.c.id)  # a row changed says the version held
-_WRITE_INSTANCE_TYPES = {bind.key: bind.type for bind in _WRITE_INSTANCE._get_embedded_bindparams()}
 
 
 def _execute(statement, params):
@@ -85,7 +84,7 @@ def instance_write_along(instance, columns):
     that write raises ``new_rows.AlongMissed`` when it changed no row.
     """
     statement = upserts.chainable(("postgresql", "process_instance", "write_instance"), _WRITE_INSTANCE_CHECKED,
-                                  _WRITE_INSTANCE_TYPES, "write of process_instance")
+                                  "write of process_instance")
     values, params = _instance_values(instance, columns)
     _written(instance, values)
     return (statement,), params

@@ -61,9 +61,13 @@ def text_for(statement, dialect_name, what):
     key = (statement, dialect_name)
     found = _TEXTS.get(key)
     if found is None and dialect_name in _DIALECTS:
-        types = {bind.key: bind.type for bind in statement._get_embedded_bindparams()}
-        found = _TEXTS[key] = as_text(statement, _DIALECTS[dialect_name], types, what).statement
+        found = _TEXTS[key] = as_text(statement, _DIALECTS[dialect_name], _own_types(statement), what).statement
     return found
+
+
+def _own_types(construct):
+    """{bind name: SQL type} of the bind parameters ``construct`` holds (``as_text``'s ``types``)."""
+    return {bind.key: bind.type for bind in construct._get_embedded_bindparams()}
 
 
 def chain(parts, last):
@@ -174,14 +178,15 @@ def compiled_of(statement):
 _CHECKED = set()  # statements of ``chainable`` writes that must change exactly one row
 
 
-def chainable(key, construct, types, what):
-    """A write other than an upsert (``as_text``'s arguments), compiled once for PostgreSQL and
-    known to ``compiled_of``, so it can go with ``execute_together`` or ``new_rows.write``'s
-    ``along`` like the upserts; its statement. ``construct`` must change exactly one row, and
-    say so with RETURNING (``checked``): the writes that take it along check that it did."""
+def chainable(key, construct, what):
+    """A write other than an upsert (a Core construct, its binds typed as its own; ``what`` names
+    it in ``as_text``'s error), compiled once for PostgreSQL and known to ``compiled_of``, so it can
+    go with ``execute_together`` or ``new_rows.write``'s ``along`` like the upserts; its statement.
+    ``construct`` must change exactly one row, and say so with RETURNING (``checked``): the writes
+    that take it along check that it did."""
     found = _UPSERTS.get(key)
     if found is None:
-        found = as_text(construct, postgresql, types, what)
+        found = as_text(construct, postgresql, _own_types(construct), what)
         _CHECKED.add(found.statement)
         _UPSERTS[key] = found
     return found.statement

@@ -8,11 +8,10 @@ session for the request it belongs to (webapp/memo.py's RequestKept, like the un
 services/notifications.py), and forgotten when the session may write accounts (a statement
 writing user_account, SQL text, an ORM flush of a user).
 """
-from flask import has_request_context, request
 from sqlalchemy.orm.util import identity_key
 
 from ..extensions import db
-from ..memo import RequestKept
+from ..memo import RequestKept, this_request
 from ..models import User
 
 _KEPT = RequestKept("request_user", User)
@@ -30,12 +29,4 @@ def active(user_id):
     loaded = session.identity_map.get(identity_key(User, user_id))
     if loaded is not None:  # the ORM object, with any change this request made to it
         return bool(loaded.active)
-    if not has_request_context():
-        return None
-    return _KEPT.kept(session, request._get_current_object(), user_id)
-
-
-def install():
-    """Forget the kept account whenever a database session may write accounts; once per process
-    however often it is called (``create_app``)."""
-    _KEPT.install()
+    return _KEPT.kept(session, this_request(), user_id)  # (None outside a request)

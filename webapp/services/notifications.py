@@ -77,28 +77,12 @@ UNREAD_OF_USER = (select(func.count(Notification.id))
 
 
 # A count read along with something else (the user load, webapp/auth/user_loading.py) is kept
-# for that request in the database session (webapp/memo.py's RequestKept), and forgotten whenever
-# the session may write messages: a statement writing them (an upsert, a bulk update or delete,
-# SQL text) or an ORM flush of a message. Messages are written through the session only (pinned by
-# a test): a statement on the raw connection is not seen.
-_UNREAD_KEPT = RequestKept("unread_kept", Notification)
-
-
-def keep_unread(session, owner, user_id, count):
-    """Keep ``count`` as ``user_id``'s unread count in ``session`` for ``owner`` (a request)."""
-    _UNREAD_KEPT.keep(session, owner, user_id, count)
-
-
-def kept_unread(session, owner, user_id):
-    """The unread count kept for ``owner`` and ``user_id`` in ``session`` if nothing may have
-    written messages since, else None."""
-    return _UNREAD_KEPT.kept(session, owner, user_id)
-
-
-def install():
-    """Forget a kept unread count whenever a database session may write messages; once per process
-    however often it is called (``create_app``)."""
-    _UNREAD_KEPT.install()
+# for that request (webapp/memo.py's RequestKept: ``UNREAD_KEPT.keep(session, request, user id,
+# count)``, ``.kept(session, request, user id)``), and forgotten whenever the session may write
+# messages: a statement writing them (an upsert, a bulk update or delete, SQL text) or an ORM flush
+# of a message. Messages are written through the session only (pinned by a test): a statement on
+# the raw connection is not seen.
+UNREAD_KEPT = RequestKept("unread_kept", Notification)
 
 
 def list_for(user, unread_only=False, page=1, per_page=20):
