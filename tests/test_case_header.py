@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from tests.helpers import case_at_visit, task_ids_on, user
 from webapp.formatting import localdt, role_label, task_title
-from webapp.inbox.case_header import case_header
+from webapp.inbox.case_header import case_header, header_kind
 from webapp.inbox.task_pages import visit_section
 from webapp.models.base import utcnow
 
@@ -46,16 +46,13 @@ def test_case_header_equals_its_card_rendered_directly(county, app):
                                    comment="不在家 & 外出" if comment else "") if revisit else None
             with force_locale(locale):
                 shown = case_header(row, case, can_work, last)
-                viewing = not can_work and ready
                 texts = {"title": task_title(row.title), "case_title": case.title, "case_url": "/cases/3",
                          "case_id": 3, "role": role_label("village"),
                          "assignee": me.display_name if assigned else "",
                          "due": localdt(row.due_at) if due else "", "revisit_at": localdt(last.at) if revisit else "",
                          "revisit_actor": last.actor_name if actor else "", "revisit_comment": last.comment if comment else "",
                          "return_reason": row.return_reason or "", "claim_url": "/inbox/tasks/7/claim", "token": token}
-                kind = {"unclaimed": assigned is None, "due": due, "late": late, "revisit": revisit,
-                        "revisit_actor": actor, "revisit_comment": comment, "returned": returned and not revisit,
-                        "viewing": viewing, "claimable": viewing and assigned is None}
+                kind = header_kind(row, can_work, last, me)  # the flags are case_header.py's, written once
                 assert shown == _direct("inbox/_case_header_card.html", h=texts, k=kind), (locale, kind)
                 assert "\x1f" not in shown
 

@@ -59,37 +59,43 @@ class HeaderKind(NamedTuple):
 _SLOTS = HeaderTexts(*(fragments.slot(name) for name in HeaderTexts._fields))
 
 
+def header_kind(row, can_work, revisit, user):
+    """Which parts the header of task ``row`` shows (``case_header``'s arguments; ``user``: the
+    request's): the one place its conditions are written, the template reads only these flags."""
+    viewing = not can_work and row.state == "ready"
+    unclaimed = row.assignee_id is None
+    due = bool(row.due_at)
+    return HeaderKind(unclaimed=unclaimed, due=due, late=due and bool(row.late_at(utcnow()) or row.overdue),
+                      revisit=bool(revisit),
+                      revisit_actor=bool(revisit and revisit.actor_name),
+                      revisit_comment=bool(revisit and revisit.comment),
+                      returned=not revisit and bool(row.return_reason), viewing=viewing,
+                      claimable=viewing and unclaimed and row.lane == user.role)
+
+
 @bp.app_template_global()
 def case_header(row, case, can_work, revisit):
     """The header of task ``row`` of ``case`` (``can_work``: whether the page offers its form;
     ``revisit``: the visit it repeats, see ``tasks.revisit_of``, or None), as
     templates/inbox/_case_header_card.html shows it for these values."""
     user = current_user._get_current_object()
-    assignee_id = row.assignee_id
-    viewing = not can_work and row.state == "ready"
-    due = bool(row.due_at)
-    kind = HeaderKind(unclaimed=assignee_id is None, due=due, late=due and bool(row.late_at(utcnow()) or row.overdue),
-                      revisit=bool(revisit),
-                      revisit_actor=bool(revisit and revisit.actor_name),
-                      revisit_comment=bool(revisit and revisit.comment),
-                      returned=not revisit and bool(row.return_reason), viewing=viewing,
-                      claimable=viewing and assignee_id is None and row.lane == user.role)
+    kind = header_kind(row, can_work, revisit, user)
     pattern = fragments.slotted("case_headers", (current_locale_name(),) + kind, "inbox/_case_header_card.html",
                                 h=_SLOTS, k=kind)
     # Only the texts the pattern shows (escaping one costs as much whether the pattern prints it or not).
     texts = {"title": task_title(row.title), "case_title": case.title,
              "case_url": id_link("cases.case_page", "case_id")(case.id), "case_id": case.id, "role": role_label(row.lane)}
-    if assignee_id is not None:  # mostly the user reading the page: their name as read for the request, not loaded again
-        texts["assignee"] = user.display_name if assignee_id == user.id else row.assignee.display_name
-    if due:
+    if not kind.unclaimed:  # mostly the user reading the page: their name as read for the request, not loaded again
+        texts["assignee"] = user.display_name if row.assignee_id == user.id else row.assignee.display_name
+    if kind.due:
         texts["due"] = localdt(row.due_at)
-    if revisit:
+    if kind.revisit:
         texts["revisit_at"] = localdt(revisit.at)
         if kind.revisit_actor:
             texts["revisit_actor"] = revisit.actor_name
         if kind.revisit_comment:
             texts["revisit_comment"] = revisit.comment
-    elif kind.returned:
+    if kind.returned:
         texts["return_reason"] = row.return_reason
     if kind.claimable:
         texts["claim_url"] = id_link("inbox.claim", "task_id")(row.id)
