@@ -9,6 +9,7 @@ from sqlalchemy import select, text, update
 from webapp.extensions import db
 from webapp.memo import RequestKept, this_request
 from webapp.models import Notification
+from webapp.services import notifications
 
 _KEPT = RequestKept("test.request_kept")  # no classes: never forgotten by writes, as form_kinds' steps
 
@@ -65,20 +66,15 @@ def test_another_threads_request_sees_none_of_this_ones(app):
 
 
 def test_values_of_a_watched_class_are_forgotten_when_the_session_may_write_its_table(app):
-    from webapp import memo
-
-    watched = RequestKept("test.request_kept_watched", Notification)
-    try:
-        with app.test_request_context("/inbox"):
-            owner = this_request()
-            watched.keep(db.session, owner, "count", 4)
-            db.session.execute(select(Notification.id).limit(1))  # reading keeps it
-            assert watched.kept(db.session, owner, "count") == 4
-            db.session.execute(update(Notification).where(Notification.id == -1).values(read_at=None))
-            assert watched.kept(db.session, owner, "count") is None
-            watched.keep(db.session, owner, "count", 5)
-            db.session.execute(text("SELECT 1 WHERE 1 = 0"))  # SQL text may write anywhere
-            assert watched.kept(db.session, owner, "count") is None
-            db.session.rollback()
-    finally:
-        memo._WATCHED.remove(watched)
+    watched = notifications.UNREAD_KEPT  # kept with the user load, watching Notification
+    with app.test_request_context("/inbox"):
+        owner = this_request()
+        watched.keep(db.session, owner, "count", 4)
+        db.session.execute(select(Notification.id).limit(1))  # reading keeps it
+        assert watched.kept(db.session, owner, "count") == 4
+        db.session.execute(update(Notification).where(Notification.id == -1).values(read_at=None))
+        assert watched.kept(db.session, owner, "count") is None
+        watched.keep(db.session, owner, "count", 5)
+        db.session.execute(text("SELECT 1 WHERE 1 = 0"))  # SQL text may write anywhere
+        assert watched.kept(db.session, owner, "count") is None
+        db.session.rollback()
