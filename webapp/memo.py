@@ -110,7 +110,9 @@ class RequestKept:
     def values(self, session, owner):
         """The values kept in ``session`` (a session or the scoped session) for ``owner``, the
         request being handled (``this_request()``), as a dict by key to read and add to: a new one
-        when the session holds another request's; outside a request (None) a new one kept nowhere."""
+        when the session holds another request's; outside a request (None) a new one kept nowhere.
+        Values of ``classes`` go through ``keep`` and ``kept``: a dict held across a forgetting
+        write would not see it."""
         if owner is None:
             return {}
         info = session.info
