@@ -60,6 +60,9 @@ def _task_locked_statement():
 
 
 _TASK_LOCKED = _task_locked_statement()
+# A session holding no object yet (a request's first ORM read) has none to refresh: the same read
+# without ``populate_existing``'s work on each row.
+_TASK_LOCKED_IN_EMPTY = _TASK_LOCKED.execution_options(populate_existing=False)
 _HELD = "completion.locked"  # session.info: what ``task_locked`` read, for the completion to reuse
 
 
@@ -78,7 +81,8 @@ def task_locked(task_id):
     session = db.session()
     if session.get_bind().dialect.name != "postgresql":
         return None
-    found = session.execute(_TASK_LOCKED, {"row_id": task_id}).all()
+    found = session.execute(_TASK_LOCKED if len(session.identity_map) else _TASK_LOCKED_IN_EMPTY,
+                            {"row_id": task_id}).all()
     rows = _locked_rows(found, task_id)
     if rows is None:
         return None
