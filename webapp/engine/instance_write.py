@@ -21,12 +21,22 @@ from ..models.base import utcnow
 
 # Every column a save may set (``save_workflow``); the others never change after the start.
 COLUMNS = ("state", "status", "next_timer_at", "passed", "serializer_version", "updated_at")
+# Written only when given (a save gives it when the path grew): the stored value written again
+# cost each completion a JSON encoding and the driver's adaptation of it, for the same value.
+_WHEN_GIVEN = "passed"
 _instances = ProcessInstance.__table__
-_WRITE_INSTANCE = (
-    update(_instances)
-    .where(_instances.c.id == bindparam("w_id"), _instances.c.version == bindparam("w_read_version"))
-    .values({name: bindparam(f"w_{name}", type_=_instances.c[name].type) for name in COLUMNS}
-            | {"version": bindparam("w_version", type_=_instances.c.version.type)}))
+
+
+def _write_instance_statement(names):
+    return (update(_instances)
+            .where(_instances.c.id == bindparam("w_id"), _instances.c.version == bindparam("w_read_version"))
+            .values({name: bindparam(f"w_{name}", type_=_instances.c[name].type) for name in names}
+                    | {"version": bindparam("w_version", type_=_instances.c.version.type)}))
+
+
+# By whether ``_WHEN_GIVEN`` is written: (its columns, the UPDATE), built once.
+_WRITES = {given: (names, _write_instance_statement(names))
+           for given, names in ((True, COLUMNS), (False, tuple(name for name in COLUMNS if name != _WHEN_GIVEN)))}
 
 _rows = InboxTask.__table__
 _ROW_FIELDS = ("state", "completed_at", "completed_by_id")
@@ -34,7 +44,8 @@ _SET_ROW = (update(_rows).where(_rows.c.id == bindparam("w_id"), _rows.c.state =
             .values({name: bindparam(f"w_{name}", type_=_rows.c[name].type) for name in _ROW_FIELDS}))
 
 
-_WRITE_INSTANCE_CHECKED = _WRITE_INSTANCE.returning(_instances.c.id)  # a row changed says the version held
+# a row changed says the version held
+_WRITES_CHECKED = {given: statement.returning(_instances.c.id) for given, (_names, statement) in _WRITES.items()}
 
 
 def _execute(statement, params):
@@ -48,11 +59,13 @@ def _execute(statement, params):
 
 
 def _instance_values(instance, columns):
-    values = {name: columns[name] if name in columns else getattr(instance, name) for name in COLUMNS}
+    given = _WHEN_GIVEN in columns
+    names, statement = _WRITES[given]
+    values = {name: columns[name] if name in columns else getattr(instance, name) for name in names}
     read_version = instance.version
     params = {f"w_{name}": value for name, value in values.items()}
     params.update(w_id=instance.id, w_read_version=read_version, w_version=read_version + 1)
-    return values, params
+    return given, statement, values, params
 
 
 def _written(instance, values):
@@ -65,10 +78,10 @@ def write_instance(instance, columns):
     """UPDATE ``instance`` with ``columns`` (names in COLUMNS) at the version it was read at.
 
     Returns False, writing nothing, when another writer changed the instance first. Columns
-    not given are written with their current values.
+    not given are written with their current values (``passed`` stays as stored).
     """
-    values, params = _instance_values(instance, columns)
-    if _execute(_WRITE_INSTANCE, params) != 1:
+    _given, statement, values, params = _instance_values(instance, columns)
+    if _execute(statement, params) != 1:
         return False
     _written(instance, values)
     return True
@@ -83,9 +96,9 @@ def instance_write_along(instance, columns):
     completion's new inbox rows and timeline line: one statement). Its version check still holds:
     that write raises ``new_rows.AlongMissed`` when it changed no row.
     """
-    statement = upserts.chainable(("postgresql", "process_instance", "write_instance"), _WRITE_INSTANCE_CHECKED,
-                                  "write of process_instance")
-    values, params = _instance_values(instance, columns)
+    given, _statement, values, params = _instance_values(instance, columns)
+    statement = upserts.chainable(("postgresql", "process_instance", "write_instance", given),
+                                  _WRITES_CHECKED[given], "write of process_instance")
     _written(instance, values)
     return (statement,), params
 
