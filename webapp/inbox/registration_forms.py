@@ -125,10 +125,11 @@ def saved_link(task_id, form_id):
 
 
 def saved_notices(filled):
-    """The messages of the visit page for its link (see :func:`saved_link`): the confirmation of
-    the saved form when it is among ``filled`` (the case's forms the page shows, by ID number),
-    as (category, text) pairs like flashed messages; none for any other form id, nor for a post."""
-    if request.method != "GET" or not request.query_string:  # the usual page: no arguments parsed
+    """The messages of the visit page shown for its link (see :func:`saved_link`; the page asks
+    only on a GET): the confirmation of the saved form when it is among ``filled`` (the case's
+    forms the page shows, by ID number), as (category, text) pairs like flashed messages; none
+    for any other form id."""
+    if not request.query_string:  # the usual page: no arguments parsed
         return []
     form_id = request.args.get(SAVED_FORM, type=int)
     names = [form.name for form in filled.values() if form.id == form_id]

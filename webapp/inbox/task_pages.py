@@ -145,7 +145,8 @@ def assign_household_page(row):
 
 def visit_household_page(row):
     """The door-to-door visit: registration forms per person, then the visit result."""
-    if request.method == "GET":
+    shown = request.method == "GET"
+    if shown:
         # The empty form of the day, rendered once per language (webapp/fragments.py): the form
         # is only built when its fields are not remembered yet.
         today = utcnow().date()
@@ -171,7 +172,7 @@ def visit_household_page(row):
                            household_rows=(household, members), visit_fields=visit_fields,
                            missing=[p for p in members if p.id_number not in filled],
                            added_forms=added_forms if case.status != "completed" else [],
-                           notices=saved_notices(filled))
+                           notices=saved_notices(filled) if shown else [])
 
 
 _VISIT_FIELDS = "inbox/_visit_fields.html"
