@@ -93,6 +93,7 @@ def test_village_assistant_completes_a_visit_in_the_browser(browser_page):
         # The confirmation came with the redirect's link; once shown the address drops it (app.js):
         # a reload shows the page without it, as after a flashed message.
         expect(page).not_to_have_url(re.compile("saved_form"))
+        expect(page.locator('input[name="next"]').first).to_have_value(f"/inbox/tasks/{task_id}")
         page.reload()
         expect(page.locator("#visit-form")).to_be_visible()
         expect(page.locator(".flash")).to_have_count(0)
