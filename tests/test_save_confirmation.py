@@ -81,3 +81,18 @@ def test_a_refused_save_still_flashes_its_reason(county, client):
     assert _messages(response.get_data(as_text=True)) == [
         ("error", "alert", "该公民身份号码已登记在其他户，请核实后通过变更办理。")]
     assert RegistrationForm.query.filter_by(case_id=row.case_id).count() == 0
+
+
+def test_a_person_added_during_the_visit_is_confirmed_and_so_is_the_correction(county, client):
+    row = _visit_row()
+    client.login("village1")
+    added = registration_form_data(row.case.household.persons[0], name="新增成员", id_number="110101199003074514",
+                                   relation_to_head="子")
+    response = client.post(f"/inbox/tasks/{row.id}/forms/new", added, token_from=f"/inbox/tasks/{row.id}")
+    form_id = RegistrationForm.query.filter_by(case_id=row.case_id, person_id=None).one().id
+    assert response.location == f"/inbox/tasks/{row.id}?saved_form={form_id}"
+    response = client.post(f"/inbox/tasks/{row.id}/forms/added/{form_id}", dict(added, name="新增成员甲"),
+                           token_from=f"/inbox/tasks/{row.id}")
+    assert response.location == f"/inbox/tasks/{row.id}?saved_form={form_id}"
+    assert _messages(client.get(response.location).get_data(as_text=True)) == [
+        ("success", "status", CONFIRMED["zh_Hans_CN"].format("新增成员甲"))]

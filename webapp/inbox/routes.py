@@ -253,11 +253,11 @@ def registration_form(task_id, person_id=None, form_id=None):
             flash(_("公民身份号码与户籍信息不一致，身份号码变更请走动态变更流程。"), "error")
         else:
             with attempt(TaskRefused) as saved:
-                form_id = tasks.save_registration_form(row, user, form.id_number.data, form.name.data,
-                                                       form.stored_data(), person, record=added)
+                saved_id = tasks.save_registration_form(row, user, form.id_number.data, form.name.data,
+                                                        form.stored_data(), person, record=added)
             if saved:
                 # task_id: row.id would reload the row. The confirmation goes with the link.
-                return redirect(saved_link(task_id, form_id))
+                return redirect(saved_link(task_id, saved_id))
     audited = bool(form.id_number.data)
     if audited:
         # The form's input holds the full ID number: showing it is audited like opening a record.
