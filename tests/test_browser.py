@@ -4,6 +4,7 @@ The app runs with werkzeug on a free localhost port against the test database of
 fixture. Needs /usr/bin/chromium (``apt-get install chromium``; CJK glyphs need ``fonts-noto-cjk``).
 A screenshot of the inbox is saved to tests/artifacts/inbox.png.
 """
+import re
 from datetime import date
 
 from webapp.extensions import db
@@ -89,6 +90,13 @@ def test_village_assistant_completes_a_visit_in_the_browser(browser_page):
             expect(page.locator(".flash.success")).to_contain_text("已保存")
             expect(page.locator("#visit-form")).to_be_visible()
             expect(fill_links).to_have_count(remaining - 1)
+        # The confirmation came with the redirect's link; once shown the address drops it (app.js):
+        # a reload shows the page without it, as after a flashed message.
+        expect(page).not_to_have_url(re.compile("saved_form"))
+        expect(page.locator('input[name="next"]').first).to_have_value(f"/inbox/tasks/{task_id}")
+        page.reload()
+        expect(page.locator("#visit-form")).to_be_visible()
+        expect(page.locator(".flash")).to_have_count(0)
 
         # The visit result: the task leaves the inbox.
         visit_form = page.locator("#visit-form")

@@ -30,11 +30,15 @@ def test_a_double_submit_saves_one_form_with_the_last_values(county, client):
     client.login("village1")
     page = f"/inbox/tasks/{row.id}/forms/{person.id}"
     token = client.token(page)
+    locations = set()
     for phone in ("13800000001", "13800000002"):  # the same page posted twice (a double click)
         response = client.raw.post(page, data=dict(registration_form_data(person, phone=phone), csrf_token=token))
         assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+        locations.add(response.location)
     db.session.expire_all()
     stored = RegistrationForm.query.filter_by(case_id=row.case_id).one()
+    # Each answer confirms the one form (its id in the link: tests/test_save_confirmation.py).
+    assert locations == {f"/inbox/tasks/{row.id}?saved_form={stored.id}"}
     assert (stored.id_number, stored.person_id, stored.name) == (person.id_number, person.id, person.name)
     assert stored.data["phone"] == "13800000002" and stored.filled_by_id == User.query.filter_by(
         username="village1").one().id

@@ -10,7 +10,7 @@ within the session's lifetime, measured as itsdangerous measures it. Anything el
 string, an altered or forged cookie, a changed key, an expired cookie) goes through Flask's own
 check. The cookie's format, signature and contents are Flask's, unchanged.
 
-Writing a cookie (a flash message set or shown: a form's save and the page after it) cost about
+Writing a cookie (a flash message set or shown: a task's completion and the page after it) cost about
 a tenth of such a request: the tagged JSON, its compression and base64, a new signer deriving its
 key, the HMAC. A session's contents repeat (the log-in's keys, with or without the same message),
 so the payload of contents already written is kept, and the signing key is derived once per

@@ -1,7 +1,8 @@
 """The registration form (全民参保登记表) for one person, filled during the visit."""
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
+from flask import request
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
@@ -9,6 +10,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 from .. import codes
 from ..bound_fields import BindOnce, KnownChoicesField, ValidateOnce
 from ..idnumber import birth_date as id_birth_date, normalize_id, sex as id_sex
+from ..url_cache import id_link
 
 # Keys stored in RegistrationForm.data (everything but the identity, which has its own columns).
 DATA_FIELDS = ("sex", "birth_date", "ethnicity", "phone", "hukou_address", "current_address", "relation_to_head",
@@ -106,3 +108,29 @@ class PersonRegistrationForm(ValidateOnce, FlaskForm):
             if key in ("pension_since", "birth_date"):
                 value = date.fromisoformat(value) if value else None
             getattr(self, key).data = value
+
+
+# The query argument of the visit page naming the form a save's redirect confirms.
+SAVED_FORM = "saved_form"
+
+
+def saved_link(task_id, form_id):
+    """The visit page of task ``task_id`` confirming that form ``form_id`` was saved: where a
+    save redirects. The confirmation rides on the link, not on a flashed message, which would
+    have the session cookie signed again by the save and once more by the page showing it; a
+    page of another tab or a double click's first answer cannot take it either. app.js takes
+    the argument off the address once the page is shown, so a reload or a return through the
+    history shows the page without it, as after a flashed message."""
+    return f"{id_link('inbox.task', 'task_id')(task_id)}?{SAVED_FORM}={int(form_id)}"
+
+
+def saved_notices(filled):
+    """The messages of the visit page shown for its link (see :func:`saved_link`; the page asks
+    only on a GET): the confirmation of the saved form when it is among ``filled`` (the case's
+    forms the page shows, by ID number), as (category, text) pairs like flashed messages; none
+    for any other form id."""
+    if not request.query_string:  # the usual page: no arguments parsed
+        return []
+    form_id = request.args.get(SAVED_FORM, type=int)
+    names = [form.name for form in filled.values() if form.id == form_id]
+    return [("success", _("已保存 %(name)s 的登记表。", name=names[0]))] if names else []

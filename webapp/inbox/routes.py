@@ -12,14 +12,13 @@ from ..models import InboxTask, RegistrationForm
 from ..services import audit, scoping
 from ..services.casework import bulk_work, cases, inbox, steps, task_views, tasks
 from ..services.casework.tasks import TaskRefused
-from ..url_cache import id_link
 from .. import engine
 from .change_pages import CHANGE_PAGES
 from .data_form_pages import DATA_FORM_PAGES
 from .expansion_pages import EXPANSION_PAGES
 from .problem_pages import PROBLEM_PAGES
 from .quality_pages import QUALITY_PAGES
-from .registration_forms import PersonRegistrationForm
+from .registration_forms import PersonRegistrationForm, saved_link
 from .survey_pages import SURVEY_PAGES
 from .inspection_pages import INSPECTION_PAGES
 from .task_list import filters_markup, task_list_body
@@ -253,12 +252,12 @@ def registration_form(task_id, person_id=None, form_id=None):
         if person is not None and form.id_number.data != person.id_number:
             flash(_("公民身份号码与户籍信息不一致，身份号码变更请走动态变更流程。"), "error")
         else:
-            with attempt(TaskRefused, done=_("已保存 %(name)s 的登记表。", name=form.name.data)) as saved:
-                tasks.save_registration_form(row, user, form.id_number.data, form.name.data, form.stored_data(),
-                                             person, record=added)
+            with attempt(TaskRefused) as saved:
+                saved_id = tasks.save_registration_form(row, user, form.id_number.data, form.name.data,
+                                                        form.stored_data(), person, record=added)
             if saved:
-                # task_id: row.id would reload the row; the link's pattern kept (every save asks)
-                return redirect(id_link("inbox.task", "task_id")(task_id))
+                # task_id: row.id would reload the row. The confirmation goes with the link.
+                return redirect(saved_link(task_id, saved_id))
     audited = bool(form.id_number.data)
     if audited:
         # The form's input holds the full ID number: showing it is audited like opening a record.

@@ -16,6 +16,7 @@ from ..services.casework import tasks
 from ..services.casework.tasks import TaskRefused
 from .. import fragments
 from .forms import AssignHouseholdForm, ReviewForm, VisitForm
+from .registration_forms import saved_notices
 from ..models.base import utcnow
 from ..formatting import task_title
 from ..translation_cache import current_locale_name
@@ -144,7 +145,8 @@ def assign_household_page(row):
 
 def visit_household_page(row):
     """The door-to-door visit: registration forms per person, then the visit result."""
-    if request.method == "GET":
+    shown = request.method == "GET"
+    if shown:
         # The empty form of the day, rendered once per language (webapp/fragments.py): the form
         # is only built when its fields are not remembered yet.
         today = utcnow().date()
@@ -169,7 +171,8 @@ def visit_household_page(row):
     return _render_audited(row, "inbox/task_visit.html", written=True, filled=filled, revisit=tasks.revisit_of(row, last),
                            household_rows=(household, members), visit_fields=visit_fields,
                            missing=[p for p in members if p.id_number not in filled],
-                           added_forms=added_forms if case.status != "completed" else [])
+                           added_forms=added_forms if case.status != "completed" else [],
+                           notices=saved_notices(filled) if shown else [])
 
 
 _VISIT_FIELDS = "inbox/_visit_fields.html"

@@ -69,7 +69,23 @@
     });
   }
 
+  // A form save's confirmation comes with its redirect's link (?saved_form=<id>: webapp/inbox/
+  // registration_forms.py), not with the session. Once the page shows it the address drops the
+  // argument, so a reload or a return through the history shows the page without it; so does the
+  // way back after the header's forms (the language switch's "next").
+  function dropShownNotice() {
+    if (!/[?&]saved_form=/.test(location.search) || !window.URL || !history.replaceState) { return; }
+    var before = location.pathname + location.search;
+    var url = new URL(location.href);
+    url.searchParams.delete("saved_form");
+    history.replaceState(history.state, "", url.pathname + url.search + url.hash);
+    document.querySelectorAll('input[name="next"]').forEach(function (next) {
+      if (next.value === before) { next.value = url.pathname + url.search; }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    dropShownNotice();
     wirePrint();
     wirePickAll();
     wireIdNumber();
