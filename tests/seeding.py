@@ -112,6 +112,8 @@ class SeededTemplate:
         saved_override = clock.frozen_at()
         clock.set_now(None)
         saved_file = os.environ.pop("APP_CLOCK_FILE", None)
+        saved_clock_file = clock.clock_file()
+        clock.use_file(None)
         try:
             app = create_app(SeedConfig)
             with app.app_context():
@@ -124,6 +126,7 @@ class SeededTemplate:
                 db.engine.dispose()
         finally:
             clock.set_now(saved_override)
+            clock.use_file(saved_clock_file)
             if saved_file is not None:
                 os.environ["APP_CLOCK_FILE"] = saved_file
         if self.pg_url:

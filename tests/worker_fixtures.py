@@ -56,8 +56,11 @@ def clock_file(tmp_path, monkeypatch):
 
     clock.set_now(None)
     path = tmp_path / "clock.txt"
-    monkeypatch.setenv("APP_CLOCK_FILE", str(path))
-    return ClockFile(path)
+    clock_before = clock.clock_file()
+    monkeypatch.setenv("APP_CLOCK_FILE", str(path))  # for the workers this test starts
+    clock.use_file(str(path))  # this process read the variable before
+    yield ClockFile(path)
+    clock.use_file(clock_before)
 
 
 def free_port():
