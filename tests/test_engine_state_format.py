@@ -5,11 +5,13 @@ dictionaries SpiffWorkflow's serializer gives (as JSON text: the same values; or
 text, non-ASCII unescaped), and what it writes loads back. The
 save's one walk of the tree (``tree.survey``) finds what SpiffWorkflow's filtered walks found.
 """
+import copy
 import datetime
 import enum
 import functools
 import json
 import math
+import uuid
 
 import pytest
 
@@ -22,7 +24,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from webapp.engine import tasks as engine_tasks
-from webapp.engine import passed, runtime, saving, serialization, tree, walks
+from webapp.engine import passed, plain_state, runtime, saving, serialization, tree, walks
 from webapp.engine.diagrams import spec_cache
 from webapp.extensions import db
 from webapp.models import Household, ProcessInstance
@@ -205,3 +207,73 @@ def test_state_text_holds_what_json_dumps_wrote_for_every_kind_of_value():
     for refused in ({"colour": _Colour.RED}, {"set": {1, 2}}, {"when": datetime.date(2026, 6, 1)}):
         with pytest.raises(TypeError):  # json.dumps refuses them: the save becomes an incident, as before
             serialization.json_text(refused)
+
+
+def _workflow_at_visit():
+    case = case_at_visit()
+    return runtime.load_workflow(ProcessInstance.query.filter_by(case_id=case.id).one())
+
+
+def _read_back_text(workflow):
+    """The state's text as ``json_text`` writes it when it reads orjson's text back."""
+    return serialization.json_text(serialization.serializer().to_dict(workflow))
+
+
+def _plain(value):
+    """Whether ``value`` holds only texts, ints, bools, None, finite floats, lists and dicts: what
+    orjson writes as json.dumps does (so reads back equal)."""
+    if type(value) in (str, int, bool, type(None)):
+        return True
+    if type(value) is float:
+        return math.isfinite(value)
+    if type(value) in (dict, list):
+        return all(map(_plain, value.values() if type(value) is dict else value))
+    return False
+
+
+def test_a_states_fields_not_read_back_are_made_plain(county):
+    """``dump_state`` reads back only the values the converters take as they are: the fields they
+    make are plain (a whole state walked here), so its text is what a whole read-back keeps."""
+    case = case_at_visit()
+    complete_as(case, "visit_household", "village1", VISIT)  # a state with subprocess tasks done
+    for instance in ProcessInstance.query.all():
+        workflow = runtime.load_workflow(instance)
+        state = serialization.serializer().to_dict(workflow)
+        made = copy.deepcopy(state)  # its types as they are
+        for part in plain_state.taken_as_they_are(made):
+            if type(part) in (dict, list):
+                part.clear()  # the values taken as they are left out: the rest is the converters'
+        assert _plain(made)
+        text = serialization.dump_state(workflow)
+        assert text.startswith(serialization.ORJSON_MARK) and text == _read_back_text(workflow)
+
+
+@pytest.mark.parametrize("odd", [math.nan, math.inf, -math.inf, (1, 2), {1, 2}, _Code("A1"), _Colour.RED,
+                                 uuid.UUID(int=7), datetime.date(2026, 6, 1)], ids=repr)
+@pytest.mark.parametrize("place", ["task data", "a delta", "internal data", "a subprocess's task", "workflow data"])
+def test_a_state_holding_a_value_orjson_writes_otherwise_is_read_back(county, odd, place):
+    """NaN, infinities, tuples, sets, subclasses, enums, UUIDs, dates, wherever the workflow holds
+    them: among the parts read back, so the text is the whole read-back's (json.dumps' where
+    orjson's differs)."""
+    workflow = _workflow_at_visit()
+    tasks = list(workflow.tasks.values())
+    if place == "task data":
+        workflow.task_tree.data["odd"] = odd
+    elif place == "a delta":
+        tasks[-1].data["odd"] = [{"deep": odd}]
+    elif place == "internal data":
+        tasks[-1].internal_data["odd"] = {"deep": odd}
+    elif place == "a subprocess's task":
+        subprocess = next(iter(workflow.subprocesses.values()))
+        list(subprocess.tasks.values())[-1].data["odd"] = odd
+    else:
+        workflow.data["odd"] = odd
+    try:
+        expected = _read_back_text(workflow)
+    except TypeError:  # json.dumps refuses it: so does the save, as before
+        with pytest.raises(TypeError):
+            serialization.dump_state(workflow)
+        return
+    assert serialization.dump_state(workflow) == expected
+    if isinstance(odd, float):
+        assert not expected.startswith(serialization.ORJSON_MARK) and json.dumps(odd) in expected  # not null
