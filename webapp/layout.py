@@ -34,7 +34,8 @@ def header_menu(role):
 def header_links():
     """The links base.html's header uses, by name (``language`` maps each language code to its
     switch), for the request's mount point."""
-    return fragments.remembered("header_links", request.script_root, _links)
+    # The request itself, not its proxy (see url_cache._ids_pattern).
+    return fragments.remembered("header_links", request._get_current_object().script_root, _links)
 
 
 def _links():
