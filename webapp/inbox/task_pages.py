@@ -145,7 +145,7 @@ def assign_household_page(row):
 
 def visit_household_page(row):
     """The door-to-door visit: registration forms per person, then the visit result."""
-    shown = request.method == "GET"
+    shown = request._get_current_object().method == "GET"  # (not the proxy: see url_cache._ids_pattern)
     if shown:
         # The empty form of the day, rendered once per language (webapp/fragments.py): the form
         # is only built when its fields are not remembered yet.
