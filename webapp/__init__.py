@@ -18,12 +18,12 @@ def select_locale():
     """The interface language: the user's choice, else Simplified Chinese (a parsed ``Locale``)."""
     if not has_request_context():  # the command line and workers speak the default language
         return _parsed_locale("zh_Hans_CN")
-    chosen = session.get("locale")
+    chosen = session._get_current_object().get("locale")  # (not the proxy: see url_cache._ids_pattern)
     if chosen:
         return _parsed_locale(chosen)
     # The user's language as loaded with the user: after a commit the user object is expired,
     # and asking it again would load the user a second time in the same request.
-    chosen = g.get("_user_locale")
+    chosen = g._get_current_object().get("_user_locale")
     if chosen is None and current_user and getattr(current_user, "is_authenticated", False):
         chosen = current_user.locale
     return _parsed_locale(chosen or "zh_Hans_CN")

@@ -56,7 +56,8 @@ def install(app):
     def remember_signed_csrf_token(response):
         if app.config.get("WTF_CSRF_TIME_LIMIT") is None:
             key, field = _names(app)
-            signed, raw = g.get(field), _session_token(field)
+            # g itself, not its proxy (see url_cache._ids_pattern)
+            signed, raw = g._get_current_object().get(field), _session_token(field)
             if signed and raw and (key, raw) not in _signed:
                 _signed.put((key, raw), signed)
         return response

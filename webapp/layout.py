@@ -34,7 +34,8 @@ def header_menu(role):
 def header_links():
     """The links base.html's header uses, by name (``language`` maps each language code to its
     switch), for the request's mount point."""
-    return fragments.remembered("header_links", request.script_root, _links)
+    # The request itself, not its proxy (see url_cache._ids_pattern).
+    return fragments.remembered("header_links", request._get_current_object().script_root, _links)
 
 
 def _links():
@@ -49,10 +50,15 @@ _HEADER = "_page_header.html"
 _HEADER_SLOTS = {name: fragments.slot(name) for name in ("unread_text", "q", "name", "area", "next", "token")}
 
 
-def page_header(locale, token):
+def page_header(locale, token, user=None):
     """The page's header for the request's user (anonymous: the brand and the language switch) in
-    the language ``locale`` (a string), its forms carrying the CSRF token ``token``."""
-    user, current = current_user._get_current_object(), request._get_current_object()
+    the language ``locale`` (a string), its forms carrying the CSRF token ``token``. ``user``: the
+    request's user as the template's context has it (Flask-Login's ``current_user`` there is the
+    object itself), else looked up here."""
+    # Resolving the current_user proxy again costs a few context lookups, one of them a failed one.
+    if user is None:
+        user = current_user._get_current_object()
+    current = request._get_current_object()
     role = user.role if user.is_authenticated else None
     unread = unread_count(user) if role is not None else 0
     key = (current.script_root, locale, role, bool(unread))

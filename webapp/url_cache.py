@@ -29,10 +29,10 @@ def cached_url_for(endpoint, **values):
             if pattern is not None:
                 return f"{pattern[0]}{value}{pattern[1]}"
     if endpoint.startswith(".") or any(name.startswith("_") for name in values) \
-            or current_app.url_default_functions:
+            or current_app._get_current_object().url_default_functions:  # (not the proxy: see _ids_pattern)
         return url_for(endpoint, **values)
     try:
-        key = (request.script_root, endpoint, tuple(sorted(values.items())))
+        key = (request._get_current_object().script_root, endpoint, tuple(sorted(values.items())))
         url = _built.get(key)
     except TypeError:  # an unhashable value: built as usual
         return url_for(endpoint, **values)
@@ -67,9 +67,12 @@ def ids_link(endpoint, *names):
 def _ids_pattern(endpoint, names):
     # (the link's texts around the ids, which id goes in each gap) for this mount point, or None
     # when the link must be built as usual.
-    if endpoint.startswith(".") or any(name.startswith("_") for name in names) or current_app.url_default_functions:
+    # The app and the request, not their proxies: an attribute read through a proxy first fails on
+    # the proxy itself (an AttributeError raised and caught) before it reaches the object.
+    if (endpoint.startswith(".") or any(name.startswith("_") for name in names)
+            or current_app._get_current_object().url_default_functions):
         return None
-    key = (request.script_root, endpoint, names)
+    key = (request._get_current_object().script_root, endpoint, names)
     pattern = _patterns.get(key)
     if pattern is None:
         try:

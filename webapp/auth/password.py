@@ -21,7 +21,7 @@ def require_password_change():
     """Redirect to the change-password page while the user must change their password."""
     # The endpoint first: a static file (or another always-allowed page) needs no user loaded here,
     # so a stylesheet or script sends no statement to the database.
-    if request.endpoint in ALLOWED_WHILE_FORCED:
+    if request._get_current_object().endpoint in ALLOWED_WHILE_FORCED:  # (not the proxy: see url_cache._ids_pattern)
         return None
     user = current_user._get_current_object()  # once through the proxy, not twice
     if user.is_authenticated and getattr(user, "must_change_password", False):

@@ -74,11 +74,13 @@ def header_kind(row, can_work, revisit, user):
 
 
 @bp.app_template_global()
-def case_header(row, case, can_work, revisit):
+def case_header(row, case, can_work, revisit, user=None):
     """The header of task ``row`` of ``case`` (``can_work``: whether the page offers its form;
     ``revisit``: the visit it repeats, see ``tasks.revisit_of``, or None), as
-    templates/inbox/_case_header_card.html shows it for these values."""
-    user = current_user._get_current_object()
+    templates/inbox/_case_header_card.html shows it for these values. ``user``: the request's user
+    as the template's context has it (see ``layout.page_header``), else looked up here."""
+    if user is None:
+        user = current_user._get_current_object()
     kind = header_kind(row, can_work, revisit, user)
     pattern = fragments.slotted("case_headers", (current_locale_name(),) + kind, "inbox/_case_header_card.html",
                                 h=_SLOTS, k=kind)

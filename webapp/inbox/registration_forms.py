@@ -129,8 +129,9 @@ def saved_notices(filled):
     only on a GET): the confirmation of the saved form when it is among ``filled`` (the case's
     forms the page shows, by ID number), as (category, text) pairs like flashed messages; none
     for any other form id."""
-    if not request.query_string:  # the usual page: no arguments parsed
+    current = request._get_current_object()  # (not the proxy: see url_cache._ids_pattern)
+    if not current.query_string:  # the usual page: no arguments parsed
         return []
-    form_id = request.args.get(SAVED_FORM, type=int)
+    form_id = current.args.get(SAVED_FORM, type=int)
     names = [form.name for form in filled.values() if form.id == form_id]
     return [("success", _("已保存 %(name)s 的登记表。", name=names[0]))] if names else []

@@ -125,7 +125,7 @@ def task(task_id):
     # A page shown (a GET) only reads the task and its case: plain values, not ORM objects
     # (services/casework/task_views.py); a POST changes them through the ORM rows, read with the
     # instance's lock its completion takes (PostgreSQL; the completion reuses them).
-    if request.method == "GET":
+    if request._get_current_object().method == "GET":  # (not the proxy: see url_cache._ids_pattern)
         row = task_views.task_view_or_404(task_id, current_user._get_current_object())
     else:
         row = tasks.task_to_complete_or_404(task_id, current_user._get_current_object())

@@ -97,30 +97,32 @@ def task_page(form_class, complete, *refusals, subject_of=None, audited=None):
     return page_of
 
 
-def render_task_page(row, template, **context):
-    """The task's page with the row, its case and whether the user may work it."""
-    return render_template(template, row=row, case=row.case, can_work=can_work(row), **context)
+def render_task_page(row, template, user=None, **context):
+    """The task's page with the row, its case and whether the user may work it (``user``: the
+    request's user when the caller holds it, else looked up)."""
+    return render_template(template, row=row, case=row.case, can_work=can_work(row, user), **context)
 
 
-def _render_audited(row, template, written=False, **context):
+def _render_audited(row, template, written=False, user=None, **context):
     """Render a page that shows personal data, then commit its audit record (``written``: already
-    written with the page's reads).
+    written with the page's reads; ``user``: the request's user when the caller holds it).
 
     Rendered first, so the commit does not expire the rows the page shows (they would all be
     loaded again); sent only after the commit, so no page goes out without its audit record.
     """
     if not written:
         audit.write(current_user, "view_household", "case", row.case_id)
-    html = render_task_page(row, template, **context)
+    html = render_task_page(row, template, user, **context)
     db.session.commit()
     return html
 
 
-def can_work(row):
+def can_work(row, user=None):
     """Whether the page offers the task's form: not when it is someone else's or already done
-    (a finished task is shown read-only, as two sessions of one assistant may race to it)."""
+    (a finished task is shown read-only, as two sessions of one assistant may race to it).
+    ``user``: the request's user when the caller holds it (resolving the proxy again costs)."""
     try:
-        tasks.check_can_work(row, current_user._get_current_object())  # once through the proxy
+        tasks.check_can_work(row, current_user._get_current_object() if user is None else user)
         return True
     except (TaskRefused, engine.TaskNotAvailable):
         return False
@@ -145,7 +147,7 @@ def assign_household_page(row):
 
 def visit_household_page(row):
     """The door-to-door visit: registration forms per person, then the visit result."""
-    shown = request.method == "GET"
+    shown = request._get_current_object().method == "GET"  # (not the proxy: see url_cache._ids_pattern)
     if shown:
         # The empty form of the day, rendered once per language (webapp/fragments.py): the form
         # is only built when its fields are not remembered yet.
@@ -161,15 +163,15 @@ def visit_household_page(row):
             if answer is not None:
                 return answer
         visit_fields = fragments.form_fields(_VISIT_FIELDS, form)
-    case = row.case
+    case, user = row.case, current_user._get_current_object()  # the user once through the proxy
     # Rows, not objects: the page only shows them (fewer statements, nothing to build or track);
     # the page's audit event goes with them (one statement on PostgreSQL).
     household, members, last, filled = tasks.household_forms_and_last_completion(
-        case.household_id, case.id, audited=(current_user._get_current_object(), "view_household", "case", row.case_id))
+        case.household_id, case.id, audited=(user, "view_household", "case", row.case_id))
     # The forms of people added during the visit are among those just read.
     added_forms = sorted((f for f in filled.values() if f.person_id is None), key=lambda f: f.id)
-    return _render_audited(row, "inbox/task_visit.html", written=True, filled=filled, revisit=tasks.revisit_of(row, last),
-                           household_rows=(household, members), visit_fields=visit_fields,
+    return _render_audited(row, "inbox/task_visit.html", written=True, user=user, filled=filled,
+                           revisit=tasks.revisit_of(row, last), household_rows=(household, members), visit_fields=visit_fields,
                            missing=[p for p in members if p.id_number not in filled],
                            added_forms=added_forms if case.status != "completed" else [],
                            notices=saved_notices(filled) if shown else [])

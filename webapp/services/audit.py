@@ -32,7 +32,7 @@ from ..models.base import utcnow
 def _values(user, action, object_type, object_id, detail):
     return {"user_id": getattr(user, "id", None), "action": action, "object_type": object_type,
             "object_id": str(object_id) if object_id is not None else None, "detail": detail,
-            "remote_addr": request.remote_addr if has_request_context() else None}
+            "remote_addr": request._get_current_object().remote_addr if has_request_context() else None}
 
 
 def record(user, action, object_type=None, object_id=None, detail=None):
