@@ -79,16 +79,41 @@ def _template_gettext(context, string, **variables):
     if variables:
         text = translations.ugettext(string)
         return (Markup(text) if autoescape else text) % variables
-    done = translations.__dict__.get("_template_strings")
-    if done is None:
-        done = translations._template_strings = {}  # lives and dies with the catalogue object
-    key = (string, autoescape)
+    done, key = _done_strings(translations), (string, autoescape)
     text = done.get(key)
     if text is None:
         text = translations.ugettext(string)
         # Always a format string (so "%%" is "%"), as Jinja's own new-style gettext does.
         text = done[key] = (Markup(text) if autoescape else text) % {}
     return text
+
+
+@pass_context
+def _template_pgettext(context, string_context, string, **variables):
+    """Jinja's new-style ``pgettext()`` (``context`` among the variables, as Jinja gives it), a
+    string without variables translated, wrapped and %-formatted once per catalogue, as ``_()``
+    (Jinja's own took about 0.03 M instructions a call)."""
+    translations = current_translations()
+    autoescape = context.eval_ctx.autoescape
+    if variables:
+        variables.setdefault("context", string_context)
+        text = translations.upgettext(string_context, string)
+        return (Markup(text) if autoescape else text) % variables
+    done, key = _done_strings(translations), (string_context, string, autoescape)  # (``_()``'s keys are pairs)
+    text = done.get(key)
+    if text is None:
+        text = translations.upgettext(string_context, string)
+        text = done[key] = (Markup(text) if autoescape else text) % {"context": string_context}
+    return text
+
+
+def _done_strings(translations):
+    # The template strings translated with ``translations``, kept on the catalogue object (so they
+    # live and die with it).
+    done = translations.__dict__.get("_template_strings")
+    if done is None:
+        done = translations._template_strings = {}
+    return done
 
 
 def install(app):
@@ -99,4 +124,4 @@ def install(app):
         pgettext=lambda c, s: current_translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: current_translations().unpgettext(c, s, p, n),
         newstyle=True)
-    app.jinja_env.globals.update(gettext=_template_gettext, _=_template_gettext)
+    app.jinja_env.globals.update(gettext=_template_gettext, _=_template_gettext, pgettext=_template_pgettext)
