@@ -30,9 +30,11 @@ def current_translations():
         request_g = g._get_current_object()  # one context lookup instead of one per attribute
     except RuntimeError:  # no application context: Flask-Babel's answer (untranslated strings)
         return get_translations()
-    # ``g.get``: a name ``g`` lacks answered without the exception its ``getattr`` raises in Python.
-    locale = getattr(request_g.get("_flask_babel"), "babel_locale", None)
-    cached = request_g.get("_translations_for")
+    # ``g``'s own names (what ``g.get`` reads, without a Python call): a name ``g`` lacks answered
+    # without the exception its ``getattr`` raises in Python.
+    names = vars(request_g)
+    locale = getattr(names.get("_flask_babel"), "babel_locale", None)
+    cached = names.get("_translations_for")
     if cached is not None and locale is not None and cached[0] is locale:
         return cached[1]
     if locale is None:
@@ -52,7 +54,7 @@ def current_locale():
         request_g = g._get_current_object()
     except RuntimeError:  # no application context: Flask-Babel's answer (None)
         return get_locale()
-    locale = getattr(request_g.get("_flask_babel"), "babel_locale", None)
+    locale = getattr(vars(request_g).get("_flask_babel"), "babel_locale", None)  # (as in current_translations)
     return get_locale() if locale is None else locale  # (the first time: chosen and settled)
 
 
