@@ -197,3 +197,39 @@ def test_one_case_is_named_in_the_singular_in_english(visit_case, client):
     client.post("/language/zh_Hans_CN", {"next": "/inbox"}, token_from="/inbox")
     assert re.search(rf'案件 <a href="[^"]*/cases/{visit_case.id}">#{visit_case.id}</a>',
                      client.get(f"/inbox/tasks/{visit.id}").get_data(as_text=True))
+
+
+def test_templates_translate_as_jinjas_own_gettext_and_pgettext(app):
+    # webapp/translation_cache.py: _() and pgettext() translated once per catalogue give what
+    # Jinja's new-style callables give (escaping, "%%", the ``context`` variable), in both languages;
+    # the catalogue is Flask-Babel's for the request's language.
+    from flask import render_template_string, session
+    from flask_babel import get_translations, refresh
+    from jinja2.ext import _make_new_gettext, _make_new_pgettext
+
+    from webapp.translation_cache import current_translations
+
+    source = ("{{ _('案件') }}|{{ pgettext('one case', '案件') }}|{{ pgettext('one case', '案件') }}|"
+              "{{ pgettext('x', 'a %(n)s <b>', n='<i>') }}|{{ pgettext('x', '100%%') }}|{{ pgettext('x', '%(context)s') }}|"
+              "{{ _('100%%') }}|{{ _('a %(n)s', n='<i>') }}")
+    for locale in ("zh_Hans_CN", "en", "zh_Hans_CN"):
+        with app.test_request_context("/"):
+            session["locale"] = locale
+            refresh()  # (the test's requests share its application context: Flask-Babel's choice on its g)
+            translations = get_translations()
+            assert current_translations() is translations
+            jinjas = {"_": _make_new_gettext(translations.ugettext),
+                      "pgettext": _make_new_pgettext(translations.upgettext)}
+            assert render_template_string(source) == render_template_string(source, **jinjas)
+    with app.test_request_context("/"):
+        session["locale"] = "en"
+        refresh()
+        assert render_template_string("{{ pgettext('one case', '案件') }}") == "Case"
+
+
+def test_a_blueprints_page_runs_each_context_processor_once(app):
+    # webapp/template_env.py: Flask's default processor, brought along by every blueprint, runs once.
+    shared = app.template_context_processors[None]
+    for name, processors in app.template_context_processors.items():
+        if name is not None:
+            assert not set(processors) & set(shared), name

@@ -116,6 +116,7 @@ def create_app(config=Config):
             employers_bp,  # 用工检查, 年审
             expansion_bp):  # 参保扩面
         app.register_blueprint(blueprint)
+    template_env.drop_repeated_context_processors(app)  # Flask's default ran twice on a blueprint's page
     set_photo_source(app, archive_photos)  # archives include the photos the phones uploaded
     formatting.register(app)
     translation_cache.install(app)

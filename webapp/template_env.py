@@ -46,3 +46,15 @@ class Environment(FlaskEnvironment):
 def install(app):
     """Build ``app``'s template environment as :class:`Environment` (before anything uses it)."""
     app.jinja_environment = Environment
+
+
+def drop_repeated_context_processors(app):
+    """Run each of ``app``'s template context processors once per render (after its blueprints
+    are registered): a blueprint brings Flask's default processor (``g`` and ``request``) along,
+    which ran again for every page of that blueprint after the app's own had given the same."""
+    # (A blueprint's processors run after the app's, so dropping one the app runs already
+    # changes no value a template sees.)
+    shared = app.template_context_processors[None]
+    for name, processors in app.template_context_processors.items():
+        if name is not None:
+            processors[:] = [processor for processor in processors if processor not in shared]
