@@ -3,7 +3,7 @@ import os
 from functools import lru_cache
 
 from babel import Locale
-from flask import g, has_request_context, render_template, session
+from flask import has_request_context, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -12,18 +12,19 @@ from config import Config
 from .errors import too_large_message
 from .extensions import babel, csrf, db, login_manager, migrate
 from .flask_app import App
+from .request_context import request_globals, this_session
 
 
 def select_locale():
     """The interface language: the user's choice, else Simplified Chinese (a parsed ``Locale``)."""
     if not has_request_context():  # the command line and workers speak the default language
         return _parsed_locale("zh_Hans_CN")
-    chosen = session._get_current_object().get("locale")  # (not the proxy: see url_cache._ids_pattern)
+    chosen = this_session().get("locale")
     if chosen:
         return _parsed_locale(chosen)
     # The user's language as loaded with the user: after a commit the user object is expired,
     # and asking it again would load the user a second time in the same request.
-    chosen = g._get_current_object().get("_user_locale")
+    chosen = request_globals().get("_user_locale")
     if chosen is None and current_user and getattr(current_user, "is_authenticated", False):
         chosen = current_user.locale
     return _parsed_locale(chosen or "zh_Hans_CN")

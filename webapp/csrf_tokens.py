@@ -22,11 +22,12 @@ first, safe under threads).
 """
 import hmac
 
-from flask import current_app, g, request, session
+from flask import g, request, session
 from flask_wtf import csrf as flask_wtf_csrf
 from flask_wtf.csrf import same_origin
 
 from .memo import Memo
+from .request_context import request_globals, this_app, this_session
 
 _MAX_TOKENS = 10_000
 _signed = Memo(_MAX_TOKENS)
@@ -38,7 +39,7 @@ def _names(app):
 
 def _session_token(field):
     # dict.get: the session's own get() would mark it accessed
-    return dict.get(session._get_current_object(), field)
+    return dict.get(this_session(), field)
 
 
 def install(app):
@@ -56,8 +57,7 @@ def install(app):
     def remember_signed_csrf_token(response):
         if app.config.get("WTF_CSRF_TIME_LIMIT") is None:
             key, field = _names(app)
-            # g itself, not its proxy (see url_cache._ids_pattern)
-            signed, raw = g._get_current_object().get(field), _session_token(field)
+            signed, raw = request_globals().get(field), _session_token(field)
             if signed and raw and (key, raw) not in _signed:
                 _signed.put((key, raw), signed)
         return response
@@ -69,7 +69,7 @@ class CSRFProtect(flask_wtf_csrf.CSRFProtect):
 
     def protect(self):
         """Flask-WTF's ``protect``: refuse the request unless its token is valid."""
-        app = current_app._get_current_object()
+        app = this_app()
         if request.method not in app.config["WTF_CSRF_METHODS"] or not _known_token(app, self._get_csrf_token()):
             return super().protect()
         # What Flask-WTF's protect does after a valid token.

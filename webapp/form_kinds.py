@@ -15,8 +15,9 @@ from .engine.catalogue import steps_of
 from .engine.diagrams import steps_of_version
 from .extensions import db
 from .labels import INSPECTION_OUTCOMES, PROBLEM_OUTCOMES
-from .memo import RequestKept, this_request
+from .memo import RequestKept
 from .models import DiagramVersion
+from .request_context import request_or_none
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ def step_of(row):
     # A request asks this several times for one row (a completion: its page, its variables, its
     # form kind, the progress counters, its title): a step found in the row's own version is
     # remembered for the request (a version's steps never change; the fallback is not kept).
-    asked = _ASKED.values(db.session, this_request())
+    asked = _ASKED.values(db.session, request_or_none())
     step = asked.get((version_id, key))
     if step is not None:
         return step

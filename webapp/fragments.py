@@ -21,6 +21,7 @@ from flask import current_app
 from markupsafe import Markup, escape
 
 from .memo import Memo
+from .request_context import this_app
 from .translation_cache import current_locale_name
 
 _MAX_ENTRIES = 1_000  # per store (a webapp/memo.py Memo: the oldest go first, safe under threads)
@@ -29,7 +30,7 @@ _MAX_ENTRIES = 1_000  # per store (a webapp/memo.py Memo: the oldest go first, s
 def memo(store, limit=_MAX_ENTRIES):
     """The app's ``store`` (a webapp/memo.py Memo of at most ``limit`` entries), or None while
     templates are reloaded on change (nothing rendered is kept then)."""
-    app = current_app._get_current_object()  # one context lookup for the app and its stores
+    app = this_app()
     if app.jinja_env.auto_reload:
         return None
     kept = app.extensions.get(store)

@@ -15,12 +15,12 @@ per-request values filled in as slots: the header was half of a short page's ren
 template pass with a dozen lookups of the user and the request.
 """
 from flask import current_app, request
-from flask_login import current_user
 from markupsafe import Markup, escape
 
 from . import formatting, fragments
 from .auth.user_loading import unread_count
 from .landing import menu_for
+from .request_context import this_request, this_user
 from .translation_cache import current_locale_name
 from .url_cache import cached_url_for
 
@@ -34,8 +34,7 @@ def header_menu(role):
 def header_links():
     """The links base.html's header uses, by name (``language`` maps each language code to its
     switch), for the request's mount point."""
-    # The request itself, not its proxy (see url_cache._ids_pattern).
-    return fragments.remembered("header_links", request._get_current_object().script_root, _links)
+    return fragments.remembered("header_links", this_request().script_root, _links)
 
 
 def _links():
@@ -57,8 +56,8 @@ def page_header(locale, token, user=None):
     object itself), else looked up here."""
     # Resolving the current_user proxy again costs a few context lookups, one of them a failed one.
     if user is None:
-        user = current_user._get_current_object()
-    current = request._get_current_object()
+        user = this_user()
+    current = this_request()
     role = user.role if user.is_authenticated else None
     unread = unread_count(user) if role is not None else 0
     key = (current.script_root, locale, role, bool(unread))

@@ -13,7 +13,7 @@ dict's ``get``); storing, taking and clearing hold a lock, so the bound holds wh
 at once.
 
 ``RequestKept`` is what a request remembers: values kept for the request being handled only
-(``this_request()``), by key, in the database session's info, where they end with the session
+(``request_context.request_or_none()``), by key, in the database session's info, where they end with the session
 (the request's, or its app context's), tagged with the request they belong to: a test's requests
 may share one app context and its session, and a session holding another request's values gives
 a new, empty set. The session is the app context's, so one thread's; nothing is shared between
@@ -33,7 +33,6 @@ import threading
 from collections import OrderedDict
 from itertools import chain
 
-from flask import has_request_context, request
 from sqlalchemy.orm import Session
 
 from .infra.listeners import listen_once
@@ -87,12 +86,6 @@ class Memo:
         return key in self._entries
 
 
-def this_request():
-    """The request being handled (the object itself, not Flask's proxy: ``RequestKept``'s owner,
-    compared by identity), or None outside a request."""
-    return request._get_current_object() if has_request_context() else None
-
-
 class RequestKept:
     """Values kept in a database session for one request (their owner), by key; forgotten when the
     session may write the tables of ``classes`` (mapped classes; none: what never changes). See
@@ -109,7 +102,7 @@ class RequestKept:
 
     def values(self, session, owner):
         """The values kept in ``session`` (a session or the scoped session) for ``owner``, the
-        request being handled (``this_request()``), as a dict by key to read and add to: a new one
+        request being handled (``request_context.request_or_none()``), as a dict by key to read and add to: a new one
         when the session holds another request's; outside a request (None) a new one kept nowhere.
         Values of ``classes`` go through ``keep`` and ``kept``: a dict held across a forgetting
         write would not see it."""

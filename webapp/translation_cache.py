@@ -12,12 +12,12 @@ process by the locale's name and never replaces it; so here the catalogue it gav
 process by the locale's name as well, and a request in a language seen before takes it from there.
 Nothing about the user is kept: the locale is chosen anew on every request.
 """
-from flask import g
 from flask_babel import get_locale, get_translations
 from jinja2 import pass_context
 from markupsafe import Markup
 
 from .memo import Memo
+from .request_context import request_globals
 
 # Locale name -> the catalogue Flask-Babel gave for it (immutable per process, as Flask-Babel's own
 # cache is): the few languages offered, and any a ``force_locale`` asked for.
@@ -27,7 +27,7 @@ _CATALOGUES = Memo(32)
 def current_translations():
     """The translations of the current request's locale (Flask-Babel's, cached on ``g``)."""
     try:
-        request_g = g._get_current_object()  # one context lookup instead of one per attribute
+        request_g = request_globals()
     except RuntimeError:  # no application context: Flask-Babel's answer (untranslated strings)
         return get_translations()
     # ``g``'s own names (what ``g.get`` reads, without a Python call): a name ``g`` lacks answered
@@ -51,7 +51,7 @@ def current_locale():
     """Flask-Babel's ``get_locale()``, the request's context looked up once: Flask-Babel looks
     ``g`` up three times per call (through its proxy), and a page asks about ten times."""
     try:
-        request_g = g._get_current_object()
+        request_g = request_globals()
     except RuntimeError:  # no application context: Flask-Babel's answer (None)
         return get_locale()
     locale = getattr(vars(request_g).get("_flask_babel"), "babel_locale", None)  # (as in current_translations)

@@ -7,10 +7,11 @@ neither external nor blueprint-relative and the app registers no URL defaults, s
 remembered; the others are built every time. Lists that link each row by its id build the link
 once with a placeholder and put each id in its place (``id_link``).
 """
-from flask import current_app, request, url_for
+from flask import url_for
 from werkzeug.routing import BuildError
 
 from .memo import Memo
+from .request_context import this_app, this_request
 
 _MAX_LINKS = 20_000  # per memo (webapp/memo.py: the oldest go first, safe under threads)
 _built = Memo(_MAX_LINKS)
@@ -29,10 +30,10 @@ def cached_url_for(endpoint, **values):
             if pattern is not None:
                 return f"{pattern[0]}{value}{pattern[1]}"
     if endpoint.startswith(".") or any(name.startswith("_") for name in values) \
-            or current_app._get_current_object().url_default_functions:  # (not the proxy: see _ids_pattern)
+            or this_app().url_default_functions:
         return url_for(endpoint, **values)
     try:
-        key = (request._get_current_object().script_root, endpoint, tuple(sorted(values.items())))
+        key = (this_request().script_root, endpoint, tuple(sorted(values.items())))
         url = _built.get(key)
     except TypeError:  # an unhashable value: built as usual
         return url_for(endpoint, **values)
@@ -67,12 +68,10 @@ def ids_link(endpoint, *names):
 def _ids_pattern(endpoint, names):
     # (the link's texts around the ids, which id goes in each gap) for this mount point, or None
     # when the link must be built as usual.
-    # The app and the request, not their proxies: an attribute read through a proxy first fails on
-    # the proxy itself (an AttributeError raised and caught) before it reaches the object.
     if (endpoint.startswith(".") or any(name.startswith("_") for name in names)
-            or current_app._get_current_object().url_default_functions):
+            or this_app().url_default_functions):
         return None
-    key = (request._get_current_object().script_root, endpoint, names)
+    key = (this_request().script_root, endpoint, names)
     pattern = _patterns.get(key)
     if pattern is None:
         try:

@@ -4,11 +4,12 @@ A before-request hook sends a user whose password an administrator set (initial 
 change-password page until they change it; only that page, logging out, the language switch and
 static files stay reachable.
 """
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
+from ..request_context import this_request, this_user
 from ..services.admin import staff
 from .forms import ChangePasswordForm
 from . import bp
@@ -21,9 +22,9 @@ def require_password_change():
     """Redirect to the change-password page while the user must change their password."""
     # The endpoint first: a static file (or another always-allowed page) needs no user loaded here,
     # so a stylesheet or script sends no statement to the database.
-    if request._get_current_object().endpoint in ALLOWED_WHILE_FORCED:  # (not the proxy: see url_cache._ids_pattern)
+    if this_request().endpoint in ALLOWED_WHILE_FORCED:
         return None
-    user = current_user._get_current_object()  # once through the proxy, not twice
+    user = this_user()
     if user.is_authenticated and getattr(user, "must_change_password", False):
         return redirect(url_for("auth.change_password"))
     return None

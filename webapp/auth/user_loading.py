@@ -18,11 +18,12 @@ row read now, as before: nothing about the user is remembered across requests.
 from functools import lru_cache
 from hashlib import sha512
 
-from flask import g, request
+from flask import g
 from sqlalchemy import bindparam, select
 
 from ..extensions import db
 from ..models import Area, User
+from ..request_context import this_request
 from ..services import known_users, notifications
 from .request_user import AREA_FIELDS, USER_FIELDS, RequestArea, RequestUser
 
@@ -40,7 +41,7 @@ _PAGE_METHODS = ("GET", "HEAD")
 def load_user(user_id):
     """The active user with id ``user_id`` (a string from the session) and their area, else None."""
     params = {"user_id": int(user_id)}
-    current_request = request._get_current_object()
+    current_request = this_request()
     page = current_request.method in _PAGE_METHODS
     # The session's connection (its transaction, as session.execute would use): a Core statement
     # through session.execute still pays the ORM's execution path.
@@ -62,14 +63,14 @@ def load_user(user_id):
 def unread_count(user):
     """How many unread messages ``user`` has: the count read with the user when this request has
     written no message since, else counted now (``services.notifications.unread_count``)."""
-    kept = notifications.UNREAD_KEPT.kept(db.session, request._get_current_object(), user.id)
+    kept = notifications.UNREAD_KEPT.kept(db.session, this_request(), user.id)
     return kept if kept is not None else notifications.unread_count(user)
 
 
 def session_identifier():
     """Flask-Login's session protection identifier (a hash of the client's address and user agent,
     compared with the session's on every request), the same value, hashed once per client."""
-    environ = request._get_current_object().environ
+    environ = this_request().environ
     # What Flask-Login's _create_identifier reads (request.headers and remote_addr are these keys).
     return _identifier_of(environ.get("HTTP_X_FORWARDED_FOR", environ.get("REMOTE_ADDR")),
                           environ.get("HTTP_USER_AGENT"))

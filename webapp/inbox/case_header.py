@@ -11,13 +11,13 @@ name and the CSRF token are slots, filled for each page.
 """
 from typing import NamedTuple
 
-from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 
 from .. import fragments
 from ..formatting import localdt, role_label, task_title
 from ..models.base import utcnow
+from ..request_context import this_user
 from ..translation_cache import current_locale_name
 from ..url_cache import id_link
 from . import bp
@@ -80,7 +80,7 @@ def case_header(row, case, can_work, revisit, user=None):
     templates/inbox/_case_header_card.html shows it for these values. ``user``: the request's user
     as the template's context has it (see ``layout.page_header``), else looked up here."""
     if user is None:
-        user = current_user._get_current_object()
+        user = this_user()
     kind = header_kind(row, can_work, revisit, user)
     pattern = fragments.slotted("case_headers", (current_locale_name(),) + kind, "inbox/_case_header_card.html",
                                 h=_SLOTS, k=kind)

@@ -1,7 +1,6 @@
 """The registration form (全民参保登记表) for one person, filled during the visit."""
 from datetime import date
 
-from flask import request
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, StringField, TextAreaField
@@ -10,6 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 from .. import codes
 from ..bound_fields import BindOnce, KnownChoicesField, ValidateOnce
 from ..idnumber import birth_date as id_birth_date, normalize_id, sex as id_sex
+from ..request_context import this_request
 from ..url_cache import id_link
 
 # Keys stored in RegistrationForm.data (everything but the identity, which has its own columns).
@@ -129,7 +129,7 @@ def saved_notices(filled):
     only on a GET): the confirmation of the saved form when it is among ``filled`` (the case's
     forms the page shows, by ID number), as (category, text) pairs like flashed messages; none
     for any other form id."""
-    current = request._get_current_object()  # (not the proxy: see url_cache._ids_pattern)
+    current = this_request()
     if not current.query_string:  # the usual page: no arguments parsed
         return []
     form_id = current.args.get(SAVED_FORM, type=int)

@@ -9,6 +9,7 @@ from ..form_kinds import kind_of
 from ..idnumber import birth_date, sex
 from ..landing import TASK_ROLES, landing_url
 from ..models import InboxTask, RegistrationForm
+from ..request_context import this_request, this_user
 from ..services import audit, scoping
 from ..services.casework import bulk_work, cases, inbox, steps, task_views, tasks
 from ..services.casework.tasks import TaskRefused
@@ -64,7 +65,7 @@ def _chosen_ids():
 @login_required
 def tasks_list():
     """My tasks or the team's unclaimed tasks, filtered, sorted and paginated."""
-    user = current_user._get_current_object()  # once through the proxy, not at every use
+    user = this_user()
     if user.role not in TASK_ROLES:
         return redirect(landing_url(user))  # no lane: the inbox would always be empty
     flt = _filter_from(request.args)
@@ -125,10 +126,10 @@ def task(task_id):
     # A page shown (a GET) only reads the task and its case: plain values, not ORM objects
     # (services/casework/task_views.py); a POST changes them through the ORM rows, read with the
     # instance's lock its completion takes (PostgreSQL; the completion reuses them).
-    if request._get_current_object().method == "GET":  # (not the proxy: see url_cache._ids_pattern)
-        row = task_views.task_view_or_404(task_id, current_user._get_current_object())
+    if this_request().method == "GET":
+        row = task_views.task_view_or_404(task_id, this_user())
     else:
-        row = tasks.task_to_complete_or_404(task_id, current_user._get_current_object())
+        row = tasks.task_to_complete_or_404(task_id, this_user())
     page = page_for(row)
     if page is None:
         abort(404)
@@ -208,7 +209,7 @@ def _checked_visit_task(row):
     if not steps.has_form(row, "visit"):  # the registration forms belong to the visit form kind
         abort(404)
     try:
-        tasks.check_can_work(row, current_user._get_current_object())  # once through the proxy
+        tasks.check_can_work(row, this_user())
     except (TaskRefused, engine.TaskNotAvailable):
         abort(403)
     return row
@@ -221,7 +222,7 @@ def _checked_visit_task(row):
 def registration_form(task_id, person_id=None, form_id=None):
     """Fill or correct the registration form of one person (or of a person not yet listed)."""
     person = added = None
-    user = current_user._get_current_object()  # once through the proxy, not at every use
+    user = this_user()
     if person_id is None:
         row = visit_task_for_forms(task_id)
     else:  # the person read with the task (one statement), checked after it as visit_task_for_forms does

@@ -11,6 +11,7 @@ from ..attempts import attempt
 from ..extensions import db
 from .. import engine
 from ..models import RegistrationForm
+from ..request_context import this_request, this_user
 from ..services import areas, audit
 from ..services.casework import tasks
 from ..services.casework.tasks import TaskRefused
@@ -44,7 +45,7 @@ def finish_task(row, action, *refusals):
     longer there to work (someone else finished it, the case stopped) sends the user to the list.
     """
     with attempt(TaskRefused, engine.TaskNotAvailable, *refusals, say=not_available_message) as finished:
-        tasks.check_can_work(row, current_user._get_current_object())  # once through the proxy
+        tasks.check_can_work(row, this_user())
         action()
         # What the answer needs, read before the commit expires the rows (reading after it
         # would load the task and its instance again).
@@ -122,7 +123,7 @@ def can_work(row, user=None):
     (a finished task is shown read-only, as two sessions of one assistant may race to it).
     ``user``: the request's user when the caller holds it (resolving the proxy again costs)."""
     try:
-        tasks.check_can_work(row, current_user._get_current_object() if user is None else user)
+        tasks.check_can_work(row, this_user() if user is None else user)
         return True
     except (TaskRefused, engine.TaskNotAvailable):
         return False
@@ -147,7 +148,7 @@ def assign_household_page(row):
 
 def visit_household_page(row):
     """The door-to-door visit: registration forms per person, then the visit result."""
-    shown = request._get_current_object().method == "GET"  # (not the proxy: see url_cache._ids_pattern)
+    shown = this_request().method == "GET"
     if shown:
         # The empty form of the day, rendered once per language (webapp/fragments.py): the form
         # is only built when its fields are not remembered yet.
@@ -156,14 +157,13 @@ def visit_household_page(row):
     else:
         form = VisitForm()
         if form.validate_on_submit():
-            # The user itself, not the proxy: the completion reads it a few times, down to the engine.
             answer = finish_task(row, lambda: tasks.complete_visit(
-                row, current_user._get_current_object(), form.visit_result.data, form.visit_date.data, form.policy_explained.data,
+                row, this_user(), form.visit_result.data, form.visit_date.data, form.policy_explained.data,
                 form.visit_comment.data))
             if answer is not None:
                 return answer
         visit_fields = fragments.form_fields(_VISIT_FIELDS, form)
-    case, user = row.case, current_user._get_current_object()  # the user once through the proxy
+    case, user = row.case, this_user()
     # Rows, not objects: the page only shows them (fewer statements, nothing to build or track);
     # the page's audit event goes with them (one statement on PostgreSQL).
     household, members, last, filled = tasks.household_forms_and_last_completion(

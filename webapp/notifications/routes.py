@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..auth import user_loading
 from ..models import Notification
+from ..request_context import this_user
 from ..services import notifications
 from . import bp
 
@@ -24,7 +25,7 @@ KIND_LABELS = {
 def unread_notifications():
     """How many unread messages the current user has (0 anonymous): counted only when a page asks
     for it, mostly read with the user already."""
-    user = current_user._get_current_object()
+    user = this_user()
     if not getattr(user, "is_authenticated", False):
         return 0
     return user_loading.unread_count(user)

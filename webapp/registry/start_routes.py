@@ -15,6 +15,7 @@ from ..attempts import attempt
 from ..extensions import db
 from ..models import Case
 from ..processes.labels import process_label
+from ..request_context import this_user
 from ..services import audit, scoping
 from ..services.casework import starting
 from ..url_cache import cached_url_for
@@ -84,7 +85,7 @@ def start_on_person(person_id):
 def household_page_url(household):
     """The household page's address when the current user may open it (in their area), else None;
     the shared household block on case and task pages links it only then."""
-    user = current_user._get_current_object()  # once through the proxy (the scope rule reads it thrice)
+    user = this_user()
     if household is None or not user.is_authenticated or not scoping.in_scope(household, user):
         return None
     return cached_url_for("registry.household", household_id=household.id)  # (every task page asks)

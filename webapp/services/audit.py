@@ -19,7 +19,6 @@ One path that keeps both properties would queue the rows on the session and inse
 batch just before its flush or commit; it needs the queue cleared on rollback and flushed before
 any read of the audit log in the same transaction, so it is left for a change of its own.
 """
-from flask import has_request_context, request
 from sqlalchemy import bindparam, insert
 from sqlalchemy.dialects import postgresql
 
@@ -27,12 +26,13 @@ from ..extensions import db
 from ..infra import upserts
 from ..models import AuditEvent
 from ..models.base import utcnow
+from ..request_context import request_or_none
 
 
 def _values(user, action, object_type, object_id, detail):
     return {"user_id": getattr(user, "id", None), "action": action, "object_type": object_type,
             "object_id": str(object_id) if object_id is not None else None, "detail": detail,
-            "remote_addr": request._get_current_object().remote_addr if has_request_context() else None}
+            "remote_addr": getattr(request_or_none(), "remote_addr", None)}
 
 
 def record(user, action, object_type=None, object_id=None, detail=None):

@@ -11,8 +11,9 @@ writing user_account, SQL text, an ORM flush of a user).
 from sqlalchemy.orm.util import identity_key
 
 from ..extensions import db
-from ..memo import RequestKept, this_request
+from ..memo import RequestKept
 from ..models import User
+from ..request_context import request_or_none
 
 _KEPT = RequestKept("request_user", User)
 
@@ -29,4 +30,4 @@ def active(user_id):
     loaded = session.identity_map.get(identity_key(User, user_id))
     if loaded is not None:  # the ORM object, with any change this request made to it
         return bool(loaded.active)
-    return _KEPT.kept(session, this_request(), user_id)  # (None outside a request)
+    return _KEPT.kept(session, request_or_none(), user_id)  # (None outside a request)
