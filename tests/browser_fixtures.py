@@ -108,7 +108,9 @@ def explain_household_away(page, household_id):
     expect(page.locator("#exclusions tr[data-exclusion]")).to_have_count(1)
 
 
-OVERFLOW = "document.scrollingElement.scrollWidth <= window.innerWidth"
+# The page is no wider than the layout viewport (the screen's CSS width). Not window.innerWidth: a
+# phone (is_mobile) zooms out to show a page wider than the screen, and innerWidth grows with it.
+OVERFLOW = "document.scrollingElement.scrollWidth <= document.documentElement.clientWidth"
 
 
 def open_browser(playwright, profile, base_url, width, height=844, locale="zh-CN"):
@@ -128,7 +130,7 @@ def open_browser(playwright, profile, base_url, width, height=844, locale="zh-CN
 def assert_fits(page, name):
     """No horizontal scrolling; a full-page screenshot saved as tests/artifacts/<name>.png."""
     save_shot(page, name)
-    widths = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
+    widths = page.evaluate("[document.scrollingElement.scrollWidth, document.documentElement.clientWidth]")
     assert page.evaluate(OVERFLOW), f"{name}: page is {widths[0]} px wide in a {widths[1]} px viewport"
 
 
