@@ -143,10 +143,11 @@ def complete_task(row, actor, data, later=None):
 
     ``later``: a list for the instance's UPDATE on PostgreSQL, where this holds the instance's row
     lock from its first read: a step saved whole appends it there (``save_workflow``), with the
-    completed row's UPDATE (``instance_write.mark_along``), and the caller must run it in this transaction, as ``new_rows.write``'s ``along`` (one statement with
-    the new rows) or by ``new_rows.run_along``, and answer ``new_rows.AlongMissed`` (its version
-    check failed) with ``lost_race``. Elsewhere, or after a failure, the UPDATE runs here as
-    before, its version check telling a lost race.
+    completed row's UPDATE (``instance_write.mark_along``), and the caller must run it in this
+    transaction, as ``new_rows.write``'s ``along`` (one statement with the new rows) or by
+    ``new_rows.run_along``, and answer ``new_rows.AlongMissed`` (its version check failed) with
+    ``lost_race``. Elsewhere, or after a failure, the UPDATE runs here as before, its version
+    check telling a lost race.
     """
     instance, row, open_rows = _locked_with_rows(row)
     if "instance" not in row.__dict__:  # the row's instance is the one locked: no load when it is asked
