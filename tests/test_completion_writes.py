@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import text
 
 from webapp import engine
-from webapp.engine import completion, runtime, saving
+from webapp.engine import completion, operations, runtime, saving
 from webapp.extensions import db
 from webapp.infra import new_rows
 from webapp.models import Case, InboxTask, ProcessInstance
-from webapp.services.casework import cases
+from webapp.services.casework import assignment, cases
 
 from .helpers import case_at_visit, open_task, user
 
@@ -91,22 +91,23 @@ def test_a_step_that_cannot_be_saved_leaves_the_task_open(county, monkeypatch):
     assert (again.state, again.completed_by_id, again.completed_at) == ("ready", None, None)
 
 
-def test_what_a_completion_reads_sees_the_task_completed(county, monkeypatch):
+def test_what_a_completion_reads_sees_the_task_completed(county):
     # The assigner of the next rows (who did this step last) reads the inbox: the completed row is
     # there as completed, though on PostgreSQL its UPDATE is deferred to go with the instance's.
     case = case_at_visit()
     row = open_task(case, "visit_household")
     seen = []
-    from webapp.engine import operations
-    assigner = operations._assigner
 
     def reading_assigner(new_row, new_case, first_time=False):
         seen.append(db.session.execute(text("SELECT state FROM inbox_task WHERE id = :id"),
                                        {"id": row.id}).scalar())
-        return assigner(new_row, new_case, first_time=first_time)
+        return assignment.assign_new_task(new_row, new_case, first_time=first_time)
 
-    monkeypatch.setattr(operations, "_assigner", reading_assigner)
-    cases.complete(row, user("village1"), NOT_AT_HOME)
+    operations.register_assigner(reading_assigner)
+    try:
+        cases.complete(row, user("village1"), NOT_AT_HOME)
+    finally:
+        operations.register_assigner(assignment.assign_new_task)
     db.session.commit()
     assert seen == ["completed"]
     assert db.session.get(InboxTask, row.id).state == "completed"
