@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import text
 
 from webapp import engine
-from webapp.engine import completion, runtime, saving
+from webapp.engine import completion, operations, runtime, saving
 from webapp.extensions import db
 from webapp.infra import new_rows
 from webapp.models import Case, InboxTask, ProcessInstance
-from webapp.services.casework import cases
+from webapp.services.casework import assignment, cases
 
 from .helpers import case_at_visit, open_task, user
 
@@ -40,29 +40,37 @@ def test_a_completion_leaves_only_new_rows_for_the_commit(county):
     assert db.session.get(Case, case.id).events[-1].kind == "task_completed"
 
 
+# What a second writer's commit looks like to this one (SQLite has no row lock to wait on): it saved
+# the instance, or completed the task's row (on PostgreSQL the completion's UPDATE of that row goes
+# with the instance's, its check that the row was still ready with it).
+OTHER_WRITES = {"the instance": "UPDATE process_instance SET version = version + 1 WHERE id = :instance",
+                "the task's row": "UPDATE inbox_task SET state = 'completed' WHERE id = :row"}
+
+
+@pytest.mark.parametrize("other_wrote", sorted(OTHER_WRITES))
 @pytest.mark.parametrize("rows_written", ["with the instance", "by the flush"])
-def test_an_instance_changed_by_another_writer_is_a_lost_race(county, monkeypatch, rows_written):
+def test_a_row_changed_by_another_writer_is_a_lost_race(county, monkeypatch, rows_written, other_wrote):
     # PostgreSQL writes the instance with the new rows (one statement) or, when they are left to
     # the flush, by itself; SQLite at once. Each checks the version it read.
     if rows_written == "by the flush":
         monkeypatch.setattr(new_rows, "_rows", lambda groups, along: False)
     case = case_at_visit()
     row = open_task(case, "visit_household")
+    version = row.instance.version
     load_workflow = runtime.load_workflow
 
-    def another_writer_saves_first(instance):
-        # What a second writer's commit looks like to this one (SQLite has no row lock to wait on).
-        db.session.execute(text("UPDATE process_instance SET version = version + 1 WHERE id = :id"),
-                           {"id": instance.id})
+    def another_writer_first(instance):
+        db.session.execute(text(OTHER_WRITES[other_wrote]), {"instance": instance.id, "row": row.id})
         return load_workflow(instance)
 
-    monkeypatch.setattr(completion, "load_workflow", another_writer_saves_first)
+    monkeypatch.setattr(completion, "load_workflow", another_writer_first)
     monkeypatch.setattr(completion.kept, "take", lambda *_: None)  # read from the stored state, as patched
     with pytest.raises(engine.EngineConflict):
         cases.complete(row, user("village1"), NOT_AT_HOME)
-    db.session.rollback()
+    db.session.rollback()  # the other write was this transaction's here: gone too
     assert open_task(case, "visit_household").id == row.id  # still open, nothing else written
     assert InboxTask.query.filter_by(case_id=case.id, state="ready").count() == 1
+    assert db.session.get(ProcessInstance, row.instance_id).version == version
 
 
 def test_a_step_that_cannot_be_saved_leaves_the_task_open(county, monkeypatch):
@@ -81,3 +89,25 @@ def test_a_step_that_cannot_be_saved_leaves_the_task_open(county, monkeypatch):
     assert instance.status == "incident" and instance.state == before
     again = db.session.get(InboxTask, row.id)
     assert (again.state, again.completed_by_id, again.completed_at) == ("ready", None, None)
+
+
+def test_what_a_completion_reads_sees_the_task_completed(county):
+    # The assigner of the next rows (who did this step last) reads the inbox: the completed row is
+    # there as completed, though on PostgreSQL its UPDATE is deferred to go with the instance's.
+    case = case_at_visit()
+    row = open_task(case, "visit_household")
+    seen = []
+
+    def reading_assigner(new_row, new_case, first_time=False):
+        seen.append(db.session.execute(text("SELECT state FROM inbox_task WHERE id = :id"),
+                                       {"id": row.id}).scalar())
+        return assignment.assign_new_task(new_row, new_case, first_time=first_time)
+
+    operations.register_assigner(reading_assigner)
+    try:
+        cases.complete(row, user("village1"), NOT_AT_HOME)
+    finally:
+        operations.register_assigner(assignment.assign_new_task)
+    db.session.commit()
+    assert seen == ["completed"]
+    assert db.session.get(InboxTask, row.id).state == "completed"

@@ -63,7 +63,7 @@ def create_app(config=Config):
     from .quality import bp as quality_bp
     from .registry import bp as registry_bp
     from .search import bp as search_bp
-    from .engine import hooks, kept
+    from .engine import hooks, instance_write, kept
     from .infra import database
     from .services import notifications
     from .services.admin import form_definitions
@@ -100,6 +100,7 @@ def create_app(config=Config):
     # the user) forgotten when the session may write it.
     memo.install()
     kept.install()  # workflows kept after a committed completion (engine/kept.py)
+    instance_write.install()  # a completed row's deferred UPDATE written before any read (engine/instance_write.py)
 
     for blueprint in (
             auth_bp, inbox_bp, cases_bp, registry_bp,

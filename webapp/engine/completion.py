@@ -142,11 +142,12 @@ def complete_task(row, actor, data, later=None):
     EngineConflict when another writer won the race on the same instance.
 
     ``later``: a list for the instance's UPDATE on PostgreSQL, where this holds the instance's row
-    lock from its first read: a step saved whole appends it there (``save_workflow``), and the
-    caller must run it in this transaction, as ``new_rows.write``'s ``along`` (one statement with
-    the new rows) or by ``new_rows.run_along``, and answer ``new_rows.AlongMissed`` (its version
-    check failed) with ``lost_race``. Elsewhere, or after a failure, the UPDATE runs here as
-    before, its version check telling a lost race.
+    lock from its first read: a step saved whole appends it there (``save_workflow``), with the
+    completed row's UPDATE (``instance_write.mark_along``), and the caller must run it in this
+    transaction, as ``new_rows.write``'s ``along`` (one statement with the new rows) or by
+    ``new_rows.run_along``, and answer ``new_rows.AlongMissed`` (its version check failed) with
+    ``lost_race``. Elsewhere, or after a failure, the UPDATE runs here as before, its version
+    check telling a lost race.
     """
     instance, row, open_rows = _locked_with_rows(row)
     if "instance" not in row.__dict__:  # the row's instance is the one locked: no load when it is asked
@@ -166,26 +167,32 @@ def complete_task(row, actor, data, later=None):
     if failure is None and (task is None or task.state != TaskState.READY):
         raise TaskNotAvailable("task is not ready in the workflow")
     completing = None
+    locked = later is not None and db.session.get_bind().dialect.name == "postgresql"
     if task is not None and task.state == TaskState.READY:
         # Even when a timer path failed just before, the person's work is kept. The row is
-        # marked before the run, as the run's operations (and a lost race) must see it.
+        # marked before the run, as the run's operations (and a lost race) must see it; under
+        # the lock its UPDATE is deferred to go with the instance's, written before any read.
         task.data.update(data)
-        _mark_completed(row, actor)
+        _mark_completed(row, actor, locked)
         completing = row
 
         def step():
             task.run()
             catch_up(workflow)
 
-        failure = run_step(ctx, step, workflow) or failure
+        try:
+            failure = run_step(ctx, step, workflow) or failure
+        except instance_write.MarkMissed as err:  # written before a service operation: a lost race
+            lost_race(row, err)
     try:
         # Nothing flushes before the instance is written: the inbox rows and the timeline
         # follow at the caller's commit, in its one flush.
         with db.session.no_autoflush:
-            locked = later is not None and db.session.get_bind().dialect.name == "postgresql"
             created = save_workflow(instance, workflow, failure=failure, step="complete", actor=actor,
                                     completing=completing, open_rows=open_rows, direct=True,
                                     later=later if locked else None)
+            if locked:
+                instance_write.mark_along(later)
     except (StaleDataError, OperationalError, InstanceChanged) as err:
         lost_race(row, err)
     if instance.status == "running":  # as saved: the next completion may start from it
@@ -193,9 +200,9 @@ def complete_task(row, actor, data, later=None):
     return created
 
 
-def _mark_completed(row, actor):
+def _mark_completed(row, actor, defer):
     try:
-        marked = instance_write.mark_completed(row, actor)
+        marked = instance_write.mark_completed(row, actor, defer)
     except OperationalError as err:  # SQLite: the other writer holds the database
         lost_race(row, err)
     if not marked:

@@ -10,12 +10,23 @@ the rows that are new (the next inbox rows and the timeline lines).
 The instance UPDATE keeps the optimistic lock of ``version_id_col`` (``WHERE version = :read``,
 design invariant 3; PostgreSQL also holds the row lock): no row updated means another writer
 saved the instance first, and the caller reports the lost race.
+
+On PostgreSQL, where the completion holds the instance's row lock, the completed row's UPDATE
+is deferred (``mark_completed(defer=True)``): the row is told its values at once, and its UPDATE
+goes as one more write along the instance's (``mark_along``: the statement of the next inbox rows
+and the timeline line), one statement fewer per completion. Whatever would read the database
+before then sees it written first: any statement of the session (``install``: a service
+operation's queries, the assigner's look for who did a step last), a service operation's
+savepoint (``settle``, from the run's service handler) and a reopening.
 """
 from sqlalchemy import bindparam, update
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
 from ..infra import upserts
+from ..infra.listeners import listen_once
 from ..models import InboxTask, ProcessInstance
 from ..models.base import utcnow
 
@@ -40,8 +51,17 @@ _WRITES = {given: (names, _write_instance_statement(names))
 
 _rows = InboxTask.__table__
 _ROW_FIELDS = ("state", "completed_at", "completed_by_id")
-_SET_ROW = (update(_rows).where(_rows.c.id == bindparam("w_id"), _rows.c.state == bindparam("w_was"))
-            .values({name: bindparam(f"w_{name}", type_=_rows.c[name].type) for name in _ROW_FIELDS}))
+
+
+def _set_row_statement(prefix):
+    return (update(_rows).where(_rows.c.id == bindparam(f"{prefix}id"), _rows.c.state == bindparam(f"{prefix}was"))
+            .values({name: bindparam(f"{prefix}{name}", type_=_rows.c[name].type) for name in _ROW_FIELDS}))
+
+
+_SET_ROW = _set_row_statement("w_")
+# The deferred mark, as a write along the instance's: its binds named apart from the instance's.
+_MARK_ALONG = _set_row_statement("r_").returning(_rows.c.id)
+_PENDING = "instance_write.pending_mark"  # session.info: (transaction, the UPDATE's values) of a deferred mark
 
 
 # a row changed says the version held
@@ -103,22 +123,96 @@ def instance_write_along(instance, columns):
     return (statement,), params
 
 
-def _set_row(row, was, state, completed_at, completed_by):
-    by_id = getattr(completed_by, "id", None)
-    changed = _execute(_SET_ROW, {"w_id": row.id, "w_was": was, "w_state": state, "w_completed_at": completed_at,
-                                  "w_completed_by_id": by_id})
-    if changed != 1:
-        return False
+def _row_values(prefix, row_id, was, state, completed_at, by_id):
+    """The binds of ``_set_row_statement(prefix)``."""
+    return {f"{prefix}id": row_id, f"{prefix}was": was, f"{prefix}state": state,
+            f"{prefix}completed_at": completed_at, f"{prefix}completed_by_id": by_id}
+
+
+def _told(row, state, completed_at, by_id):
     for name, value in (("state", state), ("completed_at", completed_at), ("completed_by_id", by_id)):
         set_committed_value(row, name, value)
+
+
+def _set_row(row, was, state, completed_at, by_id):
+    if _execute(_SET_ROW, _row_values("w_", row.id, was, state, completed_at, by_id)) != 1:
+        return False
+    _told(row, state, completed_at, by_id)
     return True
 
 
-def mark_completed(row, actor):
-    """The ready inbox ``row`` is completed by ``actor``; False when it was not ready any more."""
-    return _set_row(row, "ready", "completed", utcnow(), actor)
+class MarkMissed(StaleDataError):
+    """A deferred mark found its row no longer ready: another writer completed it first. A
+    StaleDataError, so an engine run passes it on to the completion (``incidents.PASSTHROUGH``)."""
+
+
+def mark_completed(row, actor, defer=False):
+    """The ready inbox ``row`` is completed by ``actor``; False when it was not ready any more.
+
+    ``defer`` (PostgreSQL, the caller holding the instance's row lock): the row is told so now,
+    its UPDATE waits for ``mark_along`` (or a read, ``settle``), which raises MarkMissed when it
+    changed no row; True.
+    """
+    completed_at, by_id = utcnow(), getattr(actor, "id", None)
+    if not defer:
+        return _set_row(row, "ready", "completed", completed_at, by_id)
+    session = db.session()
+    session.info[_PENDING] = (session.get_transaction(), (row.id, "ready", "completed", completed_at, by_id))
+    _told(row, "completed", completed_at, by_id)
+    return True
+
+
+def _pending(session):
+    """The deferred mark of ``session``'s transaction, taken; None (one of an ended transaction is dropped)."""
+    pending = session.info.pop(_PENDING, None)
+    if pending is None or pending[0] is not session.get_transaction():
+        return None
+    return pending
+
+
+def settle(session=None):
+    """Write ``session``'s deferred mark now, if any (before what must see it in the database).
+
+    Raises MarkMissed when the row was not ready any more.
+    """
+    session = db.session() if session is None else session
+    if _PENDING not in session.info:
+        return
+    pending = _pending(session)
+    if pending is not None and _execute(_SET_ROW, _row_values("w_", *pending[1])) != 1:
+        raise MarkMissed()
+
+
+def mark_along(later):
+    """The deferred mark, unless a read wrote it: the first write of ``later``'s along (a list
+    of the instance's, ``instance_write_along``), or now when ``later`` holds none (``settle``)."""
+    session = db.session()
+    if _PENDING not in session.info:
+        return
+    if not later:
+        settle(session)
+        return
+    pending = _pending(session)
+    if pending is not None:
+        statements, values = later[0]
+        statement = upserts.chainable(("postgresql", "inbox_task", "mark_completed"), _MARK_ALONG,
+                                      "write of inbox_task")
+        later[0] = ((statement, *statements), {**values, **_row_values("r_", *pending[1])})
 
 
 def reopen(row):
     """Undo ``mark_completed`` in the same transaction (the step's result could not be saved)."""
+    settle()
     _set_row(row, "completed", "ready", None, None)
+
+
+def _settled_before(state):
+    # Any statement of the session that may read the row: the deferred mark is written first.
+    if _PENDING in state.session.info:
+        settle(state.session)
+
+
+def install():
+    """Write a deferred mark before any other statement of its session (``settle``); once per
+    process however often it is called (``create_app``)."""
+    listen_once(Session, (("do_orm_execute", _settled_before),))

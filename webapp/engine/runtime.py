@@ -15,7 +15,7 @@ from SpiffWorkflow.util.task import TaskState
 from ..extensions import db
 from ..models import ProcessInstance
 from ..models.base import utcnow
-from . import clockwork, incidents, operations
+from . import clockwork, incidents, instance_write, operations
 from .diagrams import spec_cache, specs_of_version
 from .errors import ScriptLimitExceeded
 from .scripting import Limits, RestrictedScriptEngine
@@ -66,6 +66,7 @@ def _service_handler(task, operation_name, params):
     # the service task in error, and a retry runs it again from scratch. Flushing the instance
     # first makes sure a transaction is open before the SAVEPOINT (SQLite needs that).
     ctx.instance.updated_at = utcnow()
+    instance_write.settle()  # a deferred mark of the completed row: before, not inside, the savepoint
     db.session.flush()
     with db.session.begin_nested():
         return operations.dispatch(operation_name, ctx, params, task.data)

@@ -160,7 +160,11 @@ class AlongMissed(Exception):
 def run_along(along):
     """Run ``along`` ((upserts, values), as ``write`` takes it) by itself, its checked writes checked."""
     statements, values = along
-    counts = upserts.execute_together(db.session, statements, values)
+    if len(statements) > 1 and any(upserts.checked(statement) for statement in statements):
+        # Chained, the statements tell no counts: checked writes go one by one, each counted.
+        counts = [upserts.execute_together(db.session, (statement,), values)[0] for statement in statements]
+    else:
+        counts = upserts.execute_together(db.session, statements, values)
     if counts is not None and any(upserts.checked(statement) and count != 1
                                   for statement, count in zip(statements, counts)):
         raise AlongMissed()
