@@ -162,3 +162,34 @@ def test_an_empty_task_list_says_so_in_both_languages(county, client):
     client.post("/language/en", {"next": "/inbox"})
     html = client.get("/inbox").get_data(as_text=True)
     assert "No open tasks." in html and "<tr data-task=" not in html
+
+
+@pytest.mark.parametrize("page, per_page, total", [(1, 20, 0), (1, 20, 30), (2, 20, 30), (2, 10, 35), (1, 20, 12345)])
+def test_the_kept_pager_is_the_pager_macro(app, page, per_page, total):
+    from webapp.layout import kept_pager
+
+    values = {"view": "mine", "process": "", "area": "", "q": TRICKY, "due": "", "sort": "due"}
+
+    def check():
+        macro = current_app.jinja_env.get_template("_macros.html").module.pager
+        expected = str(macro(page, per_page, total, "inbox.tasks_list", **values))
+        assert str(kept_pager(page, per_page, total, "inbox.tasks_list", **values)) == expected
+        assert str(kept_pager(page, per_page, total, "inbox.tasks_list", **values)) == expected  # kept
+
+    _each_way(app, check)
+
+
+def test_the_task_list_pages_through_its_tasks_in_both_languages(county, app, client):
+    for _ in range(3):
+        case_at_visit("village1")
+    client.login("village1")
+    size, app.config["PAGE_SIZE"] = app.config["PAGE_SIZE"], 2
+    try:
+        first = client.get("/inbox").get_data(as_text=True)
+        assert "第 1 / 2 页，共 3 条" in first and 'href="/inbox?page=2&amp;view=mine' in first and "上一页" not in first
+        client.post("/language/en", data={"next": "/inbox"})
+        second = client.get("/inbox?page=2").get_data(as_text=True)
+        assert "Page 2 of 2, 3 in total" in second and 'href="/inbox?page=1&amp;view=mine' in second
+        assert ">Next<" not in second
+    finally:
+        app.config["PAGE_SIZE"] = size
