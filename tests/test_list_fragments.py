@@ -10,6 +10,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_login import login_user
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 
 from tests.helpers import case_at_visit, user
 from webapp import formatting, fragments
@@ -193,3 +194,15 @@ def test_the_task_list_pages_through_its_tasks_in_both_languages(county, app, cl
         assert ">Next<" not in second
     finally:
         app.config["PAGE_SIZE"] = size
+
+
+def test_a_pattern_fills_each_slot_as_the_template_escapes_it():
+    # Braces in the markup and in the values, a slot used twice, a number, markup given as it is.
+    rendered = (Markup("<p title='{x}'>") + fragments.slot("a") + Markup(" {{b}} ") + fragments.slot("b")
+                + fragments.slot("a") + fragments.slot("m") + Markup("}</p>"))
+    pattern = fragments.Slotted(rendered)
+    filled = pattern.fill({"a": TRICKY, "b": 7, "m": "<dropped>"}, {"m": Markup("<b>{m}</b>")})
+    assert filled == Markup("<p title='{x}'>" + str(escape(TRICKY)) + " {{b}} 7" + str(escape(TRICKY))
+                            + "<b>{m}</b>}</p>")
+    with pytest.raises(KeyError):
+        pattern.fill({"a": "x", "m": "y"})
