@@ -206,3 +206,14 @@ def test_a_pattern_fills_each_slot_as_the_template_escapes_it():
                             + "<b>{m}</b>}</p>")
     with pytest.raises(KeyError):
         pattern.fill({"a": "x", "m": "y"})
+
+
+def test_the_table_head_names_its_columns_in_both_languages(county, client):
+    case_at_visit("village1")
+    client.login("village1")
+    mine = client.get("/inbox").get_data(as_text=True)
+    assert "<th>任务</th><th>案件</th><th>地区</th><th>到期</th><th>说明</th><th></th>" in mine and "pick-all" not in mine
+    assert 'class="pick-all" data-pick=".pick" aria-label="全选"' in client.get("/inbox?view=team").get_data(as_text=True)
+    client.post("/language/en", {"next": "/inbox"})
+    english = client.get("/inbox").get_data(as_text=True)
+    assert "<th>Task</th><th>Case</th><th>Area</th><th>Due</th><th>Notes</th><th></th>" in english
