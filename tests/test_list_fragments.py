@@ -10,6 +10,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_login import login_user
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 
 from tests.helpers import case_at_visit, user
 from webapp import formatting, fragments
@@ -162,3 +163,57 @@ def test_an_empty_task_list_says_so_in_both_languages(county, client):
     client.post("/language/en", {"next": "/inbox"})
     html = client.get("/inbox").get_data(as_text=True)
     assert "No open tasks." in html and "<tr data-task=" not in html
+
+
+@pytest.mark.parametrize("page, per_page, total", [(1, 20, 0), (1, 20, 30), (2, 20, 30), (2, 10, 35), (1, 20, 12345)])
+def test_the_kept_pager_is_the_pager_macro(app, page, per_page, total):
+    from webapp.layout import kept_pager
+
+    values = {"view": "mine", "process": "", "area": "", "q": TRICKY, "due": "", "sort": "due"}
+
+    def check():
+        macro = current_app.jinja_env.get_template("_macros.html").module.pager
+        expected = str(macro(page, per_page, total, "inbox.tasks_list", **values))
+        assert str(kept_pager(page, per_page, total, "inbox.tasks_list", **values)) == expected
+        assert str(kept_pager(page, per_page, total, "inbox.tasks_list", **values)) == expected  # kept
+
+    _each_way(app, check)
+
+
+def test_the_task_list_pages_through_its_tasks_in_both_languages(county, app, client):
+    for _ in range(3):
+        case_at_visit("village1")
+    client.login("village1")
+    size, app.config["PAGE_SIZE"] = app.config["PAGE_SIZE"], 2
+    try:
+        first = client.get("/inbox").get_data(as_text=True)
+        assert "第 1 / 2 页，共 3 条" in first and 'href="/inbox?page=2&amp;view=mine' in first and "上一页" not in first
+        client.post("/language/en", data={"next": "/inbox"})
+        second = client.get("/inbox?page=2").get_data(as_text=True)
+        assert "Page 2 of 2, 3 in total" in second and 'href="/inbox?page=1&amp;view=mine' in second
+        assert ">Next<" not in second
+    finally:
+        app.config["PAGE_SIZE"] = size
+
+
+def test_a_pattern_fills_each_slot_as_the_template_escapes_it():
+    # Braces in the markup and in the values, a slot used twice, a number, markup given as it is.
+    rendered = (Markup("<p title='{x}'>") + fragments.slot("a") + Markup(" {{b}} ") + fragments.slot("b")
+                + fragments.slot("a") + fragments.slot("m") + Markup("}</p>"))
+    pattern = fragments.Slotted(rendered)
+    filled = pattern.fill({"a": TRICKY, "b": 7, "m": "<dropped>"}, {"m": Markup("<b>{m}</b>")})
+    assert filled == Markup("<p title='{x}'>" + str(escape(TRICKY)) + " {{b}} 7" + str(escape(TRICKY))
+                            + "<b>{m}</b>}</p>")
+    with pytest.raises(KeyError):
+        pattern.fill({"a": "x", "m": "y"})
+
+
+def test_the_table_head_names_its_columns_in_both_languages(county, client):
+    case_at_visit("village1")
+    client.login("village1")
+    mine = client.get("/inbox").get_data(as_text=True)
+    assert "<th>任务</th><th>案件</th><th>地区</th><th>到期</th><th>说明</th><th></th>" in mine and "pick-all" not in mine
+    assert 'class="pick-all" data-pick=".pick" aria-label="全选"' in client.get("/inbox?view=team").get_data(as_text=True)
+    client.post("/language/en", {"next": "/inbox"})
+    english = client.get("/inbox").get_data(as_text=True)
+    assert "<th>Task</th><th>Case</th><th>Area</th><th>Due</th><th>Notes</th><th></th>" in english

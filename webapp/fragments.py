@@ -16,6 +16,7 @@ fragment is rendered afresh so an edited template shows at once.
 """
 import re
 import secrets
+from itertools import chain
 
 from flask import current_app
 from markupsafe import Markup, escape
@@ -80,21 +81,28 @@ def _escaped(text):
 class Slotted:
     """A fragment's markup with named slots, filled with values escaped as ``{{ value }}`` is."""
 
-    __slots__ = ("_format",)
+    __slots__ = ("_head", "_names", "_tails")
 
     def __init__(self, rendered):
-        self._format = _SLOT.sub(r"{\1}", str(rendered).replace("{", "{{").replace("}", "}}"))
+        # The markup cut at its slots: the text before the first, then each slot's name and the
+        # text after it. Filling joins those pieces with the values: a format string (what this
+        # was) is scanned character by character on every fill, some thousands of characters for a
+        # household card or a page's header, where a join only copies them.
+        pieces = _SLOT.split(str(rendered))
+        self._head, self._names, self._tails = pieces[0], tuple(pieces[1::2]), tuple(pieces[2::2])
 
     def fill(self, values, escaped=None):
         """The markup with each slot's value of the mapping ``values`` escaped in its place, and of
         ``escaped`` (markup, such as a page's CSRF token escaped once for all its rows) as it is."""
         # A str escaped by str.replace (what markupsafe's escape writes, without building a Markup
         # per value: a task list fills about a hundred); other values as markupsafe escapes them.
-        filled = {name: value if type(value) is int else _escaped(value) if type(value) is str else escape(value)
+        filled = {name: str(value) if type(value) is int else _escaped(value) if type(value) is str else escape(value)
                   for name, value in values.items()}
         if escaped:
             filled.update(escaped)
-        return Markup(self._format.format_map(filled))
+        # (a slot without a value: KeyError, as a format string's missing field was)
+        pieces = chain.from_iterable(zip(map(filled.__getitem__, self._names), self._tails))
+        return Markup("".join(chain((self._head,), pieces)))
 
 
 def slot(name):

@@ -72,6 +72,23 @@ def page_header(locale, token, user=None):
     return pattern.fill(values, {"token": escape(token)})
 
 
+def kept_pager(page, per_page, total, endpoint, **values):
+    """What templates/_macros.html's ``pager`` gives for these arguments, kept per language and
+    mount point (``fragments.remembered``): a list page's pager is mostly the one shown last time,
+    and the macro's call, two links, two translations and a number were about 0.2 M instructions
+    of the task list page (bench/callgrind_pages.py)."""
+    key = (current_locale_name(), this_request().script_root, page, per_page, total, endpoint, tuple(values.items()))
+    try:
+        hash(key)
+    except TypeError:  # an unhashable value: rendered as the macro does, not kept
+        return _pager_macro()(page, per_page, total, endpoint, **values)
+    return fragments.remembered("pagers", key, lambda: _pager_macro()(page, per_page, total, endpoint, **values))
+
+
+def _pager_macro():
+    return current_app.jinja_env.get_template("_macros.html").module.pager
+
+
 def _render(role):
     template = current_app.jinja_env.get_template("_header_menu.html")
     return Markup(template.render(role=role, menu=menu_for(role)))
@@ -79,6 +96,6 @@ def _render(role):
 
 def install(app):
     """Give ``app``'s templates ``page_header``, ``header_menu``, ``header_links`` and ``menu_for``
-    (base.html's header)."""
+    (base.html's header), and ``kept_pager``."""
     app.jinja_env.globals.update(page_header=page_header, header_menu=header_menu, header_links=header_links,
-                                 menu_for=menu_for)
+                                 menu_for=menu_for, kept_pager=kept_pager)

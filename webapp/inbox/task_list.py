@@ -15,7 +15,7 @@ language, mount point, filter and area choices, with the tab counts and the sear
 from dataclasses import replace
 from typing import NamedTuple
 
-from flask import request
+from flask import current_app, request
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
@@ -24,6 +24,7 @@ from ..engine.catalogue import known_titles, titles_version
 from ..models.base import utcnow
 from ..translation_cache import current_locale_name
 from ..url_cache import id_link
+from . import bp
 
 
 class TaskListRow(NamedTuple):
@@ -149,6 +150,17 @@ def _filled(row, locale, team, selectable, patterns, escaped):
     if kind[2]:
         values["return_reason"] = row.return_reason
     return tuple(str(pattern.fill(values, {"token": _TOKEN_MARK, "title": title, "area": area})).split(_TOKEN_MARK))
+
+
+_HEAD = "inbox/_list_head.html"
+
+
+@bp.app_template_global()
+def task_list_head(selectable):
+    """The task list's table head (templates/inbox/_list_head.html; with the pick-all box when
+    ``selectable``), kept per language: its seven translated labels were a Jinja call each."""
+    return fragments.remembered("task_list_heads", (current_locale_name(), bool(selectable)),
+                                lambda: Markup(current_app.jinja_env.get_template(_HEAD).render(selectable=selectable)))
 
 
 _FILTERS = "inbox/_list_filters.html"
