@@ -19,12 +19,11 @@ row read now, as before: nothing about the user is remembered across requests.
 from functools import lru_cache
 from hashlib import sha512
 
-from flask import g
 from sqlalchemy import bindparam, select
 
 from ..extensions import db
 from ..models import Area, User
-from ..request_context import this_request
+from ..request_context import request_globals, this_request
 from ..services import known_users, notifications
 from .request_user import AREA_FIELDS, USER_FIELDS, RequestArea, RequestUser
 
@@ -54,7 +53,7 @@ def load_user(user_id):
     user = RequestUser(row, RequestArea(row[len(USER_FIELDS):_AREA_END]))
     unread = row[_AREA_END] if page else None
     # The user's language as loaded, where webapp.select_locale looks first.
-    g._user_locale = user.locale or ""
+    request_globals()._user_locale = user.locale or ""
     known_users.keep(session, current_request, user)  # a service asking whether it is active
     if unread is not None:
         # For this request only: a test's requests may share one app context and its session.
