@@ -13,8 +13,9 @@ class RowView:
     """Column values under the model's attribute names; the rest from the ORM object (``orm``).
 
     The values live in the instance's dict, put there in one call (``_fill``): a view is built for
-    every row read, and setting each column through ``object.__setattr__`` (its own ``__setattr__``
-    refuses writes), as the slots this class had needed, cost about a microsecond a column."""
+    every row read (the request's user and area, a task page's task and case), and setting each
+    column through ``object.__setattr__`` (its own ``__setattr__`` refuses writes), as the slots
+    this class had needed, was a Python call per column."""
 
     def _load(self):  # the ORM object of this row
         raise NotImplementedError
