@@ -22,7 +22,7 @@ first, safe under threads).
 """
 import hmac
 
-from flask import g, request, session
+from flask import request, session
 from flask_wtf import csrf as flask_wtf_csrf
 from flask_wtf.csrf import same_origin
 
@@ -51,7 +51,7 @@ def install(app):
             raw = _session_token(field)
             signed = _signed.get((key, raw)) if raw else None
             if signed is not None:
-                setattr(g, field, signed)
+                setattr(request_globals(), field, signed)
 
     @app.after_request
     def remember_signed_csrf_token(response):
@@ -78,7 +78,7 @@ class CSRFProtect(flask_wtf_csrf.CSRFProtect):
                 self._error_response("The referrer header is missing.")
             if not same_origin(request.referrer, f"https://{request.host}/"):
                 self._error_response("The referrer does not match the host.")
-        g.csrf_valid = True
+        request_globals().csrf_valid = True
         return None
 
 

@@ -24,6 +24,9 @@ Only contents whose values are plain (strings, numbers, booleans, None, and list
 those: the flash messages) are remembered, copied on the way out so no request can change what
 another gets; the stores are bounded memos (webapp/memo.py: the oldest go first, safe under threads).
 
+A request that writes no cookie (its session unchanged) only gets Flask's ``Vary: Cookie`` when it
+read the session, without Flask's reading of the cookie settings that only a written cookie uses.
+
 The session cookie is taken from the request's Cookie header parsed once per header string
 (werkzeug's ``request.cookies`` walks the whole WSGI environment and parses the header again on
 every request), with the same outcome.
@@ -93,6 +96,20 @@ class SessionInterface(SecureCookieSessionInterface):
             serializer.learn(value, data)
         _remember(opened, value, signed_at, data)
         return self.session_class(data)
+
+    def save_session(self, app, session, response):
+        """Flask's ``save_session``. A request whose session writes no cookie (most) only gets
+        ``Vary: Cookie`` when it read the session, as Flask's gives it, without Flask reading the
+        seven cookie settings first and parsing the response's Vary header into a set."""
+        if self.should_set_cookie(app, session):
+            return super().save_session(app, session, response)
+        if session.accessed:
+            headers = response.headers
+            if "Vary" in headers:
+                response.vary.add("Cookie")
+            else:
+                headers["Vary"] = "Cookie"  # what the set of one name writes
+        return None
 
 
 _LONG_HEADER = 4096  # a longer Cookie header (not this app's: its cookie is a few hundred bytes) is not remembered

@@ -20,12 +20,11 @@ from ..models import Area, User
 USER_FIELDS = ("id", "username", "display_name", "role", "area_id", "department", "active", "locale",
                "must_change_password")
 AREA_FIELDS = ("id", "code", "name", "level", "kind", "parent_id")
+_HELD = frozenset(USER_FIELDS + ("area",))  # what a RequestUser holds itself
 
 
 class RequestArea(RowView):
     """The user's area as read with the user; other attributes come from the ORM ``Area``."""
-
-    __slots__ = AREA_FIELDS
 
     # The same rules as the model's (one definition: the model's property functions run on these values).
     county_code = Area.county_code
@@ -55,8 +54,6 @@ class RequestUser(RowView, UserMixin):
     views it may be written: for writes and for what is not read with every request, ``orm()``
     is the ORM ``User`` (from the session's identity map, or loaded once)."""
 
-    __slots__ = USER_FIELDS + ("area",)
-
     def __init__(self, values, area):
         self._fill(USER_FIELDS, values)
         object.__setattr__(self, "area", area)
@@ -73,7 +70,7 @@ class RequestUser(RowView, UserMixin):
     def __setattr__(self, name, value):
         # Written to the ORM user, which the session flushes; kept here too so this request reads it.
         setattr(self.orm(), name, value)
-        if name in RequestUser.__slots__:
+        if name in _HELD:
             object.__setattr__(self, name, value)
 
     __hash__ = UserMixin.__hash__

@@ -1,7 +1,8 @@
 """Logging in and out, and choosing the interface language."""
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
+from .decorators import login_required
 
 from ..extensions import db
 from ..models import User

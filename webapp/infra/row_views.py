@@ -10,9 +10,12 @@ from ..extensions import db
 
 
 class RowView:
-    """Column values under the model's attribute names; the rest from the ORM object (``orm``)."""
+    """Column values under the model's attribute names; the rest from the ORM object (``orm``).
 
-    __slots__ = ("_orm",)
+    The values live in the instance's dict, put there in one call (``_fill``): a view is built for
+    every row read (the request's user and area, a task page's task and case), and setting each
+    column through ``object.__setattr__`` (its own ``__setattr__`` refuses writes), as the slots
+    this class had needed, was a Python call per column."""
 
     def _load(self):  # the ORM object of this row
         raise NotImplementedError
@@ -26,9 +29,9 @@ class RowView:
         return found
 
     def _fill(self, names, values):
-        for name, value in zip(names, values):
-            object.__setattr__(self, name, value)
-        object.__setattr__(self, "_orm", None)
+        state = vars(self)
+        state.update(zip(names, values))
+        state["_orm"] = None
 
     def __getattr__(self, name):  # only for names the view does not hold
         if name.startswith("__"):  # a protocol probe (hasattr(x, "__html__")) loads nothing

@@ -36,8 +36,6 @@ TASK_AND_CASE_WIDTH = _TASK_WIDTH + len(CASE_FIELDS)  # a statement adding colum
 class CaseView(RowView):
     """A case's columns (see the module's docstring)."""
 
-    __slots__ = CASE_FIELDS
-
     def __init__(self, values):
         self._fill(CASE_FIELDS, values)
 
@@ -46,8 +44,6 @@ class CaseView(RowView):
 
 class TaskView(RowView):
     """An inbox task's columns and its case (see the module's docstring)."""
-
-    __slots__ = TASK_FIELDS + ("case",)
 
     def __init__(self, values):
         self._fill(TASK_FIELDS, values)
