@@ -6,8 +6,7 @@ static files stay reachable.
 """
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
-from .decorators import login_required
+from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..request_context import this_request, this_user

@@ -1,8 +1,7 @@
 """Logging in and out, and choosing the interface language."""
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
-from .decorators import login_required
+from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db
 from ..models import User

@@ -1,8 +1,7 @@
 """Case pages: a scoped list and the case page with its timeline."""
 from flask import current_app, redirect, render_template, request
 from flask_babel import gettext as _, pgettext
-from flask_login import current_user
-from ..auth.decorators import login_required
+from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..form_schema import current_language

@@ -1,8 +1,7 @@
 """Change request pages: the list (area-scoped), one request, raising one, raising from a comparison run."""
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
-from ..auth.decorators import login_required
+from flask_login import current_user, login_required
 
 from . import bp
 from ..attempts import attempt

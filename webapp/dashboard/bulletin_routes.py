@@ -6,8 +6,7 @@ import io
 
 from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
-from ..auth.decorators import login_required
+from flask_login import current_user, login_required
 
 from ..auth.decorators import roles_required
 from ..documents import bulletin_files

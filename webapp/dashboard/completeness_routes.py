@@ -4,8 +4,7 @@ import time
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
-from ..auth.decorators import login_required
+from flask_login import current_user, login_required
 
 from ..attempts import attempt
 from ..jobs import completeness as completeness_jobs

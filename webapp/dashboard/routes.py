@@ -1,8 +1,7 @@
 """Dashboard pages: figures of the user's area, drill-down to a village's households, JSON and Excel."""
 from flask import abort, jsonify, render_template, request
 from flask_babel import gettext as _
-from flask_login import current_user
-from ..auth.decorators import login_required
+from flask_login import current_user, login_required
 
 from ..exports import xlsx_response
 from ..services.campaign import completion, dashboard, progress

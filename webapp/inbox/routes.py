@@ -1,8 +1,7 @@
 """The task inbox: my tasks, my team's unclaimed tasks, claiming, and working a task."""
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
-from ..auth.decorators import login_required
+from flask_login import current_user, login_required
 
 from ..attempts import attempt
 from ..extensions import db

@@ -8,8 +8,7 @@ candidates by county for operators, validation issues through their batch.
 """
 from flask import abort, make_response, render_template, request
 from flask_babel import gettext as _
-from flask_login import current_user
-from ..auth.decorators import login_required
+from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..idnumber import ISSUE_CODES, mask_id, mask_ids_in_text

@@ -1,8 +1,7 @@
 """The notification list, marking messages read, and the unread count in the top bar."""
 from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
-from ..auth.decorators import login_required
+from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..auth import user_loading

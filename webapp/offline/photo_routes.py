@@ -1,8 +1,7 @@
 """Photos of documents: upload from the phone (idempotent), and viewing (area-scoped, audited)."""
 from flask import abort, current_app, flash, jsonify, make_response, redirect, request
 from flask_babel import gettext as _, lazy_gettext as _l
-from flask_login import current_user
-from ..auth.decorators import login_required
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField

@@ -4,8 +4,7 @@ from urllib.parse import quote
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
-from ..auth.decorators import login_required
+from flask_login import current_user, login_required
 
 from ..auth.decorators import admin_required, roles_required
 from ..extensions import db

@@ -3,8 +3,7 @@ from functools import wraps
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
-from ..auth.decorators import login_required
+from flask_login import current_user, login_required
 
 from .. import engine
 from ..attempts import attempt

@@ -1,8 +1,7 @@
 """Summary pages: the townships' summaries and the county's evaluation, listed and printed to PDF."""
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
-from ..auth.decorators import login_required
+from flask_login import current_user, login_required
 
 from ..attempts import attempt
 from ..documents.pdf import pdf_response, render_pdf

@@ -6,8 +6,7 @@ call the service, commit and go to the new case.
 """
 from flask import abort, redirect, render_template, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
-from flask_login import current_user
-from ..auth.decorators import login_required
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.validators import DataRequired

@@ -1,7 +1,6 @@
 """The header search box: one query over households, persons and cases of the user's area."""
 from flask import redirect, render_template, request
-from flask_login import current_user
-from ..auth.decorators import login_required
+from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..landing import RECORD_ROLES, landing_url
