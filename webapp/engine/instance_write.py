@@ -175,10 +175,7 @@ def settle(session=None):
 
     Raises MarkMissed when the row was not ready any more.
     """
-    session = db.session() if session is None else session
-    if _PENDING not in session.info:
-        return
-    pending = _pending(session)
+    pending = _pending(db.session() if session is None else session)
     if pending is not None and _execute(_SET_ROW, _row_values("w_", *pending[1])) != 1:
         raise MarkMissed()
 
@@ -187,8 +184,6 @@ def mark_along(later):
     """The deferred mark, unless a read wrote it: the first write of ``later``'s along (a list
     of the instance's, ``instance_write_along``), or now when ``later`` holds none (``settle``)."""
     session = db.session()
-    if _PENDING not in session.info:
-        return
     if not later:
         settle(session)
         return
